@@ -1,0 +1,128 @@
+"""The wire models: real frames parse, hostile frames raise FrameError and only that."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.ivs import protocol as p
+
+MESSAGE = {
+    "Type": "MESSAGE",
+    "Id": "aBcDeFgHiJkL",
+    "RequestId": "r-1",
+    "Content": "hello",
+    "Attributes": {"k": "v"},
+    "Sender": {"UserId": "u1", "Attributes": {"username": "Alice"}},
+    "SendTime": "2022-12-02T08:25:51.13691272Z",
+}
+
+
+def test_message_frame_parses_with_nanosecond_send_time() -> None:
+    frame = p.parse_server_frame(json.dumps(MESSAGE))
+    assert isinstance(frame, p.MessageFrame)
+    assert frame.content == "hello"
+    assert frame.sender.attributes["username"] == "Alice"
+    assert frame.send_time.microsecond == 136912
+
+
+def test_event_and_error_frames() -> None:
+    event = p.parse_server_frame(
+        '{"Type":"EVENT","Id":"x","RequestId":"","EventName":"aws:DELETE_MESSAGE",'
+        '"Attributes":{"MessageId":"m","MessageID":"m"},"SendTime":"2024-01-01T00:00:00Z"}'
+    )
+    assert isinstance(event, p.EventFrame)
+    assert event.attributes["MessageID"] == "m"
+    error = p.parse_server_frame(
+        '{"Type":"ERROR","Id":"e","RequestId":"r","ErrorCode":429,"ErrorMessage":"slow"}'
+    )
+    assert isinstance(error, p.ErrorFrame)
+    assert error.error_code == p.ErrorCode.TOO_MANY_REQUESTS
+
+
+def test_unknown_types_and_extra_fields_are_tolerated() -> None:
+    unknown = p.parse_server_frame('{"Type":"PRESENCE","Id":"z","Whatever":[1,2]}')
+    assert isinstance(unknown, p.UnknownFrame)
+    assert unknown.type == "PRESENCE"
+    frame = p.parse_server_frame(json.dumps({**MESSAGE, "NewField": {"a": 1}}))
+    assert isinstance(frame, p.MessageFrame)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "not json",
+        "[]",
+        "null",
+        '{"Type":"MESSAGE"}',
+        '{"Id":"x"}',
+        json.dumps({**MESSAGE, "Attributes": {"k": 1}}),
+        json.dumps({**MESSAGE, "SendTime": "yesterday"}),
+        json.dumps({**MESSAGE, "Sender": "me"}),
+        '{"Type":"ERROR","ErrorCode":"many"}',
+        b"\xff\xfe",
+        "[" * 100_000,
+    ],
+)
+def test_malformed_frames_raise_frame_error(raw: str | bytes) -> None:
+    with pytest.raises(p.FrameError):
+        p.parse_server_frame(raw)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200),
+        json_values.map(json.dumps),
+        st.fixed_dictionaries(
+            {"Type": st.sampled_from(["MESSAGE", "EVENT", "ERROR", "X"])},
+            optional={k: json_values for k in MESSAGE if k != "Type"},
+        ).map(json.dumps),
+    )
+)
+def test_any_input_parses_or_raises_frame_error(raw: str | bytes) -> None:
+    try:
+        frame = p.parse_server_frame(raw)
+    except p.FrameError:
+        return
+    assert isinstance(frame, p.MessageFrame | p.EventFrame | p.ErrorFrame | p.UnknownFrame)
+
+
+def test_client_actions_round_trip() -> None:
+    send = p.SendMessage(request_id="r", content="hi", attributes={"a": "b"})
+    wire = json.loads(send.to_json())
+    assert wire == {
+        "Action": "SEND_MESSAGE",
+        "RequestId": "r",
+        "Content": "hi",
+        "Attributes": {"a": "b"},
+    }
+    assert p.parse_client_action(send.to_json()) == send
+    delete = p.DeleteMessage(request_id="r2", id="abc", reason="spam")
+    assert json.loads(delete.to_json())["Id"] == "abc"
+    with pytest.raises(p.FrameError):
+        p.parse_client_action('{"Action":"SEND_MESSAGE"}')
+    with pytest.raises(p.FrameError):
+        p.parse_client_action('{"Action":"EXPLODE","RequestId":"r"}')
+
+
+def test_limits_and_helpers() -> None:
+    assert p.MAX_MESSAGE_LENGTH == 500
+    assert p.code_points("héllo😀") == 6
+    assert p.attributes_size({"ab": "cdé"}) == 6
+    ident = p.new_id()
+    assert len(ident) == p.ID_LENGTH and ident.isalnum()

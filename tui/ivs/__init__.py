@@ -1,0 +1,1 @@
+"""The IVS side: wire protocol, room client, control plane. Never imports textual."""

@@ -1,0 +1,229 @@
+"""IVS Chat wire models and limits: the single source of names and numbers.
+
+Client actions are what we send over the messaging WebSocket; server frames are what
+we receive. Frames are parsed tolerantly, as the official SDK does: unknown frame types
+become `UnknownFrame` and unknown fields are ignored. Anything else that does not fit
+raises `FrameError`, and nothing else.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+)
+
+# --- Limits (ivs-protocol.md; botocore's ivschat and ivs-realtime models) -------------
+
+MAX_MESSAGE_LENGTH = 500
+"""Largest `maximumMessageLength` a room may have, in code points."""
+DEFAULT_MAX_MESSAGE_LENGTH = 500
+MIN_MESSAGE_RATE_PER_SECOND = 1
+MAX_MESSAGE_RATE_PER_SECOND = 100
+DEFAULT_MESSAGE_RATE_PER_SECOND = 10
+TOKEN_TTL_SECONDS = 60
+"""A chat token must be used within this long of its creation."""
+MIN_SESSION_MINUTES = 1
+MAX_SESSION_MINUTES = 180
+DEFAULT_SESSION_MINUTES = 60
+ATTRIBUTES_MAX_BYTES = 1024
+"""Token attributes and event attributes: at most this many bytes in total, each."""
+ID_LENGTH = 12
+ID_ALPHABET = string.ascii_letters + string.digits
+USER_ID_MAX_LENGTH = 128
+REASON_MAX_LENGTH = 256
+EVENT_NAME_MAX_LENGTH = 100
+ROOM_NAME_MAX_LENGTH = 128
+MIN_PARTICIPANT_TOKEN_MINUTES = 1
+MAX_PARTICIPANT_TOKEN_MINUTES = 20160
+DEFAULT_PARTICIPANT_TOKEN_MINUTES = 720
+MAX_CONCURRENT_CONNECTIONS = 50_000
+
+# Close code of a clean server close: the moderator disconnected this user. Not retried.
+CLOSE_NORMAL = 1000
+
+# Built-in and custom event names.
+EVENT_DELETE_MESSAGE = "aws:DELETE_MESSAGE"
+EVENT_DISCONNECT_USER = "aws:DISCONNECT_USER"
+EVENT_MULTIHOST_INVITE = "StreamCat:MultihostInvite"
+
+
+class ChatCapability(StrEnum):
+    SEND_MESSAGE = "SEND_MESSAGE"
+    DELETE_MESSAGE = "DELETE_MESSAGE"
+    DISCONNECT_USER = "DISCONNECT_USER"
+
+
+class StageCapability(StrEnum):
+    PUBLISH = "PUBLISH"
+    SUBSCRIBE = "SUBSCRIBE"
+
+
+class ErrorCode(IntEnum):
+    """ErrorCode values of ERROR frames."""
+
+    BAD_REQUEST = 400
+    UNAUTHORIZED = 401
+    FORBIDDEN = 403
+    NOT_FOUND = 404
+    NOT_ACCEPTABLE = 406
+    TOO_LARGE = 413
+    TOO_MANY_REQUESTS = 429
+    INTERNAL = 500
+
+
+def new_id() -> str:
+    """A 12-character `[a-zA-Z0-9]` id, the shape IVS gives frame and room ids."""
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+
+
+def code_points(text: str) -> int:
+    """Length as IVS counts it: Python str length is already in code points."""
+    return len(text)
+
+
+def attributes_size(attributes: dict[str, str] | None) -> int:
+    """Total UTF-8 size of keys and values, which IVS caps at 1 KB."""
+    if not attributes:
+        return 0
+    return sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
+
+
+# --- Client -> server actions ---------------------------------------------------------
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+
+class SendMessage(_Wire):
+    action: Literal["SEND_MESSAGE"] = Field("SEND_MESSAGE", alias="Action")
+    request_id: str = Field(alias="RequestId")
+    content: str = Field(alias="Content")
+    attributes: dict[str, str] | None = Field(None, alias="Attributes")
+
+
+class DeleteMessage(_Wire):
+    action: Literal["DELETE_MESSAGE"] = Field("DELETE_MESSAGE", alias="Action")
+    request_id: str = Field(alias="RequestId")
+    id: str = Field(alias="Id")
+    reason: str | None = Field(None, alias="Reason")
+
+
+class DisconnectUser(_Wire):
+    action: Literal["DISCONNECT_USER"] = Field("DISCONNECT_USER", alias="Action")
+    request_id: str = Field(alias="RequestId")
+    user_id: str = Field(alias="UserId")
+    reason: str | None = Field(None, alias="Reason")
+
+
+ClientAction = Annotated[
+    SendMessage | DeleteMessage | DisconnectUser, Field(discriminator="action")
+]
+_client_action = TypeAdapter(ClientAction)
+
+
+def parse_client_action(data: str | bytes) -> SendMessage | DeleteMessage | DisconnectUser:
+    """Parse a frame a client sent (the emulator's side). Raises `FrameError`."""
+    try:
+        return _client_action.validate_json(data)
+    except ValidationError as exc:
+        raise FrameError(_describe(exc)) from None
+    except ValueError as exc:  # e.g. invalid UTF-8 in bytes
+        raise FrameError(str(exc)) from None
+
+
+# --- Server -> client frames ----------------------------------------------------------
+
+
+class Sender(_Wire):
+    user_id: str = Field(alias="UserId")
+    attributes: dict[str, str] = Field(default_factory=dict, alias="Attributes")
+
+
+class MessageFrame(_Wire):
+    type: Literal["MESSAGE"] = Field("MESSAGE", alias="Type")
+    id: str = Field(alias="Id")
+    request_id: str = Field("", alias="RequestId")
+    content: str = Field(alias="Content")
+    attributes: dict[str, str] = Field(default_factory=dict, alias="Attributes")
+    sender: Sender = Field(alias="Sender")
+    send_time: datetime = Field(alias="SendTime")
+
+
+class EventFrame(_Wire):
+    type: Literal["EVENT"] = Field("EVENT", alias="Type")
+    id: str = Field(alias="Id")
+    request_id: str = Field("", alias="RequestId")
+    event_name: str = Field(alias="EventName")
+    attributes: dict[str, str] = Field(default_factory=dict, alias="Attributes")
+    send_time: datetime = Field(alias="SendTime")
+
+
+class ErrorFrame(_Wire):
+    type: Literal["ERROR"] = Field("ERROR", alias="Type")
+    id: str = Field("", alias="Id")
+    request_id: str = Field("", alias="RequestId")
+    error_code: int = Field(alias="ErrorCode")
+    error_message: str = Field("", alias="ErrorMessage")
+
+
+class UnknownFrame(_Wire):
+    """A frame of a type this client does not know. Tolerated and ignored."""
+
+    type: str = Field(alias="Type")
+    id: str = Field("", alias="Id")
+
+
+ServerFrame = MessageFrame | EventFrame | ErrorFrame | UnknownFrame
+
+
+def _frame_tag(value: Any) -> str:
+    kind = value.get("Type") if isinstance(value, dict) else getattr(value, "type", None)
+    return kind if kind in ("MESSAGE", "EVENT", "ERROR") else "UNKNOWN"
+
+
+_server_frame: TypeAdapter[ServerFrame] = TypeAdapter(
+    Annotated[
+        Annotated[MessageFrame, Tag("MESSAGE")]
+        | Annotated[EventFrame, Tag("EVENT")]
+        | Annotated[ErrorFrame, Tag("ERROR")]
+        | Annotated[UnknownFrame, Tag("UNKNOWN")],
+        Discriminator(_frame_tag),
+    ]
+)
+
+
+class FrameError(ValueError):
+    """A frame that is not valid JSON or does not fit the protocol. The only error
+    `parse_server_frame` and `parse_client_action` raise."""
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "frame"
+    return f"{where}: {first['msg']}"
+
+
+def parse_server_frame(data: str | bytes) -> ServerFrame:
+    """Parse one server frame. Raises `FrameError` and nothing else."""
+    try:
+        return _server_frame.validate_json(data)
+    except ValidationError as exc:
+        raise FrameError(_describe(exc)) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise FrameError(f"unreadable frame: {exc}") from None
