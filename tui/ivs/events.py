@@ -88,18 +88,7 @@ class StateChanged:
     attempt: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class SendFailed:
-    """A queued send that could not go out (the outbox gave up on it). Carries what
-    the user typed so it can be given back."""
-
-    content: str
-    error: ChatError
-
-
-RoomEvent = (
-    ChatMessage | MessageDeleted | UserDisconnected | CustomEvent | StateChanged | SendFailed
-)
+RoomEvent = ChatMessage | MessageDeleted | UserDisconnected | CustomEvent | StateChanged
 
 
 class ChatError(Exception):
@@ -157,7 +146,6 @@ __all__ = [
     "MessageDeleted",
     "NotConnected",
     "RoomEvent",
-    "SendFailed",
     "StateChanged",
     "UserDisconnected",
     "describe_error",
