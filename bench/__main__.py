@@ -1,0 +1,96 @@
+"""`make bench`: run every benchmark, print one table, write bench/results.json.
+
+Each benchmark module offers `run() -> dict` whose keys go into results.json as they are.
+`python -m bench client fanout` runs only the named ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS: dict[str, str] = {
+    "client": "bench.bench_client",
+    "fanout": "bench.bench_fanout",
+    "tui": "bench.bench_tui",
+}
+# key -> (what it is, target as words)
+TARGETS: dict[str, tuple[str, str]] = {
+    "client_ingest_msgs_per_s": ("one client ingesting a flood, frames parsed", ">= 30,000"),
+    "tui_ingest_msgs_per_s": ("the app (headless 120x40, follow on) showing messages", ">= 10,000"),
+    "richlog_baseline_msgs_per_s": ("a plain RichLog fed the same messages", "ours >= 3x this"),
+    "key_latency_p99_ms": ("key press to screen, 1,000 msgs/s arriving", "<= 50"),
+    "rss_mb_after_1m_msgs": ("RSS after 1,000,000 messages", "flat once scrollback full"),
+}
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_table(results: dict[str, Any]) -> None:
+    rows: list[tuple[str, str, str, str]] = []
+    for key, value in results.items():
+        if key == "fanout" and isinstance(value, list):
+            for row in value:
+                rows.append(
+                    (
+                        f"fanout {row['clients']} clients",
+                        f"{_fmt(row['msgs_per_s'])} msg/s, {_fmt(row['deliveries_per_s'])} "
+                        f"deliveries/s, p50 {_fmt(row['p50_ms'])} ms, p99 {_fmt(row['p99_ms'])} ms",
+                        "send to receive",
+                        "1000 clients: 100 msg/s, p99 < 100 ms",
+                    )
+                )
+            continue
+        if key.startswith("_") or isinstance(value, dict | list):
+            continue
+        what, target = TARGETS.get(key, ("", ""))
+        rows.append((key, _fmt(value), what, target))
+    headers = ("benchmark", "result", "what", "target")
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line)
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for name in names:
+        started = time.perf_counter()
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results.update(importlib.import_module(BENCHMARKS[name]).run())
+        print(f"  {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    results["_machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    print(f"\nwritten {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
