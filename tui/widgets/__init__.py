@@ -1,0 +1,1 @@
+"""Widgets of the chat screen. Import each from its own module; nothing is imported here."""
