@@ -1,0 +1,654 @@
+"""The async chat room client: one IVS chat room over the messaging WebSocket.
+
+    async with ChatRoom(provider) as room:
+        async for event in room:      # ChatMessage, MessageDeleted, ..., StateChanged
+            ...
+        echo = await room.send_message("hi")
+
+Shape of the machinery (what the official SDK does, plus what it lacks):
+- a *link* is one WebSocket connection, opened with a fresh single-use token;
+- the supervisor task keeps one link current: it reconnects with full-jitter backoff after
+  an abnormal close and stops for good after a clean close 1000 (moderator disconnect);
+- before the session ends it opens a second link, switches to it once open, and retires the
+  old one; frames are deduplicated by `Id`, so the overlap neither repeats nor loses any;
+- the pump task is the only writer: it sends the outbox in order on the current link, so a
+  request made while reconnecting waits and goes out once connected;
+- requests resolve when the echo or event carrying their RequestId arrives; an ERROR with
+  it rejects them; the timeout starts when the frame is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from types import TracebackType
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+from tui.ivs.backoff import backoff_delay
+from tui.ivs.events import (
+    ChatError,
+    ChatMessage,
+    ChatTimeout,
+    ConnectionState,
+    CustomEvent,
+    DisconnectReason,
+    MessageDeleted,
+    NotConnected,
+    RoomEvent,
+    StateChanged,
+    UserDisconnected,
+)
+from tui.ivs.protocol import (
+    ATTRIBUTES_MAX_BYTES,
+    CLOSE_NORMAL,
+    EVENT_DELETE_MESSAGE,
+    EVENT_DISCONNECT_USER,
+    MAX_MESSAGE_LENGTH,
+    REASON_MAX_LENGTH,
+    USER_ID_MAX_LENGTH,
+    DeleteMessage,
+    DisconnectUser,
+    ErrorCode,
+    ErrorFrame,
+    EventFrame,
+    FrameError,
+    MessageFrame,
+    SendMessage,
+    attributes_size,
+    code_points,
+    new_id,
+    parse_server_frame,
+)
+from tui.ivs.recent_ids import RecentIds
+from tui.ivs.tokens import ChatToken, TokenProvider
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())  # a library never prints to a user's terminal
+
+RECENT_IDS = 8192
+"""How many frame ids are remembered for dedup: far more than can arrive during a handoff."""
+_CLOSE_TIMEOUT = 2.0
+_END = object()  # sentinel on the event queue: the stream is over
+
+
+class _Outcome(Enum):
+    RETIRED = "retired"  # we closed it: refreshed away, or the room is closing
+    EXPIRED = "expired"  # ERROR 401: the session is over, reconnect
+    LOST = "lost"  # abnormal close or network failure, reconnect
+    MODERATOR = "moderator"  # clean server close 1000: disconnected by a moderator
+
+
+@dataclass(eq=False, slots=True)
+class _Request:
+    request_id: str
+    frame: str
+    answer: type  # the event type that confirms it
+    result: asyncio.Future[RoomEvent]
+    link: _Link | None = None
+    timer: asyncio.TimerHandle | None = None
+
+
+@dataclass(eq=False, slots=True)
+class _Link:
+    """One WebSocket connection and what happened on it."""
+
+    ws: ClientConnection
+    token: ChatToken
+    inflight: dict[str, _Request] = field(default_factory=dict)
+    finished: asyncio.Future[None] | None = None
+    retired: bool = False
+    expired: bool = False
+    outcome: _Outcome = _Outcome.LOST
+    words: str = ""
+    last_disconnect: UserDisconnected | None = None
+
+
+class _OpenFailed(Exception):
+    def __init__(self, words: str, *, rejected: bool = False) -> None:
+        super().__init__(words)
+        self.words = words
+        self.rejected = rejected
+
+
+def _exc_words(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+class ChatRoom:
+    """One chat room: a single stream of typed events, and requests that say how they ended.
+
+    The event stream (`async for event in room`) has one consumer. It ends after the final
+    `StateChanged(DISCONNECTED)`.
+    """
+
+    def __init__(
+        self,
+        token_provider: TokenProvider,
+        *,
+        request_timeout: float = 10.0,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        refresh_margin: float = 30.0,
+        max_attempts: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if request_timeout <= 0:
+            raise ValueError("request_timeout must be positive")
+        if backoff_base <= 0 or backoff_cap < backoff_base:
+            raise ValueError("need 0 < backoff_base <= backoff_cap")
+        if refresh_margin < 0:
+            raise ValueError("refresh_margin must be >= 0")
+        if max_attempts is not None and max_attempts < 1:
+            raise ValueError("max_attempts must be None or >= 1")
+        self._provider = token_provider
+        self._timeout = request_timeout
+        self._base = backoff_base
+        self._cap = backoff_cap
+        self._margin = refresh_margin
+        self._max_attempts = max_attempts
+        self._rng = rng or random.Random()
+
+        self._events: asyncio.Queue[object] = asyncio.Queue()
+        self._state = ConnectionState.DISCONNECTED
+        self._seen = RecentIds(RECENT_IDS)
+        self._pending: dict[str, _Request] = {}
+        self._outbox: deque[_Request] = deque()
+        self._kick = asyncio.Event()  # wakes the pump: outbox grew or the link changed
+        self._current: _Link | None = None
+        self._links: set[_Link] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._supervisor: asyncio.Task[None] | None = None
+        self._pump_task: asyncio.Task[None] | None = None
+        self._close_task: asyncio.Task[None] | None = None
+        self._ended: str | None = None  # words, once the room is over for good
+        self._user_id: str | None = None  # learned from our own echoes
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def __aenter__(self) -> ChatRoom:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once. Idempotent."""
+        if self._supervisor is not None or self._ended is not None:
+            return
+        self._pump_task = asyncio.create_task(self._pump(), name="chat-room-pump")
+        self._supervisor = asyncio.create_task(self._run(), name="chat-room")
+
+    async def close(self) -> None:
+        """Leave the room: close every connection, fail what is still waiting with
+        NotConnected, end the event stream. Safe to call any number of times."""
+        if self._close_task is None:
+            self._close_task = asyncio.create_task(self._shutdown())
+        await asyncio.shield(self._close_task)
+
+    @property
+    def state(self) -> ConnectionState:
+        return self._state
+
+    def __aiter__(self) -> AsyncIterator[RoomEvent]:
+        return self._stream()
+
+    async def _stream(self) -> AsyncIterator[RoomEvent]:
+        queue = self._events
+        while True:
+            event = await queue.get()
+            if event is _END:
+                queue.put_nowait(_END)  # a later iteration ends too
+                return
+            yield event  # type: ignore[misc]
+
+    # --- requests ---------------------------------------------------------------------
+
+    async def send_message(
+        self, content: str, attributes: dict[str, str] | None = None
+    ) -> ChatMessage:
+        """Send a message; returns its echo from the server (the message as others see it)."""
+        if not content:
+            raise ChatError(ErrorCode.BAD_REQUEST, "the message is empty")
+        length = code_points(content)
+        if length > MAX_MESSAGE_LENGTH:
+            raise ChatError(
+                ErrorCode.TOO_LARGE,
+                f"{length} characters, the limit is {MAX_MESSAGE_LENGTH}",
+            )
+        if attributes_size(attributes) > ATTRIBUTES_MAX_BYTES:
+            raise ChatError(
+                ErrorCode.TOO_LARGE, f"attributes over {ATTRIBUTES_MAX_BYTES} bytes in total"
+            )
+        rid = new_id()
+        frame = SendMessage(request_id=rid, content=content, attributes=attributes or None)
+        return await self._request(rid, frame.to_json(), ChatMessage)  # type: ignore[return-value]
+
+    async def delete_message(self, message_id: str, reason: str | None = None) -> MessageDeleted:
+        """Delete a message for everyone (needs the DELETE_MESSAGE capability)."""
+        if not message_id:
+            raise ChatError(ErrorCode.BAD_REQUEST, "no message id")
+        self._check_reason(reason)
+        rid = new_id()
+        frame = DeleteMessage(request_id=rid, id=message_id, reason=reason or None)
+        return await self._request(rid, frame.to_json(), MessageDeleted)  # type: ignore[return-value]
+
+    async def disconnect_user(self, user_id: str, reason: str | None = None) -> UserDisconnected:
+        """Disconnect every connection of a user (needs the DISCONNECT_USER capability)."""
+        if not user_id or len(user_id) > USER_ID_MAX_LENGTH:
+            raise ChatError(
+                ErrorCode.BAD_REQUEST, f"a user id has 1 to {USER_ID_MAX_LENGTH} characters"
+            )
+        self._check_reason(reason)
+        rid = new_id()
+        frame = DisconnectUser(request_id=rid, user_id=user_id, reason=reason or None)
+        return await self._request(rid, frame.to_json(), UserDisconnected)  # type: ignore[return-value]
+
+    @staticmethod
+    def _check_reason(reason: str | None) -> None:
+        if reason is not None and code_points(reason) > REASON_MAX_LENGTH:
+            raise ChatError(
+                ErrorCode.BAD_REQUEST, f"a reason has at most {REASON_MAX_LENGTH} characters"
+            )
+
+    async def _request(self, rid: str, frame: str, answer: type) -> RoomEvent:
+        if self._ended is not None:
+            raise NotConnected(self._ended)
+        req = _Request(rid, frame, answer, asyncio.get_running_loop().create_future())
+        self._pending[rid] = req
+        self._outbox.append(req)
+        self._kick.set()
+        try:
+            return await req.result
+        finally:
+            self._pending.pop(rid, None)
+            if req.timer is not None:
+                req.timer.cancel()
+            if req.link is not None:
+                req.link.inflight.pop(rid, None)
+            if req.result.cancelled():  # the caller gave up: do not send it after all
+                with contextlib.suppress(ValueError):
+                    self._outbox.remove(req)
+
+    def _time_out(self, req: _Request) -> None:
+        if not req.result.done():
+            req.result.set_exception(ChatTimeout(self._timeout, req.request_id))
+
+    async def _pump(self) -> None:
+        """The only writer: sends the outbox, in order, on the current link."""
+        outbox = self._outbox
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._kick.wait()
+            self._kick.clear()
+            while outbox and (link := self._current) is not None:
+                req = outbox[0]
+                if req.result.done():  # cancelled by its caller while queued
+                    outbox.popleft()
+                    continue
+                try:
+                    await link.ws.send(req.frame)
+                except ConnectionClosed:
+                    # Not written: it stays first in line for the next link.
+                    assert link.finished is not None
+                    await asyncio.wait([link.finished])
+                    break
+                outbox.popleft()
+                if req.result.done():
+                    continue
+                req.link = link
+                link.inflight[req.request_id] = req
+                req.timer = loop.call_later(self._timeout, self._time_out, req)
+
+    # --- connections ------------------------------------------------------------------
+
+    async def _open(self) -> _Link:
+        """A fresh token and a new connection with it, its reader running."""
+        try:
+            token = await self._provider()
+        except Exception as exc:
+            raise _OpenFailed(f"could not get a chat token: {_exc_words(exc)}") from None
+        try:
+            ws = await connect(
+                token.url,
+                subprotocols=[Subprotocol(token.token)],
+                compression=None,  # IVS frames are small; deflate would only cost CPU
+                open_timeout=self._timeout,
+                close_timeout=_CLOSE_TIMEOUT,
+                max_queue=256,
+            )
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            raise _OpenFailed(
+                f"the chat server refused the token (HTTP {status})", rejected=status in (401, 403)
+            ) from None
+        except TimeoutError:
+            raise _OpenFailed(f"the chat server at {token.url} did not answer in time") from None
+        except Exception as exc:
+            raise _OpenFailed(f"cannot reach the chat server: {_exc_words(exc)}") from None
+        link = _Link(ws, token)
+        link.finished = asyncio.get_running_loop().create_future()
+        self._links.add(link)
+        self._spawn(self._read(link), "chat-room-reader")
+        return link
+
+    def _spawn(self, coro: object, name: str) -> asyncio.Task[object]:
+        task = asyncio.create_task(coro, name=name)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _read(self, link: _Link) -> None:
+        ws = link.ws
+        ingest = self._ingest
+        try:
+            while True:
+                ingest(await ws.recv(), link)
+        except ConnectionClosed:
+            pass
+        except Exception as exc:  # never let one connection's surprise end the room
+            log.warning("chat connection failed: %s", _exc_words(exc), exc_info=True)
+            ws.transport.abort()
+        finally:
+            self._links.discard(link)
+            self._settle(link)
+            assert link.finished is not None
+            if not link.finished.done():
+                link.finished.set_result(None)
+
+    def _settle(self, link: _Link) -> None:
+        """Decide what the end of `link` means, and fail what was waiting on it."""
+        ws = link.ws
+        if link.retired or self._close_task is not None:
+            link.outcome = _Outcome.RETIRED
+        elif link.expired:
+            link.outcome = _Outcome.EXPIRED
+            link.words = "the chat session ended"
+        else:
+            rcvd = ws.protocol.close_rcvd
+            # A close the server started with 1000 (even if our reply did not get out).
+            if (
+                rcvd is not None
+                and rcvd.code == CLOSE_NORMAL
+                and ws.protocol.close_rcvd_then_sent is not False
+            ):
+                link.outcome = _Outcome.MODERATOR
+                link.words = self._moderator_words(link)
+            else:
+                link.outcome = _Outcome.LOST
+                code = ws.close_code
+                link.words = "connection lost" + (f" (code {code})" if code else "")
+        if self._current is link:
+            self._current = None
+        if link.outcome is _Outcome.MODERATOR or self._close_task is not None:
+            return  # what is waiting fails with NotConnected when the room ends
+        words = link.words or "the connection closed"
+        self._fail_inflight(
+            link,
+            ChatError(None, f"{words} before the server confirmed; it may not have been sent"),
+        )
+
+    def _moderator_words(self, link: _Link) -> str:
+        ev = link.last_disconnect
+        if ev is not None and (self._user_id is None or ev.user_id == self._user_id):
+            return "a moderator disconnected you" + (f": {ev.reason}" if ev.reason else "")
+        return "the chat server closed the connection"
+
+    @staticmethod
+    def _fail_inflight(link: _Link, error: ChatError) -> None:
+        for req in list(link.inflight.values()):
+            if not req.result.done():
+                req.result.set_exception(error)
+        link.inflight.clear()
+
+    def _expire(self, link: _Link, message: str) -> None:
+        """ERROR 401: this connection's session is over. Stop using it and close it."""
+        if link.expired:
+            return
+        link.expired = True
+        if self._current is link:
+            self._current = None
+        self._fail_inflight(link, ChatError(ErrorCode.UNAUTHORIZED, message))
+        self._spawn(link.ws.close(), "chat-room-expire")
+
+    # --- the hot path -----------------------------------------------------------------
+
+    def _ingest(self, raw: str | bytes, link: _Link) -> None:
+        """One frame: parse once, drop duplicates, convert, resolve its request, queue it."""
+        try:
+            frame = parse_server_frame(raw)
+        except FrameError as exc:
+            log.warning("skipped a malformed chat frame: %s", exc)
+            return
+        frame_id = frame.id
+        if frame_id and not self._seen.add(frame_id):
+            return
+        event: RoomEvent
+        if isinstance(frame, MessageFrame):
+            sender = frame.sender
+            event = ChatMessage(
+                frame_id,
+                frame.content,
+                sender.user_id,
+                sender.attributes,
+                frame.attributes,
+                frame.send_time,
+                frame.request_id,
+            )
+        elif isinstance(frame, EventFrame):
+            converted = self._event(frame, link)
+            if converted is None:
+                return
+            event = converted
+        elif isinstance(frame, ErrorFrame):
+            self._error(frame, link)
+            return
+        else:  # a frame type this client does not know: tolerated, ignored
+            return
+        rid = event.request_id
+        if rid:
+            req = self._pending.get(rid)
+            if req is not None and type(event) is req.answer and not req.result.done():
+                req.result.set_result(event)
+                if isinstance(event, ChatMessage):
+                    self._user_id = event.sender_id
+        self._events.put_nowait(event)
+
+    def _event(self, frame: EventFrame, link: _Link) -> RoomEvent | None:
+        name = frame.event_name
+        attrs = frame.attributes
+        if name == EVENT_DELETE_MESSAGE:
+            # MessageID is the deprecated spelling; the official SDK 1.1.1 reads only that.
+            message_id = attrs.get("MessageId") or attrs.get("MessageID")
+            if not message_id:
+                log.warning("skipped %s without a message id", name)
+                return None
+            return MessageDeleted(message_id, attrs.get("Reason", ""), frame.id, frame.request_id)
+        if name == EVENT_DISCONNECT_USER:
+            user_id = attrs.get("UserId")
+            if not user_id:
+                log.warning("skipped %s without a user id", name)
+                return None
+            event = UserDisconnected(user_id, attrs.get("Reason", ""), frame.id, frame.request_id)
+            link.last_disconnect = event
+            return event
+        return CustomEvent(frame.id, name, attrs, frame.send_time, frame.request_id)
+
+    def _error(self, frame: ErrorFrame, link: _Link) -> None:
+        code, message, rid = frame.error_code, frame.error_message, frame.request_id
+        req = self._pending.get(rid) if rid else None
+        if req is not None and not req.result.done():
+            req.result.set_exception(ChatError(code, message, rid))
+        elif code != ErrorCode.UNAUTHORIZED:
+            log.warning("chat server error %s: %s", code, message)
+        if code == ErrorCode.UNAUTHORIZED:
+            self._expire(link, message or "the chat session ended")
+
+    # --- supervision ------------------------------------------------------------------
+
+    def _set_state(self, change: StateChanged) -> None:
+        self._state = change.state
+        self._events.put_nowait(change)
+
+    def _delay(self, failures: int) -> float:
+        return backoff_delay(max(failures - 1, 0), base=self._base, cap=self._cap, rng=self._rng)
+
+    async def _run(self) -> None:
+        failures = 0  # in a row, counting the loss of a connection
+        tries = 0  # failed connection attempts since the last success
+        while True:
+            self._set_state(StateChanged(ConnectionState.CONNECTING, attempt=tries + 1))
+            try:
+                link = await self._open()
+            except _OpenFailed as failed:
+                log.info("chat connection attempt failed: %s", failed.words)
+                failures += 1
+                tries += 1
+                if self._max_attempts is not None and tries >= self._max_attempts:
+                    why = (
+                        DisconnectReason.TOKEN_REJECTED
+                        if failed.rejected
+                        else DisconnectReason.GAVE_UP
+                    )
+                    self._end(why, f"{failed.words}; gave up after {tries} attempts")
+                    return
+                await self._wait_retry(failures, tries + 1, failed.words)
+                continue
+            failures = tries = 0
+            self._current = link
+            self._kick.set()
+            self._set_state(StateChanged(ConnectionState.CONNECTED))
+            link = await self._hold(link)
+            if link.outcome is _Outcome.MODERATOR:
+                self._end(DisconnectReason.DISCONNECTED_BY_MODERATOR, link.words)
+                return
+            failures = 1
+            await self._wait_retry(failures, 1, link.words)
+
+    async def _wait_retry(self, failures: int, attempt: int, words: str) -> None:
+        delay = self._delay(failures)
+        self._set_state(
+            StateChanged(
+                ConnectionState.RECONNECTING, retry_in=delay, reason=words, attempt=attempt
+            )
+        )
+        await asyncio.sleep(delay)
+
+    async def _hold(self, link: _Link) -> _Link:
+        """Keep `link` current, refreshing it before its session ends, until the current
+        link closes. Returns the link that closed."""
+        while True:
+            assert link.finished is not None
+            refresh = asyncio.create_task(self._refresh_later(link), name="chat-room-refresh")
+            try:
+                await asyncio.wait([link.finished, refresh], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not refresh.done():
+                    refresh.cancel()
+                    await asyncio.wait([refresh])
+            fresh = (
+                refresh.result()
+                if refresh.done() and not refresh.cancelled() and refresh.exception() is None
+                else None
+            )
+            if fresh is None:
+                if not link.finished.done():  # the refresh broke: keep the link while it lasts
+                    log.warning("chat refresh failed: %r", refresh.exception())
+                    await link.finished
+                return link
+            if link.finished.done() and link.outcome is _Outcome.MODERATOR:
+                self._spawn(fresh.ws.close(), "chat-room-close")
+                return link
+            self._switch(link, fresh)
+            link = fresh
+
+    async def _refresh_later(self, link: _Link) -> _Link:
+        """Sleep until `refresh_margin` before the session ends, then open a new link."""
+        ends = link.token.session_expiration_time
+        if ends is None:
+            await asyncio.Future()  # no known end: never refresh, reconnect when it closes
+        assert ends is not None
+        if ends.tzinfo is None:
+            ends = ends.replace(tzinfo=UTC)
+        left = (ends - datetime.now(UTC)).total_seconds()
+        # Half the time left at the latest, so a session shorter than the margin is not
+        # refreshed in a tight loop.
+        await asyncio.sleep(max(left - self._margin, left / 2, 0.0))
+        failures = 0
+        while True:
+            try:
+                return await self._open()
+            except _OpenFailed as failed:
+                failures += 1
+                log.info("chat refresh failed, the old connection stays: %s", failed.words)
+                await asyncio.sleep(self._delay(failures))
+
+    def _switch(self, old: _Link, new: _Link) -> None:
+        """The new link is open: send on it from now on; retire the old one."""
+        log.info("chat connection refreshed")
+        if self._current is old or self._current is None:
+            self._current = new
+            self._kick.set()
+        old.retired = True
+        self._spawn(self._retire(old), "chat-room-retire")
+
+    async def _retire(self, link: _Link) -> None:
+        # An ERROR goes only to the connection that made the request: let the old link
+        # answer what was written on it before closing it. Its reader keeps going until
+        # the close, and the dedup drops what both links received.
+        waiting = [req.result for req in link.inflight.values()]
+        if waiting:
+            await asyncio.wait(waiting, timeout=self._timeout)
+        await link.ws.close()
+
+    def _end(self, why: DisconnectReason, words: str) -> None:
+        """The room is over for good: nothing waits any more, the stream ends."""
+        if self._ended is not None:
+            return
+        self._ended = words
+        self._current = None
+        error = NotConnected(words)
+        for req in list(self._pending.values()):
+            if not req.result.done():
+                req.result.set_exception(error)
+        self._outbox.clear()
+        if self._pump_task is not None:
+            self._pump_task.cancel()
+        self._set_state(StateChanged(ConnectionState.DISCONNECTED, reason=words, disconnect=why))
+        self._events.put_nowait(_END)
+
+    async def _shutdown(self) -> None:
+        this = asyncio.current_task()
+        tasks = [t for t in (self._supervisor, self._pump_task) if t is not None and t is not this]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        links = list(self._links)
+        if links:
+            await asyncio.wait([asyncio.create_task(link.ws.close()) for link in links])
+        background = [t for t in self._tasks if t is not this]
+        for task in background:
+            task.cancel()
+        if background:
+            await asyncio.wait(background)
+        self._end(DisconnectReason.CLOSED_BY_CLIENT, "you left the chat")
+
+
+__all__ = ["RECENT_IDS", "ChatRoom"]
