@@ -1,0 +1,65 @@
+"""`ivs-chat-tui emulator`: run the local IVS stack until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.emulator.config import DEFAULT_HOST, DEFAULT_PORT
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on, 0 for any free one (default {DEFAULT_PORT})",
+    )
+    parser.add_argument("--region", default="us-east-1", help="region in ARNs (default us-east-1)")
+    parser.add_argument(
+        "--account-id", default="123456789012", help="account id in ARNs (default 123456789012)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+    import sys
+
+    from tui.emulator.config import EmulatorConfig
+    from tui.emulator.stack import Emulator
+
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(message)s",
+    )
+    logging.getLogger("aiohttp").setLevel(logging.WARNING)
+    emulator = Emulator(EmulatorConfig(region=args.region, account_id=args.account_id))
+
+    async def serve() -> None:
+        await emulator.start(args.host, args.port)
+        print(f"Local IVS stack (IVS Chat + Real-Time) at {emulator.url}", flush=True)
+        print(f"Chat messaging WebSocket: {emulator.ws_url}", flush=True)
+        print(
+            f"boto3: boto3.client('ivschat', endpoint_url='{emulator.url}', "
+            f"region_name='{args.region}', aws_access_key_id='test', "
+            "aws_secret_access_key='test')",
+            flush=True,
+        )
+        print("Any credentials are accepted: for local use only. Ctrl-C stops it.", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await emulator.stop()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,23 @@
+"""Settings of the local IVS stack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.ivs.protocol import TOKEN_TTL_SECONDS
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8089
+"""Port of `ivs-chat-tui emulator` when none is given (clear of LocalStack's 4566)."""
+
+
+@dataclass
+class EmulatorConfig:
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    token_ttl_seconds: float = TOKEN_TTL_SECONDS
+    """How long a chat token may wait before it is used (tests shorten it)."""
+    session_seconds: float | None = None
+    """If set, every chat session lasts this long, whatever sessionDurationInMinutes says."""
+    public_url: str | None = None
+    """Base URL to advertise in stage endpoints; else the URL the request came to."""

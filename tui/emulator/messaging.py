@@ -1,0 +1,341 @@
+"""The messaging WebSocket at `/`: what `wss://edge.ivschat.<region>.amazonaws.com` does.
+
+Handshake: the chat token is the subprotocol and the server selects it back. A missing,
+unknown, already used or expired token is refused before the upgrade with HTTP 401 (the
+body says which); a token whose room was deleted gets 404.
+
+Frames, decisions worth knowing:
+- Every receiver, the sender included, gets the very same MESSAGE frame, carrying the
+  sender's RequestId. Real IVS does the same; the SDK correlates by RequestId and other
+  clients' ids never match. It also keeps a client that overlaps two connections during
+  a token refresh safe: whichever copy it sees first resolves its request.
+- Events from the API (SendEvent, DeleteMessage, DisconnectUser) carry RequestId "";
+  moderation over the socket carries the moderator's RequestId.
+- aws:DELETE_MESSAGE carries both `MessageId` and the deprecated `MessageID` (the
+  official SDK 1.1.1 reads only the latter), and `Reason` when one was given.
+- Disconnecting a user broadcasts aws:DISCONNECT_USER, then closes every socket of that
+  user with code 1000, which clients take as "disconnected by a moderator".
+- At the end of its session a socket gets ERROR 401 and is closed with
+  `CLOSE_SESSION_EXPIRED` (4401): not 1000, so clients reconnect with a new token.
+- When the room is deleted or the emulator stops, sockets are closed with 1001.
+- A malformed frame gets ERROR 400 and the socket stays open.
+- Per message: capability (403), empty content (400), length in code points against the
+  room's maximumMessageLength and message attributes over 1 KB (413), a review handler
+  that denies (406, see `Room.denies_messages`), then the room's shared rate (429).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tui.emulator.fanout import SLOW_READER_BYTES, deliver, encode_text_frame
+from tui.emulator.state import ChatGrant, EmulatorState, Room
+from tui.ivs.protocol import (
+    ATTRIBUTES_MAX_BYTES,
+    CLOSE_NORMAL,
+    EVENT_DELETE_MESSAGE,
+    EVENT_DISCONNECT_USER,
+    ID_ALPHABET,
+    ID_LENGTH,
+    REASON_MAX_LENGTH,
+    ChatCapability,
+    DeleteMessage,
+    DisconnectUser,
+    ErrorCode,
+    ErrorFrame,
+    EventFrame,
+    FrameError,
+    MessageFrame,
+    Sender,
+    SendMessage,
+    attributes_size,
+    code_points,
+    new_id,
+    parse_client_action,
+)
+
+log = logging.getLogger("tui.emulator")
+
+CLOSE_SESSION_EXPIRED = 4401
+"""Close code after the session ends (ERROR 401 first). Not 1000, so clients reconnect."""
+CLOSE_GOING_AWAY = 1001
+"""Close code when the room is deleted or the emulator stops."""
+_ID_CHARS = frozenset(ID_ALPHABET)
+MAX_FRAME_BYTES = 1024 * 1024
+"""Largest client frame read; bigger ones close the socket (1009), as aiohttp does."""
+
+
+class Connection:
+    """One open messaging socket: who is on it and how to write to it."""
+
+    __slots__ = ("closing", "expiry", "grant", "room", "transport", "ws")
+
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.Transport,
+        room: Room,
+        grant: ChatGrant,
+    ) -> None:
+        self.ws = ws
+        self.transport = transport
+        self.room = room
+        self.grant = grant
+        self.closing = False
+        self.expiry: asyncio.TimerHandle | None = None
+
+    @property
+    def user_id(self) -> str:
+        return self.grant.user_id
+
+    def can(self, capability: ChatCapability) -> bool:
+        return capability in self.grant.capabilities
+
+    def write(self, frame: bytes) -> bool:
+        """Queue one pre-built frame without waiting; False if the socket is gone.
+
+        A receiver too far behind is cut off here (see `fanout.SLOW_READER_BYTES`).
+        """
+        if self.closing or self.transport.is_closing():
+            return False
+        if self.transport.get_write_buffer_size() > SLOW_READER_BYTES:
+            log.warning("dropping slow reader %s in room %s", self.user_id, self.room.id)
+            self.closing = True
+            self.room.connections.discard(self)
+            self.transport.abort()
+            return False
+        self.transport.write(frame)
+        return True
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChatHub:
+    """Owns the messaging sockets of every room and everything broadcast to them."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # --- the socket -------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return web.Response(
+                status=400,
+                text="This is the IVS chat messaging endpoint: open a WebSocket with the "
+                "chat token as the subprotocol.\n",
+            )
+        offered = request.headers.get("Sec-WebSocket-Protocol", "")
+        token = offered.split(",")[0].strip()
+        grant = self._admit(token)
+        room = self.state.rooms.get(grant.room_arn)
+        if room is None:
+            raise web.HTTPNotFound(text="The room of this chat token no longer exists.\n")
+        grant.used = True
+
+        ws = web.WebSocketResponse(
+            protocols=(token,), compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True
+        )
+        await ws.prepare(request)
+        transport = request.transport
+        assert transport is not None  # prepared, so the connection is open
+        conn = Connection(ws, transport, room, grant)
+        room.connections.add(conn)
+        delay = max(0.0, grant.session_expires_at - time.time())
+        conn.expiry = asyncio.get_running_loop().call_later(delay, self._expire, conn)
+        log.info("connected user %s to room %s", grant.user_id, room.id)
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    self._on_text(conn, msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    self._error(conn, "", ErrorCode.BAD_REQUEST, "binary frames are not supported")
+        finally:
+            room.connections.discard(conn)
+            conn.closing = True
+            if conn.expiry is not None:
+                conn.expiry.cancel()
+            log.info("disconnected user %s from room %s", grant.user_id, room.id)
+        return ws
+
+    def _admit(self, token: str) -> ChatGrant:
+        """The grant of a usable token, or an HTTP 401 saying why not."""
+        if not token:
+            raise web.HTTPUnauthorized(text="No chat token: send it as the subprotocol.\n")
+        grant = self.state.chat_tokens.get(token)
+        if grant is None:
+            raise web.HTTPUnauthorized(text="Unknown chat token.\n")
+        if grant.used:
+            raise web.HTTPUnauthorized(text="This chat token was already used.\n")
+        if time.time() > grant.expires_at:
+            raise web.HTTPUnauthorized(text="This chat token has expired.\n")
+        return grant
+
+    def _expire(self, conn: Connection) -> None:
+        self._error(conn, "", ErrorCode.UNAUTHORIZED, "connection expired")
+        self.close(conn, CLOSE_SESSION_EXPIRED, "session expired")
+
+    def close(self, conn: Connection, code: int, reason: str) -> None:
+        """Start closing one socket; nothing more is written to it after this."""
+        if conn.closing:
+            return
+        conn.closing = True
+        conn.room.connections.discard(conn)
+        if conn.expiry is not None:
+            conn.expiry.cancel()
+        self._spawn(conn.ws.close(code=code, message=reason.encode()))
+
+    def close_all(self, room: Room, code: int, reason: str) -> None:
+        for conn in tuple(room.connections):
+            self.close(conn, code, reason)
+
+    async def drain(self) -> None:
+        """Wait for the closes already started (used when stopping)."""
+        if self._tasks:
+            await asyncio.wait(tuple(self._tasks), timeout=2.0)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- client actions ---------------------------------------------------------------
+
+    def _on_text(self, conn: Connection, data: str) -> None:
+        try:
+            action = parse_client_action(data)
+        except FrameError as exc:
+            self._error(conn, _request_id_of(data), ErrorCode.BAD_REQUEST, str(exc))
+            return
+        if isinstance(action, SendMessage):
+            self._send_message(conn, action)
+        elif isinstance(action, DeleteMessage):
+            self._delete_message(conn, action)
+        elif isinstance(action, DisconnectUser):
+            self._disconnect_user(conn, action)
+
+    def _send_message(self, conn: Connection, action: SendMessage) -> None:
+        rid, room = action.request_id, conn.room
+        if not conn.can(ChatCapability.SEND_MESSAGE):
+            self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to send messages")
+        elif not action.content:
+            self._error(conn, rid, ErrorCode.BAD_REQUEST, "Content must not be empty")
+        elif code_points(action.content) > room.maximum_message_length:
+            self._error(
+                conn,
+                rid,
+                ErrorCode.TOO_LARGE,
+                f"message too long: {code_points(action.content)} characters, "
+                f"at most {room.maximum_message_length}",
+            )
+        elif attributes_size(action.attributes) > ATTRIBUTES_MAX_BYTES:
+            self._error(
+                conn, rid, ErrorCode.TOO_LARGE, f"attributes over {ATTRIBUTES_MAX_BYTES} bytes"
+            )
+        elif room.denies_messages:
+            self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, "message denied by review handler")
+        elif not room.limiter.allow():
+            self._error(conn, rid, ErrorCode.TOO_MANY_REQUESTS, "rate limit exceeded")
+        else:
+            frame = MessageFrame(
+                id=new_id(),
+                request_id=rid,
+                content=action.content,
+                attributes=action.attributes or {},
+                sender=Sender(user_id=conn.user_id, attributes=conn.grant.attributes),
+                send_time=_now(),
+            )
+            self.broadcast(room, frame.to_json())
+
+    def _delete_message(self, conn: Connection, action: DeleteMessage) -> None:
+        rid = action.request_id
+        if not conn.can(ChatCapability.DELETE_MESSAGE):
+            self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to delete messages")
+        elif len(action.id) != ID_LENGTH or not set(action.id) <= _ID_CHARS:
+            self._error(conn, rid, ErrorCode.BAD_REQUEST, "Id is not a message id")
+        elif problem := _bad_reason(action.reason):
+            self._error(conn, rid, ErrorCode.BAD_REQUEST, problem)
+        else:
+            self.delete_message(conn.room, action.id, action.reason, rid)
+
+    def _disconnect_user(self, conn: Connection, action: DisconnectUser) -> None:
+        rid = action.request_id
+        if not conn.can(ChatCapability.DISCONNECT_USER):
+            self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to disconnect users")
+        elif not action.user_id:
+            self._error(conn, rid, ErrorCode.BAD_REQUEST, "UserId must not be empty")
+        elif problem := _bad_reason(action.reason):
+            self._error(conn, rid, ErrorCode.BAD_REQUEST, problem)
+        else:
+            self.disconnect_user(conn.room, action.user_id, action.reason, rid)
+
+    def _error(self, conn: Connection, request_id: str, code: ErrorCode, message: str) -> None:
+        frame = ErrorFrame(
+            id=new_id(), request_id=request_id, error_code=int(code), error_message=message
+        )
+        conn.write(encode_text_frame(frame.to_json()))
+
+    # --- broadcasts (also used by the control plane) ----------------------------------
+
+    def broadcast(self, room: Room, text: str) -> int:
+        """Send one serialised frame to every socket of the room."""
+        return deliver(room.connections, encode_text_frame(text))
+
+    def send_event(
+        self, room: Room, name: str, attributes: dict[str, str] | None, request_id: str = ""
+    ) -> str:
+        frame = EventFrame(
+            id=new_id(),
+            request_id=request_id,
+            event_name=name,
+            attributes=attributes or {},
+            send_time=_now(),
+        )
+        self.broadcast(room, frame.to_json())
+        return frame.id
+
+    def delete_message(
+        self, room: Room, message_id: str, reason: str | None, request_id: str = ""
+    ) -> str:
+        attributes = {"MessageId": message_id, "MessageID": message_id}
+        if reason:
+            attributes["Reason"] = reason
+        return self.send_event(room, EVENT_DELETE_MESSAGE, attributes, request_id)
+
+    def disconnect_user(
+        self, room: Room, user_id: str, reason: str | None, request_id: str = ""
+    ) -> str:
+        attributes = {"UserId": user_id}
+        if reason:
+            attributes["Reason"] = reason
+        event_id = self.send_event(room, EVENT_DISCONNECT_USER, attributes, request_id)
+        for conn in tuple(room.connections):
+            if conn.user_id == user_id:
+                self.close(conn, CLOSE_NORMAL, reason or "disconnected by moderator")
+        return event_id
+
+
+def _bad_reason(reason: str | None) -> str | None:
+    if reason is not None and code_points(reason) > REASON_MAX_LENGTH:
+        return f"Reason is longer than {REASON_MAX_LENGTH} characters"
+    return None
+
+
+def _request_id_of(data: str) -> str:
+    """The RequestId of a frame that failed to parse, if it has a readable one."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return ""
+    rid = value.get("RequestId") if isinstance(value, dict) else None
+    return rid if isinstance(rid, str) else ""

@@ -1,0 +1,220 @@
+"""`Emulator`: the local IVS stack on one aiohttp port.
+
+Routes it owns (on its own app, or mounted with `setup` on an app server's app):
+- `GET /`: the chat messaging WebSocket (`messaging`).
+- `POST /<Operation>` for each ivschat and ivs-realtime operation emulated. The two
+  services share the port: their operation names do not collide.
+- `GET|POST|DELETE /tags/{resourceArn}`: the service is told by the ARN
+  (`arn:aws:ivschat:` or `arn:aws:ivs:`).
+- `/_local/...`: local-only stand-ins for a media server (`stage_api`).
+
+It accepts any AWS credentials and ignores request signatures: it is for local use and
+tests, not a security boundary. It logs one line per request on the "tui.emulator"
+logger at INFO (silent unless logging is configured).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Self
+
+from aiohttp import web
+
+from tui.emulator.chat_api import ChatApi
+from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
+from tui.emulator.errors import ApiError, bad_request, not_found, validation_error
+from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
+from tui.emulator.stage_api import RequestContext, StageApi
+from tui.emulator.state import EmulatorState
+from tui.emulator.validation import (
+    CHAT_SERVICE,
+    STAGE_SERVICE,
+    operation_model,
+    validate_input,
+    validate_value,
+)
+
+log = logging.getLogger("tui.emulator")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
+
+_NO_MEDIA = (
+    "The local IVS stack has no media server: nothing can publish or subscribe here. "
+    "POST /_local/stage/join with the participant token as a Bearer token marks the "
+    "participant as on the stage."
+)
+
+
+class Emulator:
+    """The local stand-in for IVS Chat and IVS Real-Time; state in memory."""
+
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self.state = EmulatorState()
+        self.hub = ChatHub(self.state)
+        self.chat = ChatApi(self.config, self.state, self.hub)
+        self.stages = StageApi(self.config, self.state)
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    # --- mounting and running ---------------------------------------------------------
+
+    def setup(self, app: web.Application) -> None:
+        """Add every emulator route, and the socket cleanup at shutdown, to `app`."""
+        router = app.router
+        router.add_get("/", self._logged(self.hub.handle))
+        for name, op in self.chat.operations().items():
+            router.add_post(f"/{name}", self._operation(CHAT_SERVICE, name, _ignore_ctx(op)))
+        for name, op in self.stages.operations().items():
+            router.add_post(f"/{name}", self._operation(STAGE_SERVICE, name, op))
+        tags = self._logged(self._tags)
+        for method in ("GET", "POST", "DELETE"):
+            router.add_route(method, "/tags/{resource_arn:.+}", tags)
+        router.add_post("/_local/stage/join", self._local(self.stages.join))
+        router.add_post("/_local/stage/leave", self._local(self.stages.leave))
+        for path in ("/_local/whip", "/_local/events"):
+            router.add_route("*", path, self._logged(_no_media))
+        app.on_shutdown.append(self._on_shutdown)
+
+    async def start(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
+        """Serve on its own app at host:port (0: a free port, see `url`)."""
+        app = web.Application()
+        self.setup(app)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        bound = self._runner.addresses[0]
+        shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        self._url = f"http://{shown}:{bound[1]}"
+        log.info("local IVS stack listening on %s", self._url)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:PORT`: the endpoint_url for boto3 (both services)."""
+        if self._url is None:
+            raise RuntimeError("the emulator is not started; call start() first")
+        return self._url
+
+    @property
+    def ws_url(self) -> str:
+        """`ws://127.0.0.1:PORT/`: the chat messaging WebSocket."""
+        return "ws" + self.url.removeprefix("http") + "/"
+
+    async def _on_shutdown(self, app: web.Application) -> None:
+        for room in self.state.rooms.values():
+            self.hub.close_all(room, CLOSE_GOING_AWAY, "server shutting down")
+        await self.hub.drain()
+
+    # --- request plumbing -------------------------------------------------------------
+
+    def _operation(self, service: str, name: str, op: Operation) -> Handler:
+        model = operation_model(service, name)
+        status = model.http.get("responseCode", 200)
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            try:
+                params = await _json_body(request)
+                errors = validate_input(service, model.input_shape, params)
+                if errors:
+                    raise validation_error(errors)
+                result = op(params, RequestContext(base_url=self._base_url(request)))
+            except ApiError as exc:
+                return exc.response(service)
+            if status == 204:
+                return web.Response(status=204)
+            return web.json_response(result or {}, status=status)
+
+        return self._logged(handler)
+
+    async def _tags(self, request: web.Request) -> web.StreamResponse:
+        arn = request.match_info["resource_arn"]
+        service = CHAT_SERVICE if arn.startswith("arn:aws:ivschat:") else STAGE_SERVICE
+        try:
+            errors = validate_value(service, "ResourceArn", arn, "resourceArn")
+            if errors:
+                raise validation_error(errors)
+            resource = self.state.rooms.get(arn) or self.state.stages.get(arn)
+            if resource is None:
+                raise not_found(arn.rsplit("/", 1)[-1], "ROOM", "Resource")
+            if request.method == "GET":
+                return web.json_response({"tags": dict(resource.tags)})
+            if request.method == "POST":
+                params = await _json_body(request)
+                model = operation_model(service, "TagResource").input_shape
+                errors = validate_input(service, model, {**params, "resourceArn": arn})
+                if errors:
+                    raise validation_error(errors)
+                resource.tags.update(params["tags"])
+            else:
+                for key in request.query.getall("tagKeys", []):
+                    resource.tags.pop(key, None)
+            return web.json_response({})
+        except ApiError as exc:
+            return exc.response(service)
+
+    def _local(self, action: Callable[[web.Request], dict[str, Any]]) -> Handler:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return web.json_response(action(request))
+
+        return self._logged(handler)
+
+    def _logged(self, handler: Handler) -> Handler:
+        async def logged(request: web.Request) -> web.StreamResponse:
+            started = time.perf_counter()
+            status = 500
+            try:
+                response = await handler(request)
+                status = response.status
+                return response
+            except web.HTTPException as exc:
+                status = exc.status
+                raise
+            finally:
+                took = (time.perf_counter() - started) * 1000
+                log.info("%s %s %d %.1fms", request.method, request.path, status, took)
+
+        return logged
+
+    def _base_url(self, request: web.Request) -> str:
+        return self.config.public_url or self._url or str(request.url.origin())
+
+
+def _ignore_ctx(
+    op: Callable[[dict[str, Any]], dict[str, Any] | None],
+) -> Operation:
+    return lambda params, _ctx: op(params)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise bad_request("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return body
+
+
+async def _no_media(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"message": _NO_MEDIA}, status=501)

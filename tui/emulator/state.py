@@ -1,0 +1,233 @@
+"""The emulator's in-memory state: rooms, chat tokens, stages and participants.
+
+Everything lives in plain dicts on `EmulatorState`, which tests may inspect. Nothing is
+persisted: a restart starts empty, as the issue asks.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from tui.ivs.protocol import ID_ALPHABET
+
+if TYPE_CHECKING:
+    from tui.emulator.messaging import Connection
+
+
+def iso_time(epoch: float) -> str:
+    """ISO 8601 in UTC with milliseconds, the way the IVS APIs write `Time`."""
+    stamp = datetime.fromtimestamp(epoch, UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+
+class RateLimiter:
+    """A token bucket: `rate` messages per second, bursts of at most `rate`.
+
+    Shared by every connection of a room, as IVS counts the room's rate, not a client's.
+    """
+
+    __slots__ = ("_stamp", "_tokens", "rate")
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._tokens = float(rate)
+        self._stamp = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(float(self.rate), self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+    def set_rate(self, rate: int) -> None:
+        self.rate = rate
+        self._tokens = min(self._tokens, float(rate))
+
+
+@dataclass(eq=False)
+class Room:
+    arn: str
+    id: str
+    name: str
+    create_time: float
+    update_time: float
+    maximum_message_rate_per_second: int
+    maximum_message_length: int
+    message_review_handler: dict[str, str] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    logging_configuration_identifiers: list[str] = field(default_factory=list)
+    connections: set[Connection] = field(default_factory=set)
+    limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.maximum_message_rate_per_second)
+
+    @property
+    def denies_messages(self) -> bool:
+        """A review handler whose URI contains "deny" rejects every message (ERROR 406).
+
+        No Lambda runs locally; this lets tests exercise a denying review handler, e.g.
+        uri="arn:aws:lambda:us-east-1:123456789012:function:deny-all".
+        """
+        return "deny" in (self.message_review_handler or {}).get("uri", "")
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "arn": self.arn,
+            "id": self.id,
+            "name": self.name,
+            "createTime": iso_time(self.create_time),
+            "updateTime": iso_time(self.update_time),
+            "tags": dict(self.tags),
+            "loggingConfigurationIdentifiers": list(self.logging_configuration_identifiers),
+        }
+        if self.message_review_handler is not None:
+            out["messageReviewHandler"] = dict(self.message_review_handler)
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
+            "maximumMessageRatePerSecond": self.maximum_message_rate_per_second,
+            "maximumMessageLength": self.maximum_message_length,
+        }
+
+
+@dataclass(eq=False)
+class ChatGrant:
+    """What a chat token allows: single use, before `expires_at`."""
+
+    token: str
+    room_arn: str
+    user_id: str
+    capabilities: frozenset[str]
+    attributes: dict[str, str]
+    expires_at: float
+    session_expires_at: float
+    used: bool = False
+
+
+@dataclass(eq=False)
+class Participant:
+    participant_id: str
+    user_id: str
+    attributes: dict[str, str]
+    state: str = "CONNECTED"
+    first_join_time: float = 0.0
+    published: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "participantId": self.participant_id,
+            "userId": self.user_id,
+            "state": self.state,
+            "firstJoinTime": iso_time(self.first_join_time),
+            "published": self.published,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.summary(), "attributes": dict(self.attributes), "protocol": "UNKNOWN"}
+
+
+@dataclass(eq=False)
+class ParticipantGrant:
+    """A participant token as issued by CreateParticipantToken."""
+
+    token: str
+    participant_id: str
+    stage_arn: str
+    user_id: str
+    attributes: dict[str, str]
+    capabilities: list[str]
+    duration: int
+    expiration_time: float
+    revoked: bool = False
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "participantId": self.participant_id,
+            "token": self.token,
+            "userId": self.user_id,
+            "attributes": dict(self.attributes),
+            "duration": self.duration,
+            "capabilities": list(self.capabilities),
+            "expirationTime": iso_time(self.expiration_time),
+        }
+
+
+@dataclass(eq=False)
+class Stage:
+    arn: str
+    id: str
+    name: str
+    tags: dict[str, str] = field(default_factory=dict)
+    active_session_id: str | None = None
+    # session id -> participant id -> participant; past sessions stay listable.
+    sessions: dict[str, dict[str, Participant]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"arn": self.arn, "name": self.name, "tags": dict(self.tags)}
+        if self.active_session_id:
+            out["activeSessionId"] = self.active_session_id
+        return out
+
+    def describe(self, endpoints: dict[str, str]) -> dict[str, Any]:
+        return {**self.summary(), "endpoints": endpoints}
+
+
+def new_session_id() -> str:
+    """`st-` and 13 characters: the 16-character StageSessionId of the model."""
+    return "st-" + "".join(secrets.choice(ID_ALPHABET) for _ in range(13))
+
+
+@dataclass
+class EmulatorState:
+    rooms: dict[str, Room] = field(default_factory=dict)
+    chat_tokens: dict[str, ChatGrant] = field(default_factory=dict)
+    stages: dict[str, Stage] = field(default_factory=dict)
+    participant_tokens: dict[str, ParticipantGrant] = field(default_factory=dict)
+
+    @property
+    def connections(self) -> list[Connection]:
+        """Every open messaging connection, across rooms."""
+        return [conn for room in self.rooms.values() for conn in room.connections]
+
+    def forget_expired_tokens(self, now: float) -> None:
+        """Drop chat tokens that can no longer be used, so the dict does not grow forever."""
+        stale = [t for t, g in self.chat_tokens.items() if g.used or g.expires_at < now]
+        for token in stale:
+            del self.chat_tokens[token]
+
+
+def page(items: list[Any], max_results: int, next_token: str | None) -> tuple[list[Any], str]:
+    """One page of `items` and the token of the next one ("" when there is none).
+
+    Raises ValueError for a token this emulator did not hand out.
+    """
+    start = decode_page_token(next_token) if next_token else 0
+    end = start + max_results
+    return items[start:end], (encode_page_token(end) if end < len(items) else "")
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def decode_page_token(token: str) -> int:
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
+        raise ValueError(f"invalid nextToken: {token!r}") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"invalid nextToken: {token!r}")
+    return offset
