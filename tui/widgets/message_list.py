@@ -1,0 +1,708 @@
+"""The chat's message list: one line-API `ScrollView`, no widget per message.
+
+Modelled on toolong's log view. Entries live in a bounded list (the scrollback) with an
+id index; each entry knows its first line and its height at the current width, so adding
+a message is O(1) and finding the entry under a screen row is a bisect. Lines are wrapped
+lazily and rendered strips are kept in LRU caches keyed by what changes them (entry,
+line, width, selection, style generation). Many messages arriving together cost one
+layout update and one repaint: `add_message` only records, and a single pending `_Flush`
+message updates the virtual size, the scroll position and the "N new messages" marker.
+
+Every piece of text from other people goes through `untrusted.clean` and is drawn as
+plain segments: never markup, never a raw control character.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from operator import attrgetter
+from typing import Final, NamedTuple
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.ivs.events import ChatMessage
+from tui.widgets.untrusted import clean
+
+# Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
+# and near-white backgrounds, so names read under dark and light themes alike.
+NAME_PALETTE: Final = (
+    "#e03b24",
+    "#a36e17",
+    "#727f12",
+    "#418a14",
+    "#148d23",
+    "#148a5d",
+    "#158695",
+    "#3476e2",
+    "#7565e9",
+    "#aa4ae5",
+    "#d61fc0",
+    "#e12d72",
+)
+
+_TIME_WIDTH: Final = 6  # "HH:MM "
+_MIN_BODY_WIDTH: Final = 12  # below this the time column is dropped to leave room for text
+_SYSTEM_PREFIX: Final = "-- "
+_ERROR_PREFIX: Final = "!! "
+_WORD: Final = re.compile(r"\S+\s*|\s+")
+
+
+@lru_cache(maxsize=4096)
+def name_color(user_id: str) -> str:
+    """A stable palette colour for `user_id`: the same on every client and every run
+    (hashlib, not `hash()`, which is salted per process)."""
+    digest = hashlib.blake2s(user_id.encode("utf-8", "surrogatepass"), digest_size=4).digest()
+    return NAME_PALETTE[int.from_bytes(digest, "big") % len(NAME_PALETTE)]
+
+
+@lru_cache(maxsize=4096)
+def _name_style(user_id: str) -> RichStyle:
+    return RichStyle(color=name_color(user_id), bold=True)
+
+
+def wrap_offsets(text: str, width: int) -> list[int]:
+    """Offsets where `text` breaks to fit `width` cells: greedy word wrap; a word longer
+    than a line is folded. Spaces may hang past the edge (they are cropped when drawn)."""
+    offsets: list[int] = []
+    x = 0
+    for match in _WORD.finditer(text):
+        start = match.start()
+        chunk = match.group()
+        word = chunk.rstrip()
+        word_cells = cell_len(word)
+        if x + word_cells <= width:
+            x += cell_len(chunk)
+            continue
+        if word_cells <= width:
+            if x:
+                offsets.append(start)
+            x = cell_len(chunk)
+            continue
+        for index, character in enumerate(chunk):  # fold a word that fits on no line
+            cells = cell_len(character)
+            if x + cells > width and x:
+                offsets.append(start + index)
+                x = 0
+            x += cells
+    return offsets
+
+
+class _Kind:
+    MESSAGE: Final = 0
+    SYSTEM: Final = 1
+    ERROR: Final = 2
+
+
+@dataclass(slots=True, eq=False)
+class _Entry:
+    serial: int
+    """Unique for the widget's life: the cache key of the entry's lines."""
+    kind: int
+    time: str
+    body: str
+    """What is wrapped: "name text" for a message, the prefixed text of a system line."""
+    name_end: int = 0
+    message: ChatMessage | None = None
+    start: int = 0
+    """Absolute line number of the first line (the first entry ever starts at 0)."""
+    height: int = 1
+
+
+class _Styles(NamedTuple):
+    base: RichStyle
+    time: RichStyle
+    text: RichStyle
+    own: RichStyle
+    mention: RichStyle
+    system: RichStyle
+    error: RichStyle
+    pointer: RichStyle
+    marker: RichStyle
+
+
+def _local_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Chat messages and system lines, newest at the bottom, with a selection."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("up,k", "cursor_up", "Previous", show=False, id="message_list.up"),
+        Binding("down,j", "cursor_down", "Next", show=False, id="message_list.down"),
+        Binding("home", "cursor_first", "Oldest", show=False, id="message_list.home"),
+        Binding("end", "cursor_last", "Newest", show=False, id="message_list.end"),
+        Binding("pageup", "page_up", "Page up", show=False, id="message_list.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="message_list.page_down"),
+        Binding("enter,m", "activate", "Actions", show=False, id="message_list.activate"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "message-list--time",
+        "message-list--text",
+        "message-list--own",
+        "message-list--mention",
+        "message-list--system",
+        "message-list--error",
+        "message-list--pointer",
+        "message-list--marker",
+    }
+
+    DEFAULT_CSS = """
+    MessageList {
+        overflow-x: hidden;
+        overflow-y: scroll;  /* a steady width: wrapping never depends on the scrollbar */
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        & > .message-list--time { color: $text-muted; }
+        & > .message-list--text { }
+        & > .message-list--own { background: $primary 12%; }
+        & > .message-list--mention { background: $warning 22%; }
+        & > .message-list--system { color: $text-muted; text-style: italic; }
+        & > .message-list--error { color: $text-error; text-style: italic; }
+        & > .message-list--pointer { background: $block-cursor-blurred-background; }
+        & > .message-list--marker {
+            background: $accent; color: $text-accent; text-style: bold;
+        }
+        &:focus > .message-list--pointer {
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        &:focus > .message-list--marker { background: $accent; }
+    }
+    """
+
+    @dataclass
+    class Selected(Message):
+        """The selection moved. `message` is None on a system line or with no selection."""
+
+        message: ChatMessage | None
+        message_list: MessageList = field(repr=False)
+
+        @property
+        def control(self) -> MessageList:
+            return self.message_list
+
+    @dataclass
+    class Activated(Message):
+        """Enter, `m`, or a click on the selected line, with a chat message selected."""
+
+        message: ChatMessage
+        message_list: MessageList = field(repr=False)
+
+        @property
+        def control(self) -> MessageList:
+            return self.message_list
+
+    class _Flush(Message, bubble=False):
+        """Coalesced: at most one is pending however many messages arrive."""
+
+    def __init__(
+        self,
+        *,
+        own_user_id: str = "",
+        own_name: str = "",
+        scrollback: int = 10_000,
+        tz: tzinfo | None = None,
+        clock: Callable[[], datetime] = _local_now,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        if scrollback < 1:
+            raise ValueError("scrollback must be at least 1")
+        self._scrollback = scrollback
+        self._tz = tz
+        self._clock = clock
+        # The scrollback: `_entries[_head:]` are live; the dead prefix is cut in bulk.
+        self._entries: list[_Entry] = []
+        self._head = 0
+        self._by_id: dict[str, _Entry] = {}
+        self._serial = 0
+        self._end = 0  # absolute line after the last entry
+        self._body_width = 0  # width the heights were measured at; 0 = not laid out yet
+        self._indent = _TIME_WIDTH
+        self._selected: _Entry | None = None
+        self._follow = True
+        self._new_count = 0
+        self._dropped_lines = 0  # lines cut from the top since the last flush
+        self._flush_pending = False
+        self._own_user_id = own_user_id
+        self._own_name = ""
+        self._mention: re.Pattern[str] | None = None
+        self._style_generation = 0
+        self._styles: _Styles | None = None
+        self._wraps: LRUCache[tuple[int, int], list[int]] = LRUCache(1024)
+        self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(2048)
+        self._time_cache: dict[tuple[int, int], str] = {}
+        self.set_identity(own_user_id, own_name)
+
+    # --- public interface -------------------------------------------------------------
+
+    @property
+    def following(self) -> bool:
+        """True while new messages keep the view at the bottom."""
+        return self._follow
+
+    @property
+    def new_messages(self) -> int:
+        """Messages that arrived since following paused (what the marker shows)."""
+        return self._new_count
+
+    @property
+    def selected_message(self) -> ChatMessage | None:
+        entry = self._selected
+        return entry.message if entry is not None else None
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """The chat messages in the scrollback, oldest first."""
+        return [e.message for e in self._live() if e.message is not None]
+
+    @property
+    def lines(self) -> list[str]:
+        """Every entry as the plain text it is drawn with (for tests and copy)."""
+        return [f"{e.time} {e.body}" for e in self._live()]
+
+    def __len__(self) -> int:
+        return len(self._entries) - self._head
+
+    def set_identity(self, user_id: str, name: str) -> None:
+        """Whose messages are "own" and which name counts as a mention."""
+        self._own_user_id = user_id
+        self._own_name = name
+        name = name.strip()
+        self._mention = (
+            re.compile(rf"(?<![\w@])@?{re.escape(clean(name))}(?!\w)", re.IGNORECASE)
+            if name
+            else None
+        )
+        self._restyle()
+
+    def add_message(self, message: ChatMessage) -> None:
+        """Append a chat message (a repeated id is ignored). O(1); drawn on the next frame."""
+        if message.id in self._by_id:
+            return
+        name = clean(message.sender_name)
+        body = f"{name} {clean(message.content)}"
+        entry = _Entry(
+            self._next_serial(),
+            _Kind.MESSAGE,
+            self._format_time(message.send_time),
+            body,
+            name_end=len(name),
+            message=message,
+        )
+        self._by_id[message.id] = entry
+        self._append(entry)
+
+    def add_system(self, text: str, *, error: bool = False) -> None:
+        """Append a system line: an outcome ("invite sent to Alice") or, with `error`, a
+        failure. `text` may quote untrusted names; it is cleaned like everything else."""
+        kind = _Kind.ERROR if error else _Kind.SYSTEM
+        prefix = _ERROR_PREFIX if error else _SYSTEM_PREFIX
+        entry = _Entry(
+            self._next_serial(), kind, self._format_time(self._clock()), prefix + clean(text)
+        )
+        self._append(entry)
+
+    def remove_message(self, message_id: str) -> bool:
+        """Remove a deleted message; False if it is not in the scrollback. A selected
+        message hands the selection to its newer neighbour (or the older one)."""
+        entry = self._by_id.pop(message_id, None)
+        if entry is None:
+            return False
+        index = self._index_of(entry)
+        entries = self._entries
+        del entries[index]
+        height = entry.height
+        for later in entries[index:]:
+            later.start -= height
+        self._end -= height
+        if not self._follow and entry.start < self._base() + self.scroll_offset.y:
+            self._dropped_lines += height  # above the view: keep the view still
+        if self._selected is entry:
+            neighbour = entries[index] if index < len(entries) else None
+            if neighbour is None and index > self._head:
+                neighbour = entries[index - 1]
+            self._select(neighbour, scroll=False)
+        # Cached strips are keyed by serial, so only the entry's own are stale; they
+        # age out of the LRU. Wraps likewise.
+        self._schedule_flush()
+        self.refresh()
+        return True
+
+    def select_last(self) -> None:
+        """Select the newest chat message (or newest line) and follow again."""
+        entries = self._entries
+        newest: _Entry | None = None
+        for index in range(len(entries) - 1, self._head - 1, -1):
+            if entries[index].message is not None:
+                newest = entries[index]
+                break
+        if newest is None and self._head < len(entries):
+            newest = entries[-1]
+        self._select(newest, scroll=False)
+        self._resume_following()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move(+1)
+
+    def action_cursor_first(self) -> None:
+        if self._head < len(self._entries):
+            self._select(self._entries[self._head])
+
+    def action_cursor_last(self) -> None:
+        if self._head < len(self._entries):
+            self._select(self._entries[-1], scroll=False)
+        self._resume_following()
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_page_down(self) -> None:
+        self._page(+1)
+
+    def action_activate(self) -> None:
+        message = self.selected_message
+        if message is not None:
+            self.post_message(self.Activated(message, self))
+
+    # --- events -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._schedule_flush()
+
+    def on_focus(self) -> None:
+        if self._selected is None and len(self):
+            self.select_last()
+
+    def on_resize(self) -> None:
+        self._relayout()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._restyle()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if self._marker_visible and offset.y == self.scrollable_content_region.height - 1:
+            self.action_cursor_last()
+            return
+        entry = self._entry_at(offset.y + self.scroll_offset.y)
+        if entry is None:
+            return
+        if entry is self._selected:
+            self.action_activate()
+        else:
+            self._select(entry)
+
+    def on_message_list__flush(self, _: _Flush) -> None:
+        self._flush()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        at_bottom = new_value >= self.max_scroll_y
+        if at_bottom and not self._follow:
+            self._resume_following()
+        elif not at_bottom and self._follow and new_value < old_value:
+            self._follow = False  # the reader scrolled up: stay put, count what arrives
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        styles = self._get_styles()
+        width = self.scrollable_content_region.width
+        if self._marker_visible and y == self.scrollable_content_region.height - 1:
+            return self._marker_strip(width, styles)
+        entry = self._entry_at(y + self.scroll_offset.y)
+        if entry is None:
+            return Strip.blank(width, styles.base)
+        line = y + self.scroll_offset.y + self._base() - entry.start
+        selected = entry is self._selected
+        key = (entry.serial, line, width, selected, self._style_generation)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_entry_line(entry, line, width, selected, styles)
+            self._strips[key] = strip
+        return strip
+
+    def _render_entry_line(
+        self, entry: _Entry, line: int, width: int, selected: bool, styles: _Styles
+    ) -> Strip:
+        body = entry.body
+        bounds = [0, *self._wrap(entry), len(body)]
+        start = bounds[line]
+        end = start + len(body[start : bounds[line + 1]].rstrip())
+        if entry.kind == _Kind.MESSAGE:
+            if entry.message is not None and entry.message.sender_id == self._own_user_id:
+                line_style = styles.own
+            elif self._mentions_me(entry):
+                line_style = styles.mention
+            else:
+                line_style = styles.base
+            text_style = line_style + styles.text
+        else:
+            line_style = styles.base
+            text_style = line_style + (styles.error if entry.kind == _Kind.ERROR else styles.system)
+        if selected:
+            line_style += styles.pointer
+            text_style += styles.pointer
+        segments: list[Segment] = []
+        if self._indent:
+            prefix = f"{entry.time} " if line == 0 else " " * self._indent
+            segments.append(Segment(prefix, line_style + styles.time))
+        name_end = entry.name_end
+        if start < name_end:
+            name_style = line_style + _name_style(entry.message.sender_id if entry.message else "")
+            if selected:
+                name_style += styles.pointer
+            segments.append(Segment(body[start : min(end, name_end)], name_style))
+            start = min(end, name_end)
+        if start < end:
+            segments.append(Segment(body[start:end], text_style))
+        return Strip(segments).adjust_cell_length(width, line_style)
+
+    def _marker_strip(self, width: int, styles: _Styles) -> Strip:
+        count = self._new_count
+        noun = "message" if count == 1 else "messages"
+        label = f"↓ {count:,} new {noun} (end)"
+        text = label.center(width)[:width] if cell_len(label) <= width else label[:width]
+        return Strip([Segment(text, styles.marker)]).adjust_cell_length(width, styles.marker)
+
+    def _get_styles(self) -> _Styles:
+        if self._styles is None:
+            base = self.rich_style
+
+            def part(name: str) -> RichStyle:
+                # Only what the rule sets, with colours blended the way CSS draws them.
+                full = self.get_component_rich_style(name)
+                partial = self.get_component_rich_style(name, partial=True)
+                return partial + RichStyle(
+                    color=full.color if partial.color else None,
+                    bgcolor=full.bgcolor if partial.bgcolor else None,
+                )
+
+            self._styles = _Styles(
+                base=base,
+                time=part("message-list--time"),
+                text=part("message-list--text"),
+                own=base + part("message-list--own"),
+                mention=base + part("message-list--mention"),
+                system=part("message-list--system"),
+                error=part("message-list--error"),
+                pointer=part("message-list--pointer"),
+                marker=base + part("message-list--marker"),
+            )
+        return self._styles
+
+    def _restyle(self) -> None:
+        self._styles = None
+        self._style_generation += 1
+        self._strips.clear()
+        if self.is_mounted:
+            self.refresh()
+
+    def _mentions_me(self, entry: _Entry) -> bool:
+        return self._mention is not None and (
+            self._mention.search(entry.body, entry.name_end + 1) is not None
+        )
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _live(self) -> list[_Entry]:
+        return self._entries[self._head :]
+
+    def _base(self) -> int:
+        return self._entries[self._head].start if self._head < len(self._entries) else self._end
+
+    @property
+    def _marker_visible(self) -> bool:
+        return not self._follow and self._new_count > 0
+
+    def _next_serial(self) -> int:
+        self._serial += 1
+        return self._serial
+
+    def _format_time(self, moment: datetime) -> str:
+        local = moment.astimezone(self._tz)
+        return f"{local.hour:02d}:{local.minute:02d}"
+
+    def _measure(self, entry: _Entry) -> int:
+        width = self._body_width
+        body = entry.body
+        if not width or (len(body) <= width and body.isascii()):
+            return 1
+        if cell_len(body) <= width:
+            return 1
+        return len(self._wrap(entry)) + 1
+
+    def _wrap(self, entry: _Entry) -> list[int]:
+        key = (entry.serial, self._body_width)
+        offsets = self._wraps.get(key)
+        if offsets is None:
+            offsets = wrap_offsets(entry.body, self._body_width) if self._body_width else []
+            self._wraps[key] = offsets
+        return offsets
+
+    def _append(self, entry: _Entry) -> None:
+        entry.start = self._end
+        entry.height = self._measure(entry)
+        self._end += entry.height
+        self._entries.append(entry)
+        if len(self._entries) - self._head > self._scrollback:
+            self._drop_oldest()
+        if not self._follow and entry.kind == _Kind.MESSAGE:
+            self._new_count += 1
+        self._schedule_flush()
+
+    def _drop_oldest(self) -> None:
+        entries = self._entries
+        oldest = entries[self._head]
+        self._head += 1
+        self._dropped_lines += oldest.height
+        if oldest.message is not None:
+            self._by_id.pop(oldest.message.id, None)
+        if self._selected is oldest:
+            self._select(entries[self._head], scroll=False)
+        if self._head >= 1024 and self._head * 2 >= len(entries):
+            del entries[: self._head]
+            self._head = 0
+
+    def _index_of(self, entry: _Entry) -> int:
+        return bisect_right(self._entries, entry.start, lo=self._head, key=attrgetter("start")) - 1
+
+    def _entry_at(self, y: int) -> _Entry | None:
+        """The entry drawn on virtual line `y`."""
+        if y < 0 or self._head >= len(self._entries):
+            return None
+        line = self._base() + y
+        if line >= self._end:
+            return None
+        return self._entries[self._index_of_line(line)]
+
+    def _index_of_line(self, line: int) -> int:
+        return bisect_right(self._entries, line, lo=self._head, key=attrgetter("start")) - 1
+
+    def _relayout(self) -> None:
+        """Re-measure every entry when the width changes (resize, scrollbar)."""
+        width = self.scrollable_content_region.width
+        indent = _TIME_WIDTH if width - _TIME_WIDTH >= _MIN_BODY_WIDTH else 0
+        body_width = max(width - indent, 1)
+        if body_width == self._body_width and indent == self._indent:
+            return
+        self._body_width = body_width
+        self._indent = indent
+        line = self._base()
+        for entry in self._live():
+            entry.start = line
+            entry.height = self._measure(entry)
+            line += entry.height
+        self._end = line
+        self._strips.clear()
+        self._flush()
+        if self._follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        elif self._selected is not None:
+            self._scroll_to_entry(self._selected)
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.post_message(self._Flush())
+
+    def _flush(self) -> None:
+        """Apply everything that arrived since the last flush: one layout, one repaint."""
+        self._flush_pending = False
+        height = self._end - self._base()
+        dropped, self._dropped_lines = self._dropped_lines, 0
+        self.virtual_size = Size(self.scrollable_content_region.width, height)
+        if self._follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        elif dropped:
+            # Old lines left the top: move up with the content so the view stays put.
+            self.set_scroll(None, max(self.scroll_y - dropped, 0))
+        self.refresh()
+
+    def _resume_following(self) -> None:
+        was_marked = self._marker_visible
+        self._follow = True
+        self._new_count = 0
+        self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        if was_marked:
+            self.refresh()
+
+    # --- selection ----------------------------------------------------------------------
+
+    def _select(self, entry: _Entry | None, *, scroll: bool = True) -> None:
+        previous = self._selected
+        if entry is previous:
+            if entry is not None and scroll:
+                self._scroll_to_entry(entry)
+            return
+        self._selected = entry
+        for changed in (previous, entry):
+            if changed is not None and changed.start >= self._base():
+                self.refresh_lines(changed.start - self._base(), changed.height)
+        if entry is not None and scroll:
+            self._scroll_to_entry(entry)
+        self.post_message(self.Selected(self.selected_message, self))
+
+    def _scroll_to_entry(self, entry: _Entry) -> None:
+        region = Region(0, entry.start - self._base(), 1, entry.height)
+        spacing = Spacing(0, 0, 1, 0) if self._marker_visible else None
+        self.scroll_to_region(region, spacing=spacing, animate=False, immediate=True, force=True)
+
+    def _move(self, step: int) -> None:
+        if self._head >= len(self._entries):
+            return
+        if self._selected is None:
+            self.select_last()
+            return
+        last = len(self._entries) - 1
+        index = max(self._head, min(self._index_of(self._selected) + step, last))
+        self._select(self._entries[index])
+        if index == last:
+            self._resume_following()
+
+    def _page(self, direction: int) -> None:
+        if self._head >= len(self._entries):
+            return
+        if self._selected is None:
+            self.select_last()
+            return
+        page = max(self.scrollable_content_region.height - 1, 1)
+        line = self._selected.start - self._base() + direction * page
+        line = max(0, min(line, self._end - self._base() - 1))
+        target = self._entry_at(line)
+        if target is not None:
+            self._select(target)
+        if target is self._entries[-1]:
+            self._resume_following()
+
+
+__all__ = ["NAME_PALETTE", "MessageList", "name_color", "wrap_offsets"]
