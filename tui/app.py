@@ -1,0 +1,288 @@
+"""The Textual app: wiring and bindings, nothing else.
+
+It is given a session (tui.session.ChatSession: how to get tokens and reach the app
+server), builds the room client, and turns the room's events into Textual messages for
+the chat screen. Without a session (snapshots, tests of the screen) nothing connects:
+events are handed to `deliver()` directly, with an injected clock and fixed ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import webbrowser
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from datetime import tzinfo as TzInfo
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.ivs.events import (
+    ChatMessage,
+    ConnectionState,
+    CustomEvent,
+    DisconnectReason,
+    MessageDeleted,
+    NotConnected,
+    RoomEvent,
+    StateChanged,
+    UserDisconnected,
+)
+from tui.ivs.invites import invite_for
+from tui.screens.chat import ChatScreen, error_words
+from tui.screens.room_messages import (
+    ConnectionChanged,
+    IdentityKnown,
+    InviteReceived,
+    MessageGone,
+    MessagesArrived,
+    UserGone,
+)
+from tui.session import ChatSession, Identity
+from tui.settings import TuiSettings
+
+if TYPE_CHECKING:
+    from tui.ivs.room import ChatRoom
+    from tui.server.client import InviteGrant, Redemption
+
+Clock = Callable[[], datetime]
+BrowserOpener = Callable[[str], bool]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def browser_can_open() -> bool:
+    """A browser can open on this machine: not over SSH, and a desktop to open it on."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return False
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def open_browser(url: str) -> bool:
+    """Open `url` where a browser can open; False when none can (the link is shown anyway)."""
+    if not browser_can_open():
+        return False
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+# (action on the chat screen, palette title, help) — every action, for the command palette.
+CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("admin_menu", "Moderate message", "Open the admin menu for the selected message"),
+    ("delete", "Delete message", "Delete the selected message for everyone"),
+    ("disconnect", "Disconnect user", "Disconnect the selected message's sender"),
+    ("invite", "Invite on stage", "Invite the selected message's sender on stage"),
+    ("join_stage", "Join stage", "Accept the stage invite: open the stage link"),
+    ("copy_stage_link", "Copy stage link", "Copy the stage link to the clipboard (OSC 52)"),
+    ("show_whip", "OBS settings", "Show the WHIP server and token for OBS"),
+    ("dismiss_invite", "Dismiss invite", "Close the stage invite"),
+    ("focus_composer", "Focus composer", "Type a message"),
+)
+
+
+class ChatApp(App[int]):
+    TITLE = "ivs-chat-tui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "toggle_help", "Help", id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        session: ChatSession | None = None,
+        *,
+        settings: TuiSettings | None = None,
+        identity: Identity | None = None,
+        join_hint: str | None = None,
+        clock: Clock = utc_now,
+        tz: TzInfo | None = None,
+        browser: BrowserOpener = open_browser,
+        room_factory: Callable[[ChatSession], ChatRoom] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else TuiSettings()
+        self.session = session
+        self.identity = identity
+        self.join_hint = join_hint
+        self.clock = clock
+        self.tz = tz if tz is not None else self.settings.tz
+        self._browser = browser
+        self._room_factory = room_factory
+        self.room: ChatRoom | None = None
+        self._inbox: list[ChatMessage] = []
+        self.chat = ChatScreen(
+            identity=identity,
+            clock=clock,
+            tz=self.tz,
+            scrollback=self.settings.scrollback,
+            join_hint=join_hint,
+        )
+
+    def on_mount(self) -> None:
+        if self.settings.theme:
+            self.theme = self.settings.theme
+        self.set_keymap(self.settings.keymap)
+        self.push_screen(self.chat)
+        if self.session is not None:
+            self._run_room()
+
+    # --- the room ------------------------------------------------------------------------
+
+    @work(group="room", exclusive=True, exit_on_error=False)
+    async def _run_room(self) -> None:
+        session = self.session
+        assert session is not None
+        self.deliver(StateChanged(ConnectionState.CONNECTING, reason="asking the app server"))
+        try:
+            identity = await session.open()
+        except Exception as exc:
+            self.deliver(
+                StateChanged(
+                    ConnectionState.DISCONNECTED,
+                    reason=error_words(exc),
+                    disconnect=DisconnectReason.TOKEN_REJECTED,
+                )
+            )
+            return
+        self.identity = identity
+        self.chat.post_message(IdentityKnown(identity))
+        room = self._make_room(session)
+        self.room = room
+        async with room:
+            async for event in room:
+                self.deliver(event)
+
+    def _make_room(self, session: ChatSession) -> ChatRoom:
+        if self._room_factory is not None:
+            return self._room_factory(session)
+        from tui.ivs.room import ChatRoom
+
+        return ChatRoom(session.token_provider())
+
+    def deliver(self, event: RoomEvent) -> None:
+        """One room event to the chat screen, as a Textual message."""
+        chat = self.chat
+        if isinstance(event, ChatMessage):
+            # One MessagesArrived per burst: the handler drains the whole inbox.
+            if not self._inbox:
+                chat.post_message(MessagesArrived(self._inbox))
+            self._inbox.append(event)
+        elif isinstance(event, MessageDeleted):
+            chat.post_message(MessageGone(event))
+        elif isinstance(event, UserDisconnected):
+            chat.post_message(UserGone(event))
+        elif isinstance(event, StateChanged):
+            chat.post_message(ConnectionChanged(event))
+        elif isinstance(event, CustomEvent):
+            me = self.identity
+            invite = invite_for(event, me.user_id) if me is not None else None
+            if invite is not None:
+                chat.post_message(InviteReceived(invite))
+
+    # --- what the screens ask of the room and the app server -----------------------------
+
+    def _live_room(self) -> ChatRoom:
+        if self.room is None:
+            raise NotConnected("not connected to the chat yet")
+        return self.room
+
+    def _session(self) -> ChatSession:
+        if self.session is None:
+            raise NotConnected("there is no app server in this session")
+        return self.session
+
+    async def send_message(self, text: str) -> ChatMessage:
+        return await self._live_room().send_message(text)
+
+    async def delete_message(self, message_id: str, reason: str | None = None) -> None:
+        await self._live_room().delete_message(message_id, reason)
+
+    async def disconnect_user(self, user_id: str, reason: str | None = None) -> None:
+        await self._live_room().disconnect_user(user_id, reason)
+
+    async def invite(self, user_id: str) -> InviteGrant:
+        return await self._session().invite(user_id)
+
+    async def redeem(self, invite_id: str) -> Redemption:
+        return await self._session().redeem(invite_id)
+
+    async def revoke_stage(self, user_id: str) -> None:
+        await self._session().revoke_stage(user_id)
+
+    async def open_in_browser(self, url: str) -> bool:
+        # webbrowser may block while it starts a browser.
+        return await asyncio.to_thread(self._browser, url)
+
+    # --- keys and the command palette ----------------------------------------------------
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        chat = self.chat
+        for action, title, help_text in CHAT_COMMANDS:
+            if chat.is_mounted and chat.check_action(action, ()):
+                yield SystemCommand(title, help_text, getattr(chat, f"action_{action}"))
+
+    async def on_unmount(self) -> None:
+        if self.room is not None:
+            await self.room.close()
+        if self.session is not None:
+            await self.session.close()
+
+
+async def run_chat_async(
+    server_url: str,
+    name: str,
+    *,
+    broadcaster_key: str | None = None,
+    session_key: str | None = None,
+    join_hint: str | None = None,
+    settings: TuiSettings | None = None,
+) -> int:
+    """Run the TUI in the running event loop until the user quits; returns the exit code."""
+    from tui.server.client import AppServerClient
+
+    client = AppServerClient(server_url, broadcaster_key=broadcaster_key, session_key=session_key)
+    session = ChatSession(client, name)
+    app = ChatApp(session, settings=settings, join_hint=join_hint)
+    await app.run_async()
+    return app.return_code or 0
+
+
+def run_chat(
+    server_url: str,
+    name: str,
+    *,
+    broadcaster_key: str | None = None,
+    join_hint: str | None = None,
+    settings: TuiSettings | None = None,
+) -> int:
+    """Run the TUI with its own event loop (see run_chat_async to share one)."""
+    return asyncio.run(
+        run_chat_async(
+            server_url,
+            name,
+            broadcaster_key=broadcaster_key,
+            join_hint=join_hint,
+            settings=settings,
+        )
+    )
+
+
+__all__ = ["ChatApp", "browser_can_open", "open_browser", "run_chat", "run_chat_async"]

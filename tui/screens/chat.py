@@ -1,0 +1,468 @@
+"""The chat screen: status line, message list, invite toast, composer, footer.
+
+Room events arrive as messages (tui.screens.room_messages) and only their handlers change
+widgets. User actions call the app's room and app server methods in workers and report
+their outcome as a system line in the list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from datetime import tzinfo as TzInfo
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.ivs.events import ChatError, ChatMessage, ConnectionState, DisconnectReason
+from tui.screens.admin_menu import DELETE, DISCONNECT, INVITE, AdminMenu, admin_actions
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.disconnected import DisconnectedScreen
+from tui.screens.room_messages import (
+    ConnectionChanged,
+    IdentityKnown,
+    InviteReceived,
+    MessageGone,
+    MessagesArrived,
+    UserGone,
+)
+from tui.screens.whip import WhipScreen
+from tui.session import Identity
+from tui.widgets.composer import Composer, ComposerInput, send_error_words
+from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.message_list import MessageList
+from tui.widgets.status_line import Clock, StatusLine
+from tui.widgets.untrusted import clean, content_from
+
+if TYPE_CHECKING:
+    from tui.app import ChatApp
+
+log = logging.getLogger(__name__)
+
+GONE = 410  # the app server's answer for an expired invite
+
+
+def error_words(error: BaseException) -> str:
+    """An error as a person reads it: the app server's and the room's errors carry
+    their own words; anything else is named with its message."""
+    message = getattr(error, "message", None)
+    if isinstance(error, ChatError):
+        return str(error)
+    if isinstance(message, str) and message:
+        return message
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def safe_link(url: str) -> str | None:
+    """The stage link if it is a plain http(s) URL we can hand to a terminal and a
+    browser; None otherwise (it must never carry escape sequences into OSC 8)."""
+    if not url.startswith(("https://", "http://")) or clean(url) != url or " " in url:
+        return None
+    return url
+
+
+class ChatScreen(Screen[None]):
+    DEFAULT_CSS = """
+    ChatScreen {
+        layout: vertical;
+    }
+    ChatScreen #join-hint {
+        height: auto;
+        padding: 0 1;
+        background: $boost;
+        color: $text-muted;
+    }
+    ChatScreen MessageList {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS = [
+        Binding("d", "delete", "Delete", id="chat.delete"),
+        Binding("x", "disconnect", "Disconnect", id="chat.disconnect"),
+        Binding("s", "invite", "Invite on stage", id="chat.invite"),
+        Binding("escape,tab", "focus_composer", "Composer", id="chat.focus_composer"),
+        Binding("ctrl+o", "join_stage", "Join stage", id="chat.join_stage"),
+        Binding("ctrl+y", "copy_stage_link", "Copy link", id="chat.copy_stage_link"),
+        Binding("ctrl+g", "show_whip", "OBS settings", id="chat.show_whip"),
+        Binding("ctrl+n", "dismiss_invite", "Dismiss invite", id="chat.dismiss_invite"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        identity: Identity | None,
+        clock: Clock,
+        tz: TzInfo | None,
+        scrollback: int,
+        join_hint: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.identity = identity
+        self._clock = clock
+        self._tz = tz
+        self._scrollback = scrollback
+        self._join_hint = join_hint
+        self._names: dict[str, str] = {}
+        # Deletions and disconnects this client asked for: the action reports those, so
+        # the room's event for them adds no second line.
+        self._deleting: set[str] = set()
+        self._disconnecting: set[str] = set()
+        self.stage_link = ""
+        self._whip: tuple[str, str] | None = None
+        self.moderator_disconnected = False
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return self.app  # type: ignore[return-value]
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        me = self.identity
+        yield StatusLine(self._clock, id="status")
+        if self._join_hint:
+            yield Static(
+                content_from(
+                    "Viewers join from another terminal with: [b $foreground]$cmd[/]",
+                    cmd=self._join_hint,
+                ),
+                id="join-hint",
+            )
+        yield MessageList(
+            own_user_id=me.user_id if me else "",
+            own_name=me.name if me else "",
+            scrollback=self._scrollback,
+            tz=self._tz,
+            id="messages",
+        )
+        yield InviteToast(id="invite")
+        yield Composer(id="composer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.identity is not None:
+            self._show_identity(self.identity)
+        self.composer.focus_input()
+
+    @property
+    def messages(self) -> MessageList:
+        return self.query_one(MessageList)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def toast(self) -> InviteToast:
+        return self.query_one(InviteToast)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def _show_identity(self, me: Identity) -> None:
+        self.status.set_identity(me.room, me.role, me.name)
+        self.messages.set_identity(me.user_id, me.name)
+        self.refresh_bindings()
+
+    def system(self, text: str, *, error: bool = False) -> None:
+        self.messages.add_system(text, error=error)
+
+    def name_of(self, user_id: str) -> str:
+        return self._names.get(user_id, user_id)
+
+    # --- room events ---------------------------------------------------------------------
+
+    @on(IdentityKnown)
+    def _identity_known(self, event: IdentityKnown) -> None:
+        self.identity = event.identity
+        self._show_identity(event.identity)
+
+    @on(MessagesArrived)
+    def _messages_arrived(self, event: MessagesArrived) -> None:
+        batch = event.inbox[:]
+        event.inbox.clear()
+        names = self._names
+        add = self.messages.add_message
+        for message in batch:
+            names[message.sender_id] = message.sender_name
+            add(message)
+
+    @on(MessageGone)
+    def _message_gone(self, event: MessageGone) -> None:
+        message_id = event.event.message_id
+        removed = self.messages.remove_message(message_id)
+        if message_id in self._deleting or not removed:
+            return
+        why = f": {event.event.reason}" if event.event.reason else ""
+        self.system(f"the moderator deleted a message{why}")
+
+    @on(UserGone)
+    def _user_gone(self, event: UserGone) -> None:
+        user_id = event.event.user_id
+        if self.identity is not None and user_id == self.identity.user_id:
+            self._disconnected_by_moderator(event.event.reason)
+        elif user_id not in self._disconnecting:
+            why = f": {event.event.reason}" if event.event.reason else ""
+            self.system(f"the moderator disconnected {self.name_of(user_id)}{why}")
+
+    @on(InviteReceived)
+    def _invite_received(self, event: InviteReceived) -> None:
+        self.stage_link = ""
+        self._whip = None
+        self.toast.show_invite(event.invite)
+        self.system("you have been invited to join this stream on stage")
+
+    @on(ConnectionChanged)
+    def _connection_changed(self, event: ConnectionChanged) -> None:
+        change = event.event
+        if self.moderator_disconnected:
+            return
+        self.status.set_state(change)
+        if change.state is ConnectionState.DISCONNECTED:
+            if change.disconnect is DisconnectReason.DISCONNECTED_BY_MODERATOR:
+                self._disconnected_by_moderator(change.reason)
+            elif change.disconnect is not DisconnectReason.CLOSED_BY_CLIENT:
+                words = change.reason or "the chat connection ended"
+                self.composer.disable(f"disconnected: {words}")
+                self.system(f"disconnected: {words}", error=True)
+
+    def _disconnected_by_moderator(self, reason: str) -> None:
+        if self.moderator_disconnected:
+            return
+        self.moderator_disconnected = True
+        from tui.ivs.events import StateChanged
+
+        self.status.set_state(
+            StateChanged(
+                ConnectionState.DISCONNECTED,
+                reason="by the moderator",
+                disconnect=DisconnectReason.DISCONNECTED_BY_MODERATOR,
+            )
+        )
+        self.composer.disable("You have been disconnected by the moderator.")
+        self.system("you have been disconnected by the moderator", error=True)
+        self.app.push_screen(DisconnectedScreen(reason))
+
+    # --- composer ------------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    def _send(self, event: Composer.Submitted) -> None:
+        event.composer.begin_send()
+        self._deliver(event.composer, event.text)
+
+    @work(group="send")
+    async def _deliver(self, composer: Composer, text: str) -> None:
+        try:
+            await self.chat_app.send_message(text)
+        except ChatError as exc:
+            composer.failed(send_error_words(exc))
+        except Exception as exc:  # never a traceback in front of the user
+            log.exception("send failed")
+            composer.failed(error_words(exc))
+        else:
+            composer.sent(text)
+
+    @on(ComposerInput.Leave)
+    def _to_messages(self) -> None:
+        self.messages.focus()
+        self.messages.select_last()
+
+    def action_focus_composer(self) -> None:
+        self.composer.focus_input()
+
+    # --- moderation ----------------------------------------------------------------------
+
+    def _applicable(self, action_id: str) -> ChatMessage | None:
+        message = self.messages.selected_message
+        if message is None:
+            return None
+        if any(a.id == action_id for a in admin_actions(message, self.identity)):
+            return message
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        toast = self.toast if self.is_mounted else None
+        match action:
+            case "delete" | "disconnect" | "invite":
+                return self._applicable(action) is not None
+            case "admin_menu":
+                message = self.messages.selected_message
+                return message is not None and bool(admin_actions(message, self.identity))
+            case "focus_composer":
+                return not self.composer.input.has_focus
+            case "join_stage":
+                return toast is not None and toast.showing and toast.state is not ToastState.EXPIRED
+            case "copy_stage_link":
+                return toast is not None and toast.showing and bool(self.stage_link)
+            case "show_whip":
+                return toast is not None and toast.showing and toast.state is not ToastState.EXPIRED
+            case "dismiss_invite":
+                return toast is not None and toast.showing
+        return True
+
+    @on(MessageList.Activated)
+    def _activated(self, event: MessageList.Activated) -> None:
+        self._open_admin_menu(event.message)
+
+    @on(MessageList.Selected)
+    def _selected(self) -> None:
+        self.refresh_bindings()
+
+    def action_admin_menu(self) -> None:
+        message = self.messages.selected_message
+        if message is not None:
+            self._open_admin_menu(message)
+
+    def action_delete(self) -> None:
+        if message := self._applicable(DELETE):
+            self._moderate(DELETE, message)
+
+    def action_disconnect(self) -> None:
+        if message := self._applicable(DISCONNECT):
+            self._moderate(DISCONNECT, message)
+
+    def action_invite(self) -> None:
+        if message := self._applicable(INVITE):
+            self._moderate(INVITE, message)
+
+    @work(group="moderation")
+    async def _open_admin_menu(self, message: ChatMessage) -> None:
+        actions = admin_actions(message, self.identity)
+        if not actions:
+            return
+        choice = await self.app.push_screen_wait(AdminMenu(message, actions))
+        if choice:
+            await self._perform(choice, message)
+
+    @work(group="moderation")
+    async def _moderate(self, action_id: str, message: ChatMessage) -> None:
+        await self._perform(action_id, message)
+
+    async def _perform(self, action_id: str, message: ChatMessage) -> None:
+        name = message.sender_name
+        app = self.chat_app
+        if action_id == DELETE:
+            self._deleting.add(message.id)
+            await self._report(
+                app.delete_message(message.id),
+                f"deleted {name}'s message",
+                f"could not delete {name}'s message",
+            )
+        elif action_id == DISCONNECT:
+            confirm = ConfirmScreen(
+                "Disconnect user",
+                content_from(
+                    "Disconnect [b]$name[/b] from the chat? Their client will not reconnect, "
+                    "and their stage invites are revoked.",
+                    name=name,
+                ),
+                confirm_label="Disconnect",
+                reason_label="Reason (they will see it):",
+            )
+            if not await self.app.push_screen_wait(confirm):
+                return
+            user_id = message.sender_id
+            self._disconnecting.add(user_id)
+            done = await self._report(
+                app.disconnect_user(user_id, confirm.reason or None),
+                f"disconnected {name}" + (f": {confirm.reason}" if confirm.reason else ""),
+                f"could not disconnect {name}",
+            )
+            if done:
+                await self._report(
+                    app.revoke_stage(user_id), None, f"could not revoke {name}'s stage invites"
+                )
+        elif action_id == INVITE:
+            await self._report(
+                app.invite(message.sender_id),
+                f"invite sent to {name}",
+                f"could not invite {name}",
+            )
+
+    async def _report(self, call: Awaitable[object], success: str | None, failure: str) -> bool:
+        """Await an action and say how it went in the list."""
+        try:
+            await call
+        except Exception as exc:
+            if not isinstance(exc, ChatError):
+                log.info("%s", failure, exc_info=True)
+            self.system(f"{failure}: {error_words(exc)}", error=True)
+            return False
+        if success:
+            self.system(success)
+        return True
+
+    # --- stage invite --------------------------------------------------------------------
+
+    def action_join_stage(self) -> None:
+        self._join(then=None)
+
+    def action_show_whip(self) -> None:
+        if self._whip is not None:
+            self.app.push_screen(WhipScreen(*self._whip))
+        else:
+            self._join(then=lambda: self.action_show_whip() if self._whip else None)
+
+    def action_copy_stage_link(self) -> None:
+        if self.stage_link:
+            self.app.copy_to_clipboard(self.stage_link)
+            self.notify("Stage link copied to the clipboard (OSC 52).")
+
+    def action_dismiss_invite(self) -> None:
+        self.toast.dismiss()
+        self.stage_link = ""
+        self._whip = None
+        self.refresh_bindings()
+
+    @work(group="stage", exclusive=True)
+    async def _join(self, then: Callable[[], object] | None) -> None:
+        toast = self.toast
+        invite = toast.invite
+        if invite is None:
+            return
+        toast.joining()
+        try:
+            redemption = await self.chat_app.redeem(invite.invite_id)
+        except Exception as exc:
+            if getattr(exc, "status", None) == GONE:
+                toast.expired()
+                self.system("your stage invite has expired", error=True)
+            else:
+                toast.failed(error_words(exc))
+            return
+        link = safe_link(redemption.join_url)
+        if link is None:
+            toast.failed("the app server sent a stage link that is not a web address")
+            return
+        self.stage_link = link
+        self._whip = (redemption.whip_url, redemption.participant_token)
+        self._expire_at(redemption.expires_at)
+        opened = False
+        if then is None:
+            opened = await self.chat_app.open_in_browser(link)
+        toast.joined(link, browser_opened=opened)
+        self.refresh_bindings()
+        if then is not None:
+            then()
+
+    def _expire_at(self, when: datetime) -> None:
+        delay = (when - self._clock()).total_seconds()
+        invite = self.toast.invite
+
+        def expire() -> None:
+            if self.toast.invite is invite:
+                self.toast.expired()
+                self.stage_link = ""
+                self._whip = None
+
+        if delay > 0:
+            self.set_timer(delay, expire)
+        else:
+            expire()

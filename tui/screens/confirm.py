@@ -1,0 +1,106 @@
+"""A confirmation, reused for every action that cannot be taken back (posting's model).
+
+`ConfirmScreen` is a `ModalScreen[bool]`; with `reason_label` it also takes an optional
+reason, which the caller reads from `.reason` once the screen is dismissed.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from tui.ivs.protocol import REASON_MAX_LENGTH
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    ConfirmScreen > #dialog {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        border: thick $error 80%;
+        border-title-color: $error;
+        border-title-style: bold;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmScreen #question {
+        margin-bottom: 1;
+    }
+    ConfirmScreen #reason {
+        margin-bottom: 1;
+    }
+    ConfirmScreen #buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    ConfirmScreen Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        question: Content | str,
+        *,
+        confirm_label: str = "Yes",
+        reason_label: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._question = question if isinstance(question, Content) else Content(question)
+        self._confirm_label = confirm_label
+        self._reason_label = reason_label
+        self.reason = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = self._title
+            yield Static(self._question, id="question")
+            if self._reason_label is not None:
+                yield Label(self._reason_label)
+                yield Input(
+                    placeholder="optional; enter confirms",
+                    max_length=REASON_MAX_LENGTH,
+                    id="reason",
+                )
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self._confirm_label, variant="error", id="confirm")
+
+    def on_mount(self) -> None:
+        target = "#reason" if self._reason_label is not None else "#cancel"
+        self.query_one(target).focus()
+
+    def action_confirm(self) -> None:
+        if self._reason_label is not None:
+            self.reason = self.query_one("#reason", Input).value.strip()
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self) -> None:
+        self.action_confirm()

@@ -1,0 +1,52 @@
+"""The room's events as Textual messages: how the network reaches the screen.
+
+The app's room worker posts these to the chat screen; widgets change only in their
+handlers. Chat messages come in batches: the worker appends to a shared inbox and posts
+one `MessagesArrived` per burst, so a flood costs one message per frame, not per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.ivs.events import ChatMessage, MessageDeleted, StateChanged, UserDisconnected
+from tui.ivs.invites import Invite
+from tui.session import Identity
+
+
+@dataclass
+class IdentityKnown(Message):
+    """The app server told us who we are."""
+
+    identity: Identity
+
+
+@dataclass
+class MessagesArrived(Message):
+    """New chat messages: `inbox` is drained by the handler (shared with the worker)."""
+
+    inbox: list[ChatMessage]
+
+
+@dataclass
+class MessageGone(Message):
+    event: MessageDeleted
+
+
+@dataclass
+class UserGone(Message):
+    event: UserDisconnected
+
+
+@dataclass
+class InviteReceived(Message):
+    """An invite addressed to us (everyone else's client drops it)."""
+
+    invite: Invite
+
+
+@dataclass
+class ConnectionChanged(Message):
+    event: StateChanged

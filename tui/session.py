@@ -1,0 +1,95 @@
+"""Who we are in the room, and the app server calls the TUI makes on our behalf.
+
+The app is given a session rather than a token: a session asks the app server for our
+identity (user id, role), hands the room client a fresh token per connection, and does
+the stage-invite calls. It holds no widget and imports no textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from tui.ivs.protocol import TOKEN_TTL_SECONDS
+from tui.ivs.tokens import ChatToken, TokenProvider
+
+if TYPE_CHECKING:
+    from tui.server.client import AppServerClient, InviteGrant, Redemption
+
+ROLE_BROADCASTER = "broadcaster"
+ROLE_VIEWER = "viewer"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Us, as the app server registered us."""
+
+    user_id: str
+    name: str
+    role: str
+    room: str
+    """What the status line calls the room: the app server's host, the room's name."""
+
+    @property
+    def is_broadcaster(self) -> bool:
+        return self.role == ROLE_BROADCASTER
+
+
+def room_label(server_url: str) -> str:
+    """The room as a person knows it: the server they joined through."""
+    parts = urlsplit(server_url)
+    return parts.netloc or server_url
+
+
+class ChatSession:
+    """A display name at one app server. `open()` first, then the room uses
+    `token_provider()`; invites, redemptions and stage revocations go through here."""
+
+    def __init__(self, client: AppServerClient, name: str, *, room: str | None = None) -> None:
+        self.client = client
+        self.name = name
+        self._room = room
+        self._first: ChatToken | None = None
+        self._first_at: datetime | None = None
+        self.identity: Identity | None = None
+
+    async def open(self) -> Identity:
+        """Ask for our first token: it tells who we are. Raises AppServerError."""
+        grant = await self.client.chat_token(self.name)
+        # The first connection uses this token, so one start costs one token request.
+        self._first = grant.chat_token()
+        self._first_at = datetime.now(UTC)
+        self.identity = Identity(
+            user_id=grant.user_id,
+            name=grant.display_name,
+            role=grant.role,
+            room=self._room or room_label(self.client.base_url),
+        )
+        return self.identity
+
+    def token_provider(self) -> TokenProvider:
+        fresh = self.client.token_provider(self.name)
+
+        async def provide() -> ChatToken:
+            first, self._first = self._first, None
+            young = timedelta(seconds=TOKEN_TTL_SECONDS / 2)
+            if first is not None and self._first_at and datetime.now(UTC) - self._first_at < young:
+                return first
+            return await fresh()
+
+        return provide
+
+    async def invite(self, user_id: str) -> InviteGrant:
+        return await self.client.invite(user_id)
+
+    async def redeem(self, invite_id: str) -> Redemption:
+        return await self.client.redeem(invite_id)
+
+    async def revoke_stage(self, user_id: str) -> None:
+        """Take back the user's stage invites (the chat disconnect goes over the socket)."""
+        await self.client.disconnect(user_id)
+
+    async def close(self) -> None:
+        await self.client.close()

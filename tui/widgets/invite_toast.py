@@ -1,0 +1,162 @@
+"""The invite toast: shown to the invited viewer only, until they act on it or it expires.
+
+It holds no network code: the screen redeems the invite and tells the toast how it went.
+The stage link is drawn as an OSC 8 hyperlink (a `link` style), so a terminal makes it
+clickable even when no browser can be opened from here (SSH).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from textual.content import Content
+from textual.style import Style
+from textual.widget import Widget
+
+from tui.ivs.invites import Invite
+from tui.widgets.untrusted import clean, content_from
+
+
+class ToastState(StrEnum):
+    PENDING = "pending"
+    JOINING = "joining"
+    JOINED = "joined"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+EXPIRED_WORDS = "Your invitation to this stream has expired."
+
+
+class InviteToast(Widget):
+    DEFAULT_CSS = """
+    InviteToast {
+        display: none;
+        height: auto;
+        margin: 0 1;
+        padding: 0 1;
+        border: round $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
+        background: $boost;
+    }
+    InviteToast.-shown {
+        display: block;
+    }
+    InviteToast.-expired, InviteToast.-failed {
+        border: round $error;
+        border-title-color: $error;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Stage invite"
+        self.invite: Invite | None = None
+        self.expires_at: datetime | None = None
+        self.state = ToastState.PENDING
+        self.link = ""
+        self.detail = ""
+        self.browser_opened = False
+
+    @property
+    def showing(self) -> bool:
+        return self.invite is not None
+
+    def show_invite(self, invite: Invite, expires_at: datetime | None = None) -> None:
+        self.invite = invite
+        self.expires_at = expires_at
+        self.link = ""
+        self.detail = ""
+        self.browser_opened = False
+        self._set_state(ToastState.PENDING)
+
+    def joining(self) -> None:
+        self._set_state(ToastState.JOINING)
+
+    def joined(self, link: str, *, browser_opened: bool) -> None:
+        self.link = link
+        self.browser_opened = browser_opened
+        self._set_state(ToastState.JOINED)
+
+    def expired(self) -> None:
+        self.detail = EXPIRED_WORDS
+        self._set_state(ToastState.EXPIRED)
+
+    def failed(self, words: str) -> None:
+        self.detail = words
+        self._set_state(ToastState.FAILED)
+
+    def dismiss(self) -> None:
+        self.invite = None
+        self.remove_class("-shown")
+        self._set_state(ToastState.PENDING)
+
+    def _set_state(self, state: ToastState) -> None:
+        self.state = state
+        self.set_class(self.invite is not None, "-shown")
+        self.set_class(state is ToastState.EXPIRED, "-expired")
+        self.set_class(state is ToastState.FAILED, "-failed")
+        self.refresh(layout=True)
+        # The footer's keys depend on the toast's state.
+        self.screen.refresh_bindings()
+
+    def _key(self, action: str, default: str) -> str:
+        for active in self.screen.active_bindings.values():
+            if active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return default
+
+    def render(self) -> Content:
+        invite = self.invite
+        if invite is None:
+            return Content("")
+        stage = invite.stage or "the stage"
+        join = self._key("join_stage", "ctrl+o")
+        close = self._key("dismiss_invite", "ctrl+n")
+        obs = self._key("show_whip", "ctrl+g")
+        if self.state is ToastState.PENDING:
+            lines = [
+                content_from(
+                    "[b]You have been invited to join this stream[/b] ($stage)", stage=stage
+                ),
+                content_from(
+                    "[b]$join[/b] join · [b]$obs[/b] OBS settings · [b]$close[/b] dismiss",
+                    join=join,
+                    obs=obs,
+                    close=close,
+                ),
+            ]
+        elif self.state is ToastState.JOINING:
+            lines = [Content("Joining the stage…")]
+        elif self.state is ToastState.JOINED:
+            where = (
+                "Opened in your browser. The link is yours alone and works once:"
+                if self.browser_opened
+                else "Open this link in a browser (it is yours alone and works once):"
+            )
+            link = Content(clean(self.link)).stylize(Style(link=self.link, underline=True))
+            lines = [
+                Content(where),
+                link,
+                content_from(
+                    "[b]$copy[/b] copy link · [b]$obs[/b] OBS settings · [b]$close[/b] close",
+                    copy=self._key("copy_stage_link", "ctrl+y"),
+                    obs=obs,
+                    close=close,
+                ),
+            ]
+        elif self.state is ToastState.EXPIRED:
+            lines = [
+                content_from("[b]$words[/b]", words=self.detail),
+                content_from("[b]$close[/b] close", close=close),
+            ]
+        else:
+            lines = [
+                content_from("Could not join: $words", words=self.detail),
+                content_from(
+                    "[b]$join[/b] try again · [b]$close[/b] close", join=join, close=close
+                ),
+            ]
+        return Content("\n").join(lines)
