@@ -1,0 +1,400 @@
+"""The IVS control plane (ivschat + ivs-realtime) over boto3, for asyncio callers.
+
+boto3 blocks, so every call runs in a worker thread (boto3 clients are thread-safe).
+`endpoint_url` points both services at one URL: that is how the app server talks to the
+local IVS stack, whose single port serves both. Every botocore failure becomes a
+`ControlError` whose text a user can act on; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+
+from tui.ivs.protocol import ChatCapability, StageCapability
+
+T = TypeVar("T")
+
+CHAT_SERVICE = "ivschat"
+REALTIME_SERVICE = "ivs-realtime"
+
+# Fail fast: a user waiting at a prompt is better served by a clear error in seconds than by
+# botocore's default of several retries with backoff against a server that is not there.
+_BOTO_CONFIG = Config(
+    connect_timeout=5,
+    read_timeout=20,
+    retries={"max_attempts": 2, "mode": "standard"},
+)
+
+# Error codes meaning "these credentials are not accepted", whatever the service calls them.
+_BAD_CREDENTIALS = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "ExpiredTokenException",
+    "ExpiredToken",
+    "IncompleteSignature",
+    "MissingAuthenticationToken",
+}
+
+
+class ControlError(Exception):
+    """A control-plane call failed. `code` is the AWS error code (e.g.
+    `ResourceNotFoundException`) or a botocore failure name (`NoCredentials`,
+    `EndpointConnection`, ...); `str()` is the user's words."""
+
+    def __init__(self, code: str, message: str, *, operation: str = "") -> None:
+        self.code = code
+        self.message = message
+        self.operation = operation
+        super().__init__(message)
+
+    @property
+    def not_found(self) -> bool:
+        return self.code == "ResourceNotFoundException"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTokenResult:
+    token: str
+    token_expiration_time: datetime
+    session_expiration_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantToken:
+    token: str
+    participant_id: str
+    user_id: str
+    expiration_time: datetime
+    capabilities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    participant_id: str
+    user_id: str
+    state: str
+    """`CONNECTED` or `DISCONNECTED`."""
+    attributes: dict[str, str]
+
+
+def arn_region(arn: str) -> str | None:
+    """The region an ARN names (`arn:aws:ivschat:<region>:...`), if it has one."""
+    parts = arn.split(":")
+    return parts[3] or None if len(parts) > 5 and parts[0] == "arn" else None
+
+
+def arn_resource_id(arn: str) -> str:
+    """The id at the end of a room or stage ARN (`.../room/<id>`)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def _describe_client_error(exc: ClientError, resources: Mapping[str, str]) -> ControlError:
+    error: dict[str, Any] = exc.response.get("Error", {})
+    code = str(error.get("Code") or "ClientError")
+    body: dict[str, Any] = exc.response
+    detail = str(
+        error.get("Message") or body.get("message") or body.get("exceptionMessage") or ""
+    ).strip()
+    op = exc.operation_name
+    if code == "ResourceNotFoundException":
+        # Each call names the one resource it is about; fall back to what the error says.
+        kind, what = next(iter(resources.items()), ("resource", str(body.get("resourceId") or "")))
+        text = f"{kind} {what} does not exist" if what else f"not found: {detail}"
+        return ControlError(code, text + " (check the ARN and its region)", operation=op)
+    if code == "ValidationException":
+        fields = body.get("fieldList") or []
+        parts = [f"{f.get('name')}: {f.get('message')}" for f in fields if isinstance(f, dict)]
+        words = "; ".join(parts) or detail or "a parameter is not valid"
+        return ControlError(code, f"IVS rejected the request ({op}): {words}", operation=op)
+    if code in ("AccessDeniedException", "AccessDenied"):
+        return ControlError(
+            code,
+            f"access denied for {op}: the AWS identity in use lacks the IVS permission"
+            + (f" ({detail})" if detail else ""),
+            operation=op,
+        )
+    if code in _BAD_CREDENTIALS:
+        return ControlError(
+            code,
+            "AWS rejected the credentials (expired, or for another account or partition): "
+            "refresh them, e.g. `aws sso login`" + (f" ({detail})" if detail else ""),
+            operation=op,
+        )
+    if code in ("ThrottlingException", "ServiceQuotaExceededException"):
+        return ControlError(code, f"IVS is limiting requests ({op}): {detail}", operation=op)
+    if code == "PendingVerification":
+        return ControlError(
+            code, "the AWS account is pending verification for IVS; try later", operation=op
+        )
+    return ControlError(code, f"IVS error in {op}: {code} {detail}".strip(), operation=op)
+
+
+def describe_exception(
+    exc: BaseException, *, endpoint: str, resources: Mapping[str, str] | None = None
+) -> ControlError:
+    """The `ControlError` for any botocore failure, in words a user understands."""
+    resources = resources or {}
+    if isinstance(exc, ControlError):
+        return exc
+    if isinstance(exc, ClientError):
+        return _describe_client_error(exc, resources)
+    if isinstance(exc, NoCredentialsError):
+        return ControlError(
+            "NoCredentials",
+            "no AWS credentials found: configure a profile (AWS_PROFILE), SSO, environment "
+            "variables or an instance role",
+        )
+    if isinstance(exc, PartialCredentialsError):
+        return ControlError("PartialCredentials", f"incomplete AWS credentials: {exc}")
+    if isinstance(exc, NoRegionError):
+        return ControlError(
+            "NoRegion", "no AWS region set: pass --region or set AWS_REGION / a profile region"
+        )
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
+        return ControlError(
+            "EndpointConnection", f"cannot connect to IVS at {endpoint}: is the server running?"
+        )
+    if isinstance(exc, ReadTimeoutError):
+        return ControlError("Timeout", f"IVS at {endpoint} did not answer in time")
+    if isinstance(exc, ParamValidationError):
+        return ControlError("ParamValidation", f"invalid IVS request: {exc}")
+    if isinstance(exc, BotoCoreError):
+        return ControlError(type(exc).__name__, f"IVS call failed: {exc}")
+    raise exc
+
+
+class ControlPlane:
+    """ivschat and ivs-realtime, awaitable. Build it with `await ControlPlane.connect(...)`:
+    creating boto3 clients reads model files, which is blocking too."""
+
+    def __init__(self, chat: Any, realtime: Any, *, region: str, endpoint_url: str | None) -> None:
+        self._chat = chat
+        self._realtime = realtime
+        self.region = region
+        self.endpoint_url = endpoint_url
+
+    @classmethod
+    async def connect(
+        cls,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        profile: str | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> ControlPlane:
+        """Clients for both services. Without `credentials`, boto3's default chain applies
+        (environment, profiles, SSO, instance roles). Raises `ControlError` (e.g. no region)."""
+
+        def build() -> ControlPlane:
+            session = boto3.Session(
+                profile_name=profile,
+                region_name=region,
+                aws_access_key_id=credentials[0] if credentials else None,
+                aws_secret_access_key=credentials[1] if credentials else None,
+            )
+            kwargs: dict[str, Any] = {"config": _BOTO_CONFIG, "endpoint_url": endpoint_url}
+            chat = session.client(CHAT_SERVICE, **kwargs)
+            realtime = session.client(REALTIME_SERVICE, **kwargs)
+            return cls(chat, realtime, region=chat.meta.region_name, endpoint_url=endpoint_url)
+
+        try:
+            return await asyncio.to_thread(build)
+        except Exception as exc:  # botocore's profile/region errors
+            if isinstance(exc, BotoCoreError):
+                raise describe_exception(exc, endpoint=endpoint_url or "AWS") from None
+            if type(exc).__module__.startswith("botocore"):
+                raise ControlError(type(exc).__name__, f"AWS configuration: {exc}") from None
+            raise
+
+    @property
+    def endpoint(self) -> str:
+        return self.endpoint_url or f"the AWS IVS endpoints in {self.region}"
+
+    @property
+    def chat_url(self) -> str:
+        """The messaging WebSocket clients connect to: the real edge, or, when an endpoint
+        override points at the local stack, the same host over ws(s)."""
+        if self.endpoint_url:
+            base = self.endpoint_url.rstrip("/")
+            return "ws" + base.removeprefix("http") + "/"
+        return f"wss://edge.ivschat.{self.region}.amazonaws.com"
+
+    async def _call(
+        self,
+        fn: Callable[..., T],
+        resources: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> T:
+        def call() -> T:
+            return fn(**kwargs)
+
+        try:
+            return await asyncio.to_thread(call)
+        except (BotoCoreError, ClientError) as exc:
+            raise describe_exception(exc, endpoint=self.endpoint, resources=resources) from None
+
+    # --- ivschat ---------------------------------------------------------------------
+
+    async def create_room(self, name: str, **options: Any) -> dict[str, Any]:
+        return await self._call(self._chat.create_room, name=name, **options)
+
+    async def get_room(self, room_arn: str) -> dict[str, Any]:
+        return await self._call(self._chat.get_room, {"room": room_arn}, identifier=room_arn)
+
+    async def delete_room(self, room_arn: str) -> None:
+        await self._call(self._chat.delete_room, {"room": room_arn}, identifier=room_arn)
+
+    async def create_chat_token(
+        self,
+        room_arn: str,
+        user_id: str,
+        *,
+        capabilities: Sequence[ChatCapability] = (ChatCapability.SEND_MESSAGE,),
+        attributes: Mapping[str, str] | None = None,
+        session_minutes: int | None = None,
+    ) -> ChatTokenResult:
+        kwargs: dict[str, Any] = {
+            "roomIdentifier": room_arn,
+            "userId": user_id,
+            "capabilities": [str(c) for c in capabilities],
+        }
+        if attributes:
+            kwargs["attributes"] = dict(attributes)
+        if session_minutes is not None:
+            kwargs["sessionDurationInMinutes"] = session_minutes
+        out = await self._call(self._chat.create_chat_token, {"room": room_arn}, **kwargs)
+        return ChatTokenResult(
+            out["token"], out["tokenExpirationTime"], out["sessionExpirationTime"]
+        )
+
+    async def send_event(
+        self, room_arn: str, event_name: str, attributes: Mapping[str, str] | None = None
+    ) -> str:
+        kwargs: dict[str, Any] = {"roomIdentifier": room_arn, "eventName": event_name}
+        if attributes:
+            kwargs["attributes"] = dict(attributes)
+        out = await self._call(self._chat.send_event, {"room": room_arn}, **kwargs)
+        return str(out.get("id", ""))
+
+    async def delete_message(
+        self, room_arn: str, message_id: str, reason: str | None = None
+    ) -> str:
+        kwargs: dict[str, Any] = {"roomIdentifier": room_arn, "id": message_id}
+        if reason:
+            kwargs["reason"] = reason
+        out = await self._call(self._chat.delete_message, {"room": room_arn}, **kwargs)
+        return str(out.get("id", ""))
+
+    async def disconnect_user(self, room_arn: str, user_id: str, reason: str | None = None) -> None:
+        kwargs: dict[str, Any] = {"roomIdentifier": room_arn, "userId": user_id}
+        if reason:
+            kwargs["reason"] = reason
+        await self._call(self._chat.disconnect_user, {"room": room_arn}, **kwargs)
+
+    # --- ivs-realtime ----------------------------------------------------------------
+
+    async def create_stage(self, name: str, **options: Any) -> dict[str, Any]:
+        out = await self._call(self._realtime.create_stage, name=name, **options)
+        return dict(out["stage"])
+
+    async def get_stage(self, stage_arn: str) -> dict[str, Any]:
+        out = await self._call(self._realtime.get_stage, {"stage": stage_arn}, arn=stage_arn)
+        return dict(out["stage"])
+
+    async def delete_stage(self, stage_arn: str) -> None:
+        await self._call(self._realtime.delete_stage, {"stage": stage_arn}, arn=stage_arn)
+
+    async def create_participant_token(
+        self,
+        stage_arn: str,
+        user_id: str,
+        *,
+        capabilities: Sequence[StageCapability] = (
+            StageCapability.PUBLISH,
+            StageCapability.SUBSCRIBE,
+        ),
+        attributes: Mapping[str, str] | None = None,
+        duration_minutes: int | None = None,
+    ) -> ParticipantToken:
+        kwargs: dict[str, Any] = {
+            "stageArn": stage_arn,
+            "userId": user_id,
+            "capabilities": [str(c) for c in capabilities],
+        }
+        if attributes:
+            kwargs["attributes"] = dict(attributes)
+        if duration_minutes is not None:
+            kwargs["duration"] = duration_minutes
+        out = await self._call(
+            self._realtime.create_participant_token, {"stage": stage_arn}, **kwargs
+        )
+        token = out["participantToken"]
+        return ParticipantToken(
+            token=token["token"],
+            participant_id=token["participantId"],
+            user_id=token.get("userId", user_id),
+            expiration_time=token["expirationTime"],
+            capabilities=tuple(token.get("capabilities", ())),
+        )
+
+    async def list_participants(self, stage_arn: str) -> list[Participant]:
+        """Participants of the stage's active session (none when no session is live)."""
+        stage = await self.get_stage(stage_arn)
+        session_id = stage.get("activeSessionId")
+        if not session_id:
+            return []
+        out = await self._call(
+            self._realtime.list_participants,
+            {"stage": stage_arn},
+            stageArn=stage_arn,
+            sessionId=session_id,
+        )
+        return [
+            Participant(
+                participant_id=p.get("participantId", ""),
+                user_id=p.get("userId", ""),
+                state=p.get("state", ""),
+                attributes=dict(p.get("attributes") or {}),
+            )
+            for p in out.get("participants", [])
+        ]
+
+    async def disconnect_participant(
+        self, stage_arn: str, participant_id: str, reason: str | None = None
+    ) -> None:
+        kwargs: dict[str, Any] = {"stageArn": stage_arn, "participantId": participant_id}
+        if reason:
+            kwargs["reason"] = reason
+        await self._call(self._realtime.disconnect_participant, {"stage": stage_arn}, **kwargs)
+
+
+__all__ = [
+    "ChatTokenResult",
+    "ControlError",
+    "ControlPlane",
+    "Participant",
+    "ParticipantToken",
+    "arn_region",
+    "arn_resource_id",
+    "describe_exception",
+]

@@ -1,0 +1,1 @@
+"""The app server: chat tokens, stage invites and the stage link (never imports textual)."""

@@ -1,0 +1,236 @@
+"""Starting the app server: `--local` (with the local IVS stack on the same app and
+port) or `--aws` (boto3's default credentials, optionally an `--endpoint-url`).
+
+Both modes run the same code past start-up: the only difference is where the control
+plane points and whether the room and stage are created here. Start-up failures raise
+`StartupError` with one line that says what to fix.
+"""
+
+from __future__ import annotations
+
+import errno
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+from aiohttp import web
+
+from tui.emulator import Emulator, EmulatorConfig
+from tui.ivs.control import ControlError, ControlPlane, arn_region, arn_resource_id
+from tui.server.http import ServerState, setup_routes
+from tui.server.ratelimit import RateLimiter
+from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
+from tui.server.settings import (
+    DEFAULT_PORT,
+    DEFAULT_ROOM_NAME,
+    DEFAULT_STAGE_NAME,
+    ServerSettings,
+    load_settings,
+)
+from tui.server.store import Store
+
+# The local stack accepts any credentials; these keep boto3 from looking for real ones.
+LOCAL_CREDENTIALS = ("local", "local")
+
+
+class StartupError(Exception):
+    """The server cannot start; `str()` is one line saying why and what to do."""
+
+
+@dataclass
+class RunningServer:
+    """A running app server (and, in local mode, the local IVS stack on the same port)."""
+
+    url: str
+    """http://HOST:PORT: the app server's API and, locally, the IVS endpoint too."""
+    broadcaster_key: str
+    service: AppService
+    settings: ServerSettings
+    emulator: Emulator | None
+    room_arn: str
+    stage_arn: str
+    created: bool
+    """True when the room and stage were created at start-up."""
+    _runner: web.AppRunner = field(repr=False)
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def mode(self) -> str:
+        return self.settings.effective_mode
+
+    @property
+    def chat_url(self) -> str:
+        return self.service.config.chat_url
+
+    async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        await self._runner.cleanup()
+        await self.service.close()
+        self.service.store.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+LocalStack = RunningServer
+"""What `start_local_stack` gives: `.url`, `.broadcaster_key`, `.service`, `.emulator`."""
+
+
+def _shown_host(host: str) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    return f"[{shown}]" if ":" in shown else shown
+
+
+async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"port {port} on {host} is in use: pass another --port (or stop what uses it)"
+            ) from None
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound_port = runner.addresses[0][1]
+    return runner, f"http://{_shown_host(host)}:{bound_port}"
+
+
+async def _control_plane(settings: ServerSettings, url: str, local: bool) -> ControlPlane:
+    if local:
+        return await ControlPlane.connect(
+            region=settings.region or "us-east-1", endpoint_url=url, credentials=LOCAL_CREDENTIALS
+        )
+    region = settings.region or arn_region(settings.room_arn or "") or None
+    return await ControlPlane.connect(
+        region=region, endpoint_url=settings.endpoint_url, profile=settings.profile
+    )
+
+
+async def _resources(
+    control: ControlPlane, settings: ServerSettings, local: bool
+) -> tuple[str, dict[str, object], bool]:
+    """(room ARN, the stage, created?)."""
+    if local or settings.create:
+        room = await control.create_room(DEFAULT_ROOM_NAME)
+        stage = await control.create_stage(DEFAULT_STAGE_NAME)
+        return str(room["arn"]), stage, True
+    assert settings.room_arn and settings.stage_arn  # the settings validator checks
+    for arn, service in ((settings.room_arn, "ivschat"), (settings.stage_arn, "ivs")):
+        if not arn.startswith(f"arn:aws:{service}:"):
+            kind = "room" if service == "ivschat" else "stage"
+            raise StartupError(f"{arn!r} is not an IVS {kind} ARN (arn:aws:{service}:...)")
+    room = await control.get_room(settings.room_arn)
+    stage = await control.get_stage(settings.stage_arn)
+    return str(room["arn"]), stage, False
+
+
+async def start_server(
+    settings: ServerSettings,
+    *,
+    emulator_config: EmulatorConfig | None = None,
+    clock: Callable[[], float] = time.time,
+) -> RunningServer:
+    """Start the app server as `settings` say. Raises `StartupError` (one line)."""
+    local = settings.effective_mode == "local"
+    data_dir = settings.resolved_data_dir
+    try:
+        store = Store(data_dir)
+    except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
+        raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
+    state = ServerState(
+        limiter=RateLimiter(settings.token_rate_per_minute, settings.token_burst),
+        mode=settings.effective_mode,
+    )
+    app = web.Application()
+    setup_routes(app, state)
+    emulator: Emulator | None = None
+    if local:
+        config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
+        if settings.public_url and config.public_url is None:
+            config.public_url = settings.public_url
+        emulator = Emulator(config)
+        emulator.setup(app)
+    try:
+        runner, url = await _listen(app, settings.host, settings.port)
+    except StartupError:
+        store.close()
+        raise
+    try:
+        control = await _control_plane(settings, url, local)
+        room_arn, stage, created = await _resources(control, settings, local)
+    except (ControlError, StartupError) as exc:
+        await runner.cleanup()
+        store.close()
+        raise StartupError(str(exc)) from None
+    stage_arn = str(stage["arn"])
+    endpoints = stage.get("endpoints")
+    whip = endpoints.get("whip") if isinstance(endpoints, dict) else None
+    service = AppService(
+        control,
+        store,
+        ServiceConfig(
+            room_arn=room_arn,
+            stage_arn=stage_arn,
+            stage_name=str(stage.get("name") or arn_resource_id(stage_arn)),
+            chat_url=control.chat_url,
+            public_url=settings.public_url or url,
+            broadcaster_key=settings.broadcaster_key or secrets.token_urlsafe(18),
+            whip_url=str(whip or WHIP_GLOBAL),
+            session_minutes=settings.session_minutes,
+            invite_minutes=settings.invite_minutes,
+            link_seconds=settings.link_seconds,
+            # With an endpoint override there is no real media server behind the stage.
+            local_stage=control.endpoint_url is not None,
+        ),
+        clock=clock,
+    )
+    state.service = service
+    return RunningServer(
+        url=url,
+        broadcaster_key=service.config.broadcaster_key,
+        service=service,
+        settings=settings,
+        emulator=emulator,
+        room_arn=room_arn,
+        stage_arn=stage_arn,
+        created=created,
+        _runner=runner,
+    )
+
+
+async def start_local_stack(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    *,
+    data_dir: Path | None = None,
+    broadcaster_key: str | None = None,
+    emulator_config: EmulatorConfig | None = None,
+) -> LocalStack:
+    """The local IVS stack and the app server on one port, with a fresh room and stage.
+    `port=0` picks a free port (see `.url`). Raises `StartupError`."""
+    settings = ServerSettings(
+        mode="local", host=host, port=port, data_dir=data_dir, broadcaster_key=broadcaster_key
+    )
+    return await start_server(settings, emulator_config=emulator_config)
+
+
+__all__ = [
+    "DEFAULT_PORT",
+    "LocalStack",
+    "RunningServer",
+    "StartupError",
+    "load_settings",
+    "start_local_stack",
+    "start_server",
+]

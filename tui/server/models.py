@@ -1,0 +1,107 @@
+"""The app server's API bodies, shared by the service, the HTTP layer and the client.
+
+JSON names are camelCase, as StreamCat's API has them. Requests ignore unknown fields
+(clients may be newer than the server); answers are frozen values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AliasGenerator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from tui.ivs.tokens import ChatToken
+
+Role = Literal["broadcaster", "viewer"]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=AliasGenerator(alias=to_camel),
+        populate_by_name=True,
+        frozen=True,
+        extra="ignore",
+        str_strip_whitespace=False,
+    )
+
+    def to_json(self) -> dict[str, object]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+class ChatTokenRequest(ApiModel):
+    display_name: str = Field(max_length=1000)
+    session_key: str | None = Field(None, max_length=200)
+
+
+class InviteRequest(ApiModel):
+    user_id: str = Field(min_length=1, max_length=128)
+    broadcast_type: str = Field("realtime", max_length=32)
+
+
+class RedeemRequest(ApiModel):
+    invite_id: str = Field(min_length=1, max_length=128)
+
+
+class DisconnectRequest(ApiModel):
+    user_id: str = Field(min_length=1, max_length=128)
+
+
+# --- answers -------------------------------------------------------------------------
+
+
+class ChatGrant(ApiModel):
+    token: str
+    token_expiration_time: datetime
+    session_expiration_time: datetime
+    user_id: str
+    display_name: str
+    role: Role
+    session_key: str
+    chat_url: str
+
+    def chat_token(self) -> ChatToken:
+        return ChatToken(
+            token=self.token,
+            url=self.chat_url,
+            token_expiration_time=self.token_expiration_time,
+            session_expiration_time=self.session_expiration_time,
+        )
+
+
+class InviteGrant(ApiModel):
+    invite_id: str
+    expires_at: datetime
+
+
+class Redemption(ApiModel):
+    join_url: str
+    participant_token: str
+    participant_id: str
+    whip_url: str
+    expires_at: datetime
+
+
+class DisconnectResult(ApiModel):
+    user_id: str
+    revoked_invites: int
+    removed_from_stage: int
+
+
+class StageParticipant(ApiModel):
+    user_id: str
+    display_name: str
+    state: str
+
+
+class StageParticipants(ApiModel):
+    participants: list[StageParticipant]
+
+
+class ErrorBody(ApiModel):
+    status: int
+    message: str

@@ -1,0 +1,53 @@
+"""Display names: what a viewer may call themselves in the chat.
+
+Names reach every other user's terminal, so the server refuses anything that could move
+a cursor, reorder text (bidi overrides) or hide characters, and says which character.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+DISPLAY_NAME_MAX = 32
+
+# Bidi embeddings, overrides and isolates: they make text display in another order
+# than it is stored (e.g. a name that renders as someone else's).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class DisplayNameError(ValueError):
+    """Why a display name is refused, in words for the person who typed it."""
+
+
+def _codepoint(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+
+
+def validate_display_name(value: object) -> str:
+    """The name, with surrounding spaces removed, or `DisplayNameError` saying why not."""
+    if not isinstance(value, str):
+        raise DisplayNameError("displayName must be a string")
+    name = value.strip()
+    if not name:
+        raise DisplayNameError("the display name is empty")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise DisplayNameError(
+            f"the display name is {len(name)} characters long; at most {DISPLAY_NAME_MAX}"
+        )
+    for ch in name:
+        if ch in BIDI_CONTROLS:
+            raise DisplayNameError(
+                f"the display name contains a bidi control character ({_codepoint(ch)}), "
+                "which would change how text around it is shown"
+            )
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            raise DisplayNameError(
+                f"the display name contains a control character ({_codepoint(ch)})"
+            )
+        if not ch.isprintable() and ch != " ":
+            raise DisplayNameError(
+                f"the display name contains an invisible or unprintable character "
+                f"({_codepoint(ch)}); use printable characters only"
+            )
+    return name

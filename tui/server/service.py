@@ -1,0 +1,366 @@
+"""The app server's core: chat tokens, stage invites, redemption and the stage link.
+
+A plain class with no HTTP in it: `http.py` maps requests onto these methods, and the TUI
+could embed it in-process. Every refusal is a `ServiceError` (status + the user's words);
+control-plane failures become 502s with the `ControlError`'s words.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import aiohttp
+
+from tui.ivs.control import ControlError, ControlPlane
+from tui.ivs.invites import Invite
+from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
+from tui.server import errors
+from tui.server.models import (
+    ChatGrant,
+    DisconnectResult,
+    InviteGrant,
+    Redemption,
+    Role,
+    StageParticipant,
+)
+from tui.server.names import DisplayNameError, validate_display_name
+from tui.server.store import Identity, InviteRecord, Store
+
+BROADCAST_REALTIME = "realtime"
+WHIP_GLOBAL = "https://global.whip.live-video.net"
+"""The WHIP server OBS uses for IVS real-time stages."""
+LOCAL_STAGE_JOIN_PATH = "/_local/stage/join"
+_BROADCASTER_ID_KEY = "broadcaster_user_id"
+
+VIEWER_CAPABILITIES = (ChatCapability.SEND_MESSAGE,)
+BROADCASTER_CAPABILITIES = (
+    ChatCapability.SEND_MESSAGE,
+    ChatCapability.DELETE_MESSAGE,
+    ChatCapability.DISCONNECT_USER,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    room_arn: str
+    stage_arn: str
+    stage_name: str
+    chat_url: str
+    public_url: str
+    """Base of stage links, e.g. http://127.0.0.1:8750."""
+    broadcaster_key: str
+    whip_url: str = WHIP_GLOBAL
+    session_minutes: int = 60
+    invite_minutes: int = 30
+    link_seconds: int = 300
+    local_stage: bool = False
+    """No media server: the stage page shows the local stand-in instead of the web SDK."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageLink:
+    """What the stage page needs once its one-time code checked out."""
+
+    invite: InviteRecord
+    display_name: str
+    whip_url: str
+    local: bool
+
+
+def stage_path(broadcast_type: str, stage_name: str) -> str:
+    """The stage page's path; names are URL-quoted, whatever they contain."""
+    return f"/multihost/{quote(broadcast_type, safe='')}/{quote(stage_name, safe='')}"
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+class AppService:
+    def __init__(
+        self,
+        control: ControlPlane,
+        store: Store,
+        config: ServiceConfig,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.control = control
+        self.store = store
+        self.config = config
+        self.clock = clock
+        """Wall clock in epoch seconds; tests swap it to expire invites and links."""
+        self._http: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    # --- who is calling --------------------------------------------------------------
+
+    def is_broadcaster_key(self, key: str) -> bool:
+        return hmac.compare_digest(key.encode(), self.config.broadcaster_key.encode())
+
+    def check_broadcaster(self, key: str | None) -> None:
+        """401 without a key, 403 with a wrong one."""
+        if not key:
+            raise errors.unauthorized("only the broadcaster may do this: no broadcaster key")
+        if not self.is_broadcaster_key(key):
+            raise errors.forbidden("only the broadcaster may do this: wrong broadcaster key")
+
+    def viewer(self, session_key: str | None) -> Identity:
+        """The identity a session key belongs to, or 401."""
+        if not session_key:
+            raise errors.unauthorized("a session key is needed (Authorization: Bearer <key>)")
+        identity = self.store.identity_by_session_key(session_key)
+        if identity is None:
+            raise errors.unauthorized("this session key is not known to this server")
+        return identity
+
+    def _broadcaster_identity(self, display_name: str, now: float) -> tuple[Identity, str]:
+        session_key = secrets.token_urlsafe(32)
+        user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
+        identity = self.store.identity(user_id) if user_id else None
+        if identity is None:
+            user_id = f"broadcaster-{new_id()}"
+            identity = self.store.add_identity(
+                user_id, session_key, display_name, "broadcaster", now
+            )
+            self.store.set_meta(_BROADCASTER_ID_KEY, user_id)
+        else:
+            self.store.set_session_key(identity.user_id, session_key)
+        return identity, session_key
+
+    # --- chat tokens -----------------------------------------------------------------
+
+    async def chat_token(
+        self,
+        display_name: object,
+        *,
+        session_key: str | None = None,
+        broadcaster_key: str | None = None,
+    ) -> ChatGrant:
+        """A chat token for a new identity, or for the one `session_key` names; the
+        broadcaster (right `broadcaster_key`) gets the moderator capabilities."""
+        try:
+            name = validate_display_name(display_name)
+        except DisplayNameError as exc:
+            raise errors.bad_request(str(exc)) from None
+        now = self.clock()
+        if broadcaster_key is not None:
+            if not self.is_broadcaster_key(broadcaster_key):
+                raise errors.unauthorized("wrong broadcaster key")
+            known = self.store.identity_by_session_key(session_key) if session_key else None
+            if known is not None and known.role == "broadcaster":
+                identity, key = known, session_key or ""
+            else:
+                identity, key = self._broadcaster_identity(name, now)
+        elif session_key:
+            identity, key = self.viewer(session_key), session_key
+            if identity.role == "broadcaster":
+                raise errors.unauthorized("the broadcaster's session needs the broadcaster key")
+        else:
+            key = secrets.token_urlsafe(32)
+            identity = self.store.add_identity(f"viewer-{new_id()}", key, name, "viewer", now)
+        role: Role = identity.role
+        capabilities = BROADCASTER_CAPABILITIES if role == "broadcaster" else VIEWER_CAPABILITIES
+        try:
+            token = await self.control.create_chat_token(
+                self.config.room_arn,
+                identity.user_id,
+                capabilities=capabilities,
+                attributes={"username": name, "role": role},
+                session_minutes=self.config.session_minutes,
+            )
+        except ControlError as exc:
+            raise errors.upstream(f"could not create a chat token: {exc}") from None
+        self.store.token_issued(identity.user_id, name, now)
+        return ChatGrant(
+            token=token.token,
+            token_expiration_time=token.token_expiration_time,
+            session_expiration_time=token.session_expiration_time,
+            user_id=identity.user_id,
+            display_name=name,
+            role=role,
+            session_key=key,
+            chat_url=self.config.chat_url,
+        )
+
+    # --- invites ---------------------------------------------------------------------
+
+    async def invite(self, user_id: str, broadcast_type: str = BROADCAST_REALTIME) -> InviteGrant:
+        """Invite a chat user on stage (the caller is the broadcaster: the HTTP layer
+        checks). The participant token stays here; the chat event carries only ids."""
+        if broadcast_type != BROADCAST_REALTIME:
+            raise errors.bad_request(
+                f"broadcastType {broadcast_type!r} is not supported: this server invites to "
+                f"a real-time stage, broadcastType {BROADCAST_REALTIME!r}"
+            )
+        identity = self.store.identity(user_id)
+        if identity is None or identity.token_issued_at is None:
+            raise errors.not_found(f"no user {user_id!r} has joined this chat")
+        if identity.role == "broadcaster":
+            raise errors.bad_request("the broadcaster is on the stage already")
+        now = self.clock()
+        try:
+            participant = await self.control.create_participant_token(
+                self.config.stage_arn,
+                user_id,
+                capabilities=(StageCapability.PUBLISH, StageCapability.SUBSCRIBE),
+                attributes={"username": identity.display_name},
+                duration_minutes=self.config.invite_minutes,
+            )
+        except ControlError as exc:
+            raise errors.upstream(f"could not create the stage token: {exc}") from None
+        record = InviteRecord(
+            invite_id=new_id(),
+            user_id=user_id,
+            stage_arn=self.config.stage_arn,
+            stage_name=self.config.stage_name,
+            broadcast_type=broadcast_type,
+            participant_id=participant.participant_id,
+            participant_token=participant.token,
+            created_at=now,
+            expires_at=now + self.config.invite_minutes * 60,
+        )
+        self.store.add_invite(record)
+        event = Invite(user_id, broadcast_type, self.config.stage_name, record.invite_id)
+        try:
+            await self.control.send_event(
+                self.config.room_arn, EVENT_MULTIHOST_INVITE, event.attributes()
+            )
+        except ControlError as exc:
+            # Nobody was told, so nobody may use it.
+            self.store.revoke(record.invite_id, self.clock())
+            raise errors.upstream(f"could not send the invite to the chat: {exc}") from None
+        return InviteGrant(invite_id=record.invite_id, expires_at=_utc(record.expires_at))
+
+    def _usable_invite(self, invite_id: str, identity: Identity) -> InviteRecord:
+        record = self.store.invite(invite_id)
+        if record is None:
+            raise errors.not_found("there is no such invitation")
+        if record.user_id != identity.user_id:
+            raise errors.forbidden("this invitation is for someone else")
+        # An invite to another stage (e.g. a local stage before a restart) cannot be used.
+        if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
+            raise errors.gone()
+        return record
+
+    async def redeem(self, session_key: str | None, invite_id: str) -> Redemption:
+        """The invited user's stage credentials and a one-time, short-lived join link."""
+        identity = self.viewer(session_key)
+        record = self._usable_invite(invite_id, identity)
+        now = self.clock()
+        code = secrets.token_urlsafe(24)
+        self.store.set_code(record.invite_id, code, now + self.config.link_seconds, now)
+        path = stage_path(record.broadcast_type, record.stage_name)
+        return Redemption(
+            join_url=f"{self.config.public_url.rstrip('/')}{path}?code={code}",
+            participant_token=record.participant_token,
+            participant_id=record.participant_id,
+            whip_url=self.config.whip_url,
+            expires_at=_utc(record.expires_at),
+        )
+
+    def open_stage_link(self, broadcast_type: str, stage: str, code: str | None) -> StageLink:
+        """Check and spend a link's one-time code. Refusals say why and carry no token."""
+        again = "Open the invitation again from your terminal for a new link."
+        if not code:
+            raise errors.unauthorized(f"This link has no access code. {again}")
+        record = self.store.invite_by_code(code)
+        if record is None:
+            raise errors.not_found(f"This link is not valid. {again}")
+        if record.broadcast_type != broadcast_type or record.stage_name != stage:
+            raise errors.not_found(f"This link does not belong to this stage. {again}")
+        now = self.clock()
+        if not record.usable(now) or record.stage_arn != self.config.stage_arn:
+            raise errors.gone()
+        used = f"This link has been used already: each link works once. {again}"
+        if record.code_used_at is not None:
+            raise errors.gone(used)
+        if record.code_expires_at is not None and now >= record.code_expires_at:
+            raise errors.gone(f"This link has expired: links work for a few minutes. {again}")
+        if not self.store.use_code(code, now):
+            raise errors.gone(used)
+        identity = self.store.identity(record.user_id)
+        return StageLink(
+            invite=record,
+            display_name=identity.display_name if identity else record.user_id,
+            whip_url=self.config.whip_url,
+            local=self.config.local_stage,
+        )
+
+    # --- the stage -------------------------------------------------------------------
+
+    def _invite_for_token(self, participant_token: str | None) -> InviteRecord:
+        if not participant_token:
+            raise errors.unauthorized("a participant token is needed")
+        record = self.store.invite_by_participant_token(participant_token)
+        if record is None:
+            raise errors.unauthorized("this participant token is not one this server gave")
+        if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
+            raise errors.gone()
+        return record
+
+    async def participants(self, participant_token: str | None) -> list[StageParticipant]:
+        """Who is on the stage, for a holder of a live invite's participant token."""
+        self._invite_for_token(participant_token)
+        try:
+            found = await self.control.list_participants(self.config.stage_arn)
+        except ControlError as exc:
+            raise errors.upstream(f"could not list the stage: {exc}") from None
+        out = []
+        for p in found:
+            identity = self.store.identity(p.user_id) if p.user_id else None
+            name = p.attributes.get("username") or (identity.display_name if identity else "")
+            out.append(StageParticipant(user_id=p.user_id, display_name=name, state=p.state))
+        return out
+
+    async def join_local_stage(self, participant_token: str | None) -> None:
+        """Local stack only: no media server runs, so mark the participant as on stage
+        through the emulator's local endpoint."""
+        self._invite_for_token(participant_token)
+        base = self.control.endpoint_url
+        if not self.config.local_stage or not base:
+            raise errors.bad_request("joining without media works only with the local stack")
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        try:
+            async with self._http.post(
+                base.rstrip("/") + LOCAL_STAGE_JOIN_PATH,
+                headers={"Authorization": f"Bearer {participant_token}"},
+            ) as resp:
+                if resp.status >= 400:
+                    detail = (await resp.text())[:200]
+                    raise errors.upstream(f"the local stage refused the join: {detail}")
+        except aiohttp.ClientError as exc:
+            raise errors.upstream(f"cannot reach the local stage at {base}: {exc}") from None
+
+    async def disconnect(self, user_id: str) -> DisconnectResult:
+        """Revoke every invite of the user and take them off the stage."""
+        identity = self.store.identity(user_id)
+        if identity is None:
+            raise errors.not_found(f"no user {user_id!r} is known to this server")
+        revoked = self.store.revoke_all(user_id, self.clock())
+        removed = 0
+        try:
+            for p in await self.control.list_participants(self.config.stage_arn):
+                if p.user_id == user_id and p.state == "CONNECTED":
+                    await self.control.disconnect_participant(
+                        self.config.stage_arn, p.participant_id, "removed by the broadcaster"
+                    )
+                    removed += 1
+        except ControlError as exc:
+            raise errors.upstream(
+                f"the invites are revoked, but removing {user_id} from the stage failed: {exc}"
+            ) from None
+        return DisconnectResult(
+            user_id=user_id, revoked_invites=revoked, removed_from_stage=removed
+        )

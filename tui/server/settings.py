@@ -1,0 +1,132 @@
+"""The app server's settings: flags > `IVS_CHAT_TUI_*` environment > TOML file > defaults.
+
+The CLI passes only the flags the user gave as init kwargs, so an unset flag never hides
+an environment variable or a file value. The TOML file is `server.toml` in the user config
+dir (its own file: the TUI's `config.toml` has other keys), or `--config PATH`.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from tui.ivs.protocol import (
+    DEFAULT_SESSION_MINUTES,
+    MAX_PARTICIPANT_TOKEN_MINUTES,
+    MAX_SESSION_MINUTES,
+    MIN_PARTICIPANT_TOKEN_MINUTES,
+    MIN_SESSION_MINUTES,
+)
+
+APP_NAME = "ivs-chat-tui"
+DEFAULT_PORT = 8750
+"""`serve`'s port, and the demo's: the local stack and the app server share it."""
+ENV_PREFIX = "IVS_CHAT_TUI_"
+CONFIG_FILE_NAME = "server.toml"
+DEFAULT_ROOM_NAME = "ivs-chat-tui"
+DEFAULT_STAGE_NAME = "ivs-chat-tui"
+
+_config_file: ContextVar[Path | None] = ContextVar("server_config_file", default=None)
+
+
+def default_config_file() -> Path:
+    return Path(user_config_dir(APP_NAME)) / CONFIG_FILE_NAME
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME))
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    mode: Literal["local", "aws"] | None = None
+    """None: local, unless AWS resources (room/stage ARN or `create`) are configured."""
+    host: str = "127.0.0.1"
+    port: int = Field(DEFAULT_PORT, ge=0, le=65535)
+    public_url: str | None = None
+    """Base URL put in stage links; default http://HOST:PORT."""
+    broadcaster_key: str | None = Field(None, min_length=1)
+    data_dir: Path | None = None
+    room_arn: str | None = None
+    stage_arn: str | None = None
+    create: bool = False
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    session_minutes: int = Field(
+        DEFAULT_SESSION_MINUTES, ge=MIN_SESSION_MINUTES, le=MAX_SESSION_MINUTES
+    )
+    invite_minutes: int = Field(
+        30, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
+    )
+    """How long an invite (and its participant token) stays valid."""
+    link_seconds: int = Field(300, ge=10, le=3600)
+    """How long a stage link's one-time code stays valid."""
+    token_rate_per_minute: float = Field(60.0, gt=0)
+    token_burst: int = Field(30, ge=1)
+
+    @model_validator(mode="after")
+    def _aws_needs_resources(self) -> ServerSettings:
+        if self.effective_mode == "aws" and not (self.create or (self.room_arn and self.stage_arn)):
+            raise ValueError("--aws needs --room-arn and --stage-arn, or --create")
+        return self
+
+    @property
+    def effective_mode(self) -> Literal["local", "aws"]:
+        if self.mode is not None:
+            return self.mode
+        return "aws" if (self.room_arn or self.stage_arn or self.create) else "local"
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir if self.data_dir is not None else default_data_dir()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get())
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettings:
+    """Settings from the given flags (None values are dropped: not given), the
+    environment, and the TOML file (`config_file`, else the default path if it exists).
+    Raises pydantic's ValidationError; `describe_settings_error` words it."""
+    path = config_file if config_file is not None else default_config_file()
+    if config_file is not None and not config_file.is_file():
+        raise FileNotFoundError(f"config file {config_file} does not exist")
+    token = _config_file.set(path)
+    try:
+        return ServerSettings(**{k: v for k, v in flags.items() if v is not None})
+    finally:
+        _config_file.reset(token)
+
+
+def describe_settings_error(exc: Exception) -> str:
+    """One line for a settings failure (pydantic's ValidationError, a bad TOML file)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for err in errors(include_url=False, include_input=False):
+            where = ".".join(str(p) for p in err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            parts.append(f"{where.replace('_', '-')}: {msg}" if where else msg)
+        return "invalid settings: " + "; ".join(parts)
+    return f"invalid settings: {exc}"

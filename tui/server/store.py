@@ -1,0 +1,236 @@
+"""SQLite storage for identities and stage invites (stdlib sqlite3, one file per data dir).
+
+Secrets a client presents (session keys, one-time link codes) are stored only as SHA-256
+hashes: they are 256-bit random values, so a plain hash is enough and a leaked database
+file does not let anyone act as a viewer. The participant token itself must be handed out
+again on redeem, so it is stored as is; the data dir is created private (0700).
+
+Calls are synchronous and run on the event loop: each is one short transaction on a
+local WAL-mode file, far cheaper than a hop to a thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+DB_FILE_NAME = "server.sqlite3"
+Role = Literal["broadcaster", "viewer"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identities (
+    user_id TEXT PRIMARY KEY,
+    session_key_hash TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('broadcaster', 'viewer')),
+    created_at REAL NOT NULL,
+    token_issued_at REAL
+);
+CREATE TABLE IF NOT EXISTS invites (
+    invite_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES identities (user_id),
+    stage_arn TEXT NOT NULL,
+    stage_name TEXT NOT NULL,
+    broadcast_type TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    participant_token TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    revoked_at REAL,
+    redeemed_at REAL,
+    code_hash TEXT UNIQUE,
+    code_expires_at REAL,
+    code_used_at REAL
+);
+CREATE INDEX IF NOT EXISTS invites_by_user ON invites (user_id);
+"""
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    user_id: str
+    display_name: str
+    role: Role
+    created_at: float
+    token_issued_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRecord:
+    invite_id: str
+    user_id: str
+    stage_arn: str
+    stage_name: str
+    broadcast_type: str
+    participant_id: str
+    participant_token: str
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None
+    redeemed_at: float | None = None
+    code_expires_at: float | None = None
+    code_used_at: float | None = None
+
+    def usable(self, now: float) -> bool:
+        """Neither revoked nor expired."""
+        return self.revoked_at is None and now < self.expires_at
+
+
+_INVITE_COLUMNS = (
+    "invite_id, user_id, stage_arn, stage_name, broadcast_type, participant_id, "
+    "participant_token, created_at, expires_at, revoked_at, redeemed_at, code_expires_at, "
+    "code_used_at"
+)
+_IDENTITY_COLUMNS = "user_id, display_name, role, created_at, token_issued_at"
+
+
+class Store:
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path = data_dir / DB_FILE_NAME
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- meta ------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- identities ------------------------------------------------------------------
+
+    def add_identity(
+        self, user_id: str, session_key: str, display_name: str, role: Role, now: float
+    ) -> Identity:
+        self._db.execute(
+            "INSERT INTO identities (user_id, session_key_hash, display_name, role, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, secret_hash(session_key), display_name, role, now),
+        )
+        return Identity(user_id, display_name, role, now, None)
+
+    def identity(self, user_id: str) -> Identity | None:
+        row = self._db.execute(
+            f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None else Identity(*row)
+
+    def identity_by_session_key(self, session_key: str) -> Identity | None:
+        row = self._db.execute(
+            f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE session_key_hash = ?",
+            (secret_hash(session_key),),
+        ).fetchone()
+        return None if row is None else Identity(*row)
+
+    def set_session_key(self, user_id: str, session_key: str) -> None:
+        self._db.execute(
+            "UPDATE identities SET session_key_hash = ? WHERE user_id = ?",
+            (secret_hash(session_key), user_id),
+        )
+
+    def token_issued(self, user_id: str, display_name: str, now: float) -> None:
+        self._db.execute(
+            "UPDATE identities SET display_name = ?, token_issued_at = ? WHERE user_id = ?",
+            (display_name, now, user_id),
+        )
+
+    # --- invites ---------------------------------------------------------------------
+
+    def add_invite(self, invite: InviteRecord) -> None:
+        self._db.execute(
+            f"INSERT INTO invites ({_INVITE_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+            (
+                invite.invite_id,
+                invite.user_id,
+                invite.stage_arn,
+                invite.stage_name,
+                invite.broadcast_type,
+                invite.participant_id,
+                invite.participant_token,
+                invite.created_at,
+                invite.expires_at,
+                invite.revoked_at,
+                invite.redeemed_at,
+                invite.code_expires_at,
+                invite.code_used_at,
+            ),
+        )
+
+    def invite(self, invite_id: str) -> InviteRecord | None:
+        row = self._db.execute(
+            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE invite_id = ?", (invite_id,)
+        ).fetchone()
+        return None if row is None else InviteRecord(*row)
+
+    def invite_by_code(self, code: str) -> InviteRecord | None:
+        row = self._db.execute(
+            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE code_hash = ?", (secret_hash(code),)
+        ).fetchone()
+        return None if row is None else InviteRecord(*row)
+
+    def invite_by_participant_token(self, token: str) -> InviteRecord | None:
+        row = self._db.execute(
+            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE participant_token = ?", (token,)
+        ).fetchone()
+        return None if row is None else InviteRecord(*row)
+
+    def invites_of(self, user_id: str) -> list[InviteRecord]:
+        rows = self._db.execute(
+            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE user_id = ? ORDER BY created_at",
+            (user_id,),
+        ).fetchall()
+        return [InviteRecord(*row) for row in rows]
+
+    def set_code(self, invite_id: str, code: str, expires_at: float, now: float) -> None:
+        """A new one-time link code for the invite; any earlier code stops working."""
+        self._db.execute(
+            "UPDATE invites SET code_hash = ?, code_expires_at = ?, code_used_at = NULL, "
+            "redeemed_at = COALESCE(redeemed_at, ?) WHERE invite_id = ?",
+            (secret_hash(code), expires_at, now, invite_id),
+        )
+
+    def use_code(self, code: str, now: float) -> bool:
+        """Mark the code used. False if it was already used (or is unknown)."""
+        cur = self._db.execute(
+            "UPDATE invites SET code_used_at = ? WHERE code_hash = ? AND code_used_at IS NULL",
+            (now, secret_hash(code)),
+        )
+        return cur.rowcount == 1
+
+    def revoke(self, invite_id: str, now: float) -> None:
+        self._db.execute(
+            "UPDATE invites SET revoked_at = ? WHERE invite_id = ? AND revoked_at IS NULL",
+            (now, invite_id),
+        )
+
+    def revoke_all(self, user_id: str, now: float) -> int:
+        """Revoke every invite of the user that is not revoked yet; how many were."""
+        cur = self._db.execute(
+            "UPDATE invites SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            (now, user_id),
+        )
+        return cur.rowcount
