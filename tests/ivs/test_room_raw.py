@@ -1,0 +1,231 @@
+"""The room client against a bare loopback server that does what the emulator never does
+on purpose: garbage, silence, a 401 aimed at one request, duplicates, old spellings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import socket
+
+import pytest
+from websockets.asyncio.server import ServerConnection
+
+from tests.ivs.conftest import (
+    CountingProvider,
+    RawServer,
+    error_frame,
+    event_frame,
+    is_state,
+    message_frame,
+    next_event,
+    raw_server,
+)
+from tui.ivs.events import (
+    ChatError,
+    ChatMessage,
+    ChatTimeout,
+    ConnectionState,
+    CustomEvent,
+    DisconnectReason,
+    MessageDeleted,
+    NotConnected,
+    StateChanged,
+)
+from tui.ivs.protocol import EVENT_DELETE_MESSAGE
+from tui.ivs.room import ChatRoom
+from tui.ivs.tokens import ChatToken
+
+
+async def _record_forever(server: RawServer, ws: ServerConnection) -> None:
+    async for frame in ws:
+        server.received.put_nowait(str(frame))
+
+
+async def test_no_answer_times_out_and_the_room_stays_connected() -> None:
+    async with (
+        raw_server(_record_forever) as server,
+        ChatRoom(CountingProvider(server.url), request_timeout=0.2) as room,
+    ):
+        await next_event(room, is_state(ConnectionState.CONNECTED))
+        with pytest.raises(ChatTimeout) as caught:
+            await room.send_message("anyone there?")
+        sent = json.loads(await server.received.get())
+        assert sent["Content"] == "anyone there?"
+        assert caught.value.request_id == sent["RequestId"]
+        assert "no answer" in str(caught.value)
+        assert room.state == ConnectionState.CONNECTED
+
+
+async def test_error_frame_rejects_only_its_request() -> None:
+    async def answer(server: RawServer, ws: ServerConnection) -> None:
+        async for raw in ws:
+            action = json.loads(raw)
+            if action["Content"] == "bad":
+                await ws.send(error_frame(406, "denied by review", request_id=action["RequestId"]))
+            else:
+                await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
+
+    async with raw_server(answer) as server, ChatRoom(CountingProvider(server.url)) as room:
+        bad, good = await asyncio.gather(
+            room.send_message("bad"), room.send_message("good"), return_exceptions=True
+        )
+        assert isinstance(bad, ChatError) and bad.code == 406
+        assert "blocked by moderation" in str(bad)
+        assert isinstance(good, ChatMessage) and good.content == "good"
+
+
+async def test_error_401_rejects_the_pending_request_then_reconnects() -> None:
+    async def expire_first(server: RawServer, ws: ServerConnection) -> None:
+        async for raw in ws:
+            action = json.loads(raw)
+            if server.connections == 1:
+                await ws.send(error_frame(401, "session expired", request_id=action["RequestId"]))
+                await ws.close(4401, "session expired")
+                return
+            await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
+
+    async with raw_server(expire_first) as server:
+        provider = CountingProvider(server.url)
+        async with ChatRoom(provider, backoff_base=0.01) as room:
+            with pytest.raises(ChatError) as caught:
+                await room.send_message("first")
+            assert caught.value.code == 401
+            retry = await next_event(room, is_state(ConnectionState.RECONNECTING))
+            assert isinstance(retry, StateChanged) and "session ended" in retry.reason
+            await next_event(room, is_state(ConnectionState.CONNECTED))
+            echo = await room.send_message("second")
+            assert echo.content == "second"
+            assert provider.calls == 2  # a fresh token for the new connection
+
+
+async def test_garbage_and_unknown_frames_are_skipped() -> None:
+    async def noisy(server: RawServer, ws: ServerConnection) -> None:
+        await ws.send("not json at all")
+        await ws.send(b"\x00\xff binary")
+        await ws.send('{"Type": "MESSAGE", "Id": 5}')
+        await ws.send('{"Type": "PRESENCE", "Id": "abcdefabcdef", "Who": "bob"}')
+        await ws.send(message_frame("still here"))
+        await ws.wait_closed()
+
+    async with raw_server(noisy) as server, ChatRoom(CountingProvider(server.url)) as room:
+        got = await next_event(room, lambda ev: not isinstance(ev, StateChanged))
+        assert isinstance(got, ChatMessage) and got.content == "still here"
+        assert room.state == ConnectionState.CONNECTED
+
+
+async def test_duplicate_frames_are_shown_once() -> None:
+    twice = message_frame("once", frame_id="AAAAAAAAAAAA")
+
+    async def repeat(server: RawServer, ws: ServerConnection) -> None:
+        await ws.send(twice)
+        await ws.send(twice)
+        await ws.send(message_frame("after"))
+        await ws.wait_closed()
+
+    async with raw_server(repeat) as server, ChatRoom(CountingProvider(server.url)) as room:
+        contents = []
+        async for ev in room:
+            if isinstance(ev, ChatMessage):
+                contents.append(ev.content)
+                if ev.content == "after":
+                    break
+        assert contents == ["once", "after"]
+
+
+async def test_delete_event_falls_back_to_the_deprecated_spelling() -> None:
+    async def deletes(server: RawServer, ws: ServerConnection) -> None:
+        await ws.send(event_frame(EVENT_DELETE_MESSAGE, {"MessageID": "oldspelling1"}))
+        await ws.send(event_frame(EVENT_DELETE_MESSAGE, {"Reason": "no id at all"}))
+        await ws.send(event_frame("app:Poll", {"q": "tea?"}))
+        await ws.wait_closed()
+
+    async with raw_server(deletes) as server, ChatRoom(CountingProvider(server.url)) as room:
+        first = await next_event(room, lambda ev: not isinstance(ev, StateChanged))
+        assert isinstance(first, MessageDeleted) and first.message_id == "oldspelling1"
+        second = await next_event(room, lambda ev: not isinstance(ev, StateChanged))
+        assert isinstance(second, CustomEvent) and second.name == "app:Poll"
+
+
+async def test_outbox_keeps_the_order_of_sends() -> None:
+    async def echo(server: RawServer, ws: ServerConnection) -> None:
+        async for raw in ws:
+            action = json.loads(raw)
+            server.received.put_nowait(action["Content"])
+            await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
+
+    async with raw_server(echo) as server:
+        room = ChatRoom(CountingProvider(server.url))
+        # Queued before the room even starts: they wait, then go out in order.
+        sends = [asyncio.create_task(room.send_message(f"m{i}")) for i in range(20)]
+        await asyncio.sleep(0)
+        await room.start()
+        echoes = await asyncio.gather(*sends)
+        assert [e.content for e in echoes] == [f"m{i}" for i in range(20)]
+        assert [server.received.get_nowait() for _ in range(20)] == [f"m{i}" for i in range(20)]
+        await room.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_unreachable_server_backs_off_then_gives_up_and_fails_the_outbox() -> None:
+    provider = CountingProvider(f"ws://127.0.0.1:{_free_port()}/")
+    room = ChatRoom(provider, backoff_base=0.01, backoff_cap=0.02, max_attempts=3)
+    pending = asyncio.create_task(room.send_message("typed while down"))
+    await room.start()
+    states = [ev async for ev in room if isinstance(ev, StateChanged)]
+    retrying = [s for s in states if s.state == ConnectionState.RECONNECTING]
+    assert [s.attempt for s in retrying] == [2, 3]
+    assert all(s.retry_in is not None and 0 <= s.retry_in <= 0.02 for s in retrying)
+    assert all("cannot reach the chat server" in s.reason for s in retrying)
+    final = states[-1]
+    assert final.state == ConnectionState.DISCONNECTED
+    assert final.disconnect == DisconnectReason.GAVE_UP
+    assert provider.calls == 3
+    with pytest.raises(NotConnected):
+        await pending
+    await room.close()
+
+
+async def test_token_provider_failure_is_reported_in_words_and_retried() -> None:
+    async def ok(server: RawServer, ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+    async with raw_server(ok) as server:
+        calls = 0
+
+        async def flaky() -> ChatToken:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise ConnectionRefusedError("app server at 127.0.0.1:9 is down")
+            return ChatToken(token="t", url=server.url)
+
+        async with ChatRoom(flaky, backoff_base=0.01, rng=random.Random(1)) as room:
+            retry = await next_event(room, is_state(ConnectionState.RECONNECTING))
+            assert isinstance(retry, StateChanged)
+            assert retry.reason == "could not get a chat token: app server at 127.0.0.1:9 is down"
+            await next_event(room, is_state(ConnectionState.CONNECTED))
+            assert calls == 2
+
+
+async def test_close_is_idempotent_and_fails_waiting_sends() -> None:
+    async with raw_server(_record_forever) as server:
+        room = ChatRoom(CountingProvider(server.url))
+        await room.start()
+        await next_event(room, is_state(ConnectionState.CONNECTED))
+        waiting = asyncio.create_task(room.send_message("never answered"))
+        await server.received.get()
+        await asyncio.gather(room.close(), room.close())
+        await room.close()
+        with pytest.raises(NotConnected):
+            await waiting
+        final = await next_event(room, is_state(ConnectionState.DISCONNECTED))
+        assert isinstance(final, StateChanged)
+        assert final.disconnect == DisconnectReason.CLOSED_BY_CLIENT
+        with pytest.raises(NotConnected):
+            await room.send_message("after close")
