@@ -1,0 +1,134 @@
+"""`ivs-chat-tui serve`: run the app server, locally with the IVS stack or against AWS.
+
+Flags win over `IVS_CHAT_TUI_*` variables, which win over the TOML file: only flags the
+user gave are passed on, so an unset flag hides nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+# settings flags: argparse dest -> ServerSettings field (the same names)
+_FLAGS = (
+    "mode",
+    "host",
+    "port",
+    "broadcaster_key",
+    "data_dir",
+    "room_arn",
+    "stage_arn",
+    "create",
+    "endpoint_url",
+    "region",
+    "profile",
+    "public_url",
+    "session_minutes",
+    "invite_minutes",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--local",
+        dest="mode",
+        action="store_const",
+        const="local",
+        help="run the local IVS stack in this process (the default without AWS settings)",
+    )
+    mode.add_argument(
+        "--aws",
+        dest="mode",
+        action="store_const",
+        const="aws",
+        help="use Amazon IVS with boto3's default credentials and region",
+    )
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8750; 0: any)")
+    parser.add_argument("--broadcaster-key", help="the broadcaster's key (default: generated)")
+    parser.add_argument("--data-dir", type=Path, help="where identities and invites are kept")
+    parser.add_argument("--room-arn", help="--aws: the IVS chat room")
+    parser.add_argument("--stage-arn", help="--aws: the IVS real-time stage")
+    parser.add_argument(
+        "--create",
+        action="store_const",
+        const=True,
+        help="--aws: create a new room and stage",
+    )
+    parser.add_argument("--endpoint-url", help="--aws: send IVS calls here (e.g. a local stack)")
+    parser.add_argument("--region", help="AWS region (default: the room ARN's, or boto3's)")
+    parser.add_argument("--profile", help="AWS profile name")
+    parser.add_argument("--public-url", help="base URL for stage links (default http://HOST:PORT)")
+    parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
+    parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: server.toml)")
+
+
+def _banner(server: Any) -> str:
+    url = server.url
+    key = server.broadcaster_key
+    where = "local IVS stack on the same port" if server.emulator else "Amazon IVS"
+    lines = [
+        f"ivs-chat-tui app server ({where})",
+        f"  URL:             {url}",
+        f"  Broadcaster key: {key}",
+        f"  Room:            {server.room_arn}",
+        f"  Stage:           {server.stage_arn}",
+        f"  Data:            {server.settings.resolved_data_dir}",
+        f"Broadcaster: ivs-chat-tui join --server {url} --name NAME --broadcaster-key {key}",
+        f"Viewer:      ivs-chat-tui join --server {url} --name NAME",
+    ]
+    if server.created and not server.emulator:
+        lines.append(
+            f"Created; reuse with: --room-arn {server.room_arn} --stage-arn {server.stage_arn}"
+        )
+    lines.append("Ctrl-C stops the server.")
+    return "\n".join(lines)
+
+
+async def _serve(settings: Any) -> int:
+    import asyncio
+    import contextlib
+    import signal
+
+    from tui.server.app import start_server
+
+    server = await start_server(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Not every platform (or thread) can take signal handlers: Ctrl-C still ends it.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        print(_banner(server), flush=True)
+        await stop.wait()
+    finally:
+        await server.stop()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from tui.server.app import StartupError
+    from tui.server.settings import describe_settings_error, load_settings
+
+    flags = {name: getattr(args, name, None) for name in _FLAGS}
+    try:
+        settings = load_settings(getattr(args, "config", None), **flags)
+    except (ValueError, OSError) as exc:  # pydantic's ValidationError, bad TOML, no file
+        print(f"ivs-chat-tui serve: {describe_settings_error(exc)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        return asyncio.run(_serve(settings))
+    except StartupError as exc:
+        print(f"ivs-chat-tui serve: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,163 @@
+"""The app server's API over HTTP, for the TUI (and tests): one aiohttp session.
+
+Every failure is an `AppServerError` whose message is in the user's words: the server's
+own message for a refusal, or "cannot reach the app server at URL" (status None) when
+there is no answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Self, TypeVar
+
+import aiohttp
+
+from tui.ivs.tokens import ChatToken, TokenProvider
+from tui.server.models import ApiModel, ChatGrant, DisconnectResult, InviteGrant, Redemption
+
+M = TypeVar("M", bound=ApiModel)
+DEFAULT_TIMEOUT = 15.0
+
+
+class AppServerError(Exception):
+    """A request to the app server failed. `status` is the HTTP status, or None when the
+    server could not be reached or gave no usable answer."""
+
+    def __init__(self, status: int | None, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+class AppServerClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        broadcaster_key: str | None = None,
+        session_key: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.broadcaster_key = broadcaster_key
+        self.session_key = session_key
+        """Kept from the first chat token answer and sent on later calls: the same
+        identity on every reconnect."""
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        model: type[M] | None,
+        body: dict[str, Any] | None = None,
+        bearer: str | None = None,
+    ) -> M | None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        url = self.base_url + path
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        try:
+            async with self._session.request(method, url, json=body, headers=headers) as resp:
+                text = await resp.text()
+                status = resp.status
+        except TimeoutError:
+            raise AppServerError(
+                None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
+            ) from None
+        except (aiohttp.ClientConnectionError, aiohttp.InvalidURL, OSError) as exc:
+            raise AppServerError(
+                None, f"cannot reach the app server at {self.base_url}: {exc}"
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise AppServerError(None, f"request to the app server failed: {exc}") from None
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            data = None
+        if status >= 400:
+            message = data.get("message") if isinstance(data, dict) else None
+            raise AppServerError(status, str(message or f"the app server answered {status}"))
+        if model is None:
+            return None
+        try:
+            return model.model_validate(data)
+        except ValueError:
+            raise AppServerError(
+                None, f"the app server at {self.base_url} gave an answer this client cannot read"
+            ) from None
+
+    async def chat_token(self, display_name: str) -> ChatGrant:
+        body: dict[str, Any] = {"displayName": display_name}
+        if self.session_key:
+            body["sessionKey"] = self.session_key
+        grant = await self._request(
+            "POST", "/api/chat/token", ChatGrant, body, bearer=self.broadcaster_key
+        )
+        assert grant is not None
+        self.session_key = grant.session_key
+        return grant
+
+    def token_provider(self, display_name: str) -> TokenProvider:
+        """A fresh chat token per connection, always for the same identity."""
+
+        async def provide() -> ChatToken:
+            return (await self.chat_token(display_name)).chat_token()
+
+        return provide
+
+    async def invite(self, user_id: str, broadcast_type: str = "realtime") -> InviteGrant:
+        grant = await self._request(
+            "POST",
+            "/api/multihost/invite",
+            InviteGrant,
+            {"userId": user_id, "broadcastType": broadcast_type},
+            bearer=self.broadcaster_key,
+        )
+        assert grant is not None
+        return grant
+
+    async def redeem(self, invite_id: str) -> Redemption:
+        if not self.session_key:
+            raise AppServerError(None, "no chat identity yet: get a chat token first")
+        redemption = await self._request(
+            "POST",
+            "/api/multihost/redeem",
+            Redemption,
+            {"inviteId": invite_id},
+            bearer=self.session_key,
+        )
+        assert redemption is not None
+        return redemption
+
+    async def disconnect(self, user_id: str) -> None:
+        await self._request(
+            "POST",
+            "/api/multihost/disconnect",
+            DisconnectResult,
+            {"userId": user_id},
+            bearer=self.broadcaster_key,
+        )
+
+    async def healthy(self) -> bool:
+        """True when the server answers /healthz with 200."""
+        try:
+            await self._request("GET", "/healthz", None)
+        except AppServerError:
+            return False
+        return True
+
+
+__all__ = ["AppServerClient", "AppServerError", "ChatGrant", "InviteGrant", "Redemption"]
