@@ -251,15 +251,23 @@ async def run_chat_async(
     name: str,
     *,
     broadcaster_key: str | None = None,
-    session_key: str | None = None,
     join_hint: str | None = None,
     settings: TuiSettings | None = None,
 ) -> int:
-    """Run the TUI in the running event loop until the user quits; returns the exit code."""
+    """Join through the app server at `server_url` and run the TUI in the running event
+    loop until the user quits. Returns the exit code: 0, or 1 after printing one line
+    when the app server cannot be reached or refuses the name or key."""
     from tui.server.client import AppServerClient
 
-    client = AppServerClient(server_url, broadcaster_key=broadcaster_key, session_key=session_key)
+    client = AppServerClient(server_url, broadcaster_key=broadcaster_key)
     session = ChatSession(client, name)
+    try:
+        # Before the screen opens: a refusal is one line on the terminal, not a broken UI.
+        await session.open()
+    except Exception as exc:
+        await session.close()
+        print(f"ivs-chat-tui: {error_words(exc)}", file=sys.stderr)
+        return 1
     app = ChatApp(session, settings=settings, join_hint=join_hint)
     await app.run_async()
     return app.return_code or 0

@@ -56,7 +56,10 @@ class ChatSession:
         self.identity: Identity | None = None
 
     async def open(self) -> Identity:
-        """Ask for our first token: it tells who we are. Raises AppServerError."""
+        """Ask for our first token: it tells who we are. Raises AppServerError.
+        Once known, the identity is kept: opening again asks nothing."""
+        if self.identity is not None:
+            return self.identity
         grant = await self.client.chat_token(self.name)
         # The first connection uses this token, so one start costs one token request.
         self._first = grant.chat_token()

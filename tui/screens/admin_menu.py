@@ -70,10 +70,11 @@ class AdminMenu(ModalScreen[str | None]):
         color: $text-muted;
         margin-bottom: 1;
     }
-    AdminMenu OptionList {
+    AdminMenu OptionList, AdminMenu OptionList:focus {
         height: auto;
         border: none;
         padding: 0;
+        background: $surface;
     }
     """
 

@@ -85,12 +85,12 @@ class ChatScreen(Screen[None]):
     BINDINGS = [
         Binding("d", "delete", "Delete", id="chat.delete"),
         Binding("x", "disconnect", "Disconnect", id="chat.disconnect"),
-        Binding("s", "invite", "Invite on stage", id="chat.invite"),
+        Binding("s", "invite", "Invite", id="chat.invite"),
         Binding("escape,tab", "focus_composer", "Composer", id="chat.focus_composer"),
-        Binding("ctrl+o", "join_stage", "Join stage", id="chat.join_stage"),
+        Binding("ctrl+o", "join_stage", "Join", id="chat.join_stage"),
         Binding("ctrl+y", "copy_stage_link", "Copy link", id="chat.copy_stage_link"),
-        Binding("ctrl+g", "show_whip", "OBS settings", id="chat.show_whip"),
-        Binding("ctrl+n", "dismiss_invite", "Dismiss invite", id="chat.dismiss_invite"),
+        Binding("ctrl+g", "show_whip", "OBS", id="chat.show_whip"),
+        Binding("ctrl+n", "dismiss_invite", "Dismiss", id="chat.dismiss_invite"),
     ]
 
     def __init__(
@@ -129,7 +129,7 @@ class ChatScreen(Screen[None]):
         if self._join_hint:
             yield Static(
                 content_from(
-                    "Viewers join from another terminal with: [b $foreground]$cmd[/]",
+                    "Join as a viewer: [b $foreground]$cmd[/]",
                     cmd=self._join_hint,
                 ),
                 id="join-hint",
@@ -139,6 +139,7 @@ class ChatScreen(Screen[None]):
             own_name=me.name if me else "",
             scrollback=self._scrollback,
             tz=self._tz,
+            clock=self._clock,
             id="messages",
         )
         yield InviteToast(id="invite")
@@ -217,7 +218,7 @@ class ChatScreen(Screen[None]):
         self.stage_link = ""
         self._whip = None
         self.toast.show_invite(event.invite)
-        self.system("you have been invited to join this stream on stage")
+        self.system("you have been invited to join the stream on stage")
 
     @on(ConnectionChanged)
     def _connection_changed(self, event: ConnectionChanged) -> None:

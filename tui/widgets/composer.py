@@ -243,4 +243,4 @@ class Composer(Widget):
     def disable(self, why: str) -> None:
         self.input.disabled = True
         self.input.placeholder = why
-        self.show_error(why)
+        self.show_error("")

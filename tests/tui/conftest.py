@@ -1,0 +1,78 @@
+"""Fixed people, times and messages for the app's tests and snapshots: an injected clock,
+fixed ids and an explicit time zone, so every run draws the same screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tui.app import ChatApp
+from tui.ivs.events import ChatMessage, ConnectionState, CustomEvent, StateChanged
+from tui.ivs.invites import Invite
+from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
+from tui.session import Identity
+from tui.settings import TuiSettings
+
+T0 = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)
+ROOM = "chat.example:8750"
+HOST = Identity("user-host", "Host", "broadcaster", ROOM)
+ALICE = Identity("viewer-alice", "Alice", "viewer", ROOM)
+BOB = Identity("viewer-bob", "Bob", "viewer", ROOM)
+CAROL = Identity("viewer-carol", "Carol", "viewer", ROOM)
+JOIN_HINT = "ivs-chat-tui join --server http://127.0.0.1:8750 --name NAME"
+HOSTILE = "[@click=app.quit]x[/] [bold]loud \x1b[2J\x1b[H \x1b]52;c;aGk=\x07 \u202eevil [/"
+
+
+def chat_message(
+    n: int, sender: Identity, text: str, *, minutes: int = 0, name: str | None = None
+) -> ChatMessage:
+    return ChatMessage(
+        id=f"msg-{n:04d}",
+        content=text,
+        sender_id=sender.user_id,
+        sender_attributes={"username": name or sender.name, "role": sender.role},
+        attributes={},
+        send_time=T0 + timedelta(minutes=minutes),
+    )
+
+
+def conversation() -> list[ChatMessage]:
+    return [
+        chat_message(1, ALICE, "hi everyone!"),
+        chat_message(2, BOB, "what keyboard is that?"),
+        chat_message(3, HOST, "welcome! it is a split ergo board", minutes=1),
+        chat_message(4, CAROL, "@Host can you show the config again?", minutes=1),
+        chat_message(5, ALICE, "Bob: it looks like a Corne", minutes=2),
+        chat_message(6, BOB, "GG", minutes=3),
+    ]
+
+
+def invite_event(user: Identity, invite_id: str = "inv-0001") -> CustomEvent:
+    invite = Invite(user.user_id, "realtime", "host-stage", invite_id)
+    return CustomEvent(
+        id="evt-0001", name=EVENT_MULTIHOST_INVITE, attributes=invite.attributes(), send_time=T0
+    )
+
+
+LIVE = StateChanged(ConnectionState.CONNECTED)
+
+
+@pytest.fixture
+def make_app() -> Callable[..., ChatApp]:
+    """A ChatApp that connects nowhere: the test hands it room events."""
+
+    def make(
+        identity: Identity = HOST, *, join_hint: str | None = None, **settings: object
+    ) -> ChatApp:
+        return ChatApp(
+            identity=identity,
+            settings=TuiSettings.model_construct(**settings),
+            join_hint=join_hint,
+            clock=lambda: T0,
+            tz=UTC,
+            browser=lambda url: False,
+        )
+
+    return make

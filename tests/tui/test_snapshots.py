@@ -1,0 +1,95 @@
+"""Snapshots of the chat screen and its modals (pytest-textual-snapshot).
+
+The app connects nowhere: each scene hands it room events, with a fixed clock, fixed ids
+and UTC times. Every SVG under __snapshots__ was opened and looked at before it was kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.tui.conftest import (
+    ALICE,
+    BOB,
+    HOST,
+    HOSTILE,
+    JOIN_HINT,
+    LIVE,
+    chat_message,
+    conversation,
+    invite_event,
+)
+from tui.app import ChatApp
+from tui.ivs.events import ConnectionState, StateChanged, UserDisconnected
+
+Scene = Callable[[Pilot], Awaitable[None]]
+
+
+def scene(*events: object, keys: tuple[str, ...] = ()) -> Scene:
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, ChatApp)
+        for field in app.query(Input):
+            field.cursor_blink = False
+        app.deliver(LIVE)
+        for message in conversation():
+            app.deliver(message)
+        for event in events:
+            app.deliver(event)  # type: ignore[arg-type]
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        for field in app.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_broadcaster_chat(snap_compare, make_app, size: tuple[int, int]) -> None:
+    app = make_app(HOST, join_hint=JOIN_HINT)
+    assert snap_compare(app, terminal_size=size, run_before=scene())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_viewer_chat(snap_compare, make_app, size: tuple[int, int]) -> None:
+    # A hostile name and message: shown as text, control and bidi characters made visible.
+    hostile = chat_message(7, BOB, HOSTILE, minutes=4, name="[red]Mallory\x1b[0m")
+    app = make_app(ALICE)
+    assert snap_compare(app, terminal_size=size, run_before=scene(hostile))
+
+
+def test_admin_menu(snap_compare, make_app) -> None:
+    # escape: the list, newest (Bob's "GG") selected; enter opens the menu.
+    app = make_app(HOST)
+    assert snap_compare(app, run_before=scene(keys=("escape", "enter")))
+
+
+def test_disconnect_confirmation(snap_compare, make_app) -> None:
+    app = make_app(HOST)
+    assert snap_compare(app, run_before=scene(keys=("escape", "x", *"spam")))
+
+
+def test_invite_toast(snap_compare, make_app) -> None:
+    app = make_app(ALICE)
+    assert snap_compare(app, run_before=scene(invite_event(ALICE)))
+
+
+def test_disconnected_modal(snap_compare, make_app) -> None:
+    app = make_app(BOB)
+    gone = UserDisconnected(BOB.user_id, "spamming the chat")
+    assert snap_compare(app, run_before=scene(gone))
+
+
+def test_reconnecting(snap_compare, make_app) -> None:
+    app = make_app(ALICE)
+    again = StateChanged(
+        ConnectionState.RECONNECTING, retry_in=4.2, reason="the connection dropped", attempt=2
+    )
+    assert snap_compare(app, run_before=scene(chat_message(7, BOB, "still there?"), again))
