@@ -1,0 +1,147 @@
+"""Bad input gets a 400 that says why, never a 500; token requests are rate-limited."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tui.server.app import RunningServer, start_local_stack, start_server
+from tui.server.settings import ServerSettings
+
+
+@pytest.fixture
+async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"", "needs a JSON body"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'"Alice"', "must be a JSON object"),
+        (b"{}", "displayName: Field required"),
+        (b'{"displayName": 7}', "displayName: Input should be a valid string"),
+        (b'{"displayName": "A", "sessionKey": ["x"]}', "sessionKey"),
+        (b"[" * 100_000, "not valid JSON"),
+    ],
+)
+async def test_malformed_token_bodies(local: RunningServer, body: bytes, words: str) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(local.url + "/api/chat/token", data=body) as resp,
+    ):
+        answer = await resp.json()
+    assert resp.status == 400
+    assert words in answer["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x" * 33, "33 characters long; at most 32"),
+        ("evil\x1b[2J", "control character (U+001B"),
+        ("bell\x07", "control character (U+0007"),
+        ("\u202eecilA", "bidi control character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+        ("iso\u2066late", "bidi control character (U+2066"),
+        ("zero\u200bwidth", "invisible or unprintable character (U+200B"),
+        ("c1\x9bchar", "control character (U+009B"),
+    ],
+)
+async def test_display_names_refused_with_reason(
+    local: RunningServer, name: str, words: str
+) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(local.url + "/api/chat/token", json={"displayName": name}) as resp,
+    ):
+        answer = await resp.json()
+    assert resp.status == 400
+    assert words in answer["message"]
+
+
+@pytest.mark.parametrize("name", ["Alice", "Zoë", "李小龍", "  spaced  ", "a" * 32, "🙂 emoji"])
+async def test_display_names_accepted(local: RunningServer, name: str) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(local.url + "/api/chat/token", json={"displayName": name}) as resp,
+    ):
+        answer = await resp.json()
+    assert resp.status == 200
+    assert answer["displayName"] == name.strip()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "auth"),
+    [
+        ("/api/multihost/invite", b"{oops", "broadcaster"),
+        ("/api/multihost/invite", b'{"userId": ""}', "broadcaster"),
+        ("/api/multihost/invite", b'{"userId": null}', "broadcaster"),
+        ("/api/multihost/disconnect", b"[]", "broadcaster"),
+        ("/api/multihost/redeem", b'{"inviteId": 5}', "viewer"),
+    ],
+)
+async def test_malformed_bodies_elsewhere(
+    local: RunningServer, path: str, body: bytes, auth: str
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        key = local.broadcaster_key
+        if auth == "viewer":
+            async with http.post(local.url + "/api/chat/token", json={"displayName": "V"}) as r:
+                key = (await r.json())["sessionKey"]
+        headers = {"Authorization": f"Bearer {key}"}
+        async with http.post(local.url + path, data=body, headers=headers) as resp:
+            answer = await resp.json()
+    assert resp.status == 400
+    assert answer["message"]
+
+
+async def test_unknown_session_key_and_wrong_broadcaster_key(local: RunningServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        body = {"displayName": "Mallory", "sessionKey": "guessed"}
+        async with http.post(local.url + "/api/chat/token", json=body) as resp:
+            assert resp.status == 401
+            assert "not known" in (await resp.json())["message"]
+        headers = {"Authorization": "Bearer wrong"}
+        body = {"displayName": "Mallory"}
+        async with http.post(local.url + "/api/chat/token", json=body, headers=headers) as resp:
+            assert resp.status == 401
+            assert "broadcaster key" in (await resp.json())["message"]
+
+
+async def test_token_requests_rate_limited_per_address(tmp_path: Path) -> None:
+    settings = ServerSettings(
+        mode="local", port=0, data_dir=tmp_path, token_burst=3, token_rate_per_minute=0.001
+    )
+    async with await start_server(settings) as server, aiohttp.ClientSession() as http:
+        statuses = []
+        for _ in range(4):
+            async with http.post(server.url + "/api/chat/token", json={"displayName": "F"}) as r:
+                statuses.append(r.status)
+                last = r
+                answer = await r.json()
+        assert statuses == [200, 200, 200, 429]
+        assert "too many token requests" in answer["message"]
+        assert int(last.headers["Retry-After"]) >= 1
+        # Only token requests are limited.
+        async with http.get(server.url + "/healthz") as health:
+            assert health.status == 200
+
+
+def test_rate_limiter_refills_per_key() -> None:
+    from tui.server.ratelimit import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, burst=2, clock=lambda: now[0])
+    assert [limiter.check("a"), limiter.check("a")] == [0.0, 0.0]
+    assert limiter.check("a") == pytest.approx(1.0)
+    assert limiter.check("b") == 0.0  # another address has its own bucket
+    now[0] = 1.0
+    assert limiter.check("a") == 0.0

@@ -1,0 +1,137 @@
+"""Start-up: persistence across restarts, and one clear line when it cannot start."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.server.conftest import start_aws_server
+from tui.emulator import Emulator
+from tui.server import cli
+from tui.server.app import StartupError, start_local_stack
+from tui.server.client import AppServerClient, AppServerError
+from tui.server.errors import INVITE_EXPIRED
+
+
+async def test_pending_invite_survives_restart(emulator: Emulator, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = await start_aws_server(emulator, data)
+    async with first, AppServerClient(first.url, broadcaster_key=first.broadcaster_key) as host:
+        await host.chat_token("Host")
+        async with AppServerClient(first.url) as viewer:
+            grant = await viewer.chat_token("Alice")
+            invite = await host.invite(grant.user_id)
+            session_key = viewer.session_key
+    # The same room and stage, the same data dir, a new process-worth of server.
+    second = await start_aws_server(
+        emulator, data, create=False, room_arn=first.room_arn, stage_arn=first.stage_arn
+    )
+    async with second, AppServerClient(second.url, session_key=session_key) as viewer:
+        redemption = await viewer.redeem(invite.invite_id)
+        assert redemption.participant_token
+        assert (await viewer.chat_token("Alice")).user_id == grant.user_id
+
+
+async def test_local_restart_keeps_identities_but_not_the_old_stage(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = await start_local_stack(port=0, data_dir=data)
+    async with first, AppServerClient(first.url, broadcaster_key=first.broadcaster_key) as host:
+        host_id = (await host.chat_token("Host")).user_id
+        async with AppServerClient(first.url) as viewer:
+            grant = await viewer.chat_token("Alice")
+            invite = await host.invite(grant.user_id)
+            session_key = viewer.session_key
+    async with await start_local_stack(port=0, data_dir=data) as second:
+        async with AppServerClient(second.url, session_key=session_key) as viewer:
+            assert (await viewer.chat_token("Alice")).user_id == grant.user_id
+            # The local stack starts a new stage: the old invite cannot be used there.
+            with pytest.raises(AppServerError) as old:
+                await viewer.redeem(invite.invite_id)
+            assert (old.value.status, old.value.message) == (410, INVITE_EXPIRED)
+        async with AppServerClient(second.url, broadcaster_key=second.broadcaster_key) as host:
+            assert (await host.chat_token("Host")).user_id == host_id
+
+
+async def test_missing_room_is_one_line(emulator: Emulator, tmp_path: Path) -> None:
+    missing = "arn:aws:ivschat:us-east-1:123456789012:room/AAAAAAAAAAAA"
+    with pytest.raises(StartupError) as exc:
+        await start_aws_server(
+            emulator,
+            tmp_path,
+            create=False,
+            room_arn=missing,
+            stage_arn="arn:aws:ivs:us-east-1:123456789012:stage/AAAAAAAAAAAA",
+        )
+    assert str(exc.value) == f"room {missing} does not exist (check the ARN and its region)"
+
+
+async def test_wrong_kind_of_arn(emulator: Emulator, tmp_path: Path) -> None:
+    with pytest.raises(StartupError) as exc:
+        await start_aws_server(
+            emulator,
+            tmp_path,
+            create=False,
+            room_arn="arn:aws:ivs:us-east-1:123456789012:stage/AAAAAAAAAAAA",
+            stage_arn="arn:aws:ivs:us-east-1:123456789012:stage/AAAAAAAAAAAA",
+        )
+    assert "is not an IVS room ARN" in str(exc.value)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_unreachable_endpoint(tmp_path: Path) -> None:
+    from tui.server.app import start_server
+    from tui.server.settings import ServerSettings
+
+    url = f"http://127.0.0.1:{_closed_port()}"
+    settings = ServerSettings(mode="aws", create=True, port=0, data_dir=tmp_path, endpoint_url=url)
+    with pytest.raises(StartupError) as exc:
+        await start_server(settings)
+    assert str(exc.value) == f"cannot connect to IVS at {url}: is the server running?"
+
+
+async def test_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(StartupError) as exc:
+            await start_local_stack(port=port, data_dir=tmp_path)
+    assert f"port {port} on 127.0.0.1 is in use" in str(exc.value)
+
+
+def test_cli_without_credentials_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(
+        [
+            "--aws",
+            "--room-arn",
+            "arn:aws:ivschat:us-east-1:123456789012:room/AAAAAAAAAAAA",
+            "--stage-arn",
+            "arn:aws:ivs:us-east-1:123456789012:stage/AAAAAAAAAAAA",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path),
+        ]
+    )
+    assert cli.run(args) == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("ivs-chat-tui serve:")]
+    assert lines == [
+        "ivs-chat-tui serve: no AWS credentials found: configure a profile (AWS_PROFILE), "
+        "SSO, environment variables or an instance role"
+    ]
+    assert "Traceback" not in err
