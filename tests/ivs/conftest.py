@@ -12,10 +12,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+import boto3
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.typing import Subprotocol
 
+from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.events import RoomEvent, StateChanged
 from tui.ivs.protocol import (
     ErrorFrame,
@@ -113,3 +116,81 @@ async def next_event(
 
 def is_state(state: object) -> Callable[[RoomEvent], bool]:
     return lambda ev: isinstance(ev, StateChanged) and ev.state == state
+
+
+# --- the real local stack ---------------------------------------------------------------
+
+_BOTO = boto3.session.Session(
+    aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+)
+"""One session for every test: its loaders cache botocore's models between clients."""
+
+BROADCASTER = ["SEND_MESSAGE", "DELETE_MESSAGE", "DISCONNECT_USER"]
+VIEWER = ["SEND_MESSAGE"]
+
+
+class ChatTokens:
+    """A token provider backed by CreateChatToken on the emulator (boto3, off the loop)."""
+
+    def __init__(self, stack: Stack, room_arn: str, user_id: str, capabilities: list[str]) -> None:
+        self.stack = stack
+        self.room_arn = room_arn
+        self.user_id = user_id
+        self.capabilities = capabilities
+        self.calls = 0
+        self.tokens: list[str] = []
+        self.gate = asyncio.Event()  # clear it to hold the next connection back
+        self.gate.set()
+        self.session_end = True  # False: hide sessionExpirationTime (no refresh)
+
+    async def __call__(self) -> ChatToken:
+        self.calls += 1
+        await self.gate.wait()
+        answer = await asyncio.to_thread(
+            self.stack.chat.create_chat_token,
+            roomIdentifier=self.room_arn,
+            userId=self.user_id,
+            capabilities=self.capabilities,
+            attributes={"username": self.user_id.title()},
+        )
+        self.tokens.append(answer["token"])
+        return ChatToken(
+            token=answer["token"],
+            url=self.stack.emulator.ws_url,
+            token_expiration_time=answer["tokenExpirationTime"],
+            session_expiration_time=answer["sessionExpirationTime"] if self.session_end else None,
+        )
+
+
+@dataclass
+class Stack:
+    emulator: Emulator
+    chat: Any  # boto3 ivschat client
+
+    async def create_room(self, **settings: Any) -> str:
+        answer = await asyncio.to_thread(self.chat.create_room, **settings)
+        return str(answer["arn"])
+
+    def tokens(self, room_arn: str, user_id: str, capabilities: list[str]) -> ChatTokens:
+        return ChatTokens(self, room_arn, user_id, capabilities)
+
+    def kill_sockets(self, user_id: str) -> int:
+        """Drop the TCP connections of a user without a close frame, as a network would."""
+        killed = 0
+        for conn in self.emulator.state.connections:
+            if conn.user_id == user_id:
+                conn.transport.abort()
+                killed += 1
+        return killed
+
+
+@asynccontextmanager
+async def local_stack(**config: Any) -> AsyncIterator[Stack]:
+    """The emulator on 127.0.0.1 (OS-chosen port) and a boto3 ivschat client for it."""
+    emulator = Emulator(EmulatorConfig(**config))
+    await emulator.start("127.0.0.1", 0)
+    try:
+        chat = _BOTO.client("ivschat", endpoint_url=emulator.url)
+        yield Stack(emulator, chat)
+    finally:
+        await emulator.stop()

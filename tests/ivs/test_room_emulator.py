@@ -1,0 +1,305 @@
+"""The room client against the real emulator: one test per behaviour of issue 2, part 4.
+
+Tokens come from CreateChatToken (boto3 pointed at the emulator); sockets are real
+loopback sockets. Waits are bounded by pytest-timeout, never asserted on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from tests.ivs.conftest import (
+    BROADCASTER,
+    VIEWER,
+    is_state,
+    local_stack,
+    next_event,
+)
+from tui.ivs.events import (
+    ChatError,
+    ChatMessage,
+    ConnectionState,
+    CustomEvent,
+    DisconnectReason,
+    MessageDeleted,
+    NotConnected,
+    RoomEvent,
+    StateChanged,
+    UserDisconnected,
+)
+from tui.ivs.protocol import MAX_MESSAGE_LENGTH
+from tui.ivs.room import ChatRoom
+from tui.ivs.tokens import ChatToken
+
+CONNECTED = is_state(ConnectionState.CONNECTED)
+
+
+def _message(content: str):  # type: ignore[no-untyped-def]
+    return lambda ev: isinstance(ev, ChatMessage) and ev.content == content
+
+
+async def test_message_echo_and_delivery_to_others() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        alice = ChatRoom(stack.tokens(arn, "alice", BROADCASTER))
+        bob = ChatRoom(stack.tokens(arn, "bob", VIEWER))
+        async with alice, bob:
+            await next_event(alice, CONNECTED)
+            await next_event(bob, CONNECTED)
+            echo = await alice.send_message("hello 🦆", {"mood": "happy"})
+            assert (echo.content, echo.sender_id, echo.sender_name) == (
+                "hello 🦆",
+                "alice",
+                "Alice",
+            )
+            assert echo.attributes == {"mood": "happy"}
+            seen = await next_event(bob, _message("hello 🦆"))
+            assert isinstance(seen, ChatMessage) and seen.id == echo.id
+            # The echo is in alice's own stream too: her message shows in her list.
+            assert await next_event(alice, _message("hello 🦆")) == echo
+
+
+async def test_delete_message_reaches_everyone() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        async with (
+            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
+            ChatRoom(stack.tokens(arn, "bob", VIEWER)) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+            said = await bob.send_message("spam spam")
+            gone = await alice.delete_message(said.id, reason="spam")
+            assert (gone.message_id, gone.reason) == (said.id, "spam")
+            seen = await next_event(bob, lambda ev: isinstance(ev, MessageDeleted))
+            assert isinstance(seen, MessageDeleted) and seen.message_id == said.id
+
+
+async def test_viewer_without_delete_capability_gets_403() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        async with ChatRoom(stack.tokens(arn, "bob", VIEWER)) as bob:
+            said = await bob.send_message("mine")
+            with pytest.raises(ChatError) as caught:
+                await bob.delete_message(said.id)
+            assert caught.value.code == 403
+            assert "not allowed" in str(caught.value)
+            with pytest.raises(ChatError) as caught:
+                await bob.disconnect_user("alice")
+            assert caught.value.code == 403
+
+
+async def test_room_rate_limit_gives_429() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room(maximumMessageRatePerSecond=1)
+        async with ChatRoom(stack.tokens(arn, "bob", VIEWER)) as bob:
+            answers = await asyncio.gather(
+                *(bob.send_message(f"quick {i}") for i in range(4)), return_exceptions=True
+            )
+            limited = [a for a in answers if isinstance(a, ChatError)]
+            assert any(isinstance(a, ChatMessage) for a in answers)
+            assert limited and all(a.code == 429 for a in limited)
+            assert "sending too fast" in str(limited[0])
+
+
+async def test_length_is_in_code_points_and_the_room_limit_comes_from_the_server() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room(maximumMessageLength=10)
+        wide = await stack.create_room()
+        async with (
+            ChatRoom(stack.tokens(arn, "bob", VIEWER)) as bob,
+            ChatRoom(stack.tokens(wide, "eve", VIEWER)) as eve,
+        ):
+            assert (await bob.send_message("🦆" * 10)).content == "🦆" * 10
+            with pytest.raises(ChatError) as caught:
+                await bob.send_message("x" * 11)  # under 500: only the server knows the room's 10
+            assert caught.value.code == 413
+            most = "🦆" * MAX_MESSAGE_LENGTH  # 500 code points, 2,000 bytes of UTF-8
+            assert (await eve.send_message(most)).content == most
+
+
+async def test_custom_events_from_send_event_arrive() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        async with ChatRoom(stack.tokens(arn, "bob", VIEWER)) as bob:
+            await next_event(bob, CONNECTED)
+            await asyncio.to_thread(
+                stack.chat.send_event,
+                roomIdentifier=arn,
+                eventName="StreamCat:MultihostInvite",
+                attributes={"userId": "bob"},
+            )
+            got = await next_event(bob, lambda ev: isinstance(ev, CustomEvent))
+            assert isinstance(got, CustomEvent)
+            assert (got.name, got.attributes) == ("StreamCat:MultihostInvite", {"userId": "bob"})
+
+
+async def test_moderator_disconnect_ends_the_room_without_reconnecting() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        bob_tokens = stack.tokens(arn, "bob", VIEWER)
+        async with (
+            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
+            ChatRoom(bob_tokens, backoff_base=0.01) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+            await bob.send_message("hi")  # bob's own user id is now known to his client
+            done = await alice.disconnect_user("bob", reason="be nice")
+            assert (done.user_id, done.reason) == ("bob", "be nice")
+            events = [ev async for ev in bob]  # the stream ends: nothing after this
+            told = [ev for ev in events if isinstance(ev, UserDisconnected)]
+            assert [(ev.user_id, ev.reason) for ev in told] == [("bob", "be nice")]
+            final = events[-1]
+            assert isinstance(final, StateChanged)
+            assert final.state == ConnectionState.DISCONNECTED
+            assert final.disconnect == DisconnectReason.DISCONNECTED_BY_MODERATOR
+            assert final.reason == "a moderator disconnected you: be nice"
+            assert not any(
+                isinstance(ev, StateChanged) and ev.state == ConnectionState.RECONNECTING
+                for ev in events
+            )
+            assert bob_tokens.calls == 1
+            with pytest.raises(NotConnected, match="moderator"):
+                await bob.send_message("let me back in")
+            assert bob.state == ConnectionState.DISCONNECTED
+
+
+async def test_killed_socket_reconnects_with_a_fresh_token_and_goes_on() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room(maximumMessageRatePerSecond=100)
+        bob_tokens = stack.tokens(arn, "bob", VIEWER)
+        async with (
+            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
+            ChatRoom(bob_tokens, backoff_base=0.05) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+            await alice.send_message("before")
+            await next_event(bob, _message("before"))
+            assert stack.kill_sockets("bob") == 1
+            lost = await next_event(bob, is_state(ConnectionState.RECONNECTING))
+            assert isinstance(lost, StateChanged)
+            assert lost.reason.startswith("connection lost")
+            assert lost.retry_in is not None and 0 <= lost.retry_in <= 0.05
+            await next_event(bob, CONNECTED)
+            await alice.send_message("after")
+            await next_event(bob, _message("after"))
+            assert bob_tokens.calls == 2
+            assert len(set(bob_tokens.tokens)) == 2  # single-use tokens: a new one each time
+
+
+async def test_outbox_holds_sends_while_reconnecting() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room(maximumMessageRatePerSecond=100)
+        bob_tokens = stack.tokens(arn, "bob", VIEWER)
+        async with (
+            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
+            ChatRoom(bob_tokens, backoff_base=0.01) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+            bob_tokens.gate.clear()  # the next connection waits for the test
+            stack.kill_sockets("bob")
+            await next_event(bob, is_state(ConnectionState.RECONNECTING))
+            typed = [asyncio.create_task(bob.send_message(f"typed {i}")) for i in range(3)]
+            await next_event(bob, is_state(ConnectionState.CONNECTING))
+            assert not any(t.done() for t in typed)  # waiting, not failed, not dropped
+            bob_tokens.gate.set()
+            echoes = await asyncio.gather(*typed)
+            assert [e.content for e in echoes] == ["typed 0", "typed 1", "typed 2"]
+            for i in range(3):
+                await next_event(alice, _message(f"typed {i}"))
+
+
+async def test_request_timeout_starts_when_the_frame_is_written() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        tokens = stack.tokens(arn, "bob", VIEWER)
+        tokens.gate.clear()
+        async with ChatRoom(tokens, request_timeout=0.05) as bob:
+            sending = asyncio.create_task(bob.send_message("patient"))
+            await asyncio.sleep(0.3)  # six timeouts long, queued: it must not count
+            assert not sending.done()
+            tokens.gate.set()
+            assert (await sending).content == "patient"
+
+
+async def test_session_end_without_refresh_reconnects() -> None:
+    async with local_stack(session_seconds=0.5) as stack:
+        arn = await stack.create_room()
+        tokens = stack.tokens(arn, "bob", VIEWER)
+        tokens.session_end = False  # the client cannot see the end coming: no refresh
+        async with ChatRoom(tokens, backoff_base=0.01) as bob:
+            ended = await next_event(bob, is_state(ConnectionState.RECONNECTING))
+            assert isinstance(ended, StateChanged)
+            assert ended.reason == "the chat session ended"
+            await next_event(bob, CONNECTED)
+            assert (await bob.send_message("still here")).content == "still here"
+            assert tokens.calls == 2
+
+
+async def test_used_token_is_rejected_and_reported() -> None:
+    async with local_stack() as stack:
+        arn = await stack.create_room()
+        token = await stack.tokens(arn, "bob", VIEWER)()
+
+        async def replay() -> ChatToken:
+            return token
+
+        async with ChatRoom(replay, max_attempts=1) as first:
+            await next_event(first, CONNECTED)  # the token's one use
+        again = ChatRoom(replay, backoff_base=0.01, max_attempts=2)
+        async with again:
+            states = [ev async for ev in again if isinstance(ev, StateChanged)]
+        retry = next(s for s in states if s.state == ConnectionState.RECONNECTING)
+        assert retry.reason == "the chat server refused the token (HTTP 401)"
+        assert states[-1].state == ConnectionState.DISCONNECTED
+        assert states[-1].disconnect == DisconnectReason.TOKEN_REJECTED
+
+
+async def test_refresh_before_session_end_loses_and_repeats_nothing() -> None:
+    """Sessions of 1 s, refreshed 0.5 s before their end, while the room floods: custom
+    events, five a millisecond (the emulator's own broadcast, as SendEvent does) and messages
+    from a sender that refreshes too. Whatever crossed a handoff arrives exactly once."""
+    total = 60
+    async with local_stack(session_seconds=1.0) as stack:
+        arn = await stack.create_room(maximumMessageRatePerSecond=100)
+        room_state = stack.emulator.state.rooms[arn]
+        sender_tokens = stack.tokens(arn, "alice", BROADCASTER)
+        receiver_tokens = stack.tokens(arn, "bob", VIEWER)
+        received: list[RoomEvent] = []
+        flooded: list[str] = []
+        async with (
+            ChatRoom(sender_tokens, refresh_margin=0.5) as alice,
+            ChatRoom(receiver_tokens, refresh_margin=0.5) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+
+            async def collect() -> None:
+                async for ev in bob:
+                    received.append(ev)
+                    if isinstance(ev, ChatMessage) and ev.content == "the end":
+                        return
+
+            async def flood() -> None:
+                while True:  # bursts, so that every handoff has frames in flight
+                    for _ in range(5):
+                        flooded.append(stack.emulator.hub.send_event(room_state, "tick", None))
+                    await asyncio.sleep(0.001)
+
+            collecting = asyncio.create_task(collect())
+            flooding = asyncio.create_task(flood())
+            for i in range(total):
+                await alice.send_message(f"m{i}")  # each awaited: every one confirmed
+                await asyncio.sleep(0.02)  # about 40 msg/s, under the room's 100
+            flooding.cancel()
+            await alice.send_message("the end")
+            await collecting
+        counts = Counter(ev.content for ev in received if isinstance(ev, ChatMessage))
+        assert counts == Counter([f"m{i}" for i in range(total)] + ["the end"])
+        ticks = [ev.id for ev in received if isinstance(ev, CustomEvent)]
+        assert len(flooded) > 500
+        assert sorted(ticks) == sorted(flooded)  # none lost, none twice
+        states = [ev.state for ev in received if isinstance(ev, StateChanged)]
+        assert ConnectionState.RECONNECTING not in states  # the handoff was seamless
+        assert receiver_tokens.calls >= 3 and sender_tokens.calls >= 3  # two refreshes each
