@@ -176,12 +176,16 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         & > .message-list--mention { background: $warning 22%; }
         & > .message-list--system { color: $text-muted; text-style: italic; }
         & > .message-list--error { color: $text-error; text-style: italic; }
-        & > .message-list--pointer { background: $block-cursor-blurred-background; }
+        & > .message-list--pointer {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
         & > .message-list--marker {
             background: $accent; color: $text-accent; text-style: bold;
         }
         &:focus > .message-list--pointer {
             background: $block-cursor-background;
+            color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
         &:focus > .message-list--marker { background: $accent; }
@@ -240,6 +244,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._body_width = 0  # width the heights were measured at; 0 = not laid out yet
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
+        self._pointer_auto = False  # selected by focus, not by the user
         self._follow = True
         self._new_count = 0
         self._dropped_lines = 0  # lines cut from the top since the last flush
@@ -290,7 +295,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._own_name = name
         name = name.strip()
         self._mention = (
-            re.compile(rf"(?<![\w@])@?{re.escape(clean(name))}(?!\w)", re.IGNORECASE)
+            re.compile(rf"(?<![\w@])@?{re.escape(clean(name))}(?![\w@])", re.IGNORECASE)
             if name
             else None
         )
@@ -398,6 +403,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def on_focus(self) -> None:
         if self._selected is None and len(self):
             self.select_last()
+            # Focus from a click arrives before the click: that click should select the
+            # line under the mouse, not activate the line focus happened to pick.
+            self._pointer_auto = True
 
     def on_resize(self) -> None:
         self._relayout()
@@ -416,10 +424,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         entry = self._entry_at(offset.y + self.scroll_offset.y)
         if entry is None:
             return
-        if entry is self._selected:
+        if entry is self._selected and not self._pointer_auto:
             self.action_activate()
         else:
             self._select(entry)
+            self._pointer_auto = False
 
     def on_message_list__flush(self, _: _Flush) -> None:
         self._flush()
@@ -475,7 +484,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         segments: list[Segment] = []
         if self._indent:
             prefix = f"{entry.time} " if line == 0 else " " * self._indent
-            segments.append(Segment(prefix, line_style + styles.time))
+            time_style = line_style + styles.time
+            if selected:
+                time_style += styles.pointer
+            segments.append(Segment(prefix, time_style))
         name_end = entry.name_end
         if start < name_end:
             name_style = line_style + _name_style(entry.message.sender_id if entry.message else "")
@@ -660,6 +672,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _select(self, entry: _Entry | None, *, scroll: bool = True) -> None:
         previous = self._selected
+        self._pointer_auto = False
         if entry is previous:
             if entry is not None and scroll:
                 self._scroll_to_entry(entry)

@@ -1,0 +1,389 @@
+"""The message list, driven by Textual's pilot in a small app, as a user would see it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, on
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.pilot import Pilot
+
+from tui.ivs.events import ChatMessage
+from tui.widgets.message_list import NAME_PALETTE, MessageList, name_color, wrap_offsets
+
+T0 = datetime(2026, 11, 27, 21, 5, tzinfo=UTC)
+DANGEROUS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def chat(
+    n: int, text: str | None = None, *, sender: str = "u-alice", name: str = "Alice"
+) -> ChatMessage:
+    return ChatMessage(
+        id=f"m{n:05d}",
+        content=f"message {n}" if text is None else text,
+        sender_id=sender,
+        sender_attributes={"username": name},
+        attributes={},
+        send_time=T0 + timedelta(minutes=n),
+    )
+
+
+class ListApp(App[None]):
+    AUTO_FOCUS = None  # as in the chat screen, where the composer has focus at first
+
+    def __init__(self, **options: object) -> None:
+        super().__init__()
+        self.options = options
+        self.selected: list[ChatMessage | None] = []
+        self.activated: list[ChatMessage] = []
+
+    def compose(self) -> ComposeResult:
+        yield MessageList(tz=UTC, clock=lambda: T0, **self.options)  # type: ignore[arg-type]
+
+    @on(MessageList.Selected)
+    def _selected(self, event: MessageList.Selected) -> None:
+        self.selected.append(event.message)
+
+    @on(MessageList.Activated)
+    def _activated(self, event: MessageList.Activated) -> None:
+        self.activated.append(event.message)
+
+
+def rows(widget: MessageList) -> list[list[Segment]]:
+    """The widget's rows as drawn now, top to bottom."""
+    height = widget.scrollable_content_region.height
+    return [list(widget.render_line(y)) for y in range(height)]
+
+
+def screen(widget: MessageList) -> list[str]:
+    return ["".join(s.text for s in row).rstrip() for row in rows(widget)]
+
+
+def row_of(widget: MessageList, needle: str) -> list[Segment]:
+    for row in rows(widget):
+        if needle in "".join(s.text for s in row):
+            return row
+    raise AssertionError(f"{needle!r} not on screen: {screen(widget)}")
+
+
+def background(row: list[Segment]) -> object:
+    styles = [s.style for s in row if s.text.strip() and s.style is not None]
+    return styles[-1].bgcolor
+
+
+async def start(pilot: Pilot, *messages: ChatMessage) -> MessageList:
+    widget = pilot.app.query_one(MessageList)
+    for message in messages:
+        widget.add_message(message)
+    await pilot.pause()
+    return widget
+
+
+async def test_messages_show_time_name_and_text() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(0, "hello there"), chat(1, "hi", name="Bo", sender="u-bo"))
+        widget.add_system("invite sent to Alice")
+        widget.add_system("could not delete: not allowed", error=True)
+        await pilot.pause()
+        assert screen(widget)[:4] == [
+            "21:05 Alice hello there",
+            "21:06 Bo hi",
+            "21:05 -- invite sent to Alice",
+            "21:05 !! could not delete: not allowed",
+        ]
+        name = next(s for s in row_of(widget, "hello there") if s.text == "Alice")
+        assert name.style is not None and name.style.bold
+        assert name.style.color == Style.parse(name_color("u-alice")).color
+        system = next(s for s in row_of(widget, "invite sent") if "invite" in s.text)
+        error = next(s for s in row_of(widget, "could not") if "could not" in s.text)
+        assert system.style is not None and system.style.italic
+        assert error.style is not None and system.style is not None
+        assert error.style.color != system.style.color
+
+
+def test_name_colour_is_stable_and_spread() -> None:
+    # hashlib, not hash(): the same on every client and every run.
+    assert name_color("u-alice") == name_color("u-alice")
+    assert name_color("u-alice") == "#158695"  # pinned: hash() would vary per run
+    colours = {name_color(f"user-{n}") for n in range(200)}
+    assert colours <= set(NAME_PALETTE)
+    assert len(colours) == len(NAME_PALETTE)
+
+
+async def test_a_repeated_id_is_shown_once() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(1), chat(1), chat(2))
+        assert [m.id for m in widget.messages] == ["m00001", "m00002"]
+
+
+async def test_remove_message_deletes_the_line_and_moves_the_selection() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(1, "first"), chat(2, "second"), chat(3, "third"))
+        widget.focus()
+        await pilot.press("up")  # focus selected the newest; up selects "second"
+        assert widget.selected_message is not None
+        assert widget.selected_message.content == "second"
+        assert widget.remove_message("m00002") is True
+        await pilot.pause()
+        assert "second" not in "\n".join(screen(widget))
+        assert screen(widget)[:2] == ["21:06 Alice first", "21:08 Alice third"]
+        assert widget.selected_message is not None
+        assert widget.selected_message.content == "third"  # the newer neighbour
+        assert app.selected[-1] == widget.selected_message
+        assert widget.remove_message("m00003") is True
+        assert widget.selected_message is not None
+        assert widget.selected_message.content == "first"  # no newer one: the older
+        assert widget.remove_message("m00003") is False
+        assert widget.remove_message("never-seen") is False
+
+
+async def test_keys_move_the_selection_and_enter_or_m_activates() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(5)))
+        widget.add_system("a system line")
+        await pilot.pause()
+        widget.focus()
+        await pilot.pause()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00004"  # newest message, not the system line
+        await pilot.press("k", "k")
+        assert widget.selected_message.id == "m00002"
+        await pilot.press("j", "down")
+        assert widget.selected_message.id == "m00004"
+        await pilot.press("down")
+        assert widget.selected_message is None  # the system line
+        await pilot.press("enter")
+        assert app.activated == []  # nothing to act on
+        await pilot.press("home")
+        assert widget.selected_message.id == "m00000"
+        await pilot.press("enter", "m")
+        assert [m.id for m in app.activated] == ["m00000", "m00000"]
+        await pilot.press("end")
+        assert widget.selected_message is None
+        await pilot.press("up")
+        assert widget.selected_message.id == "m00004"
+        # The pointer line is drawn distinctly from its neighbours.
+        assert background(row_of(widget, "message 4")) != background(row_of(widget, "message 3"))
+        assert [m.id if m else None for m in app.selected][-3:] == ["m00000", None, "m00004"]
+
+
+async def test_click_selects_and_a_second_click_activates() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(3)))
+        await pilot.click(MessageList, offset=(10, 1))
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00001"
+        assert app.activated == []
+        await pilot.click(MessageList, offset=(10, 1))
+        assert [m.id for m in app.activated] == ["m00001"]
+
+
+async def test_follow_mode_pauses_when_scrolled_up_and_counts_new_messages() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(60)))
+        assert widget.following
+        assert screen(widget)[-1] == "22:04 Alice message 59"
+        widget.focus()
+        await pilot.press("home")  # the oldest: the view goes to the top
+        assert not widget.following
+        top = screen(widget)[0]
+        assert top == "21:05 Alice message 0"
+        for n in range(60, 65):
+            widget.add_message(chat(n))
+        widget.add_system("not counted: a system line")
+        await pilot.pause()
+        assert screen(widget)[0] == top  # the view did not move
+        assert widget.new_messages == 5
+        assert screen(widget)[-1].strip() == "↓ 5 new messages (end)"
+        await pilot.press("end")
+        assert widget.following
+        assert widget.new_messages == 0
+        assert screen(widget)[-1] == "21:05 -- not counted: a system line"
+        assert screen(widget)[-2] == "22:09 Alice message 64"
+
+
+async def test_scrolling_back_to_the_bottom_resumes_following() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(60)))
+        await pilot.pause()
+        # A mouse wheel turn up, as the terminal reports it.
+        widget.post_message(events.MouseScrollUp(widget, 10, 5, 0, -1, 0, False, False, False))
+        await pilot.pause()
+        assert not widget.following
+        widget.add_message(chat(60))
+        await pilot.pause()
+        assert "1 new message (end)" in screen(widget)[-1]
+        await pilot.click(MessageList, offset=(10, widget.scrollable_content_region.height - 1))
+        await pilot.pause()
+        assert widget.following
+        assert screen(widget)[-1] == "22:05 Alice message 60"
+
+
+async def test_scrollback_is_bounded_and_the_view_stays_put() -> None:
+    async with ListApp(scrollback=50).run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(200)))
+        assert len(widget) == 50
+        assert [m.id for m in widget.messages] == [f"m{n:05d}" for n in range(150, 200)]
+        assert widget.virtual_size.height == 50
+        assert widget.remove_message("m00000") is False  # gone with the scrollback
+        widget.scroll_to(y=10, animate=False, immediate=True)
+        await pilot.pause()
+        assert not widget.following
+        top = screen(widget)[0]
+        for n in range(200, 205):  # five more push five old ones out
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert len(widget) == 50
+        assert screen(widget)[0] == top
+
+
+async def test_flood_is_coalesced_into_one_flush() -> None:
+    flushes: list[Message] = []
+
+    def hook(message: Message) -> None:
+        if type(message).__name__ == "_Flush":
+            flushes.append(message)
+
+    app = ListApp()
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        widget = await start(pilot)
+        flushes.clear()
+        for n in range(1000):
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert len(flushes) == 1
+        assert screen(widget)[-1].endswith("message 999")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[@click=app.quit]x[/]",
+        "[bold]",
+        "a stray [/",
+        "\x1b]52;c;aGFja2Vk\x07",
+        "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\",
+        "\x1b[2J\x1b[H",
+        "abc\u202edcba",
+        "\x9b2J",
+    ],
+)
+async def test_hostile_text_is_drawn_literally_and_inertly(text: str) -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(1, text, name="[b]\x1b[31mEve", sender="u-eve"))
+        row = rows(widget)[0]
+        drawn = "".join(s.text for s in row)
+        assert DANGEROUS.search(drawn) is None
+        if "\x1b" not in text and "\x9b" not in text and "\u202e" not in text:
+            assert text in drawn  # markup is shown as typed
+        assert "[b]␛[31mEve" in drawn
+        for segment in row:
+            assert segment.style is None or (not segment.style.link and not segment.style.meta)
+        await pilot.click(MessageList, offset=(20, 0))
+        await pilot.click(MessageList, offset=(20, 0))
+        assert app.is_running
+        assert [m.content for m in app.activated] == [text]
+
+
+async def test_own_messages_and_mentions_are_highlighted() -> None:
+    async with ListApp(own_user_id="u-bob", own_name="Bob").run_test(size=(80, 24)) as pilot:
+        widget = await start(
+            pilot,
+            chat(1, "plain"),
+            chat(2, "mine", sender="u-bob", name="Bob"),
+            chat(3, "hey @bob look"),
+            chat(4, "BOB!"),
+            chat(5, "Bobby is not me"),
+            chat(6, "email bob@example.com"),
+        )
+        plain = background(row_of(widget, "plain"))
+        own = background(row_of(widget, "mine"))
+        mention = background(row_of(widget, "hey @bob"))
+        assert len({plain, own, mention}) == 3
+        assert background(row_of(widget, "BOB!")) == mention
+        assert background(row_of(widget, "Bobby")) == plain
+        assert background(row_of(widget, "bob@example")) == plain
+        widget.set_identity("u-carol", "Carol")  # a later identity re-highlights
+        await pilot.pause()
+        assert background(row_of(widget, "mine")) == plain
+        assert background(row_of(widget, "hey @bob")) == plain
+
+
+async def test_long_messages_wrap_at_80_columns() -> None:
+    words = " ".join(f"word{n}" for n in range(40))
+    url = "https://example.com/" + "x" * 150
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(1, words), chat(2, url), chat(3, "after"))
+        shown = screen(widget)
+        width = widget.scrollable_content_region.width
+        assert width >= 76  # the rest is the scrollbar
+        wrapped = shown[: shown.index("21:08 Alice after")]
+        assert all(len(line) <= width for line in wrapped)
+        assert wrapped[0].startswith("21:06 Alice word0 ")
+        starts = [n for n, line in enumerate(wrapped) if not line.startswith("      ")]
+        assert starts == [0, 4]  # 4 lines of words, then the URL; the rest are indented
+        assert wrapped[4].startswith("21:07 Alice https://")
+        text = " ".join(line[6:].strip() for line in wrapped)
+        assert text.startswith(f"Alice {words} Alice {url[:40]}")
+        assert "".join(text.split(" Alice ")[1].split()) == url  # folded, nothing lost
+        assert widget.virtual_size.height == len(wrapped) + 1
+
+
+def test_wrap_offsets_by_cells() -> None:
+    assert wrap_offsets("aa bb cc", 5) == [6]  # "aa bb" fits exactly
+    assert wrap_offsets("aa bb cc", 4) == [3, 6]
+    assert wrap_offsets("abcdefgh", 3) == [3, 6]
+    assert wrap_offsets("日本語日本語", 4) == [2, 4]  # two cells each
+
+
+async def test_resizing_rewraps() -> None:
+    app = ListApp()
+    async with app.run_test(size=(120, 24)) as pilot:
+        widget = await start(pilot, chat(1, "word " * 30))
+        assert widget.virtual_size.height == 2
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        assert widget.virtual_size.height == 4
+        assert all(len(line) <= 59 for line in screen(widget))
+
+
+async def test_select_last_from_the_composer_selects_the_newest_and_follows() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(40)))
+        widget.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        widget.add_system("system")
+        widget.select_last()
+        await pilot.pause()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00039"
+        assert widget.following
+
+
+def test_widget_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = ListApp(own_user_id="u-bob", own_name="Bob")
+
+    async def fill(pilot: Pilot) -> None:
+        widget = pilot.app.query_one(MessageList)
+        widget.add_message(chat(0, "welcome to the stream!", sender="u-host", name="Host"))
+        widget.add_message(chat(1, "hi @bob, can you hear me?"))
+        widget.add_message(chat(2, "loud and clear", sender="u-bob", name="Bob"))
+        widget.add_message(chat(3, "[@click=app.quit]x[/] \x1b[2J\u202eevil", name="Eve"))
+        widget.add_message(chat(4, "a long one: " + "lorem ipsum dolor " * 8, name="Carol"))
+        widget.add_system("invite sent to Alice")
+        widget.add_system("delete failed: not allowed", error=True)
+        widget.focus()
+        await pilot.pause()
+        await pilot.press("up")  # the pointer on Eve; Bob's own line and the mention show
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=fill)
