@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-import shutil
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from tests.server.browser import CHROMIUM, Browser
 from tui.server.app import RunningServer, start_local_stack
 from tui.server.client import AppServerClient
 from tui.server.models import Redemption, StageParticipant
@@ -89,9 +89,6 @@ async def test_link_without_code_says_why(tmp_path: Path) -> None:
         assert redemption.participant_token not in text
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 async def _chromium(*args: str) -> str:
     assert CHROMIUM
     proc = await asyncio.create_subprocess_exec(
@@ -137,3 +134,36 @@ async def test_local_stage_page_in_chromium(tmp_path: Path) -> None:
         assert shot.stat().st_size > 10_000
         await alice.close()
         await bob.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed: no stage page screenshot")
+async def test_join_button_puts_the_viewer_on_the_local_stage(tmp_path: Path) -> None:
+    async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
+        viewer, link = await _invited(server, "Carol")
+        await viewer.close()
+        async with Browser(link.join_url, tmp_path / "profile") as page:
+            assert await page.evaluate("document.getElementById('participants').innerText") == (
+                "Nobody is on the stage yet."
+            )
+            await page.evaluate("document.getElementById('join').click()")
+            listed = await page.evaluate(
+                """new Promise(resolve => {
+                    const list = document.getElementById("participants");
+                    const done = () => list.innerText.includes("Carol");
+                    if (done()) return resolve(list.innerText);
+                    new MutationObserver(() => done() && resolve(list.innerText))
+                        .observe(list, {childList: true, subtree: true});
+                })"""
+            )
+            status = await page.evaluate("document.getElementById('status').innerText")
+            await page.screenshot(tmp_path / "stage-joined.png")
+        assert listed.startswith("Carol (viewer-")
+        assert status == "You are on the stage (no media: nothing is sent)."
+        assert server.emulator is not None
+        states = [
+            (p.user_id, p.state)
+            for stage in server.emulator.state.stages.values()
+            for session in stage.sessions.values()
+            for p in session.values()
+        ]
+        assert states == [(listed.split("(")[1].rstrip(")"), "CONNECTED")]
