@@ -77,6 +77,8 @@ log.addHandler(logging.NullHandler())  # a library never prints to a user's term
 
 RECENT_IDS = 8192
 """How many frame ids are remembered for dedup: far more than can arrive during a handoff."""
+TOKEN_TIMEOUT = 30.0
+"""Seconds the token provider (often the app server, over HTTP) has to answer."""
 _CLOSE_TIMEOUT = 2.0
 _END = object()  # sentinel on the event queue: the stream is over
 
@@ -321,7 +323,10 @@ class ChatRoom:
     async def _open(self) -> _Link:
         """A fresh token and a new connection with it, its reader running."""
         try:
-            token = await self._provider()
+            async with asyncio.timeout(TOKEN_TIMEOUT):
+                token = await self._provider()
+        except TimeoutError:
+            raise _OpenFailed(f"could not get a chat token in {TOKEN_TIMEOUT:g} s") from None
         except Exception as exc:
             raise _OpenFailed(f"could not get a chat token: {_exc_words(exc)}") from None
         try:
@@ -535,6 +540,8 @@ class ChatRoom:
             self._kick.set()
             self._set_state(StateChanged(ConnectionState.CONNECTED))
             link = await self._hold(link)
+            if self._current is link:
+                self._current = None
             if link.outcome is _Outcome.MODERATOR:
                 self._end(DisconnectReason.DISCONNECTED_BY_MODERATOR, link.words)
                 return
@@ -567,6 +574,10 @@ class ChatRoom:
                 if refresh.done() and not refresh.cancelled() and refresh.exception() is None
                 else None
             )
+            if fresh is not None and fresh.finished is not None and fresh.finished.done():
+                fresh = None  # it died at once: try the refresh again while the old one lasts
+                if not link.finished.done():
+                    continue
             if fresh is None:
                 if not link.finished.done():  # the refresh broke: keep the link while it lasts
                     log.warning("chat refresh failed: %r", refresh.exception())
@@ -651,4 +662,4 @@ class ChatRoom:
         self._end(DisconnectReason.CLOSED_BY_CLIENT, "you left the chat")
 
 
-__all__ = ["RECENT_IDS", "ChatRoom"]
+__all__ = ["RECENT_IDS", "TOKEN_TIMEOUT", "ChatRoom"]
