@@ -289,6 +289,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def __len__(self) -> int:
         return len(self._entries) - self._head
 
+    def __contains__(self, message_id: object) -> bool:
+        """Is the chat message with this id in the scrollback?"""
+        return message_id in self._by_id
+
     def set_identity(self, user_id: str, name: str) -> None:
         """Whose messages are "own" and which name counts as a mention."""
         self._own_user_id = user_id
@@ -464,7 +468,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self, entry: _Entry, line: int, width: int, selected: bool, styles: _Styles
     ) -> Strip:
         body = entry.body
-        bounds = [0, *self._wrap(entry), len(body)]
+        bounds = [0, *self._wrap(entry), len(body)] if entry.height > 1 else [0, len(body)]
         start = bounds[line]
         end = start + len(body[start : bounds[line + 1]].rstrip())
         if entry.kind == _Kind.MESSAGE:
