@@ -157,13 +157,32 @@ async def test_join_button_puts_the_viewer_on_the_local_stage(tmp_path: Path) ->
             )
             status = await page.evaluate("document.getElementById('status').innerText")
             await page.screenshot(tmp_path / "stage-joined.png")
-        assert listed.startswith("Carol (viewer-")
-        assert status == "You are on the stage (no media: nothing is sent)."
-        assert server.emulator is not None
-        states = [
-            (p.user_id, p.state)
-            for stage in server.emulator.state.stages.values()
-            for session in stage.sessions.values()
-            for p in session.values()
-        ]
-        assert states == [(listed.split("(")[1].rstrip(")"), "CONNECTED")]
+            assert listed.startswith("Carol (viewer-")
+            assert status == "You are on the stage (no media: nothing is sent)."
+            assert _stage_states(server) == [(listed.split("(")[1].rstrip(")"), "CONNECTED")]
+
+            await page.evaluate("document.getElementById('leave').click()")
+            emptied = await page.evaluate(
+                """new Promise(resolve => {
+                    const list = document.getElementById("participants");
+                    const done = () => list.innerText.startsWith("Nobody");
+                    if (done()) return resolve(list.innerText);
+                    new MutationObserver(() => done() && resolve(list.innerText))
+                        .observe(list, {childList: true, subtree: true});
+                })"""
+            )
+            assert emptied == "Nobody is on the stage yet."
+            assert await page.evaluate("document.getElementById('status').innerText") == (
+                "You left the stage."
+            )
+        assert [state for _, state in _stage_states(server)] == ["DISCONNECTED"]
+
+
+def _stage_states(server: RunningServer) -> list[tuple[str, str]]:
+    assert server.emulator is not None
+    return [
+        (p.user_id, p.state)
+        for stage in server.emulator.state.stages.values()
+        for session in stage.sessions.values()
+        for p in session.values()
+    ]

@@ -27,7 +27,14 @@ from tui.server.models import (
     RedeemRequest,
     StageParticipants,
 )
-from tui.server.pages import LOCAL_JOIN_PATH, PARTICIPANTS_PATH, Page, error_page, stage_page
+from tui.server.pages import (
+    LOCAL_JOIN_PATH,
+    LOCAL_LEAVE_PATH,
+    PARTICIPANTS_PATH,
+    Page,
+    error_page,
+    stage_page,
+)
 from tui.server.ratelimit import RateLimiter
 from tui.server.service import AppService
 
@@ -167,8 +174,13 @@ async def participants(request: web.Request) -> web.StreamResponse:
 
 
 async def join_local_stage(request: web.Request) -> web.StreamResponse:
-    await _service(request).join_local_stage(bearer(request))
+    await _service(request).local_stage(bearer(request), "join")
     return _json(200, {"status": "joined"})
+
+
+async def leave_local_stage(request: web.Request) -> web.StreamResponse:
+    await _service(request).local_stage(bearer(request), "leave")
+    return _json(200, {"status": "left"})
 
 
 async def stage_link(request: web.Request) -> web.StreamResponse:
@@ -206,5 +218,6 @@ def setup_routes(app: web.Application, state: ServerState) -> None:
     app.router.add_post("/api/multihost/disconnect", _guarded(disconnect))
     app.router.add_get(PARTICIPANTS_PATH, _guarded(participants))
     app.router.add_post(LOCAL_JOIN_PATH, _guarded(join_local_stage))
+    app.router.add_post(LOCAL_LEAVE_PATH, _guarded(leave_local_stage))
     app.router.add_get("/multihost/{broadcast_type}/{stage}", _guarded(stage_link))
     app.router.add_get("/healthz", _guarded(healthz))

@@ -25,6 +25,7 @@ WEB_BROADCAST_SDK_URL = (
 )
 PARTICIPANTS_PATH = "/api/multihost/participants"
 LOCAL_JOIN_PATH = "/api/multihost/stage/join"
+LOCAL_LEAVE_PATH = "/api/multihost/stage/leave"
 
 
 def _static(name: str) -> str:
@@ -119,7 +120,8 @@ def stage_page(link: StageLink, participants: Sequence[StageParticipant] | None)
     )
     data = (
         f'<div id="stage" data-token="{_e(invite.participant_token)}" '
-        f'data-participants="{_e(PARTICIPANTS_PATH)}" data-join="{_e(LOCAL_JOIN_PATH)}"></div>'
+        f'data-participants="{_e(PARTICIPANTS_PATH)}" data-join="{_e(LOCAL_JOIN_PATH)}" '
+        f'data-leave="{_e(LOCAL_LEAVE_PATH)}"></div>'
     )
     on_stage = (
         "<section><h2>On the stage now</h2>"
@@ -142,6 +144,7 @@ def stage_page(link: StageLink, participants: Sequence[StageParticipant] | None)
         )
         controls = (
             '<section><button id="join">Join the stage</button>'
+            '<button id="leave" disabled>Leave</button>'
             '<div id="status">Not on the stage.</div></section>'
         )
         body = "\n".join([header, notice, data, controls, on_stage, whip])

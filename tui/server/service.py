@@ -35,7 +35,7 @@ from tui.server.store import Identity, InviteRecord, Store
 BROADCAST_REALTIME = "realtime"
 WHIP_GLOBAL = "https://global.whip.live-video.net"
 """The WHIP server OBS uses for IVS real-time stages."""
-LOCAL_STAGE_JOIN_PATH = "/_local/stage/join"
+LOCAL_STAGE_PATH = "/_local/stage"
 _BROADCASTER_ID_KEY = "broadcaster_user_id"
 
 VIEWER_CAPABILITIES = (ChatCapability.SEND_MESSAGE,)
@@ -323,9 +323,11 @@ class AppService:
             out.append(StageParticipant(user_id=p.user_id, display_name=name, state=p.state))
         return out
 
-    async def join_local_stage(self, participant_token: str | None) -> None:
-        """Local stack only: no media server runs, so mark the participant as on stage
-        through the emulator's local endpoint."""
+    async def local_stage(self, participant_token: str | None, action: str) -> None:
+        """Local stack only (`action` "join" or "leave"): no media server runs, so the
+        emulator's local endpoint marks the participant as on (or off) the stage."""
+        if action not in ("join", "leave"):
+            raise ValueError(action)
         self._invite_for_token(participant_token)
         base = self.control.endpoint_url
         if not self.config.local_stage or not base:
@@ -334,12 +336,12 @@ class AppService:
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         try:
             async with self._http.post(
-                base.rstrip("/") + LOCAL_STAGE_JOIN_PATH,
+                f"{base.rstrip('/')}{LOCAL_STAGE_PATH}/{action}",
                 headers={"Authorization": f"Bearer {participant_token}"},
             ) as resp:
                 if resp.status >= 400:
                     detail = (await resp.text())[:200]
-                    raise errors.upstream(f"the local stage refused the join: {detail}")
+                    raise errors.upstream(f"the local stage refused to {action}: {detail}")
         except aiohttp.ClientError as exc:
             raise errors.upstream(f"cannot reach the local stage at {base}: {exc}") from None
 
