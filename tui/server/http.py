@@ -209,6 +209,10 @@ async def healthz(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def no_such_api(request: web.Request) -> web.StreamResponse:
+    return _error(404, f"no such API: {request.method} {request.path}")
+
+
 def setup_routes(app: web.Application, state: ServerState) -> None:
     """Mount the app server's routes (/api/..., /multihost/..., /healthz) on `app`."""
     app[STATE] = state
@@ -221,3 +225,5 @@ def setup_routes(app: web.Application, state: ServerState) -> None:
     app.router.add_post(LOCAL_LEAVE_PATH, _guarded(leave_local_stage))
     app.router.add_get("/multihost/{broadcast_type}/{stage}", _guarded(stage_link))
     app.router.add_get("/healthz", _guarded(healthz))
+    # Last: anything else under /api/ (a typo, a wrong method) still answers in JSON.
+    app.router.add_route("*", "/api/{tail:.*}", _guarded(no_such_api))

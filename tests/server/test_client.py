@@ -1,0 +1,90 @@
+"""AppServerClient: errors in the user's words, whatever goes wrong."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from tui.server.app import RunningServer, start_local_stack
+from tui.server.client import AppServerClient, AppServerError
+
+
+@pytest.fixture
+async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
+        yield server
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_unreachable_server() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    async with AppServerClient(url) as client:
+        with pytest.raises(AppServerError) as exc:
+            await client.chat_token("Alice")
+        assert not await client.healthy()
+    assert exc.value.status is None
+    assert exc.value.message.startswith(f"cannot reach the app server at {url}: ")
+
+
+async def test_server_message_is_the_error(local: RunningServer) -> None:
+    async with AppServerClient(local.url) as client:
+        with pytest.raises(AppServerError) as exc:
+            await client.chat_token("\x1b]52;c;aGk=\x07")
+        assert await client.healthy()
+    assert exc.value.status == 400
+    assert exc.value.message.startswith("the display name contains a control character")
+
+
+async def test_redeem_needs_an_identity_first(local: RunningServer) -> None:
+    async with AppServerClient(local.url) as client:
+        with pytest.raises(AppServerError) as exc:
+            await client.redeem("AAAAAAAAAAAA")
+    assert exc.value.status is None and "get a chat token first" in exc.value.message
+
+
+async def test_grant_gives_a_chat_token(local: RunningServer) -> None:
+    async with AppServerClient(local.url) as client:
+        grant = await client.chat_token("Alice")
+    token = grant.chat_token()
+    assert (token.token, token.url) == (grant.token, local.chat_url)
+    assert token.session_expiration_time == grant.session_expiration_time
+
+
+async def test_not_an_app_server(tmp_path: Path) -> None:
+    # Something else answers on that port: the user learns that, not a parse error.
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="<html>hello</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", hello)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with AppServerClient(url) as client:
+            with pytest.raises(AppServerError) as exc:
+                await client.chat_token("Alice")
+        assert exc.value.status is None
+        assert (
+            exc.value.message == f"the app server at {url} gave an answer this client cannot read"
+        )
+    finally:
+        await runner.cleanup()
+
+
+async def test_unknown_api_path_answers_json(local: RunningServer) -> None:
+    async with aiohttp.ClientSession() as http, http.get(local.url + "/api/chat/token") as resp:
+        body = await resp.json()
+    assert resp.status == 404 and body["message"] == "no such API: GET /api/chat/token"
