@@ -99,7 +99,7 @@ async def test_error_401_rejects_the_pending_request_then_reconnects() -> None:
             assert provider.calls == 2  # a fresh token for the new connection
 
 
-async def test_garbage_and_unknown_frames_are_skipped() -> None:
+async def test_garbage_and_unknown_frames_are_skipped(caplog: pytest.LogCaptureFixture) -> None:
     async def noisy(server: RawServer, ws: ServerConnection) -> None:
         await ws.send("not json at all")
         await ws.send(b"\x00\xff binary")
@@ -112,6 +112,8 @@ async def test_garbage_and_unknown_frames_are_skipped() -> None:
         got = await next_event(room, lambda ev: not isinstance(ev, StateChanged))
         assert isinstance(got, ChatMessage) and got.content == "still here"
         assert room.state == ConnectionState.CONNECTED
+    skipped = [r for r in caplog.records if r.getMessage().startswith("skipped a malformed")]
+    assert len(skipped) == 3  # the unknown type is tolerated silently, the rest logged
 
 
 async def test_duplicate_frames_are_shown_once() -> None:
