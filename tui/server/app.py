@@ -85,6 +85,11 @@ LocalStack = RunningServer
 """What `start_local_stack` gives: `.url`, `.broadcaster_key`, `.service`, `.emulator`."""
 
 
+def _ws_url(http_url: str) -> str:
+    """The chat WebSocket at the root of an http(s) base URL."""
+    return "ws" + http_url.rstrip("/").removeprefix("http") + "/"
+
+
 def _shown_host(host: str) -> str:
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
     return f"[{shown}]" if ":" in shown else shown
@@ -183,7 +188,9 @@ async def start_server(
             room_arn=room_arn,
             stage_arn=stage_arn,
             stage_name=str(stage.get("name") or arn_resource_id(stage_arn)),
-            chat_url=control.chat_url,
+            chat_url=_ws_url(settings.public_url)
+            if local and settings.public_url
+            else control.chat_url,
             public_url=settings.public_url or url,
             broadcaster_key=settings.broadcaster_key or secrets.token_urlsafe(18),
             whip_url=str(whip or WHIP_GLOBAL),

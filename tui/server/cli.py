@@ -81,6 +81,10 @@ def _banner(server: Any) -> str:
         f"Broadcaster: ivs-chat-tui join --server {url} --name NAME --broadcaster-key {key}",
         f"Viewer:      ivs-chat-tui join --server {url} --name NAME",
     ]
+    if server.settings.host not in ("127.0.0.1", "localhost", "::1") and not (
+        server.settings.public_url
+    ):
+        lines.append("Other machines need --public-url: links and the chat URL name this host.")
     if server.created and not server.emulator:
         lines.append(
             f"Created; reuse with: --room-arn {server.room_arn} --stage-arn {server.stage_arn}"
