@@ -64,13 +64,17 @@ def make_app() -> Callable[..., ChatApp]:
     """A ChatApp that connects nowhere: the test hands it room events."""
 
     def make(
-        identity: Identity = HOST, *, join_hint: str | None = None, **settings: object
+        identity: Identity = HOST,
+        *,
+        join_hint: str | None = None,
+        clock: Callable[[], datetime] = lambda: T0,
+        **settings: object,
     ) -> ChatApp:
         return ChatApp(
             identity=identity,
             settings=TuiSettings.model_construct(**settings),
             join_hint=join_hint,
-            clock=lambda: T0,
+            clock=clock,
             tz=UTC,
             browser=lambda url: False,
         )

@@ -1,0 +1,332 @@
+"""The app's screen driven by Textual's pilot, with room events handed in directly: the
+composer, the admin menu, keys and their remapping, hostile text, the invite toast and
+being disconnected. The network paths are covered end to end in test_e2e.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Input, OptionList
+
+from tests.tui.conftest import (
+    ALICE,
+    BOB,
+    HOST,
+    HOSTILE,
+    LIVE,
+    T0,
+    chat_message,
+    conversation,
+    invite_event,
+)
+from tui.app import ChatApp
+from tui.ivs.events import ChatError, ConnectionState, StateChanged, UserDisconnected
+from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
+from tui.screens.admin_menu import AdminMenu
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.disconnected import DisconnectedScreen
+from tui.session import Identity
+from tui.widgets.composer import Composer, History, send_error_words
+from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.message_list import MessageList
+from tui.widgets.status_line import StatusLine
+
+
+async def _start(app: ChatApp, pilot, *events: object) -> None:
+    app.deliver(LIVE)
+    for message in conversation():
+        app.deliver(message)
+    for event in events:
+        app.deliver(event)  # type: ignore[arg-type]
+    await pilot.pause()
+
+
+def _lines(app: ChatApp) -> list[str]:
+    return app.chat.query_one(MessageList).lines
+
+
+# --- composer --------------------------------------------------------------------------
+
+
+def test_send_errors_in_words() -> None:
+    words = {
+        code: send_error_words(ChatError(code, "server detail"))
+        for code in (429, 406, 413, 400, 403)
+    }
+    assert words == {
+        429: "you are sending too fast",
+        406: "blocked by moderation",
+        413: "too long",
+        400: "too long",
+        403: "not allowed",
+    }
+    assert "chat server had an error" in send_error_words(ChatError(ErrorCode.INTERNAL, "x"))
+
+
+async def test_failed_send_keeps_the_text_and_says_why(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        await pilot.press(*"hello room", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        composer = app.chat.query_one(Composer)
+        assert composer.text == "hello room"
+        assert composer.error == "not connected to the chat yet"
+        assert not composer.sending
+        # Typing again clears the complaint, not the text.
+        await pilot.press("!")
+        assert composer.text == "hello room!"
+        assert composer.error == ""
+
+
+async def test_counter_and_too_long_stays(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        composer = app.chat.query_one(Composer)
+        await pilot.press(*"héllo")
+        assert composer.left == MAX_MESSAGE_LENGTH - 5
+        composer.input.value = "x" * (MAX_MESSAGE_LENGTH + 3)
+        await pilot.pause()
+        assert str(composer.query_one("#composer-left").content) == "-3"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert composer.error == f"too long: 3 characters over {MAX_MESSAGE_LENGTH}"
+        assert len(composer.text) == MAX_MESSAGE_LENGTH + 3
+
+
+async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        composer = app.chat.query_one(Composer)
+        for line in ("first", "second"):
+            composer.input.value = line
+            composer.sent(line)  # what the screen calls when the room confirms
+        assert composer.text == ""
+        await pilot.press(*"draft", "up")
+        assert composer.text == "second"
+        await pilot.press("up")
+        assert composer.text == "first"
+        await pilot.press("up")
+        assert composer.text == "first"
+        await pilot.press("down", "down")
+        assert composer.text == "draft"
+
+
+def test_history_is_bounded_and_skips_repeats() -> None:
+    history = History(size=3)
+    for line in ("a", "b", "b", "c", "d"):
+        history.add(line)
+    seen = [history.previous("") for _ in range(4)]
+    assert seen == ["d", "c", "b", None]
+
+
+# --- admin menu ------------------------------------------------------------------------
+
+
+async def _menu_for(app: ChatApp, pilot, message_id: str) -> list[str] | None:
+    """Select `message_id` in the list, press enter, and read the menu's action ids."""
+    app.chat.composer.focus_input()
+    await pilot.press("escape")
+    messages = app.chat.query_one(MessageList)
+    assert messages.has_focus
+    for _ in range(len(messages)):
+        if messages.selected_message is not None and messages.selected_message.id == message_id:
+            break
+        await pilot.press("up")
+    assert messages.selected_message is not None and messages.selected_message.id == message_id
+    await pilot.press("enter")
+    await pilot.pause()
+    if not isinstance(app.screen, AdminMenu):
+        return None
+    options = app.screen.query_one(OptionList)
+    ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    await pilot.press("escape")
+    await pilot.pause()
+    return ids
+
+
+async def test_admin_menu_lists_what_applies(make_app) -> None:
+    stranger = Identity("someone-else", "Eve", "", "room")  # no identity at this server
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await _start(app, pilot, chat_message(7, stranger, "hello from elsewhere", minutes=4))
+        assert await _menu_for(app, pilot, "msg-0003") == ["delete"]  # own message
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
+        assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect"]
+
+
+async def test_viewer_has_no_admin_menu_or_moderation_keys(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        assert await _menu_for(app, pilot, "msg-0002") is None
+        for key in "dxs":
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is app.chat
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Delete message" not in titles and "Disconnect user" not in titles
+        assert [m.id for m in app.chat.query_one(MessageList).messages][1] == "msg-0002"
+
+
+async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        await pilot.press("escape")  # newest: Bob's "GG"
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # cancel: nothing happens
+        await pilot.pause()
+        assert app.screen is app.chat
+        assert not any("disconnect" in line for line in _lines(app))
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"spam", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # No room in this app: the failure is reported in words, in the list.
+        assert _lines(app)[-1].endswith("could not disconnect Bob: not connected to the chat yet")
+
+
+async def test_every_action_is_in_the_command_palette(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await _start(app, pilot, invite_event(HOST))
+        await pilot.press("escape", "up")  # Alice's message
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title in ("Moderate message", "Delete message", "Disconnect user", "Invite on stage"):
+            assert title in titles
+        assert "Join stage" in titles and "OBS settings" in titles and "Keys" in titles
+
+
+async def test_f1_shows_the_keys(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+
+
+# --- keymap ------------------------------------------------------------------------------
+
+
+async def test_keys_remap_by_binding_id(make_app) -> None:
+    app = make_app(ALICE, keymap={"composer.focus_messages": "ctrl+l", "chat.join_stage": "f6"})
+    async with app.run_test() as pilot:
+        await _start(app, pilot, invite_event(ALICE))
+        await pilot.press("escape")
+        assert isinstance(app.focused, Input)  # escape no longer leaves the composer
+        await pilot.press("ctrl+l")
+        assert isinstance(app.focused, MessageList)
+        toast = app.chat.query_one(InviteToast)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert toast.state is ToastState.PENDING
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # No app server in this app: joining fails, and says so.
+        assert toast.state is ToastState.FAILED
+        assert toast.detail == "there is no app server in this session"
+
+
+# --- untrusted text ----------------------------------------------------------------------
+
+
+def _drawn(widget: Widget) -> tuple[str, list[object]]:
+    """What the widget sends to the terminal: its text and its segment styles."""
+    region = Region(0, 0, widget.size.width, widget.size.height)
+    text, styles = [], []
+    for strip in widget.render_lines(region):
+        for segment in strip:
+            text.append(segment.text)
+            styles.append(segment.style)
+    return "".join(text), styles
+
+
+def _assert_inert(text: str, styles: list[object]) -> None:
+    bad = [c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u202e\u2066"]
+    assert bad == []
+    for style in styles:
+        assert style is None or (not style.link and "@click" not in (style.meta or {}))
+
+
+async def test_hostile_name_in_the_status_line_is_text(make_app) -> None:
+    me = Identity("viewer-x", HOSTILE, "viewer", "[b]room\x1b]8;;http://evil\x1b\\")
+    app = make_app(me)
+    async with app.run_test(size=(200, 24)) as pilot:
+        await _start(app, pilot)
+        status = app.chat.query_one(StatusLine)
+        text, styles = _drawn(status)
+        assert "[@click=app.quit]x[/] [bold]loud" in text
+        assert "[b]room␛]8;;http://evil␛\\" in text
+        _assert_inert(text, styles)
+
+
+async def test_hostile_invite_toast_is_text(make_app) -> None:
+    app = make_app(ALICE)
+    event = invite_event(ALICE)
+    event.attributes["stage"] = "[@click=app.quit]stage[/] \x1b]52;c;aGk=\x07 \u202eevil"
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _start(app, pilot, event)
+        toast = app.chat.query_one(InviteToast)
+        assert toast.showing
+        text, styles = _drawn(toast)
+        assert "[@click=app.quit]stage[/] ␛]52;c;aGk=␇ \\u202eevil" in text
+        _assert_inert(text, styles)
+
+
+# --- invites and being disconnected ------------------------------------------------------
+
+
+async def test_an_invite_for_someone_else_shows_nothing(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await _start(app, pilot, invite_event(BOB))
+        assert not app.chat.query_one(InviteToast).showing
+        assert not app.chat.query_one(InviteToast).display
+
+
+async def test_moderator_disconnect_shows_the_modal_and_disables_the_composer(make_app) -> None:
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await _start(app, pilot, UserDisconnected(BOB.user_id, "spamming"))
+        assert isinstance(app.screen, DisconnectedScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.chat
+        composer = app.chat.query_one(Composer)
+        assert composer.input.disabled
+        status = app.chat.query_one(StatusLine)
+        assert status.state is ConnectionState.DISCONNECTED
+        # A late state change does not bring the composer back.
+        app.deliver(StateChanged(ConnectionState.CONNECTED))
+        await pilot.pause()
+        assert status.state is ConnectionState.DISCONNECTED and composer.input.disabled
+
+
+async def test_reconnecting_counts_down(make_app) -> None:
+    now = [T0]
+    app = make_app(ALICE, clock=lambda: now[0])
+    async with app.run_test() as pilot:
+        await _start(app, pilot)
+        status = app.chat.query_one(StatusLine)
+        app.deliver(StateChanged(ConnectionState.RECONNECTING, retry_in=3.0, attempt=1))
+        await pilot.pause()
+        assert status.state_text == "reconnecting in 3 s"
+        now[0] = T0 + timedelta(seconds=2.5)
+        assert status.state_text == "reconnecting in 1 s"
+        app.deliver(LIVE)
+        await pilot.pause()
+        assert status.state_text == "live"
