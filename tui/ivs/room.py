@@ -24,11 +24,12 @@ import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from types import TracebackType
+from typing import Any, TypeVar, cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -81,6 +82,7 @@ TOKEN_TIMEOUT = 30.0
 """Seconds the token provider (often the app server, over HTTP) has to answer."""
 _CLOSE_TIMEOUT = 2.0
 _END = object()  # sentinel on the event queue: the stream is over
+_Answer = TypeVar("_Answer", ChatMessage, MessageDeleted, UserDisconnected)
 
 
 class _Outcome(Enum):
@@ -218,7 +220,7 @@ class ChatRoom:
             if event is _END:
                 queue.put_nowait(_END)  # a later iteration ends too
                 return
-            yield event  # type: ignore[misc]
+            yield cast(RoomEvent, event)
 
     # --- requests ---------------------------------------------------------------------
 
@@ -240,7 +242,7 @@ class ChatRoom:
             )
         rid = new_id()
         frame = SendMessage(request_id=rid, content=content, attributes=attributes or None)
-        return await self._request(rid, frame.to_json(), ChatMessage)  # type: ignore[return-value]
+        return await self._request(rid, frame.to_json(), ChatMessage)
 
     async def delete_message(self, message_id: str, reason: str | None = None) -> MessageDeleted:
         """Delete a message for everyone (needs the DELETE_MESSAGE capability)."""
@@ -249,7 +251,7 @@ class ChatRoom:
         self._check_reason(reason)
         rid = new_id()
         frame = DeleteMessage(request_id=rid, id=message_id, reason=reason or None)
-        return await self._request(rid, frame.to_json(), MessageDeleted)  # type: ignore[return-value]
+        return await self._request(rid, frame.to_json(), MessageDeleted)
 
     async def disconnect_user(self, user_id: str, reason: str | None = None) -> UserDisconnected:
         """Disconnect every connection of a user (needs the DISCONNECT_USER capability)."""
@@ -260,7 +262,7 @@ class ChatRoom:
         self._check_reason(reason)
         rid = new_id()
         frame = DisconnectUser(request_id=rid, user_id=user_id, reason=reason or None)
-        return await self._request(rid, frame.to_json(), UserDisconnected)  # type: ignore[return-value]
+        return await self._request(rid, frame.to_json(), UserDisconnected)
 
     @staticmethod
     def _check_reason(reason: str | None) -> None:
@@ -269,7 +271,7 @@ class ChatRoom:
                 ErrorCode.BAD_REQUEST, f"a reason has at most {REASON_MAX_LENGTH} characters"
             )
 
-    async def _request(self, rid: str, frame: str, answer: type) -> RoomEvent:
+    async def _request(self, rid: str, frame: str, answer: type[_Answer]) -> _Answer:
         if self._ended is not None:
             raise NotConnected(self._ended)
         req = _Request(rid, frame, answer, asyncio.get_running_loop().create_future())
@@ -277,7 +279,7 @@ class ChatRoom:
         self._outbox.append(req)
         self._kick.set()
         try:
-            return await req.result
+            return cast(_Answer, await req.result)
         finally:
             self._pending.pop(rid, None)
             if req.timer is not None:
@@ -311,7 +313,8 @@ class ChatRoom:
                     assert link.finished is not None
                     await asyncio.wait([link.finished])
                     break
-                outbox.popleft()
+                if outbox and outbox[0] is req:  # its caller may have withdrawn it meanwhile
+                    outbox.popleft()
                 if req.result.done():
                     continue
                 req.link = link
@@ -353,8 +356,8 @@ class ChatRoom:
         self._spawn(self._read(link), "chat-room-reader")
         return link
 
-    def _spawn(self, coro: object, name: str) -> asyncio.Task[object]:
-        task = asyncio.create_task(coro, name=name)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, object], name: str) -> asyncio.Task[object]:
+        task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
