@@ -1,0 +1,121 @@
+"""Demo viewers: clearly labelled bots that are real clients of the room.
+
+Each bot gets its own identity from the app server, connects with the room client like
+any viewer, and chats at a human pace, so `make run` shows a live chat at once. They
+answer when mentioned, which makes a mention easy to try.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Sequence
+
+from tui.ivs.events import ChatError, ChatMessage
+from tui.ivs.room import ChatRoom
+from tui.server.client import AppServerClient, AppServerError
+
+log = logging.getLogger(__name__)
+
+BOT_SUFFIX = " (demo bot)"
+NAMES = ("Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances")
+LINES = (
+    "hi from the terminal!",
+    "that transition was smooth",
+    "what keyboard is that?",
+    "first time catching the stream live",
+    "can you show the config again?",
+    "lol",
+    "the audio is great today",
+    "GG",
+    "is this running over SSH?",
+    "how long have you been streaming?",
+    "+1 to that",
+    "brb, coffee",
+    "back",
+    "this chat is fast today",
+    "love the colour scheme",
+    "could you zoom in a bit?",
+)
+REPLIES = ("yes?", "I'm here!", "hey {name} 👋", "on it", "would love to join the stage")
+
+
+class DemoViewer:
+    """One bot: its own identity, its own room connection, its own pace."""
+
+    def __init__(self, server_url: str, name: str, rng: random.Random) -> None:
+        self.name = name
+        self._client = AppServerClient(server_url)
+        self._room = ChatRoom(self._client.token_provider(name))
+        self._rng = rng
+
+    async def run(self, pace: tuple[float, float]) -> None:
+        async with self._client, self._room:
+            listener = asyncio.create_task(self._answer_mentions())
+            try:
+                await asyncio.sleep(self._rng.uniform(0.5, 3.0))
+                while True:
+                    await self._say(self._rng.choice(LINES))
+                    await asyncio.sleep(self._rng.uniform(*pace))
+            finally:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+
+    async def _answer_mentions(self) -> None:
+        short = self.name.removesuffix(BOT_SUFFIX).lower()
+        async for event in self._room:
+            if (
+                isinstance(event, ChatMessage)
+                and short in event.content.lower()
+                and not event.sender_name.endswith(BOT_SUFFIX)
+            ):
+                await asyncio.sleep(self._rng.uniform(1.0, 2.5))
+                reply = self._rng.choice(REPLIES).format(name=event.sender_name)
+                await self._say(reply)
+
+    async def _say(self, text: str) -> None:
+        try:
+            await self._room.send_message(text)
+        except ChatError as exc:  # rate limit or a moderator: a bot just carries on
+            log.info("%s could not send: %s", self.name, exc)
+
+
+class DemoViewers:
+    """Runs `count` bots until stopped. A bot that fails is logged, never fatal."""
+
+    def __init__(
+        self,
+        server_url: str,
+        count: int,
+        *,
+        pace: tuple[float, float] = (4.0, 12.0),
+        seed: int | None = None,
+        names: Sequence[str] = NAMES,
+    ) -> None:
+        rng = random.Random(seed)
+        self.viewers = [
+            DemoViewer(
+                server_url, f"{names[i % len(names)]}{BOT_SUFFIX}", random.Random(rng.random())
+            )
+            for i in range(count)
+        ]
+        self._pace = pace
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._guard(v)) for v in self.viewers]
+
+    async def _guard(self, viewer: DemoViewer) -> None:
+        try:
+            await viewer.run(self._pace)
+        except (AppServerError, ChatError, OSError) as exc:
+            log.warning("demo viewer %s stopped: %s", viewer.name, exc)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
