@@ -231,3 +231,26 @@ async def test_close_is_idempotent_and_fails_waiting_sends() -> None:
         assert final.disconnect == DisconnectReason.CLOSED_BY_CLIENT
         with pytest.raises(NotConnected):
             await room.send_message("after close")
+
+
+async def test_a_send_given_up_while_queued_never_goes_out() -> None:
+    async def echo(server: RawServer, ws: ServerConnection) -> None:
+        async for raw in ws:
+            action = json.loads(raw)
+            server.received.put_nowait(action["Content"])
+            await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
+
+    async with raw_server(echo) as server:
+        room = ChatRoom(CountingProvider(server.url))
+        sends = [asyncio.create_task(room.send_message(text)) for text in ("a", "b", "c")]
+        await asyncio.sleep(0)  # all three queued
+        sends[1].cancel()
+        await room.start()
+        first = await next_event(room, lambda ev: isinstance(ev, StateChanged))
+        assert first == StateChanged(ConnectionState.CONNECTING, attempt=1)
+        assert (await sends[0]).content == "a"
+        assert (await sends[2]).content == "c"
+        assert sends[1].cancelled()
+        assert [server.received.get_nowait() for _ in range(2)] == ["a", "c"]
+        assert server.received.empty()
+        await room.close()
