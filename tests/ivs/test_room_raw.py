@@ -254,3 +254,22 @@ async def test_a_send_given_up_while_queued_never_goes_out() -> None:
         assert [server.received.get_nowait() for _ in range(2)] == ["a", "c"]
         assert server.received.empty()
         await room.close()
+
+
+async def test_a_bug_inside_the_client_ends_the_room_in_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(self: ChatRoom, link: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ChatRoom, "_hold", broken)  # stands in for any bug in supervision
+    async with (
+        raw_server(_record_forever) as server,
+        ChatRoom(CountingProvider(server.url)) as room,
+    ):
+        waiting = asyncio.create_task(room.send_message("hi"))
+        final = await next_event(room, is_state(ConnectionState.DISCONNECTED))
+        assert isinstance(final, StateChanged)
+        assert final.reason == "the chat client failed: boom"
+        with pytest.raises(NotConnected):
+            await waiting

@@ -198,6 +198,16 @@ class ChatRoom:
             return
         self._pump_task = asyncio.create_task(self._pump(), name="chat-room-pump")
         self._supervisor = asyncio.create_task(self._run(), name="chat-room")
+        self._pump_task.add_done_callback(self._guard)
+        self._supervisor.add_done_callback(self._guard)
+
+    def _guard(self, task: asyncio.Task[None]) -> None:
+        """A bug in the machinery ends the room in words instead of hanging it silently."""
+        error = None if task.cancelled() else task.exception()
+        if error is None:
+            return
+        log.error("chat room failed", exc_info=error)
+        self._end(DisconnectReason.GAVE_UP, f"the chat client failed: {_exc_words(error)}")
 
     async def close(self) -> None:
         """Leave the room: close every connection, fail what is still waiting with
