@@ -1,0 +1,179 @@
+"""End to end: a broadcaster and two viewers, three real apps driven by Textual's pilot,
+against one in-process local stack (emulator + app server on one loopback port).
+
+Waiting on the network is done by polling what the user would see, with a generous
+deadline that only turns a hang into a readable failure; nothing asserts a duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+from textual.geometry import Region
+
+from tui.app import ChatApp
+from tui.ivs.events import ConnectionState
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.disconnected import DisconnectedScreen
+from tui.server.app import start_local_stack
+from tui.server.client import AppServerClient
+from tui.session import ChatSession
+from tui.settings import TuiSettings
+from tui.widgets.composer import Composer
+from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.message_list import MessageList
+from tui.widgets.status_line import StatusLine
+
+DEADLINE = 20.0
+
+
+async def until(check: Callable[[], object], what: str) -> None:
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + DEADLINE
+    while not check():
+        if loop.time() > give_up:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.02)
+
+
+def contents(app: ChatApp) -> list[str]:
+    return [m.content for m in app.chat.query_one(MessageList).messages]
+
+
+def lines(app: ChatApp) -> list[str]:
+    return app.chat.query_one(MessageList).lines
+
+
+def make(
+    url: str, name: str, *, key: str | None = None, opened: list[str] | None = None
+) -> ChatApp:
+    def browser(link: str) -> bool:
+        if opened is None:
+            return False
+        opened.append(link)
+        return True
+
+    session = ChatSession(AppServerClient(url, broadcaster_key=key), name)
+    return ChatApp(session, settings=TuiSettings.model_construct(), browser=browser)
+
+
+async def select(app: ChatApp, pilot, content: str) -> None:
+    """Focus the list and move the selection to the newest message with `content`."""
+    app.chat.composer.focus_input()
+    await pilot.press("escape")
+    listing = app.chat.query_one(MessageList)
+    for _ in range(len(listing)):
+        selected = listing.selected_message
+        if selected is not None and selected.content == content:
+            return
+        await pilot.press("up")
+    raise AssertionError(f"{content!r} is not in the list")
+
+
+async def say(app: ChatApp, pilot, text: str) -> None:
+    app.chat.composer.focus_input()
+    app.chat.composer.input.value = text
+    await pilot.press("enter")
+
+
+async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    opened: list[str] = []
+    host = make(stack.url, "Host", key=stack.broadcaster_key)
+    alice = make(stack.url, "Alice", opened=opened)
+    bob = make(stack.url, "Bob")
+    everyone = (host, alice, bob)
+    try:
+        async with (
+            host.run_test(size=(100, 30)) as hp,
+            alice.run_test(size=(100, 30)) as ap,
+            bob.run_test(size=(100, 30)) as bp,
+        ):
+            await until(
+                lambda: all(
+                    a.room is not None and a.room.state is ConnectionState.CONNECTED
+                    for a in everyone
+                ),
+                "all three connected",
+            )
+            await until(
+                lambda: all(a.chat.query_one(StatusLine).state_text == "live" for a in everyone),
+                "all three status lines say live",
+            )
+            assert host.identity is not None and host.identity.is_broadcaster
+            assert alice.identity is not None and alice.identity.role == "viewer"
+
+            # A message appears on all three; the sender's composer empties.
+            await say(alice, ap, "hello from Alice")
+            await until(
+                lambda: all("hello from Alice" in contents(a) for a in everyone),
+                "Alice's message on all three",
+            )
+            await until(lambda: alice.chat.query_one(Composer).text == "", "composer cleared")
+
+            # The broadcaster deletes it: gone on all three.
+            await select(host, hp, "hello from Alice")
+            await hp.press("d")
+            await until(
+                lambda: all("hello from Alice" not in contents(a) for a in everyone),
+                "the deleted message gone on all three",
+            )
+            await until(lambda: "deleted Alice's message" in lines(host)[-1], "delete reported")
+            assert any("the moderator deleted a message" in line for line in lines(bob))
+
+            # The broadcaster invites Alice: her toast shows, Bob's does not.
+            await say(alice, ap, "can I join?")
+            await until(lambda: "can I join?" in contents(host), "Alice's question at the host")
+            await select(host, hp, "can I join?")
+            await hp.press("s")
+            await until(lambda: "invite sent to Alice" in lines(host)[-1], "invite reported")
+            alice_toast = alice.chat.query_one(InviteToast)
+            await until(lambda: alice_toast.showing, "Alice's invite toast")
+            # Everything after the invite in the room reaches Bob after it: once he has the
+            # next message, he has had the invite event too.
+            await say(host, hp, "after the invite")
+            await until(lambda: "after the invite" in contents(bob), "the next message at Bob")
+            assert not bob.chat.query_one(InviteToast).showing
+
+            # Alice joins: the invite is redeemed, the link opened and shown as a link.
+            await ap.press("ctrl+o")
+            await until(lambda: alice_toast.state is ToastState.JOINED, "Alice joined")
+            [invite] = stack.service.store.invites_of(alice.identity.user_id)
+            assert invite.redeemed_at is not None
+            link = alice.chat.stage_link
+            assert opened == [link]
+            assert link.startswith(stack.url + "/multihost/")
+            drawn = [
+                seg.style.link
+                for strip in alice_toast.render_lines(Region(0, 0, *alice_toast.size))
+                for seg in strip
+                if seg.style is not None and seg.style.link
+            ]
+            assert drawn and set(drawn) == {link}
+            async with aiohttp.ClientSession() as web, web.get(link) as page:
+                assert page.status == 200
+            assert stack.service.store.invite(invite.invite_id).code_used_at is not None
+            await ap.press("ctrl+y")
+            assert alice.clipboard == link
+
+            # The broadcaster disconnects Bob: he sees the modal and stays disconnected.
+            await say(bob, bp, "bob was here")
+            await until(lambda: "bob was here" in contents(host), "Bob's message at the host")
+            await select(host, hp, "bob was here")
+            await hp.press("x")
+            await until(lambda: isinstance(host.screen, ConfirmScreen), "the confirmation")
+            await hp.press(*"too loud", "enter")
+            await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
+            assert bob.screen.reason == "too loud"
+            await until(lambda: "disconnected Bob: too loud" in lines(host)[-1], "reported")
+            assert bob.chat.query_one(Composer).input.disabled
+            await say(host, hp, "is Bob gone?")
+            await until(lambda: "is Bob gone?" in contents(alice), "the next message at Alice")
+            assert bob.room is not None and bob.room.state is ConnectionState.DISCONNECTED
+            assert "is Bob gone?" not in contents(bob)
+            assert any("the moderator disconnected Bob: too loud" in x for x in lines(alice))
+    finally:
+        await stack.stop()
