@@ -1,0 +1,78 @@
+"""The demo: bots are real, labelled clients of the room, and the command fails in words."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tui.demo_viewers import BOT_SUFFIX, REPLIES, DemoViewers
+from tui.ivs.events import ChatMessage
+from tui.ivs.room import ChatRoom
+from tui.server.app import start_local_stack
+from tui.server.client import AppServerClient
+
+
+async def test_demo_viewers_chat_as_labelled_real_clients(tmp_path: Path) -> None:
+    stack = await start_local_stack(port=0, data_dir=tmp_path)
+    try:
+        async with (
+            AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
+            ChatRoom(host.token_provider("Host")) as room,
+        ):
+            bots = DemoViewers(stack.url, 2, pace=(0.05, 0.1), seed=7)
+            bots.start()
+            senders: dict[str, str] = {}
+            async with asyncio.timeout(20):
+                async for event in room:
+                    if isinstance(event, ChatMessage):
+                        senders[event.sender_id] = event.sender_name
+                    if len(senders) == 2:
+                        break
+            # The host mentions a bot by name, and it answers.
+            await room.send_message("hey Ada, are you there?")
+            replies = {reply.format(name="Host") for reply in REPLIES}
+            async with asyncio.timeout(20):
+                async for event in room:
+                    if (
+                        isinstance(event, ChatMessage)
+                        and event.sender_name == f"Ada{BOT_SUFFIX}"
+                        and event.content in replies
+                    ):
+                        break
+            await bots.stop()
+    finally:
+        await stack.stop()
+    assert sorted(senders.values()) == [f"Ada{BOT_SUFFIX}", f"Grace{BOT_SUFFIX}"]
+    assert len(set(senders)) == 2  # two identities, one per bot
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_negative_demo_viewers_is_refused_in_words() -> None:
+    result = run_cli("--demo-viewers", "-1")
+    assert result.returncode == 2
+    assert "--demo-viewers must be 0 or more" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_busy_port_is_one_line_not_a_traceback() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli("--port", str(port), "--demo-viewers", "0")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(port) in lines[0]
