@@ -151,7 +151,17 @@ async def test_no_region() -> None:
 async def test_unknown_profile() -> None:
     with pytest.raises(ControlError) as exc:
         await ControlPlane.connect(region="us-east-1", profile="nobody")
-    assert "nobody" in str(exc.value)
+    assert str(exc.value) == "AWS profile 'nobody' is not configured"
+
+
+async def test_missing_participant(control: ControlPlane) -> None:
+    stage = await control.create_stage("empty")
+    with pytest.raises(ControlError) as exc:
+        await control.disconnect_participant(stage["arn"], "AAAAAAAAAAAA")
+    assert exc.value.not_found
+    assert str(exc.value) == (
+        f"participant AAAAAAAAAAAA is not on stage {stage['arn']}, or the stage does not exist"
+    )
 
 
 def _client_error(code: str, message: str, operation: str = "GetRoom") -> ClientError:

@@ -25,6 +25,7 @@ from botocore.exceptions import (
     NoRegionError,
     ParamValidationError,
     PartialCredentialsError,
+    ProfileNotFound,
     ReadTimeoutError,
 )
 
@@ -163,6 +164,10 @@ def describe_exception(
             "NoCredentials",
             "no AWS credentials found: configure a profile (AWS_PROFILE), SSO, environment "
             "variables or an instance role",
+        )
+    if isinstance(exc, ProfileNotFound):
+        return ControlError(
+            "ProfileNotFound", f"AWS profile {exc.kwargs.get('profile')!r} is not configured"
         )
     if isinstance(exc, PartialCredentialsError):
         return ControlError("PartialCredentials", f"incomplete AWS credentials: {exc}")
@@ -385,7 +390,17 @@ class ControlPlane:
         kwargs: dict[str, Any] = {"stageArn": stage_arn, "participantId": participant_id}
         if reason:
             kwargs["reason"] = reason
-        await self._call(self._realtime.disconnect_participant, {"stage": stage_arn}, **kwargs)
+        try:
+            await self._call(self._realtime.disconnect_participant, {}, **kwargs)
+        except ControlError as exc:
+            if not exc.not_found:
+                raise
+            raise ControlError(
+                exc.code,
+                f"participant {participant_id} is not on stage {stage_arn}, "
+                "or the stage does not exist",
+                operation=exc.operation,
+            ) from None
 
 
 __all__ = [

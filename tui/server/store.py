@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS invites (
     code_used_at REAL
 );
 CREATE INDEX IF NOT EXISTS invites_by_user ON invites (user_id);
+CREATE INDEX IF NOT EXISTS invites_by_token ON invites (participant_token);
 """
 
 
