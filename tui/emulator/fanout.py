@@ -1,7 +1,8 @@
 """Fan-out of one frame to many sockets, serialised and framed once.
 
 A room's frame is turned into JSON once and into WebSocket frame bytes once; the same
-`bytes` object is then written to every socket's transport without awaiting anything.
+`bytes` object is then written to every socket's transport without awaiting anything
+(frames of one loop turn are joined first, see `ChatHub.broadcast`).
 Compression is never negotiated (see `messaging`), so the bytes are identical for every
 receiver. A receiver whose unsent backlog passes `SLOW_READER_BYTES` is cut off (its
 transport aborted: an abnormal close, which clients retry) rather than allowed to grow

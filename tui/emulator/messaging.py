@@ -189,6 +189,7 @@ class ChatHub:
         """Start closing one socket; nothing more is written to it after this."""
         if conn.closing:
             return
+        self.flush(conn.room)  # what was broadcast before the close reaches it first
         conn.closing = True
         conn.room.connections.discard(conn)
         if conn.expiry is not None:
@@ -283,13 +284,31 @@ class ChatHub:
         frame = ErrorFrame(
             id=new_id(), request_id=request_id, error_code=int(code), error_message=message
         )
+        self.flush(conn.room)  # keep this socket's frames in the order they were made
         conn.write(encode_text_frame(frame.to_json()))
 
     # --- broadcasts (also used by the control plane) ----------------------------------
 
-    def broadcast(self, room: Room, text: str) -> int:
-        """Send one serialised frame to every socket of the room."""
-        return deliver(room.connections, encode_text_frame(text))
+    def broadcast(self, room: Room, text: str) -> None:
+        """Send one serialised frame to every socket of the room.
+
+        The frame joins the room's outbox, which is flushed at the next turn of the
+        event loop: frames broadcast in the same turn (a backlog of client frames read
+        at once, when the emulator is behind) go out in one write per socket instead of
+        one per frame, so a busy room catches up rather than falling further behind.
+        When it is not behind, that costs one loop turn, microseconds.
+        """
+        room.outbox.append(encode_text_frame(text))
+        if len(room.outbox) == 1:
+            asyncio.get_running_loop().call_soon(self.flush, room)
+
+    def flush(self, room: Room) -> int:
+        """Write the room's outbox to every socket now; how many sockets got it."""
+        if not room.outbox:
+            return 0
+        data = room.outbox[0] if len(room.outbox) == 1 else b"".join(room.outbox)
+        room.outbox.clear()
+        return deliver(room.connections, data)
 
     def send_event(
         self, room: Room, name: str, attributes: dict[str, str] | None, request_id: str = ""

@@ -67,6 +67,8 @@ class Room:
     tags: dict[str, str] = field(default_factory=dict)
     logging_configuration_identifiers: list[str] = field(default_factory=list)
     connections: set[Connection] = field(default_factory=set)
+    outbox: list[bytes] = field(default_factory=list)
+    """WebSocket frames broadcast this loop turn, not yet written (see ChatHub.flush)."""
     limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
