@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tui.emulator.config import EmulatorConfig
-from tui.emulator.errors import bad_request, not_found
+from tui.emulator.errors import bad_request, check_account, not_found
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.state import ChatGrant, EmulatorState, Room, iso_time, page
 from tui.ivs.protocol import (
@@ -49,6 +49,7 @@ class ChatApi:
         }
 
     def room(self, identifier: str) -> Room:
+        check_account(identifier, self.config.account_id)
         room = self.state.rooms.get(identifier)
         if room is None:
             raise not_found(identifier.rsplit("/", 1)[-1], "ROOM", "Room")

@@ -69,3 +69,11 @@ def not_found(resource_id: str, resource_type: str, what: str) -> ApiError:
 
 def access_denied(message: str) -> ApiError:
     return ApiError("AccessDeniedException", 403, message)
+
+
+def check_account(arn: str, account_id: str) -> None:
+    """A resource of another account is not ours to touch: AccessDeniedException, as
+    IVS answers when the caller has no permission on the resource."""
+    parts = arn.split(":")
+    if len(parts) > 4 and parts[4] != account_id:
+        raise access_denied(f"Account {account_id} is not authorized to access {arn}")

@@ -152,7 +152,7 @@ class ChatHub:
         conn = Connection(ws, transport, room, grant)
         room.connections.add(conn)
         delay = max(0.0, grant.session_expires_at - time.time())
-        conn.expiry = asyncio.get_running_loop().call_later(delay, self._expire, conn)
+        conn.expiry = asyncio.get_running_loop().call_later(delay, self.expire, conn)
         log.info("connected user %s to room %s", grant.user_id, room.id)
         try:
             async for msg in ws:
@@ -181,9 +181,19 @@ class ChatHub:
             raise web.HTTPUnauthorized(text="This chat token has expired.\n")
         return grant
 
-    def _expire(self, conn: Connection) -> None:
+    def expire(self, conn: Connection) -> None:
+        """End the session of one socket: ERROR 401, then close 4401."""
         self._error(conn, "", ErrorCode.UNAUTHORIZED, "connection expired")
         self.close(conn, CLOSE_SESSION_EXPIRED, "session expired")
+
+    def abort(self, conn: Connection) -> None:
+        """Cut one socket without a close frame, as a network failure would."""
+        self.flush(conn.room)
+        conn.closing = True
+        conn.room.connections.discard(conn)
+        if conn.expiry is not None:
+            conn.expiry.cancel()
+        conn.transport.abort()
 
     def close(self, conn: Connection, code: int, reason: str) -> None:
         """Start closing one socket; nothing more is written to it after this."""

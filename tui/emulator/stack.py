@@ -25,7 +25,13 @@ from aiohttp import web
 
 from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
-from tui.emulator.errors import ApiError, bad_request, not_found, validation_error
+from tui.emulator.errors import (
+    ApiError,
+    bad_request,
+    check_account,
+    not_found,
+    validation_error,
+)
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.stage_api import RequestContext, StageApi
 from tui.emulator.state import EmulatorState
@@ -118,6 +124,24 @@ class Emulator:
         """`ws://127.0.0.1:PORT/`: the chat messaging WebSocket."""
         return "ws" + self.url.removeprefix("http") + "/"
 
+    # --- test aids: faults a real network or a real session end would cause ----------
+
+    def drop_connections(self, user_id: str | None = None) -> int:
+        """Cut messaging sockets (all, or one user's) without a close frame, as a network
+        failure would; clients see an abnormal close. Returns how many were cut."""
+        cut = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
+        for conn in cut:
+            self.hub.abort(conn)
+        return len(cut)
+
+    def end_sessions(self, user_id: str | None = None) -> int:
+        """End sessions now (all, or one user's), as if their time were up: ERROR 401,
+        then close 4401. Returns how many ended."""
+        ended = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
+        for conn in ended:
+            self.hub.expire(conn)
+        return len(ended)
+
     async def _on_shutdown(self, app: web.Application) -> None:
         for room in self.state.rooms.values():
             self.hub.close_all(room, CLOSE_GOING_AWAY, "server shutting down")
@@ -151,6 +175,7 @@ class Emulator:
             errors = validate_value(service, "ResourceArn", arn, "resourceArn")
             if errors:
                 raise validation_error(errors)
+            check_account(arn, self.config.account_id)
             resource = self.state.rooms.get(arn) or self.state.stages.get(arn)
             if resource is None:
                 raise not_found(arn.rsplit("/", 1)[-1], "ROOM", "Resource")

@@ -29,7 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.config import EmulatorConfig
-from tui.emulator.errors import bad_request, not_found
+from tui.emulator.errors import bad_request, check_account, not_found
 from tui.emulator.state import (
     EmulatorState,
     Participant,
@@ -73,6 +73,7 @@ class StageApi:
         }
 
     def stage(self, arn: str) -> Stage:
+        check_account(arn, self.config.account_id)
         stage = self.state.stages.get(arn)
         if stage is None:
             raise not_found(arn.rsplit("/", 1)[-1], "STAGE", "Stage")
