@@ -16,7 +16,9 @@ Frames, decisions worth knowing:
 - Disconnecting a user broadcasts aws:DISCONNECT_USER, then closes every socket of that
   user with code 1000, which clients take as "disconnected by a moderator".
 - At the end of its session a socket gets ERROR 401 and is closed with
-  `CLOSE_SESSION_EXPIRED` (4401): not 1000, so clients reconnect with a new token.
+  `CLOSE_SESSION_EXPIRED` (4401): not 1000, so clients reconnect with a new token. The
+  session ends at the sessionExpirationTime CreateChatToken returned (token creation +
+  sessionDurationInMinutes, or + `EmulatorConfig.session_seconds` when set).
 - When the room is deleted or the emulator stops, sockets are closed with 1001.
 - A malformed frame gets ERROR 400 and the socket stays open.
 - Per message: capability (403), empty content (400), length in code points against the
@@ -156,6 +158,8 @@ class ChatHub:
         log.info("connected user %s to room %s", grant.user_id, room.id)
         try:
             async for msg in ws:
+                if conn.closing:  # disconnected or expired: what it sends now is void
+                    continue
                 if msg.type == WSMsgType.TEXT:
                     self._on_text(conn, msg.data)
                 elif msg.type == WSMsgType.BINARY:
