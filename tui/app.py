@@ -45,6 +45,7 @@ from tui.screens.room_messages import (
 )
 from tui.session import ChatSession, Identity
 from tui.settings import TuiSettings
+from tui.widgets.untrusted import clean
 
 if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
@@ -266,7 +267,8 @@ async def run_chat_async(
         await session.open()
     except Exception as exc:
         await session.close()
-        print(f"ivs-chat-tui: {error_words(exc)}", file=sys.stderr)
+        # The server's words may quote what was sent: never raw to the terminal.
+        print(f"ivs-chat-tui: {clean(error_words(exc))}", file=sys.stderr)
         return 1
     app = ChatApp(session, settings=settings, join_hint=join_hint)
     await app.run_async()

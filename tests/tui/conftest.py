@@ -21,7 +21,7 @@ HOST = Identity("user-host", "Host", "broadcaster", ROOM)
 ALICE = Identity("viewer-alice", "Alice", "viewer", ROOM)
 BOB = Identity("viewer-bob", "Bob", "viewer", ROOM)
 CAROL = Identity("viewer-carol", "Carol", "viewer", ROOM)
-JOIN_HINT = "ivs-chat-tui join --server http://127.0.0.1:8750 --name NAME"
+JOIN_HINT = "ivs-chat-tui join --server http://127.0.0.1:8750 --name YOUR_NAME"
 HOSTILE = "[@click=app.quit]x[/] [bold]loud \x1b[2J\x1b[H \x1b]52;c;aGk=\x07 \u202eevil [/"
 
 

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from tui.ivs.events import ChatError, ChatMessage, ConnectionState, DisconnectReason
 from tui.screens.admin_menu import DELETE, DISCONNECT, INVITE, AdminMenu, admin_actions
@@ -35,6 +35,7 @@ from tui.screens.whip import WhipScreen
 from tui.session import Identity
 from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.join_hint import JoinHint
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
@@ -70,12 +71,6 @@ class ChatScreen(Screen[None]):
     DEFAULT_CSS = """
     ChatScreen {
         layout: vertical;
-    }
-    ChatScreen #join-hint {
-        height: auto;
-        padding: 0 1;
-        background: $boost;
-        color: $text-muted;
     }
     ChatScreen MessageList {
         height: 1fr;
@@ -127,13 +122,7 @@ class ChatScreen(Screen[None]):
         me = self.identity
         yield StatusLine(self._clock, id="status")
         if self._join_hint:
-            yield Static(
-                content_from(
-                    "Join as a viewer: [b $foreground]$cmd[/]",
-                    cmd=self._join_hint,
-                ),
-                id="join-hint",
-            )
+            yield JoinHint(self._join_hint, id="join-hint")
         yield MessageList(
             own_user_id=me.user_id if me else "",
             own_name=me.name if me else "",

@@ -1,0 +1,108 @@
+"""`ivs-chat-tui join`: what goes wrong before the screen opens is one line, no traceback;
+and an invite that can no longer be used says so in the toast (real local stack)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tui.test_e2e import make, until
+from tui.ivs.events import ConnectionState
+from tui.server.app import start_local_stack
+from tui.server.client import AppServerClient
+from tui.widgets.invite_toast import EXPIRED_WORDS, InviteToast, ToastState
+
+
+def join(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "join", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVS_CHAT_TUI_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)  # no user config file
+    return env
+
+
+def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    done = join("--server", url, "--name", "Alice", env=clean_env(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"ivs-chat-tui: cannot reach the app server at {url}")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_missing_flags_are_named(tmp_path: Path) -> None:
+    done = join("--server", "http://127.0.0.1:1", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == "ivs-chat-tui join: --name required\n"
+
+
+def test_bad_config_file_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("scrollback = 'lots'")
+    done = join("--config", str(bad), "--name", "A", "--server", "x", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("ivs-chat-tui join: configuration scrollback:")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("\u202eevil", "bidi control character (U+202E"),
+        ("x" * 40, "the display name is 40 characters long"),
+        ("bad\x1b[2Jname", "control character (U+001B"),
+    ],
+)
+async def test_refused_name_is_one_line(tmp_path: Path, name: str, words: str) -> None:
+    async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
+        done = await asyncio.to_thread(
+            join, "--server", stack.url, "--name", name, env=clean_env(tmp_path)
+        )
+    assert done.returncode == 1
+    assert done.stderr.startswith("ivs-chat-tui: ") and words in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "\x1b" not in done.stderr and "\u202e" not in done.stderr
+
+
+async def test_an_invite_that_is_no_longer_valid_says_expired(tmp_path: Path) -> None:
+    async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
+        alice = make(stack.url, "Alice")
+        async with (
+            AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
+            alice.run_test() as pilot,
+        ):
+            await until(
+                lambda: alice.room is not None and alice.room.state is ConnectionState.CONNECTED,
+                "Alice connected",
+            )
+            assert alice.identity is not None
+            await host.invite(alice.identity.user_id)
+            toast = alice.chat.query_one(InviteToast)
+            await until(lambda: toast.showing, "the toast")
+            await host.disconnect(alice.identity.user_id)  # takes the invite back
+            await pilot.press("ctrl+o")
+            await until(lambda: toast.state is ToastState.EXPIRED, "the toast says expired")
+            assert toast.detail == EXPIRED_WORDS
+            assert not alice.chat.stage_link
+            assert alice.chat.check_action("join_stage", ()) is False

@@ -1,0 +1,86 @@
+"""TUI configuration: flags over IVS_CHAT_TUI_* environment over the TOML file; keys
+remapped by binding id from the file; a broken file is one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tests.tui.conftest import ALICE, T0, chat_message
+from tui.app import ChatApp
+from tui.settings import SettingsError, load_settings
+from tui.widgets.message_list import MessageList
+
+TOML = """
+server = "http://from-file:1"
+name = "FileName"
+broadcaster_key = "file-key"
+scrollback = 500
+timezone = "Europe/Paris"
+some_server_setting = "ignored here"
+
+[keymap]
+"composer.focus_messages" = ["ctrl+l", "f7"]
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for var in ("SERVER", "NAME", "BROADCASTER_KEY", "SCROLLBACK", "TIMEZONE", "KEYMAP"):
+        monkeypatch.delenv(f"IVS_CHAT_TUI_{var}", raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text(TOML)
+    return path
+
+
+def test_flags_then_environment_then_file(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IVS_CHAT_TUI_NAME", "EnvName")
+    monkeypatch.setenv("IVS_CHAT_TUI_SCROLLBACK", "700")
+    settings = load_settings(config, name="FlagName", server=None, scrollback=None)
+    assert settings.name == "FlagName"  # flag beats env and file
+    assert settings.scrollback == 700  # env beats file
+    assert settings.server == "http://from-file:1"  # file, when nothing else says
+    assert settings.broadcaster_key == "file-key"
+    assert settings.keymap == {"composer.focus_messages": "ctrl+l,f7"}
+    assert settings.tz is not None and settings.tz.key == "Europe/Paris"
+
+
+def test_no_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IVS_CHAT_TUI_SCROLLBACK", raising=False)
+    settings = load_settings(tmp_path / "absent.toml")
+    assert settings.scrollback == 10_000
+    assert settings.keymap == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("scrollback = 5", "configuration scrollback: Input should be greater than or equal"),
+        ('timezone = "Mars/Olympus"', "unknown time zone 'Mars/Olympus'"),
+        ("name = [", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert words in message and str(path) in message and "\n" not in message
+
+
+async def test_keymap_from_the_file_drives_the_app(config: Path) -> None:
+    settings = load_settings(config)
+    app = ChatApp(identity=ALICE, settings=settings, clock=lambda: T0)
+    async with app.run_test() as pilot:
+        await pilot.press("escape")
+        assert isinstance(app.focused, Input)
+        await pilot.press("f7")
+        assert isinstance(app.focused, MessageList)
+        for n in range(600):
+            app.deliver(chat_message(n, ALICE, f"line {n}"))
+        await pilot.pause()
+        kept = app.chat.query_one(MessageList).messages
+        assert len(kept) == 500 and kept[0].content == "line 100"
