@@ -418,8 +418,7 @@ class ChatRoom:
             return  # what is waiting fails with NotConnected when the room ends
         words = link.words or "the connection closed"
         self._fail_inflight(
-            link,
-            ChatError(None, f"{words} before the server confirmed; it may not have been sent"),
+            link, None, f"{words} before the server confirmed; it may not have been sent"
         )
 
     def _moderator_words(self, link: _Link) -> str:
@@ -429,10 +428,10 @@ class ChatRoom:
         return "the chat server closed the connection"
 
     @staticmethod
-    def _fail_inflight(link: _Link, error: ChatError) -> None:
+    def _fail_inflight(link: _Link, code: int | None, message: str) -> None:
         for req in list(link.inflight.values()):
-            if not req.result.done():
-                req.result.set_exception(error)
+            if not req.result.done():  # one exception object per waiter: no shared tracebacks
+                req.result.set_exception(ChatError(code, message, req.request_id))
         link.inflight.clear()
 
     def _expire(self, link: _Link, message: str) -> None:
@@ -442,7 +441,7 @@ class ChatRoom:
         link.expired = True
         if self._current is link:
             self._current = None
-        self._fail_inflight(link, ChatError(ErrorCode.UNAUTHORIZED, message))
+        self._fail_inflight(link, ErrorCode.UNAUTHORIZED, message)
         self._spawn(link.ws.close(), "chat-room-expire")
 
     # --- the hot path -----------------------------------------------------------------
@@ -647,10 +646,9 @@ class ChatRoom:
             return
         self._ended = words
         self._current = None
-        error = NotConnected(words)
         for req in list(self._pending.values()):
             if not req.result.done():
-                req.result.set_exception(error)
+                req.result.set_exception(NotConnected(words))
         self._outbox.clear()
         if self._pump_task is not None:
             self._pump_task.cancel()
