@@ -175,18 +175,39 @@ async def test_killed_socket_reconnects_with_a_fresh_token_and_goes_on() -> None
             ChatRoom(bob_tokens, backoff_base=0.05) as bob,
         ):
             await next_event(bob, CONNECTED)
-            await alice.send_message("before")
-            await next_event(bob, _message("before"))
-            assert stack.kill_sockets("bob") == 1
-            lost = await next_event(bob, is_state(ConnectionState.RECONNECTING))
-            assert isinstance(lost, StateChanged)
-            assert lost.reason.startswith("connection lost")
-            assert lost.retry_in is not None and 0 <= lost.retry_in <= 0.05
-            await next_event(bob, CONNECTED)
+
+            async def talk() -> None:
+                for i in range(30):
+                    await alice.send_message(f"m{i}")
+                    await asyncio.sleep(0.01)
+
+            talking = asyncio.create_task(talk())
+            seen: list[str] = []
+            states: list[StateChanged] = []
+            async for ev in bob:  # mid-stream: kill bob's socket after his fifth message
+                if isinstance(ev, StateChanged):
+                    states.append(ev)
+                    if ev.state == ConnectionState.CONNECTED:
+                        break
+                elif isinstance(ev, ChatMessage):
+                    seen.append(ev.content)
+                    if len(seen) == 5:
+                        assert stack.kill_sockets("bob") == 1
+            await talking
             await alice.send_message("after")
-            await next_event(bob, _message("after"))
-            assert bob_tokens.calls == 2
-            assert len(set(bob_tokens.tokens)) == 2  # single-use tokens: a new one each time
+            async for ev in bob:
+                if isinstance(ev, ChatMessage):
+                    seen.append(ev.content)
+                    if ev.content == "after":
+                        break
+        lost = states[0]
+        assert lost.state == ConnectionState.RECONNECTING
+        assert lost.reason.startswith("connection lost")
+        assert lost.retry_in is not None and 0 <= lost.retry_in <= 0.05
+        assert seen[:5] == ["m0", "m1", "m2", "m3", "m4"]
+        assert seen[-1] == "after" and len(seen) == len(set(seen))
+        assert bob_tokens.calls == 2
+        assert len(set(bob_tokens.tokens)) == 2  # single-use tokens: a new one each time
 
 
 async def test_outbox_holds_sends_while_reconnecting() -> None:
