@@ -4,12 +4,14 @@ What is measured is the client: frames read off a loopback WebSocket, parsed onc
 `protocol.parse_server_frame`, deduplicated by Id, converted to `ChatMessage` and delivered
 through `async for event in room`. Timing runs from the first message event to the last.
 
-The flood comes from a bare server in another process, so the two cores are shared
-honestly and the sender is never the bottleneck: the emulator caps a room at 100 msg/s
-(IVS's maximum), so it cannot flood. The frames are what the emulator sends — built with
-the same `MessageFrame` model and `to_json()`, unique 12-character Ids, nanosecond-free
-RFC 3339 times, a sender with a display name — pre-encoded as unmasked WebSocket text
-frames and written to the socket in large chunks.
+The flood comes from the emulator, in another process so that the two cores are shared
+honestly. A room accepts at most 100 messages a second from its clients (IVS's maximum),
+so the flood does not go through SEND_MESSAGE: the emulator process calls its own room
+broadcast (`ChatHub.broadcast`, the path every message and SendEvent takes) with MESSAGE
+frames built as `_send_message` builds them, prepared before the clock starts. It keeps
+the receiver's unsent backlog under `BACKLOG_BYTES`, below the emulator's slow-reader
+cut-off, so the client is never dropped for being the bottleneck it is meant to be.
+The room and the chat token come from boto3 against that emulator, as in the app.
 """
 
 from __future__ import annotations
@@ -17,89 +19,75 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
 MESSAGES = 100_000
-CHUNK = 2_000  # frames per transport write on the server side
+CHUNK = 1_000  # frames broadcast per loop turn in the emulator process
+BACKLOG_BYTES = 1024 * 1024
 TIMEOUT_S = 25.0
 
 
-def _ws_text_frame(payload: bytes) -> bytes:
-    """An unmasked, final WebSocket text frame (server to client), RFC 6455 section 5.2."""
-    size = len(payload)
-    if size < 126:
-        header = bytes((0x81, size))
-    elif size < 65_536:
-        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
-    else:
-        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
-    return header + payload
-
-
-def _frames(count: int) -> list[bytes]:
+def _texts(count: int) -> list[str]:
+    """MESSAGE frames as the emulator's `_send_message` makes them: unique Ids, senders
+    with a display name, a send time, the same JSON."""
     from tui.ivs.protocol import MessageFrame, Sender, new_id
 
-    start = datetime.now(UTC)
     senders = [
         Sender(user_id=f"viewer-{i}", attributes={"username": f"Viewer {i}"}) for i in range(50)
     ]
-    texts = ["gg", "what a play!", "hello from the terminal 👋", "lol " * 8, "is this live?"]
+    lines = ["gg", "what a play!", "hello from the terminal 👋", "lol " * 8, "is this live?"]
+    now = datetime.now(UTC)
     return [
-        _ws_text_frame(
-            MessageFrame(
-                id=new_id(),
-                content=f"{texts[i % len(texts)]} #{i}",
-                sender=senders[i % len(senders)],
-                send_time=start,
-            )
-            .to_json()
-            .encode()
-        )
+        MessageFrame(
+            id=new_id(),
+            content=f"{lines[i % len(lines)]} #{i}",
+            sender=senders[i % len(senders)],
+            send_time=now,
+        ).to_json()
         for i in range(count)
     ]
 
 
-def _serve(pipe: Connection, count: int) -> None:
-    """The flooding server (its own process): on connect, write every frame at once."""
-    from websockets.asyncio.server import ServerConnection, serve
-
-    chunks = [b"".join(part) for part in _batches(_frames(count), CHUNK)]
-
-    async def flood(ws: ServerConnection) -> None:
-        for chunk in chunks:
-            ws.transport.write(chunk)  # pre-encoded frames: no per-frame work here
-            await asyncio.sleep(0)
-        await ws.wait_closed()
+def _emulate(pipe: Connection, count: int) -> None:
+    """The emulator process: serve, then flood the room the pipe names, then stop."""
+    from tui.emulator import Emulator
 
     async def main() -> None:
-        def select(_conn: ServerConnection, offered: Sequence[str]) -> str | None:
-            return offered[0] if offered else None
-
-        async with serve(flood, "127.0.0.1", 0, select_subprotocol=select) as server:  # type: ignore[arg-type]
-            pipe.send(next(iter(server.sockets)).getsockname()[1])
-            await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # until told
+        loop = asyncio.get_running_loop()
+        texts = _texts(count)
+        async with Emulator() as emulator:
+            pipe.send(emulator.url)
+            room = emulator.state.rooms.get(await loop.run_in_executor(None, pipe.recv))
+            if room is None:  # the client stopped before joining
+                return
+            broadcast = emulator.hub.broadcast
+            for start in range(0, count, CHUNK):
+                for text in texts[start : start + CHUNK]:
+                    broadcast(room, text)
+                # Polled: a transport tells only its protocol (aiohttp's) when it drains.
+                while any(  # noqa: ASYNC110
+                    c.transport.get_write_buffer_size() > BACKLOG_BYTES for c in room.connections
+                ):
+                    await asyncio.sleep(0.0005)
+                await asyncio.sleep(0)
+            await loop.run_in_executor(None, pipe.recv)  # until the client is done
 
     asyncio.run(main())
 
 
-def _batches(items: list[bytes], size: int) -> list[list[bytes]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-async def _ingest(url: str, count: int) -> dict[str, Any]:
-    from tui.ivs.events import ChatMessage
+async def _ingest(url: str, token: str, count: int, pipe: Connection, arn: str) -> float:
+    from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
     from tui.ivs.room import ChatRoom
     from tui.ivs.tokens import ChatToken
 
-    async def token() -> ChatToken:
-        return ChatToken(token="bench", url=url)
+    async def provider() -> ChatToken:
+        return ChatToken(token=token, url=url)
 
     received = 0
     first = last = 0.0
-    async with asyncio.timeout(TIMEOUT_S), ChatRoom(token, max_attempts=1) as room:
+    async with asyncio.timeout(TIMEOUT_S), ChatRoom(provider, max_attempts=1) as room:
         async for event in room:
             if type(event) is ChatMessage:
                 received += 1
@@ -108,25 +96,42 @@ async def _ingest(url: str, count: int) -> dict[str, Any]:
                 elif received == count:
                     last = time.perf_counter()
                     break
-    return {"client_ingest_msgs_per_s": (count - 1) / (last - first), "_seconds": last - first}
+            elif isinstance(event, StateChanged):
+                if event.state == ConnectionState.CONNECTED:
+                    pipe.send(arn)  # in the room: flood it
+                elif event.state == ConnectionState.DISCONNECTED:
+                    raise RuntimeError(f"the client lost the flood: {event.reason}")
+    return (count - 1) / (last - first)
 
 
 def run(count: int = MESSAGES) -> dict[str, Any]:
+    import boto3
+
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    server = context.Process(target=_serve, args=(theirs, count), daemon=True)
-    server.start()
+    emulator = context.Process(target=_emulate, args=(theirs, count), daemon=True)
+    emulator.start()
     try:
         if not ours.poll(60):
-            raise RuntimeError("the flood server did not start")
-        port = ours.recv()
-        result = asyncio.run(_ingest(f"ws://127.0.0.1:{port}/", count))
+            raise RuntimeError("the emulator did not start")
+        url: str = ours.recv()
+        chat = boto3.client(
+            "ivschat",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        arn = chat.create_room(name="flood")["arn"]
+        token = chat.create_chat_token(roomIdentifier=arn, userId="reader")["token"]
+        ws_url = "ws" + url.removeprefix("http") + "/"
+        rate = asyncio.run(_ingest(ws_url, token, count, ours, arn))
     finally:
         ours.send("stop")
-        server.join(5)
-        if server.is_alive():
-            server.terminate()
-    return {"client_ingest_msgs_per_s": round(result["client_ingest_msgs_per_s"], 1)}
+        emulator.join(10)
+        if emulator.is_alive():
+            emulator.terminate()
+    return {"client_ingest_msgs_per_s": round(rate, 1)}
 
 
 if __name__ == "__main__":
