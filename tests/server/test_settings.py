@@ -76,3 +76,13 @@ def test_cli_reports_bad_settings_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("ivs-chat-tui serve: invalid settings:")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_urls_must_be_http() -> None:
+    with pytest.raises(ValidationError) as exc:
+        load_settings(None, **_flags("--public-url", "example.com"))
+    assert describe_settings_error(exc.value) == (
+        "invalid settings: public-url: 'example.com' must start with http:// or https://"
+    )
+    settings = load_settings(None, **_flags("--endpoint-url", "http://127.0.0.1:8089/"))
+    assert settings.endpoint_url == "http://127.0.0.1:8089"

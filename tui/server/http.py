@@ -113,7 +113,7 @@ async def _body(request: web.Request, model: type[M]) -> M:
 def _guarded(handler: Handler) -> Handler:
     """Turn every failure into a JSON error; log the unexpected ones, show no trace."""
 
-    async def guarded(request: web.Request) -> web.StreamResponse:
+    async def answer(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
         except ServiceError as exc:
@@ -125,6 +125,12 @@ def _guarded(handler: Handler) -> Handler:
         except Exception:
             log.exception("unexpected error in %s %s", request.method, request.path)
             return _error(500, "the app server had an unexpected error; see its log")
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        response = await answer(request)
+        # One line per request; the path only: a stage link's query holds its code.
+        log.info("%s %s %d", request.method, request.path, response.status)
+        return response
 
     return guarded
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -75,6 +75,13 @@ class ServerSettings(BaseSettings):
     """How long a stage link's one-time code stays valid."""
     token_rate_per_minute: float = Field(60.0, gt=0)
     token_burst: int = Field(30, ge=1)
+
+    @field_validator("public_url", "endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} must start with http:// or https://")
+        return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
     def _aws_needs_resources(self) -> ServerSettings:
