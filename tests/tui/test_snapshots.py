@@ -44,7 +44,8 @@ def scene(*events: object, keys: tuple[str, ...] = ()) -> Scene:
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
-        for field in app.query(Input):
+        # A modal's input exists only now; a blinking cursor would make the SVG flicker.
+        for field in app.screen.query(Input):
             field.cursor_blink = False
         await pilot.pause()
 
