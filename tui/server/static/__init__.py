@@ -1,0 +1,1 @@
+"""Stage page assets (CSS, scripts), served inline under a CSP nonce."""
