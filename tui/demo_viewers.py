@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Sequence
 
-from tui.ivs.events import ChatError, ChatMessage
+from tui.ivs.events import ChatError, ChatMessage, NotConnected
 from tui.ivs.room import ChatRoom
 from tui.server.client import AppServerClient, AppServerError
 
@@ -79,7 +79,9 @@ class DemoViewer:
     async def _say(self, text: str) -> None:
         try:
             await self._room.send_message(text)
-        except ChatError as exc:  # rate limit or a moderator: a bot just carries on
+        except NotConnected:
+            raise  # disconnected by the moderator (or closed): this bot is done
+        except ChatError as exc:  # rate limited, or a send lost in a reconnect: carry on
             log.info("%s could not send: %s", self.name, exc)
 
 
@@ -111,6 +113,8 @@ class DemoViewers:
     async def _guard(self, viewer: DemoViewer) -> None:
         try:
             await viewer.run(self._pace)
+        except NotConnected:
+            log.info("demo viewer %s left: disconnected", viewer.name)
         except (AppServerError, ChatError, OSError) as exc:
             log.warning("demo viewer %s stopped: %s", viewer.name, exc)
 
