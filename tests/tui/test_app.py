@@ -330,3 +330,16 @@ async def test_reconnecting_counts_down(make_app) -> None:
         app.deliver(LIVE)
         await pilot.pause()
         assert status.state_text == "live"
+
+
+async def test_moderator_disconnect_withdraws_a_showing_invite(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await _start(app, pilot, invite_event(ALICE))
+        toast = app.chat.query_one(InviteToast)
+        assert toast.state is ToastState.PENDING
+        app.deliver(UserDisconnected(ALICE.user_id, ""))
+        await pilot.pause()
+        assert toast.state is ToastState.EXPIRED
+        assert toast.detail == "You were disconnected, so your stage invite was withdrawn."
+        assert app.chat.check_action("join_stage", ()) is False

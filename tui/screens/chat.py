@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE = 410  # the app server's answer for an expired invite
+WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 
 
 def error_words(error: BaseException) -> str:
@@ -237,6 +238,11 @@ class ChatScreen(Screen[None]):
             )
         )
         self.composer.disable("You have been disconnected by the moderator.")
+        if self.toast.showing:
+            # The app server withdraws a disconnected user's stage invites.
+            self.toast.expired(WITHDRAWN_WORDS)
+            self.stage_link = ""
+            self._whip = None
         self.system("you have been disconnected by the moderator", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
 

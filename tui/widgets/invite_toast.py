@@ -80,8 +80,9 @@ class InviteToast(Widget):
         self.browser_opened = browser_opened
         self._set_state(ToastState.JOINED)
 
-    def expired(self) -> None:
-        self.detail = EXPIRED_WORDS
+    def expired(self, words: str = EXPIRED_WORDS) -> None:
+        """The invite can no longer be used: expired, or withdrawn (`words` says which)."""
+        self.detail = words
         self._set_state(ToastState.EXPIRED)
 
     def failed(self, words: str) -> None:
