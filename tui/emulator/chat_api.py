@@ -133,7 +133,9 @@ class ChatApi:
         now = time.time()
         self.state.forget_expired_tokens(now)
         minutes = params.get("sessionDurationInMinutes", DEFAULT_SESSION_MINUTES)
-        session = self.config.session_seconds or minutes * 60.0
+        session = self.config.session_seconds
+        if session is None:
+            session = minutes * 60.0
         grant = ChatGrant(
             # Subprotocol-safe characters only (an HTTP token): letters, digits, "-_.".
             token="ivschat-local." + secrets.token_urlsafe(48),

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from tui.emulator.messaging import Connection
 
 
+TOKEN_GRACE = 300.0
+"""Seconds an expired chat token is remembered, to say why it is refused."""
+
+
 def iso_time(epoch: float) -> str:
     """ISO 8601 in UTC with milliseconds, the way the IVS APIs write `Time`."""
     stamp = datetime.fromtimestamp(epoch, UTC)
@@ -198,6 +202,7 @@ class EmulatorState:
     chat_tokens: dict[str, ChatGrant] = field(default_factory=dict)
     stages: dict[str, Stage] = field(default_factory=dict)
     participant_tokens: dict[str, ParticipantGrant] = field(default_factory=dict)
+    _last_sweep: float = 0.0
 
     @property
     def connections(self) -> list[Connection]:
@@ -205,8 +210,15 @@ class EmulatorState:
         return [conn for room in self.rooms.values() for conn in room.connections]
 
     def forget_expired_tokens(self, now: float) -> None:
-        """Drop chat tokens that can no longer be used, so the dict does not grow forever."""
-        stale = [t for t, g in self.chat_tokens.items() if g.used or g.expires_at < now]
+        """Drop chat tokens long past their expiry, so the dict does not grow forever.
+
+        Kept a while after expiry, so a late or second use is refused with the reason
+        (expired, already used) rather than as unknown. Sweeps at most once a second.
+        """
+        if now - self._last_sweep < 1.0:
+            return
+        self._last_sweep = now
+        stale = [t for t, g in self.chat_tokens.items() if g.expires_at < now - TOKEN_GRACE]
         for token in stale:
             del self.chat_tokens[token]
 
