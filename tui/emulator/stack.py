@@ -93,7 +93,11 @@ class Emulator:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError:
+            await self.stop()
+            raise
         bound = self._runner.addresses[0]
         shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
         shown = f"[{shown}]" if ":" in shown else shown
@@ -114,10 +118,13 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """`http://127.0.0.1:PORT`: the endpoint_url for boto3 (both services)."""
-        if self._url is None:
+        """`http://127.0.0.1:PORT`: the endpoint_url for boto3 (both services).
+
+        Mounted with `setup` rather than started, it is `EmulatorConfig.public_url`."""
+        url = self._url or self.config.public_url
+        if url is None:
             raise RuntimeError("the emulator is not started; call start() first")
-        return self._url
+        return url.rstrip("/")
 
     @property
     def ws_url(self) -> str:
