@@ -177,3 +177,45 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             assert any("the moderator disconnected Bob: too loud" in x for x in lines(alice))
     finally:
         await stack.stop()
+
+
+async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: Path) -> None:
+    import boto3
+
+    async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
+        ivschat = boto3.client(
+            "ivschat",
+            endpoint_url=stack.url,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+        async def update_room(**params: object) -> None:
+            await asyncio.to_thread(ivschat.update_room, identifier=stack.room_arn, **params)
+
+        alice = make(stack.url, "Alice")
+        async with alice.run_test() as pilot:
+            await until(
+                lambda: alice.room is not None and alice.room.state is ConnectionState.CONNECTED,
+                "Alice connected",
+            )
+            composer = alice.chat.query_one(Composer)
+
+            # A review handler that denies: 406.
+            deny = "arn:aws:lambda:us-east-1:123456789012:function:deny-all"
+            await update_room(messageReviewHandler={"uri": deny})
+            await say(alice, pilot, "please review me")
+            await until(lambda: composer.error, "the refusal")
+            assert composer.error == "blocked by moderation"
+            assert composer.text == "please review me"
+
+            # One message a second: the second of two quick sends is refused, 429.
+            await update_room(messageReviewHandler={"uri": ""}, maximumMessageRatePerSecond=1)
+            await say(alice, pilot, "first")
+            await until(lambda: "first" in contents(alice), "the first message")
+            await say(alice, pilot, "second, too soon")
+            await until(lambda: composer.error, "the rate limit")
+            assert composer.error == "you are sending too fast"
+            assert composer.text == "second, too soon"
+            assert "second, too soon" not in contents(alice)

@@ -19,7 +19,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from tui.ivs.events import ChatError, ChatMessage, ConnectionState, DisconnectReason
+from tui.ivs.events import (
+    ChatError,
+    ChatMessage,
+    ConnectionState,
+    DisconnectReason,
+    StateChanged,
+)
 from tui.screens.admin_menu import DELETE, DISCONNECT, INVITE, AdminMenu, admin_actions
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
@@ -228,8 +234,6 @@ class ChatScreen(Screen[None]):
         if self.moderator_disconnected:
             return
         self.moderator_disconnected = True
-        from tui.ivs.events import StateChanged
-
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,

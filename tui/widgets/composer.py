@@ -12,13 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
+from tui.widgets.untrusted import as_content
 
 HISTORY_SIZE = 100
 
@@ -237,7 +237,7 @@ class Composer(Widget):
 
     def show_error(self, words: str) -> None:
         line = self.query_one("#composer-error", Static)
-        line.update(Content(words))
+        line.update(as_content(words))  # the server's words may quote what was sent
         line.set_class(bool(words), "-shown")
 
     def disable(self, why: str) -> None:
