@@ -18,7 +18,7 @@ from datetime import tzinfo as TzInfo
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -132,7 +132,13 @@ class ChatApp(App[int]):
 
     def on_mount(self) -> None:
         if self.settings.theme:
-            self.theme = self.settings.theme
+            try:
+                self.theme = self.settings.theme
+            except InvalidThemeError:
+                self.notify(
+                    f"Unknown theme {self.settings.theme!r}; try one from ctrl+p → Theme.",
+                    severity="warning",
+                )
         self.set_keymap(self.settings.keymap)
         self.push_screen(self.chat)
         if self.session is not None:

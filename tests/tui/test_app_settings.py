@@ -84,3 +84,18 @@ async def test_keymap_from_the_file_drives_the_app(config: Path) -> None:
         await pilot.pause()
         kept = app.chat.query_one(MessageList).messages
         assert len(kept) == 500 and kept[0].content == "line 100"
+
+
+async def test_theme_from_settings_and_an_unknown_one_is_a_warning() -> None:
+    from tui.settings import TuiSettings
+
+    app = ChatApp(identity=ALICE, settings=TuiSettings.model_construct(theme="nord"))
+    async with app.run_test():
+        assert app.theme == "nord"
+    app = ChatApp(identity=ALICE, settings=TuiSettings.model_construct(theme="no-such"))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert [n.message for n in app._notifications] == [
+            "Unknown theme 'no-such'; try one from ctrl+p → Theme."
+        ]
