@@ -9,6 +9,7 @@ events are handed to `deliver()` directly, with an injected clock and fixed ids.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import webbrowser
@@ -50,6 +51,8 @@ from tui.widgets.untrusted import clean
 if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
     from tui.server.client import InviteGrant, Redemption
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BrowserOpener = Callable[[str], bool]
@@ -166,9 +169,19 @@ class ChatApp(App[int]):
         self.chat.post_message(IdentityKnown(identity))
         room = self._make_room(session)
         self.room = room
-        async with room:
-            async for event in room:
-                self.deliver(event)
+        try:
+            async with room:
+                async for event in room:
+                    self.deliver(event)
+        except Exception as exc:  # the room gives up in words; this is the last resort
+            log.exception("the room client failed")
+            self.deliver(
+                StateChanged(
+                    ConnectionState.DISCONNECTED,
+                    reason=f"the chat client failed: {error_words(exc)}",
+                    disconnect=DisconnectReason.GAVE_UP,
+                )
+            )
 
     def _make_room(self, session: ChatSession) -> ChatRoom:
         if self._room_factory is not None:

@@ -52,6 +52,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE = 410  # the app server's answer for an expired invite
+_OWN_ACTIONS = frozenset(
+    {
+        "delete",
+        "disconnect",
+        "invite",
+        "admin_menu",
+        "focus_composer",
+        "join_stage",
+        "copy_stage_link",
+        "show_whip",
+        "dismiss_invite",
+    }
+)
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 
 
@@ -288,7 +301,11 @@ class ChatScreen(Screen[None]):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        toast = self.toast if self.is_mounted else None
+        if action not in _OWN_ACTIONS:
+            return True
+        if not self.query(InviteToast):
+            return False  # not composed yet: nothing to act on
+        toast = self.toast
         match action:
             case "delete" | "disconnect" | "invite":
                 return self._applicable(action) is not None
@@ -298,13 +315,13 @@ class ChatScreen(Screen[None]):
             case "focus_composer":
                 return not self.composer.input.has_focus
             case "join_stage":
-                return toast is not None and toast.showing and toast.state is not ToastState.EXPIRED
+                return toast.showing and toast.state is not ToastState.EXPIRED
             case "copy_stage_link":
-                return toast is not None and toast.showing and bool(self.stage_link)
+                return toast.showing and bool(self.stage_link)
             case "show_whip":
-                return toast is not None and toast.showing and toast.state is not ToastState.EXPIRED
+                return toast.showing and toast.state is not ToastState.EXPIRED
             case "dismiss_invite":
-                return toast is not None and toast.showing
+                return toast.showing
         return True
 
     @on(MessageList.Activated)
