@@ -169,6 +169,9 @@ class Emulator:
                 result = op(params, RequestContext(base_url=self._base_url(request)))
             except ApiError as exc:
                 return exc.response(service)
+            except Exception:  # a bug here must still answer in the modelled shape
+                log.exception("%s failed", name)
+                return ApiError("InternalServerException", 500, "internal error").response(service)
             if status == 204:
                 return web.Response(status=204)
             return web.json_response(result or {}, status=status)
