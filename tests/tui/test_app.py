@@ -343,3 +343,16 @@ async def test_moderator_disconnect_withdraws_a_showing_invite(make_app) -> None
         assert toast.state is ToastState.EXPIRED
         assert toast.detail == "You were disconnected, so your stage invite was withdrawn."
         assert app.chat.check_action("join_stage", ()) is False
+
+
+async def test_clicking_the_toast_joins_like_ctrl_o(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _start(app, pilot, invite_event(ALICE))
+        toast = app.chat.query_one(InviteToast)
+        await pilot.click(InviteToast)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # No app server in this app: the attempt fails, and says so in the toast.
+        assert toast.state is ToastState.FAILED
+        assert toast.detail == "there is no app server in this session"

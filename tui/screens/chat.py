@@ -421,6 +421,10 @@ class ChatScreen(Screen[None]):
     def action_join_stage(self) -> None:
         self._join(then=None)
 
+    @on(InviteToast.Clicked)
+    def _toast_clicked(self) -> None:
+        self._join(then=None)
+
     def action_show_whip(self) -> None:
         if self._whip is not None:
             self.app.push_screen(WhipScreen(*self._whip))

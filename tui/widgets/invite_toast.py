@@ -7,10 +7,13 @@ clickable even when no browser can be opened from here (SSH).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from textual import events
 from textual.content import Content
+from textual.message import Message
 from textual.style import Style
 from textual.widget import Widget
 
@@ -30,6 +33,12 @@ EXPIRED_WORDS = "Your invitation to this stream has expired."
 
 
 class InviteToast(Widget):
+    """Clicking it does what ctrl+o does (the keyboard never needs the mouse)."""
+
+    @dataclass
+    class Clicked(Message):
+        toast: InviteToast
+
     DEFAULT_CSS = """
     InviteToast {
         display: none;
@@ -93,6 +102,11 @@ class InviteToast(Widget):
         self.invite = None
         self.remove_class("-shown")
         self._set_state(ToastState.PENDING)
+
+    def on_click(self, event: events.Click) -> None:
+        if self.invite is not None and self.state in (ToastState.PENDING, ToastState.FAILED):
+            event.stop()
+            self.post_message(self.Clicked(self))
 
     def _set_state(self, state: ToastState) -> None:
         self.state = state
