@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on
@@ -343,6 +347,19 @@ def test_wrap_offsets_by_cells() -> None:
     assert wrap_offsets("aa bb cc", 4) == [3, 6]
     assert wrap_offsets("abcdefgh", 3) == [3, 6]
     assert wrap_offsets("日本語日本語", 4) == [2, 4]  # two cells each
+    assert wrap_offsets("x x x yyyyyyyyyy", 4) == [4, 8, 12]  # a long word folds in place
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab  é日🎉"), max_size=80),
+    st.integers(min_value=2, max_value=30),
+)
+def test_wrapped_lines_fit_and_lose_nothing(text: str, width: int) -> None:
+    offsets = wrap_offsets(text, width)
+    bounds = [0, *offsets, len(text)]
+    assert offsets == sorted(set(offsets)) and all(0 < o < len(text) for o in offsets)
+    for start, end in itertools.pairwise(bounds):
+        assert cell_len(text[start:end].rstrip()) <= width
 
 
 async def test_resizing_rewraps() -> None:

@@ -59,7 +59,11 @@ _TIME_WIDTH: Final = 6  # "HH:MM "
 _MIN_BODY_WIDTH: Final = 12  # below this the time column is dropped to leave room for text
 _SYSTEM_PREFIX: Final = "-- "
 _ERROR_PREFIX: Final = "!! "
-_WORD: Final = re.compile(r"\S+\s*|\s+")
+_CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
+_COMPACT_EVERY: Final = 256
+# Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
+# its own, so a bigger cache mostly gives the garbage collector more to walk.
+_STRIP_CACHE: Final = 512
 
 
 @lru_cache(maxsize=4096)
@@ -77,28 +81,33 @@ def _name_style(user_id: str) -> RichStyle:
 
 def wrap_offsets(text: str, width: int) -> list[int]:
     """Offsets where `text` breaks to fit `width` cells: greedy word wrap; a word longer
-    than a line is folded. Spaces may hang past the edge (they are cropped when drawn)."""
+    than a line is folded. Spaces may hang past the edge (they are cropped when drawn).
+    ASCII text, the common case, is measured by length alone."""
     offsets: list[int] = []
+    narrow = text.isascii()
     x = 0
-    for match in _WORD.finditer(text):
-        start = match.start()
-        chunk = match.group()
-        word = chunk.rstrip()
-        word_cells = cell_len(word)
+    for match in _CHUNK.finditer(text):
+        start, end = match.span()
+        word_end = match.end(1)  # -1 for a run of spaces
+        if narrow:
+            word_cells = word_end - start if word_end > 0 else 0
+            chunk_cells = end - start
+        else:
+            word_cells = cell_len(text[start:word_end]) if word_end > 0 else 0
+            chunk_cells = cell_len(match.group())
         if x + word_cells <= width:
-            x += cell_len(chunk)
-            continue
-        if word_cells <= width:
+            x += chunk_cells
+        elif word_cells <= width:
             if x:
                 offsets.append(start)
-            x = cell_len(chunk)
-            continue
-        for index, character in enumerate(chunk):  # fold a word that fits on no line
-            cells = cell_len(character)
-            if x + cells > width and x:
-                offsets.append(start + index)
-                x = 0
-            x += cells
+            x = chunk_cells
+        else:  # fold a word that fits on no line
+            for index, character in enumerate(match.group(), start):
+                cells = 1 if narrow else cell_len(character)
+                if x + cells > width and x:
+                    offsets.append(index)
+                    x = 0
+                x += cells
     return offsets
 
 
@@ -255,7 +264,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._style_generation = 0
         self._styles: _Styles | None = None
         self._wraps: LRUCache[tuple[int, int], list[int]] = LRUCache(1024)
-        self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(2048)
+        self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(_STRIP_CACHE)
         self._time_cache: dict[tuple[int, int], str] = {}
         self.set_identity(own_user_id, own_name)
 
@@ -605,7 +614,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._by_id.pop(oldest.message.id, None)
         if self._selected is oldest:
             self._select(entries[self._head], scroll=False)
-        if self._head >= 1024 and self._head * 2 >= len(entries):
+        if self._head >= _COMPACT_EVERY:
+            # Cutting the dead prefix in bulk keeps the drop O(1) amortised (a memmove of
+            # the live pointers every few hundred messages) and frees the dropped ones soon.
             del entries[: self._head]
             self._head = 0
 
