@@ -3,6 +3,7 @@ fixed ids and an explicit time zone, so every run draws the same screen."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -12,8 +13,10 @@ from tui.app import ChatApp
 from tui.ivs.events import ChatMessage, ConnectionState, CustomEvent, StateChanged
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
-from tui.session import Identity
+from tui.server.client import AppServerClient
+from tui.session import ChatSession, Identity
 from tui.settings import TuiSettings
+from tui.widgets.message_list import MessageList
 
 T0 = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)
 ROOM = "chat.example:8750"
@@ -80,3 +83,57 @@ def make_app() -> Callable[..., ChatApp]:
         )
 
     return make
+
+
+# --- against a real stack (test_e2e.py, test_app_join.py) --------------------------------
+
+DEADLINE = 20.0
+
+
+async def until(check: Callable[[], object], what: str) -> None:
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + DEADLINE
+    while not check():
+        if loop.time() > give_up:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.02)
+
+
+def contents(app: ChatApp) -> list[str]:
+    return [m.content for m in app.chat.query_one(MessageList).messages]
+
+
+def lines(app: ChatApp) -> list[str]:
+    return app.chat.query_one(MessageList).lines
+
+
+def joined_app(
+    url: str, name: str, *, key: str | None = None, opened: list[str] | None = None
+) -> ChatApp:
+    def browser(link: str) -> bool:
+        if opened is None:
+            return False
+        opened.append(link)
+        return True
+
+    session = ChatSession(AppServerClient(url, broadcaster_key=key), name)
+    return ChatApp(session, settings=TuiSettings.model_construct(), browser=browser)
+
+
+async def select(app: ChatApp, pilot, content: str) -> None:
+    """Focus the list and move the selection to the newest message with `content`."""
+    app.chat.composer.focus_input()
+    await pilot.press("escape")
+    listing = app.chat.query_one(MessageList)
+    for _ in range(len(listing)):
+        selected = listing.selected_message
+        if selected is not None and selected.content == content:
+            return
+        await pilot.press("up")
+    raise AssertionError(f"{content!r} is not in the list")
+
+
+async def say(app: ChatApp, pilot, text: str) -> None:
+    app.chat.composer.focus_input()
+    app.chat.composer.input.value = text
+    await pilot.press("enter")

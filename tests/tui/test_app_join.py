@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.test_e2e import make, until
+from tests.tui.conftest import joined_app, until
 from tui.ivs.events import ConnectionState
 from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
@@ -87,7 +87,7 @@ async def test_refused_name_is_one_line(tmp_path: Path, name: str, words: str) -
 
 async def test_an_invite_that_is_no_longer_valid_says_expired(tmp_path: Path) -> None:
     async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
-        alice = make(stack.url, "Alice")
+        alice = joined_app(stack.url, "Alice")
         async with (
             AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
             alice.run_test() as pilot,

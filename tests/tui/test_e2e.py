@@ -8,83 +8,27 @@ deadline that only turns a hang into a readable failure; nothing asserts a durat
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 from textual.geometry import Region
 
-from tui.app import ChatApp
+from tests.tui.conftest import contents, joined_app, lines, say, select, until
 from tui.ivs.events import ConnectionState
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.server.app import start_local_stack
-from tui.server.client import AppServerClient
-from tui.session import ChatSession
-from tui.settings import TuiSettings
 from tui.widgets.composer import Composer
 from tui.widgets.invite_toast import InviteToast, ToastState
-from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import StatusLine
-
-DEADLINE = 20.0
-
-
-async def until(check: Callable[[], object], what: str) -> None:
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + DEADLINE
-    while not check():
-        if loop.time() > give_up:
-            raise AssertionError(f"never happened: {what}")
-        await asyncio.sleep(0.02)
-
-
-def contents(app: ChatApp) -> list[str]:
-    return [m.content for m in app.chat.query_one(MessageList).messages]
-
-
-def lines(app: ChatApp) -> list[str]:
-    return app.chat.query_one(MessageList).lines
-
-
-def make(
-    url: str, name: str, *, key: str | None = None, opened: list[str] | None = None
-) -> ChatApp:
-    def browser(link: str) -> bool:
-        if opened is None:
-            return False
-        opened.append(link)
-        return True
-
-    session = ChatSession(AppServerClient(url, broadcaster_key=key), name)
-    return ChatApp(session, settings=TuiSettings.model_construct(), browser=browser)
-
-
-async def select(app: ChatApp, pilot, content: str) -> None:
-    """Focus the list and move the selection to the newest message with `content`."""
-    app.chat.composer.focus_input()
-    await pilot.press("escape")
-    listing = app.chat.query_one(MessageList)
-    for _ in range(len(listing)):
-        selected = listing.selected_message
-        if selected is not None and selected.content == content:
-            return
-        await pilot.press("up")
-    raise AssertionError(f"{content!r} is not in the list")
-
-
-async def say(app: ChatApp, pilot, text: str) -> None:
-    app.chat.composer.focus_input()
-    app.chat.composer.input.value = text
-    await pilot.press("enter")
 
 
 async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
     stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
     opened: list[str] = []
-    host = make(stack.url, "Host", key=stack.broadcaster_key)
-    alice = make(stack.url, "Alice", opened=opened)
-    bob = make(stack.url, "Bob")
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    alice = joined_app(stack.url, "Alice", opened=opened)
+    bob = joined_app(stack.url, "Bob")
     everyone = (host, alice, bob)
     try:
         async with (
@@ -194,7 +138,7 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
         async def update_room(**params: object) -> None:
             await asyncio.to_thread(ivschat.update_room, identifier=stack.room_arn, **params)
 
-        alice = make(stack.url, "Alice")
+        alice = joined_app(stack.url, "Alice")
         async with alice.run_test() as pilot:
             await until(
                 lambda: alice.room is not None and alice.room.state is ConnectionState.CONNECTED,
