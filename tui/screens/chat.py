@@ -208,7 +208,10 @@ class ChatScreen(Screen[None]):
     def _message_gone(self, event: MessageGone) -> None:
         message_id = event.event.message_id
         removed = self.messages.remove_message(message_id)
-        if message_id in self._deleting or not removed:
+        if message_id in self._deleting:
+            self._deleting.discard(message_id)  # our own delete: the action reports it
+            return
+        if not removed:
             return
         why = f": {event.event.reason}" if event.event.reason else ""
         self.system(f"the moderator deleted a message{why}")
