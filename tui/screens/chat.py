@@ -370,11 +370,12 @@ class ChatScreen(Screen[None]):
         app = self.chat_app
         if action_id == DELETE:
             self._deleting.add(message.id)
-            await self._report(
+            if not await self._report(
                 app.delete_message(message.id),
                 f"deleted {name}'s message",
                 f"could not delete {name}'s message",
-            )
+            ):
+                self._deleting.discard(message.id)
         elif action_id == DISCONNECT:
             confirm = ConfirmScreen(
                 "Disconnect user",
