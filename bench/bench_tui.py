@@ -1,0 +1,424 @@
+"""The TUI under load: ingest against a plain RichLog, key latency, memory over 1M messages.
+
+- `tui_ingest_msgs_per_s`: the real app (`tui.app.ChatApp`, headless at 120x40, follow
+  on) joined through the app server of a local stack in another process, taking a flood
+  of messages from the emulator's socket and showing them. Timed from asking for the flood
+  to the screen refresh after the last message is in the list (so it includes the
+  socket, the room client and the app's batching, not just the widget).
+- `richlog_baseline_msgs_per_s`: a minimal app with a plain Textual `RichLog` (wrapping,
+  10,000 lines, as our scrollback) fed by the same room client from the same emulator, in
+  the same run, timed the same way.
+- `key_latency_p99_ms` (and p50): up/down in the message list while 1,000 messages a
+  second arrive; from posting the key event (as the terminal driver does) to the end of
+  the first screen refresh after the selection moved. The tail is the garbage collector:
+  `key_latency_p99_ms_gc_tuned` is the same measurement after `gc.freeze()` and
+  `gc.set_threshold(10_000, 50, 50)`, what the app could do at start-up.
+- `rss_mb_after_1m_msgs`: 1,000,000 messages through the app in a fresh process, handed to
+  `ChatApp.deliver` (the app's entry point for room events) rather than through the
+  socket, which would take minutes; RSS at checkpoints shows it is flat once the
+  scrollback is full.
+
+The flood: the emulator caps a room at 100 msg/s (IVS's maximum), so the stack process
+writes `MessageFrame`s, built with the emulator's own model and framing, straight to the
+room's sockets through its fan-out, 500 senders, about one message in ten long enough to
+wrap. It waits while the receiver's unsent backlog is over 1 MiB, so a slow reader is
+never cut off and the rate measured is what the receiver takes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import multiprocessing
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+SIZE = (120, 40)
+SCROLLBACK = 10_000
+INGEST_MESSAGES = 60_000
+BASELINE_MESSAGES = 10_000
+LATENCY_RATE = 1_000  # msg/s while keys are pressed
+LATENCY_PRESSES = 200
+MEMORY_MESSAGES = 1_000_000
+MEMORY_CHECKPOINT = 100_000
+SENDERS = 500
+TUNED_GC_THRESHOLDS = (10_000, 50, 50)
+BACKLOG_LIMIT = 1 << 20  # bytes unsent to a receiver before the flood waits
+ID_WIDTH = 12
+
+_TEXTS = (
+    "gg",
+    "what a play!",
+    "hello from the terminal",
+    "is this live? the audio is a bit behind on my end",
+    "lol",
+    "can you show the settings again please",
+    "[bold]not markup[/] and an @mention of nobody",
+    "first time here, this looks great",
+    "which keyboard is that?",
+    "a long one that wraps at 120 columns: " + "the quick brown fox jumps over the lazy dog " * 3,
+)
+
+
+def message_id(prefix: str, n: int) -> str:
+    """A 12-character [A-Za-z0-9] id, as IVS gives, unique per (prefix, n)."""
+    return f"{prefix}{n:0{ID_WIDTH - len(prefix)}d}"
+
+
+# --- the stack process: local IVS stack + app server, and the flood ------------------
+
+
+def _stack_process(pipe: Connection) -> None:
+    asyncio.run(_stack_main(pipe))
+
+
+async def _stack_main(pipe: Connection) -> None:
+    from tui.emulator.fanout import encode_text_frame
+    from tui.ivs.protocol import MessageFrame, Sender
+    from tui.server.app import start_local_stack
+
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as data_dir:
+        stack = await start_local_stack("127.0.0.1", 0, data_dir=Path(data_dir))
+        assert stack.emulator is not None
+        room = stack.emulator.state.rooms[stack.room_arn]
+        senders = [
+            Sender(user_id=f"viewer-{i}", attributes={"username": f"viewer{i}"})
+            for i in range(SENDERS)
+        ]
+
+        def frames(prefix: str, start: int, count: int) -> bytes:
+            now = datetime.now(UTC)
+            return b"".join(
+                encode_text_frame(
+                    MessageFrame(
+                        id=message_id(prefix, n),
+                        content=f"{_TEXTS[n % len(_TEXTS)]} #{n}",
+                        sender=senders[n % SENDERS],
+                        send_time=now,
+                    ).to_json()
+                )
+                for n in range(start, start + count)
+            )
+
+        async def flood(prefix: str, count: int, rate: int) -> None:
+            # Chunks of 10 ms at `rate`, or 500 frames as fast as the receiver reads.
+            chunk = max(rate // 100, 1) if rate else 500
+            loop = asyncio.get_running_loop()
+            due = loop.time()
+            for start in range(0, count, chunk):
+                data = frames(prefix, start, min(chunk, count - start))
+                while any(  # noqa: ASYNC110 (polling a transport: there is no event)
+                    c.transport.get_write_buffer_size() > BACKLOG_LIMIT for c in room.connections
+                ):
+                    await asyncio.sleep(0.001)
+                for conn in tuple(room.connections):
+                    conn.write(data)
+                if rate:
+                    due += 0.01
+                    await asyncio.sleep(max(due - loop.time(), 0))
+                else:
+                    await asyncio.sleep(0)
+
+        pipe.send(stack.url)
+        try:
+            while True:
+                command = await asyncio.to_thread(pipe.recv)
+                if command[0] == "stop":
+                    break
+                _, prefix, count, rate = command
+                await flood(prefix, count, rate)
+                pipe.send(("done", count))
+        finally:
+            await stack.stop()
+
+
+class _Stack:
+    """The parent's handle on the stack process."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(target=_stack_process, args=(theirs,), daemon=True)
+        self.url = ""
+
+    def __enter__(self) -> _Stack:
+        self._process.start()
+        if not self._pipe.poll(60):
+            raise RuntimeError("the local stack did not start")
+        self.url = self._pipe.recv()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):  # the process may be gone already
+            self._pipe.send(("stop",))
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+
+    def flood(self, prefix: str, count: int, rate: int = 0) -> None:
+        """Start a flood; `flooded()` waits for the stack to have written it all."""
+        self._pipe.send(("flood", prefix, count, rate))
+
+    async def flooded(self) -> None:
+        await asyncio.to_thread(self._pipe.recv)
+
+
+async def _until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll `condition` every 2 ms: cheap next to what is measured, and no hooks needed."""
+    deadline = time.perf_counter() + seconds
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+# --- our app -------------------------------------------------------------------------
+
+
+def _chat_app(url: str, name: str) -> Any:
+    from tui.app import ChatApp
+    from tui.server.client import AppServerClient
+    from tui.session import ChatSession
+    from tui.settings import TuiSettings
+
+    session = ChatSession(AppServerClient(url), name)
+    return ChatApp(session, settings=TuiSettings(scrollback=SCROLLBACK))
+
+
+async def _connected(app: Any) -> None:
+    from tui.ivs.events import ConnectionState
+
+    await _until(
+        lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
+        30,
+        "the app to connect",
+    )
+
+
+async def _ingest_ours(stack: _Stack, count: int) -> float:
+    app = _chat_app(stack.url, "bench-ingest")
+    async with app.run_test(headless=True, size=SIZE):
+        await _connected(app)
+        messages = app.chat.messages
+        stack.flood("W", 2_000)  # warm-up: caches, imports, first layout
+        await _until(lambda: message_id("W", 1_999) in messages, 60, "the warm-up")
+        await stack.flooded()
+        last = message_id("A", count - 1)
+        started = time.perf_counter()
+        stack.flood("A", count)
+        await _until(lambda: last in messages, 120, "our app to take the flood")
+        await messages.wait_for_refresh()
+        elapsed = time.perf_counter() - started
+        await stack.flooded()
+        shown = [messages.render_line(y).text for y in range(messages.size.height)]
+        if not messages.following or not any(f"#{count - 1}" in row for row in shown):
+            raise RuntimeError("the last message is not on screen")
+    return count / elapsed
+
+
+async def _ingest_richlog(stack: _Stack, count: int) -> float:
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.widgets import RichLog
+
+    from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
+    from tui.ivs.room import ChatRoom
+    from tui.server.client import AppServerClient
+    from tui.session import ChatSession
+
+    session = ChatSession(AppServerClient(stack.url), "bench-richlog")
+    await session.open()
+
+    class RichLogApp(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.last_id = ""
+            self.state = ConnectionState.CONNECTING
+
+        def compose(self) -> ComposeResult:
+            yield RichLog(max_lines=SCROLLBACK, wrap=True)
+
+        def on_mount(self) -> None:
+            self.run_worker(self._consume(), exclusive=True)
+
+        async def _consume(self) -> None:
+            log = self.query_one(RichLog)
+            async with ChatRoom(session.token_provider()) as room:
+                async for event in room:
+                    if type(event) is ChatMessage:
+                        moment = event.send_time.astimezone()
+                        line = f"{moment:%H:%M} {event.sender_name} {event.content}"
+                        log.write(Text(line))
+                        self.last_id = event.id
+                    elif isinstance(event, StateChanged):
+                        self.state = event.state
+
+    app = RichLogApp()
+    try:
+        async with app.run_test(headless=True, size=SIZE):
+            await _until(lambda: app.state is ConnectionState.CONNECTED, 30, "RichLog to connect")
+            log = app.query_one(RichLog)
+            warm = 1_000
+            stack.flood("V9", warm)
+            await _until(lambda: app.last_id == message_id("V9", warm - 1), 60, "the warm-up")
+            await stack.flooded()
+            last = message_id("B9", count - 1)
+            started = time.perf_counter()
+            stack.flood("B9", count)
+            await _until(lambda: app.last_id == last, 300, "RichLog to take the flood")
+            await log.wait_for_refresh()
+            elapsed = time.perf_counter() - started
+            await stack.flooded()
+    finally:
+        await session.close()
+    return count / elapsed
+
+
+async def _key_latency(stack: _Stack) -> tuple[float, float]:
+    from textual import events
+
+    app = _chat_app(stack.url, "bench-keys")
+    latencies: list[float] = []
+    rng = random.Random(7)
+    async with app.run_test(headless=True, size=SIZE):
+        await _connected(app)
+        messages = app.chat.messages
+        duration_s = LATENCY_PRESSES * 0.045 + 3
+        stack.flood("K", int(LATENCY_RATE * duration_s), LATENCY_RATE)
+        await _until(lambda: len(messages) > 500, 30, "the flood to start")
+        messages.focus()
+        messages.select_last()
+        await messages.wait_for_refresh()
+        for press in range(LATENCY_PRESSES):
+            if press % 20 == 0:
+                # Near the newest, as a moderator would be; the old end of the scrollback
+                # moves at 1,000 lines a second and would take the selection with it.
+                messages.select_last()
+                await messages.wait_for_refresh()
+            before = messages.selected_message
+            key = "up" if press % 2 == 0 else "down"
+            started = time.perf_counter()
+            app.post_message(events.Key(key, None))
+            await _until(lambda: messages.selected_message is not before, 10, "the key")  # noqa: B023
+            await messages.wait_for_refresh()
+            latencies.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(rng.uniform(0.01, 0.04))
+        await stack.flooded()
+    cuts = statistics.quantiles(latencies, n=100)
+    return cuts[49], cuts[98]
+
+
+# --- memory, in a fresh process ------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+
+
+def _memory_process(pipe: Connection) -> None:
+    pipe.send(asyncio.run(_memory()))
+
+
+async def _memory() -> dict[str, Any]:
+    from tui.app import ChatApp
+    from tui.ivs.events import ChatMessage
+    from tui.settings import TuiSettings
+
+    app = ChatApp(settings=TuiSettings(scrollback=SCROLLBACK))
+    senders = [(f"viewer-{i}", {"username": f"viewer{i}"}) for i in range(SENDERS)]
+    now = datetime.now(UTC)
+    checkpoints: dict[str, float] = {}
+    batch = 5_000
+    async with app.run_test(headless=True, size=SIZE):
+        messages = app.chat.messages
+        for start in range(0, MEMORY_MESSAGES, batch):
+            for n in range(start, start + batch):
+                sender_id, attributes = senders[n % SENDERS]
+                app.deliver(
+                    ChatMessage(
+                        id=message_id("M", n),
+                        content=f"{_TEXTS[n % len(_TEXTS)]} #{n}",
+                        sender_id=sender_id,
+                        sender_attributes=attributes,
+                        attributes={},
+                        send_time=now,
+                    )
+                )
+            await messages.wait_for_refresh()
+            done = start + batch
+            if done % MEMORY_CHECKPOINT == 0 or done == 20_000:
+                gc.collect()
+                checkpoints[str(done)] = round(_rss_mb(), 1)
+        if len(messages) != SCROLLBACK or message_id("M", MEMORY_MESSAGES - 1) not in messages:
+            raise RuntimeError("the app did not keep the newest scrollback")
+    return checkpoints
+
+
+def _measure_memory() -> dict[str, float]:
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_memory_process, args=(theirs,), daemon=True)
+    process.start()
+    try:
+        if not ours.poll(170):
+            raise RuntimeError("the memory run did not finish in time")
+        return ours.recv()
+    finally:
+        process.join(10)
+        if process.is_alive():
+            process.terminate()
+
+
+# --- entry point ---------------------------------------------------------------------
+
+
+async def _measure(stack: _Stack) -> dict[str, Any]:
+    ours = await _ingest_ours(stack, INGEST_MESSAGES)
+    baseline = await _ingest_richlog(stack, BASELINE_MESSAGES)
+    p50, p99 = await _key_latency(stack)
+    # What-if, reported apart: the same run with the collector tuned as an app could at
+    # start-up. Frame-lived Strips (each carries seven small caches) otherwise survive the
+    # young generations and make full collections of the whole heap frequent and long.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*TUNED_GC_THRESHOLDS)
+    try:
+        _, tuned_p99 = await _key_latency(stack)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+    return {
+        "tui_ingest_msgs_per_s": round(ours, 1),
+        "richlog_baseline_msgs_per_s": round(baseline, 1),
+        "tui_vs_richlog": round(ours / baseline, 1),
+        "key_latency_p50_ms": round(p50, 1),
+        "key_latency_p99_ms": round(p99, 1),
+        "key_latency_p99_ms_gc_tuned": round(tuned_p99, 1),
+    }
+
+
+def run() -> dict[str, Any]:
+    with _Stack() as stack:
+        results = asyncio.run(_measure(stack))
+    checkpoints = _measure_memory()
+    results["rss_mb_after_1m_msgs"] = checkpoints[str(MEMORY_MESSAGES)]
+    results["rss_mb_checkpoints"] = checkpoints
+    after_full = checkpoints[str(MEMORY_CHECKPOINT)]
+    results["rss_mb_growth_after_scrollback_full"] = round(
+        checkpoints[str(MEMORY_MESSAGES)] - after_full, 1
+    )
+    return results
+
+
+if __name__ == "__main__":
+    print(run())
