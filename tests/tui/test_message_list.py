@@ -249,6 +249,63 @@ async def test_scrollback_is_bounded_and_the_view_stays_put() -> None:
         assert screen(widget)[0] == top
 
 
+async def test_a_deletion_above_the_view_does_not_move_it() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(60)))
+        widget.scroll_to(y=20, animate=False, immediate=True)
+        await pilot.pause()
+        top = screen(widget)[0]
+        assert top == "21:25 Alice message 20"
+        assert widget.remove_message("m00003") is True
+        await pilot.pause()
+        assert screen(widget)[0] == top
+        assert widget.virtual_size.height == 59
+
+
+async def test_page_keys_move_a_screen_at_a_time() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(100)))
+        widget.focus()
+        await pilot.pause()
+        await pilot.press("pageup")
+        assert widget.selected_message is not None
+        page = widget.scrollable_content_region.height - 1
+        assert widget.selected_message.id == f"m{99 - page:05d}"
+        assert not widget.following
+        assert screen(widget)[0].endswith(f"message {99 - 2 * page}")  # the view moved too
+        await pilot.press("pagedown")
+        assert widget.selected_message.id == "m00099"
+        assert widget.following
+
+
+async def test_a_selection_pushed_out_of_the_scrollback_is_announced_once() -> None:
+    app = ListApp(scrollback=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(20)))
+        widget.focus()
+        await pilot.press("home")
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00000"
+        app.selected.clear()
+        for n in range(20, 120):
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert widget.selected_message.id == "m00100"  # the oldest still kept
+        assert [m.id if m else None for m in app.selected] == ["m00100"]
+
+
+async def test_a_theme_change_redraws_in_the_new_colours() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(1, "hello"))
+        app.theme = "textual-dark"
+        await pilot.pause()
+        dark = background(row_of(widget, "hello"))
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert background(row_of(widget, "hello")) != dark
+
+
 async def test_flood_is_coalesced_into_one_flush() -> None:
     flushes: list[Message] = []
 

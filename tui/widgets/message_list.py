@@ -265,7 +265,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: _Styles | None = None
         self._wraps: LRUCache[tuple[int, int], list[int]] = LRUCache(1024)
         self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(_STRIP_CACHE)
-        self._time_cache: dict[tuple[int, int], str] = {}
+        self._selection_moved = False  # moved without a Selected posted yet
         self.set_identity(own_user_id, own_name)
 
     # --- public interface -------------------------------------------------------------
@@ -347,6 +347,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         entry = self._by_id.pop(message_id, None)
         if entry is None:
             return False
+        self._forget(entry)
         index = self._index_of(entry)
         entries = self._entries
         del entries[index]
@@ -361,8 +362,6 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             if neighbour is None and index > self._head:
                 neighbour = entries[index - 1]
             self._select(neighbour, scroll=False)
-        # Cached strips are keyed by serial, so only the entry's own are stale; they
-        # age out of the LRU. Wraps likewise.
         self._schedule_flush()
         self.refresh()
         return True
@@ -612,13 +611,24 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._dropped_lines += oldest.height
         if oldest.message is not None:
             self._by_id.pop(oldest.message.id, None)
+        self._forget(oldest)
         if self._selected is oldest:
-            self._select(entries[self._head], scroll=False)
+            # Told once per flush, not once per message, however fast the top moves.
+            self._select(entries[self._head], scroll=False, notify=False)
         if self._head >= _COMPACT_EVERY:
             # Cutting the dead prefix in bulk keeps the drop O(1) amortised (a memmove of
             # the live pointers every few hundred messages) and frees the dropped ones soon.
             del entries[: self._head]
             self._head = 0
+
+    def _forget(self, entry: _Entry) -> None:
+        """Drop a gone entry's cached lines now rather than letting them age out."""
+        width = self.scrollable_content_region.width
+        generation = self._style_generation
+        for line in range(entry.height):
+            for selected in (False, True):
+                self._strips.discard((entry.serial, line, width, selected, generation))
+        self._wraps.discard((entry.serial, self._body_width))
 
     def _index_of(self, entry: _Entry) -> int:
         return bisect_right(self._entries, entry.start, lo=self._head, key=attrgetter("start")) - 1
@@ -665,6 +675,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _flush(self) -> None:
         """Apply everything that arrived since the last flush: one layout, one repaint."""
         self._flush_pending = False
+        if self._selection_moved:
+            self._selection_moved = False
+            self.post_message(self.Selected(self.selected_message, self))
         height = self._end - self._base()
         dropped, self._dropped_lines = self._dropped_lines, 0
         self.virtual_size = Size(self.scrollable_content_region.width, height)
@@ -685,7 +698,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- selection ----------------------------------------------------------------------
 
-    def _select(self, entry: _Entry | None, *, scroll: bool = True) -> None:
+    def _select(self, entry: _Entry | None, *, scroll: bool = True, notify: bool = True) -> None:
         previous = self._selected
         self._pointer_auto = False
         if entry is previous:
@@ -698,7 +711,12 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 self.refresh_lines(changed.start - self._base(), changed.height)
         if entry is not None and scroll:
             self._scroll_to_entry(entry)
-        self.post_message(self.Selected(self.selected_message, self))
+        if notify:
+            self._selection_moved = False
+            self.post_message(self.Selected(self.selected_message, self))
+        else:
+            self._selection_moved = True
+            self._schedule_flush()
 
     def _scroll_to_entry(self, entry: _Entry) -> None:
         region = Region(0, entry.start - self._base(), 1, entry.height)
@@ -723,7 +741,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if self._selected is None:
             self.select_last()
             return
+        # The view and the pointer both move a page (less one line, for context).
         page = max(self.scrollable_content_region.height - 1, 1)
+        self.scroll_to(
+            y=self.scroll_offset.y + direction * page, animate=False, immediate=True, force=True
+        )
         line = self._selected.start - self._base() + direction * page
         line = max(0, min(line, self._end - self._base() - 1))
         target = self._entry_at(line)
