@@ -119,6 +119,12 @@ def test_name_colour_is_stable_and_spread() -> None:
     assert len(colours) == len(NAME_PALETTE)
 
 
+def test_an_empty_list_is_still_a_widget() -> None:
+    widget = MessageList()
+    assert len(widget) == 0
+    assert widget  # `if focused:` must not mistake an empty list for no widget
+
+
 async def test_a_repeated_id_is_shown_once() -> None:
     async with ListApp().run_test(size=(80, 24)) as pilot:
         widget = await start(pilot, chat(1), chat(1), chat(2))

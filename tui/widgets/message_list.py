@@ -101,13 +101,14 @@ def wrap_offsets(text: str, width: int) -> list[int]:
             if x:
                 offsets.append(start)
             x = chunk_cells
-        else:  # fold a word that fits on no line
-            for index, character in enumerate(match.group(), start):
+        else:  # fold a word that fits on no line; its trailing spaces hang
+            for index, character in enumerate(text[start:word_end], start):
                 cells = 1 if narrow else cell_len(character)
                 if x + cells > width and x:
                     offsets.append(index)
                     x = 0
                 x += cells
+            x += chunk_cells - word_cells
     return offsets
 
 
@@ -144,7 +145,7 @@ class _Styles(NamedTuple):
     marker: RichStyle
 
 
-def _local_now() -> datetime:
+def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -233,7 +234,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         own_name: str = "",
         scrollback: int = 10_000,
         tz: tzinfo | None = None,
-        clock: Callable[[], datetime] = _local_now,
+        clock: Callable[[], datetime] = _utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -296,7 +297,13 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return [f"{e.time} {e.body}" for e in self._live()]
 
     def __len__(self) -> int:
+        """How many lines (messages and system lines) the scrollback holds."""
         return len(self._entries) - self._head
+
+    def __bool__(self) -> bool:
+        # A widget is always truthy: with __len__ alone an empty list would read as "no
+        # widget" in `if focused:` checks, Textual's and ours.
+        return True
 
     def __contains__(self, message_id: object) -> bool:
         """Is the chat message with this id in the scrollback?"""
