@@ -220,6 +220,24 @@ async def test_follow_mode_pauses_when_scrolled_up_and_counts_new_messages() -> 
         assert screen(widget)[-2] == "22:09 Alice message 64"
 
 
+async def test_a_selected_line_holds_still_while_messages_arrive() -> None:
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(60)))
+        widget.focus()
+        await pilot.press("up")  # message 58, one above the newest
+        row = screen(widget).index("22:03 Alice message 58")
+        for n in range(60, 90):
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert screen(widget)[row] == "22:03 Alice message 58"  # not pushed off the top
+        assert widget.new_messages == 30
+        await pilot.press("down")
+        assert not widget.following  # message 59: still not the newest
+        await pilot.press("end")  # the newest line: follow again
+        assert widget.following
+        assert screen(widget)[-1] == "22:34 Alice message 89"
+
+
 async def test_scrolling_back_to_the_bottom_resumes_following() -> None:
     async with ListApp().run_test(size=(80, 24)) as pilot:
         widget = await start(pilot, *(chat(n) for n in range(60)))

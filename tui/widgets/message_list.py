@@ -396,7 +396,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_cursor_first(self) -> None:
         if self._head < len(self._entries):
-            self._select(self._entries[self._head])
+            self._pick(self._entries[self._head])
 
     def action_cursor_last(self) -> None:
         if self._head < len(self._entries):
@@ -446,8 +446,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if entry is self._selected and not self._pointer_auto:
             self.action_activate()
         else:
-            self._select(entry)
-            self._pointer_auto = False
+            self._pick(entry)
 
     def on_message_list__flush(self, _: _Flush) -> None:
         self._flush()
@@ -725,6 +724,16 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._selection_moved = True
             self._schedule_flush()
 
+    def _pick(self, entry: _Entry) -> None:
+        """The user chose `entry`. Unless it is the newest line, the view holds still
+        (new messages are counted, not scrolled in) so the line cannot slide away while
+        the user acts on it."""
+        self._select(entry)
+        if entry is self._entries[-1]:
+            self._resume_following()
+        else:
+            self._follow = False
+
     def _scroll_to_entry(self, entry: _Entry) -> None:
         region = Region(0, entry.start - self._base(), 1, entry.height)
         spacing = Spacing(0, 0, 1, 0) if self._marker_visible else None
@@ -738,9 +747,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         last = len(self._entries) - 1
         index = max(self._head, min(self._index_of(self._selected) + step, last))
-        self._select(self._entries[index])
-        if index == last:
-            self._resume_following()
+        self._pick(self._entries[index])
 
     def _page(self, direction: int) -> None:
         if self._head >= len(self._entries):
@@ -757,9 +764,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         line = max(0, min(line, self._end - self._base() - 1))
         target = self._entry_at(line)
         if target is not None:
-            self._select(target)
-        if target is self._entries[-1]:
-            self._resume_following()
+            self._pick(target)
 
 
 __all__ = ["NAME_PALETTE", "MessageList", "name_color", "wrap_offsets"]
