@@ -184,6 +184,20 @@ async def test_keys_move_the_selection_and_enter_or_m_activates() -> None:
         assert [m.id if m else None for m in app.selected][-3:] == ["m00000", None, "m00004"]
 
 
+async def test_keys_are_remappable_by_binding_id() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(5)))
+        app.set_keymap({"message_list.up": "w", "message_list.activate": "space"})
+        widget.focus()
+        await pilot.pause()
+        await pilot.press("w")
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00003"
+        await pilot.press("space")
+        assert [m.id for m in app.activated] == ["m00003"]
+
+
 async def test_click_selects_and_a_second_click_activates() -> None:
     app = ListApp()
     async with app.run_test(size=(80, 24)) as pilot:
