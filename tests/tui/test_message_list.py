@@ -468,6 +468,21 @@ async def test_resizing_rewraps() -> None:
         assert all(len(line) <= 59 for line in screen(widget))
 
 
+async def test_narrow_and_hidden_lists_stay_usable() -> None:
+    app = ListApp()
+    async with app.run_test(size=(16, 10)) as pilot:
+        widget = await start(pilot, chat(1, "hello wide world"))
+        assert screen(widget)[:3] == ["Alice hello", "wide world", ""]  # no time column
+        await pilot.resize_terminal(2, 10)  # the scrollbar only: no width for text
+        await pilot.pause()
+        widget.add_message(chat(2, "x" * 400))
+        await pilot.pause()
+        assert widget.virtual_size.height == 2  # a line each, not one per character
+        await pilot.resize_terminal(16, 10)
+        await pilot.pause()
+        assert widget.virtual_size.height == 2 + 400 // 14 + 1
+
+
 async def test_select_last_from_the_composer_selects_the_newest_and_follows() -> None:
     app = ListApp()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -655,7 +655,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         """Re-measure every entry when the width changes (resize, scrollbar)."""
         width = self.scrollable_content_region.width
         indent = _TIME_WIDTH if width - _TIME_WIDTH >= _MIN_BODY_WIDTH else 0
-        body_width = max(width - indent, 1)
+        # Hidden (no width): one line each until there is a width to wrap to, rather
+        # than a character per line.
+        body_width = max(width - indent, 0)
         if body_width == self._body_width and indent == self._indent:
             return
         self._body_width = body_width
