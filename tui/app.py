@@ -23,6 +23,7 @@ from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui.gc_tuning import tune_gc
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
@@ -290,6 +291,7 @@ async def run_chat_async(
         print(f"ivs-chat-tui: {clean(error_words(exc))}", file=sys.stderr)
         return 1
     app = ChatApp(session, settings=settings, join_hint=join_hint)
+    tune_gc()  # before the flood, not in ChatApp: tests and embedders keep their own GC
     await app.run_async()
     return app.return_code or 0
 
