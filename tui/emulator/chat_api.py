@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tui.emulator.config import EmulatorConfig
-from tui.emulator.errors import bad_request, check_account, not_found
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
-from tui.emulator.state import ChatGrant, EmulatorState, Room, iso_time, page
+from tui.emulator.resources import list_page, lookup
+from tui.emulator.state import ChatGrant, EmulatorState, Room, iso_time
 from tui.ivs.protocol import (
     DEFAULT_MAX_MESSAGE_LENGTH,
     DEFAULT_MESSAGE_RATE_PER_SECOND,
@@ -49,11 +49,7 @@ class ChatApi:
         }
 
     def room(self, identifier: str) -> Room:
-        check_account(identifier, self.config.account_id)
-        room = self.state.rooms.get(identifier)
-        if room is None:
-            raise not_found(identifier.rsplit("/", 1)[-1], "ROOM", "Room")
-        return room
+        return lookup(self.state.rooms, identifier, self.config.account_id, "ROOM", "Room")
 
     # --- rooms ------------------------------------------------------------------------
 
@@ -108,16 +104,7 @@ class ChatApi:
         if params.get("loggingConfigurationIdentifier"):
             ident = params["loggingConfigurationIdentifier"]
             rooms = [r for r in rooms if ident in r.logging_configuration_identifiers]
-        try:
-            chunk, next_token = page(
-                rooms, params.get("maxResults", DEFAULT_LIST_ROOMS), params.get("nextToken")
-            )
-        except ValueError as exc:
-            raise bad_request(str(exc)) from None
-        out: Params = {"rooms": [r.summary() for r in chunk]}
-        if next_token:
-            out["nextToken"] = next_token
-        return out
+        return list_page("rooms", rooms, params, DEFAULT_LIST_ROOMS, Room.summary)
 
     def delete_room(self, params: Params) -> None:
         room = self.room(params["identifier"])

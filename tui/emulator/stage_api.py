@@ -29,14 +29,14 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.config import EmulatorConfig
-from tui.emulator.errors import bad_request, check_account, not_found
+from tui.emulator.errors import not_found
+from tui.emulator.resources import list_page, lookup
 from tui.emulator.state import (
     EmulatorState,
     Participant,
     ParticipantGrant,
     Stage,
     new_session_id,
-    page,
 )
 from tui.ivs.protocol import DEFAULT_PARTICIPANT_TOKEN_MINUTES, StageCapability, new_id
 
@@ -73,11 +73,7 @@ class StageApi:
         }
 
     def stage(self, arn: str) -> Stage:
-        check_account(arn, self.config.account_id)
-        stage = self.state.stages.get(arn)
-        if stage is None:
-            raise not_found(arn.rsplit("/", 1)[-1], "STAGE", "Stage")
-        return stage
+        return lookup(self.state.stages, arn, self.config.account_id, "STAGE", "Stage")
 
     def endpoints(self, base_url: str) -> dict[str, str]:
         base = (self.config.public_url or base_url).rstrip("/")
@@ -120,16 +116,7 @@ class StageApi:
 
     def list_stages(self, params: Params, ctx: RequestContext) -> Params:
         stages = list(self.state.stages.values())
-        try:
-            chunk, next_token = page(
-                stages, params.get("maxResults", DEFAULT_LIST_STAGES), params.get("nextToken")
-            )
-        except ValueError as exc:
-            raise bad_request(str(exc)) from None
-        out: Params = {"stages": [s.summary() for s in chunk]}
-        if next_token:
-            out["nextToken"] = next_token
-        return out
+        return list_page("stages", stages, params, DEFAULT_LIST_STAGES, Stage.summary)
 
     def delete_stage(self, params: Params, ctx: RequestContext) -> Params:
         stage = self.stage(params["arn"])
@@ -158,18 +145,9 @@ class StageApi:
             people = [p for p in people if p.published == params["filterByPublished"]]
         if "filterByState" in params:
             people = [p for p in people if p.state == params["filterByState"]]
-        try:
-            chunk, next_token = page(
-                people,
-                params.get("maxResults", DEFAULT_LIST_PARTICIPANTS),
-                params.get("nextToken"),
-            )
-        except ValueError as exc:
-            raise bad_request(str(exc)) from None
-        out: Params = {"participants": [p.summary() for p in chunk]}
-        if next_token:
-            out["nextToken"] = next_token
-        return out
+        return list_page(
+            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, Participant.summary
+        )
 
     def get_participant(self, params: Params, ctx: RequestContext) -> Params:
         stage = self.stage(params["stageArn"])
