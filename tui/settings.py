@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_path
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import SettingsConfigDict
+
+from tui.config_sources import FlagsEnvTomlSettings, settings_from
 
 APP_NAME = "ivs-chat-tui"
 ENV_PREFIX = "IVS_CHAT_TUI_"
@@ -44,11 +41,8 @@ class SettingsError(Exception):
     """The configuration cannot be used; `str()` says where and why, in one line."""
 
 
-class TuiSettings(BaseSettings):
+class TuiSettings(FlagsEnvTomlSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
-
-    # Set by load_settings for the TOML source; None reads no file.
-    _toml_path: ClassVar[Path | None] = None
 
     server: str | None = None
     """App server URL, e.g. http://127.0.0.1:8750."""
@@ -87,29 +81,13 @@ class TuiSettings(BaseSettings):
     def tz(self) -> ZoneInfo | None:
         return ZoneInfo(self.timezone) if self.timezone else None
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
-        if cls._toml_path is not None:
-            sources += (TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_path),)
-        return sources
-
 
 def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
     """Settings from flags (None values are "not given"), the environment and the TOML
     file (`config_file`, else the user's config dir). Raises SettingsError."""
     path = config_file if config_file is not None else default_config_file()
-    given = {k: v for k, v in flags.items() if v is not None}
-    loader = type("_FileTuiSettings", (TuiSettings,), {"_toml_path": path})
     try:
-        return loader(**given)
+        return settings_from(TuiSettings, path, flags)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:

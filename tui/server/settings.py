@@ -7,19 +7,14 @@ dir (its own file: the TUI's `config.toml` has other keys), or `--config PATH`.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import SettingsConfigDict
 
+from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.ivs.protocol import (
     DEFAULT_SESSION_MINUTES,
     MAX_PARTICIPANT_TOKEN_MINUTES,
@@ -36,8 +31,6 @@ CONFIG_FILE_NAME = "server.toml"
 DEFAULT_ROOM_NAME = "ivs-chat-tui"
 DEFAULT_STAGE_NAME = "ivs-chat-tui"
 
-_config_file: ContextVar[Path | None] = ContextVar("server_config_file", default=None)
-
 
 def default_config_file() -> Path:
     return Path(user_config_dir(APP_NAME)) / CONFIG_FILE_NAME
@@ -47,7 +40,7 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
-class ServerSettings(BaseSettings):
+class ServerSettings(FlagsEnvTomlSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     mode: Literal["local", "aws"] | None = None
@@ -99,18 +92,6 @@ class ServerSettings(BaseSettings):
     def resolved_data_dir(self) -> Path:
         return self.data_dir if self.data_dir is not None else default_data_dir()
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get())
-        return (init_settings, env_settings, toml)
-
 
 def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettings:
     """Settings from the given flags (None values are dropped: not given), the
@@ -119,11 +100,7 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettin
     path = config_file if config_file is not None else default_config_file()
     if config_file is not None and not config_file.is_file():
         raise FileNotFoundError(f"config file {config_file} does not exist")
-    token = _config_file.set(path)
-    try:
-        return ServerSettings(**{k: v for k, v in flags.items() if v is not None})
-    finally:
-        _config_file.reset(token)
+    return settings_from(ServerSettings, path, flags)
 
 
 def describe_settings_error(exc: Exception) -> str:
