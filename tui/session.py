@@ -30,7 +30,8 @@ class Identity:
     name: str
     role: str
     room: str
-    """What the status line calls the room: the app server's host, the room's name."""
+    """What the status line calls the room: the IVS room's name, else the app server's
+    host:port."""
 
     @property
     def is_broadcaster(self) -> bool:
@@ -38,7 +39,7 @@ class Identity:
 
 
 def room_label(server_url: str) -> str:
-    """The room as a person knows it: the server they joined through."""
+    """The room as a person knows it when it has no name: the server they joined through."""
     parts = urlsplit(server_url)
     return parts.netloc or server_url
 
@@ -68,7 +69,7 @@ class ChatSession:
             user_id=grant.user_id,
             name=grant.display_name,
             role=grant.role,
-            room=self._room or room_label(self.client.base_url),
+            room=self._room or grant.room_name or room_label(self.client.base_url),
         )
         return self.identity
 

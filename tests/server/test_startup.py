@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import socket
 from pathlib import Path
 
+import aiohttp
+import boto3
 import pytest
 
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
 from tui.server import cli
-from tui.server.app import StartupError, start_local_stack
+from tui.server.app import RunningServer, StartupError, start_local_stack
 from tui.server.client import AppServerClient, AppServerError
 from tui.server.errors import INVITE_EXPIRED
+from tui.session import ChatSession
 
 
 async def test_pending_invite_survives_restart(emulator: Emulator, tmp_path: Path) -> None:
@@ -135,3 +139,39 @@ def test_cli_without_credentials_says_so_in_one_line(
         "SSO, environment variables or an instance role"
     ]
     assert "Traceback" not in err
+
+
+async def test_chat_token_answer_names_the_room_as_read_at_start_up(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    chat = boto3.client("ivschat", endpoint_url=emulator.url, region_name="us-east-1")
+    realtime = boto3.client("ivs-realtime", endpoint_url=emulator.url, region_name="us-east-1")
+    named = (await asyncio.to_thread(chat.create_room, name="studio-b"))["arn"]
+    unnamed = (await asyncio.to_thread(chat.create_room))["arn"]
+    stage = (await asyncio.to_thread(realtime.create_stage, name="s"))["stage"]["arn"]
+
+    async def token_answer(server: RunningServer) -> dict[str, object]:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(server.url + "/api/chat/token", json={"displayName": "Ann"}) as resp,
+        ):
+            assert resp.status == 200
+            return await resp.json()
+
+    server = await start_aws_server(
+        emulator, tmp_path / "a", create=False, room_arn=named, stage_arn=stage
+    )
+    async with server:
+        assert (await token_answer(server))["roomName"] == "studio-b"
+        # Read once at start-up, not per token: a rename shows after a restart.
+        await asyncio.to_thread(chat.update_room, identifier=named, name="renamed")
+        assert (await token_answer(server))["roomName"] == "studio-b"
+
+    bare = await start_aws_server(
+        emulator, tmp_path / "b", create=False, room_arn=unnamed, stage_arn=stage
+    )
+    async with bare, AppServerClient(bare.url) as client:
+        assert "roomName" not in await token_answer(bare)
+        # The TUI then calls the room by the server it joined through.
+        identity = await ChatSession(client, "Ann").open()
+        assert identity.room == bare.url.removeprefix("http://")

@@ -18,6 +18,7 @@ from tui.ivs.events import ConnectionState
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.server.app import start_local_stack
+from tui.server.settings import DEFAULT_ROOM_NAME
 from tui.widgets.composer import Composer
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.status_line import StatusLine
@@ -47,6 +48,11 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
                 lambda: all(a.chat.query_one(StatusLine).state_text == "live" for a in everyone),
                 "all three status lines say live",
             )
+            # The room is called by its IVS name (the app server's answer carries it).
+            for app in everyone:
+                shown = app.chat.query_one(StatusLine).render().plain
+                assert shown.startswith(f"{DEFAULT_ROOM_NAME} · ● live")
+                assert stack.url.removeprefix("http://") not in shown
             assert host.identity is not None and host.identity.is_broadcaster
             assert alice.identity is not None and alice.identity.role == "viewer"
 

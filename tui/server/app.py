@@ -124,12 +124,13 @@ async def _control_plane(settings: ServerSettings, url: str, local: bool) -> Con
 
 async def _resources(
     control: ControlPlane, settings: ServerSettings, local: bool
-) -> tuple[str, dict[str, object], bool]:
-    """(room ARN, the stage, created?)."""
+) -> tuple[dict[str, object], dict[str, object], bool]:
+    """(the room, the stage, created?), as CreateRoom/GetRoom and CreateStage/GetStage
+    describe them."""
     if local or settings.create:
         room = await control.create_room(DEFAULT_ROOM_NAME)
         stage = await control.create_stage(DEFAULT_STAGE_NAME)
-        return str(room["arn"]), stage, True
+        return room, stage, True
     assert settings.room_arn and settings.stage_arn  # the settings validator checks
     for arn, service in ((settings.room_arn, "ivschat"), (settings.stage_arn, "ivs")):
         if not arn.startswith(f"arn:aws:{service}:"):
@@ -137,7 +138,7 @@ async def _resources(
             raise StartupError(f"{arn!r} is not an IVS {kind} ARN (arn:aws:{service}:...)")
     room = await control.get_room(settings.room_arn)
     stage = await control.get_stage(settings.stage_arn)
-    return str(room["arn"]), stage, False
+    return room, stage, False
 
 
 async def start_server(
@@ -173,11 +174,12 @@ async def start_server(
         raise
     try:
         control = await _control_plane(settings, url, local)
-        room_arn, stage, created = await _resources(control, settings, local)
+        room, stage, created = await _resources(control, settings, local)
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
         store.close()
         raise StartupError(str(exc)) from None
+    room_arn = str(room["arn"])
     stage_arn = str(stage["arn"])
     endpoints = stage.get("endpoints")
     whip = endpoints.get("whip") if isinstance(endpoints, dict) else None
@@ -186,6 +188,8 @@ async def start_server(
         store,
         ServiceConfig(
             room_arn=room_arn,
+            # Read once here: every chat token answer carries it, with no GetRoom each.
+            room_name=str(room.get("name") or ""),
             stage_arn=stage_arn,
             stage_name=str(stage.get("name") or arn_resource_id(stage_arn)),
             chat_url=_ws_url(settings.public_url)

@@ -63,6 +63,9 @@ class ChatGrant(ApiModel):
     role: Role
     session_key: str
     chat_url: str
+    room_name: str | None = None
+    """The IVS room's name, for people to read; absent when the room has none (and
+    from servers older than this field)."""
 
     def chat_token(self) -> ChatToken:
         return ChatToken(

@@ -61,6 +61,8 @@ class ServiceConfig:
     link_seconds: int = 300
     local_stage: bool = False
     """No media server: the stage page shows the local stand-in instead of the web SDK."""
+    room_name: str = ""
+    """The IVS room's name, read once at start-up; "" when the room has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ class AppService:
             role=role,
             session_key=key,
             chat_url=self.config.chat_url,
+            room_name=self.config.room_name or None,
         )
 
     # --- invites ---------------------------------------------------------------------
