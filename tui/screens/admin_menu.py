@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.ivs.events import ChatMessage
+from tui.screens.dialog import DialogScreen
 from tui.session import ROLE_VIEWER, Identity
 from tui.widgets.untrusted import content_from
 
@@ -48,22 +47,12 @@ def admin_actions(message: ChatMessage, me: Identity | None) -> list[AdminAction
     return actions
 
 
-class AdminMenu(ModalScreen[str | None]):
+class AdminMenu(DialogScreen[str | None]):
     """Dismisses with the chosen action id, or None."""
 
     DEFAULT_CSS = """
-    AdminMenu {
-        align: center middle;
-    }
-    AdminMenu > #menu {
+    AdminMenu > #dialog {
         width: 48;
-        max-width: 100%;
-        height: auto;
-        border: thick $accent 80%;
-        border-title-color: $accent;
-        border-title-style: bold;
-        border-subtitle-color: $text-muted;
-        background: $surface;
         padding: 0 1;
     }
     AdminMenu #about {
@@ -91,9 +80,7 @@ class AdminMenu(ModalScreen[str | None]):
         self.actions = actions
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="menu") as menu:
-            menu.border_title = "Moderate"
-            menu.border_subtitle = "enter choose · esc close"
+        with self.frame("Moderate", "enter choose · esc close"):
             preview = self.message.content
             if len(preview) > 60:
                 preview = preview[:59] + "…"

@@ -1,6 +1,6 @@
 """A confirmation, reused for every action that cannot be taken back (posting's model).
 
-`ConfirmScreen` is a `ModalScreen[bool]`; with `reason_label` it also takes an optional
+`ConfirmScreen` is a modal `DialogScreen[bool]`; with `reason_label` it also takes an optional
 reason, which the caller reads from `.reason` once the screen is dismissed.
 """
 
@@ -9,27 +9,19 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.ivs.protocol import REASON_MAX_LENGTH
+from tui.screens.dialog import DialogScreen
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
+    DEFAULT_CLASSES = "-danger"
     DEFAULT_CSS = """
-    ConfirmScreen {
-        align: center middle;
-    }
     ConfirmScreen > #dialog {
         width: 60;
-        max-width: 100%;
-        height: auto;
-        border: thick $error 80%;
-        border-title-color: $error;
-        border-title-style: bold;
-        background: $surface;
         padding: 1 2;
     }
     ConfirmScreen #question {
@@ -67,8 +59,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.reason = ""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = self._title
+        with self.frame(self._title):
             yield Static(self._question, id="question")
             if self._reason_label is not None:
                 yield Label(self._reason_label)

@@ -6,28 +6,19 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.screens.dialog import DialogScreen
 from tui.widgets.untrusted import content_from
 
 DISCONNECTED_WORDS = "You have been disconnected by the moderator."
 
 
-class DisconnectedScreen(ModalScreen[None]):
+class DisconnectedScreen(DialogScreen[None]):
+    DEFAULT_CLASSES = "-danger"
     DEFAULT_CSS = """
-    DisconnectedScreen {
-        align: center middle;
-    }
     DisconnectedScreen > #dialog {
         width: 56;
-        max-width: 100%;
-        height: auto;
-        border: thick $error 80%;
-        border-title-color: $error;
-        border-title-style: bold;
-        background: $surface;
         padding: 1 2;
     }
     DisconnectedScreen #words {
@@ -51,8 +42,7 @@ class DisconnectedScreen(ModalScreen[None]):
         self.reason = reason
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = "Disconnected"
+        with self.frame("Disconnected"):
             yield Static(DISCONNECTED_WORDS, id="words")
             if self.reason:
                 yield Static(content_from("Reason: $reason", reason=self.reason), id="reason")

@@ -5,28 +5,18 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static
 
+from tui.screens.dialog import DialogScreen
 from tui.widgets.untrusted import clean
 
 
-class WhipScreen(ModalScreen[None]):
+class WhipScreen(DialogScreen[None]):
     DEFAULT_CSS = """
-    WhipScreen {
-        align: center middle;
-    }
     WhipScreen > #dialog {
         width: 76;
-        max-width: 100%;
-        height: auto;
         max-height: 100%;
-        border: thick $accent 80%;
-        border-title-color: $accent;
-        border-title-style: bold;
-        border-subtitle-color: $text-muted;
-        background: $surface;
         padding: 0 1;
     }
     WhipScreen Label {
@@ -61,9 +51,7 @@ class WhipScreen(ModalScreen[None]):
         self.token = token
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = "OBS: join the stage by WHIP"
-            dialog.border_subtitle = "u copy server · t copy token · esc close"
+        with self.frame("OBS: join the stage by WHIP", "u copy server · t copy token · esc close"):
             yield Static(
                 "In OBS: Settings → Stream → Service: WHIP. Keep the token secret.",
             )

@@ -1,0 +1,44 @@
+"""The frame every modal of the app shares: centred on the screen, a thick border whose
+title is bold in the border's colour, on the surface colour. `-danger` dialogs (actions
+that cannot be taken back, being disconnected) are framed in the error colour."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+
+ResultType = TypeVar("ResultType")
+
+
+class DialogScreen(ModalScreen[ResultType]):
+    """A modal whose content sits in `self.frame(...)`; subclasses size and pad it
+    (`Sub > #dialog { width: ...; padding: ... }`)."""
+
+    DEFAULT_CSS = """
+    DialogScreen {
+        align: center middle;
+    }
+    DialogScreen > #dialog {
+        max-width: 100%;
+        height: auto;
+        border: thick $accent 80%;
+        border-title-color: $accent;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        background: $surface;
+    }
+    DialogScreen.-danger > #dialog {
+        border: thick $error 80%;
+        border-title-color: $error;
+    }
+    """
+
+    def frame(self, title: str, subtitle: str = "") -> Vertical:
+        """The framed container, titled; use it as `with self.frame(...):` in compose."""
+        dialog = Vertical(id="dialog")
+        dialog.border_title = title
+        if subtitle:
+            dialog.border_subtitle = subtitle
+        return dialog
