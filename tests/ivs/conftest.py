@@ -174,15 +174,6 @@ class Stack:
     def tokens(self, room_arn: str, user_id: str, capabilities: list[str]) -> ChatTokens:
         return ChatTokens(self, room_arn, user_id, capabilities)
 
-    def kill_sockets(self, user_id: str) -> int:
-        """Drop the TCP connections of a user without a close frame, as a network would."""
-        killed = 0
-        for conn in self.emulator.state.connections:
-            if conn.user_id == user_id:
-                conn.transport.abort()
-                killed += 1
-        return killed
-
 
 @asynccontextmanager
 async def local_stack(**config: Any) -> AsyncIterator[Stack]:

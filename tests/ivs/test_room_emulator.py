@@ -192,7 +192,7 @@ async def test_killed_socket_reconnects_with_a_fresh_token_and_goes_on() -> None
                 elif isinstance(ev, ChatMessage):
                     seen.append(ev.content)
                     if len(seen) == 5:
-                        assert stack.kill_sockets("bob") == 1
+                        assert stack.emulator.drop_connections("bob") == 1
             await talking
             await alice.send_message("after")
             async for ev in bob:
@@ -220,7 +220,7 @@ async def test_outbox_holds_sends_while_reconnecting() -> None:
         ):
             await next_event(bob, CONNECTED)
             bob_tokens.gate.clear()  # the next connection waits for the test
-            stack.kill_sockets("bob")
+            stack.emulator.drop_connections("bob")
             await next_event(bob, is_state(ConnectionState.RECONNECTING))
             typed = [asyncio.create_task(bob.send_message(f"typed {i}")) for i in range(3)]
             await next_event(bob, is_state(ConnectionState.CONNECTING))
