@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
 from tests.ivs.conftest import (
     BROADCASTER,
     VIEWER,
+    ChatTokens,
+    Stack,
     is_state,
     local_stack,
     next_event,
@@ -39,6 +43,23 @@ CONNECTED = is_state(ConnectionState.CONNECTED)
 
 def _message(content: str):  # type: ignore[no-untyped-def]
     return lambda ev: isinstance(ev, ChatMessage) and ev.content == content
+
+
+@asynccontextmanager
+async def alice_and_bob(
+    *, backoff_base: float
+) -> AsyncIterator[tuple[Stack, ChatRoom, ChatRoom, ChatTokens]]:
+    """Alice (broadcaster) and Bob (viewer, reconnecting after `backoff_base`) in a fresh
+    room whose rate no test here reaches; yielded once Bob is connected."""
+    async with local_stack() as stack:
+        arn = await stack.create_room(maximumMessageRatePerSecond=100)
+        bob_tokens = stack.tokens(arn, "bob", VIEWER)
+        async with (
+            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
+            ChatRoom(bob_tokens, backoff_base=backoff_base) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+            yield stack, alice, bob, bob_tokens
 
 
 async def test_message_echo_and_delivery_to_others() -> None:
@@ -137,69 +158,55 @@ async def test_custom_events_from_send_event_arrive() -> None:
 
 
 async def test_moderator_disconnect_ends_the_room_without_reconnecting() -> None:
-    async with local_stack() as stack:
-        arn = await stack.create_room()
-        bob_tokens = stack.tokens(arn, "bob", VIEWER)
-        async with (
-            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
-            ChatRoom(bob_tokens, backoff_base=0.01) as bob,
-        ):
-            await next_event(bob, CONNECTED)
-            await bob.send_message("hi")  # bob's own user id is now known to his client
-            done = await alice.disconnect_user("bob", reason="be nice")
-            assert (done.user_id, done.reason) == ("bob", "be nice")
-            events = [ev async for ev in bob]  # the stream ends: nothing after this
-            told = [ev for ev in events if isinstance(ev, UserDisconnected)]
-            assert [(ev.user_id, ev.reason) for ev in told] == [("bob", "be nice")]
-            final = events[-1]
-            assert isinstance(final, StateChanged)
-            assert final.state == ConnectionState.DISCONNECTED
-            assert final.disconnect == DisconnectReason.DISCONNECTED_BY_MODERATOR
-            assert final.reason == "a moderator disconnected you: be nice"
-            assert not any(
-                isinstance(ev, StateChanged) and ev.state == ConnectionState.RECONNECTING
-                for ev in events
-            )
-            assert bob_tokens.calls == 1
-            with pytest.raises(NotConnected, match="moderator"):
-                await bob.send_message("let me back in")
-            assert bob.state == ConnectionState.DISCONNECTED
+    async with alice_and_bob(backoff_base=0.01) as (_, alice, bob, bob_tokens):
+        await bob.send_message("hi")  # bob's own user id is now known to his client
+        done = await alice.disconnect_user("bob", reason="be nice")
+        assert (done.user_id, done.reason) == ("bob", "be nice")
+        events = [ev async for ev in bob]  # the stream ends: nothing after this
+        told = [ev for ev in events if isinstance(ev, UserDisconnected)]
+        assert [(ev.user_id, ev.reason) for ev in told] == [("bob", "be nice")]
+        final = events[-1]
+        assert isinstance(final, StateChanged)
+        assert final.state == ConnectionState.DISCONNECTED
+        assert final.disconnect == DisconnectReason.DISCONNECTED_BY_MODERATOR
+        assert final.reason == "a moderator disconnected you: be nice"
+        assert not any(
+            isinstance(ev, StateChanged) and ev.state == ConnectionState.RECONNECTING
+            for ev in events
+        )
+        assert bob_tokens.calls == 1
+        with pytest.raises(NotConnected, match="moderator"):
+            await bob.send_message("let me back in")
+        assert bob.state == ConnectionState.DISCONNECTED
 
 
 async def test_killed_socket_reconnects_with_a_fresh_token_and_goes_on() -> None:
-    async with local_stack() as stack:
-        arn = await stack.create_room(maximumMessageRatePerSecond=100)
-        bob_tokens = stack.tokens(arn, "bob", VIEWER)
-        async with (
-            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
-            ChatRoom(bob_tokens, backoff_base=0.05) as bob,
-        ):
-            await next_event(bob, CONNECTED)
+    async with alice_and_bob(backoff_base=0.05) as (stack, alice, bob, bob_tokens):
 
-            async def talk() -> None:
-                for i in range(30):
-                    await alice.send_message(f"m{i}")
-                    await asyncio.sleep(0.01)
+        async def talk() -> None:
+            for i in range(30):
+                await alice.send_message(f"m{i}")
+                await asyncio.sleep(0.01)
 
-            talking = asyncio.create_task(talk())
-            seen: list[str] = []
-            states: list[StateChanged] = []
-            async for ev in bob:  # mid-stream: kill bob's socket after his fifth message
-                if isinstance(ev, StateChanged):
-                    states.append(ev)
-                    if ev.state == ConnectionState.CONNECTED:
-                        break
-                elif isinstance(ev, ChatMessage):
-                    seen.append(ev.content)
-                    if len(seen) == 5:
-                        assert stack.emulator.drop_connections("bob") == 1
-            await talking
-            await alice.send_message("after")
-            async for ev in bob:
-                if isinstance(ev, ChatMessage):
-                    seen.append(ev.content)
-                    if ev.content == "after":
-                        break
+        talking = asyncio.create_task(talk())
+        seen: list[str] = []
+        states: list[StateChanged] = []
+        async for ev in bob:  # mid-stream: kill bob's socket after his fifth message
+            if isinstance(ev, StateChanged):
+                states.append(ev)
+                if ev.state == ConnectionState.CONNECTED:
+                    break
+            elif isinstance(ev, ChatMessage):
+                seen.append(ev.content)
+                if len(seen) == 5:
+                    assert stack.emulator.drop_connections("bob") == 1
+        await talking
+        await alice.send_message("after")
+        async for ev in bob:
+            if isinstance(ev, ChatMessage):
+                seen.append(ev.content)
+                if ev.content == "after":
+                    break
         lost = states[0]
         assert lost.state == ConnectionState.RECONNECTING
         assert lost.reason.startswith("connection lost")
@@ -211,25 +218,18 @@ async def test_killed_socket_reconnects_with_a_fresh_token_and_goes_on() -> None
 
 
 async def test_outbox_holds_sends_while_reconnecting() -> None:
-    async with local_stack() as stack:
-        arn = await stack.create_room(maximumMessageRatePerSecond=100)
-        bob_tokens = stack.tokens(arn, "bob", VIEWER)
-        async with (
-            ChatRoom(stack.tokens(arn, "alice", BROADCASTER)) as alice,
-            ChatRoom(bob_tokens, backoff_base=0.01) as bob,
-        ):
-            await next_event(bob, CONNECTED)
-            bob_tokens.gate.clear()  # the next connection waits for the test
-            stack.emulator.drop_connections("bob")
-            await next_event(bob, is_state(ConnectionState.RECONNECTING))
-            typed = [asyncio.create_task(bob.send_message(f"typed {i}")) for i in range(3)]
-            await next_event(bob, is_state(ConnectionState.CONNECTING))
-            assert not any(t.done() for t in typed)  # waiting, not failed, not dropped
-            bob_tokens.gate.set()
-            echoes = await asyncio.gather(*typed)
-            assert [e.content for e in echoes] == ["typed 0", "typed 1", "typed 2"]
-            for i in range(3):
-                await next_event(alice, _message(f"typed {i}"))
+    async with alice_and_bob(backoff_base=0.01) as (stack, alice, bob, bob_tokens):
+        bob_tokens.gate.clear()  # the next connection waits for the test
+        stack.emulator.drop_connections("bob")
+        await next_event(bob, is_state(ConnectionState.RECONNECTING))
+        typed = [asyncio.create_task(bob.send_message(f"typed {i}")) for i in range(3)]
+        await next_event(bob, is_state(ConnectionState.CONNECTING))
+        assert not any(t.done() for t in typed)  # waiting, not failed, not dropped
+        bob_tokens.gate.set()
+        echoes = await asyncio.gather(*typed)
+        assert [e.content for e in echoes] == ["typed 0", "typed 1", "typed 2"]
+        for i in range(3):
+            await next_event(alice, _message(f"typed {i}"))
 
 
 async def test_request_timeout_starts_when_the_frame_is_written() -> None:
