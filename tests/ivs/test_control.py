@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.ports import closed_port
 from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.control import (
     ControlError,
@@ -117,14 +117,8 @@ async def test_client_side_parameter_errors(control: ControlPlane) -> None:
     assert "sessionDurationInMinutes" in str(exc.value)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_unreachable_endpoint_asks_if_running() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{closed_port()}"
     control = await ControlPlane.connect(
         region="us-east-1", endpoint_url=url, credentials=("t", "t")
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
 
 import pytest
 from websockets.asyncio.server import ServerConnection
@@ -21,6 +20,7 @@ from tests.ivs.conftest import (
     next_event,
     raw_server,
 )
+from tests.ports import closed_port
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -40,6 +40,14 @@ from tui.ivs.tokens import ChatToken
 async def _record_forever(server: RawServer, ws: ServerConnection) -> None:
     async for frame in ws:
         server.received.put_nowait(str(frame))
+
+
+async def _echo(server: RawServer, ws: ServerConnection) -> None:
+    """Record each message's content and echo it back with its RequestId, as IVS does."""
+    async for raw in ws:
+        action = json.loads(raw)
+        server.received.put_nowait(action["Content"])
+        await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
 
 
 async def test_no_answer_times_out_and_the_room_stays_connected() -> None:
@@ -150,13 +158,7 @@ async def test_delete_event_falls_back_to_the_deprecated_spelling() -> None:
 
 
 async def test_outbox_keeps_the_order_of_sends() -> None:
-    async def echo(server: RawServer, ws: ServerConnection) -> None:
-        async for raw in ws:
-            action = json.loads(raw)
-            server.received.put_nowait(action["Content"])
-            await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
-
-    async with raw_server(echo) as server:
+    async with raw_server(_echo) as server:
         room = ChatRoom(CountingProvider(server.url))
         # Queued before the room even starts: they wait, then go out in order.
         sends = [asyncio.create_task(room.send_message(f"m{i}")) for i in range(20)]
@@ -168,14 +170,8 @@ async def test_outbox_keeps_the_order_of_sends() -> None:
         await room.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def test_unreachable_server_backs_off_then_gives_up_and_fails_the_outbox() -> None:
-    provider = CountingProvider(f"ws://127.0.0.1:{_free_port()}/")
+    provider = CountingProvider(f"ws://127.0.0.1:{closed_port()}/")
     room = ChatRoom(provider, backoff_base=0.01, backoff_cap=0.02, max_attempts=3)
     pending = asyncio.create_task(room.send_message("typed while down"))
     await room.start()
@@ -234,13 +230,7 @@ async def test_close_is_idempotent_and_fails_waiting_sends() -> None:
 
 
 async def test_a_send_given_up_while_queued_never_goes_out() -> None:
-    async def echo(server: RawServer, ws: ServerConnection) -> None:
-        async for raw in ws:
-            action = json.loads(raw)
-            server.received.put_nowait(action["Content"])
-            await ws.send(message_frame(action["Content"], request_id=action["RequestId"]))
-
-    async with raw_server(echo) as server:
+    async with raw_server(_echo) as server:
         room = ChatRoom(CountingProvider(server.url))
         sends = [asyncio.create_task(room.send_message(text)) for text in ("a", "b", "c")]
         await asyncio.sleep(0)  # all three queued

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from tests.ports import closed_port
 from tui.server.app import RunningServer, start_local_stack
 from tui.server.client import AppServerClient, AppServerError
 
@@ -20,14 +20,8 @@ async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
         yield server
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_unreachable_server() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{closed_port()}"
     async with AppServerClient(url) as client:
         with pytest.raises(AppServerError) as exc:
             await client.chat_token("Alice")

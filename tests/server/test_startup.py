@@ -11,6 +11,7 @@ import aiohttp
 import boto3
 import pytest
 
+from tests.ports import closed_port
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
 from tui.server import cli
@@ -84,17 +85,11 @@ async def test_wrong_kind_of_arn(emulator: Emulator, tmp_path: Path) -> None:
     assert "is not an IVS room ARN" in str(exc.value)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_unreachable_endpoint(tmp_path: Path) -> None:
     from tui.server.app import start_server
     from tui.server.settings import ServerSettings
 
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{closed_port()}"
     settings = ServerSettings(mode="aws", create=True, port=0, data_dir=tmp_path, endpoint_url=url)
     with pytest.raises(StartupError) as exc:
         await start_server(settings)

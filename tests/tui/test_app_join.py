@@ -4,13 +4,13 @@ and an invite that can no longer be used says so in the toast (real local stack)
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.ports import closed_port
 from tests.tui.conftest import joined_app, until
 from tui.ivs.events import ConnectionState
 from tui.server.app import start_local_stack
@@ -28,12 +28,6 @@ def join(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def clean_env(tmp_path: Path) -> dict[str, str]:
     import os
 
@@ -43,7 +37,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
+    url = f"http://127.0.0.1:{closed_port()}"
     done = join("--server", url, "--name", "Alice", env=clean_env(tmp_path))
     assert done.returncode == 1
     assert done.stderr.startswith(f"ivs-chat-tui: cannot reach the app server at {url}")
