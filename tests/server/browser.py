@@ -17,6 +17,30 @@ from websockets.asyncio.client import ClientConnection, connect
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WAIT = 30.0
 """Safety net for the browser starting and answering; no test measures it."""
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+)
+"""How every test runs chromium: no window, no sandbox (containers), no GPU."""
+
+
+async def run_chromium(*args: str, size: tuple[int, int] = (900, 1250)) -> str:
+    """One headless chromium run (e.g. `--dump-dom URL`); its stdout. It must succeed."""
+    assert CHROMIUM, "chromium is not installed"
+    proc = await asyncio.create_subprocess_exec(
+        CHROMIUM,
+        *HEADLESS,
+        f"--window-size={size[0]},{size[1]}",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 90)
+    assert proc.returncode == 0
+    return out.decode()
 
 
 class Browser:
@@ -35,11 +59,7 @@ class Browser:
         assert CHROMIUM, "chromium is not installed"
         self._proc = await asyncio.create_subprocess_exec(
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
+            *HEADLESS,
             "--no-first-run",
             f"--user-data-dir={self.profile}",
             f"--window-size={self.size[0]},{self.size[1]}",
@@ -107,6 +127,21 @@ class Browser:
         if "exceptionDetails" in result:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
+
+    async def text_once(self, element_id: str, condition: str) -> str:
+        """The element's innerText once the JS `condition` on `text` holds (it may already);
+        it waits for the page to change the element, never for a fixed time."""
+        return str(
+            await self.evaluate(
+                f"""new Promise(resolve => {{
+                    const element = document.getElementById({json.dumps(element_id)});
+                    const done = () => {{ const text = element.innerText; return {condition}; }};
+                    if (done()) return resolve(element.innerText);
+                    new MutationObserver(() => done() && resolve(element.innerText))
+                        .observe(element, {{childList: true, subtree: true}});
+                }})"""
+            )
+        )
 
     async def screenshot(self, path: Path) -> None:
         shot = await self.send("Page.captureScreenshot", format="png")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.server.browser import CHROMIUM, Browser
+from tests.server.browser import CHROMIUM, Browser, run_chromium
 from tui.server.app import RunningServer, start_local_stack
 from tui.server.client import AppServerClient
 from tui.server.models import Redemption, StageParticipant
@@ -89,25 +88,6 @@ async def test_link_without_code_says_why(tmp_path: Path) -> None:
         assert redemption.participant_token not in text
 
 
-async def _chromium(*args: str) -> str:
-    assert CHROMIUM
-    proc = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--hide-scrollbars",
-        "--window-size=900,1250",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, _ = await asyncio.wait_for(proc.communicate(), 90)
-    assert proc.returncode == 0
-    return out.decode()
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed: no stage page screenshot")
 async def test_local_stage_page_in_chromium(tmp_path: Path) -> None:
     async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
@@ -118,19 +98,19 @@ async def test_local_stage_page_in_chromium(tmp_path: Path) -> None:
             async with http.post(server.url + "/api/multihost/stage/join", headers=auth) as r:
                 assert r.status == 200
         bob, bob_link = await _invited(server, "<b>Bob</b>")
-        dom = await _chromium("--dump-dom", bob_link.join_url)
+        dom = await run_chromium("--dump-dom", bob_link.join_url)
         assert "No media server runs here" in dom
         assert "&lt;b&gt;Bob&lt;/b&gt;" in dom  # shown as text, never markup
         assert re.search(r'<ul id="participants"><li>Alice <span', dom)
         assert bob_link.whip_url in dom and bob_link.participant_token in dom
         # The code was spent by that load: a second browser gets no token.
-        again = await _chromium("--dump-dom", bob_link.join_url)
+        again = await run_chromium("--dump-dom", bob_link.join_url)
         assert "used already" in again and bob_link.participant_token not in again
         # A fresh link for the screenshot.
         invite_id = server.service.store.invites_of((await bob.chat_token("<b>Bob</b>")).user_id)[0]
         fresh = await bob.redeem(invite_id.invite_id)
         shot = tmp_path / "stage-local.png"
-        await _chromium(f"--screenshot={shot}", fresh.join_url)
+        await run_chromium(f"--screenshot={shot}", fresh.join_url)
         assert shot.stat().st_size > 10_000
         await alice.close()
         await bob.close()
@@ -146,15 +126,7 @@ async def test_join_button_puts_the_viewer_on_the_local_stage(tmp_path: Path) ->
                 "Nobody is on the stage yet."
             )
             await page.evaluate("document.getElementById('join').click()")
-            listed = await page.evaluate(
-                """new Promise(resolve => {
-                    const list = document.getElementById("participants");
-                    const done = () => list.innerText.includes("Carol");
-                    if (done()) return resolve(list.innerText);
-                    new MutationObserver(() => done() && resolve(list.innerText))
-                        .observe(list, {childList: true, subtree: true});
-                })"""
-            )
+            listed = await page.text_once("participants", 'text.includes("Carol")')
             status = await page.evaluate("document.getElementById('status').innerText")
             await page.screenshot(tmp_path / "stage-joined.png")
             assert listed.startswith("Carol (viewer-")
@@ -162,15 +134,7 @@ async def test_join_button_puts_the_viewer_on_the_local_stage(tmp_path: Path) ->
             assert _stage_states(server) == [(listed.split("(")[1].rstrip(")"), "CONNECTED")]
 
             await page.evaluate("document.getElementById('leave').click()")
-            emptied = await page.evaluate(
-                """new Promise(resolve => {
-                    const list = document.getElementById("participants");
-                    const done = () => list.innerText.startsWith("Nobody");
-                    if (done()) return resolve(list.innerText);
-                    new MutationObserver(() => done() && resolve(list.innerText))
-                        .observe(list, {childList: true, subtree: true});
-                })"""
-            )
+            emptied = await page.text_once("participants", 'text.startsWith("Nobody")')
             assert emptied == "Nobody is on the stage yet."
             assert await page.evaluate("document.getElementById('status').innerText") == (
                 "You left the stage."
