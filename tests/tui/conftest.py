@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual.pilot import Pilot
 
 from tui.app import ChatApp
-from tui.ivs.events import ChatMessage, ConnectionState, CustomEvent, StateChanged
+from tui.ivs.events import ChatMessage, ConnectionState, CustomEvent, RoomEvent, StateChanged
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
 from tui.server.client import AppServerClient
@@ -60,6 +61,16 @@ def invite_event(user: Identity, invite_id: str = "inv-0001") -> CustomEvent:
 
 
 LIVE = StateChanged(ConnectionState.CONNECTED)
+
+
+async def show_conversation(app: ChatApp, pilot: Pilot, *events: RoomEvent) -> None:
+    """The room connected, the fixed conversation in it, then `events`; drawn."""
+    app.deliver(LIVE)
+    for message in conversation():
+        app.deliver(message)
+    for event in events:
+        app.deliver(event)
+    await pilot.pause()
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from tests.tui.conftest import (
     LIVE,
     T0,
     chat_message,
-    conversation,
     invite_event,
+    show_conversation,
 )
 from tui.app import ChatApp
 from tui.ivs.events import ChatError, ConnectionState, StateChanged, UserDisconnected
@@ -32,15 +32,6 @@ from tui.widgets.composer import Composer, History, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import StatusLine
-
-
-async def _start(app: ChatApp, pilot, *events: object) -> None:
-    app.deliver(LIVE)
-    for message in conversation():
-        app.deliver(message)
-    for event in events:
-        app.deliver(event)  # type: ignore[arg-type]
-    await pilot.pause()
 
 
 def _lines(app: ChatApp) -> list[str]:
@@ -68,7 +59,7 @@ def test_send_errors_in_words() -> None:
 async def test_failed_send_keeps_the_text_and_says_why(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         await pilot.press(*"hello room", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -85,7 +76,7 @@ async def test_failed_send_keeps_the_text_and_says_why(make_app) -> None:
 async def test_counter_and_too_long_stays(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         composer = app.chat.query_one(Composer)
         await pilot.press(*"héllo")
         assert composer.left == MAX_MESSAGE_LENGTH - 5
@@ -101,7 +92,7 @@ async def test_counter_and_too_long_stays(make_app) -> None:
 async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         composer = app.chat.query_one(Composer)
         for line in ("first", "second"):
             composer.input.value = line
@@ -154,7 +145,9 @@ async def test_admin_menu_lists_what_applies(make_app) -> None:
     stranger = Identity("someone-else", "Eve", "", "room")  # no identity at this server
     app = make_app(HOST)
     async with app.run_test() as pilot:
-        await _start(app, pilot, chat_message(7, stranger, "hello from elsewhere", minutes=4))
+        await show_conversation(
+            app, pilot, chat_message(7, stranger, "hello from elsewhere", minutes=4)
+        )
         assert await _menu_for(app, pilot, "msg-0003") == ["delete"]  # own message
         assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
         assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect"]
@@ -163,7 +156,7 @@ async def test_admin_menu_lists_what_applies(make_app) -> None:
 async def test_viewer_has_no_admin_menu_or_moderation_keys(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         assert await _menu_for(app, pilot, "msg-0002") is None
         for key in "dxs":
             await pilot.press(key)
@@ -177,7 +170,7 @@ async def test_viewer_has_no_admin_menu_or_moderation_keys(make_app) -> None:
 async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
     app = make_app(HOST)
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         await pilot.press("escape")  # newest: Bob's "GG"
         await pilot.press("x")
         await pilot.pause()
@@ -198,7 +191,7 @@ async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
 async def test_every_action_is_in_the_command_palette(make_app) -> None:
     app = make_app(HOST)
     async with app.run_test() as pilot:
-        await _start(app, pilot, invite_event(HOST))
+        await show_conversation(app, pilot, invite_event(HOST))
         await pilot.press("escape", "up")  # Alice's message
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for title in ("Moderate message", "Delete message", "Disconnect user", "Invite on stage"):
@@ -209,7 +202,7 @@ async def test_every_action_is_in_the_command_palette(make_app) -> None:
 async def test_f1_shows_the_keys(make_app) -> None:
     app = make_app(HOST)
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         await pilot.press("f1")
         await pilot.pause()
         assert app.screen.query("HelpPanel")
@@ -224,7 +217,7 @@ async def test_f1_shows_the_keys(make_app) -> None:
 async def test_keys_remap_by_binding_id(make_app) -> None:
     app = make_app(ALICE, keymap={"composer.focus_messages": "ctrl+l", "chat.join_stage": "f6"})
     async with app.run_test() as pilot:
-        await _start(app, pilot, invite_event(ALICE))
+        await show_conversation(app, pilot, invite_event(ALICE))
         await pilot.press("escape")
         assert isinstance(app.focused, Input)  # escape no longer leaves the composer
         await pilot.press("ctrl+l")
@@ -266,7 +259,7 @@ async def test_hostile_name_in_the_status_line_is_text(make_app) -> None:
     me = Identity("viewer-x", HOSTILE, "viewer", "[b]room\x1b]8;;http://evil\x1b\\")
     app = make_app(me)
     async with app.run_test(size=(200, 24)) as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         status = app.chat.query_one(StatusLine)
         text, styles = _drawn(status)
         assert "[@click=app.quit]x[/] [bold]loud" in text
@@ -279,7 +272,7 @@ async def test_hostile_invite_toast_is_text(make_app) -> None:
     event = invite_event(ALICE)
     event.attributes["stage"] = "[@click=app.quit]stage[/] \x1b]52;c;aGk=\x07 \u202eevil"
     async with app.run_test(size=(120, 30)) as pilot:
-        await _start(app, pilot, event)
+        await show_conversation(app, pilot, event)
         toast = app.chat.query_one(InviteToast)
         assert toast.showing
         text, styles = _drawn(toast)
@@ -293,7 +286,7 @@ async def test_hostile_invite_toast_is_text(make_app) -> None:
 async def test_an_invite_for_someone_else_shows_nothing(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:
-        await _start(app, pilot, invite_event(BOB))
+        await show_conversation(app, pilot, invite_event(BOB))
         assert not app.chat.query_one(InviteToast).showing
         assert not app.chat.query_one(InviteToast).display
 
@@ -301,7 +294,7 @@ async def test_an_invite_for_someone_else_shows_nothing(make_app) -> None:
 async def test_moderator_disconnect_shows_the_modal_and_disables_the_composer(make_app) -> None:
     app = make_app(BOB)
     async with app.run_test() as pilot:
-        await _start(app, pilot, UserDisconnected(BOB.user_id, "spamming"))
+        await show_conversation(app, pilot, UserDisconnected(BOB.user_id, "spamming"))
         assert isinstance(app.screen, DisconnectedScreen)
         await pilot.press("enter")
         await pilot.pause()
@@ -320,7 +313,7 @@ async def test_reconnecting_counts_down(make_app) -> None:
     now = [T0]
     app = make_app(ALICE, clock=lambda: now[0])
     async with app.run_test() as pilot:
-        await _start(app, pilot)
+        await show_conversation(app, pilot)
         status = app.chat.query_one(StatusLine)
         app.deliver(StateChanged(ConnectionState.RECONNECTING, retry_in=3.0, attempt=1))
         await pilot.pause()
@@ -335,7 +328,7 @@ async def test_reconnecting_counts_down(make_app) -> None:
 async def test_moderator_disconnect_withdraws_a_showing_invite(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:
-        await _start(app, pilot, invite_event(ALICE))
+        await show_conversation(app, pilot, invite_event(ALICE))
         toast = app.chat.query_one(InviteToast)
         assert toast.state is ToastState.PENDING
         app.deliver(UserDisconnected(ALICE.user_id, ""))
@@ -348,7 +341,7 @@ async def test_moderator_disconnect_withdraws_a_showing_invite(make_app) -> None
 async def test_clicking_the_toast_joins_like_ctrl_o(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _start(app, pilot, invite_event(ALICE))
+        await show_conversation(app, pilot, invite_event(ALICE))
         toast = app.chat.query_one(InviteToast)
         await pilot.click(InviteToast)
         await app.workers.wait_for_complete()

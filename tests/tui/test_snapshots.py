@@ -18,29 +18,23 @@ from tests.tui.conftest import (
     HOST,
     HOSTILE,
     JOIN_HINT,
-    LIVE,
     chat_message,
-    conversation,
     invite_event,
+    show_conversation,
 )
 from tui.app import ChatApp
-from tui.ivs.events import ConnectionState, StateChanged, UserDisconnected
+from tui.ivs.events import ConnectionState, RoomEvent, StateChanged, UserDisconnected
 
 Scene = Callable[[Pilot], Awaitable[None]]
 
 
-def scene(*events: object, keys: tuple[str, ...] = ()) -> Scene:
+def scene(*events: RoomEvent, keys: tuple[str, ...] = ()) -> Scene:
     async def run_before(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, ChatApp)
         for field in app.query(Input):
             field.cursor_blink = False
-        app.deliver(LIVE)
-        for message in conversation():
-            app.deliver(message)
-        for event in events:
-            app.deliver(event)  # type: ignore[arg-type]
-        await pilot.pause()
+        await show_conversation(app, pilot, *events)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
