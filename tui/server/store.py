@@ -135,15 +135,15 @@ class Store:
         return Identity(user_id, display_name, role, now, None)
 
     def identity(self, user_id: str) -> Identity | None:
-        row = self._db.execute(
-            f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        return None if row is None else Identity(*row)
+        return self._identity_where("user_id", user_id)
 
     def identity_by_session_key(self, session_key: str) -> Identity | None:
+        return self._identity_where("session_key_hash", secret_hash(session_key))
+
+    def _identity_where(self, column: str, value: str) -> Identity | None:
+        # `column` is always one of this class's literals, never outside input.
         row = self._db.execute(
-            f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE session_key_hash = ?",
-            (secret_hash(session_key),),
+            f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE {column} = ?", (value,)
         ).fetchone()
         return None if row is None else Identity(*row)
 
@@ -182,20 +182,18 @@ class Store:
         )
 
     def invite(self, invite_id: str) -> InviteRecord | None:
-        row = self._db.execute(
-            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE invite_id = ?", (invite_id,)
-        ).fetchone()
-        return None if row is None else InviteRecord(*row)
+        return self._invite_where("invite_id", invite_id)
 
     def invite_by_code(self, code: str) -> InviteRecord | None:
-        row = self._db.execute(
-            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE code_hash = ?", (secret_hash(code),)
-        ).fetchone()
-        return None if row is None else InviteRecord(*row)
+        return self._invite_where("code_hash", secret_hash(code))
 
     def invite_by_participant_token(self, token: str) -> InviteRecord | None:
+        return self._invite_where("participant_token", token)
+
+    def _invite_where(self, column: str, value: str) -> InviteRecord | None:
+        # `column` is always one of this class's literals, never outside input.
         row = self._db.execute(
-            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE participant_token = ?", (token,)
+            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE {column} = ?", (value,)
         ).fetchone()
         return None if row is None else InviteRecord(*row)
 
