@@ -32,7 +32,7 @@ from tui.emulator.errors import (
     not_found,
     validation_error,
 )
-from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
+from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub, Connection
 from tui.emulator.stage_api import RequestContext, StageApi
 from tui.emulator.state import EmulatorState
 from tui.emulator.validation import (
@@ -136,18 +136,19 @@ class Emulator:
     def drop_connections(self, user_id: str | None = None) -> int:
         """Cut messaging sockets (all, or one user's) without a close frame, as a network
         failure would; clients see an abnormal close. Returns how many were cut."""
-        cut = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
-        for conn in cut:
-            self.hub.abort(conn)
-        return len(cut)
+        return self._each_connection(user_id, self.hub.abort)
 
     def end_sessions(self, user_id: str | None = None) -> int:
         """End sessions now (all, or one user's), as if their time were up: ERROR 401,
         then close 4401. Returns how many ended."""
-        ended = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
-        for conn in ended:
-            self.hub.expire(conn)
-        return len(ended)
+        return self._each_connection(user_id, self.hub.expire)
+
+    def _each_connection(self, user_id: str | None, act: Callable[[Connection], None]) -> int:
+        # A list first: acting on a connection may take it out of the live set.
+        chosen = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
+        for conn in chosen:
+            act(conn)
+        return len(chosen)
 
     async def _on_shutdown(self, app: web.Application) -> None:
         for room in self.state.rooms.values():
