@@ -16,7 +16,9 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
+from tests.tui.conftest import HOST, show_conversation
 from tui.ivs.events import ChatMessage
 from tui.widgets.message_list import NAME_PALETTE, MessageList, name_color, wrap_offsets
 
@@ -66,6 +68,13 @@ def rows(widget: MessageList) -> list[list[Segment]]:
 
 def screen(widget: MessageList) -> list[str]:
     return ["".join(s.text for s in row).rstrip() for row in rows(widget)]
+
+
+def drawn(widget: MessageList) -> list[str]:
+    """The rows as last painted for the terminal: a row no refresh marked is whatever it
+    was before, so this differs from `screen` when a repaint was missed."""
+    size = widget.scrollable_content_region.size
+    return [strip.text.rstrip() for strip in widget.render_lines(size.region)]
 
 
 def row_of(widget: MessageList, needle: str) -> list[Segment]:
@@ -362,6 +371,57 @@ async def test_flood_is_coalesced_into_one_flush() -> None:
         assert screen(widget)[-1].endswith("message 999")
 
 
+async def test_the_painted_screen_keeps_up_while_paused() -> None:
+    # Paused, a flush repaints only what changed (new lines in view, the marker): what
+    # was painted must still be what the list holds.
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(10)))  # shorter than the view
+        widget.focus()
+        await pilot.press("up", "up")  # message 7: following pauses
+        assert not widget.following
+        widget.add_message(chat(10))
+        await pilot.pause()
+        assert "21:15 Alice message 10" in drawn(widget)  # lands in view although paused
+        assert drawn(widget) == screen(widget)
+        for n in range(11, 60):
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert drawn(widget)[-1].strip() == "↓ 50 new messages (end)"
+        assert drawn(widget) == screen(widget)
+        assert widget.vertical_scrollbar.window_virtual_size == 60
+        for n in range(60, 63):
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert drawn(widget)[-1].strip() == "↓ 53 new messages (end)"
+        assert drawn(widget)[0] == "21:05 Alice message 0"
+        await pilot.press("end")
+        assert drawn(widget) == screen(widget)
+        assert drawn(widget)[-1] == "22:07 Alice message 62"
+
+
+async def test_a_flood_changes_no_other_widget() -> None:
+    # Messages arriving move nothing else on the screen: no layout, no repaint of the rest
+    # (a screen-wide layout per frame was most of a key press's latency under a flood).
+    layouts: list[Message] = []
+
+    def hook(message: Message) -> None:
+        if type(message).__name__ == "Layout":
+            layouts.append(message)
+
+    app = ListApp()
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        widget = await start(pilot, chat(0))
+        layouts.clear()
+        for n in range(1, 200):
+            widget.add_message(chat(n))
+            if n % 50 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        assert layouts == []
+        assert widget.max_scroll_y == 200 - widget.scrollable_content_region.height
+        assert drawn(widget)[-1] == "00:24 Alice message 199"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -495,6 +555,35 @@ async def test_select_last_from_the_composer_selects_the_newest_and_follows() ->
         assert widget.selected_message is not None
         assert widget.selected_message.id == "m00039"
         assert widget.following
+
+
+async def test_the_footer_follows_the_selection_and_is_rebuilt_only_on_change(make_app) -> None:
+    # Rebuilding the footer (widgets, styles) on every selection change was most of a key
+    # press's cost under a flood: it is rebuilt only when what the keys offer changes.
+    app = make_app(HOST)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await show_conversation(app, pilot)
+        app.chat.messages.focus()
+        await pilot.pause()
+
+        async def keys() -> list[FooterKey]:
+            await pilot.pause()
+            return list(app.chat.query(FooterKey))
+
+        def offered(footer: list[FooterKey]) -> list[str]:
+            return [key.description for key in footer if key.description]
+
+        newest = await keys()  # Bob's message: every moderation key
+        assert {"Delete", "Disconnect", "Invite"} <= set(offered(newest))
+        await pilot.press("up", "up")  # Alice's, then Carol's: the same keys
+        assert app.chat.messages.selected_message.id == "msg-0004"  # type: ignore[union-attr]
+        same = await keys()
+        assert [id(key) for key in same] == [id(key) for key in newest]
+        await pilot.press("up")  # the host's own message: delete only
+        own = offered(await keys())
+        assert "Delete" in own and "Disconnect" not in own and "Invite" not in own
+        await pilot.press("down")
+        assert "Disconnect" in offered(await keys())
 
 
 def test_widget_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]

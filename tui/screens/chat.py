@@ -65,6 +65,8 @@ _OWN_ACTIONS = frozenset(
         "dismiss_invite",
     }
 )
+# The actions whose availability follows the selected message.
+_SELECTION_ACTIONS = ("delete", "disconnect", "invite", "admin_menu")
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 
 
@@ -131,6 +133,8 @@ class ChatScreen(Screen[None]):
         self.stage_link = ""
         self._whip: tuple[str, str] | None = None
         self.moderator_disconnected = False
+        # What the selection allowed when the footer last redrew (see `_selected`).
+        self._footer_saw: tuple[bool | None, ...] | None = None
 
     @property
     def chat_app(self) -> ChatApp:
@@ -331,9 +335,19 @@ class ChatScreen(Screen[None]):
     def _activated(self, event: MessageList.Activated) -> None:
         self._open_admin_menu(event.message)
 
+    def _selection_allows(self) -> tuple[bool | None, ...]:
+        return tuple(self.check_action(action, ()) for action in _SELECTION_ACTIONS)
+
+    def refresh_bindings(self) -> None:
+        self._footer_saw = self._selection_allows()
+        super().refresh_bindings()
+
     @on(MessageList.Selected)
     def _selected(self) -> None:
-        self.refresh_bindings()
+        # Redrawing the footer rebuilds its keys (widgets, styles): under a flood that is
+        # the bulk of a key press's cost, so only when what the keys offer has changed.
+        if self._selection_allows() != self._footer_saw:
+            self.refresh_bindings()
 
     def action_admin_menu(self) -> None:
         message = self.messages.selected_message

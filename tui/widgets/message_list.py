@@ -259,6 +259,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._new_count = 0
         self._dropped_lines = 0  # lines cut from the top since the last flush
         self._flush_pending = False
+        self._flushed_end = 0  # `_end` at the last flush: what is new since
         self._own_user_id = own_user_id
         self._own_name = ""
         self._mention: re.Pattern[str] | None = None
@@ -670,6 +671,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._end = line
         self._strips.clear()
         self._flush()
+        self.refresh()
         if self._follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         elif self._selected is not None:
@@ -681,20 +683,43 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self._Flush())
 
     def _flush(self) -> None:
-        """Apply everything that arrived since the last flush: one layout, one repaint."""
+        """Apply everything that arrived since the last flush: one size update, one
+        repaint of what changed on screen."""
         self._flush_pending = False
         if self._selection_moved:
             self._selection_moved = False
             self.post_message(self.Selected(self.selected_message, self))
-        height = self._end - self._base()
+        base = self._base()
         dropped, self._dropped_lines = self._dropped_lines, 0
-        self.virtual_size = Size(self.scrollable_content_region.width, height)
+        flushed_end, self._flushed_end = self._flushed_end, self._end
+        self._set_virtual_height(self._end - base)
         if self._follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
-        elif dropped:
+            self.refresh()  # everything on screen moved up
+            return
+        if dropped:
             # Old lines left the top: move up with the content so the view stays put.
             self.set_scroll(None, max(self.scroll_y - dropped, 0))
-        self.refresh()
+        # Paused: the lines on screen stay where they are. Only new lines that land in
+        # the view (a list shorter than the screen) and the marker are drawn again.
+        if self._end > flushed_end:
+            start = max(flushed_end - base, 0)
+            self.refresh_lines(start, self._end - base - start)
+        if self._marker_visible:
+            self.refresh_line(self.scroll_offset.y + self.scrollable_content_region.height - 1)
+
+    def _set_virtual_height(self, height: int) -> None:
+        size = Size(self.scrollable_content_region.width, height)
+        if size == self.virtual_size:
+            return
+        # Setting the `virtual_size` reactive lays out the whole screen and so repaints
+        # every widget on it, each frame of a flood. A ScrollView's virtual size moves no
+        # other widget, and the scrollbar is always shown (overflow-y: scroll): tell the
+        # scrollbar and keep the scroll position in range, as that layout would.
+        self.set_reactive(MessageList.virtual_size, size)
+        if self.is_mounted:
+            self.vertical_scrollbar.window_virtual_size = height
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def _resume_following(self) -> None:
         was_marked = self._marker_visible
