@@ -18,8 +18,9 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import HOST, show_conversation
-from tui.ivs.events import ChatMessage
+from tests.tui.conftest import ALICE, HOST, chat_message, show_conversation
+from tui.ivs.events import ChatMessage, UserDisconnected
+from tui.session import Identity
 from tui.widgets.message_list import NAME_PALETTE, MessageList, name_color, wrap_offsets
 
 T0 = datetime(2026, 11, 27, 21, 5, tzinfo=UTC)
@@ -584,6 +585,36 @@ async def test_the_footer_follows_the_selection_and_is_rebuilt_only_on_change(ma
         assert "Delete" in own and "Disconnect" not in own and "Invite" not in own
         await pilot.press("down")
         assert "Disconnect" in offered(await keys())
+
+
+async def test_a_sender_is_named_while_in_the_scrollback_and_then_forgotten() -> None:
+    async with ListApp(scrollback=5).run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(0, name="Al"), chat(1, name="Alice"))
+        assert widget.sender_name("u-alice") == "Alice"  # the newest name
+        assert widget.sender_name("u-nobody") is None
+        for n in range(2, 7):
+            widget.add_message(chat(n, sender=f"u-{n}", name=f"Passer {n}"))
+        assert widget.sender_name("u-alice") is None  # left with the scrollback
+        assert widget.sender_name("u-6") == "Passer 6"
+
+
+async def test_the_chat_screen_names_senders_from_the_scrollback_only(make_app) -> None:
+    # Nothing is kept per sender: a disconnect names a user while their messages are in
+    # the scrollback, and by id after (a million passing senders cost no memory).
+    app = make_app(HOST, scrollback=100)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        app.deliver(UserDisconnected(ALICE.user_id, ""))
+        await pilot.pause()
+        assert app.chat.messages.lines[-1].endswith("-- the moderator disconnected Alice")
+        for n in range(100):
+            passer = Identity(f"passer-{n}", f"Passer {n}", "viewer", ALICE.room)
+            app.deliver(chat_message(100 + n, passer, "hello"))
+        app.deliver(UserDisconnected(ALICE.user_id, "spam"))
+        await pilot.pause()
+        assert app.chat.messages.lines[-1].endswith(
+            f"-- the moderator disconnected {ALICE.user_id}: spam"
+        )
 
 
 def test_widget_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]

@@ -125,7 +125,6 @@ class ChatScreen(Screen[None]):
         self._tz = tz
         self._scrollback = scrollback
         self._join_hint = join_hint
-        self._names: dict[str, str] = {}
         # Deletions and disconnects this client asked for: the action reports those, so
         # the room's event for them adds no second line.
         self._deleting: set[str] = set()
@@ -189,7 +188,9 @@ class ChatScreen(Screen[None]):
         self.messages.add_system(text, error=error)
 
     def name_of(self, user_id: str) -> str:
-        return self._names.get(user_id, user_id)
+        """The name of a sender still in the scrollback, else the id: nothing is kept per
+        sender, so a room with a million passing senders costs no memory here."""
+        return self.messages.sender_name(user_id) or user_id
 
     # --- room events ---------------------------------------------------------------------
 
@@ -202,10 +203,8 @@ class ChatScreen(Screen[None]):
     def _messages_arrived(self, event: MessagesArrived) -> None:
         batch = event.inbox[:]
         event.inbox.clear()
-        names = self._names
         add = self.messages.add_message
         for message in batch:
-            names[message.sender_id] = message.sender_name
             add(message)
 
     @on(MessageGone)

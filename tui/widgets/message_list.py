@@ -74,9 +74,11 @@ def name_color(user_id: str) -> str:
     return NAME_PALETTE[int.from_bytes(digest, "big") % len(NAME_PALETTE)]
 
 
-@lru_cache(maxsize=4096)
-def _name_style(user_id: str) -> RichStyle:
-    return RichStyle(color=name_color(user_id), bold=True)
+@lru_cache(maxsize=len(NAME_PALETTE))
+def _name_style(color: str) -> RichStyle:
+    # One Style per colour, not per sender: the styles combined from it (and Rich's and
+    # Textual's caches keyed by them) stay as few as the palette however many senders.
+    return RichStyle(color=color, bold=True)
 
 
 def wrap_offsets(text: str, width: int) -> list[int]:
@@ -297,6 +299,17 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         """Every entry as the plain text it is drawn with (for tests and copy)."""
         return [f"{e.time} {e.body}" for e in self._live()]
 
+    def sender_name(self, user_id: str) -> str | None:
+        """The name `user_id` goes by in their newest message still in the scrollback;
+        None once all their messages have left it. (Looked up, not indexed: a moderator
+        action needs it, not every message, and an index would grow with every sender.)"""
+        entries = self._entries
+        for index in range(len(entries) - 1, self._head - 1, -1):
+            message = entries[index].message
+            if message is not None and message.sender_id == user_id:
+                return message.sender_name
+        return None
+
     def __len__(self) -> int:
         """How many lines (messages and system lines) the scrollback holds."""
         return len(self._entries) - self._head
@@ -509,7 +522,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(Segment(prefix, time_style))
         name_end = entry.name_end
         if start < name_end:
-            name_style = line_style + _name_style(entry.message.sender_id if entry.message else "")
+            name_style = line_style + _name_style(
+                name_color(entry.message.sender_id if entry.message else "")
+            )
             if selected:
                 name_style += styles.pointer
             segments.append(Segment(body[start : min(end, name_end)], name_style))
