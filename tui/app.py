@@ -9,14 +9,15 @@ events are handed to `deliver()` directly, with an injected clock and fixed ids.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from textual import work
 from textual.app import App, InvalidThemeError, SystemCommand
@@ -27,24 +28,13 @@ from tui.gc_tuning import tune_gc
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
-    CustomEvent,
     DisconnectReason,
-    MessageDeleted,
     NotConnected,
     RoomEvent,
     StateChanged,
-    UserDisconnected,
 )
-from tui.ivs.invites import invite_for
 from tui.screens.chat import ChatScreen, error_words
-from tui.screens.room_messages import (
-    ConnectionChanged,
-    IdentityKnown,
-    InviteReceived,
-    MessageGone,
-    MessagesArrived,
-    UserGone,
-)
+from tui.screens.room_messages import IdentityKnown
 from tui.session import ChatSession, Identity
 from tui.settings import TuiSettings
 from tui.widgets.untrusted import clean
@@ -57,6 +47,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BrowserOpener = Callable[[str], bool]
+_P = ParamSpec("_P")
 
 
 def utc_now() -> datetime:
@@ -125,7 +116,6 @@ class ChatApp(App[int]):
         self._browser = browser
         self._room_factory = room_factory
         self.room: ChatRoom | None = None
-        self._inbox: list[ChatMessage] = []
         self.chat = ChatScreen(
             identity=identity,
             clock=clock,
@@ -192,24 +182,8 @@ class ChatApp(App[int]):
         return ChatRoom(session.token_provider())
 
     def deliver(self, event: RoomEvent) -> None:
-        """One room event to the chat screen, as a Textual message."""
-        chat = self.chat
-        if isinstance(event, ChatMessage):
-            # One MessagesArrived per burst: the handler drains the whole inbox.
-            if not self._inbox:
-                chat.post_message(MessagesArrived(self._inbox))
-            self._inbox.append(event)
-        elif isinstance(event, MessageDeleted):
-            chat.post_message(MessageGone(event))
-        elif isinstance(event, UserDisconnected):
-            chat.post_message(UserGone(event))
-        elif isinstance(event, StateChanged):
-            chat.post_message(ConnectionChanged(event))
-        elif isinstance(event, CustomEvent):
-            me = self.identity
-            invite = invite_for(event, me.user_id) if me is not None else None
-            if invite is not None:
-                chat.post_message(InviteReceived(invite))
+        """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
+        self.chat.deliver(event, self.identity)
 
     # --- what the screens ask of the room and the app server -----------------------------
 
@@ -296,24 +270,19 @@ async def run_chat_async(
     return app.return_code or 0
 
 
-def run_chat(
-    server_url: str,
-    name: str,
-    *,
-    broadcaster_key: str | None = None,
-    join_hint: str | None = None,
-    settings: TuiSettings | None = None,
-) -> int:
-    """Run the TUI with its own event loop (see run_chat_async to share one)."""
-    return asyncio.run(
-        run_chat_async(
-            server_url,
-            name,
-            broadcaster_key=broadcaster_key,
-            join_hint=join_hint,
-            settings=settings,
-        )
-    )
+def _with_own_loop(run: Callable[_P, Coroutine[Any, Any, int]]) -> Callable[_P, int]:
+    """`run` for a caller without an event loop: it runs in one of its own."""
+
+    @functools.wraps(run)  # run's parameters, for help() and inspect
+    def blocking(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        return asyncio.run(run(*args, **kwargs))
+
+    blocking.__name__ = blocking.__qualname__ = run.__name__.removesuffix("_async")
+    blocking.__doc__ = f"{run.__name__} in an event loop of its own, for callers with none."
+    return blocking
+
+
+run_chat = _with_own_loop(run_chat_async)
 
 
 __all__ = ["ChatApp", "browser_can_open", "open_browser", "run_chat", "run_chat_async"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -354,13 +355,20 @@ async def test_a_theme_change_redraws_in_the_new_colours() -> None:
         assert background(row_of(widget, "hello")) != dark
 
 
-async def test_flood_is_coalesced_into_one_flush() -> None:
-    flushes: list[Message] = []
+def caught(name: str) -> tuple[list[Message], Callable[[Message], None]]:
+    """A message hook for `run_test` and the list of Textual messages it catches by
+    class name."""
+    seen: list[Message] = []
 
     def hook(message: Message) -> None:
-        if type(message).__name__ == "_Flush":
-            flushes.append(message)
+        if type(message).__name__ == name:
+            seen.append(message)
 
+    return seen, hook
+
+
+async def test_flood_is_coalesced_into_one_flush() -> None:
+    flushes, hook = caught("_Flush")
     app = ListApp()
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         widget = await start(pilot)
@@ -403,12 +411,7 @@ async def test_the_painted_screen_keeps_up_while_paused() -> None:
 async def test_a_flood_changes_no_other_widget() -> None:
     # Messages arriving move nothing else on the screen: no layout, no repaint of the rest
     # (a screen-wide layout per frame was most of a key press's latency under a flood).
-    layouts: list[Message] = []
-
-    def hook(message: Message) -> None:
-        if type(message).__name__ == "Layout":
-            layouts.append(message)
-
+    layouts, hook = caught("Layout")
     app = ListApp()
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         widget = await start(pilot, chat(0))

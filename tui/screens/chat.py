@@ -23,9 +23,14 @@ from tui.ivs.events import (
     ChatError,
     ChatMessage,
     ConnectionState,
+    CustomEvent,
     DisconnectReason,
+    MessageDeleted,
+    RoomEvent,
     StateChanged,
+    UserDisconnected,
 )
+from tui.ivs.invites import invite_for
 from tui.screens.admin_menu import DELETE, DISCONNECT, INVITE, AdminMenu, admin_actions
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
@@ -132,6 +137,7 @@ class ChatScreen(Screen[None]):
         self.stage_link = ""
         self._whip: tuple[str, str] | None = None
         self.moderator_disconnected = False
+        self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
 
@@ -193,6 +199,25 @@ class ChatScreen(Screen[None]):
         return self.messages.sender_name(user_id) or user_id
 
     # --- room events ---------------------------------------------------------------------
+
+    def deliver(self, event: RoomEvent, me: Identity | None) -> None:
+        """Post a room event to this screen as its Textual message; `me` is who the app
+        knows it is now (an invite for anyone else is dropped here)."""
+        if isinstance(event, ChatMessage):
+            # One MessagesArrived per burst: its handler drains the whole inbox.
+            if not self._inbox:
+                self.post_message(MessagesArrived(self._inbox))
+            self._inbox.append(event)
+        elif isinstance(event, MessageDeleted):
+            self.post_message(MessageGone(event))
+        elif isinstance(event, UserDisconnected):
+            self.post_message(UserGone(event))
+        elif isinstance(event, StateChanged):
+            self.post_message(ConnectionChanged(event))
+        elif isinstance(event, CustomEvent):
+            invite = invite_for(event, me.user_id) if me is not None else None
+            if invite is not None:
+                self.post_message(InviteReceived(invite))
 
     @on(IdentityKnown)
     def _identity_known(self, event: IdentityKnown) -> None:
