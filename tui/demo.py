@@ -8,18 +8,22 @@ The screen shows the command a second terminal runs to join as a viewer.
 from __future__ import annotations
 
 import argparse
-import logging
+import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.server.settings import DEFAULT_PORT
+from tui.argtypes import existing_file, non_negative, port_number
+from tui.logs import log_to_file
+from tui.server.settings import DEFAULT_PORT, ENV_PREFIX
 
 if TYPE_CHECKING:
     from tui.settings import TuiSettings
 
 DEFAULT_DEMO_VIEWERS = 3
+ENV_PORT = f"{ENV_PREFIX}PORT"
 
 
 def default_name() -> str:
@@ -36,33 +40,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (127.0.0.1)")
     parser.add_argument(
         "--port",
-        type=int,
-        default=DEFAULT_PORT,
-        help=f"port of the local stack and app server ({DEFAULT_PORT})",
+        type=port_number,
+        help=f"port of the local stack and app server ({ENV_PORT} or {DEFAULT_PORT})",
     )
     parser.add_argument("--name", metavar="NAME", help="your display name (your login name)")
     parser.add_argument(
         "--demo-viewers",
-        type=int,
+        type=non_negative,
         default=DEFAULT_DEMO_VIEWERS,
         metavar="N",
         help=f"demo viewer bots chatting in the room ({DEFAULT_DEMO_VIEWERS}; 0 for none)",
     )
     parser.add_argument("--scrollback", type=int, metavar="N", help="messages kept (10000)")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="TOML config file")
+    parser.add_argument("--config", type=existing_file, metavar="FILE", help="TOML config file")
 
 
-def log_file() -> Path:
-    """Where the in-process servers log: never the terminal the TUI is drawing on."""
-    from platformdirs import user_log_path
+def command_name() -> str:
+    """How a second terminal runs this program: the bare name when it is on PATH (an
+    installed or activated venv), else the path this run was started with."""
+    if shutil.which("ivs-chat-tui"):
+        return "ivs-chat-tui"
+    started = Path(sys.argv[0])
+    if started.name == "ivs-chat-tui" and started.exists():
+        return os.path.relpath(started) if not started.is_absolute() else str(started)
+    return f"{sys.executable} -m tui.cli"
 
-    path = user_log_path("ivs-chat-tui") / "demo.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+
+def demo_port(flag: int | None) -> int:
+    """--port, else IVS_CHAT_TUI_PORT (as `serve` reads it), else the documented default."""
+    if flag is not None:
+        return flag
+    from_env = os.environ.get(ENV_PORT)
+    return port_number(from_env) if from_env else DEFAULT_PORT
 
 
 def join_hint(url: str) -> str:
-    return f"ivs-chat-tui join --server {url} --name YOUR_NAME"
+    return f"{command_name()} join --server {url} --name YOUR_NAME"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,20 +83,19 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.settings import SettingsError, load_settings
 
-    if args.demo_viewers < 0:
-        print("ivs-chat-tui: --demo-viewers must be 0 or more", file=sys.stderr)
-        return 2
     try:
         settings = load_settings(args.config, name=args.name, scrollback=args.scrollback)
     except SettingsError as exc:
         print(f"ivs-chat-tui: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        filename=log_file(), level=logging.INFO, format="%(asctime)s %(name)s %(message)s"
-    )
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    try:
+        port = demo_port(args.port)
+    except argparse.ArgumentTypeError as exc:
+        print(f"ivs-chat-tui: {ENV_PORT}: {exc}", file=sys.stderr)
+        return 2
+    log_to_file("demo")
     return asyncio.run(
-        _demo(args.host, args.port, args.demo_viewers, settings.name or default_name(), settings)
+        _demo(args.host, port, args.demo_viewers, settings.name or default_name(), settings)
     )
 
 

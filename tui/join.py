@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from tui.argtypes import existing_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--config",
-        type=Path,
+        type=existing_file,
         metavar="FILE",
         help="TOML config file (default: config.toml in the user config directory)",
     )
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from tui.app import run_chat_async
+    from tui.logs import log_to_file
     from tui.settings import SettingsError, load_settings
 
     try:
@@ -53,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ivs-chat-tui join: {' and '.join(missing)} required", file=sys.stderr)
         return 2
     assert settings.server is not None and settings.name is not None
+    log_to_file("join")
     return asyncio.run(
         run_chat_async(
             settings.server,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tui.demo import join_hint
 from tui.demo_viewers import BOT_SUFFIX, REPLIES, DemoViewers
 from tui.ivs.events import ChatMessage
 from tui.ivs.room import ChatRoom
@@ -59,11 +63,30 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_negative_demo_viewers_is_refused_in_words() -> None:
-    result = run_cli("--demo-viewers", "-1")
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--demo-viewers", "-1"), "argument --demo-viewers: -1: must be 0 or more"),
+        (("--port", "70000"), "argument --port: 70000 is not a port: use 0-65535"),
+        (("--port", "-5"), "argument --port: -5 is not a port"),
+        (
+            ("--config", "/nonexistent/ivs.toml"),
+            "argument --config: /nonexistent/ivs.toml: no such",
+        ),
+        (("join", "--config", "/nonexistent/ivs.toml"), "/nonexistent/ivs.toml: no such file"),
+    ],
+)
+def test_bad_flags_are_refused_in_words(args: tuple[str, ...], words: str) -> None:
+    result = run_cli(*args)
     assert result.returncode == 2
-    assert "--demo-viewers must be 0 or more" in result.stderr
+    assert words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_join_hint_is_a_command_this_machine_can_run() -> None:
+    command = join_hint("http://127.0.0.1:8750").split(" join ")[0]
+    assert shutil.which(command.split()[0]) or Path(command.split()[0]).exists()
+    assert join_hint("http://h:1").endswith("join --server http://h:1 --name YOUR_NAME")
 
 
 def test_busy_port_is_one_line_not_a_traceback() -> None:
