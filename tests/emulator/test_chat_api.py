@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.emulator.conftest import StartEmulator
 from tests.emulator.helpers import call, client, new_room
 from tui.emulator import Emulator
 
@@ -249,3 +250,28 @@ async def test_any_credentials_are_accepted(emulator: Emulator) -> None:
         aws_secret_access_key="wrong",
     )
     assert (await call(other.list_rooms))["rooms"] == []
+
+
+async def test_with_an_access_key_id_only_that_caller_is_served(
+    start_emulator: StartEmulator,
+) -> None:
+    import boto3
+
+    emulator = await start_emulator(access_key_id="AKIATHEAPPSERVER")
+
+    def chat_as(key_id: str) -> Any:
+        return boto3.client(
+            "ivschat",
+            endpoint_url=emulator.url,
+            region_name="us-east-1",
+            aws_access_key_id=key_id,
+            aws_secret_access_key="test",
+        )
+
+    owner = chat_as("AKIATHEAPPSERVER")
+    room = await new_room(owner, name="mine")
+    assert (await call(owner.get_room, identifier=room))["name"] == "mine"
+    other = chat_as("AKIATHEAPPSERVEX")
+    with pytest.raises(other.exceptions.AccessDeniedException) as denied:
+        await call(other.get_room, identifier=room)
+    assert "only from the app server" in denied.value.response["Error"]["Message"]

@@ -21,3 +21,8 @@ class EmulatorConfig:
     """If set, every chat session lasts this long, whatever sessionDurationInMinutes says."""
     public_url: str | None = None
     """Base URL to advertise in stage endpoints; else the URL the request came to."""
+    access_key_id: str | None = None
+    """If set, the control plane (operations, tags) answers only requests signed with this
+    AWS access key id, others get AccessDeniedException: the app server's local mode sets
+    a random one, so viewers on its public port cannot call IVS as the broadcaster would.
+    None (standalone `ivs-chat-tui emulator`): any credentials are accepted."""

@@ -8,15 +8,23 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
   (`arn:aws:ivschat:` or `arn:aws:ivs:`).
 - `/_local/...`: local-only stand-ins for a media server (`stage_api`).
 
-It accepts any AWS credentials and ignores request signatures: it is for local use and
-tests, not a security boundary. It logs one line per request on the "tui.emulator"
-logger at INFO (silent unless logging is configured).
+Standalone it accepts any AWS credentials and ignores request signatures: it is for local
+use and tests. With `EmulatorConfig.access_key_id` set (the app server's local mode, where
+this port is public), the control plane answers only requests whose SigV4 credential names
+that key id; everyone else gets AccessDeniedException (403). The key id is a random secret
+the app server never shows; signatures are not verified. The messaging WebSocket stays
+open (chat tokens guard it), as do `/_local/stage/*` (participant tokens guard them).
+
+It logs one line per request on the "tui.emulator" logger at INFO (silent unless logging
+is configured).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Self
@@ -27,6 +35,7 @@ from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
 from tui.emulator.errors import (
     ApiError,
+    access_denied,
     bad_request,
     check_account,
     not_found,
@@ -47,6 +56,9 @@ log = logging.getLogger("tui.emulator")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
+
+# The access key id in a SigV4 Authorization header: `Credential=<key id>/<date>/...`.
+_CREDENTIAL = re.compile(r"\bCredential=([^/,\s]+)/")
 
 _NO_MEDIA = (
     "The local IVS stack has no media server: nothing can publish or subscribe here. "
@@ -163,6 +175,7 @@ class Emulator:
 
         async def handler(request: web.Request) -> web.StreamResponse:
             try:
+                self._check_caller(request)
                 params = await _json_body(request)
                 errors = validate_input(service, model.input_shape, params)
                 if errors:
@@ -183,6 +196,7 @@ class Emulator:
         arn = request.match_info["resource_arn"]
         service = CHAT_SERVICE if arn.startswith("arn:aws:ivschat:") else STAGE_SERVICE
         try:
+            self._check_caller(request)
             errors = validate_value(service, "ResourceArn", arn, "resourceArn")
             if errors:
                 raise validation_error(errors)
@@ -205,6 +219,20 @@ class Emulator:
             return web.json_response({})
         except ApiError as exc:
             return exc.response(service)
+
+    def _check_caller(self, request: web.Request) -> None:
+        """AccessDeniedException unless the control plane is open or the request is signed
+        with the configured access key id."""
+        expected = self.config.access_key_id
+        if expected is None:
+            return
+        found = _CREDENTIAL.search(request.headers.get("Authorization", ""))
+        key_id = found.group(1) if found else ""
+        if not hmac.compare_digest(key_id.encode(), expected.encode()):
+            raise access_denied(
+                "This local IVS stack takes control-plane calls only from the app server "
+                "that runs it."
+            )
 
     def _local(self, action: Callable[[web.Request], dict[str, Any]]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:

@@ -33,8 +33,15 @@ from tui.server.settings import (
 )
 from tui.server.store import Store
 
-# The local stack accepts any credentials; these keep boto3 from looking for real ones.
-LOCAL_CREDENTIALS = ("local", "local")
+LOCAL_SECRET_KEY = "local"
+"""The local stack checks only the access key id (a fresh secret per start), not the
+signature: the secret key is a fixed filler that keeps boto3 from looking for real ones."""
+
+
+def local_access_key_id() -> str:
+    """A fresh, unguessable access key id: the only caller the local stack's control
+    plane accepts. Upper-case alphanumerics, as AWS key ids are."""
+    return "LOCAL" + secrets.token_hex(16).upper()
 
 
 class StartupError(Exception):
@@ -111,10 +118,15 @@ async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRu
     return runner, f"http://{_shown_host(host)}:{bound_port}"
 
 
-async def _control_plane(settings: ServerSettings, url: str, local: bool) -> ControlPlane:
-    if local:
+async def _control_plane(
+    settings: ServerSettings, url: str, emulator: Emulator | None
+) -> ControlPlane:
+    if emulator is not None:
+        key_id = emulator.config.access_key_id or "local"
         return await ControlPlane.connect(
-            region=settings.region or "us-east-1", endpoint_url=url, credentials=LOCAL_CREDENTIALS
+            region=settings.region or "us-east-1",
+            endpoint_url=url,
+            credentials=(key_id, LOCAL_SECRET_KEY),
         )
     region = settings.region or arn_region(settings.room_arn or "") or None
     return await ControlPlane.connect(
@@ -165,6 +177,9 @@ async def start_server(
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
         if settings.public_url and config.public_url is None:
             config.public_url = settings.public_url
+        if config.access_key_id is None:
+            # Its control plane shares our public port: only we may call it.
+            config.access_key_id = local_access_key_id()
         emulator = Emulator(config)
         emulator.setup(app)
     try:
@@ -173,7 +188,7 @@ async def start_server(
         store.close()
         raise
     try:
-        control = await _control_plane(settings, url, local)
+        control = await _control_plane(settings, url, emulator)
         room, stage, created = await _resources(control, settings, local)
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
