@@ -116,6 +116,17 @@ class NotConnected(ChatError):
         super().__init__(None, why)
 
 
+class TokenRefused(ChatError):
+    """A token provider's refusal for good: whoever hands out tokens will not give us one
+    again (the app server forgot our session, or refuses the broadcaster key). The room
+    client stops retrying and ends with DisconnectReason.TOKEN_REJECTED; `str()` is the
+    user's words. Transient failures (unreachable, 5xx, 429) must not raise this."""
+
+    def __init__(self, why: str, status: int | None = None) -> None:
+        super().__init__(None, why)
+        self.status = status
+
+
 _WORDS: dict[int, str] = {
     ErrorCode.BAD_REQUEST: "the server could not accept that",
     ErrorCode.UNAUTHORIZED: "your chat session has expired",
@@ -147,6 +158,7 @@ __all__ = [
     "NotConnected",
     "RoomEvent",
     "StateChanged",
+    "TokenRefused",
     "UserDisconnected",
     "describe_error",
 ]

@@ -47,6 +47,7 @@ from tui.ivs.events import (
     NotConnected,
     RoomEvent,
     StateChanged,
+    TokenRefused,
     UserDisconnected,
 )
 from tui.ivs.protocol import (
@@ -118,10 +119,12 @@ class _Link:
 
 
 class _OpenFailed(Exception):
-    def __init__(self, words: str, *, rejected: bool = False) -> None:
+    def __init__(self, words: str, *, rejected: bool = False, final: bool = False) -> None:
         super().__init__(words)
         self.words = words
         self.rejected = rejected
+        self.final = final
+        """The token provider refused for good (`TokenRefused`): do not try again."""
 
 
 def _exc_words(exc: BaseException) -> str:
@@ -340,6 +343,8 @@ class ChatRoom:
                 token = await self._provider()
         except TimeoutError:
             raise _OpenFailed(f"could not get a chat token in {TOKEN_TIMEOUT:g} s") from None
+        except TokenRefused as exc:
+            raise _OpenFailed(str(exc), rejected=True, final=True) from None
         except Exception as exc:
             raise _OpenFailed(f"could not get a chat token: {_exc_words(exc)}") from None
         try:
@@ -535,6 +540,9 @@ class ChatRoom:
                 link = await self._open()
             except _OpenFailed as failed:
                 log.info("chat connection attempt failed: %s", failed.words)
+                if failed.final:
+                    self._end(DisconnectReason.TOKEN_REJECTED, failed.words)
+                    return
                 failures += 1
                 tries += 1
                 if self._max_attempts is not None and tries >= self._max_attempts:
@@ -618,6 +626,8 @@ class ChatRoom:
             try:
                 return await self._open()
             except _OpenFailed as failed:
+                if failed.final:  # the old connection lasts; its end then ends the room
+                    raise
                 failures += 1
                 log.info("chat refresh failed, the old connection stays: %s", failed.words)
                 await asyncio.sleep(self._delay(failures))

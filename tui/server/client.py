@@ -12,11 +12,17 @@ from typing import Any, Self, TypeVar
 
 import aiohttp
 
+from tui.ivs.events import TokenRefused
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.models import ApiModel, ChatGrant, DisconnectResult, InviteGrant, Redemption
 
 M = TypeVar("M", bound=ApiModel)
 DEFAULT_TIMEOUT = 15.0
+REFUSED = (401, 403)
+"""Statuses of /api/chat/token that asking again cannot change: the server does not know
+our session key (it was restarted with other data) or does not take our broadcaster key."""
+FORGOTTEN_SESSION = "the app server no longer knows this session (was it restarted?): join again"
+REFUSED_BROADCASTER_KEY = "the app server refused the broadcaster key"
 
 
 class AppServerError(Exception):
@@ -111,10 +117,18 @@ class AppServerClient:
         return grant
 
     def token_provider(self, display_name: str) -> TokenProvider:
-        """A fresh chat token per connection, always for the same identity."""
+        """A fresh chat token per connection, always for the same identity. A refusal for
+        good (401/403) raises `TokenRefused`, so the room stops retrying; anything else
+        (unreachable, 5xx, 429) stays an `AppServerError`, which the room retries."""
 
         async def provide() -> ChatToken:
-            return (await self.chat_token(display_name)).chat_token()
+            try:
+                return (await self.chat_token(display_name)).chat_token()
+            except AppServerError as exc:
+                if exc.status not in REFUSED:
+                    raise
+                words = REFUSED_BROADCASTER_KEY if self.broadcaster_key else FORGOTTEN_SESSION
+                raise TokenRefused(words, exc.status) from None
 
         return provide
 
