@@ -26,7 +26,8 @@ async def test_demo_viewers_chat_as_labelled_real_clients(tmp_path: Path) -> Non
             AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
             ChatRoom(host.token_provider("Host")) as room,
         ):
-            bots = DemoViewers(stack.url, 2, pace=(0.05, 0.1), seed=7)
+            # Slow enough that two bots and the host stay under the room's 10 msg/s.
+            bots = DemoViewers(stack.url, 2, pace=(0.4, 0.6), seed=7)
             bots.start()
             senders: dict[str, str] = {}
             async with asyncio.timeout(20):
