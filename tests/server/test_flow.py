@@ -5,12 +5,15 @@ from __future__ import annotations
 import html
 import json
 import time
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 from websockets.asyncio.client import connect
 
 from tests.server.conftest import next_event, next_frame
+from tui.ivs.events import CustomEvent
+from tui.ivs.invites import parse_invite, rfc3339
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, new_id
 from tui.server.app import RunningServer
 from tui.server.client import AppServerClient, AppServerError
@@ -69,9 +72,18 @@ async def test_invite_flow(stack: RunningServer) -> None:
             "broadcastType": "realtime",
             "stage": stack.service.config.stage_name,
             "inviteId": invite.invite_id,
+            "expiresAt": rfc3339(invite.expires_at),
         }
         assert event_alice["Attributes"] == expected
         assert event_bob["Attributes"] == expected
+        # The TUI reads when to take the prompt down from the event alone.
+        seen = parse_invite(
+            CustomEvent("e", EVENT_MULTIHOST_INVITE, event_alice["Attributes"], invite.expires_at)
+        )
+        assert seen is not None and seen.expires_at is not None
+        assert abs((seen.expires_at - invite.expires_at).total_seconds()) < 0.001
+        minutes = stack.service.config.invite_minutes
+        assert abs((seen.expires_at - datetime.now(UTC)).total_seconds() - minutes * 60) < 60
 
         # Bob cannot redeem Alice's invite; Alice can.
         with pytest.raises(AppServerError) as not_bobs:

@@ -2,12 +2,14 @@
 
 Every user in the room receives every event, so the event carries no token and no link
 that holds one: only who is invited, to which stage, and an invite id that the invited
-user redeems with the app server.
+user redeems with the app server, and when the invite expires (`expiresAt`, RFC 3339 in
+UTC), so a client can take its prompt down on time without asking anyone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tui.ivs.events import CustomEvent
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
@@ -21,15 +23,41 @@ class Invite:
     broadcast_type: str
     stage: str
     invite_id: str
+    expires_at: datetime | None = None
+    """When the invite stops working (aware, UTC); None if the event did not say."""
 
     def attributes(self) -> dict[str, str]:
-        """The SendEvent attributes, as StreamCat names them (plus `inviteId`)."""
-        return {
+        """The SendEvent attributes, as StreamCat names them (plus `inviteId` and
+        `expiresAt`)."""
+        attrs = {
             "userId": self.user_id,
             "broadcastType": self.broadcast_type,
             "stage": self.stage,
             "inviteId": self.invite_id,
         }
+        if self.expires_at is not None:
+            attrs["expiresAt"] = rfc3339(self.expires_at)
+        return attrs
+
+
+def rfc3339(moment: datetime) -> str:
+    """`2026-11-27T12:30:00.123Z`: UTC, milliseconds (a naive time is taken as UTC)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_expiry(value: str | None) -> datetime | None:
+    """An RFC 3339 time as an aware UTC datetime; None when absent or not a time (an
+    invite without a readable expiry is still an invite)."""
+    if not value or len(value) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # RFC 3339 requires an offset; take a bare time as UTC
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def parse_invite(event: CustomEvent) -> Invite | None:
@@ -42,7 +70,8 @@ def parse_invite(event: CustomEvent) -> Invite | None:
     broadcast_type = attrs.get("broadcastType", "")
     if not user_id or not invite_id or broadcast_type not in BROADCAST_TYPES:
         return None
-    return Invite(user_id, broadcast_type, attrs.get("stage", ""), invite_id)
+    expires_at = parse_expiry(attrs.get("expiresAt"))
+    return Invite(user_id, broadcast_type, attrs.get("stage", ""), invite_id, expires_at)
 
 
 def invite_for(event: CustomEvent, user_id: str) -> Invite | None:

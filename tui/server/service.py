@@ -234,7 +234,10 @@ class AppService:
             expires_at=now + self.config.invite_minutes * 60,
         )
         self.store.add_invite(record)
-        event = Invite(user_id, broadcast_type, self.config.stage_name, record.invite_id)
+        expires_at = _utc(record.expires_at)
+        event = Invite(
+            user_id, broadcast_type, self.config.stage_name, record.invite_id, expires_at
+        )
         try:
             await self.control.send_event(
                 self.config.room_arn, EVENT_MULTIHOST_INVITE, event.attributes()
@@ -243,7 +246,7 @@ class AppService:
             # Nobody was told, so nobody may use it.
             self.store.revoke(record.invite_id, self.clock())
             raise errors.upstream(f"could not send the invite to the chat: {exc}") from None
-        return InviteGrant(invite_id=record.invite_id, expires_at=_utc(record.expires_at))
+        return InviteGrant(invite_id=record.invite_id, expires_at=expires_at)
 
     def _usable_invite(self, invite_id: str, identity: Identity) -> InviteRecord:
         record = self.store.invite(invite_id)
