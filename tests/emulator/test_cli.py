@@ -64,4 +64,16 @@ def test_a_busy_port_is_one_clear_line() -> None:
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 1
     assert "Traceback" not in err
-    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert err == (
+        f"ivs-chat-tui emulator: port {port} on 127.0.0.1 is in use: pass another --port "
+        "(or stop what uses it)\n"
+    )
+
+
+def test_a_port_out_of_range_is_a_usage_error_not_a_traceback() -> None:
+    for port in ("70000", "-1", "http"):
+        proc = start("--port", port, "--quiet")
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 2, err
+        assert "Traceback" not in err
+        assert "argument --port: " in err and "port" in err.splitlines()[-1]

@@ -179,7 +179,10 @@ async def test_unreachable_server_backs_off_then_gives_up_and_fails_the_outbox()
     retrying = [s for s in states if s.state == ConnectionState.RECONNECTING]
     assert [s.attempt for s in retrying] == [2, 3]
     assert all(s.retry_in is not None and 0 <= s.retry_in <= 0.02 for s in retrying)
-    assert all("cannot reach the chat server" in s.reason for s in retrying)
+    assert all(
+        s.reason == f"cannot reach the chat server at {provider.url}: connection refused"
+        for s in retrying
+    )
     final = states[-1]
     assert final.state == ConnectionState.DISCONNECTED
     assert final.disconnect == DisconnectReason.GAVE_UP

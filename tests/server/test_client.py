@@ -27,7 +27,17 @@ async def test_unreachable_server() -> None:
             await client.chat_token("Alice")
         assert not await client.healthy()
     assert exc.value.status is None
-    assert exc.value.message.startswith(f"cannot reach the app server at {url}: ")
+    assert exc.value.message == (
+        f"cannot reach the app server at {url}: connection refused — is it running?"
+    )
+
+
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:8750", "http://[::1", "http://h:99999"])
+async def test_not_a_url_says_what_one_looks_like(url: str) -> None:
+    async with AppServerClient(url) as client:
+        with pytest.raises(AppServerError) as exc:
+            await client.chat_token("Alice")
+    assert exc.value.message == f"{url} is not a URL: use http://HOST:PORT"
 
 
 async def test_server_message_is_the_error(local: RunningServer) -> None:

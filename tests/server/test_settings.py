@@ -86,3 +86,25 @@ def test_urls_must_be_http() -> None:
     )
     settings = load_settings(None, **_flags("--endpoint-url", "http://127.0.0.1:8089/"))
     assert settings.endpoint_url == "http://127.0.0.1:8089"
+
+
+def test_local_refuses_aws_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    assert cli.run(parser.parse_args(["--local", "--room-arn", "x"])) == 2
+    assert capsys.readouterr().err == (
+        "ivs-chat-tui serve: --room-arn is for --aws: --local creates its own room and stage "
+        "on the local IVS stack\n"
+    )
+    assert cli.run(parser.parse_args(["--local", "--stage-arn", "y", "--create"])) == 2
+    assert "--stage-arn and --create are for --aws" in capsys.readouterr().err
+
+
+def test_a_short_broadcaster_key_is_refused_and_why() -> None:
+    with pytest.raises(ValidationError) as short:
+        load_settings(None, **_flags("--broadcaster-key", "x"))
+    assert describe_settings_error(short.value) == (
+        "invalid settings: broadcaster-key: at least 8 characters: whoever guesses the key "
+        "can moderate the chat and invite people on stage (leave it out for a generated one)"
+    )
+    assert load_settings(None, **_flags("--broadcaster-key", "8 chars!")).broadcaster_key

@@ -363,6 +363,10 @@ class ChatRoom:
             ) from None
         except TimeoutError:
             raise _OpenFailed(f"the chat server at {token.url} did not answer in time") from None
+        except ConnectionRefusedError:
+            raise _OpenFailed(
+                f"cannot reach the chat server at {token.url}: connection refused"
+            ) from None
         except Exception as exc:
             raise _OpenFailed(f"cannot reach the chat server: {_exc_words(exc)}") from None
         link = _Link(ws, token)

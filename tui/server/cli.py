@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tui.emulator.cli import port_number
+
 # settings flags: argparse dest -> ServerSettings field (the same names)
 _FLAGS = (
     "mode",
@@ -47,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="use Amazon IVS with boto3's default credentials and region",
     )
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 8750; 0: any)")
+    parser.add_argument("--port", type=port_number, help="port to listen on (default 8750; 0: any)")
     parser.add_argument("--broadcaster-key", help="the broadcaster's key (default: generated)")
     parser.add_argument("--data-dir", type=Path, help="where identities and invites are kept")
     parser.add_argument("--room-arn", help="--aws: the IVS chat room")
@@ -120,13 +122,21 @@ def run(args: argparse.Namespace) -> int:
     import logging
 
     from tui.server.app import StartupError
-    from tui.server.settings import describe_settings_error, load_settings
+    from tui.server.settings import (
+        aws_only_flags_in_local_mode,
+        describe_settings_error,
+        load_settings,
+    )
 
     flags = {name: getattr(args, name, None) for name in _FLAGS}
     try:
         settings = load_settings(getattr(args, "config", None), **flags)
     except (ValueError, OSError) as exc:  # pydantic's ValidationError, bad TOML, no file
         print(f"ivs-chat-tui serve: {describe_settings_error(exc)}", file=sys.stderr)
+        return 2
+    contradiction = aws_only_flags_in_local_mode(settings, flags)
+    if contradiction:
+        print(f"ivs-chat-tui serve: {contradiction}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:

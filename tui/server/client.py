@@ -7,8 +7,10 @@ there is no answer.
 
 from __future__ import annotations
 
+import errno
 import json
 from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -73,6 +75,8 @@ class AppServerClient:
     ) -> M | None:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        if not _is_http_url(self.base_url):
+            raise AppServerError(None, self._not_a_url())
         url = self.base_url + path
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         try:
@@ -83,9 +87,11 @@ class AppServerClient:
             raise AppServerError(
                 None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
             ) from None
-        except (aiohttp.ClientConnectionError, aiohttp.InvalidURL, OSError) as exc:
+        except aiohttp.InvalidURL:
+            raise AppServerError(None, self._not_a_url()) from None
+        except (aiohttp.ClientConnectionError, OSError) as exc:
             raise AppServerError(
-                None, f"cannot reach the app server at {self.base_url}: {exc}"
+                None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
             ) from None
         except aiohttp.ClientError as exc:
             raise AppServerError(None, f"request to the app server failed: {exc}") from None
@@ -104,6 +110,9 @@ class AppServerClient:
             raise AppServerError(
                 None, f"the app server at {self.base_url} gave an answer this client cannot read"
             ) from None
+
+    def _not_a_url(self) -> str:
+        return f"{self.base_url} is not a URL: use http://HOST:PORT"
 
     async def chat_token(self, display_name: str) -> ChatGrant:
         body: dict[str, Any] = {"displayName": display_name}
@@ -172,6 +181,30 @@ class AppServerClient:
         except AppServerError:
             return False
         return True
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != -1
+    except ValueError:  # a bad IPv6 literal, a port out of range
+        return False
+
+
+def _why_unreachable(exc: BaseException) -> str:
+    """A connection failure in a few plain words, not aiohttp's repr of the socket call."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "no such host"
+    os_error = getattr(exc, "os_error", exc)
+    code = getattr(os_error, "errno", None)
+    if code == errno.ECONNREFUSED:
+        return "connection refused — is it running?"
+    if code in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return "no route to that host — check the address and the network"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "it closed the connection without answering"
+    strerror = getattr(os_error, "strerror", None)
+    return str(strerror or exc).strip() or type(exc).__name__
 
 
 __all__ = ["AppServerClient", "AppServerError", "ChatGrant", "InviteGrant", "Redemption"]

@@ -26,6 +26,9 @@ from tui.ivs.protocol import (
 APP_NAME = "ivs-chat-tui"
 DEFAULT_PORT = 8750
 """`serve`'s port, and the demo's: the local stack and the app server share it."""
+BROADCASTER_KEY_MIN = 8
+"""Whoever knows the key moderates the chat and invites people on stage: a short one is
+guessed by trying."""
 ENV_PREFIX = "IVS_CHAT_TUI_"
 CONFIG_FILE_NAME = "server.toml"
 DEFAULT_ROOM_NAME = "ivs-chat-tui"
@@ -49,7 +52,7 @@ class ServerSettings(FlagsEnvTomlSettings):
     port: int = Field(DEFAULT_PORT, ge=0, le=65535)
     public_url: str | None = None
     """Base URL put in stage links; default http://HOST:PORT."""
-    broadcaster_key: str | None = Field(None, min_length=1)
+    broadcaster_key: str | None = None
     data_dir: Path | None = None
     room_arn: str | None = None
     stage_arn: str | None = None
@@ -76,6 +79,16 @@ class ServerSettings(FlagsEnvTomlSettings):
             raise ValueError(f"{value!r} must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    @field_validator("broadcaster_key")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value.strip()) < BROADCASTER_KEY_MIN:
+            raise ValueError(
+                f"at least {BROADCASTER_KEY_MIN} characters: whoever guesses the key can "
+                "moderate the chat and invite people on stage (leave it out for a generated one)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _aws_needs_resources(self) -> ServerSettings:
         if self.effective_mode == "aws" and not (self.create or (self.room_arn and self.stage_arn)):
@@ -101,6 +114,23 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettin
     if config_file is not None and not config_file.is_file():
         raise FileNotFoundError(f"config file {config_file} does not exist")
     return settings_from(ServerSettings, path, flags)
+
+
+AWS_ONLY = ("room_arn", "stage_arn", "create", "endpoint_url")
+"""Settings local mode has no use for: it creates its own room and stage locally."""
+
+
+def aws_only_flags_in_local_mode(settings: ServerSettings, flags: dict[str, Any]) -> str | None:
+    """Why the command line contradicts itself (e.g. `--local --room-arn x`), or None.
+    Only flags count: `--local` may override AWS settings from the environment or file."""
+    given = [f"--{name.replace('_', '-')}" for name in AWS_ONLY if flags.get(name)]
+    if settings.effective_mode != "local" or not given:
+        return None
+    names = " and ".join([", ".join(given[:-1]), given[-1]] if given[:-1] else given)
+    verb = "is" if len(given) == 1 else "are"
+    return (
+        f"{names} {verb} for --aws: --local creates its own room and stage on the local IVS stack"
+    )
 
 
 def describe_settings_error(exc: Exception) -> str:
