@@ -15,6 +15,10 @@ DISPLAY_NAME_MAX = 32
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+RESERVED_NAMES = ("broadcaster", "moderator")
+"""Names that would make a viewer look like the chat's staff."""
+
+
 class DisplayNameError(ValueError):
     """Why a display name is refused, in words for the person who typed it."""
 
@@ -51,3 +55,24 @@ def validate_display_name(value: object) -> str:
                 f"({_codepoint(ch)}); use printable characters only"
             )
     return name
+
+
+def name_key(name: str) -> str:
+    """What two names look like to a reader: NFKC (full-width and styled letters become
+    plain ones), case-folded, runs of spaces as one. Equal keys mean one could pass for
+    the other. Look-alikes from other scripts (Cyrillic a for Latin a) are not caught."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def check_viewer_name(name: str, broadcaster_name: str | None) -> None:
+    """`DisplayNameError` if a viewer taking `name` could pass for the broadcaster."""
+    key = name_key(name)
+    if broadcaster_name is not None and key == name_key(broadcaster_name):
+        raise DisplayNameError(
+            f"{name!r} is the broadcaster's name: a viewer may not use it, so that nobody "
+            "can pass for the broadcaster; choose another"
+        )
+    if key in RESERVED_NAMES:
+        raise DisplayNameError(
+            f"{name!r} is reserved: it would make you look like the chat's staff; choose another"
+        )

@@ -29,7 +29,12 @@ from tui.server.models import (
     Role,
     StageParticipant,
 )
-from tui.server.names import DisplayNameError, validate_display_name
+from tui.server.names import (
+    DisplayNameError,
+    check_viewer_name,
+    name_key,
+    validate_display_name,
+)
 from tui.server.store import Identity, InviteRecord, Store
 
 BROADCAST_REALTIME = "realtime"
@@ -140,6 +145,15 @@ class AppService:
             self.store.set_session_key(identity.user_id, session_key)
         return identity, session_key
 
+    def _check_viewer_name(self, name: str) -> None:
+        """400 if a viewer calling themselves `name` could pass for the broadcaster."""
+        user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
+        broadcaster = self.store.identity(user_id) if user_id else None
+        try:
+            check_viewer_name(name, broadcaster.display_name if broadcaster else None)
+        except DisplayNameError as exc:
+            raise errors.bad_request(str(exc)) from None
+
     # --- chat tokens -----------------------------------------------------------------
 
     async def chat_token(
@@ -168,7 +182,11 @@ class AppService:
             identity, key = self.viewer(session_key), session_key
             if identity.role == "broadcaster":
                 raise errors.unauthorized("the broadcaster's session needs the broadcaster key")
+            # A name kept from before the broadcaster took it stays: reconnects must work.
+            if name_key(name) != name_key(identity.display_name):
+                self._check_viewer_name(name)
         else:
+            self._check_viewer_name(name)
             key = secrets.token_urlsafe(32)
             identity = self.store.add_identity(f"viewer-{new_id()}", key, name, "viewer", now)
         role: Role = identity.role
