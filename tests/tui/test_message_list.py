@@ -408,6 +408,21 @@ async def test_the_painted_screen_keeps_up_while_paused() -> None:
         assert drawn(widget)[-1] == "22:07 Alice message 62"
 
 
+async def test_the_painted_screen_keeps_up_at_the_top_of_a_full_scrollback() -> None:
+    # Viewing the oldest lines while they drop out: the view cannot move up with them, so
+    # what is under it changes and must be painted again.
+    async with ListApp(scrollback=50).run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(100)))
+        widget.focus()
+        await pilot.press("home")
+        assert drawn(widget)[0] == "21:55 Alice message 50"
+        for n in range(100, 105):
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert drawn(widget)[0] == "22:00 Alice message 55"
+        assert drawn(widget) == screen(widget)
+
+
 async def test_a_flood_changes_no_other_widget() -> None:
     # Messages arriving move nothing else on the screen: no layout, no repaint of the rest
     # (a screen-wide layout per frame was most of a key press's latency under a flood).

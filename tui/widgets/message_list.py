@@ -713,8 +713,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh()  # everything on screen moved up
             return
         if dropped:
-            # Old lines left the top: move up with the content so the view stays put.
+            # Old lines left the top: move up with the content so the view stays put (at
+            # the very top it cannot, and what is under it changed: repaint it all).
             self.set_scroll(None, max(self.scroll_y - dropped, 0))
+            self.refresh()
+            return
         # Paused: the lines on screen stay where they are. Only new lines that land in
         # the view (a list shorter than the screen) and the marker are drawn again.
         if self._end > flushed_end:
