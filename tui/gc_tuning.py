@@ -1,11 +1,13 @@
 """Garbage-collector settings for the running TUI.
 
-Under a chat flood Textual makes many short-lived `Strip`s, each with small caches that
-form reference cycles; they survive the young generations, so full collections of the
-whole heap (10,000 messages of scrollback) come about twice a second and take 60-330 ms,
-which is what a key press then waits for. Freezing what start-up allocated and raising
-the thresholds makes those pauses rare: bench/bench_tui.py measures key latency p99 with
-and without this (see the README's benchmark table).
+Under a chat flood every frame repaints message-list lines, and Textual's `Strip`s keep
+small caches that often hold the strip itself (`divide` caches `[self]`), so each
+painted line leaves a reference cycle for the collector. With Python's default
+thresholds that garbage and the growing scrollback cost, in 40 s at 1,000 msg/s, 57 full
+collections of ~80 ms each (3.5 s in all), and a key press that meets one waits for it.
+Freezing what start-up allocated and raising the thresholds leaves young collections of
+a few ms, a middle one (~25 ms) about every 40 s and no full one in that time.
+bench/bench_tui.py measures key latency with and without this (README benchmark table).
 """
 
 from __future__ import annotations
