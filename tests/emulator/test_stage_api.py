@@ -203,3 +203,30 @@ async def test_no_media_endpoints_say_so(emulator: Emulator, realtime: Any) -> N
     ):
         assert response.status == 501
         assert "no media server" in (await response.json())["message"]
+
+
+async def test_a_restored_stage_keeps_its_arn_and_honours_its_tokens(
+    emulator: Emulator, realtime: Any
+) -> None:
+    arn = (await new_stage(realtime, name="show"))["arn"]
+    issued = await call(realtime.create_participant_token, stageArn=arn, userId="alice")
+    token = issued["participantToken"]["token"]
+    # A new emulator process-worth: nothing known until the stage is restored.
+    restarted = Emulator(emulator.config)
+    await restarted.start("127.0.0.1", 0)
+    try:
+        assert (await join(restarted, token)).status == 401
+        assert not restarted.stages.restore(
+            STAGE_PREFIX.replace("us-east-1", "eu-west-1") + "X", "x"
+        )
+        assert restarted.stages.restore(arn, "show", [token, "not.a.token", "garbage"])
+        assert (await join(restarted, token)).status == 200
+        grant = restarted.state.participant_tokens[token]
+        assert (grant.user_id, grant.participant_id) == (
+            "alice",
+            issued["participantToken"]["participantId"],
+        )
+        assert grant.capabilities == ["PUBLISH", "SUBSCRIBE"]
+        assert restarted.state.stages[arn].name == "show"
+    finally:
+        await restarted.stop()

@@ -40,22 +40,42 @@ async def test_pending_invite_survives_restart(emulator: Emulator, tmp_path: Pat
         assert (await viewer.chat_token("Alice")).user_id == grant.user_id
 
 
-async def test_local_restart_keeps_identities_but_not_the_old_stage(tmp_path: Path) -> None:
+async def test_local_restart_keeps_identities_and_pending_invites(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = await start_local_stack(port=0, data_dir=data)
     async with first, AppServerClient(first.url, broadcaster_key=first.broadcaster_key) as host:
         host_id = (await host.chat_token("Host")).user_id
-        async with AppServerClient(first.url) as viewer:
+        async with AppServerClient(first.url) as viewer, AppServerClient(first.url) as bob:
             grant = await viewer.chat_token("Alice")
             invite = await host.invite(grant.user_id)
             session_key = viewer.session_key
+            bob_id = (await bob.chat_token("Bob")).user_id
+            await host.invite(bob_id)
+            await host.disconnect(bob_id)  # revoked before the restart: stays revoked
+            bob_key = bob.session_key
+    # A new process-worth of local stack with the same data dir: the stage comes back.
     async with await start_local_stack(port=0, data_dir=data) as second:
-        async with AppServerClient(second.url, session_key=session_key) as viewer:
+        assert second.stage_arn == first.stage_arn
+        async with (
+            AppServerClient(second.url, session_key=session_key) as viewer,
+            aiohttp.ClientSession() as browser,
+        ):
             assert (await viewer.chat_token("Alice")).user_id == grant.user_id
-            # The local stack starts a new stage: the old invite cannot be used there.
-            with pytest.raises(AppServerError) as old:
-                await viewer.redeem(invite.invite_id)
-            assert (old.value.status, old.value.message) == (410, INVITE_EXPIRED)
+            redemption = await viewer.redeem(invite.invite_id)
+            async with browser.get(redemption.join_url) as page:
+                assert page.status == 200
+            # The participant token from before the restart still works on the stage.
+            auth = {"Authorization": f"Bearer {redemption.participant_token}"}
+            async with browser.post(second.url + "/api/multihost/stage/join", headers=auth) as r:
+                assert r.status == 200, await r.text()
+            on_stage = await second.service.control.list_participants(second.stage_arn)
+            assert [(p.user_id, p.state) for p in on_stage] == [(grant.user_id, "CONNECTED")]
+        async with AppServerClient(second.url, session_key=bob_key) as bob:
+            await bob.chat_token("Bob")
+            bobs = second.service.store.invites_of(bob_id)
+            with pytest.raises(AppServerError) as revoked:
+                await bob.redeem(bobs[0].invite_id)
+            assert (revoked.value.status, revoked.value.message) == (410, INVITE_EXPIRED)
         async with AppServerClient(second.url, broadcaster_key=second.broadcaster_key) as host:
             assert (await host.chat_token("Host")).user_id == host_id
 

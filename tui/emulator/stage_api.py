@@ -17,12 +17,13 @@ answer 501 and say that no media server runs here.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,6 +214,46 @@ class StageApi:
         signature = _b64(hmac.new(self._secret, signing_input, hashlib.sha384).digest())
         return f"{header}.{payload}.{signature}"
 
+    # --- a restart of the app server's local stack -----------------------------------
+
+    def restore(self, arn: str, name: str, tokens: Iterable[str] = ()) -> bool:
+        """Recreate a stage an earlier run created, under the same ARN, and honour the
+        participant tokens it issued, so invites outlive a restart of `serve --local`.
+        Only for the in-process app server that kept them: a token's own claims say
+        whom it is for. False (nothing done) if the ARN is not of this region and
+        account; tokens that cannot be read are skipped."""
+        prefix = f"arn:aws:ivs:{self.config.region}:{self.config.account_id}:stage/"
+        stage_id = arn.removeprefix(prefix)
+        if not arn.startswith(prefix) or not stage_id:
+            return False
+        stage = self.state.stages.get(arn)
+        if stage is None:
+            stage = self.state.stages[arn] = Stage(arn=arn, id=stage_id, name=name)
+        for token in tokens:
+            claims = _claims(token)
+            if claims is None or claims.get("resource") != arn:
+                continue
+            caps = claims.get("capabilities") or {}
+            issued, expires = float(claims.get("iat", 0)), float(claims.get("exp", 0))
+            self.state.participant_tokens[token] = ParticipantGrant(
+                token=token,
+                participant_id=str(claims.get("jti", "")),
+                stage_arn=arn,
+                user_id=str(claims.get("user_id", "")),
+                attributes={str(k): str(v) for k, v in (claims.get("attributes") or {}).items()},
+                capabilities=[
+                    cap.value
+                    for cap, key in (
+                        (StageCapability.PUBLISH, "allow_publish"),
+                        (StageCapability.SUBSCRIBE, "allow_subscribe"),
+                    )
+                    if caps.get(key)
+                ],
+                duration=max(int((expires - issued) // 60), 1),
+                expiration_time=expires,
+            )
+        return True
+
     # --- the local join/leave stand-ins -----------------------------------------------
 
     def _bearer_grant(self, request: web.Request) -> ParticipantGrant:
@@ -276,6 +317,18 @@ class StageApi:
             session[participant_id].state = "DISCONNECTED"
         if all(p.state == "DISCONNECTED" for p in session.values()):
             stage.active_session_id = None
+
+
+def _claims(token: str) -> dict[str, Any] | None:
+    """The payload of a token `_jwt` made, or None if it is not one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    return claims if isinstance(claims, dict) else None
 
 
 def _b64(data: bytes) -> str:

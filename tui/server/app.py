@@ -134,12 +134,31 @@ async def _control_plane(
     )
 
 
-async def _resources(
-    control: ControlPlane, settings: ServerSettings, local: bool
+LOCAL_STAGE_KEY = "local_stage_arn"
+"""Store meta: the stage `--local` made, recreated on the next start with the same data
+dir so that pending invites (bound to the stage ARN) still work after a restart."""
+
+
+async def _local_stage(
+    control: ControlPlane, emulator: Emulator, store: Store, now: float
+) -> dict[str, object]:
+    arn = store.get_meta(LOCAL_STAGE_KEY)
+    live = store.live_invites(arn, now) if arn else []
+    if arn and emulator.stages.restore(
+        arn, DEFAULT_STAGE_NAME, [i.participant_token for i in live]
+    ):
+        return await control.get_stage(arn)
+    stage = await control.create_stage(DEFAULT_STAGE_NAME)
+    store.set_meta(LOCAL_STAGE_KEY, str(stage["arn"]))
+    return stage
+
+
+async def _aws_resources(
+    control: ControlPlane, settings: ServerSettings
 ) -> tuple[dict[str, object], dict[str, object], bool]:
     """(the room, the stage, created?), as CreateRoom/GetRoom and CreateStage/GetStage
     describe them."""
-    if local or settings.create:
+    if settings.create:
         room = await control.create_room(DEFAULT_ROOM_NAME)
         stage = await control.create_stage(DEFAULT_STAGE_NAME)
         return room, stage, True
@@ -189,7 +208,12 @@ async def start_server(
         raise
     try:
         control = await _control_plane(settings, url, emulator)
-        room, stage, created = await _resources(control, settings, local)
+        if emulator is not None:
+            room = await control.create_room(DEFAULT_ROOM_NAME)
+            stage = await _local_stage(control, emulator, store, clock())
+            created = True
+        else:
+            room, stage, created = await _aws_resources(control, settings)
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
         store.close()
@@ -243,7 +267,8 @@ async def start_local_stack(
     broadcaster_key: str | None = None,
     emulator_config: EmulatorConfig | None = None,
 ) -> LocalStack:
-    """The local IVS stack and the app server on one port, with a fresh room and stage.
+    """The local IVS stack and the app server on one port, with a fresh room; the stage
+    is the one an earlier start with the same `data_dir` made, so its invites still work.
     `port=0` picks a free port (see `.url`). Raises `StartupError`."""
     settings = ServerSettings(
         mode="local", host=host, port=port, data_dir=data_dir, broadcaster_key=broadcaster_key

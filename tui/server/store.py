@@ -204,6 +204,15 @@ class Store:
         ).fetchall()
         return [InviteRecord(*row) for row in rows]
 
+    def live_invites(self, stage_arn: str, now: float) -> list[InviteRecord]:
+        """The invites to `stage_arn` that are neither revoked nor expired."""
+        rows = self._db.execute(
+            f"SELECT {_INVITE_COLUMNS} FROM invites WHERE stage_arn = ? AND revoked_at IS NULL"
+            " AND expires_at > ? ORDER BY created_at",
+            (stage_arn, now),
+        ).fetchall()
+        return [InviteRecord(*row) for row in rows]
+
     def set_code(self, invite_id: str, code: str, expires_at: float, now: float) -> None:
         """A new one-time link code for the invite; any earlier code stops working."""
         self._db.execute(
