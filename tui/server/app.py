@@ -8,6 +8,7 @@ plane points and whether the room and stage are created here. Start-up failures 
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import secrets
 import sqlite3
@@ -33,6 +34,8 @@ from tui.server.settings import (
 )
 from tui.server.store import Store
 
+CHECKPOINT_SECONDS = 5.0
+"""How often the store's WAL is copied into its database file, off the event loop."""
 LOCAL_SECRET_KEY = "local"
 """The local stack checks only the access key id (a fresh secret per start), not the
 signature: the secret key is a fixed filler that keeps boto3 from looking for real ones."""
@@ -63,6 +66,7 @@ class RunningServer:
     created: bool
     """True when the room and stage were created at start-up."""
     _runner: web.AppRunner = field(repr=False)
+    _checkpoints: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -77,6 +81,9 @@ class RunningServer:
         if self._stopped:
             return
         self._stopped = True
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            await asyncio.wait([self._checkpoints])
         await self._runner.cleanup()
         await self.service.close()
         self.service.store.close()
@@ -256,6 +263,9 @@ async def start_server(
         stage_arn=stage_arn,
         created=created,
         _runner=runner,
+        _checkpoints=asyncio.create_task(
+            store.keep_checkpointing(CHECKPOINT_SECONDS), name="store-checkpoints"
+        ),
     )
 
 
