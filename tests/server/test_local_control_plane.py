@@ -79,6 +79,16 @@ async def test_outsiders_are_refused_and_the_app_flow_still_works(tmp_path: Path
             assert resp.status == 403
             assert resp.headers["x-amzn-ErrorType"] == "AccessDeniedException"
 
+        # Signed with the stack's own key id (as tests may), the control plane answers.
+        owner = boto3.client(
+            "ivschat",
+            endpoint_url=stack.url,
+            region_name="us-east-1",
+            aws_access_key_id=stack.control_access_key_id,
+            aws_secret_access_key="any",
+        )
+        assert (await asyncio.to_thread(owner.get_room, identifier=room))["arn"] == room
+
         # The app server's own calls (chat tokens, SendEvent, CreateParticipantToken) work.
         async with connect(alice.chat_url, subprotocols=[alice.token]) as ws:  # type: ignore[list-item]
             grant = await host.invite(alice.user_id)

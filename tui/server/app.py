@@ -77,6 +77,13 @@ class RunningServer:
     def chat_url(self) -> str:
         return self.service.config.chat_url
 
+    @property
+    def control_access_key_id(self) -> str | None:
+        """Local mode: the only AWS access key id the local IVS stack's control plane
+        accepts (any secret key); sign boto3 calls with it to drive the stack, as tests
+        do. None with --aws."""
+        return self.emulator.config.access_key_id if self.emulator else None
+
     async def stop(self) -> None:
         if self._stopped:
             return
