@@ -137,7 +137,7 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             "ivschat",
             endpoint_url=stack.url,
             region_name="us-east-1",
-            aws_access_key_id="test",
+            aws_access_key_id=stack.control_access_key_id,
             aws_secret_access_key="test",
         )
 
