@@ -8,15 +8,15 @@
 - `richlog_baseline_msgs_per_s`: a minimal app with a plain Textual `RichLog` (wrapping,
   10,000 lines, as our scrollback) fed by the same room client from the same emulator, in
   the same run, timed the same way.
-- `key_latency_p99_ms` (and p50): up/down in the message list while 1,000 messages a
-  second arrive; from posting the key event (as the terminal driver does) to the end of
-  the first screen refresh after the selection moved, with the collector tuned as the app
-  tunes it at start-up (tui.gc_tuning). The move is caught as it happens (the list's
-  Selected message, through run_test's message hook), not by polling, which could miss
-  the refresh that showed it and count the next one too. Textual paints at most 60
-  frames a second, so about 8 ms of the median is waiting for the next frame.
-  `key_latency_p99_ms_default_gc` is the same measurement with Python's default
-  collector.
+- `key_latency_p99_ms` (and p50): the broadcaster pressing up/down in the message list
+  while 1,000 messages a second arrive; from posting the key event (as the terminal
+  driver does) to the end of the first screen refresh after the selection moved, with
+  the collector tuned as the app tunes it at start-up (tui.gc_tuning). The move is caught
+  as it happens (the list's Selected message, through run_test's message hook), not by
+  polling, which could miss the refresh that showed it and count the next one too.
+  Textual paints at most 60 frames a second, so about 8 ms of the median is waiting for
+  the next frame. `key_latency_p99_ms_default_gc` is the same measurement with Python's
+  default collector.
 - `rss_mb_after_1m_msgs`: 1,000,000 messages from 1,000,000 different senders through the
   app in a fresh process, handed to `ChatApp.deliver` (the app's entry point for room
   events) rather than through the socket, which would take minutes; RSS at checkpoints
@@ -134,7 +134,7 @@ async def _stack_main(pipe: Connection) -> None:
                 else:
                     await asyncio.sleep(0)
 
-        pipe.send(stack.url)
+        pipe.send((stack.url, stack.broadcaster_key))
         try:
             while True:
                 command = await asyncio.to_thread(pipe.recv)
@@ -155,12 +155,13 @@ class _Stack:
         self._pipe, theirs = context.Pipe()
         self._process = context.Process(target=_stack_process, args=(theirs,), daemon=True)
         self.url = ""
+        self.broadcaster_key = ""
 
     def __enter__(self) -> _Stack:
         self._process.start()
         if not self._pipe.poll(60):
             raise RuntimeError("the local stack did not start")
-        self.url = self._pipe.recv()
+        self.url, self.broadcaster_key = self._pipe.recv()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -190,13 +191,13 @@ async def _until(condition: Callable[[], bool], seconds: float, what: str) -> No
 # --- our app -------------------------------------------------------------------------
 
 
-def _chat_app(url: str, name: str) -> Any:
+def _chat_app(url: str, name: str, broadcaster_key: str | None = None) -> Any:
     from tui.app import ChatApp
     from tui.server.client import AppServerClient
     from tui.session import ChatSession
     from tui.settings import TuiSettings
 
-    session = ChatSession(AppServerClient(url), name)
+    session = ChatSession(AppServerClient(url, broadcaster_key=broadcaster_key), name)
     return ChatApp(session, settings=TuiSettings(scrollback=SCROLLBACK))
 
 
@@ -295,7 +296,9 @@ async def _key_latency(stack: _Stack) -> tuple[float, float]:
 
     from tui.widgets.message_list import MessageList
 
-    app = _chat_app(stack.url, "bench-keys")
+    # The broadcaster: who moves through the list to moderate (the footer offers delete
+    # and disconnect, and every move asks which actions apply).
+    app = _chat_app(stack.url, "bench-keys", stack.broadcaster_key)
     latencies: list[float] = []
     rng = random.Random(7)
     shown = asyncio.Event()
@@ -311,6 +314,8 @@ async def _key_latency(stack: _Stack) -> tuple[float, float]:
 
     async with app.run_test(headless=True, size=SIZE, message_hook=on_message):
         await _connected(app)
+        if app.identity is None or not app.identity.is_broadcaster:
+            raise RuntimeError("the key-latency app did not join as the broadcaster")
         messages = app.chat.messages
         duration_s = LATENCY_PRESSES * 0.045 + 3
         stack.flood("K", int(LATENCY_RATE * duration_s), LATENCY_RATE)
