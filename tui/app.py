@@ -1,9 +1,10 @@
 """The Textual app: wiring and bindings, nothing else.
 
 It is given a session (tui.session.ChatSession: how to get tokens and reach the app
-server), builds the room client, and turns the room's events into Textual messages for
-the chat screen. Without a session (snapshots, tests of the screen) nothing connects:
-events are handed to `deliver()` directly, with an injected clock and fixed ids.
+server), builds the room client, and hands the room's events to the chat screen, whose
+`deliver` turns them into its Textual messages. Without a session (snapshots, tests of
+the screen) nothing connects: events are handed to `deliver()` directly, with an
+injected clock and fixed ids.
 """
 
 from __future__ import annotations
