@@ -53,8 +53,10 @@ def conversation() -> list[ChatMessage]:
     ]
 
 
-def invite_event(user: Identity, invite_id: str = "inv-0001") -> CustomEvent:
-    invite = Invite(user.user_id, "realtime", "host-stage", invite_id)
+def invite_event(
+    user: Identity, invite_id: str = "inv-0001", *, expires_at: datetime | None = None
+) -> CustomEvent:
+    invite = Invite(user.user_id, "realtime", "host-stage", invite_id, expires_at)
     return CustomEvent(
         id="evt-0001", name=EVENT_MULTIHOST_INVITE, attributes=invite.attributes(), send_time=T0
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from datetime import tzinfo as TzInfo
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from tui.ivs.events import (
@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GONE = 410  # the app server's answer for an expired invite
+# How often a showing invite is held against the (injected) clock: a timer per deadline
+# would run on the real clock, which tests and snapshots replace.
+EXPIRY_CHECK_SECONDS = 0.25
 _OWN_ACTIONS = frozenset(
     {
         "delete",
@@ -140,6 +143,7 @@ class ChatScreen(Screen[None]):
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
+        self._expiry_check: Timer | None = None
 
     @property
     def chat_app(self) -> ChatApp:
@@ -259,6 +263,28 @@ class ChatScreen(Screen[None]):
         self._whip = None
         self.toast.show_invite(event.invite)
         self.system("you have been invited to join the stream on stage")
+        self._watch_expiry()
+
+    def _watch_expiry(self) -> None:
+        """Hold the showing invite against the clock until it is used up or gone."""
+        if not self._check_expiry() and self._expiry_check is None:
+            self._expiry_check = self.set_interval(EXPIRY_CHECK_SECONDS, self._check_expiry)
+
+    def _check_expiry(self) -> bool:
+        """Take the invite down if its time has passed; True when there is nothing left
+        to watch (then the periodic check stops)."""
+        toast = self.toast
+        if toast.is_overdue(self._clock()):
+            toast.expired()
+            self.stage_link = ""
+            self._whip = None
+            self.system("your stage invite has expired", error=True)
+        if toast.showing and toast.state is not ToastState.EXPIRED:
+            return False
+        if self._expiry_check is not None:
+            self._expiry_check.stop()
+            self._expiry_check = None
+        return True
 
     @on(ConnectionChanged)
     def _connection_changed(self, event: ConnectionChanged) -> None:
@@ -506,26 +532,12 @@ class ChatScreen(Screen[None]):
             return
         self.stage_link = link
         self._whip = (redemption.whip_url, redemption.participant_token)
-        self._expire_at(redemption.expires_at)
+        toast.expire_by(redemption.expires_at)
         opened = False
         if then is None:
             opened = await self.chat_app.open_in_browser(link)
         toast.joined(link, browser_opened=opened)
         self.refresh_bindings()
+        self._watch_expiry()
         if then is not None:
             then()
-
-    def _expire_at(self, when: datetime) -> None:
-        delay = (when - self._clock()).total_seconds()
-        invite = self.toast.invite
-
-        def expire() -> None:
-            if self.toast.invite is invite:
-                self.toast.expired()
-                self.stage_link = ""
-                self._whip = None
-
-        if delay > 0:
-            self.set_timer(delay, expire)
-        else:
-            expire()

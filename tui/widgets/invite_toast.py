@@ -8,7 +8,7 @@ clickable even when no browser can be opened from here (SSH).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from textual import events
@@ -73,13 +73,29 @@ class InviteToast(Widget):
     def showing(self) -> bool:
         return self.invite is not None
 
-    def show_invite(self, invite: Invite, expires_at: datetime | None = None) -> None:
+    def show_invite(self, invite: Invite) -> None:
         self.invite = invite
-        self.expires_at = expires_at
+        self.expires_at = invite.expires_at
         self.link = ""
         self.detail = ""
         self.browser_opened = False
         self._set_state(ToastState.PENDING)
+
+    def expire_by(self, when: datetime) -> None:
+        """The invite (or the stage link it became) stops working at `when` at the latest."""
+        if when.tzinfo is None:  # the app server speaks UTC
+            when = when.replace(tzinfo=UTC)
+        if self.expires_at is None or when < self.expires_at:
+            self.expires_at = when
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Showing a usable invite whose time has passed at `now`."""
+        return (
+            self.invite is not None
+            and self.state is not ToastState.EXPIRED
+            and self.expires_at is not None
+            and now >= self.expires_at
+        )
 
     def joining(self) -> None:
         self._set_state(ToastState.JOINING)
@@ -100,6 +116,7 @@ class InviteToast(Widget):
 
     def dismiss(self) -> None:
         self.invite = None
+        self.expires_at = None
         self.remove_class("-shown")
         self._set_state(ToastState.PENDING)
 
