@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from tests.tui.conftest import (
     ALICE,
@@ -22,7 +22,13 @@ from tests.tui.conftest import (
     show_conversation,
 )
 from tui.app import ChatApp
-from tui.ivs.events import ChatError, ConnectionState, StateChanged, UserDisconnected
+from tui.ivs.events import (
+    ChatError,
+    ConnectionState,
+    DisconnectReason,
+    StateChanged,
+    UserDisconnected,
+)
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
 from tui.screens.admin_menu import AdminMenu
 from tui.screens.confirm import ConfirmScreen
@@ -307,6 +313,36 @@ async def test_moderator_disconnect_shows_the_modal_and_disables_the_composer(ma
         app.deliver(StateChanged(ConnectionState.CONNECTED))
         await pilot.pause()
         assert status.state is ConnectionState.DISCONNECTED and composer.input.disabled
+
+
+async def test_a_refusal_for_good_says_why_and_does_not_reconnect(make_app) -> None:
+    app = make_app(BOB)
+    why = "the app server no longer knows this session"
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        app.deliver(
+            StateChanged(
+                ConnectionState.DISCONNECTED,
+                reason=why,
+                disconnect=DisconnectReason.TOKEN_REJECTED,
+            )
+        )
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, DisconnectedScreen)
+        said = " ".join(str(s.content) for s in modal.query(Static))
+        assert why in said and "join again" in said
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.chat
+        composer = app.chat.query_one(Composer)
+        assert composer.input.disabled and "join again" in composer.input.placeholder
+        status = app.chat.query_one(StatusLine)
+        # A late retry from the room brings back neither "reconnecting" nor the composer.
+        app.deliver(StateChanged(ConnectionState.RECONNECTING, retry_in=2.0, attempt=1))
+        await pilot.pause()
+        assert status.state is ConnectionState.DISCONNECTED
+        assert "reconnecting" not in status.state_text and composer.input.disabled
 
 
 async def test_reconnecting_counts_down(make_app) -> None:

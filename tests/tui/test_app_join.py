@@ -100,3 +100,17 @@ async def test_an_invite_that_is_no_longer_valid_says_expired(tmp_path: Path) ->
             assert toast.detail == EXPIRED_WORDS
             assert not alice.chat.stage_link
             assert alice.chat.check_action("join_stage", ()) is False
+
+
+async def test_taking_the_broadcasters_name_is_one_line_with_the_servers_words(
+    tmp_path: Path,
+) -> None:
+    async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
+        async with AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host:
+            await host.chat_token("Host")
+        done = await asyncio.to_thread(
+            join, "--server", stack.url, "--name", "HOST", env=clean_env(tmp_path)
+        )
+    assert done.returncode == 1
+    assert done.stderr.startswith("ivs-chat-tui: 'HOST' is the broadcaster's name")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -140,6 +140,7 @@ class ChatScreen(Screen[None]):
         self.stage_link = ""
         self._whip: tuple[str, str] | None = None
         self.moderator_disconnected = False
+        self.ended = False  # the room is over for good: moderator, refusal, gave up
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
@@ -289,21 +290,31 @@ class ChatScreen(Screen[None]):
     @on(ConnectionChanged)
     def _connection_changed(self, event: ConnectionChanged) -> None:
         change = event.event
-        if self.moderator_disconnected:
-            return
+        if self.ended:
+            return  # over for good: a late state change brings nothing back
         self.status.set_state(change)
         if change.state is ConnectionState.DISCONNECTED:
             if change.disconnect is DisconnectReason.DISCONNECTED_BY_MODERATOR:
                 self._disconnected_by_moderator(change.reason)
             elif change.disconnect is not DisconnectReason.CLOSED_BY_CLIENT:
                 words = change.reason or "the chat connection ended"
-                self.composer.disable(f"disconnected: {words}")
+                self._end_room()
                 self.system(f"disconnected: {words}", error=True)
+                if change.disconnect is DisconnectReason.TOKEN_REJECTED:
+                    self.composer.disable("Disconnected for good: quit and join again.")
+                    self.app.push_screen(DisconnectedScreen.refused(words))
+                else:
+                    self.composer.disable(f"disconnected: {words}")
+
+    def _end_room(self) -> None:
+        self.ended = True
+        self.refresh_bindings()  # nothing to moderate in a room we are no longer in
 
     def _disconnected_by_moderator(self, reason: str) -> None:
         if self.moderator_disconnected:
             return
         self.moderator_disconnected = True
+        self._end_room()
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,

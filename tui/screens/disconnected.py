@@ -1,5 +1,7 @@
-"""Said once, in a modal, when the moderator disconnects us: the chat stays readable,
-the composer is disabled, and the client does not reconnect."""
+"""Said once, in a modal, when the room ends for good: the moderator disconnected us, or
+the app server will not let us back in (it forgot our session, or refuses the
+broadcaster key). The chat stays readable, the composer is disabled, and the client does
+not reconnect."""
 
 from __future__ import annotations
 
@@ -12,6 +14,11 @@ from tui.screens.dialog import DialogScreen
 from tui.widgets.untrusted import content_from
 
 DISCONNECTED_WORDS = "You have been disconnected by the moderator."
+MODERATOR_AFTER = "You can still read the chat, but not send. The app will not reconnect."
+REFUSED_WORDS = "The app server will not let you back into the chat."
+REFUSED_AFTER = (
+    "You can still read the chat, but not send. To chat again, quit (ctrl+q) and join again."
+)
 
 
 class DisconnectedScreen(DialogScreen[None]):
@@ -37,19 +44,25 @@ class DisconnectedScreen(DialogScreen[None]):
 
     BINDINGS = [Binding("escape,enter", "close", "Close", id="disconnected.close")]
 
-    def __init__(self, reason: str = "") -> None:
+    def __init__(
+        self, reason: str = "", *, words: str = DISCONNECTED_WORDS, after: str = MODERATOR_AFTER
+    ) -> None:
         super().__init__()
         self.reason = reason
+        self.words = words
+        self.after = after
+
+    @classmethod
+    def refused(cls, reason: str) -> DisconnectedScreen:
+        """The app server refused us for good (DisconnectReason.TOKEN_REJECTED)."""
+        return cls(reason, words=REFUSED_WORDS, after=REFUSED_AFTER)
 
     def compose(self) -> ComposeResult:
         with self.frame("Disconnected"):
-            yield Static(DISCONNECTED_WORDS, id="words")
+            yield Static(self.words, id="words")
             if self.reason:
                 yield Static(content_from("Reason: $reason", reason=self.reason), id="reason")
-            yield Static(
-                "You can still read the chat, but not send. The app will not reconnect.",
-                id="after",
-            )
+            yield Static(self.after, id="after")
             yield Button("OK", variant="primary", id="ok")
 
     def action_close(self) -> None:
