@@ -6,16 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+# One definition of a port argument; the emulator owns it because it may import
+# nothing from tui but the protocol (design.md's layering).
+from tui.emulator.cli import port_number
 
-def port_number(text: str) -> int:
-    """A TCP port, 0 meaning "any free one"."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0-65535 (0: any free one)")
-    return port
+__all__ = ["existing_file", "non_negative", "port_number"]
 
 
 def existing_file(text: str) -> Path:

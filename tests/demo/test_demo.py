@@ -68,7 +68,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     ("args", "words"),
     [
         (("--demo-viewers", "-1"), "argument --demo-viewers: -1: must be 0 or more"),
-        (("--port", "70000"), "argument --port: 70000 is not a port: use 0-65535"),
+        (("--port", "70000"), "argument --port: 70000 is not a port: use 0 to 65535"),
         (("--port", "-5"), "argument --port: -5 is not a port"),
         (
             ("--config", "/nonexistent/ivs.toml"),

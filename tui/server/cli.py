@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.emulator.cli import port_number
+from tui.argtypes import port_number
 
 # settings flags: argparse dest -> ServerSettings field (the same names)
 _FLAGS = (
