@@ -496,6 +496,30 @@ async def test_own_messages_and_mentions_are_highlighted() -> None:
         assert background(row_of(widget, "hey @bob")) == plain
 
 
+async def test_the_broadcaster_wears_a_badge_no_name_can_fake() -> None:
+    host = ChatMessage(
+        id="m-host",
+        content="welcome",
+        sender_id="u-host",
+        sender_attributes={"username": "Host", "role": "broadcaster"},
+        attributes={},
+        send_time=T0,
+    )
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(
+            pilot, host, chat(1, "i am the host", name="[host] Host", sender="u-fake")
+        )
+        assert screen(widget)[:2] == [
+            "21:05 [host] Host welcome",
+            "21:06 [host] Host i am the host",
+        ]
+        real = next(s for s in row_of(widget, "welcome") if s.text == "[host]")
+        fake_name = next(s for s in row_of(widget, "i am the host") if "[host]" in s.text)
+        assert real.style is not None and real.style.reverse
+        # The look-alike's "[host]" is part of its name: drawn like a name, not a badge.
+        assert fake_name.text == "[host] Host" and not (fake_name.style and fake_name.style.reverse)
+
+
 async def test_long_messages_wrap_at_80_columns() -> None:
     words = " ".join(f"word{n}" for n in range(40))
     url = "https://example.com/" + "x" * 150

@@ -58,6 +58,10 @@ NAME_PALETTE: Final = (
 _TIME_WIDTH: Final = 6  # "HH:MM "
 _MIN_BODY_WIDTH: Final = 12  # below this the time column is dropped to leave room for text
 _SYSTEM_PREFIX: Final = "-- "
+# Before the broadcaster's name, in a style no name can take: anyone may pick a name that
+# looks like the host's, but only the app server sets the role in a token's attributes.
+HOST_BADGE: Final = "[host]"
+BROADCASTER_ROLE: Final = "broadcaster"
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
 _COMPACT_EVERY: Final = 256
@@ -129,6 +133,8 @@ class _Entry:
     body: str
     """What is wrapped: "name text" for a message, the prefixed text of a system line."""
     name_end: int = 0
+    badge_end: int = 0
+    """End of the host badge before the name (0: none)."""
     message: ChatMessage | None = None
     start: int = 0
     """Absolute line number of the first line (the first entry ever starts at 0)."""
@@ -145,6 +151,7 @@ class _Styles(NamedTuple):
     error: RichStyle
     pointer: RichStyle
     marker: RichStyle
+    badge: RichStyle
 
 
 def _utc_now() -> datetime:
@@ -173,6 +180,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         "message-list--error",
         "message-list--pointer",
         "message-list--marker",
+        "message-list--badge",
     }
 
     DEFAULT_CSS = """
@@ -201,6 +209,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             text-style: $block-cursor-text-style;
         }
         &:focus > .message-list--marker { background: $accent; }
+        & > .message-list--badge { color: $accent; text-style: bold reverse; }
     }
     """
 
@@ -340,6 +349,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if message.id in self._by_id:
             return
         name = clean(message.sender_name)
+        badge = message.sender_attributes.get("role") == BROADCASTER_ROLE
+        if badge:
+            name = f"{HOST_BADGE} {name}"
         body = f"{name} {clean(message.content)}"
         entry = _Entry(
             self._next_serial(),
@@ -347,6 +359,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._format_time(message.send_time),
             body,
             name_end=len(name),
+            badge_end=len(HOST_BADGE) if badge else 0,
             message=message,
         )
         self._by_id[message.id] = entry
@@ -520,6 +533,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             if selected:
                 time_style += styles.pointer
             segments.append(Segment(prefix, time_style))
+        badge_end = entry.badge_end
+        if start < badge_end:
+            badge_style = line_style + styles.badge
+            segments.append(Segment(body[start : min(end, badge_end)], badge_style))
+            start = min(end, badge_end)
         name_end = entry.name_end
         if start < name_end:
             name_style = line_style + _name_style(
@@ -563,6 +581,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 error=part("message-list--error"),
                 pointer=part("message-list--pointer"),
                 marker=base + part("message-list--marker"),
+                badge=part("message-list--badge"),
             )
         return self._styles
 
@@ -812,4 +831,4 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._pick(target)
 
 
-__all__ = ["NAME_PALETTE", "MessageList", "name_color", "wrap_offsets"]
+__all__ = ["HOST_BADGE", "NAME_PALETTE", "MessageList", "name_color", "wrap_offsets"]
