@@ -1,4 +1,9 @@
-"""What OBS needs to join the stage by WHIP: the server URL and the bearer token."""
+"""What OBS needs to join the stage by WHIP: the server URL and the bearer token.
+
+The token is long (hundreds of characters locally, more on AWS) and must be shown whole:
+it wraps, never clips, and the dialog scrolls when it is taller than the terminal. `t`
+copies it (OSC 52), which is how most people will take it.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ class WhipScreen(DialogScreen[None]):
         width: 76;
         max-height: 100%;
         padding: 0 1;
+        overflow-y: auto;  /* a token taller than the terminal scrolls, never clips */
     }
     WhipScreen Label {
         color: $text-muted;
@@ -28,7 +34,7 @@ class WhipScreen(DialogScreen[None]):
         padding: 0 1;
     }
     WhipScreen #token {
-        max-height: 6;
+        height: auto;
     }
     WhipScreen #buttons {
         height: auto;
@@ -39,10 +45,16 @@ class WhipScreen(DialogScreen[None]):
     }
     """
 
+    # Focusing a button would scroll the dialog down to it, past the instructions; the
+    # keys work without focus, and tab reaches the buttons.
+    AUTO_FOCUS = ""
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="whip.close"),
         Binding("u", "copy('server')", "Copy server", id="whip.copy_server"),
         Binding("t", "copy('token')", "Copy token", id="whip.copy_token"),
+        Binding("up", "scroll('up')", "Scroll up", show=False, id="whip.scroll_up"),
+        Binding("down", "scroll('down')", "Scroll down", show=False, id="whip.scroll_down"),
     ]
 
     def __init__(self, server: str, token: str) -> None:
@@ -66,7 +78,14 @@ class WhipScreen(DialogScreen[None]):
 
     def action_copy(self, what: str) -> None:
         self.app.copy_to_clipboard(self.server if what == "server" else self.token)
-        self.notify(f"{'Server' if what == 'server' else 'Token'} copied (OSC 52)")
+        self.notify(f"{'Server' if what == 'server' else 'Token'} copied to the clipboard (OSC 52)")
+
+    def action_scroll(self, way: str) -> None:
+        dialog = self.query_one("#dialog")
+        if way == "up":
+            dialog.scroll_up(animate=False)
+        else:
+            dialog.scroll_down(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
