@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
@@ -112,6 +113,25 @@ async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:
         assert composer.text == "first"
         await pilot.press("down", "down")
         assert composer.text == "draft"
+
+
+async def test_a_multi_line_paste_is_joined_into_one_line_at_the_cursor(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.query_one(Composer)
+        await pilot.press(*"<>", "left")
+        composer.input.post_message(events.Paste("first line\r\nsecond line\n\nthird\n"))
+        await pilot.pause()
+        assert composer.text == "<first line second line third>"
+        assert composer.input.cursor_position == len("<first line second line third")
+        # Too long for one message: kept whole, the counter says how far over.
+        composer.input.value = ""
+        long_lines = "\n".join(["x" * 300, "y" * 300])
+        composer.input.post_message(events.Paste(long_lines))
+        await pilot.pause()
+        assert composer.text == "x" * 300 + " " + "y" * 300
+        assert str(composer.query_one("#composer-left").content) == str(MAX_MESSAGE_LENGTH - 601)
 
 
 def test_history_is_bounded_and_skips_repeats() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -94,6 +94,21 @@ class ComposerInput(Input):
         super().__init__(placeholder="Say something…", id=id, select_on_focus=False)
         self.history = History()
         self._walking = False
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input keeps only a paste's first line; a chat message is one line, so the
+        # lines are joined with spaces instead and nothing is lost. Over the limit it
+        # stays, and the counter goes negative, as if typed.
+        event.stop()
+        event.prevent_default()  # Input's own handler would insert the first line again
+        line = " ".join(part for part in event.text.splitlines() if part.strip())
+        if not line:
+            return
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *selection)
 
     def action_history_previous(self) -> None:
         line = self.history.previous(self.value)
