@@ -210,8 +210,11 @@ async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
         await pilot.press(*"spam", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        # No room in this app: the failure is reported in words, in the list.
+        # No room in this app: the failure is reported in words, in the list, and in a
+        # notification (the list may be holding still above the line).
         assert _lines(app)[-1].endswith("could not disconnect Bob: not connected to the chat yet")
+        said = [(n.message, n.severity) for n in app._notifications]
+        assert ("Could not disconnect Bob: not connected to the chat yet", "error") in said
 
 
 async def test_every_action_is_in_the_command_palette(make_app) -> None:

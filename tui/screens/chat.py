@@ -89,6 +89,10 @@ def error_words(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def safe_link(url: str) -> str | None:
     """The stage link if it is a plain http(s) URL we can hand to a terminal and a
     browser; None otherwise (it must never carry escape sequences into OSC 8)."""
@@ -483,16 +487,21 @@ class ChatScreen(Screen[None]):
             )
 
     async def _report(self, call: Awaitable[object], success: str | None, failure: str) -> bool:
-        """Await an action and say how it went in the list."""
+        """Await an action and say how it went: a line in the list, and a notification,
+        because with a message selected the list holds still and the line may land below
+        the view (jumping there would lose the moderator's place in the list)."""
         try:
             await call
         except Exception as exc:
             if not isinstance(exc, ChatError):
                 log.info("%s", failure, exc_info=True)
-            self.system(f"{failure}: {error_words(exc)}", error=True)
+            words = f"{failure}: {error_words(exc)}"
+            self.system(words, error=True)
+            self.notify(clean(_sentence(words)), severity="error", markup=False)
             return False
         if success:
             self.system(success)
+            self.notify(clean(_sentence(success)), markup=False)
         return True
 
     # --- stage invite --------------------------------------------------------------------
