@@ -164,6 +164,28 @@ async def test_remove_message_deletes_the_line_and_moves_the_selection() -> None
         assert widget.remove_message("never-seen") is False
 
 
+async def test_after_a_delete_the_selection_goes_to_a_message_not_a_system_line() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, chat(1, "first"), chat(2, "second"))
+        widget.add_system("deleted Bob's message")
+        widget.add_message(chat(3, "third"))
+        widget.add_system("invite sent to Alice")
+        await pilot.pause()
+        widget.focus()
+        await pilot.press("up", "up")  # focus picked "third"; up past the system line
+        assert widget.selected_message is not None
+        assert widget.selected_message.content == "second"
+        widget.remove_message("m00002")  # a system line is next: skipped for "third"
+        assert widget.selected_message is not None
+        assert widget.selected_message.content == "third"
+        widget.remove_message("m00003")  # only system lines are newer: the older message
+        assert widget.selected_message is not None
+        assert widget.selected_message.content == "first"
+        widget.remove_message("m00001")  # no message left: a line is still selected
+        assert widget.selected_message is None and len(widget) == 2
+
+
 async def test_keys_move_the_selection_and_enter_or_m_activates() -> None:
     app = ListApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -186,13 +208,12 @@ async def test_keys_move_the_selection_and_enter_or_m_activates() -> None:
         assert widget.selected_message.id == "m00000"
         await pilot.press("enter", "m")
         assert [m.id for m in app.activated] == ["m00000", "m00000"]
-        await pilot.press("end")
-        assert widget.selected_message is None
-        await pilot.press("up")
+        await pilot.press("end")  # the bottom, with the newest message selected
         assert widget.selected_message.id == "m00004"
+        assert widget.following
         # The pointer line is drawn distinctly from its neighbours.
         assert background(row_of(widget, "message 4")) != background(row_of(widget, "message 3"))
-        assert [m.id if m else None for m in app.selected][-3:] == ["m00000", None, "m00004"]
+        assert [m.id if m else None for m in app.selected][-2:] == ["m00000", "m00004"]
 
 
 async def test_keys_are_remappable_by_binding_id() -> None:

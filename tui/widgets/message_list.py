@@ -377,7 +377,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def remove_message(self, message_id: str) -> bool:
         """Remove a deleted message; False if it is not in the scrollback. A selected
-        message hands the selection to its newer neighbour (or the older one)."""
+        message hands the selection to the nearest newer message (else the nearest older
+        one; a system line only when no message is left), so a moderator can go on
+        deleting without moving."""
         entry = self._by_id.pop(message_id, None)
         if entry is None:
             return False
@@ -392,13 +394,23 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if not self._follow and entry.start < self._base() + self.scroll_offset.y:
             self._dropped_lines += height  # above the view: keep the view still
         if self._selected is entry:
-            neighbour = entries[index] if index < len(entries) else None
-            if neighbour is None and index > self._head:
-                neighbour = entries[index - 1]
-            self._select(neighbour, scroll=False)
+            self._select(self._neighbour_of(index), scroll=False)
         self._schedule_flush()
         self.refresh()
         return True
+
+    def _neighbour_of(self, index: int) -> _Entry | None:
+        """What takes the selection from the entry that was at `index` (now removed)."""
+        entries = self._entries
+        for later in range(index, len(entries)):
+            if entries[later].message is not None:
+                return entries[later]
+        for earlier in range(index - 1, self._head - 1, -1):
+            if entries[earlier].message is not None:
+                return entries[earlier]
+        if index < len(entries):
+            return entries[index]
+        return entries[index - 1] if index > self._head else None
 
     def select_last(self) -> None:
         """Select the newest chat message (or newest line) and follow again."""
@@ -426,9 +438,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._pick(self._entries[self._head])
 
     def action_cursor_last(self) -> None:
-        if self._head < len(self._entries):
-            self._select(self._entries[-1], scroll=False)
-        self._resume_following()
+        # The bottom of the list, following again, with the newest *message* selected:
+        # the system lines under it are in view, and d/x/s act on what is highlighted.
+        self.select_last()
 
     def action_page_up(self) -> None:
         self._page(-1)
