@@ -179,6 +179,45 @@ async def test_admin_menu_lists_what_applies(make_app) -> None:
         assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect"]
 
 
+async def test_no_moderation_once_the_room_is_over(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        app.deliver(
+            StateChanged(
+                ConnectionState.DISCONNECTED,
+                reason="the app server refuses the broadcaster key",
+                disconnect=DisconnectReason.TOKEN_REJECTED,
+            )
+        )
+        await pilot.pause()
+        await pilot.press("enter")  # close the modal
+        await pilot.pause()
+        assert await _menu_for(app, pilot, "msg-0002") is None
+        for action in ("delete", "disconnect", "invite", "admin_menu"):
+            assert app.chat.check_action(action, ()) is False
+        for key in "dxs":
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is app.chat
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Delete message" not in titles and "Moderate message" not in titles
+
+
+async def test_a_disconnected_user_is_not_offered_for_disconnect_or_invite(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
+        app.deliver(UserDisconnected(BOB.user_id, "by another moderator"))
+        await pilot.pause()
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete"]  # Bob's
+        assert app.chat.check_action("disconnect", ()) is False
+        assert app.chat.check_action("invite", ()) is False
+        assert app.chat.check_action("delete", ()) is True
+        assert await _menu_for(app, pilot, "msg-0001") == ["delete", "disconnect", "invite"]
+
+
 async def test_viewer_has_no_admin_menu_or_moderation_keys(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:

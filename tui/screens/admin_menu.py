@@ -3,6 +3,7 @@ the key that does the same from the message list (StreamCat's menu, by keyboard)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from textual import on
@@ -35,12 +36,15 @@ def can_invite(message: ChatMessage) -> bool:
     return message.sender_attributes.get("role") == ROLE_VIEWER
 
 
-def admin_actions(message: ChatMessage, me: Identity | None) -> list[AdminAction]:
-    """The moderation actions that apply to `message` for `me` (none for a viewer)."""
+def admin_actions(
+    message: ChatMessage, me: Identity | None, gone: Collection[str] = ()
+) -> list[AdminAction]:
+    """The moderation actions that apply to `message` for `me` (none for a viewer).
+    Senders in `gone` (already disconnected) can only have their messages deleted."""
     if me is None or not me.is_broadcaster:
         return []
     actions = [AdminAction(DELETE, "d", "Delete message")]
-    if message.sender_id != me.user_id:
+    if message.sender_id != me.user_id and message.sender_id not in gone:
         actions.append(AdminAction(DISCONNECT, "x", "Disconnect user…"))
         if can_invite(message):
             actions.append(AdminAction(INVITE, "s", "Invite to the stage"))

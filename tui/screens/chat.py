@@ -31,7 +31,14 @@ from tui.ivs.events import (
     UserDisconnected,
 )
 from tui.ivs.invites import invite_for
-from tui.screens.admin_menu import DELETE, DISCONNECT, INVITE, AdminMenu, admin_actions
+from tui.screens.admin_menu import (
+    DELETE,
+    DISCONNECT,
+    INVITE,
+    AdminAction,
+    AdminMenu,
+    admin_actions,
+)
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.screens.room_messages import (
@@ -141,6 +148,8 @@ class ChatScreen(Screen[None]):
         # the room's event for them adds no second line.
         self._deleting: set[str] = set()
         self._disconnecting: set[str] = set()
+        # Users disconnected while we watched: x and s are not offered for them again.
+        self._gone_users: set[str] = set()
         self.stage_link = ""
         self._whip: tuple[str, str] | None = None
         self.moderator_disconnected = False
@@ -258,9 +267,15 @@ class ChatScreen(Screen[None]):
         user_id = event.event.user_id
         if self.identity is not None and user_id == self.identity.user_id:
             self._disconnected_by_moderator(event.event.reason)
-        elif user_id not in self._disconnecting:
-            why = f": {event.event.reason}" if event.event.reason else ""
-            self.system(f"the moderator disconnected {self.name_of(user_id)}{why}")
+        else:
+            self._user_is_gone(user_id)
+            if user_id not in self._disconnecting:
+                why = f": {event.event.reason}" if event.event.reason else ""
+                self.system(f"the moderator disconnected {self.name_of(user_id)}{why}")
+
+    def _user_is_gone(self, user_id: str) -> None:
+        self._gone_users.add(user_id)
+        self.refresh_bindings()  # x and s for their messages are gone too
 
     @on(InviteReceived)
     def _invite_received(self, event: InviteReceived) -> None:
@@ -364,11 +379,17 @@ class ChatScreen(Screen[None]):
 
     # --- moderation ----------------------------------------------------------------------
 
+    def _actions_for(self, message: ChatMessage) -> list[AdminAction]:
+        """What the broadcaster may do to `message` now: nothing once the room is over."""
+        if self.ended:
+            return []
+        return admin_actions(message, self.identity, self._gone_users)
+
     def _applicable(self, action_id: str) -> ChatMessage | None:
         message = self.messages.selected_message
         if message is None:
             return None
-        if any(a.id == action_id for a in admin_actions(message, self.identity)):
+        if any(a.id == action_id for a in self._actions_for(message)):
             return message
         return None
 
@@ -383,7 +404,7 @@ class ChatScreen(Screen[None]):
                 return self._applicable(action) is not None
             case "admin_menu":
                 message = self.messages.selected_message
-                return message is not None and bool(admin_actions(message, self.identity))
+                return message is not None and bool(self._actions_for(message))
             case "focus_composer":
                 return not self.composer.input.has_focus
             case "join_stage":
@@ -433,7 +454,7 @@ class ChatScreen(Screen[None]):
 
     @work(group="moderation")
     async def _open_admin_menu(self, message: ChatMessage) -> None:
-        actions = admin_actions(message, self.identity)
+        actions = self._actions_for(message)
         if not actions:
             return
         choice = await self.app.push_screen_wait(AdminMenu(message, actions))
@@ -476,6 +497,7 @@ class ChatScreen(Screen[None]):
                 f"could not disconnect {name}",
             )
             if done:
+                self._user_is_gone(user_id)
                 await self._report(
                     app.revoke_stage(user_id), None, f"could not revoke {name}'s stage invites"
                 )
