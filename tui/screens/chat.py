@@ -83,6 +83,7 @@ _OWN_ACTIONS = frozenset(
 # The actions whose availability follows the selected message.
 _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "admin_menu")
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
+WAITING_WORDS = "not connected: your message will be sent when the chat is back"
 
 
 def error_words(error: BaseException) -> str:
@@ -312,6 +313,8 @@ class ChatScreen(Screen[None]):
         if self.ended:
             return  # over for good: a late state change brings nothing back
         self.status.set_state(change)
+        live = change.state is ConnectionState.CONNECTED
+        self.composer.pending("" if live else WAITING_WORDS)  # only while a send waits
         if change.state is ConnectionState.DISCONNECTED:
             if change.disconnect is DisconnectReason.DISCONNECTED_BY_MODERATOR:
                 self._disconnected_by_moderator(change.reason)
@@ -355,6 +358,9 @@ class ChatScreen(Screen[None]):
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
         event.composer.begin_send()
+        if self.status.state is not ConnectionState.CONNECTED:
+            # The room keeps it in its outbox until it is back: say so, or Enter looks dead.
+            event.composer.pending(WAITING_WORDS)
         self._deliver(event.composer, event.text)
 
     @work(group="send")

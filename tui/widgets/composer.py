@@ -173,6 +173,16 @@ class Composer(Widget):
     Composer #composer-error.-shown {
         display: block;
     }
+    Composer #composer-notice {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        text-style: italic;
+        display: none;
+    }
+    Composer #composer-notice.-shown {
+        display: block;
+    }
     """
 
     @dataclass
@@ -191,6 +201,7 @@ class Composer(Widget):
             yield ComposerInput(id="composer-input")
             yield Static(str(MAX_MESSAGE_LENGTH), id="composer-left")
         yield Static(id="composer-error")
+        yield Static(id="composer-notice")
 
     @property
     def input(self) -> ComposerInput:
@@ -208,6 +219,11 @@ class Composer(Widget):
     @property
     def error(self) -> str:
         return str(self.query_one("#composer-error", Static).content)
+
+    @property
+    def notice(self) -> str:
+        """What is happening to the message being sent (e.g. waiting to reconnect)."""
+        return str(self.query_one("#composer-notice", Static).content)
 
     def focus_input(self) -> None:
         self.input.focus()
@@ -237,9 +253,18 @@ class Composer(Widget):
         self.sending = True
         self.show_error("")
 
+    def pending(self, words: str) -> None:
+        """Say what the send in flight waits for ("" when it waits for nothing); the text
+        stays, and Enter sends nothing more, until the room accepts or refuses it."""
+        line = self.query_one("#composer-notice", Static)
+        shown = bool(words) and self.sending
+        line.update(words if shown else "")
+        line.set_class(shown, "-shown")
+
     def sent(self, text: str) -> None:
         """The room confirmed `text`: into the history, out of the input."""
         self.sending = False
+        self.pending("")
         self.input.history.add(text)
         if self.input.value == text:
             self.input.value = ""
@@ -248,6 +273,7 @@ class Composer(Widget):
     def failed(self, words: str) -> None:
         """The send failed: keep what was typed, say why."""
         self.sending = False
+        self.pending("")
         self.show_error(words)
 
     def show_error(self, words: str) -> None:
@@ -259,3 +285,4 @@ class Composer(Widget):
         self.input.disabled = True
         self.input.placeholder = why
         self.show_error("")
+        self.pending("")
