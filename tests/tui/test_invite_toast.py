@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual.geometry import Region
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
 from tests.tui.conftest import ALICE, T0, invite_event, show_conversation, until
 from tui.widgets.invite_toast import EXPIRED_WORDS, InviteToast, ToastState
 from tui.widgets.message_list import MessageList
+
+LINK = "http://127.0.0.1:8750/multihost/stage-0001?code=" + "c0dE" * 30
 
 
 async def test_the_invite_toast_expires_on_the_clock(make_app) -> None:
@@ -44,3 +50,39 @@ async def test_an_invite_that_arrives_expired_says_so_at_once(make_app) -> None:
         toast = app.chat.query_one(InviteToast)
         assert toast.state is ToastState.EXPIRED
         assert not app.chat.check_action("join_stage", ())
+
+
+async def test_at_80_columns_the_footer_keeps_quit_and_help_with_an_invite(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot, invite_event(ALICE))
+        app.chat.stage_link = LINK  # joined, as the screen records it: every invite key
+        app.chat.query_one(InviteToast).joined(LINK, browser_opened=False)
+        await pilot.pause()
+        footer = app.chat.query_one(Footer)
+        palette = footer.query_one(".-command-palette").region
+        keys = [key for key in footer.query(FooterKey) if key.region != palette]
+        shown = {key.description: key.region for key in keys if key.description}
+        assert {"Quit", "Help"} <= set(shown)
+        for description, region in shown.items():
+            assert region.right <= palette.x, f"{description!r} is cut off: {region}"
+        # The invite's own keys are still there, spelled out in the toast.
+        toast_text = app.chat.query_one(InviteToast).render().plain
+        assert "^y copy link" in toast_text and "^n close" in toast_text
+
+
+async def test_a_long_stage_link_stays_on_one_line_and_links_whole(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot, invite_event(ALICE))
+        toast = app.chat.query_one(InviteToast)
+        toast.joined(LINK, browser_opened=False)
+        await pilot.pause()
+        rows = toast.render_lines(Region(0, 0, *toast.outer_size))
+        linked = [row for row in rows if any(s.style is not None and s.style.link for s in row)]
+        assert len(linked) == 1  # one row: no "│" or line break inside the link
+        [row] = linked
+        targets = {s.style.link for s in row if s.style is not None and s.style.link}
+        assert targets == {LINK}
+        shown = "".join(s.text for s in row if s.style is not None and s.style.link)
+        assert shown.endswith("…") and LINK.startswith(shown[:-1])

@@ -124,10 +124,12 @@ class ChatScreen(Screen[None]):
         Binding("x", "disconnect", "Disconnect", id="chat.disconnect"),
         Binding("s", "invite", "Invite", id="chat.invite"),
         Binding("escape,tab", "focus_composer", "Composer", id="chat.focus_composer"),
-        Binding("ctrl+o", "join_stage", "Join", id="chat.join_stage"),
-        Binding("ctrl+y", "copy_stage_link", "Copy link", id="chat.copy_stage_link"),
-        Binding("ctrl+g", "show_whip", "OBS", id="chat.show_whip"),
-        Binding("ctrl+n", "dismiss_invite", "Dismiss", id="chat.dismiss_invite"),
+        # The invite's keys are spelled out in the toast itself (and in help and the
+        # palette): in the footer they pushed Quit and Help off an 80-column screen.
+        Binding("ctrl+o", "join_stage", "Join", show=False, id="chat.join_stage"),
+        Binding("ctrl+y", "copy_stage_link", "Copy link", show=False, id="chat.copy_stage_link"),
+        Binding("ctrl+g", "show_whip", "OBS", show=False, id="chat.show_whip"),
+        Binding("ctrl+n", "dismiss_invite", "Dismiss", show=False, id="chat.dismiss_invite"),
     ]
 
     def __init__(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.message import Message
@@ -140,6 +141,16 @@ class InviteToast(Widget):
                 return self.app.get_key_display(active.binding)
         return default
 
+    def _link_line(self) -> Content:
+        """The stage link on one line: wrapped inside the border, a mouse selection would
+        copy "│" and a line break into it. When too long it is cut short on screen with
+        "…"; the OSC 8 target (a click) and the copy key keep the whole link."""
+        text = clean(self.link)
+        width = self.content_region.width
+        if width > 1 and cell_len(text) > width:
+            text = text[: width - 1] + "…"  # a safe link is ASCII: a character is a cell
+        return Content(text).stylize(Style(link=self.link, underline=True))
+
     def render(self) -> Content:
         invite = self.invite
         if invite is None:
@@ -168,10 +179,9 @@ class InviteToast(Widget):
                 if self.browser_opened
                 else "Open this link in a browser (it is yours alone and works once):"
             )
-            link = Content(clean(self.link)).stylize(Style(link=self.link, underline=True))
             lines = [
                 Content(where),
-                link,
+                self._link_line(),
                 content_from(
                     "[b]$copy[/b] copy link · [b]$obs[/b] OBS settings · [b]$close[/b] close",
                     copy=self._key("copy_stage_link", "ctrl+y"),
