@@ -9,7 +9,7 @@ from datetime import timedelta
 from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Markdown, OptionList, Static
 
 from tests.tui.conftest import (
     ALICE,
@@ -277,6 +277,23 @@ async def test_f1_shows_the_keys(make_app) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def test_f1_leads_with_the_apps_keys_as_mapped(make_app) -> None:
+    app = make_app(HOST, keymap={"chat.delete": "ctrl+d"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        panel = app.screen.query_one("HelpPanel")
+        help_text = panel.query_one("#widget-help", Markdown)
+        keys = panel.query_one("KeyPanel")
+        assert help_text.display and help_text.region.y < keys.region.y  # first
+        source = help_text.source
+        for words in ("send", "disconnect (host)", "join", "OBS settings", "palette"):
+            assert words in source
+        assert "`^d` delete (host)" in source  # the remapped key, not the default
+        assert "`d` delete" not in source
 
 
 # --- keymap ------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from tui.screens.admin_menu import (
 )
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
+from tui.screens.keys_help import keys_help
 from tui.screens.room_messages import (
     ConnectionChanged,
     IdentityKnown,
@@ -117,7 +118,18 @@ class ChatScreen(Screen[None]):
     ChatScreen MessageList {
         height: 1fr;
     }
+    ChatScreen HelpPanel #widget-help {
+        /* The app's keys first (scrolling if the terminal is short); the focused
+           widget's own keys below. */
+        max-height: 80%;
+        overflow-y: auto;
+        padding: 0;
+    }
     """
+
+    @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
+    def HELP(self) -> str:
+        return keys_help(self.app, self.chat_app.settings.keymap)
 
     BINDINGS = [
         Binding("d", "delete", "Delete", id="chat.delete"),

@@ -1,0 +1,73 @@
+"""The app's keys as F1's help panel leads with them (design.md's table), read from the
+keymap in force, so a remapped key is shown as the user set it.
+
+Textual's help panel shows the focused widget's `HELP` above every binding in reach,
+which in the composer is some twenty Input editing keys: this is what comes first.
+"""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+# (heading, [(binding ids with their default keys, what they do)]).
+_SECTIONS: tuple[tuple[str, tuple[tuple[tuple[tuple[str, str], ...], str], ...]], ...] = (
+    (
+        "Composer",
+        (
+            ((("composer.send", "enter"),), "send"),
+            (
+                (("composer.history_previous", "up"), ("composer.history_next", "down")),
+                "history",
+            ),
+            ((("composer.focus_messages", "escape"),), "message list"),
+        ),
+    ),
+    (
+        "Message list",
+        (
+            ((("message_list.up", "up,k"), ("message_list.down", "down,j")), "move"),
+            ((("message_list.home", "home"), ("message_list.end", "end")), "oldest/newest"),
+            ((("message_list.activate", "enter,m"),), "actions (host)"),
+            ((("chat.delete", "d"),), "delete (host)"),
+            ((("chat.disconnect", "x"),), "disconnect (host)"),
+            ((("chat.invite", "s"),), "stage invite (host)"),
+            ((("chat.focus_composer", "escape,tab"),), "composer"),
+        ),
+    ),
+    (
+        "Stage invite",
+        (
+            ((("chat.join_stage", "ctrl+o"),), "join"),
+            ((("chat.copy_stage_link", "ctrl+y"),), "copy link"),
+            ((("chat.show_whip", "ctrl+g"),), "OBS settings"),
+            ((("chat.dismiss_invite", "ctrl+n"),), "dismiss"),
+        ),
+    ),
+)
+
+
+def _shown(app: App[object], keys: str) -> str:
+    return "/".join(f"`{app.get_key_display(Binding(key.strip(), ''))}`" for key in keys.split(","))
+
+
+def keys_help(app: App[object], keymap: dict[str, str]) -> str:
+    """Markdown: the app's keys by where they work, as `keymap` (binding id -> keys)
+    sets them."""
+    # One paragraph per section, a line per key (hard breaks): the panel is narrow, and
+    # list bullets and blank lines would push the keys out of it at 80x24.
+    paragraphs: list[str] = []
+    for heading, rows in _SECTIONS:
+        lines = [f"**{heading}**"]
+        for bindings, what in rows:
+            keys = " ".join(_shown(app, keymap.get(bid, default)) for bid, default in bindings)
+            lines.append(f"{keys} {what}")
+        paragraphs.append("\\\n".join(lines))
+    anywhere = [
+        "**Anywhere**",
+        f"{_shown(app, app.COMMAND_PALETTE_BINDING)} palette: every action",
+        f"{_shown(app, keymap.get('app.help', 'f1'))} help",
+        f"{_shown(app, keymap.get('app.quit', 'ctrl+q'))} quit",
+    ]
+    paragraphs.append("\\\n".join(anywhere))
+    return "\n\n".join(paragraphs)
