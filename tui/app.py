@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 from textual import work
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from tui.gc_tuning import tune_gc
@@ -72,6 +73,21 @@ def open_browser(url: str) -> bool:
         return webbrowser.open(url)
     except webbrowser.Error:
         return False
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id of this app's widgets and screens (what a keymap may remap)."""
+    ids: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("tui."):
+            continue
+        for binding in vars(cls).get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
 
 
 # (action on the chat screen, palette title, help) — every action, for the command palette.
@@ -135,6 +151,14 @@ class ChatApp(App[int]):
                     severity="warning",
                 )
         self.set_keymap(self.settings.keymap)
+        unknown = sorted(set(self.settings.keymap) - known_binding_ids())
+        if unknown:
+            # Said once: a misspelt id would otherwise do nothing, silently.
+            self.notify(
+                clean(f"Unknown key binding ids in the keymap (ignored): {', '.join(unknown)}"),
+                severity="warning",
+                markup=False,
+            )
         self.push_screen(self.chat)
         if self.session is not None:
             self._run_room()

@@ -17,6 +17,7 @@ ignored here.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,19 @@ class TuiSettings(FlagsEnvTomlSettings):
         return ZoneInfo(self.timezone) if self.timezone else None
 
 
+def _source_of(field: str, path: Path, flags: dict[str, Any]) -> str:
+    """Where `field`'s value came from, in the order the sources are read: the flag, the
+    environment variable, else the file (named only when there is one)."""
+    if flags.get(field) is not None:
+        return f"flag --{field.replace('_', '-')}"
+    variable = f"{ENV_PREFIX}{field}".upper()
+    if any(name.upper() == variable for name in os.environ):  # read case-insensitively
+        return f"environment {variable}"
+    if path.is_file():
+        return f"file {path}"
+    return ""
+
+
 def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
     """Settings from flags (None values are "not given"), the environment and the TOML
     file (`config_file`, else the user's config dir). Raises SettingsError."""
@@ -93,6 +107,10 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise SettingsError(f"configuration {where}: {first['msg']} (file {path})") from None
+        field = str(first["loc"][0]) if first["loc"] else ""
+        source = _source_of(field, path, flags)
+        raise SettingsError(
+            f"configuration {where}: {first['msg']}" + (f" ({source})" if source else "")
+        ) from None
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None

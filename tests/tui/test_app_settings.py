@@ -71,6 +71,34 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, words: str) -> 
     assert words in message and str(path) in message and "\n" not in message
 
 
+def test_a_bad_value_names_where_it_came_from(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    absent = tmp_path / "absent" / "config.toml"
+    with pytest.raises(SettingsError) as caught:
+        load_settings(absent, scrollback=5)
+    message = str(caught.value)
+    assert message.endswith("(flag --scrollback)") and "file" not in message
+    monkeypatch.setenv("IVS_CHAT_TUI_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(absent)
+    message = str(caught.value)
+    assert "unknown time zone 'Mars/Olympus'" in message
+    assert message.endswith("(environment IVS_CHAT_TUI_TIMEZONE)") and "file" not in message
+    # The file holds a good zone; the environment's bad one wins, and is the one named.
+    with pytest.raises(SettingsError) as caught:
+        load_settings(config)
+    assert str(caught.value).endswith("(environment IVS_CHAT_TUI_TIMEZONE)")
+
+
+async def test_unknown_keymap_ids_are_named_once(make_app) -> None:
+    app = make_app(ALICE, keymap={"chat.delete": "ctrl+d", "chat.delte": "f9", "nope": "f8"})
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said == ["Unknown key binding ids in the keymap (ignored): chat.delte, nope"]
+
+
 async def test_keymap_from_the_file_drives_the_app(config: Path) -> None:
     settings = load_settings(config)
     app = ChatApp(identity=ALICE, settings=settings, clock=lambda: T0)
