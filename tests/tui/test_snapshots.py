@@ -23,7 +23,13 @@ from tests.tui.conftest import (
     show_conversation,
 )
 from tui.app import ChatApp
-from tui.ivs.events import ConnectionState, RoomEvent, StateChanged, UserDisconnected
+from tui.ivs.events import (
+    ConnectionState,
+    DisconnectReason,
+    RoomEvent,
+    StateChanged,
+    UserDisconnected,
+)
 
 Scene = Callable[[Pilot], Awaitable[None]]
 
@@ -80,6 +86,16 @@ def test_disconnected_modal(snap_compare, make_app) -> None:
     app = make_app(BOB)
     gone = UserDisconnected(BOB.user_id, "spamming the chat")
     assert snap_compare(app, run_before=scene(gone))
+
+
+def test_refused_for_good_modal(snap_compare, make_app) -> None:
+    app = make_app(BOB)
+    refused = StateChanged(
+        ConnectionState.DISCONNECTED,
+        reason="the app server no longer knows this session",
+        disconnect=DisconnectReason.TOKEN_REJECTED,
+    )
+    assert snap_compare(app, run_before=scene(refused))
 
 
 def test_reconnecting(snap_compare, make_app) -> None:

@@ -16,9 +16,7 @@ from tui.widgets.untrusted import content_from
 DISCONNECTED_WORDS = "You have been disconnected by the moderator."
 MODERATOR_AFTER = "You can still read the chat, but not send. The app will not reconnect."
 REFUSED_WORDS = "The app server will not let you back into the chat."
-REFUSED_AFTER = (
-    "You can still read the chat, but not send. To chat again, quit (ctrl+q) and join again."
-)
+REFUSED_AFTER = "You can still read the chat, but not send. To chat again, quit and join again."
 
 
 class DisconnectedScreen(DialogScreen[None]):
