@@ -52,6 +52,9 @@ MAX_CONCURRENT_CONNECTIONS = 50_000
 
 # Close code of a clean server close: the moderator disconnected this user. Not retried.
 CLOSE_NORMAL = 1000
+CLOSE_REASON_MAX_BYTES = 123
+"""RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code; a longer
+reason makes the peer fail the connection (websockets closes with 1006)."""
 
 # Built-in and custom event names.
 EVENT_DELETE_MESSAGE = "aws:DELETE_MESSAGE"
