@@ -227,6 +227,24 @@ async def test_disconnect_over_the_socket_carries_the_moderator_request_id(
         assert await closed_code(t) == 1000
 
 
+async def test_a_long_reason_is_cut_to_fit_the_close_frame_and_sent_whole_in_the_event(
+    emulator: Emulator, chat: Any
+) -> None:
+    # 256 code points, most of them 2 or 4 bytes: ~700 bytes, a close frame holds 123.
+    reason = ("é🙂" * 128)[:256]
+    room = await new_room(chat)
+    async with connect(emulator, await token_for(chat, room, "troll")) as t:
+        await call(chat.disconnect_user, roomIdentifier=room, userId="troll", reason=reason)
+        assert (await t.recv())["Attributes"]["Reason"] == reason
+        with pytest.raises(ConnectionClosed) as info:
+            await t.recv()
+    rcvd = info.value.rcvd
+    assert rcvd is not None, "the client failed the close frame (1006)"
+    assert rcvd.code == 1000
+    assert len(rcvd.reason.encode()) <= 123
+    assert reason.startswith(rcvd.reason) and len(rcvd.reason) >= 123 // 4
+
+
 async def test_send_event_delivers_custom_events(emulator: Emulator, chat: Any) -> None:
     room = await new_room(chat)
     async with connect(emulator, await token_for(chat, room)) as sock:

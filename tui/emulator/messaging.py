@@ -14,7 +14,9 @@ Frames, decisions worth knowing:
 - aws:DELETE_MESSAGE carries both `MessageId` and the deprecated `MessageID` (the
   official SDK 1.1.1 reads only the latter), and `Reason` when one was given.
 - Disconnecting a user broadcasts aws:DISCONNECT_USER, then closes every socket of that
-  user with code 1000, which clients take as "disconnected by a moderator".
+  user with code 1000, which clients take as "disconnected by a moderator". The close
+  reason is the moderator's cut to 123 UTF-8 bytes (a close frame holds no more); the
+  event carries it whole.
 - At the end of its session a socket gets ERROR 401 and is closed with
   `CLOSE_SESSION_EXPIRED` (4401): not 1000, so clients reconnect with a new token. The
   session ends at the sessionExpirationTime CreateChatToken returned (token creation +
@@ -42,6 +44,7 @@ from tui.emulator.state import ChatGrant, EmulatorState, Room
 from tui.ivs.protocol import (
     ATTRIBUTES_MAX_BYTES,
     CLOSE_NORMAL,
+    CLOSE_REASON_MAX_BYTES,
     EVENT_DELETE_MESSAGE,
     EVENT_DISCONNECT_USER,
     ID_ALPHABET,
@@ -208,7 +211,7 @@ class ChatHub:
         conn.room.connections.discard(conn)
         if conn.expiry is not None:
             conn.expiry.cancel()
-        self._spawn(conn.ws.close(code=code, message=reason.encode()))
+        self._spawn(conn.ws.close(code=code, message=close_reason(reason)))
 
     def close_all(self, room: Room, code: int, reason: str) -> None:
         for conn in tuple(room.connections):
@@ -356,6 +359,16 @@ class ChatHub:
             if conn.user_id == user_id:
                 self.close(conn, CLOSE_NORMAL, reason or "disconnected by moderator")
         return event_id
+
+
+def close_reason(reason: str) -> bytes:
+    """`reason` as a close frame may carry it: cut to `CLOSE_REASON_MAX_BYTES` of UTF-8 on
+    a character boundary. A longer one makes the client fail the connection (1006) and
+    reconnect; the full words travel in the aws:DISCONNECT_USER event."""
+    data = reason.encode()
+    if len(data) <= CLOSE_REASON_MAX_BYTES:
+        return data
+    return data[:CLOSE_REASON_MAX_BYTES].decode(errors="ignore").encode()
 
 
 def _bad_reason(reason: str | None) -> str | None:
