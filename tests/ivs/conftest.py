@@ -64,13 +64,14 @@ def error_frame(code: int, message: str, *, request_id: str = "") -> str:
 class CountingProvider:
     """A token provider over a fixed URL that counts the tokens it handed out."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, user_id: str | None = None) -> None:
         self.url = url
+        self.user_id = user_id
         self.calls = 0
 
     async def __call__(self) -> ChatToken:
         self.calls += 1
-        return ChatToken(token=f"token-{self.calls}", url=self.url)
+        return ChatToken(token=f"token-{self.calls}", url=self.url, user_id=self.user_id)
 
 
 Handler = Callable[["RawServer", ServerConnection], Awaitable[None]]
@@ -142,6 +143,7 @@ class ChatTokens:
         self.gate = asyncio.Event()  # clear it to hold the next connection back
         self.gate.set()
         self.session_end = True  # False: hide sessionExpirationTime (no refresh)
+        self.tell_user_id = True  # False: the room must learn it from its own echoes
 
     async def __call__(self) -> ChatToken:
         self.calls += 1
@@ -159,6 +161,7 @@ class ChatTokens:
             url=self.stack.emulator.ws_url,
             token_expiration_time=answer["tokenExpirationTime"],
             session_expiration_time=answer["sessionExpirationTime"] if self.session_end else None,
+            user_id=self.user_id if self.tell_user_id else None,
         )
 
 

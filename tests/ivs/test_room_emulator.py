@@ -180,6 +180,24 @@ async def test_moderator_disconnect_ends_the_room_without_reconnecting() -> None
         assert bob.state == ConnectionState.DISCONNECTED
 
 
+async def test_a_longest_multibyte_reason_still_ends_the_room_for_good() -> None:
+    # 256 code points of 2- and 4-byte characters: far over a close frame's 123 bytes.
+    reason = ("é🙂" * 128)[:256]
+    async with alice_and_bob(backoff_base=0.01) as (_, alice, bob, bob_tokens):
+        # bob has sent nothing: his client knows his user id from his token alone
+        await alice.disconnect_user("bob", reason=reason)
+        events = [ev async for ev in bob]
+        assert not any(
+            isinstance(ev, StateChanged) and ev.state == ConnectionState.RECONNECTING
+            for ev in events
+        )
+        final = events[-1]
+        assert isinstance(final, StateChanged)
+        assert final.disconnect == DisconnectReason.DISCONNECTED_BY_MODERATOR
+        assert final.reason == f"a moderator disconnected you: {reason}"
+        assert bob_tokens.calls == 1
+
+
 async def test_killed_socket_reconnects_with_a_fresh_token_and_goes_on() -> None:
     async with alice_and_bob(backoff_base=0.05) as (stack, alice, bob, bob_tokens):
 

@@ -32,7 +32,7 @@ from tui.ivs.events import (
     NotConnected,
     StateChanged,
 )
-from tui.ivs.protocol import EVENT_DELETE_MESSAGE
+from tui.ivs.protocol import EVENT_DELETE_MESSAGE, EVENT_DISCONNECT_USER
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken
 
@@ -266,3 +266,50 @@ async def test_a_bug_inside_the_client_ends_the_room_in_words(
         assert final.reason == "the chat client failed: boom"
         with pytest.raises(NotConnected):
             await waiting
+
+
+async def _kick_bob_then(server: RawServer, ws: ServerConnection, *, close: bool) -> None:
+    """aws:DISCONNECT_USER for bob, then a broken close (abort) or none at all."""
+    await ws.send(event_frame(EVENT_DISCONNECT_USER, {"UserId": "bob", "Reason": "spam"}))
+    if close:
+        ws.transport.abort()  # no close frame: the client sees 1006
+    else:
+        await ws.wait_closed()
+
+
+@pytest.mark.parametrize("close", [True, False], ids=["abnormal-close", "no-close"])
+async def test_our_own_disconnect_event_ends_the_room_whatever_close_follows(
+    close: bool,
+) -> None:
+    async def handler(server: RawServer, ws: ServerConnection) -> None:
+        await _kick_bob_then(server, ws, close=close)
+
+    async with raw_server(handler) as server:
+        provider = CountingProvider(server.url, user_id="bob")  # bob never sent a message
+        async with ChatRoom(provider, backoff_base=0.01) as room:
+            events = [ev async for ev in room]
+    states = [ev for ev in events if isinstance(ev, StateChanged)]
+    assert [s.state for s in states] == [
+        ConnectionState.CONNECTING,
+        ConnectionState.CONNECTED,
+        ConnectionState.DISCONNECTED,
+    ]
+    assert states[-1].disconnect == DisconnectReason.DISCONNECTED_BY_MODERATOR
+    assert states[-1].reason == "a moderator disconnected you: spam"
+    assert provider.calls == server.connections == 1
+
+
+async def test_someone_elses_disconnect_event_then_a_lost_link_reconnects() -> None:
+    async def handler(server: RawServer, ws: ServerConnection) -> None:
+        if server.connections == 1:
+            await _kick_bob_then(server, ws, close=True)
+        else:
+            await ws.wait_closed()
+
+    async with raw_server(handler) as server:
+        provider = CountingProvider(server.url, user_id="alice")
+        async with ChatRoom(provider, backoff_base=0.01) as room:
+            lost = await next_event(room, is_state(ConnectionState.RECONNECTING))
+            await next_event(room, is_state(ConnectionState.CONNECTED))
+    assert isinstance(lost, StateChanged) and lost.reason.startswith("connection lost")
+    assert provider.calls == 2

@@ -8,7 +8,8 @@
 Shape of the machinery (what the official SDK does, plus what it lacks):
 - a *link* is one WebSocket connection, opened with a fresh single-use token;
 - the supervisor task keeps one link current: it reconnects with full-jitter backoff after
-  an abnormal close and stops for good after a clean close 1000 (moderator disconnect);
+  an abnormal close and stops for good after a clean close 1000 or an aws:DISCONNECT_USER
+  naming our own user id (moderator disconnect), whatever close follows that;
 - before the session ends it opens a second link, switches to it once open, and retires the
   old one; frames are deduplicated by `Id`, so the overlap neither repeats nor loses any;
 - the pump task is the only writer: it sends the outbox in order on the current link, so a
@@ -179,7 +180,8 @@ class ChatRoom:
         self._pump_task: asyncio.Task[None] | None = None
         self._close_task: asyncio.Task[None] | None = None
         self._ended: str | None = None  # words, once the room is over for good
-        self._user_id: str | None = None  # learned from our own echoes
+        self._user_id: str | None = None  # from the tokens, else learned from our echoes
+        self._kicked: UserDisconnected | None = None  # a moderator disconnected us
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -347,6 +349,8 @@ class ChatRoom:
             raise _OpenFailed(str(exc), rejected=True, final=True) from None
         except Exception as exc:
             raise _OpenFailed(f"could not get a chat token: {_exc_words(exc)}") from None
+        if token.user_id:
+            self._user_id = token.user_id
         try:
             ws = await connect(
                 token.url,
@@ -404,6 +408,11 @@ class ChatRoom:
         ws = link.ws
         if link.retired or self._close_task is not None:
             link.outcome = _Outcome.RETIRED
+        elif self._kicked is not None:
+            # Our own aws:DISCONNECT_USER: over for good, even if the close was abnormal
+            # (a server may send a close frame the client rejects, or none at all).
+            link.outcome = _Outcome.MODERATOR
+            link.words = self._moderator_words(link)
         elif link.expired:
             link.outcome = _Outcome.EXPIRED
             link.words = "the chat session ended"
@@ -431,7 +440,7 @@ class ChatRoom:
         )
 
     def _moderator_words(self, link: _Link) -> str:
-        ev = link.last_disconnect
+        ev = self._kicked or link.last_disconnect
         if ev is not None and (self._user_id is None or ev.user_id == self._user_id):
             return "a moderator disconnected you" + (f": {ev.reason}" if ev.reason else "")
         return "the chat server closed the connection"
@@ -513,6 +522,9 @@ class ChatRoom:
                 return None
             event = UserDisconnected(user_id, attrs.get("Reason", ""), frame.id, frame.request_id)
             link.last_disconnect = event
+            if user_id == self._user_id and self._kicked is None:
+                self._kicked = event
+                self._spawn(self._leave_after_kick(), "chat-room-kicked")
             return event
         return CustomEvent(frame.id, name, attrs, frame.send_time, frame.request_id)
 
@@ -525,6 +537,14 @@ class ChatRoom:
             log.warning("chat server error %s: %s", code, message)
         if code == ErrorCode.UNAUTHORIZED:
             self._expire(link, message or "the chat session ended")
+
+    async def _leave_after_kick(self) -> None:
+        """The server closes a disconnected user's sockets; if it does not, we do."""
+        links = list(self._links)
+        finished = [link.finished for link in links if link.finished is not None]
+        _, pending = await asyncio.wait(finished, timeout=_CLOSE_TIMEOUT)
+        if pending:
+            await asyncio.wait([asyncio.create_task(link.ws.close()) for link in links])
 
     # --- supervision ------------------------------------------------------------------
 

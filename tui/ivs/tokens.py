@@ -16,6 +16,9 @@ class ChatToken:
     local stack's `ws://…/`."""
     token_expiration_time: datetime | None = None
     session_expiration_time: datetime | None = None
+    user_id: str | None = None
+    """Whose token this is, when the caller knows it: the room then takes an
+    aws:DISCONNECT_USER naming it as the end of the session, however the close goes."""
 
 
 TokenProvider = Callable[[], Awaitable[ChatToken]]

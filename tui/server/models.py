@@ -73,6 +73,7 @@ class ChatGrant(ApiModel):
             url=self.chat_url,
             token_expiration_time=self.token_expiration_time,
             session_expiration_time=self.session_expiration_time,
+            user_id=self.user_id,
         )
 
 
