@@ -313,3 +313,55 @@ async def test_someone_elses_disconnect_event_then_a_lost_link_reconnects() -> N
             await next_event(room, is_state(ConnectionState.CONNECTED))
     assert isinstance(lost, StateChanged) and lost.reason.startswith("connection lost")
     assert provider.calls == 2
+
+
+class _Ceiling(random.Random):
+    """Full jitter at its top: each delay is the backoff window itself."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+async def test_links_that_die_at_once_back_off_like_refused_ones() -> None:
+    async def slam(server: RawServer, ws: ServerConnection) -> None:
+        await ws.close(code=1011, reason="internal error")
+
+    async with raw_server(slam) as server:
+        provider = CountingProvider(server.url)
+        async with ChatRoom(
+            provider, backoff_base=0.001, backoff_cap=0.016, rng=_Ceiling()
+        ) as room:
+            retrying: list[StateChanged] = []
+            async for ev in room:
+                if isinstance(ev, StateChanged) and ev.state == ConnectionState.RECONNECTING:
+                    retrying.append(ev)
+                    if len(retrying) == 8:
+                        break
+    assert [ev.retry_in for ev in retrying] == [
+        0.001,
+        0.002,
+        0.004,
+        0.008,
+        0.016,
+        0.016,
+        0.016,
+        0.016,
+    ]
+    assert [ev.attempt for ev in retrying] == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert all("1011" in ev.reason for ev in retrying)
+    assert provider.calls == 8  # one token per link, no tight loop burning them
+
+
+async def test_links_that_die_at_once_count_towards_max_attempts() -> None:
+    async def slam(server: RawServer, ws: ServerConnection) -> None:
+        await ws.close(code=1011, reason="internal error")
+
+    async with raw_server(slam) as server:
+        provider = CountingProvider(server.url)
+        async with ChatRoom(provider, backoff_base=0.001, max_attempts=3) as room:
+            events = [ev async for ev in room]
+    final = events[-1]
+    assert isinstance(final, StateChanged)
+    assert final.disconnect == DisconnectReason.GAVE_UP
+    assert final.reason == "connection lost (code 1011); gave up after 3 attempts"
+    assert provider.calls == 3

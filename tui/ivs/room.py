@@ -82,6 +82,12 @@ RECENT_IDS = 8192
 """How many frame ids are remembered for dedup: far more than can arrive during a handoff."""
 TOKEN_TIMEOUT = 30.0
 """Seconds the token provider (often the app server, over HTTP) has to answer."""
+STABLE_LINK = 10.0
+"""Seconds a connection must stay up before its loss restarts the backoff from the bottom.
+A server that accepts and then drops every connection at once (crash loop, overload,
+a proxy) must see the delays grow like refused connections do, not a reconnect every
+`backoff_base`; ten seconds is far longer than a handshake and its first frames on a
+loaded machine, and short enough that one lost link after a real session comes back fast."""
 _CLOSE_TIMEOUT = 2.0
 _END = object()  # sentinel on the event queue: the stream is over
 _Answer = TypeVar("_Answer", ChatMessage, MessageDeleted, UserDisconnected)
@@ -556,8 +562,9 @@ class ChatRoom:
         return backoff_delay(max(failures - 1, 0), base=self._base, cap=self._cap, rng=self._rng)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         failures = 0  # in a row, counting the loss of a connection
-        tries = 0  # failed connection attempts since the last success
+        tries = 0  # failed attempts since the last stable link (short-lived links count)
         while True:
             self._set_state(StateChanged(ConnectionState.CONNECTING, attempt=tries + 1))
             try:
@@ -579,18 +586,24 @@ class ChatRoom:
                     return
                 await self._wait_retry(failures, tries + 1, failed.words)
                 continue
-            failures = tries = 0
             self._current = link
             self._kick.set()
             self._set_state(StateChanged(ConnectionState.CONNECTED))
+            opened = loop.time()
             link = await self._hold(link)
             if self._current is link:
                 self._current = None
             if link.outcome is _Outcome.MODERATOR:
                 self._end(DisconnectReason.DISCONNECTED_BY_MODERATOR, link.words)
                 return
-            failures = 1
-            await self._wait_retry(failures, 1, link.words)
+            if loop.time() - opened >= STABLE_LINK:
+                failures = tries = 0
+            failures += 1
+            tries += 1
+            if self._max_attempts is not None and tries >= self._max_attempts:
+                self._end(DisconnectReason.GAVE_UP, f"{link.words}; gave up after {tries} attempts")
+                return
+            await self._wait_retry(failures, tries + 1, link.words)
 
     async def _wait_retry(self, failures: int, attempt: int, words: str) -> None:
         delay = self._delay(failures)
@@ -707,4 +720,4 @@ class ChatRoom:
         self._end(DisconnectReason.CLOSED_BY_CLIENT, "you left the chat")
 
 
-__all__ = ["RECENT_IDS", "TOKEN_TIMEOUT", "ChatRoom"]
+__all__ = ["RECENT_IDS", "STABLE_LINK", "TOKEN_TIMEOUT", "ChatRoom"]
