@@ -206,6 +206,19 @@ class ChatApp(App[int]):
 
         return ChatRoom(session.token_provider())
 
+    def leave_room(self) -> None:
+        """Close the room in the background: the chat screen is done with it for good
+        (the moderator disconnected us), and the UI never waits on the network."""
+        if self.room is not None:
+            self._close_room(self.room)
+
+    @work(group="leave", exit_on_error=False)
+    async def _close_room(self, room: ChatRoom) -> None:
+        try:
+            await room.close()
+        except Exception:  # close is documented safe; a failure is logged, not shown
+            log.exception("closing the room failed")
+
     def deliver(self, event: RoomEvent) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
         self.chat.deliver(event, self.identity)

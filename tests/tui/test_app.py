@@ -4,16 +4,20 @@ being disconnected. The network paths are covered end to end in test_e2e.py."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, OptionList, Static
+from websockets.asyncio.server import ServerConnection
 
+from tests.ivs.conftest import CountingProvider, RawServer, raw_server
 from tests.tui.conftest import (
     ALICE,
     BOB,
+    DEADLINE,
     HOST,
     HOSTILE,
     LIVE,
@@ -21,6 +25,7 @@ from tests.tui.conftest import (
     chat_message,
     invite_event,
     show_conversation,
+    until,
 )
 from tui.app import ChatApp
 from tui.ivs.events import (
@@ -31,6 +36,7 @@ from tui.ivs.events import (
     UserDisconnected,
 )
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
+from tui.ivs.room import ChatRoom
 from tui.screens.admin_menu import AdminMenu
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
@@ -392,6 +398,57 @@ async def test_moderator_disconnect_shows_the_modal_and_disables_the_composer(ma
         app.deliver(StateChanged(ConnectionState.CONNECTED))
         await pilot.pause()
         assert status.state is ConnectionState.DISCONNECTED and composer.input.disabled
+
+
+async def test_nothing_from_the_room_shows_after_the_moderator_disconnects_us(make_app) -> None:
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        status = app.chat.query_one(StatusLine)
+        # A message the room hands over in the same burst, right after our disconnect:
+        # it is handled after the disconnect, and dropped.
+        app.deliver(UserDisconnected(BOB.user_id, "spamming"))
+        app.deliver(chat_message(7, ALICE, "same burst", minutes=4))
+        await pilot.pause()
+        assert isinstance(app.screen, DisconnectedScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = _lines(app)
+        # A room that misbehaves: it reconnects and goes on delivering.
+        app.deliver(StateChanged(ConnectionState.CONNECTED))
+        app.deliver(chat_message(8, ALICE, "after the end", minutes=5))
+        app.deliver(StateChanged(ConnectionState.RECONNECTING, retry_in=2.0, attempt=1))
+        app.deliver(chat_message(9, ALICE, "and again", minutes=6))
+        await pilot.pause()
+        assert _lines(app) == shown
+        assert not any("same burst" in line or "after the end" in line for line in shown)
+        assert status.state is ConnectionState.DISCONNECTED
+        assert status.state_text not in ("live",) and "reconnecting" not in status.state_text
+        assert app.chat.query_one(Composer).input.disabled
+
+
+async def test_the_moderator_disconnecting_us_closes_the_room(make_app) -> None:
+    # A room on a real socket whose server does not close it after our disconnect: the
+    # app closes it itself, so it cannot reconnect or deliver anything more.
+    async def hold(server: RawServer, ws: ServerConnection) -> None:
+        await ws.wait_closed()
+        await server.received.put("closed")
+
+    app = make_app(BOB)
+    async with raw_server(hold) as server, app.run_test() as pilot:
+        room = ChatRoom(CountingProvider(server.url, BOB.user_id))
+        app.room = room
+        await room.start()
+        await until(lambda: room.state is ConnectionState.CONNECTED, "the room connected")
+        await show_conversation(app, pilot, UserDisconnected(BOB.user_id, "spamming"))
+        assert await asyncio.wait_for(server.received.get(), DEADLINE) == "closed"
+        await app.workers.wait_for_complete()
+        assert room.state is ConnectionState.DISCONNECTED
+        assert [event async for event in room][-1] == StateChanged(
+            ConnectionState.DISCONNECTED,
+            reason="you left the chat",
+            disconnect=DisconnectReason.CLOSED_BY_CLIENT,
+        )
 
 
 async def test_a_refusal_for_good_says_why_and_does_not_reconnect(make_app) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 from textual.geometry import Region
+from textual.widgets import Input
 
 from tests.tui.conftest import contents, joined_app, lines, say, select, until
 from tui.ivs.events import ConnectionState
@@ -170,3 +171,45 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             assert composer.error == "you are sending too fast"
             assert composer.text == "second, too soon"
             assert "second, too soon" not in contents(alice)
+
+
+async def test_a_disconnected_viewer_closes_the_room_even_with_a_long_reason(
+    tmp_path: Path,
+) -> None:
+    # A reason longer than a WebSocket close frame can carry: whatever the room and the
+    # emulator make of it, Bob's app is done with the room and it stays closed.
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    bob = joined_app(stack.url, "Bob")
+    try:
+        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(
+                    a.room is not None and a.room.state is ConnectionState.CONNECTED
+                    for a in (host, bob)
+                ),
+                "both connected",
+            )
+            await say(bob, bp, "bob was here")
+            await until(lambda: "bob was here" in contents(host), "Bob's message at the host")
+            await select(host, hp, "bob was here")
+            await hp.press("x")
+            await until(lambda: isinstance(host.screen, ConfirmScreen), "the confirmation")
+            host.screen.query_one("#reason", Input).value = "please stop spamming the chat " * 5
+            await hp.press("enter")
+            await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
+            # The room's stream ends only when the room is closed for good.
+            await until(
+                lambda: not any(w.group == "room" and w.is_running for w in bob.workers),
+                "Bob's room closed",
+            )
+            assert bob.room is not None and bob.room.state is ConnectionState.DISCONNECTED
+            await say(host, hp, "after")
+            await until(lambda: "after" in contents(host), "the host's next message")
+            assert bob.room.state is ConnectionState.DISCONNECTED
+            assert "after" not in contents(bob)
+            status = bob.chat.query_one(StatusLine)
+            assert status.state is ConnectionState.DISCONNECTED
+            assert "reconnecting" not in status.state_text and status.state_text != "live"
+    finally:
+        await stack.stop()

@@ -235,13 +235,21 @@ class ChatScreen(Screen[None]):
 
     def deliver(self, event: RoomEvent, me: Identity | None) -> None:
         """Post a room event to this screen as its Textual message; `me` is who the app
-        knows it is now (an invite for anyone else is dropped here)."""
+        knows it is now (an invite for anyone else is dropped here). Once the room is
+        over nothing more is posted: the room may still be winding down."""
+        if self.ended:
+            return
         if isinstance(event, ChatMessage):
             # One MessagesArrived per burst: its handler drains the whole inbox.
             if not self._inbox:
                 self.post_message(MessagesArrived(self._inbox))
             self._inbox.append(event)
-        elif isinstance(event, MessageDeleted):
+            return
+        if self._inbox:
+            # Later messages go in a new burst, handled after this event: a message that
+            # follows our own disconnect must not be shown ahead of it.
+            self._inbox = []
+        if isinstance(event, MessageDeleted):
             self.post_message(MessageGone(event))
         elif isinstance(event, UserDisconnected):
             self.post_message(UserGone(event))
@@ -261,12 +269,16 @@ class ChatScreen(Screen[None]):
     def _messages_arrived(self, event: MessagesArrived) -> None:
         batch = event.inbox[:]
         event.inbox.clear()
+        if self.ended:
+            return  # posted before the room ended, handled after: not shown
         add = self.messages.add_message
         for message in batch:
             add(message)
 
     @on(MessageGone)
     def _message_gone(self, event: MessageGone) -> None:
+        if self.ended:
+            return
         message_id = event.event.message_id
         removed = self.messages.remove_message(message_id)
         if message_id in self._deleting:
@@ -282,7 +294,7 @@ class ChatScreen(Screen[None]):
         user_id = event.event.user_id
         if self.identity is not None and user_id == self.identity.user_id:
             self._disconnected_by_moderator(event.event.reason)
-        else:
+        elif not self.ended:
             self._user_is_gone(user_id)
             if user_id not in self._disconnecting:
                 why = f": {event.event.reason}" if event.event.reason else ""
@@ -294,6 +306,8 @@ class ChatScreen(Screen[None]):
 
     @on(InviteReceived)
     def _invite_received(self, event: InviteReceived) -> None:
+        if self.ended:
+            return
         self.stage_link = ""
         self._whip = None
         self.toast.show_invite(event.invite)
@@ -351,6 +365,9 @@ class ChatScreen(Screen[None]):
             return
         self.moderator_disconnected = True
         self._end_room()
+        # Done with the room for good, whatever it does next (a misbehaving room or
+        # server might otherwise reconnect): close it without waiting here.
+        self.chat_app.leave_room()
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,
