@@ -365,3 +365,26 @@ async def test_links_that_die_at_once_count_towards_max_attempts() -> None:
     assert final.disconnect == DisconnectReason.GAVE_UP
     assert final.reason == "connection lost (code 1011); gave up after 3 attempts"
     assert provider.calls == 3
+
+
+async def test_a_link_that_stayed_up_restarts_the_backoff(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tui.ivs.room.STABLE_LINK", 0.0)  # every link counts as stable
+
+    async def slam(server: RawServer, ws: ServerConnection) -> None:
+        await ws.close(code=1011, reason="internal error")
+
+    async with (
+        raw_server(slam) as server,
+        ChatRoom(
+            CountingProvider(server.url), backoff_base=0.001, backoff_cap=0.016, rng=_Ceiling()
+        ) as room,
+    ):
+        retrying: list[StateChanged] = []
+        async for ev in room:
+            if isinstance(ev, StateChanged) and ev.state == ConnectionState.RECONNECTING:
+                retrying.append(ev)
+                if len(retrying) == 4:
+                    break
+    assert [(ev.retry_in, ev.attempt) for ev in retrying] == [(0.001, 2)] * 4
