@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.ivs.times import EXTREME_TIMES, send_times, shows_anywhere
 from tui.ivs import protocol as p
 
 MESSAGE = {
@@ -73,6 +75,21 @@ def test_malformed_frames_raise_frame_error(raw: str | bytes) -> None:
         p.parse_server_frame(raw)
 
 
+@pytest.mark.parametrize("when", EXTREME_TIMES)
+def test_send_times_that_cannot_be_shown_in_local_time_raise_frame_error(when: str) -> None:
+    for frame in (MESSAGE, {**MESSAGE, "Type": "EVENT", "EventName": "x"}):
+        with pytest.raises(p.FrameError, match="SendTime"):
+            p.parse_server_frame(json.dumps({**frame, "SendTime": when}))
+
+
+@pytest.mark.parametrize("when", ["1970-01-01T00:00:00+00:00", "9998-12-31T23:59:59Z"])
+def test_send_times_at_the_edges_parse_and_convert(when: str) -> None:
+    frame = p.parse_server_frame(json.dumps({**MESSAGE, "SendTime": when}))
+    assert isinstance(frame, p.MessageFrame)
+    frame.send_time.astimezone(timezone(timedelta(hours=-23, minutes=-59)))
+    frame.send_time.astimezone(timezone(timedelta(hours=23, minutes=59)))
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda children: (
@@ -90,7 +107,9 @@ json_values = st.recursive(
         json_values.map(json.dumps),
         st.fixed_dictionaries(
             {"Type": st.sampled_from(["MESSAGE", "EVENT", "ERROR", "X"])},
-            optional={k: json_values for k in MESSAGE if k != "Type"},
+            optional={
+                k: send_times if k == "SendTime" else json_values for k in MESSAGE if k != "Type"
+            },
         ).map(json.dumps),
     )
 )
@@ -100,6 +119,8 @@ def test_any_input_parses_or_raises_frame_error(raw: str | bytes) -> None:
     except p.FrameError:
         return
     assert isinstance(frame, p.MessageFrame | p.EventFrame | p.ErrorFrame | p.UnknownFrame)
+    if isinstance(frame, p.MessageFrame | p.EventFrame):
+        shows_anywhere(frame.send_time)
 
 
 def test_client_actions_round_trip() -> None:
@@ -126,3 +147,18 @@ def test_limits_and_helpers() -> None:
     assert p.attributes_size({"ab": "cdé"}) == 6
     ident = p.new_id()
     assert len(ident) == p.ID_LENGTH and ident.isalnum()
+
+
+@settings(max_examples=300)
+@given(send_times, st.sampled_from(["MESSAGE", "EVENT"]))
+def test_any_send_time_parses_to_a_showable_time_or_raises_frame_error(
+    when: str, kind: str
+) -> None:
+    try:
+        frame = p.parse_server_frame(
+            json.dumps({**MESSAGE, "Type": kind, "EventName": "x", "SendTime": when})
+        )
+    except p.FrameError:
+        return
+    assert isinstance(frame, p.MessageFrame | p.EventFrame)
+    shows_anywhere(frame.send_time)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from websockets.asyncio.server import ServerConnection
 
 from tests.ivs.conftest import CountingProvider, RawServer, message_frame, raw_server
+from tests.ivs.times import send_times, shows_anywhere
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -60,6 +61,7 @@ frame_dicts = st.fixed_dictionaries(
         "SendTime": st.sampled_from(
             ["2022-12-02T08:25:51.13691272Z", "2026-11-27T12:00:00Z", "yesterday", ""]
         )
+        | send_times
         | json_values,
         "EventName": st.sampled_from([EVENT_DELETE_MESSAGE, EVENT_DISCONNECT_USER, "app:x"])
         | json_values,
@@ -103,6 +105,8 @@ async def _scenario(frames: list[str | bytes]) -> None:
             request = asyncio.create_task(room.send_message("hello"))
             async for event in room:
                 assert isinstance(event, ROOM_EVENTS)
+                if isinstance(event, ChatMessage | CustomEvent):
+                    shows_anywhere(event.send_time)  # what the message list does with it
                 if isinstance(event, ChatMessage) and event.content == "sentinel":
                     break
             await room.close()  # whatever has not answered ends now, as NotConnected

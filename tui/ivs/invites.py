@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tui.ivs.events import CustomEvent
-from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
+from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, SEND_TIME_MAX_YEAR, SEND_TIME_MIN_YEAR
 
 BROADCAST_TYPES = ("realtime", "lowlatency")
 
@@ -47,17 +47,19 @@ def rfc3339(moment: datetime) -> str:
 
 
 def parse_expiry(value: str | None) -> datetime | None:
-    """An RFC 3339 time as an aware UTC datetime; None when absent or not a time (an
-    invite without a readable expiry is still an invite)."""
+    """An RFC 3339 time as an aware UTC datetime; None when absent or not a time a
+    client can show (an invite without a readable expiry is still an invite)."""
     if not value or len(value) > 64:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        # RFC 3339 requires an offset; take a bare time as UTC
+        utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+01:00 is year 0 in UTC
         return None
-    if moment.tzinfo is None:  # RFC 3339 requires an offset; take a bare time as UTC
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    if not SEND_TIME_MIN_YEAR <= utc.year <= SEND_TIME_MAX_YEAR:
+        return None  # local time could overflow
+    return utc
 
 
 def parse_invite(event: CustomEvent) -> Invite | None:
@@ -76,5 +78,7 @@ def parse_invite(event: CustomEvent) -> Invite | None:
 
 def invite_for(event: CustomEvent, user_id: str) -> Invite | None:
     """The invite, only if it is addressed to `user_id`: everyone else sees nothing."""
-    invite = parse_invite(event)
-    return invite if invite is not None and invite.user_id == user_id else None
+    # Everyone sees every invite: one for someone else is not even parsed.
+    if event.name != EVENT_MULTIHOST_INVITE or event.attributes.get("userId") != user_id:
+        return None
+    return parse_invite(event)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import secrets
 import string
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -49,6 +50,10 @@ MIN_PARTICIPANT_TOKEN_MINUTES = 1
 MAX_PARTICIPANT_TOKEN_MINUTES = 20160
 DEFAULT_PARTICIPANT_TOKEN_MINUTES = 720
 MAX_CONCURRENT_CONNECTIONS = 50_000
+SEND_TIME_MIN_YEAR = 1970
+SEND_TIME_MAX_YEAR = 9998
+"""A frame's SendTime must fall in these years (UTC): a day's margin from datetime's
+limits, so converting it to any local time cannot overflow."""
 
 # Close code of a clean server close: the moderator disconnected this user. Not retried.
 CLOSE_NORMAL = 1000
@@ -153,6 +158,20 @@ def parse_client_action(data: str | bytes) -> SendMessage | DeleteMessage | Disc
 # --- Server -> client frames ----------------------------------------------------------
 
 
+def _convertible(moment: datetime) -> datetime:
+    """A SendTime a client can show: convertible to UTC and to any local time."""
+    try:
+        utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (OverflowError, ValueError, OSError):
+        raise ValueError("time out of range") from None
+    if not SEND_TIME_MIN_YEAR <= utc.year <= SEND_TIME_MAX_YEAR:
+        raise ValueError(f"time outside the years {SEND_TIME_MIN_YEAR}..{SEND_TIME_MAX_YEAR}")
+    return moment
+
+
+WireTime = Annotated[datetime, AfterValidator(_convertible)]
+
+
 class Sender(_Wire):
     user_id: str = Field(alias="UserId")
     attributes: dict[str, str] = Field(default_factory=dict, alias="Attributes")
@@ -165,7 +184,7 @@ class MessageFrame(_Wire):
     content: str = Field(alias="Content")
     attributes: dict[str, str] = Field(default_factory=dict, alias="Attributes")
     sender: Sender = Field(alias="Sender")
-    send_time: datetime = Field(alias="SendTime")
+    send_time: WireTime = Field(alias="SendTime")
 
 
 class EventFrame(_Wire):
@@ -174,7 +193,7 @@ class EventFrame(_Wire):
     request_id: str = Field("", alias="RequestId")
     event_name: str = Field(alias="EventName")
     attributes: dict[str, str] = Field(default_factory=dict, alias="Attributes")
-    send_time: datetime = Field(alias="SendTime")
+    send_time: WireTime = Field(alias="SendTime")
 
 
 class ErrorFrame(_Wire):
