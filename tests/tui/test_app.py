@@ -497,6 +497,20 @@ async def test_reconnecting_counts_down(make_app) -> None:
         assert status.state_text == "live"
 
 
+async def test_a_retry_delay_past_the_calendar_shows_no_countdown(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        status = app.chat.query_one(StatusLine)
+        for delay in (1e300, float("inf"), float("nan")):
+            app.deliver(StateChanged(ConnectionState.RECONNECTING, retry_in=delay, attempt=1))
+            await pilot.pause()
+            assert status.state_text == "reconnecting"
+        app.deliver(LIVE)
+        await pilot.pause()
+        assert status.state_text == "live"
+
+
 async def test_moderator_disconnect_withdraws_a_showing_invite(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:

@@ -9,7 +9,16 @@ from textual.geometry import Region
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import ALICE, T0, invite_event, show_conversation, until
+from tests.tui.conftest import (
+    ALICE,
+    HOST,
+    T0,
+    chat_message,
+    invite_event,
+    show_conversation,
+    until,
+)
+from tui.ivs.invites import Invite
 from tui.widgets.invite_toast import EXPIRED_WORDS, InviteToast, ToastState
 from tui.widgets.message_list import MessageList
 
@@ -86,3 +95,29 @@ async def test_a_long_stage_link_stays_on_one_line_and_links_whole(make_app) -> 
         assert targets == {LINK}
         shown = "".join(s.text for s in row if s.style is not None and s.style.link)
         assert shown.endswith("…") and LINK.startswith(shown[:-1])
+
+
+async def test_an_invite_time_out_of_range_is_dropped_and_the_chat_lives_on(make_app) -> None:
+    app = make_app(ALICE)
+    event = invite_event(ALICE)
+    event.attributes["expiresAt"] = "0001-01-01T00:00:00+01:00"  # no UTC time holds it
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot, event, chat_message(7, HOST, "still here"))
+        assert not app.chat.query_one(InviteToast).showing
+        assert app.chat.query_one(MessageList).lines[-1].endswith("Host still here")
+        assert app.is_running
+
+
+async def test_a_naive_expiry_is_taken_as_utc(make_app) -> None:
+    # The app server's redemption may carry a time without an offset: held against the
+    # aware clock it must not raise inside the expiry timer.
+    now = [T0]
+    app = make_app(ALICE, clock=lambda: now[0])
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot, invite_event(ALICE))
+        toast = app.chat.query_one(InviteToast)
+        toast.expire_by((T0 + timedelta(minutes=1)).replace(tzinfo=None))
+        assert not toast.is_overdue(now[0])
+        naive = Invite(ALICE.user_id, "realtime", "stage", "inv-2", T0.replace(tzinfo=None))
+        toast.show_invite(naive)
+        assert toast.is_overdue(now[0])

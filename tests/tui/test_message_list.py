@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -119,6 +119,26 @@ async def test_messages_show_time_name_and_text() -> None:
         assert system.style is not None and system.style.italic
         assert error.style is not None and system.style is not None
         assert error.style.color != system.style.color
+
+
+async def test_a_time_out_of_range_shows_as_dashes_and_the_list_lives_on() -> None:
+    # Year 1 at +01:00 is before the first UTC moment datetime can hold: astimezone
+    # raises, which inside the message handler would end the app.
+    early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+    late = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1)))
+    odd = [
+        ChatMessage(
+            "m-early", "from the dawn of time", "u-alice", {"username": "Alice"}, {}, early
+        ),
+        ChatMessage("m-late", "from the end of time", "u-alice", {"username": "Alice"}, {}, late),
+    ]
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *odd, chat(1, "still here"))
+        assert screen(widget)[:3] == [
+            "--:-- Alice from the dawn of time",
+            "--:-- Alice from the end of time",
+            "21:06 Alice still here",
+        ]
 
 
 def test_name_colour_is_stable_and_spread() -> None:

@@ -33,6 +33,12 @@ class ToastState(StrEnum):
 EXPIRED_WORDS = "Your invitation to this stream has expired."
 
 
+def _aware(moment: datetime) -> datetime:
+    """A naive time taken as UTC (the app server speaks UTC): comparing a naive time
+    with the aware clock would raise inside a timer and end the app."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class InviteToast(Widget):
     """Clicking it does what ctrl+o does (the keyboard never needs the mouse)."""
 
@@ -76,7 +82,7 @@ class InviteToast(Widget):
 
     def show_invite(self, invite: Invite) -> None:
         self.invite = invite
-        self.expires_at = invite.expires_at
+        self.expires_at = _aware(invite.expires_at) if invite.expires_at else None
         self.link = ""
         self.detail = ""
         self.browser_opened = False
@@ -84,8 +90,7 @@ class InviteToast(Widget):
 
     def expire_by(self, when: datetime) -> None:
         """The invite (or the stage link it became) stops working at `when` at the latest."""
-        if when.tzinfo is None:  # the app server speaks UTC
-            when = when.replace(tzinfo=UTC)
+        when = _aware(when)
         if self.expires_at is None or when < self.expires_at:
             self.expires_at = when
 

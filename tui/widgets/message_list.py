@@ -56,6 +56,7 @@ NAME_PALETTE: Final = (
 )
 
 _TIME_WIDTH: Final = 6  # "HH:MM "
+UNKNOWN_TIME: Final = "--:--"  # a time that cannot be shown in the local zone
 _MIN_BODY_WIDTH: Final = 12  # below this the time column is dropped to leave room for text
 _SYSTEM_PREFIX: Final = "-- "
 # Before the broadcaster's name, in a style no name can take: anyone may pick a name that
@@ -626,7 +627,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._serial
 
     def _format_time(self, moment: datetime) -> str:
-        local = moment.astimezone(self._tz)
+        try:
+            local = moment.astimezone(self._tz)
+        except (OverflowError, ValueError, OSError):
+            # Out of range in this zone (year 1 at +01:00, say): the message still shows.
+            return UNKNOWN_TIME
         return f"{local.hour:02d}:{local.minute:02d}"
 
     def _measure(self, entry: _Entry) -> int:
@@ -843,4 +848,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._pick(target)
 
 
-__all__ = ["HOST_BADGE", "NAME_PALETTE", "MessageList", "name_color", "wrap_offsets"]
+__all__ = [
+    "HOST_BADGE",
+    "NAME_PALETTE",
+    "UNKNOWN_TIME",
+    "MessageList",
+    "name_color",
+    "wrap_offsets",
+]

@@ -57,7 +57,10 @@ class StatusLine(Widget):
         self.state = event.state
         self.reason = event.reason
         if event.state is ConnectionState.RECONNECTING and event.retry_in is not None:
-            self._retry_at = self._clock() + timedelta(seconds=event.retry_in)
+            try:
+                self._retry_at = self._clock() + timedelta(seconds=event.retry_in)
+            except (OverflowError, ValueError):  # no countdown for a delay past the calendar
+                self._retry_at = None
             if self._ticker is None:
                 self._ticker = self.set_interval(1.0, self.refresh)
         else:
