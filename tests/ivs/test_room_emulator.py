@@ -255,9 +255,10 @@ async def test_request_timeout_starts_when_the_frame_is_written() -> None:
         arn = await stack.create_room()
         tokens = stack.tokens(arn, "bob", VIEWER)
         tokens.gate.clear()
-        async with ChatRoom(tokens, request_timeout=0.15) as bob:
+        # 1 s for the echo once written: ample on a loaded machine
+        async with ChatRoom(tokens, request_timeout=1.0) as bob:
             sending = asyncio.create_task(bob.send_message("patient"))
-            await asyncio.sleep(0.5)  # over three timeouts long, queued: it must not count
+            await asyncio.sleep(1.5)  # longer than the timeout, queued: it must not count
             assert not sending.done()
             tokens.gate.set()
             assert (await sending).content == "patient"

@@ -388,3 +388,27 @@ async def test_a_link_that_stayed_up_restarts_the_backoff(
                 if len(retrying) == 4:
                     break
     assert [(ev.retry_in, ev.attempt) for ev in retrying] == [(0.001, 2)] * 4
+
+
+async def test_a_handshake_gets_its_own_timeout_not_the_request_timeout() -> None:
+    silent: list[asyncio.StreamWriter] = []
+
+    async def accept_and_say_nothing(
+        _reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        silent.append(writer)  # a TCP peer that never answers the WebSocket upgrade
+
+    server = await asyncio.start_server(accept_and_say_nothing, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        provider = CountingProvider(f"ws://127.0.0.1:{port}/")
+        # were the request timeout used for the handshake, this would wait an hour
+        async with ChatRoom(provider, request_timeout=3600, connect_timeout=0.2) as room:
+            retry = await next_event(room, is_state(ConnectionState.RECONNECTING))
+        assert isinstance(retry, StateChanged)
+        assert retry.reason == f"the chat server at {provider.url} did not answer in 0.2 s"
+    finally:
+        for writer in silent:
+            writer.close()
+        server.close()
+        await server.wait_closed()

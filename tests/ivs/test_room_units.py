@@ -72,6 +72,7 @@ async def test_other_requests_are_validated_locally() -> None:
 def test_settings_are_checked() -> None:
     for bad in (
         {"request_timeout": 0},
+        {"connect_timeout": 0},
         {"backoff_base": 0},
         {"backoff_base": 2, "backoff_cap": 1},
         {"refresh_margin": -1},

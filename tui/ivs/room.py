@@ -151,6 +151,7 @@ class ChatRoom:
         token_provider: TokenProvider,
         *,
         request_timeout: float = 10.0,
+        connect_timeout: float = 10.0,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         refresh_margin: float = 30.0,
@@ -159,6 +160,8 @@ class ChatRoom:
     ) -> None:
         if request_timeout <= 0:
             raise ValueError("request_timeout must be positive")
+        if connect_timeout <= 0:
+            raise ValueError("connect_timeout must be positive")
         if backoff_base <= 0 or backoff_cap < backoff_base:
             raise ValueError("need 0 < backoff_base <= backoff_cap")
         if refresh_margin < 0:
@@ -167,6 +170,7 @@ class ChatRoom:
             raise ValueError("max_attempts must be None or >= 1")
         self._provider = token_provider
         self._timeout = request_timeout
+        self._connect_timeout = connect_timeout  # TCP, TLS and the WebSocket handshake
         self._base = backoff_base
         self._cap = backoff_cap
         self._margin = refresh_margin
@@ -362,7 +366,7 @@ class ChatRoom:
                 token.url,
                 subprotocols=[Subprotocol(token.token)],
                 compression=None,  # IVS frames are small; deflate would only cost CPU
-                open_timeout=self._timeout,
+                open_timeout=self._connect_timeout,
                 close_timeout=_CLOSE_TIMEOUT,
                 max_queue=256,
             )
@@ -372,7 +376,9 @@ class ChatRoom:
                 f"the chat server refused the token (HTTP {status})", rejected=status in (401, 403)
             ) from None
         except TimeoutError:
-            raise _OpenFailed(f"the chat server at {token.url} did not answer in time") from None
+            raise _OpenFailed(
+                f"the chat server at {token.url} did not answer in {self._connect_timeout:g} s"
+            ) from None
         except ConnectionRefusedError:
             raise _OpenFailed(
                 f"cannot reach the chat server at {token.url}: connection refused"
