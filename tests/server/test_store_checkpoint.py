@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tui.server import app
+from tui.server import store as store_module
 from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
 from tui.server.store import Store
@@ -36,19 +38,26 @@ def test_writes_leave_the_checkpoint_to_checkpoint(tmp_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM identities").fetchone() == (1500,)
 
 
-async def test_the_server_checkpoints_off_the_loop(
+async def test_the_server_checkpoints_in_a_worker_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    threads: list[int] = []
+    real_checkpoint = store_module._checkpoint
+
+    def watched_checkpoint(path: Path) -> None:
+        threads.append(threading.get_ident())
+        real_checkpoint(path)
+        loop.call_soon_threadsafe(done.set)
+
+    monkeypatch.setattr(store_module, "_checkpoint", watched_checkpoint)
     monkeypatch.setattr(app, "CHECKPOINT_SECONDS", 0.01)
     async with (
         await start_local_stack(port=0, data_dir=tmp_path) as stack,
         AppServerClient(stack.url) as viewer,
     ):
         user_id = (await viewer.chat_token("Alice")).user_id.encode()
-        path = stack.service.store.path
-        for _ in range(1000):  # a safety net of 10 s, not a speed requirement
-            if user_id in path.read_bytes():
-                break
-            await asyncio.sleep(0.01)
-        else:
-            raise AssertionError("the server never checkpointed the new identity")
+        await done.wait()  # the periodic checkpoint after the write (pytest-timeout bounds it)
+        assert threads and threading.get_ident() not in threads  # never on the loop's thread
+        assert user_id in stack.service.store.path.read_bytes()  # it reached the file
