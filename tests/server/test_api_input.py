@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from tui.server.app import RunningServer, start_local_stack, start_server
+from tui.server.http import AUTH_FAILURE_BURST
 from tui.server.settings import ServerSettings
 
 
@@ -145,3 +146,38 @@ def test_rate_limiter_refills_per_key() -> None:
     assert limiter.check("b") == 0.0  # another address has its own bucket
     now[0] = 1.0
     assert limiter.check("a") == 0.0
+
+
+async def test_guessing_the_broadcaster_key_is_cut_off_per_address(local: RunningServer) -> None:
+    key = {"Authorization": f"Bearer {local.service.config.broadcaster_key}"}
+    wrong = {"Authorization": "Bearer guess"}
+    invite = local.url + "/api/multihost/invite"
+    disconnect = local.url + "/api/multihost/disconnect"
+    body = {"userId": "someone", "broadcastType": "realtime"}
+    async with aiohttp.ClientSession() as http:
+        statuses = []
+        for i in range(AUTH_FAILURE_BURST + 1):
+            url = invite if i % 2 else disconnect  # both routes draw on one budget
+            async with http.post(url, json=body, headers=wrong) as resp:
+                statuses.append(resp.status)
+                answer = await resp.json()
+                retry_after = resp.headers.get("Retry-After")
+        assert statuses == [403] * AUTH_FAILURE_BURST + [429]
+        assert answer["message"].startswith("too many wrong keys from your address")
+        assert retry_after is not None and int(retry_after) >= 1
+        # Now even the right key waits: the guesser cannot tell a hit from a miss.
+        async with http.post(disconnect, json=body, headers=key) as resp:
+            assert resp.status == 429
+        async with http.get(local.url + "/healthz") as health:
+            assert health.status == 200
+
+
+async def test_right_keys_cost_nothing(local: RunningServer) -> None:
+    key = {"Authorization": f"Bearer {local.service.config.broadcaster_key}"}
+    async with aiohttp.ClientSession() as http:
+        for _ in range(AUTH_FAILURE_BURST + 2):
+            body = {"userId": "nobody-here"}
+            async with http.post(
+                local.url + "/api/multihost/disconnect", json=body, headers=key
+            ) as resp:
+                assert resp.status == 404  # past the key check: no such user, never 429

@@ -10,7 +10,7 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -44,6 +44,17 @@ M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+AUTH_FAILURE_BURST = 5
+AUTH_FAILURES_PER_MINUTE = 2.0
+"""A wrong broadcaster key or session key (401/403) costs its address one of
+`AUTH_FAILURE_BURST`; then authenticated routes answer 429 until the bucket refills. A
+person who mistypes gets a few tries; a guesser gets ~3000 a day instead of unlimited."""
+
+
+def _auth_limiter() -> RateLimiter:
+    return RateLimiter(AUTH_FAILURES_PER_MINUTE, AUTH_FAILURE_BURST)
+
+
 @dataclass
 class ServerState:
     """What the handlers need. Filled in once the control plane is ready: in local mode
@@ -52,6 +63,7 @@ class ServerState:
     limiter: RateLimiter
     service: AppService | None = None
     mode: str = "local"
+    auth_failures: RateLimiter = field(default_factory=_auth_limiter)
 
 
 STATE = web.AppKey("tui_server_state", ServerState)
@@ -110,13 +122,26 @@ async def _body(request: web.Request, model: type[M]) -> M:
         raise errors.bad_request("invalid request: " + "; ".join(parts)) from None
 
 
-def _guarded(handler: Handler) -> Handler:
-    """Turn every failure into a JSON error; log the unexpected ones, show no trace."""
+def _guarded(handler: Handler, *, authenticates: bool = False) -> Handler:
+    """Turn every failure into a JSON error; log the unexpected ones, show no trace.
+    On a route that `authenticates` (takes a key), an address with too many wrong keys
+    gets 429 before its key is even looked at."""
 
     async def answer(request: web.Request) -> web.StreamResponse:
+        failures = request.app[STATE].auth_failures
+        address = request.remote or "unknown"
+        if authenticates and (wait := failures.wait(address)) > 0:
+            seconds = max(1, math.ceil(wait))
+            return _error(
+                429,
+                f"too many wrong keys from your address; try again in {seconds} s",
+                {"Retry-After": str(seconds)},
+            )
         try:
             return await handler(request)
         except ServiceError as exc:
+            if authenticates and exc.status in (401, 403):
+                failures.check(address)
             return _error(exc.status, exc.message)
         except web.HTTPRequestEntityTooLarge:
             return _error(413, "the request body is too large")
@@ -222,13 +247,13 @@ async def no_such_api(request: web.Request) -> web.StreamResponse:
 def setup_routes(app: web.Application, state: ServerState) -> None:
     """Mount the app server's routes (/api/..., /multihost/..., /healthz) on `app`."""
     app[STATE] = state
-    app.router.add_post("/api/chat/token", _guarded(chat_token))
-    app.router.add_post("/api/multihost/invite", _guarded(invite))
-    app.router.add_post("/api/multihost/redeem", _guarded(redeem))
-    app.router.add_post("/api/multihost/disconnect", _guarded(disconnect))
-    app.router.add_get(PARTICIPANTS_PATH, _guarded(participants))
-    app.router.add_post(LOCAL_JOIN_PATH, _guarded(join_local_stage))
-    app.router.add_post(LOCAL_LEAVE_PATH, _guarded(leave_local_stage))
+    app.router.add_post("/api/chat/token", _guarded(chat_token, authenticates=True))
+    app.router.add_post("/api/multihost/invite", _guarded(invite, authenticates=True))
+    app.router.add_post("/api/multihost/redeem", _guarded(redeem, authenticates=True))
+    app.router.add_post("/api/multihost/disconnect", _guarded(disconnect, authenticates=True))
+    app.router.add_get(PARTICIPANTS_PATH, _guarded(participants, authenticates=True))
+    app.router.add_post(LOCAL_JOIN_PATH, _guarded(join_local_stage, authenticates=True))
+    app.router.add_post(LOCAL_LEAVE_PATH, _guarded(leave_local_stage, authenticates=True))
     app.router.add_get("/multihost/{broadcast_type}/{stage}", _guarded(stage_link))
     app.router.add_get("/healthz", _guarded(healthz))
     # Last: anything else under /api/ (a typo, a wrong method) still answers in JSON.

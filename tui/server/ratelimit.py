@@ -41,6 +41,14 @@ class RateLimiter:
             return 0.0
         return (1.0 - bucket.tokens) / self.rate
 
+    def wait(self, key: str) -> float:
+        """Like `check`, without taking anything: 0.0 if one request would be allowed."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0.0
+        tokens = min(self.burst, bucket.tokens + (self.clock() - bucket.updated) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def _sweep(self, now: float) -> None:
         refill = self.burst / self.rate
         if now - self._last_sweep < refill:
