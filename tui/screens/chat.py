@@ -256,13 +256,7 @@ class ChatScreen(Screen[None]):
         elif isinstance(event, StateChanged):
             self.post_message(ConnectionChanged(event))
         elif isinstance(event, CustomEvent):
-            try:
-                invite = invite_for(event, me.user_id) if me is not None else None
-            except (OverflowError, ValueError) as exc:
-                # A time out of range (expiresAt in year 1 at +01:00, say): this runs in
-                # the room's loop, where an exception would end the chat for good.
-                log.warning("dropped an invite that cannot be read: %s", exc)
-                return
+            invite = invite_for(event, me.user_id) if me is not None else None
             if invite is not None:
                 self.post_message(InviteReceived(invite))
 
