@@ -147,8 +147,9 @@ class ChatApp(App[int]):
                 self.theme = self.settings.theme
             except InvalidThemeError:
                 self.notify(
-                    f"Unknown theme {self.settings.theme!r}; try one from ctrl+p → Theme.",
+                    clean(f"Unknown theme {self.settings.theme!r}; try one from ctrl+p → Theme."),
                     severity="warning",
+                    markup=False,  # the name is the config's: "[b" must not break the toast
                 )
         self.set_keymap(self.settings.keymap)
         unknown = sorted(set(self.settings.keymap) - known_binding_ids())

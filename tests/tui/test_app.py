@@ -481,6 +481,43 @@ async def test_a_refusal_for_good_says_why_and_does_not_reconnect(make_app) -> N
         assert "reconnecting" not in status.state_text and composer.input.disabled
 
 
+async def test_a_hostile_reason_reaches_the_composer_and_status_only_as_visible_text(
+    make_app,
+) -> None:
+    app = make_app(BOB)
+    reason = "closed: \x1b]52;c;SGVsbG8=\x07 [b]boom[/b] \u202eevil"
+    async with app.run_test(size=(100, 24)) as pilot:
+        await show_conversation(app, pilot)
+        app.deliver(
+            StateChanged(
+                ConnectionState.DISCONNECTED, reason=reason, disconnect=DisconnectReason.GAVE_UP
+            )
+        )
+        await pilot.pause()
+        composer = app.chat.query_one(Composer)
+        assert composer.input.disabled
+        assert composer.input.placeholder == (
+            "disconnected: closed: ␛]52;c;SGVsbG8=␇ [b]boom[/b] \\u202eevil"
+        )
+        drawn = "".join(s.text for s in composer.input.render_line(0))
+        assert "␛]52;c;SGVsbG8=␇ [b]boom[/b]" in drawn
+        for widget in (composer.input, app.chat.query_one(StatusLine)):
+            text, styles = _drawn(widget)
+            assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+            _assert_inert(text, styles)
+        assert _lines(app)[-1].endswith(
+            "disconnected: closed: ␛]52;c;SGVsbG8=␇ [b]boom[/b] \\u202eevil"
+        )
+
+
+async def test_an_unknown_theme_is_named_literally(make_app) -> None:
+    app = make_app(ALICE, theme="[b]nope\x1b]52;c;aGk=\x07")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        said = [(n.message, n.markup) for n in app._notifications]
+        assert said[0][1] is False and said[0][0].startswith("Unknown theme '[b]nope\\x1b]52")
+
+
 async def test_reconnecting_counts_down(make_app) -> None:
     now = [T0]
     app = make_app(ALICE, clock=lambda: now[0])

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Static
 
 from tui.screens.dialog import DialogScreen
-from tui.widgets.untrusted import content_from
+from tui.widgets.untrusted import as_content, content_from
 
 DISCONNECTED_WORDS = "You have been disconnected by the moderator."
 MODERATOR_AFTER = "You can still read the chat, but not send. The app will not reconnect."
@@ -57,10 +57,11 @@ class DisconnectedScreen(DialogScreen[None]):
 
     def compose(self) -> ComposeResult:
         with self.frame("Disconnected"):
-            yield Static(self.words, id="words")
+            # Literal: a caller may pass words that quote someone else.
+            yield Static(as_content(self.words), id="words")
             if self.reason:
                 yield Static(content_from("Reason: $reason", reason=self.reason), id="reason")
-            yield Static(self.after, id="after")
+            yield Static(as_content(self.after), id="after")
             yield Button("OK", variant="primary", id="ok")
 
     def action_close(self) -> None:

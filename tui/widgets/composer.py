@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
-from tui.widgets.untrusted import as_content
+from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
 
@@ -258,7 +258,7 @@ class Composer(Widget):
         stays, and Enter sends nothing more, until the room accepts or refuses it."""
         line = self.query_one("#composer-notice", Static)
         shown = bool(words) and self.sending
-        line.update(words if shown else "")
+        line.update(as_content(words) if shown else "")
         line.set_class(shown, "-shown")
 
     def sent(self, text: str) -> None:
@@ -283,6 +283,8 @@ class Composer(Widget):
 
     def disable(self, why: str) -> None:
         self.input.disabled = True
-        self.input.placeholder = why
+        # Input draws its placeholder as plain Text, controls and all: `why` may quote
+        # the server's or a moderator's words.
+        self.input.placeholder = clean(why)
         self.show_error("")
         self.pending("")
