@@ -54,6 +54,15 @@ async def test_malformed_token_bodies(local: RunningServer, body: bytes, words: 
         ("iso\u2066late", "bidi control character (U+2066"),
         ("zero\u200bwidth", "invisible or unprintable character (U+200B"),
         ("c1\x9bchar", "control character (U+009B"),
+        ("\u3164", "no visible characters (only blank fillers or marks, starting with U+3164"),
+        ("\u3164\u3164 \u3164", "no visible characters"),
+        ("\u115f\u1160", "no visible characters"),
+        ("\uffa0", "no visible characters"),
+        ("\u2800\u2800", "no visible characters"),
+        ("\u034f", "no visible characters"),
+        ("\u0301\u0301", "no visible characters"),  # combining acute accents alone
+        ("\ufe0f\U000e0100", "no visible characters"),  # variation selectors
+        ("\u20dd", "no visible characters"),  # an enclosing mark alone
     ],
 )
 async def test_display_names_refused_with_reason(
@@ -68,7 +77,10 @@ async def test_display_names_refused_with_reason(
     assert words in answer["message"]
 
 
-@pytest.mark.parametrize("name", ["Alice", "Zoë", "李小龍", "  spaced  ", "a" * 32, "🙂 emoji"])
+@pytest.mark.parametrize(
+    "name",
+    ["Alice", "Zoë", "李小龍", "  spaced  ", "a" * 32, "🙂 emoji", "한글", "e\u0301", "❤\ufe0f"],
+)
 async def test_display_names_accepted(local: RunningServer, name: str) -> None:
     async with (
         aiohttp.ClientSession() as http,

@@ -9,13 +9,16 @@ from hypothesis import strategies as st
 
 from tui.server.names import (
     BIDI_CONTROLS,
+    BLANK_LETTERS,
     DISPLAY_NAME_MAX,
     DisplayNameError,
     validate_display_name,
 )
 
+BLANKS = "\u115f\u1160\u3164\uffa0\u2800\u034f\u0301\u20dd\ufe0f\U000e0100 \u3000"
 
-@given(st.text(max_size=40))
+
+@given(st.text(max_size=40) | st.text(alphabet=BLANKS, max_size=8))
 def test_any_text_is_accepted_clean_or_refused_with_a_reason(text: str) -> None:
     try:
         name = validate_display_name(text)
@@ -27,6 +30,10 @@ def test_any_text_is_accepted_clean_or_refused_with_a_reason(text: str) -> None:
     for ch in name:
         assert ch not in BIDI_CONTROLS
         assert unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+    assert any(
+        ch not in BLANK_LETTERS and unicodedata.category(ch) not in ("Mn", "Me", "Zs")
+        for ch in name
+    ), "a name that shows as blank"
 
 
 @given(st.one_of(st.integers(), st.none(), st.lists(st.text()), st.booleans()))

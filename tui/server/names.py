@@ -15,6 +15,17 @@ DISPLAY_NAME_MAX = 32
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the
+# blank Braille pattern. Names made of them (and of marks and format characters, which
+# draw nothing on their own) show as a blank sender.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_DRAWS_NOTHING = frozenset(("Mn", "Me", "Cf", "Zs", "Zl", "Zp"))
+
+
+def _visible(ch: str) -> bool:
+    return ch not in BLANK_LETTERS and unicodedata.category(ch) not in _DRAWS_NOTHING
+
+
 RESERVED_NAMES = ("broadcaster", "moderator")
 """Names that would make a viewer look like the chat's staff."""
 
@@ -54,6 +65,11 @@ def validate_display_name(value: object) -> str:
                 f"the display name contains an invisible or unprintable character "
                 f"({_codepoint(ch)}); use printable characters only"
             )
+    if not any(_visible(ch) for ch in name):
+        raise DisplayNameError(
+            "the display name has no visible characters (only blank fillers or marks, "
+            f"starting with {_codepoint(name[0])})"
+        )
     return name
 
 
