@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
 from typing import TYPE_CHECKING, Any, ParamSpec
@@ -90,6 +90,12 @@ def known_binding_ids() -> set[str]:
     return ids
 
 
+def pressable_keys(keymap: Mapping[str, str]) -> dict[str, str]:
+    """The keymap's entries a terminal could send: a key name with a control character
+    in it can never be pressed, and the footer and help would draw it raw."""
+    return {bid: keys for bid, keys in keymap.items() if clean(keys) == keys}
+
+
 # (action on the chat screen, palette title, help) — every action, for the command palette.
 CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("admin_menu", "Moderate message", "Open the admin menu for the selected message"),
@@ -133,6 +139,8 @@ class ChatApp(App[int]):
         self._browser = browser
         self._room_factory = room_factory
         self.room: ChatRoom | None = None
+        # The keymap in force: the footer and help draw these keys' names.
+        self.keymap = pressable_keys(self.settings.keymap)
         self.chat = ChatScreen(
             identity=identity,
             clock=clock,
@@ -151,8 +159,17 @@ class ChatApp(App[int]):
                     severity="warning",
                     markup=False,  # the name is the config's: "[b" must not break the toast
                 )
-        self.set_keymap(self.settings.keymap)
-        unknown = sorted(set(self.settings.keymap) - known_binding_ids())
+        self.set_keymap(self.keymap)
+        if unpressable := sorted(set(self.settings.keymap) - set(self.keymap)):
+            self.notify(
+                clean(
+                    "Keys with control characters can never be pressed (ignored) for: "
+                    + ", ".join(unpressable)
+                ),
+                severity="warning",
+                markup=False,
+            )
+        unknown = sorted(set(self.keymap) - known_binding_ids())
         if unknown:
             # Said once: a misspelt id would otherwise do nothing, silently.
             self.notify(

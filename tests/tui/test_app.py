@@ -302,6 +302,27 @@ async def test_f1_leads_with_the_apps_keys_as_mapped(make_app) -> None:
         assert "`d` delete" not in source
 
 
+async def test_keys_from_the_config_reach_the_terminal_only_as_visible_text(make_app) -> None:
+    hostile = "\x1b]52;c;aGk=\x07"
+    app = make_app(HOST, keymap={"chat.delete": "grave_accent", "app.quit": hostile})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await show_conversation(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert said == ["Keys with control characters can never be pressed (ignored) for: app.quit"]
+        await pilot.press("escape")  # a message selected: the footer offers delete
+        await pilot.press("f1")
+        await pilot.pause()
+        help_text = app.screen.query_one("HelpPanel").query_one("#widget-help", Markdown)
+        assert "`` ` `` delete (host)" in help_text.source  # a backtick key in its own span
+        assert "`^q` quit" in help_text.source  # the default stays in force
+        drawn = [_drawn(widget) for widget in app.screen.query("*") if widget.display]
+        text = "".join(t for t, _ in drawn)
+        assert "` delete" in text.replace("  ", " ")
+        _assert_inert(text, [style for _, styles in drawn for style in styles])
+        await pilot.press("ctrl+q")
+        assert not app.is_running
+
+
 # --- keymap ------------------------------------------------------------------------------
 
 

@@ -129,7 +129,7 @@ class ChatScreen(Screen[None]):
 
     @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
     def HELP(self) -> str:
-        return keys_help(self.app, self.chat_app.settings.keymap)
+        return keys_help(self.app, self.chat_app.keymap)
 
     BINDINGS = [
         Binding("d", "delete", "Delete", id="chat.delete"),

@@ -7,8 +7,12 @@ which in the composer is some twenty Input editing keys: this is what comes firs
 
 from __future__ import annotations
 
+import re
+
 from textual.app import App
 from textual.binding import Binding
+
+from tui.widgets.untrusted import clean
 
 # (heading, [(binding ids with their default keys, what they do)]).
 _SECTIONS: tuple[tuple[str, tuple[tuple[tuple[tuple[str, str], ...], str], ...]], ...] = (
@@ -47,8 +51,17 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[tuple[tuple[str, str], ...], str], ...]]
 )
 
 
+def _code(text: str) -> str:
+    """`text` as a Markdown code span: cleaned (keys come from a config file or the
+    environment, and reach the terminal), fenced longer than any backtick run in it."""
+    text = clean(text)
+    run = max((len(m) for m in re.findall("`+", text)), default=0)
+    fence = "`" * (run + 1)
+    return f"{fence} {text} {fence}" if run else f"{fence}{text}{fence}"
+
+
 def _shown(app: App[object], keys: str) -> str:
-    return "/".join(f"`{app.get_key_display(Binding(key.strip(), ''))}`" for key in keys.split(","))
+    return "/".join(_code(app.get_key_display(Binding(key.strip(), ""))) for key in keys.split(","))
 
 
 def keys_help(app: App[object], keymap: dict[str, str]) -> str:
