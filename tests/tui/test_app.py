@@ -140,6 +140,29 @@ async def test_a_multi_line_paste_is_joined_into_one_line_at_the_cursor(make_app
         assert str(composer.query_one("#composer-left").content) == str(MAX_MESSAGE_LENGTH - 601)
 
 
+async def test_a_pasted_escape_sequence_is_drawn_and_sent_as_visible_text(make_app) -> None:
+    app = make_app(HOST)
+    paste = "look \x1b]52;c;aGk=\x07\tthere\u202e!"
+    shown = "look ␛]52;c;aGk=␇ there\\u202e!"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.query_one(Composer)
+        composer.input.post_message(events.Paste(paste))
+        await pilot.pause()
+        assert composer.text == shown
+        _assert_inert(*_drawn(composer.input))
+        # The moderator's reason box too: the reason is drawn, then sent, as shown.
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        reason = confirm.query_one("#reason", Input)
+        reason.post_message(events.Paste(paste + "\nsecond line"))
+        await pilot.pause()
+        assert reason.value == shown + " second line"
+        _assert_inert(*_drawn(reason))
+
+
 def test_history_is_bounded_and_skips_repeats() -> None:
     history = History(size=3)
     for line in ("a", "b", "b", "c", "d"):

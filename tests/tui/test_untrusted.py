@@ -12,7 +12,7 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tui.widgets.untrusted import as_content, clean, content_from
+from tui.widgets.untrusted import as_content, clean, content_from, pasted_line
 
 HOSTILE = {
     "click": "[@click=app.quit]x[/]",
@@ -70,6 +70,17 @@ def test_clean_is_total_and_safe(text: str) -> None:
     assert clean(cleaned) == cleaned
     if DANGEROUS.search(text) is None:
         assert cleaned is text  # the fast path: safe text is not copied
+
+
+@given(st.text())
+def test_a_paste_becomes_one_safe_line(text: str) -> None:
+    line = pasted_line(text)
+    assert DANGEROUS.search(line) is None
+    assert "\n" not in line and "\r" not in line
+
+
+def test_a_paste_keeps_its_words_in_order() -> None:
+    assert pasted_line("one\r\n\n two\x1b[2J\n") == "one  two␛[2J"
 
 
 def test_as_content_is_literal_text() -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
-from tui.widgets.untrusted import as_content, clean
+from tui.widgets.untrusted import as_content, clean, pasted_line
 
 HISTORY_SIZE = 100
 
@@ -98,10 +98,11 @@ class ComposerInput(Input):
     def _on_paste(self, event: events.Paste) -> None:
         # Input keeps only a paste's first line; a chat message is one line, so the
         # lines are joined with spaces instead and nothing is lost. Over the limit it
-        # stays, and the counter goes negative, as if typed.
+        # stays, and the counter goes negative, as if typed. Controls become visible:
+        # what is sent is what was drawn.
         event.stop()
         event.prevent_default()  # Input's own handler would insert the first line again
-        line = " ".join(part for part in event.text.splitlines() if part.strip())
+        line = pasted_line(event.text)
         if not line:
             return
         selection = self.selection

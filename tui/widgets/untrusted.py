@@ -82,6 +82,13 @@ def clean(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def pasted_line(text: str) -> str:
+    """A paste as one line of visible text: its lines joined with spaces, controls made
+    visible. A clipboard copied from anywhere may hold escape sequences, and Textual's
+    Input draws its value as it is."""
+    return clean(" ".join(part for part in text.splitlines() if part.strip()))
+
+
 def as_content(text: str, style: Style | str = "") -> Content:
     """Untrusted `text` as Textual `Content`: cleaned, literal (never markup), optionally
     styled as a whole."""
@@ -95,4 +102,4 @@ def content_from(template: str, /, **values: str) -> Content:
     return Content.from_markup(template, **{key: clean(value) for key, value in values.items()})
 
 
-__all__ = ["as_content", "clean", "content_from"]
+__all__ = ["as_content", "clean", "content_from", "pasted_line"]
