@@ -484,10 +484,20 @@ async def test_the_moderator_disconnecting_us_closes_the_room(make_app) -> None:
         app.room = room
         await room.start()
         await until(lambda: room.state is ConnectionState.CONNECTED, "the room connected")
-        await show_conversation(app, pilot, UserDisconnected(BOB.user_id, "spamming"))
+        await show_conversation(app, pilot)
+        composer = app.chat.query_one(Composer)
+        composer.input.value = "never answered"
+        await pilot.press("enter")  # the server holds it: still in flight at the end
+        await pilot.pause()
+        assert composer.sending
+        app.deliver(UserDisconnected(BOB.user_id, "spamming"))
         assert await asyncio.wait_for(server.received.get(), DEADLINE) == "closed"
         await app.workers.wait_for_complete()
         assert room.state is ConnectionState.DISCONNECTED
+        # The send in flight ends quietly: the disabled composer already says why.
+        error = composer.query_one("#composer-error", Static)
+        assert not composer.sending and str(error.content) == ""
+        assert composer.input.placeholder == "You have been disconnected by the moderator."
         assert [event async for event in room][-1] == StateChanged(
             ConnectionState.DISCONNECTED,
             reason="you left the chat",

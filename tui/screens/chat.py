@@ -398,11 +398,16 @@ class ChatScreen(Screen[None]):
     async def _deliver(self, composer: Composer, text: str) -> None:
         try:
             await self.chat_app.send_message(text)
-        except ChatError as exc:
-            composer.failed(send_error_words(exc))
         except Exception as exc:  # never a traceback in front of the user
-            log.exception("send failed")
-            composer.failed(error_words(exc))
+            if self.ended:
+                # The disabled composer says why: "you left the chat", from the room we
+                # closed, would be wrong. The text stays to copy.
+                composer.failed("")
+            elif isinstance(exc, ChatError):
+                composer.failed(send_error_words(exc))
+            else:
+                log.exception("send failed")
+                composer.failed(error_words(exc))
         else:
             composer.sent(text)
 
