@@ -6,7 +6,7 @@ reason, which the caller reads from `.reason` once the screen is dismissed.
 
 from __future__ import annotations
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -15,23 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.ivs.protocol import REASON_MAX_LENGTH
 from tui.screens.dialog import DialogScreen
-from tui.widgets.untrusted import pasted_line
-
-
-class ReasonInput(Input):
-    """An Input whose paste is drawn safely: one line, controls made visible."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()  # Input's own handler would insert the raw text too
-        line = pasted_line(event.text)
-        if not line:
-            return
-        selection = self.selection
-        if selection.is_empty:
-            self.insert_text_at_cursor(line)
-        else:
-            self.replace(line, *selection)
+from tui.widgets.line_input import LineInput
 
 
 class ConfirmScreen(DialogScreen[bool]):
@@ -80,7 +64,7 @@ class ConfirmScreen(DialogScreen[bool]):
             yield Static(self._question, id="question")
             if self._reason_label is not None:
                 yield Label(self._reason_label)
-                yield ReasonInput(
+                yield LineInput(
                     placeholder="optional; enter confirms",
                     max_length=REASON_MAX_LENGTH,
                     id="reason",

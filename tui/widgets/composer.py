@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -18,7 +18,8 @@ from textual.widgets import Input, Static
 
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
-from tui.widgets.untrusted import as_content, clean, pasted_line
+from tui.widgets.line_input import LineInput
+from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
 
@@ -78,7 +79,9 @@ class History:
         self._at = None
 
 
-class ComposerInput(Input):
+class ComposerInput(LineInput):
+    """Over the limit a paste stays, and the counter goes negative, as if typed."""
+
     BINDINGS = [
         Binding("enter", "submit", "Send", id="composer.send"),
         Binding("up", "history_previous", "History", show=False, id="composer.history_previous"),
@@ -94,22 +97,6 @@ class ComposerInput(Input):
         super().__init__(placeholder="Say something…", id=id, select_on_focus=False)
         self.history = History()
         self._walking = False
-
-    def _on_paste(self, event: events.Paste) -> None:
-        # Input keeps only a paste's first line; a chat message is one line, so the
-        # lines are joined with spaces instead and nothing is lost. Over the limit it
-        # stays, and the counter goes negative, as if typed. Controls become visible:
-        # what is sent is what was drawn.
-        event.stop()
-        event.prevent_default()  # Input's own handler would insert the first line again
-        line = pasted_line(event.text)
-        if not line:
-            return
-        selection = self.selection
-        if selection.is_empty:
-            self.insert_text_at_cursor(line)
-        else:
-            self.replace(line, *selection)
 
     def action_history_previous(self) -> None:
         line = self.history.previous(self.value)
