@@ -17,18 +17,27 @@ from tui.emulator import Emulator
 
 
 @cache
-def _session() -> boto3.session.Session:
-    # One session: its loader caches the service models, so each client is quick to make.
+def _session(access_key_id: str) -> boto3.session.Session:
+    # One session per key id: its loader caches the service models, so each client is
+    # quick to make. The emulator ignores signatures, so the secret never matters.
     return boto3.session.Session(
-        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+        aws_access_key_id=access_key_id, aws_secret_access_key="test", region_name="us-east-1"
     )
 
 
-def client(service: str, emulator: Emulator, *, client_validation: bool = True) -> Any:
-    """A boto3 client for `service` against the emulator. Without client validation,
-    requests botocore would stop itself (below a minimum) reach the emulator."""
+def client(
+    service: str,
+    emulator: Emulator | str,
+    *,
+    client_validation: bool = True,
+    access_key_id: str = "test",
+) -> Any:
+    """A boto3 client for `service` against the emulator (or a URL serving it), signing
+    with `access_key_id`. Without client validation, requests botocore would stop itself
+    (below a minimum) reach the emulator."""
+    url = emulator if isinstance(emulator, str) else emulator.url
     config = Config(parameter_validation=client_validation, retries={"max_attempts": 1})
-    return _session().client(service, endpoint_url=emulator.url, config=config)
+    return _session(access_key_id).client(service, endpoint_url=url, config=config)
 
 
 async def call(method: Callable[..., Any], **params: Any) -> Any:

@@ -240,33 +240,17 @@ async def test_unreadable_body_is_a_validation_error(emulator: Emulator) -> None
 
 
 async def test_any_credentials_are_accepted(emulator: Emulator) -> None:
-    import boto3
-
-    other = boto3.client(
-        "ivschat",
-        endpoint_url=emulator.url,
-        region_name="us-east-1",
-        aws_access_key_id="AKIAWHATEVER",
-        aws_secret_access_key="wrong",
-    )
+    other = client("ivschat", emulator, access_key_id="AKIAWHATEVER")
     assert (await call(other.list_rooms))["rooms"] == []
 
 
 async def test_with_an_access_key_id_only_that_caller_is_served(
     start_emulator: StartEmulator,
 ) -> None:
-    import boto3
-
     emulator = await start_emulator(access_key_id="AKIATHEAPPSERVER")
 
     def chat_as(key_id: str) -> Any:
-        return boto3.client(
-            "ivschat",
-            endpoint_url=emulator.url,
-            region_name="us-east-1",
-            aws_access_key_id=key_id,
-            aws_secret_access_key="test",
-        )
+        return client("ivschat", emulator, access_key_id=key_id)
 
     owner = chat_as("AKIATHEAPPSERVER")
     room = await new_room(owner, name="mine")

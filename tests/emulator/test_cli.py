@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 
-import boto3
+from tests.emulator.helpers import client
 
 # The subcommand module on its own, as tui.cli would call it.
 RUN = (
@@ -39,13 +39,7 @@ def test_runs_serves_boto3_and_stops_cleanly_on_ctrl_c() -> None:
         url = match.group(1)
         snippet = proc.stdout.readline() + proc.stdout.readline()
         assert f"endpoint_url='{url}'" in snippet
-        chat = boto3.client(
-            "ivschat",
-            endpoint_url=url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        chat = client("ivschat", url)
         assert chat.create_room(name="cli")["name"] == "cli"
     finally:
         proc.send_signal(signal.SIGINT)

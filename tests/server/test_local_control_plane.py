@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import boto3
 import pytest
-from botocore.config import Config
 from websockets.asyncio.client import connect
 
+from tests.emulator.helpers import client
 from tests.server.conftest import next_event
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
 from tui.server.app import start_local_stack
@@ -22,14 +21,7 @@ from tui.server.client import AppServerClient
 
 def outsider(service: str, url: str) -> Any:
     """boto3 as any viewer could run it: made-up credentials, the app server's URL."""
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="AKIAVIEWER0000000000",
-        aws_secret_access_key="whatever",
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return client(service, url, access_key_id="AKIAVIEWER0000000000")
 
 
 async def test_outsiders_are_refused_and_the_app_flow_still_works(tmp_path: Path) -> None:
@@ -80,13 +72,7 @@ async def test_outsiders_are_refused_and_the_app_flow_still_works(tmp_path: Path
             assert resp.headers["x-amzn-ErrorType"] == "AccessDeniedException"
 
         # Signed with the stack's own key id (as tests may), the control plane answers.
-        owner = boto3.client(
-            "ivschat",
-            endpoint_url=stack.url,
-            region_name="us-east-1",
-            aws_access_key_id=stack.control_access_key_id,
-            aws_secret_access_key="any",
-        )
+        owner = client("ivschat", stack.url, access_key_id=stack.control_access_key_id)
         assert (await asyncio.to_thread(owner.get_room, identifier=room))["arn"] == room
 
         # The app server's own calls (chat tokens, SendEvent, CreateParticipantToken) work.

@@ -14,6 +14,7 @@ import aiohttp
 from textual.geometry import Region
 from textual.widgets import Input
 
+from tests.emulator.helpers import client
 from tests.tui.conftest import contents, joined_app, lines, say, select, until
 from tui.ivs.events import ConnectionState
 from tui.screens.confirm import ConfirmScreen
@@ -132,16 +133,8 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
 
 
 async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: Path) -> None:
-    import boto3
-
     async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
-        ivschat = boto3.client(
-            "ivschat",
-            endpoint_url=stack.url,
-            region_name="us-east-1",
-            aws_access_key_id=stack.control_access_key_id,
-            aws_secret_access_key="test",
-        )
+        ivschat = client("ivschat", stack.url, access_key_id=stack.control_access_key_id)
 
         async def update_room(**params: object) -> None:
             await asyncio.to_thread(ivschat.update_room, identifier=stack.room_arn, **params)
