@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from tui.common.text import BIDI_CONTROLS
+
 DISPLAY_NAME_MAX = 32
 
-# Bidi embeddings, overrides and isolates: they make text display in another order
-# than it is stored (e.g. a name that renders as someone else's).
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 # Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the

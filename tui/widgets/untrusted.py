@@ -31,62 +31,10 @@ Choices, and why:
 
 from __future__ import annotations
 
-import re
-from typing import Final
-
 from textual.content import Content
 from textual.style import Style
 
-_NEWLINE: Final = "\u2424"  # SYMBOL FOR NEWLINE
-
-_unsafe_ranges = (
-    "\x00-\x1f\x7f-\x9f"  # C0, DEL, C1
-    "\u061c\u200e\u200f"  # bidi marks
-    "\u2028\u2029"  # line and paragraph separators
-    "\u202a-\u202e\u2066-\u2069"  # bidi embeddings, overrides, isolates
-    "\ud800-\udfff"  # lone surrogates
-)
-_UNSAFE: Final = re.compile(f"[{_unsafe_ranges}]")
-
-
-def _build_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {code: chr(0x2400 + code) for code in range(0x20)}
-    table[0x09] = " "
-    table[0x0A] = _NEWLINE
-    table[0x0D] = _NEWLINE
-    table[0x7F] = "\u2421"  # SYMBOL FOR DELETE
-    for code in range(0x80, 0xA0):
-        table[code] = f"\\x{code:02x}"
-    for code in (0x061C, 0x200E, 0x200F):
-        table[code] = None
-    table[0x2028] = _NEWLINE
-    table[0x2029] = _NEWLINE
-    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)):
-        table[code] = f"\\u{code:04x}"
-    for code in range(0xD800, 0xE000):
-        table[code] = "\ufffd"
-    return table
-
-
-_TABLE: Final = _build_table()
-
-
-def clean(text: str) -> str:
-    """`text` with every control, bidi-override and unencodable character made visible
-    (or, for invisible bidi marks, removed). Safe text is returned as is, cheaply: the
-    common case is one C-level regex scan."""
-    if _UNSAFE.search(text) is None:
-        return text
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")
-    return text.translate(_TABLE)
-
-
-def pasted_line(text: str) -> str:
-    """A paste as one line of visible text: its lines joined with spaces, controls made
-    visible. A clipboard copied from anywhere may hold escape sequences, and Textual's
-    Input draws its value as it is."""
-    return clean(" ".join(part for part in text.splitlines() if part.strip()))
+from tui.common.text import clean, pasted_line
 
 
 def as_content(text: str, style: Style | str = "") -> Content:
