@@ -50,6 +50,19 @@ MIN_PARTICIPANT_TOKEN_MINUTES = 1
 MAX_PARTICIPANT_TOKEN_MINUTES = 20160
 DEFAULT_PARTICIPANT_TOKEN_MINUTES = 720
 MAX_CONCURRENT_CONNECTIONS = 50_000
+REQUEST_ID_MAX_LENGTH = 128
+"""IVS documents no length for RequestId. The SDKs send a UUID (36 characters); 128 leaves
+room for any client's own scheme while a hostile 1 MiB RequestId, which the server would
+copy into the MESSAGE frame it sends everyone, is refused with ERROR 413."""
+MESSAGE_ATTRIBUTES_MAX_BYTES = ATTRIBUTES_MAX_BYTES
+"""SEND_MESSAGE attributes: held to the same 1 KB as token and event attributes
+(inferred: IVS bounds every attribute map it documents at 1 KB)."""
+_JSON_WORST_BYTES_PER_CHAR = 12
+"""A code point past U+FFFF, ASCII-escaped in JSON, is a surrogate pair: 12 bytes."""
+MAX_FRAME_BYTES = 64 * 1024
+"""The largest frame a client accepts. The largest legitimate frame is a MESSAGE whose
+every field is at its bound, each character at its worst JSON escaping: about 20 KB
+(`largest_legitimate_frame_bytes()`); the rest is margin."""
 SEND_TIME_MIN_YEAR = 1970
 SEND_TIME_MAX_YEAR = 9998
 """A frame's SendTime must fall in these years (UTC): a day's margin from datetime's
@@ -106,6 +119,19 @@ def attributes_size(attributes: dict[str, str] | None) -> int:
     if not attributes:
         return 0
     return sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
+
+
+def largest_legitimate_frame_bytes() -> int:
+    """An upper bound on a MESSAGE frame's size with every field at its bound."""
+    worst = _JSON_WORST_BYTES_PER_CHAR
+    fields = (
+        MAX_MESSAGE_LENGTH * worst  # Content
+        + 2 * ATTRIBUTES_MAX_BYTES * 6  # message and sender attributes, \u00XX-escaped
+        + (USER_ID_MAX_LENGTH + REQUEST_ID_MAX_LENGTH) * worst
+        + ID_LENGTH
+        + 64  # SendTime with nanoseconds
+    )
+    return fields + 256  # keys, quotes and braces
 
 
 # --- Client -> server actions ---------------------------------------------------------
