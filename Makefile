@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test bench lint
 
+# -qq: pip and the build backend print only real problems (errors), so the first
+# `make run` is quiet; a failed install still says why.
 $(STAMP): pyproject.toml
+	@echo "Installing ivs-chat-tui and its dependencies into $(VENV) (first run only)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[test]'
 	@touch $(STAMP)
 
 run: $(STAMP)
