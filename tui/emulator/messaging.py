@@ -23,9 +23,15 @@ Frames, decisions worth knowing:
   sessionDurationInMinutes, or + `EmulatorConfig.session_seconds` when set).
 - When the room is deleted or the emulator stops, sockets are closed with 1001.
 - A malformed frame gets ERROR 400 and the socket stays open.
-- Per message: capability (403), empty content (400), length in code points against the
-  room's maximumMessageLength and message attributes over 1 KB (413), a review handler
-  that denies (406, see `Room.denies_messages`), then the room's shared rate (429).
+- Every field of every action is bounded before anything else, and one too large gets
+  ERROR 413 ("fields that are too large", as IVS words it): RequestId
+  (`REQUEST_ID_MAX_LENGTH`, and the ERROR then carries RequestId "" rather than echo
+  it), Content (the room's maximumMessageLength, in code points), Attributes
+  (`MESSAGE_ATTRIBUTES_MAX_BYTES`), Id (`ID_LENGTH`), UserId (`USER_ID_MAX_LENGTH`),
+  Reason (`REASON_MAX_LENGTH`). So nothing a client sends is copied, oversized, into a
+  frame the whole room receives.
+- Per message, then: capability (403), empty content (400), a review handler that
+  denies (406, see `Room.denies_messages`), then the room's shared rate (429).
 """
 
 from __future__ import annotations
@@ -39,17 +45,20 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tui.common.text import for_log
 from tui.emulator.fanout import SLOW_READER_BYTES, deliver, encode_text_frame
 from tui.emulator.state import ChatGrant, EmulatorState, Room
 from tui.ivs.protocol import (
-    ATTRIBUTES_MAX_BYTES,
     CLOSE_NORMAL,
     CLOSE_REASON_MAX_BYTES,
     EVENT_DELETE_MESSAGE,
     EVENT_DISCONNECT_USER,
     ID_ALPHABET,
     ID_LENGTH,
+    MESSAGE_ATTRIBUTES_MAX_BYTES,
     REASON_MAX_LENGTH,
+    REQUEST_ID_MAX_LENGTH,
+    USER_ID_MAX_LENGTH,
     ChatCapability,
     DeleteMessage,
     DisconnectUser,
@@ -111,7 +120,7 @@ class Connection:
         if self.closing or self.transport.is_closing():
             return False
         if self.transport.get_write_buffer_size() > SLOW_READER_BYTES:
-            log.warning("dropping slow reader %s in room %s", self.user_id, self.room.id)
+            log.warning("dropping slow reader %s in room %s", for_log(self.user_id), self.room.id)
             self.closing = True
             self.room.connections.discard(self)
             self.transport.abort()
@@ -158,7 +167,7 @@ class ChatHub:
         room.connections.add(conn)
         delay = max(0.0, grant.session_expires_at - time.time())
         conn.expiry = asyncio.get_running_loop().call_later(delay, self.expire, conn)
-        log.info("connected user %s to room %s", grant.user_id, room.id)
+        log.info("connected user %s to room %s", for_log(grant.user_id), room.id)
         try:
             async for msg in ws:
                 if conn.closing:  # disconnected or expired: what it sends now is void
@@ -172,7 +181,7 @@ class ChatHub:
             conn.closing = True
             if conn.expiry is not None:
                 conn.expiry.cancel()
-            log.info("disconnected user %s from room %s", grant.user_id, room.id)
+            log.info("disconnected user %s from room %s", for_log(grant.user_id), room.id)
         return ws
 
     def _admit(self, token: str) -> ChatGrant:
@@ -235,7 +244,10 @@ class ChatHub:
         except FrameError as exc:
             self._error(conn, _request_id_of(data), ErrorCode.BAD_REQUEST, str(exc))
             return
-        if isinstance(action, SendMessage):
+        if problem := _too_large(action, conn.room.maximum_message_length):
+            rid = action.request_id if len(action.request_id) <= REQUEST_ID_MAX_LENGTH else ""
+            self._error(conn, rid, ErrorCode.TOO_LARGE, problem)
+        elif isinstance(action, SendMessage):
             self._send_message(conn, action)
         elif isinstance(action, DeleteMessage):
             self._delete_message(conn, action)
@@ -248,18 +260,6 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to send messages")
         elif not action.content:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Content must not be empty")
-        elif code_points(action.content) > room.maximum_message_length:
-            self._error(
-                conn,
-                rid,
-                ErrorCode.TOO_LARGE,
-                f"message too long: {code_points(action.content)} characters, "
-                f"at most {room.maximum_message_length}",
-            )
-        elif attributes_size(action.attributes) > ATTRIBUTES_MAX_BYTES:
-            self._error(
-                conn, rid, ErrorCode.TOO_LARGE, f"attributes over {ATTRIBUTES_MAX_BYTES} bytes"
-            )
         elif room.denies_messages:
             self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, "message denied by review handler")
         elif not room.limiter.allow():
@@ -281,8 +281,6 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to delete messages")
         elif len(action.id) != ID_LENGTH or not set(action.id) <= _ID_CHARS:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Id is not a message id")
-        elif problem := _bad_reason(action.reason):
-            self._error(conn, rid, ErrorCode.BAD_REQUEST, problem)
         else:
             self.delete_message(conn.room, action.id, action.reason, rid)
 
@@ -292,8 +290,6 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to disconnect users")
         elif not action.user_id:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "UserId must not be empty")
-        elif problem := _bad_reason(action.reason):
-            self._error(conn, rid, ErrorCode.BAD_REQUEST, problem)
         else:
             self.disconnect_user(conn.room, action.user_id, action.reason, rid)
 
@@ -371,10 +367,25 @@ def close_reason(reason: str) -> bytes:
     return data[:CLOSE_REASON_MAX_BYTES].decode(errors="ignore").encode()
 
 
-def _bad_reason(reason: str | None) -> str | None:
-    if reason is not None and code_points(reason) > REASON_MAX_LENGTH:
-        return f"Reason is longer than {REASON_MAX_LENGTH} characters"
-    return None
+def _too_large(action: SendMessage | DeleteMessage | DisconnectUser, max_length: int) -> str:
+    """What is too large in `action` (the words of its ERROR 413), or "" if nothing is."""
+    limits: list[tuple[str, int, int, str]] = [
+        ("RequestId", len(action.request_id), REQUEST_ID_MAX_LENGTH, "characters")
+    ]
+    if isinstance(action, SendMessage):
+        limits.append(("Content", code_points(action.content), max_length, "characters"))
+        size = attributes_size(action.attributes)
+        limits.append(("Attributes", size, MESSAGE_ATTRIBUTES_MAX_BYTES, "bytes"))
+    elif isinstance(action, DeleteMessage):
+        limits.append(("Id", len(action.id), ID_LENGTH, "characters"))
+    else:
+        limits.append(("UserId", len(action.user_id), USER_ID_MAX_LENGTH, "characters"))
+    if not isinstance(action, SendMessage) and action.reason is not None:
+        limits.append(("Reason", code_points(action.reason), REASON_MAX_LENGTH, "characters"))
+    for name, size, most, unit in limits:
+        if size > most:
+            return f"fields that are too large: {name} is {size} {unit}, at most {most}"
+    return ""
 
 
 def _request_id_of(data: str) -> str:
@@ -384,4 +395,4 @@ def _request_id_of(data: str) -> str:
     except (ValueError, RecursionError):
         return ""
     rid = value.get("RequestId") if isinstance(value, dict) else None
-    return rid if isinstance(rid, str) else ""
+    return rid if isinstance(rid, str) and len(rid) <= REQUEST_ID_MAX_LENGTH else ""

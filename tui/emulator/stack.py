@@ -31,6 +31,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tui.common.text import for_log
 from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
 from tui.emulator.errors import (
@@ -253,7 +254,9 @@ class Emulator:
                 raise
             finally:
                 took = (time.perf_counter() - started) * 1000
-                log.info("%s %s %d %.1fms", request.method, request.path, status, took)
+                log.info(
+                    "%s %s %d %.1fms", for_log(request.method), for_log(request.path), status, took
+                )
 
         return logged
 
