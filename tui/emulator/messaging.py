@@ -22,6 +22,8 @@ Frames, decisions worth knowing:
   session ends at the sessionExpirationTime CreateChatToken returned (token creation +
   sessionDurationInMinutes, or + `EmulatorConfig.session_seconds` when set).
 - When the room is deleted or the emulator stops, sockets are closed with 1001.
+- An unmasked client frame fails the connection with 1002, as RFC 6455 requires
+  (`masking`).
 - A malformed frame gets ERROR 400 and the socket stays open.
 - Every field of every action is bounded before anything else, and one too large gets
   ERROR 413 ("fields that are too large", as IVS words it): RequestId
@@ -47,6 +49,7 @@ from aiohttp import WSMsgType, web
 
 from tui.common.text import for_log
 from tui.emulator.fanout import SLOW_READER_BYTES, deliver, encode_text_frame
+from tui.emulator.masking import MaskCheckingResponse
 from tui.emulator.state import ChatGrant, EmulatorState, Room
 from tui.ivs.protocol import (
     CLOSE_NORMAL,
@@ -157,7 +160,7 @@ class ChatHub:
             raise web.HTTPNotFound(text="The room of this chat token no longer exists.\n")
         grant.used = True
 
-        ws = web.WebSocketResponse(
+        ws = MaskCheckingResponse(
             protocols=(token,), compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True
         )
         await ws.prepare(request)
