@@ -230,3 +230,44 @@ async def test_a_restored_stage_keeps_its_arn_and_honours_its_tokens(
         assert restarted.state.stages[arn].name == "show"
     finally:
         await restarted.stop()
+
+
+async def token_of(realtime: Any, arn: str, user: str) -> dict[str, Any]:
+    answer = await call(realtime.create_participant_token, stageArn=arn, userId=user)
+    return answer["participantToken"]
+
+
+async def test_disconnect_revokes_a_participant_that_never_joined(
+    emulator: Emulator, realtime: Any
+) -> None:
+    """Issue 8 §2: a redeemed invite revoked before its guest joined stays revoked."""
+    arn = (await new_stage(realtime))["arn"]
+    token = await token_of(realtime, arn, "guest")
+    await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
+    refused = await join(emulator, token["token"])
+    assert refused.status == 403
+    assert "activeSessionId" not in (await call(realtime.get_stage, arn=arn))["stage"]
+
+
+async def test_disconnect_revokes_a_participant_that_has_left(
+    emulator: Emulator, realtime: Any
+) -> None:
+    arn = (await new_stage(realtime))["arn"]
+    token = await token_of(realtime, arn, "guest")
+    assert (await join(emulator, token["token"])).status == 200
+    assert (await join(emulator, token["token"], "leave")).status == 200
+    await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
+    assert (await join(emulator, token["token"])).status == 403
+    # Others are not touched.
+    other = await token_of(realtime, arn, "other")
+    assert (await join(emulator, other["token"])).status == 200
+
+
+async def test_a_revoked_participant_stays_revoked_through_a_restore(
+    emulator: Emulator, realtime: Any
+) -> None:
+    arn = (await new_stage(realtime, name="show"))["arn"]
+    token = await token_of(realtime, arn, "guest")
+    await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
+    assert emulator.stages.restore(arn, "show", [token["token"]])
+    assert (await join(emulator, token["token"])).status == 403

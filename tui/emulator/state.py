@@ -202,6 +202,8 @@ class EmulatorState:
     chat_tokens: dict[str, ChatGrant] = field(default_factory=dict)
     stages: dict[str, Stage] = field(default_factory=dict)
     participant_tokens: dict[str, ParticipantGrant] = field(default_factory=dict)
+    revoked_participants: set[str] = field(default_factory=set)
+    """Participant ids DisconnectParticipant revoked: none of them joins again."""
     _last_sweep: float = 0.0
 
     @property
