@@ -120,7 +120,7 @@ def run(count: int = MESSAGES) -> dict[str, Any]:
             endpoint_url=url,
             region_name="us-east-1",
             aws_access_key_id="bench",
-            aws_secret_access_key="bench",
+            aws_secret_access_key="test",  # the local stack's default secret
         )
         arn = chat.create_room(name="flood")["arn"]
         token = chat.create_chat_token(roomIdentifier=arn, userId="reader")["token"]

@@ -25,4 +25,8 @@ class EmulatorConfig:
     """If set, the control plane (operations, tags) answers only requests signed with this
     AWS access key id, others get AccessDeniedException: the app server's local mode sets
     a random one, so viewers on its public port cannot call IVS as the broadcaster would.
-    None (standalone `ivs-chat-tui emulator`): any credentials are accepted."""
+    None (standalone `ivs-chat-tui emulator`): any access key id is accepted."""
+    secret_access_key: str = "test"
+    """The secret every control-plane request's SigV4 signature is checked with, whatever
+    the key id. "test" by default, the secret boto3 users give local stand-ins; the app
+    server's local mode sets a random one per start, with the key id."""

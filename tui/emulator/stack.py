@@ -8,12 +8,14 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
   (`arn:aws:ivschat:` or `arn:aws:ivs:`).
 - `/_local/...`: local-only stand-ins for a media server (`stage_api`).
 
-Standalone it accepts any AWS credentials and ignores request signatures: it is for local
-use and tests. With `EmulatorConfig.access_key_id` set (the app server's local mode, where
-this port is public), the control plane answers only requests whose SigV4 credential names
-that key id; everyone else gets AccessDeniedException (403). The key id is a random secret
-the app server never shows; signatures are not verified. The messaging WebSocket stays
-open (chat tokens guard it), as do `/_local/stage/*` (participant tokens guard them).
+Every control-plane request must be signed with SigV4 as AWS checks it (`sigv4`): the
+signature is verified with `EmulatorConfig.secret_access_key` ("test" unless set) and the
+request's date must be within 5 minutes of now; otherwise InvalidSignatureException (403).
+Standalone any access key id is accepted. With `EmulatorConfig.access_key_id` set (the app
+server's local mode, where this port is public), only that key id is, with the random
+secret the app server set; everyone else gets AccessDeniedException (403), unsigned
+requests too. The messaging WebSocket stays open (chat tokens guard it), as do
+`/_local/stage/*` (participant tokens guard them).
 
 It logs one line per request on the "tui.emulator" logger at INFO (silent unless logging
 is configured).
@@ -24,9 +26,9 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from aiohttp import web
@@ -43,6 +45,7 @@ from tui.emulator.errors import (
     validation_error,
 )
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub, Connection
+from tui.emulator.sigv4 import SignatureError, credential_of, verify
 from tui.emulator.stage_api import RequestContext, StageApi
 from tui.emulator.state import EmulatorState
 from tui.emulator.validation import (
@@ -57,9 +60,6 @@ log = logging.getLogger("tui.emulator")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
-
-# The access key id in a SigV4 Authorization header: `Credential=<key id>/<date>/...`.
-_CREDENTIAL = re.compile(r"\bCredential=([^/,\s]+)/")
 
 _NO_MEDIA = (
     "The local IVS stack has no media server: nothing can publish or subscribe here. "
@@ -176,8 +176,9 @@ class Emulator:
 
         async def handler(request: web.Request) -> web.StreamResponse:
             try:
-                self._check_caller(request)
-                params = await _json_body(request)
+                body = await request.read()
+                self._check_caller(request, body)
+                params = _json_body(body)
                 errors = validate_input(service, model.input_shape, params)
                 if errors:
                     raise validation_error(errors)
@@ -197,7 +198,8 @@ class Emulator:
         arn = request.match_info["resource_arn"]
         service = CHAT_SERVICE if arn.startswith("arn:aws:ivschat:") else STAGE_SERVICE
         try:
-            self._check_caller(request)
+            body = await request.read()
+            self._check_caller(request, body)
             errors = validate_value(service, "ResourceArn", arn, "resourceArn")
             if errors:
                 raise validation_error(errors)
@@ -208,7 +210,7 @@ class Emulator:
             if request.method == "GET":
                 return web.json_response({"tags": dict(resource.tags)})
             if request.method == "POST":
-                params = await _json_body(request)
+                params = _json_body(body)
                 model = operation_model(service, "TagResource").input_shape
                 errors = validate_input(service, model, {**params, "resourceArn": arn})
                 if errors:
@@ -221,19 +223,36 @@ class Emulator:
         except ApiError as exc:
             return exc.response(service)
 
-    def _check_caller(self, request: web.Request) -> None:
-        """AccessDeniedException unless the control plane is open or the request is signed
-        with the configured access key id."""
+    def _check_caller(self, request: web.Request, body: bytes) -> None:
+        """AccessDeniedException unless the request is signed with an accepted access key
+        id; InvalidSignatureException unless its SigV4 signature and date hold."""
+        credential = credential_of(request.headers.get("Authorization", ""))
         expected = self.config.access_key_id
-        if expected is None:
-            return
-        found = _CREDENTIAL.search(request.headers.get("Authorization", ""))
-        key_id = found.group(1) if found else ""
-        if not hmac.compare_digest(key_id.encode(), expected.encode()):
+        if expected is not None and (
+            credential is None
+            or not hmac.compare_digest(credential.key_id.encode(), expected.encode())
+        ):
             raise access_denied(
                 "This local IVS stack takes control-plane calls only from the app server "
                 "that runs it."
             )
+        if credential is None:
+            raise access_denied(
+                "Missing Authentication Token: sign the request with AWS Signature V4 "
+                '(boto3 does; this stack\'s secret key is "test" unless configured).'
+            )
+        try:
+            verify(
+                credential,
+                secret_key=self.config.secret_access_key,
+                method=request.method,
+                raw_path=request.raw_path,
+                headers=request.headers,
+                body=body,
+                now=datetime.now(UTC),
+            )
+        except SignatureError as exc:
+            raise ApiError(exc.code, 403, exc.message) from None
 
     def _local(self, action: Callable[[web.Request], dict[str, Any]]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
@@ -270,8 +289,7 @@ def _ignore_ctx(
     return lambda params, _ctx: op(params)
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
+def _json_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
