@@ -21,6 +21,12 @@ class EmulatorConfig:
     """If set, every chat session lasts this long, whatever sessionDurationInMinutes says."""
     public_url: str | None = None
     """Base URL to advertise in stage endpoints; else the URL the request came to."""
+    read_timeout_seconds: float = 10.0
+    """Own listener only (`Emulator.start`): how long a request's head, and then its body,
+    may take to arrive before the client gets 408 (see `slow_clients`)."""
+    slow_connections_per_address: int = 32
+    """Own listener only: connections one address may have waiting for a request head at
+    once; more are closed on arrival."""
     access_key_id: str | None = None
     """If set, the control plane (operations, tags) answers only requests signed with this
     AWS access key id, others get AccessDeniedException: the app server's local mode sets

@@ -8,6 +8,9 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
   (`arn:aws:ivschat:` or `arn:aws:ivs:`).
 - `/_local/...`: local-only stand-ins for a media server (`stage_api`).
 
+Started on its own port (`start`), its listener has read deadlines and a bound on
+stalled connections per address (`slow_clients`).
+
 Every control-plane request must be signed with SigV4 as AWS checks it (`sigv4`): the
 signature is verified with `EmulatorConfig.secret_access_key` ("test" unless set) and the
 request's date must be within 5 minutes of now; otherwise InvalidSignatureException (403).
@@ -34,6 +37,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from tui.common.text import for_log
+from tui.emulator import slow_clients
 from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
 from tui.emulator.errors import (
@@ -58,6 +62,10 @@ from tui.emulator.validation import (
 
 log = logging.getLogger("tui.emulator")
 
+KEEPALIVE_SECONDS = 75.0
+"""Own listener: an idle keep-alive connection is closed after this long (aiohttp's
+default is an hour)."""
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
 
@@ -79,6 +87,8 @@ class Emulator:
         self.stages = StageApi(self.config, self.state)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
+        self.read_guard: slow_clients.Guard | None = None
+        """The read deadlines of its own listener, once started (tests read `waiting`)."""
 
     # --- mounting and running ---------------------------------------------------------
 
@@ -101,11 +111,21 @@ class Emulator:
 
     async def start(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
         """Serve on its own app at host:port (0: a free port, see `url`)."""
-        app = web.Application()
+        config = self.config
+        app = web.Application(middlewares=[slow_clients.middleware(config.read_timeout_seconds)])
         self.setup(app)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        self._runner = web.AppRunner(
+            app,
+            access_log=None,
+            shutdown_timeout=2.0,
+            keepalive_timeout=KEEPALIVE_SECONDS,
+            lingering_time=1.0,  # what is left of a refused body: not worth 10 s
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        self.read_guard = slow_clients.Guard(
+            config.read_timeout_seconds, config.slow_connections_per_address
+        )
+        site = slow_clients.GuardedSite(self._runner, host, port, self.read_guard)
         try:
             await site.start()
         except OSError:
