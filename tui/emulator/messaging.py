@@ -48,9 +48,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tui.common.text import for_log
-from tui.emulator.fanout import SLOW_READER_BYTES, deliver, encode_text_frame
+from tui.emulator.live_room import Connection, LiveRoom
 from tui.emulator.masking import MaskCheckingResponse
-from tui.emulator.state import ChatGrant, EmulatorState, Room
+from tui.emulator.state import EmulatorState, IssuedChatToken, Room
 from tui.ivs.protocol import (
     CLOSE_NORMAL,
     CLOSE_REASON_MAX_BYTES,
@@ -89,59 +89,37 @@ MAX_FRAME_BYTES = 1024 * 1024
 """Largest client frame read; bigger ones close the socket (1009), as aiohttp does."""
 
 
-class Connection:
-    """One open messaging socket: who is on it and how to write to it."""
-
-    __slots__ = ("closing", "expiry", "grant", "room", "transport", "ws")
-
-    def __init__(
-        self,
-        ws: web.WebSocketResponse,
-        transport: asyncio.Transport,
-        room: Room,
-        grant: ChatGrant,
-    ) -> None:
-        self.ws = ws
-        self.transport = transport
-        self.room = room
-        self.grant = grant
-        self.closing = False
-        self.expiry: asyncio.TimerHandle | None = None
-
-    @property
-    def user_id(self) -> str:
-        return self.grant.user_id
-
-    def can(self, capability: ChatCapability) -> bool:
-        return capability in self.grant.capabilities
-
-    def write(self, frame: bytes) -> bool:
-        """Queue one pre-built frame without waiting; False if the socket is gone.
-
-        A receiver too far behind is cut off here (see `fanout.SLOW_READER_BYTES`).
-        """
-        if self.closing or self.transport.is_closing():
-            return False
-        if self.transport.get_write_buffer_size() > SLOW_READER_BYTES:
-            log.warning("dropping slow reader %s in room %s", for_log(self.user_id), self.room.id)
-            self.closing = True
-            self.room.connections.discard(self)
-            self.transport.abort()
-            return False
-        self.transport.write(frame)
-        return True
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 class ChatHub:
-    """Owns the messaging sockets of every room and everything broadcast to them."""
+    """The messaging endpoint: admits sockets, decides what each client action does, and
+    keeps one `LiveRoom` per room (its sockets, outbox and rate), which sends it."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
+        self._live: dict[str, LiveRoom] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    def live_room(self, room: Room) -> LiveRoom:
+        """The live side of `room`, made when first needed."""
+        live = self._live.get(room.arn)
+        if live is None:
+            live = self._live[room.arn] = LiveRoom(room)
+        return live
+
+    def connections(self) -> list[Connection]:
+        """Every open messaging connection, across rooms."""
+        return [conn for live in self._live.values() for conn in live.connections]
+
+    def set_rate(self, room: Room) -> None:
+        """The room's maximumMessageRatePerSecond changed."""
+        self.live_room(room).limiter.set_rate(room.maximum_message_rate_per_second)
+
+    def forget(self, room: Room) -> None:
+        """The room is deleted (its sockets already closing)."""
+        self._live.pop(room.arn, None)
 
     # --- the socket -------------------------------------------------------------------
 
@@ -166,8 +144,9 @@ class ChatHub:
         await ws.prepare(request)
         transport = request.transport
         assert transport is not None  # prepared, so the connection is open
-        conn = Connection(ws, transport, room, grant)
-        room.connections.add(conn)
+        live = self.live_room(room)
+        conn = Connection(ws, transport, live, grant)
+        live.connections.add(conn)
         delay = max(0.0, grant.session_expires_at - time.time())
         conn.expiry = asyncio.get_running_loop().call_later(delay, self.expire, conn)
         log.info("connected user %s to room %s", for_log(grant.user_id), room.id)
@@ -180,14 +159,11 @@ class ChatHub:
                 elif msg.type == WSMsgType.BINARY:
                     self._error(conn, "", ErrorCode.BAD_REQUEST, "binary frames are not supported")
         finally:
-            room.connections.discard(conn)
-            conn.closing = True
-            if conn.expiry is not None:
-                conn.expiry.cancel()
+            live.leave(conn)
             log.info("disconnected user %s from room %s", for_log(grant.user_id), room.id)
         return ws
 
-    def _admit(self, token: str) -> ChatGrant:
+    def _admit(self, token: str) -> IssuedChatToken:
         """The grant of a usable token, or an HTTP 401 saying why not."""
         if not token:
             raise web.HTTPUnauthorized(text="No chat token: send it as the subprotocol.\n")
@@ -207,26 +183,20 @@ class ChatHub:
 
     def abort(self, conn: Connection) -> None:
         """Cut one socket without a close frame, as a network failure would."""
-        self.flush(conn.room)
-        conn.closing = True
-        conn.room.connections.discard(conn)
-        if conn.expiry is not None:
-            conn.expiry.cancel()
+        conn.live.flush()
+        conn.live.leave(conn)
         conn.transport.abort()
 
     def close(self, conn: Connection, code: int, reason: str) -> None:
         """Start closing one socket; nothing more is written to it after this."""
         if conn.closing:
             return
-        self.flush(conn.room)  # what was broadcast before the close reaches it first
-        conn.closing = True
-        conn.room.connections.discard(conn)
-        if conn.expiry is not None:
-            conn.expiry.cancel()
+        conn.live.flush()  # what was broadcast before the close reaches it first
+        conn.live.leave(conn)
         self._spawn(conn.ws.close(code=code, message=close_reason(reason)))
 
     def close_all(self, room: Room, code: int, reason: str) -> None:
-        for conn in tuple(room.connections):
+        for conn in self.live_room(room):
             self.close(conn, code, reason)
 
     async def drain(self) -> None:
@@ -265,7 +235,7 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Content must not be empty")
         elif room.denies_messages:
             self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, "message denied by review handler")
-        elif not room.limiter.allow():
+        elif not conn.live.limiter.allow():
             self._error(conn, rid, ErrorCode.TOO_MANY_REQUESTS, "rate limit exceeded")
         else:
             frame = MessageFrame(
@@ -276,7 +246,7 @@ class ChatHub:
                 sender=Sender(user_id=conn.user_id, attributes=conn.grant.attributes),
                 send_time=_now(),
             )
-            self.broadcast(room, frame.to_json())
+            conn.live.broadcast(frame.to_json())
 
     def _delete_message(self, conn: Connection, action: DeleteMessage) -> None:
         rid = action.request_id
@@ -300,31 +270,18 @@ class ChatHub:
         frame = ErrorFrame(
             id=new_id(), request_id=request_id, error_code=int(code), error_message=message
         )
-        self.flush(conn.room)  # keep this socket's frames in the order they were made
-        conn.write(encode_text_frame(frame.to_json()))
+        conn.live.send_to(conn, frame.to_json())  # after what the room was sent before
 
     # --- broadcasts (also used by the control plane) ----------------------------------
 
     def broadcast(self, room: Room, text: str) -> None:
-        """Send one serialised frame to every socket of the room.
-
-        The frame joins the room's outbox, which is flushed at the next turn of the
-        event loop: frames broadcast in the same turn (a backlog of client frames read
-        at once, when the emulator is behind) go out in one write per socket instead of
-        one per frame, so a busy room catches up rather than falling further behind.
-        When it is not behind, that costs one loop turn, microseconds.
-        """
-        room.outbox.append(encode_text_frame(text))
-        if len(room.outbox) == 1:
-            asyncio.get_running_loop().call_soon(self.flush, room)
+        """Send one serialised frame to every socket of the room (see
+        `LiveRoom.broadcast`)."""
+        self.live_room(room).broadcast(text)
 
     def flush(self, room: Room) -> int:
         """Write the room's outbox to every socket now; how many sockets got it."""
-        if not room.outbox:
-            return 0
-        data = room.outbox[0] if len(room.outbox) == 1 else b"".join(room.outbox)
-        room.outbox.clear()
-        return deliver(room.connections, data)
+        return self.live_room(room).flush()
 
     def send_event(
         self, room: Room, name: str, attributes: dict[str, str] | None, request_id: str = ""
@@ -354,7 +311,7 @@ class ChatHub:
         if reason:
             attributes["Reason"] = reason
         event_id = self.send_event(room, EVENT_DISCONNECT_USER, attributes, request_id)
-        for conn in tuple(room.connections):
+        for conn in self.live_room(room):
             if conn.user_id == user_id:
                 self.close(conn, CLOSE_NORMAL, reason or "disconnected by moderator")
         return event_id

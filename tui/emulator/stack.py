@@ -48,7 +48,8 @@ from tui.emulator.errors import (
     not_found,
     validation_error,
 )
-from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub, Connection
+from tui.emulator.live_room import Connection
+from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.sigv4 import SignatureError, credential_of, verify
 from tui.emulator.stage_api import RequestContext, StageApi
 from tui.emulator.state import EmulatorState
@@ -178,7 +179,7 @@ class Emulator:
 
     def _each_connection(self, user_id: str | None, act: Callable[[Connection], None]) -> int:
         # A list first: acting on a connection may take it out of the live set.
-        chosen = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
+        chosen = [c for c in self.hub.connections() if user_id is None or c.user_id == user_id]
         for conn in chosen:
             act(conn)
         return len(chosen)

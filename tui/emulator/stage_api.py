@@ -35,9 +35,9 @@ from tui.emulator.errors import not_found
 from tui.emulator.resources import list_page, lookup
 from tui.emulator.state import (
     EmulatorState,
-    Participant,
     ParticipantGrant,
     Stage,
+    StageParticipant,
     new_session_id,
 )
 from tui.ivs.protocol import DEFAULT_PARTICIPANT_TOKEN_MINUTES, StageCapability, new_id
@@ -148,7 +148,7 @@ class StageApi:
         if "filterByState" in params:
             people = [p for p in people if p.state == params["filterByState"]]
         return list_page(
-            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, Participant.summary
+            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, StageParticipant.summary
         )
 
     def get_participant(self, params: Params, ctx: RequestContext) -> Params:
@@ -285,7 +285,7 @@ class StageApi:
         session = stage.sessions[stage.active_session_id]
         participant = session.get(grant.participant_id)
         if participant is None:
-            participant = Participant(
+            participant = StageParticipant(
                 participant_id=grant.participant_id,
                 user_id=grant.user_id,
                 attributes=dict(grant.attributes),
