@@ -7,6 +7,8 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
 - `GET|POST|DELETE /tags/{resourceArn}`: the service is told by the ARN
   (`arn:aws:ivschat:` or `arn:aws:ivs:`).
 - `/_local/...`: local-only stand-ins for a media server (`stage_api`).
+- `POST /<Operation>` of an operation not emulated: UnknownOperationException (404), as
+  AWS answers an operation it does not know.
 
 Started on its own port (`start`), its listener has read deadlines and a bound on
 stalled connections per address (`slow_clients`).
@@ -57,6 +59,7 @@ from tui.emulator.validation import (
     CHAT_SERVICE,
     STAGE_SERVICE,
     operation_model,
+    service_model,
     validate_input,
     validate_value,
 )
@@ -108,6 +111,8 @@ class Emulator:
         router.add_post("/_local/stage/leave", self._local(self.stages.leave))
         for path in ("/_local/whip", "/_local/events"):
             router.add_route("*", path, self._logged(_no_media))
+        # Last, so every emulated operation matched first.
+        router.add_post("/{operation:[A-Z][A-Za-z0-9]*}", self._logged(self._unknown_operation))
         app.on_shutdown.append(self._on_shutdown)
 
     async def start(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
@@ -214,6 +219,24 @@ class Emulator:
             return web.json_response(result or {}, status=status)
 
         return self._logged(handler)
+
+    async def _unknown_operation(self, request: web.Request) -> web.StreamResponse:
+        """What AWS answers for an operation it does not have: UnknownOperationException
+        (404), which boto3 raises as a ClientError that names it."""
+        name = request.match_info["operation"]
+        service = STAGE_SERVICE if name in service_model(STAGE_SERVICE).operation_names else ""
+        service = service or (
+            CHAT_SERVICE if name in service_model(CHAT_SERVICE).operation_names else ""
+        )
+        try:
+            self._check_caller(request, await request.read())
+        except ApiError as exc:
+            return exc.response(service or CHAT_SERVICE)
+        if service:
+            why = f"{name} is an {service} operation that the local IVS stack does not emulate."
+        else:
+            why = f"{name} is not an operation of ivschat or ivs-realtime."
+        return ApiError("UnknownOperationException", 404, why).response(service or CHAT_SERVICE)
 
     async def _tags(self, request: web.Request) -> web.StreamResponse:
         arn = request.match_info["resource_arn"]
