@@ -85,8 +85,10 @@ CLOSE_SESSION_EXPIRED = 4401
 CLOSE_GOING_AWAY = 1001
 """Close code when the room is deleted or the emulator stops."""
 _ID_CHARS = frozenset(ID_ALPHABET)
-MAX_FRAME_BYTES = 1024 * 1024
-"""Largest client frame read; bigger ones close the socket (1009), as aiohttp does."""
+CLIENT_FRAME_READ_LIMIT = 1024 * 1024
+"""Largest client frame read; bigger ones close the socket (1009), as aiohttp does. Well
+over `protocol.MAX_FRAME_BYTES` on purpose: a frame that can be read gets an ERROR 413
+that names the field too large, rather than a bare close."""
 
 
 def _now() -> datetime:
@@ -139,7 +141,7 @@ class ChatHub:
         grant.used = True
 
         ws = MaskCheckingResponse(
-            protocols=(token,), compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True
+            protocols=(token,), compress=False, max_msg_size=CLIENT_FRAME_READ_LIMIT, autoping=True
         )
         await ws.prepare(request)
         transport = request.transport
