@@ -63,12 +63,13 @@ def _emulate(pipe: Connection, count: int) -> None:
             if room is None:  # the client stopped before joining
                 return
             broadcast = emulator.hub.broadcast
+            live = emulator.hub.live_room(room)
             for start in range(0, count, CHUNK):
                 for text in texts[start : start + CHUNK]:
                     broadcast(room, text)
                 # Polled: a transport tells only its protocol (aiohttp's) when it drains.
                 while any(  # noqa: ASYNC110
-                    c.transport.get_write_buffer_size() > BACKLOG_BYTES for c in room.connections
+                    c.transport.get_write_buffer_size() > BACKLOG_BYTES for c in live.connections
                 ):
                     await asyncio.sleep(0.0005)
                 await asyncio.sleep(0)
@@ -120,7 +121,7 @@ def run(count: int = MESSAGES) -> dict[str, Any]:
             endpoint_url=url,
             region_name="us-east-1",
             aws_access_key_id="bench",
-            aws_secret_access_key="bench",
+            aws_secret_access_key="test",  # the local stack's default secret
         )
         arn = chat.create_room(name="flood")["arn"]
         token = chat.create_chat_token(roomIdentifier=arn, userId="reader")["token"]

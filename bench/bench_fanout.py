@@ -69,11 +69,20 @@ class Api:
 
     def __init__(self, host: str, port: int) -> None:
         self._conn = http.client.HTTPConnection(host, port, timeout=30)
+        self._url = f"http://{host}:{port}"
 
     def call(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-        self._conn.request(
-            "POST", f"/{operation}", json.dumps(body), {"Content-Type": "application/json"}
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        # Signed as boto3 signs, with the local stack's default "test" secret.
+        data = json.dumps(body).encode()
+        request = AWSRequest(
+            "POST", f"{self._url}/{operation}", {"Content-Type": "application/json"}, data
         )
+        SigV4Auth(Credentials("test", "test"), "ivschat", "us-east-1").add_auth(request)
+        self._conn.request("POST", f"/{operation}", data, dict(request.headers))
         response = self._conn.getresponse()
         answer = json.loads(response.read() or b"{}")
         if response.status != 200:

@@ -95,7 +95,7 @@ async def _stack_main(pipe: Connection) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as data_dir:
         stack = await start_local_stack("127.0.0.1", 0, data_dir=Path(data_dir))
         assert stack.emulator is not None
-        room = stack.emulator.state.rooms[stack.room_arn]
+        room = stack.emulator.hub.live_room(stack.emulator.state.rooms[stack.room_arn])
         senders = [
             Sender(user_id=f"viewer-{i}", attributes={"username": f"viewer{i}"})
             for i in range(SENDERS)

@@ -6,22 +6,28 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import boto3
 import websockets
+from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 from tui.emulator import Emulator
 
 
 @cache
-def _session(access_key_id: str) -> boto3.session.Session:
-    # One session per key id: its loader caches the service models, so each client is
-    # quick to make. The emulator ignores signatures, so the secret never matters.
+def _session(access_key_id: str, secret_access_key: str) -> boto3.session.Session:
+    # One session per key pair: its loader caches the service models, so each client is
+    # quick to make.
     return boto3.session.Session(
-        aws_access_key_id=access_key_id, aws_secret_access_key="test", region_name="us-east-1"
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        region_name="us-east-1",
     )
 
 
@@ -31,13 +37,48 @@ def client(
     *,
     client_validation: bool = True,
     access_key_id: str = "test",
+    secret_access_key: str = "test",
 ) -> Any:
     """A boto3 client for `service` against the emulator (or a URL serving it), signing
-    with `access_key_id`. Without client validation, requests botocore would stop itself
-    (below a minimum) reach the emulator."""
+    with `access_key_id` and `secret_access_key` (the emulator's default secret is
+    "test"). Without client validation, requests botocore would stop itself (below a
+    minimum) reach the emulator."""
     url = emulator if isinstance(emulator, str) else emulator.url
     config = Config(parameter_validation=client_validation, retries={"max_attempts": 1})
-    return _session(access_key_id).client(service, endpoint_url=url, config=config)
+    session = _session(access_key_id, secret_access_key)
+    return session.client(service, endpoint_url=url, config=config)
+
+
+def signed_headers(
+    url: str,
+    body: bytes,
+    *,
+    service: str = "ivschat",
+    method: str = "POST",
+    key_id: str = "test",
+    secret: str = "test",
+    when: datetime | None = None,
+) -> dict[str, str]:
+    """Headers that sign a raw request with botocore's own SigV4 signer, dated `when`
+    (now by default): what boto3 would send, for requests boto3 cannot make."""
+    stamp = (when or datetime.now(UTC)).strftime(SIGV4_TIMESTAMP)
+    request = AWSRequest(
+        method=method,
+        url=url,
+        data=body,
+        headers={"Content-Type": "application/json", "X-Amz-Date": stamp},
+    )
+    request.context["timestamp"] = stamp
+    signer = SigV4Auth(Credentials(key_id, secret), service, "us-east-1")
+    signature = signer.signature(
+        signer.string_to_sign(request, signer.canonical_request(request)), request
+    )
+    signed = signer.signed_headers(signer.headers_to_sign(request))
+    authorization = (
+        f"AWS4-HMAC-SHA256 Credential={signer.scope(request)}, "
+        f"SignedHeaders={signed}, Signature={signature}"
+    )
+    return {**request.headers, "Authorization": authorization}
 
 
 async def call(method: Callable[..., Any], **params: Any) -> Any:

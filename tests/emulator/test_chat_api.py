@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from tests.emulator.conftest import StartEmulator
-from tests.emulator.helpers import call, client, new_room
+from tests.emulator.helpers import call, client, new_room, signed_headers
 from tui.emulator import Emulator
 
 ARN_PREFIX = "arn:aws:ivschat:us-east-1:123456789012:room/"
@@ -232,7 +232,11 @@ async def test_tags_on_a_room(chat: Any) -> None:
 async def test_unreadable_body_is_a_validation_error(emulator: Emulator) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.post(f"{emulator.url}/CreateRoom", data=b"{not json") as response,
+        http.post(
+            f"{emulator.url}/CreateRoom",
+            data=b"{not json",
+            headers=signed_headers(f"{emulator.url}/CreateRoom", b"{not json"),
+        ) as response,
     ):
         assert response.status == 400
         assert response.headers["x-amzn-ErrorType"] == "ValidationException"

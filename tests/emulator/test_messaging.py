@@ -210,7 +210,7 @@ async def test_disconnect_user_broadcasts_then_closes_all_their_sockets_with_100
         assert await closed_code(a2) == 1000
         await call(chat.send_event, roomIdentifier=room, eventName="still-here")
         assert (await b.recv())["EventName"] == "still-here"
-    assert [c.user_id for c in emulator.state.connections] == []
+    assert [c.user_id for c in emulator.hub.connections()] == []
 
 
 async def test_disconnect_over_the_socket_carries_the_moderator_request_id(
@@ -336,6 +336,6 @@ async def test_a_reader_that_falls_far_behind_is_cut_off_not_waited_for(
                 emulator.hub.broadcast(room, big)
                 await reader.recv()
                 await asyncio.sleep(0)
-            assert [c.user_id for c in room.connections] == ["reader"]
+            assert [c.user_id for c in emulator.hub.live_room(room).connections] == ["reader"]
     finally:
         await stalled.close()

@@ -6,10 +6,12 @@ through the boto3 tests; here each raw JSON answer is checked against the model.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
 
+from tests.emulator.helpers import signed_headers
 from tui.emulator import Emulator
 from tui.emulator.validation import (
     CHAT_SERVICE,
@@ -21,7 +23,10 @@ from tui.emulator.validation import (
 
 
 async def post(http: aiohttp.ClientSession, url: str, operation: str, **body: Any) -> Any:
-    async with http.post(f"{url}/{operation}", json=body) as response:
+    data = json.dumps(body).encode()
+    where = f"{url}/{operation}"
+    headers = signed_headers(where, data)
+    async with http.post(where, data=data, headers=headers) as response:
         assert response.status in (200, 204), await response.text()
         return await response.json() if response.status == 200 else None
 

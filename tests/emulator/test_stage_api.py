@@ -9,8 +9,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from botocore.exceptions import ClientError
 
-from tests.emulator.helpers import call
+from tests.emulator.conftest import StartEmulator
+from tests.emulator.helpers import call, client
 from tui.emulator import Emulator
 
 STAGE_PREFIX = "arn:aws:ivs:us-east-1:123456789012:stage/"
@@ -230,3 +232,105 @@ async def test_a_restored_stage_keeps_its_arn_and_honours_its_tokens(
         assert restarted.state.stages[arn].name == "show"
     finally:
         await restarted.stop()
+
+
+async def token_of(realtime: Any, arn: str, user: str) -> dict[str, Any]:
+    answer = await call(realtime.create_participant_token, stageArn=arn, userId=user)
+    return answer["participantToken"]
+
+
+async def test_disconnect_revokes_a_participant_that_never_joined(
+    emulator: Emulator, realtime: Any
+) -> None:
+    """Issue 8 §2: a redeemed invite revoked before its guest joined stays revoked."""
+    arn = (await new_stage(realtime))["arn"]
+    token = await token_of(realtime, arn, "guest")
+    await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
+    refused = await join(emulator, token["token"])
+    assert refused.status == 403
+    assert "activeSessionId" not in (await call(realtime.get_stage, arn=arn))["stage"]
+
+
+async def test_disconnect_revokes_a_participant_that_has_left(
+    emulator: Emulator, realtime: Any
+) -> None:
+    arn = (await new_stage(realtime))["arn"]
+    token = await token_of(realtime, arn, "guest")
+    assert (await join(emulator, token["token"])).status == 200
+    assert (await join(emulator, token["token"], "leave")).status == 200
+    await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
+    assert (await join(emulator, token["token"])).status == 403
+    # Others are not touched.
+    other = await token_of(realtime, arn, "other")
+    assert (await join(emulator, other["token"])).status == 200
+
+
+async def test_a_revoked_participant_stays_revoked_through_a_restore(
+    emulator: Emulator, realtime: Any
+) -> None:
+    arn = (await new_stage(realtime, name="show"))["arn"]
+    token = await token_of(realtime, arn, "guest")
+    await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
+    assert emulator.stages.restore(arn, "show", [token["token"]])
+    assert (await join(emulator, token["token"])).status == 403
+
+
+async def test_an_operation_not_emulated_is_an_unknown_operation_for_boto3(
+    realtime: Any, chat: Any
+) -> None:
+    """Issue 14 §8: not a bare `404: Not Found` that boto3 cannot read."""
+    with pytest.raises(ClientError) as caught:
+        await call(realtime.list_stage_sessions, stageArn=STAGE_PREFIX + "abcdABCD1234")
+    error: Any = caught.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Code"] == "UnknownOperationException"
+    assert "ListStageSessions" in str(caught.value)
+    assert "does not emulate" in str(caught.value)
+    with pytest.raises(ClientError) as caught:
+        await call(chat.list_logging_configurations)
+    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
+
+
+async def test_an_unknown_operation_still_needs_the_callers_signature(
+    start_emulator: StartEmulator,
+) -> None:
+    emulator = await start_emulator(access_key_id="AKIATHEAPPSERVER")
+    outsider = client("ivs-realtime", emulator, access_key_id="AKIAOUTSIDER")
+    with pytest.raises(ClientError) as caught:
+        await call(outsider.list_stage_sessions, stageArn=STAGE_PREFIX + "abcdABCD1234")
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+async def test_list_participants_filters_by_user_and_pages_as_the_model_says(
+    emulator: Emulator, realtime: Any
+) -> None:
+    """Issue 13 §4: 120 participants, pages of 50 by default, `nextToken` to go on."""
+    arn = (await new_stage(realtime))["arn"]
+    tokens = [await token_of(realtime, arn, f"user{i % 60}") for i in range(120)]
+    for token in tokens:
+        assert (await join(emulator, token["token"])).status == 200
+    session = (await call(realtime.get_stage, arn=arn))["stage"]["activeSessionId"]
+
+    seen: list[str] = []
+    sizes: list[int] = []
+    params: dict[str, Any] = {"stageArn": arn, "sessionId": session}
+    while True:
+        page = await call(realtime.list_participants, **params)
+        sizes.append(len(page["participants"]))
+        seen += [p["participantId"] for p in page["participants"]]
+        if "nextToken" not in page:
+            break
+        params["nextToken"] = page["nextToken"]
+    assert sizes == [50, 50, 20]
+    assert sorted(seen) == sorted(t["participantId"] for t in tokens)
+
+    big = await call(realtime.list_participants, stageArn=arn, sessionId=session, maxResults=100)
+    assert len(big["participants"]) == 100 and "nextToken" in big
+
+    mine = await call(
+        realtime.list_participants, stageArn=arn, sessionId=session, filterByUserId="user7"
+    )
+    assert sorted(p["participantId"] for p in mine["participants"]) == sorted(
+        t["participantId"] for i, t in enumerate(tokens) if i % 60 == 7
+    )
+    assert {p["userId"] for p in mine["participants"]} == {"user7"}

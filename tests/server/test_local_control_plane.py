@@ -72,7 +72,12 @@ async def test_outsiders_are_refused_and_the_app_flow_still_works(tmp_path: Path
             assert resp.headers["x-amzn-ErrorType"] == "AccessDeniedException"
 
         # Signed with the stack's own key id (as tests may), the control plane answers.
-        owner = client("ivschat", stack.url, access_key_id=stack.control_access_key_id)
+        owner = client(
+            "ivschat",
+            stack.url,
+            access_key_id=stack.control_access_key_id,
+            secret_access_key=stack.control_secret_access_key,
+        )
         assert (await asyncio.to_thread(owner.get_room, identifier=room))["arn"] == room
 
         # The app server's own calls (chat tokens, SendEvent, CreateParticipantToken) work.

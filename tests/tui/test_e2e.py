@@ -134,7 +134,12 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
 
 async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: Path) -> None:
     async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
-        ivschat = client("ivschat", stack.url, access_key_id=stack.control_access_key_id)
+        ivschat = client(
+            "ivschat",
+            stack.url,
+            access_key_id=stack.control_access_key_id,
+            secret_access_key=stack.control_secret_access_key,
+        )
 
         async def update_room(**params: object) -> None:
             await asyncio.to_thread(ivschat.update_room, identifier=stack.room_arn, **params)

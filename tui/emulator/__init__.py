@@ -1,8 +1,9 @@
 """The local IVS stack: IVS Chat and IVS Real-Time on one local port, state in memory.
 
-For local use and tests only: standalone it accepts any AWS credentials and checks no
-signature; with `EmulatorConfig.access_key_id` (the app server's local mode) its control
-plane answers only that key id.
+For local use and tests only. Its control plane checks SigV4 signatures and dates as AWS
+does, with `EmulatorConfig.secret_access_key` ("test" unless set): standalone any access
+key id is accepted; with `EmulatorConfig.access_key_id` (the app server's local mode,
+which also sets a random secret) only that one.
 """
 
 from tui.emulator.config import DEFAULT_PORT, EmulatorConfig

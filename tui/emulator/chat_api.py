@@ -15,7 +15,7 @@ from typing import Any
 from tui.emulator.config import EmulatorConfig
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.resources import list_page, lookup
-from tui.emulator.state import ChatGrant, EmulatorState, Room, iso_time
+from tui.emulator.state import EmulatorState, IssuedChatToken, Room, iso_time
 from tui.ivs.protocol import (
     DEFAULT_MAX_MESSAGE_LENGTH,
     DEFAULT_MESSAGE_RATE_PER_SECOND,
@@ -84,7 +84,7 @@ class ChatApi:
             room.name = params["name"]
         if "maximumMessageRatePerSecond" in params:
             room.maximum_message_rate_per_second = params["maximumMessageRatePerSecond"]
-            room.limiter.set_rate(room.maximum_message_rate_per_second)
+            self.hub.set_rate(room)
         if "maximumMessageLength" in params:
             room.maximum_message_length = params["maximumMessageLength"]
         if "messageReviewHandler" in params:
@@ -109,6 +109,7 @@ class ChatApi:
     def delete_room(self, params: Params) -> None:
         room = self.room(params["identifier"])
         self.hub.close_all(room, CLOSE_GOING_AWAY, "room deleted")
+        self.hub.forget(room)
         del self.state.rooms[room.arn]
         for token in [t for t, g in self.state.chat_tokens.items() if g.room_arn == room.arn]:
             del self.state.chat_tokens[token]
@@ -123,7 +124,7 @@ class ChatApi:
         session = self.config.session_seconds
         if session is None:
             session = minutes * 60.0
-        grant = ChatGrant(
+        grant = IssuedChatToken(
             # Subprotocol-safe characters only (an HTTP token): letters, digits, "-_.".
             token="ivschat-local." + secrets.token_urlsafe(48),
             room_arn=room.arn,

@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--account-id", default="123456789012", help="account id in ARNs (default 123456789012)"
     )
+    parser.add_argument(
+        "--secret-access-key",
+        default="test",
+        metavar="SECRET",
+        help='the secret key SigV4 signatures are checked with, any key id (default "test")',
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
 
 
@@ -49,7 +55,13 @@ def run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(message)s",
     )
     logging.getLogger("aiohttp").setLevel(logging.WARNING)
-    emulator = Emulator(EmulatorConfig(region=args.region, account_id=args.account_id))
+    emulator = Emulator(
+        EmulatorConfig(
+            region=args.region,
+            account_id=args.account_id,
+            secret_access_key=args.secret_access_key,
+        )
+    )
 
     async def serve() -> None:
         await emulator.start(args.host, args.port)
@@ -58,10 +70,14 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"boto3: boto3.client('ivschat', endpoint_url='{emulator.url}', "
             f"region_name='{args.region}', aws_access_key_id='test', "
-            "aws_secret_access_key='test')",
+            f"aws_secret_access_key={args.secret_access_key!r})",
             flush=True,
         )
-        print("Any credentials are accepted: for local use only. Ctrl-C stops it.", flush=True)
+        print(
+            "Any access key id is accepted; signatures are checked with that secret key. "
+            "For local use only. Ctrl-C stops it.",
+            flush=True,
+        )
         try:
             await asyncio.Event().wait()
         finally:

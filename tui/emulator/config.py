@@ -21,8 +21,18 @@ class EmulatorConfig:
     """If set, every chat session lasts this long, whatever sessionDurationInMinutes says."""
     public_url: str | None = None
     """Base URL to advertise in stage endpoints; else the URL the request came to."""
+    read_timeout_seconds: float = 10.0
+    """Own listener only (`Emulator.start`): how long a request's head, and then its body,
+    may take to arrive before the client gets 408 (see `slow_clients`)."""
+    slow_connections_per_address: int = 32
+    """Own listener only: connections one address may have waiting for a request head at
+    once; more are closed on arrival."""
     access_key_id: str | None = None
     """If set, the control plane (operations, tags) answers only requests signed with this
     AWS access key id, others get AccessDeniedException: the app server's local mode sets
     a random one, so viewers on its public port cannot call IVS as the broadcaster would.
-    None (standalone `ivs-chat-tui emulator`): any credentials are accepted."""
+    None (standalone `ivs-chat-tui emulator`): any access key id is accepted."""
+    secret_access_key: str = "test"
+    """The secret every control-plane request's SigV4 signature is checked with, whatever
+    the key id. "test" by default, the secret boto3 users give local stand-ins; the app
+    server's local mode sets a random one per start, with the key id."""

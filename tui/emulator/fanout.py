@@ -2,7 +2,7 @@
 
 A room's frame is turned into JSON once and into WebSocket frame bytes once; the same
 `bytes` object is then written to every socket's transport without awaiting anything
-(frames of one loop turn are joined first, see `ChatHub.broadcast`).
+(frames of one loop turn are joined first, see `LiveRoom.broadcast`).
 Compression is never negotiated (see `messaging`), so the bytes are identical for every
 receiver. A receiver whose unsent backlog passes `SLOW_READER_BYTES` is cut off (its
 transport aborted: an abnormal close, which clients retry) rather than allowed to grow
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tui.emulator.messaging import Connection
+from typing import Protocol
 
 SLOW_READER_BYTES = 4 * 1024 * 1024
 """Unsent bytes a receiver may have queued before it is disconnected."""
@@ -37,7 +34,13 @@ def encode_text_frame(text: str) -> bytes:
     return header + payload
 
 
-def deliver(connections: Iterable[Connection], frame: bytes) -> int:
+class Receiver(Protocol):
+    def write(self, frame: bytes) -> bool:
+        """Queue `frame` without waiting; False if the receiver is gone."""
+        ...
+
+
+def deliver(connections: Iterable[Receiver], frame: bytes) -> int:
     """Write `frame` to every open connection; return how many got it."""
     delivered = 0
     for conn in tuple(connections):

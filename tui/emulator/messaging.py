@@ -22,10 +22,18 @@ Frames, decisions worth knowing:
   session ends at the sessionExpirationTime CreateChatToken returned (token creation +
   sessionDurationInMinutes, or + `EmulatorConfig.session_seconds` when set).
 - When the room is deleted or the emulator stops, sockets are closed with 1001.
+- An unmasked client frame fails the connection with 1002, as RFC 6455 requires
+  (`masking`).
 - A malformed frame gets ERROR 400 and the socket stays open.
-- Per message: capability (403), empty content (400), length in code points against the
-  room's maximumMessageLength and message attributes over 1 KB (413), a review handler
-  that denies (406, see `Room.denies_messages`), then the room's shared rate (429).
+- Every field of every action is bounded before anything else, and one too large gets
+  ERROR 413 ("fields that are too large", as IVS words it): RequestId
+  (`REQUEST_ID_MAX_LENGTH`, and the ERROR then carries RequestId "" rather than echo
+  it), Content (the room's maximumMessageLength, in code points), Attributes
+  (`MESSAGE_ATTRIBUTES_MAX_BYTES`), Id (`ID_LENGTH`), UserId (`USER_ID_MAX_LENGTH`),
+  Reason (`REASON_MAX_LENGTH`). So nothing a client sends is copied, oversized, into a
+  frame the whole room receives.
+- Per message, then: capability (403), empty content (400), a review handler that
+  denies (406, see `Room.denies_messages`), then the room's shared rate (429).
 """
 
 from __future__ import annotations
@@ -39,17 +47,21 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tui.emulator.fanout import SLOW_READER_BYTES, deliver, encode_text_frame
-from tui.emulator.state import ChatGrant, EmulatorState, Room
+from tui.common.text import for_log
+from tui.emulator.live_room import Connection, LiveRoom
+from tui.emulator.masking import MaskCheckingResponse
+from tui.emulator.state import EmulatorState, IssuedChatToken, Room
 from tui.ivs.protocol import (
-    ATTRIBUTES_MAX_BYTES,
     CLOSE_NORMAL,
     CLOSE_REASON_MAX_BYTES,
     EVENT_DELETE_MESSAGE,
     EVENT_DISCONNECT_USER,
     ID_ALPHABET,
     ID_LENGTH,
+    MESSAGE_ATTRIBUTES_MAX_BYTES,
     REASON_MAX_LENGTH,
+    REQUEST_ID_MAX_LENGTH,
+    USER_ID_MAX_LENGTH,
     ChatCapability,
     DeleteMessage,
     DisconnectUser,
@@ -73,51 +85,10 @@ CLOSE_SESSION_EXPIRED = 4401
 CLOSE_GOING_AWAY = 1001
 """Close code when the room is deleted or the emulator stops."""
 _ID_CHARS = frozenset(ID_ALPHABET)
-MAX_FRAME_BYTES = 1024 * 1024
-"""Largest client frame read; bigger ones close the socket (1009), as aiohttp does."""
-
-
-class Connection:
-    """One open messaging socket: who is on it and how to write to it."""
-
-    __slots__ = ("closing", "expiry", "grant", "room", "transport", "ws")
-
-    def __init__(
-        self,
-        ws: web.WebSocketResponse,
-        transport: asyncio.Transport,
-        room: Room,
-        grant: ChatGrant,
-    ) -> None:
-        self.ws = ws
-        self.transport = transport
-        self.room = room
-        self.grant = grant
-        self.closing = False
-        self.expiry: asyncio.TimerHandle | None = None
-
-    @property
-    def user_id(self) -> str:
-        return self.grant.user_id
-
-    def can(self, capability: ChatCapability) -> bool:
-        return capability in self.grant.capabilities
-
-    def write(self, frame: bytes) -> bool:
-        """Queue one pre-built frame without waiting; False if the socket is gone.
-
-        A receiver too far behind is cut off here (see `fanout.SLOW_READER_BYTES`).
-        """
-        if self.closing or self.transport.is_closing():
-            return False
-        if self.transport.get_write_buffer_size() > SLOW_READER_BYTES:
-            log.warning("dropping slow reader %s in room %s", self.user_id, self.room.id)
-            self.closing = True
-            self.room.connections.discard(self)
-            self.transport.abort()
-            return False
-        self.transport.write(frame)
-        return True
+CLIENT_FRAME_READ_LIMIT = 1024 * 1024
+"""Largest client frame read; bigger ones close the socket (1009), as aiohttp does. Well
+over `protocol.MAX_FRAME_BYTES` on purpose: a frame that can be read gets an ERROR 413
+that names the field too large, rather than a bare close."""
 
 
 def _now() -> datetime:
@@ -125,11 +96,32 @@ def _now() -> datetime:
 
 
 class ChatHub:
-    """Owns the messaging sockets of every room and everything broadcast to them."""
+    """The messaging endpoint: admits sockets, decides what each client action does, and
+    keeps one `LiveRoom` per room (its sockets, outbox and rate), which sends it."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
+        self._live: dict[str, LiveRoom] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    def live_room(self, room: Room) -> LiveRoom:
+        """The live side of `room`, made when first needed."""
+        live = self._live.get(room.arn)
+        if live is None:
+            live = self._live[room.arn] = LiveRoom(room)
+        return live
+
+    def connections(self) -> list[Connection]:
+        """Every open messaging connection, across rooms."""
+        return [conn for live in self._live.values() for conn in live.connections]
+
+    def set_rate(self, room: Room) -> None:
+        """The room's maximumMessageRatePerSecond changed."""
+        self.live_room(room).limiter.set_rate(room.maximum_message_rate_per_second)
+
+    def forget(self, room: Room) -> None:
+        """The room is deleted (its sockets already closing)."""
+        self._live.pop(room.arn, None)
 
     # --- the socket -------------------------------------------------------------------
 
@@ -148,17 +140,18 @@ class ChatHub:
             raise web.HTTPNotFound(text="The room of this chat token no longer exists.\n")
         grant.used = True
 
-        ws = web.WebSocketResponse(
-            protocols=(token,), compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True
+        ws = MaskCheckingResponse(
+            protocols=(token,), compress=False, max_msg_size=CLIENT_FRAME_READ_LIMIT, autoping=True
         )
         await ws.prepare(request)
         transport = request.transport
         assert transport is not None  # prepared, so the connection is open
-        conn = Connection(ws, transport, room, grant)
-        room.connections.add(conn)
+        live = self.live_room(room)
+        conn = Connection(ws, transport, live, grant)
+        live.connections.add(conn)
         delay = max(0.0, grant.session_expires_at - time.time())
         conn.expiry = asyncio.get_running_loop().call_later(delay, self.expire, conn)
-        log.info("connected user %s to room %s", grant.user_id, room.id)
+        log.info("connected user %s to room %s", for_log(grant.user_id), room.id)
         try:
             async for msg in ws:
                 if conn.closing:  # disconnected or expired: what it sends now is void
@@ -168,14 +161,11 @@ class ChatHub:
                 elif msg.type == WSMsgType.BINARY:
                     self._error(conn, "", ErrorCode.BAD_REQUEST, "binary frames are not supported")
         finally:
-            room.connections.discard(conn)
-            conn.closing = True
-            if conn.expiry is not None:
-                conn.expiry.cancel()
-            log.info("disconnected user %s from room %s", grant.user_id, room.id)
+            live.leave(conn)
+            log.info("disconnected user %s from room %s", for_log(grant.user_id), room.id)
         return ws
 
-    def _admit(self, token: str) -> ChatGrant:
+    def _admit(self, token: str) -> IssuedChatToken:
         """The grant of a usable token, or an HTTP 401 saying why not."""
         if not token:
             raise web.HTTPUnauthorized(text="No chat token: send it as the subprotocol.\n")
@@ -195,26 +185,20 @@ class ChatHub:
 
     def abort(self, conn: Connection) -> None:
         """Cut one socket without a close frame, as a network failure would."""
-        self.flush(conn.room)
-        conn.closing = True
-        conn.room.connections.discard(conn)
-        if conn.expiry is not None:
-            conn.expiry.cancel()
+        conn.live.flush()
+        conn.live.leave(conn)
         conn.transport.abort()
 
     def close(self, conn: Connection, code: int, reason: str) -> None:
         """Start closing one socket; nothing more is written to it after this."""
         if conn.closing:
             return
-        self.flush(conn.room)  # what was broadcast before the close reaches it first
-        conn.closing = True
-        conn.room.connections.discard(conn)
-        if conn.expiry is not None:
-            conn.expiry.cancel()
+        conn.live.flush()  # what was broadcast before the close reaches it first
+        conn.live.leave(conn)
         self._spawn(conn.ws.close(code=code, message=close_reason(reason)))
 
     def close_all(self, room: Room, code: int, reason: str) -> None:
-        for conn in tuple(room.connections):
+        for conn in self.live_room(room):
             self.close(conn, code, reason)
 
     async def drain(self) -> None:
@@ -235,7 +219,10 @@ class ChatHub:
         except FrameError as exc:
             self._error(conn, _request_id_of(data), ErrorCode.BAD_REQUEST, str(exc))
             return
-        if isinstance(action, SendMessage):
+        if problem := _too_large(action, conn.room.maximum_message_length):
+            rid = action.request_id if len(action.request_id) <= REQUEST_ID_MAX_LENGTH else ""
+            self._error(conn, rid, ErrorCode.TOO_LARGE, problem)
+        elif isinstance(action, SendMessage):
             self._send_message(conn, action)
         elif isinstance(action, DeleteMessage):
             self._delete_message(conn, action)
@@ -248,21 +235,9 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to send messages")
         elif not action.content:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Content must not be empty")
-        elif code_points(action.content) > room.maximum_message_length:
-            self._error(
-                conn,
-                rid,
-                ErrorCode.TOO_LARGE,
-                f"message too long: {code_points(action.content)} characters, "
-                f"at most {room.maximum_message_length}",
-            )
-        elif attributes_size(action.attributes) > ATTRIBUTES_MAX_BYTES:
-            self._error(
-                conn, rid, ErrorCode.TOO_LARGE, f"attributes over {ATTRIBUTES_MAX_BYTES} bytes"
-            )
         elif room.denies_messages:
             self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, "message denied by review handler")
-        elif not room.limiter.allow():
+        elif not conn.live.limiter.allow():
             self._error(conn, rid, ErrorCode.TOO_MANY_REQUESTS, "rate limit exceeded")
         else:
             frame = MessageFrame(
@@ -273,7 +248,7 @@ class ChatHub:
                 sender=Sender(user_id=conn.user_id, attributes=conn.grant.attributes),
                 send_time=_now(),
             )
-            self.broadcast(room, frame.to_json())
+            conn.live.broadcast(frame.to_json())
 
     def _delete_message(self, conn: Connection, action: DeleteMessage) -> None:
         rid = action.request_id
@@ -281,8 +256,6 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to delete messages")
         elif len(action.id) != ID_LENGTH or not set(action.id) <= _ID_CHARS:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Id is not a message id")
-        elif problem := _bad_reason(action.reason):
-            self._error(conn, rid, ErrorCode.BAD_REQUEST, problem)
         else:
             self.delete_message(conn.room, action.id, action.reason, rid)
 
@@ -292,8 +265,6 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to disconnect users")
         elif not action.user_id:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "UserId must not be empty")
-        elif problem := _bad_reason(action.reason):
-            self._error(conn, rid, ErrorCode.BAD_REQUEST, problem)
         else:
             self.disconnect_user(conn.room, action.user_id, action.reason, rid)
 
@@ -301,31 +272,18 @@ class ChatHub:
         frame = ErrorFrame(
             id=new_id(), request_id=request_id, error_code=int(code), error_message=message
         )
-        self.flush(conn.room)  # keep this socket's frames in the order they were made
-        conn.write(encode_text_frame(frame.to_json()))
+        conn.live.send_to(conn, frame.to_json())  # after what the room was sent before
 
     # --- broadcasts (also used by the control plane) ----------------------------------
 
     def broadcast(self, room: Room, text: str) -> None:
-        """Send one serialised frame to every socket of the room.
-
-        The frame joins the room's outbox, which is flushed at the next turn of the
-        event loop: frames broadcast in the same turn (a backlog of client frames read
-        at once, when the emulator is behind) go out in one write per socket instead of
-        one per frame, so a busy room catches up rather than falling further behind.
-        When it is not behind, that costs one loop turn, microseconds.
-        """
-        room.outbox.append(encode_text_frame(text))
-        if len(room.outbox) == 1:
-            asyncio.get_running_loop().call_soon(self.flush, room)
+        """Send one serialised frame to every socket of the room (see
+        `LiveRoom.broadcast`)."""
+        self.live_room(room).broadcast(text)
 
     def flush(self, room: Room) -> int:
         """Write the room's outbox to every socket now; how many sockets got it."""
-        if not room.outbox:
-            return 0
-        data = room.outbox[0] if len(room.outbox) == 1 else b"".join(room.outbox)
-        room.outbox.clear()
-        return deliver(room.connections, data)
+        return self.live_room(room).flush()
 
     def send_event(
         self, room: Room, name: str, attributes: dict[str, str] | None, request_id: str = ""
@@ -355,7 +313,7 @@ class ChatHub:
         if reason:
             attributes["Reason"] = reason
         event_id = self.send_event(room, EVENT_DISCONNECT_USER, attributes, request_id)
-        for conn in tuple(room.connections):
+        for conn in self.live_room(room):
             if conn.user_id == user_id:
                 self.close(conn, CLOSE_NORMAL, reason or "disconnected by moderator")
         return event_id
@@ -371,10 +329,25 @@ def close_reason(reason: str) -> bytes:
     return data[:CLOSE_REASON_MAX_BYTES].decode(errors="ignore").encode()
 
 
-def _bad_reason(reason: str | None) -> str | None:
-    if reason is not None and code_points(reason) > REASON_MAX_LENGTH:
-        return f"Reason is longer than {REASON_MAX_LENGTH} characters"
-    return None
+def _too_large(action: SendMessage | DeleteMessage | DisconnectUser, max_length: int) -> str:
+    """What is too large in `action` (the words of its ERROR 413), or "" if nothing is."""
+    limits: list[tuple[str, int, int, str]] = [
+        ("RequestId", len(action.request_id), REQUEST_ID_MAX_LENGTH, "characters")
+    ]
+    if isinstance(action, SendMessage):
+        limits.append(("Content", code_points(action.content), max_length, "characters"))
+        size = attributes_size(action.attributes)
+        limits.append(("Attributes", size, MESSAGE_ATTRIBUTES_MAX_BYTES, "bytes"))
+    elif isinstance(action, DeleteMessage):
+        limits.append(("Id", len(action.id), ID_LENGTH, "characters"))
+    else:
+        limits.append(("UserId", len(action.user_id), USER_ID_MAX_LENGTH, "characters"))
+    if not isinstance(action, SendMessage) and action.reason is not None:
+        limits.append(("Reason", code_points(action.reason), REASON_MAX_LENGTH, "characters"))
+    for name, size, most, unit in limits:
+        if size > most:
+            return f"fields that are too large: {name} is {size} {unit}, at most {most}"
+    return ""
 
 
 def _request_id_of(data: str) -> str:
@@ -384,4 +357,4 @@ def _request_id_of(data: str) -> str:
     except (ValueError, RecursionError):
         return ""
     rid = value.get("RequestId") if isinstance(value, dict) else None
-    return rid if isinstance(rid, str) else ""
+    return rid if isinstance(rid, str) and len(rid) <= REQUEST_ID_MAX_LENGTH else ""

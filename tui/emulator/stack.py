@@ -7,13 +7,20 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
 - `GET|POST|DELETE /tags/{resourceArn}`: the service is told by the ARN
   (`arn:aws:ivschat:` or `arn:aws:ivs:`).
 - `/_local/...`: local-only stand-ins for a media server (`stage_api`).
+- `POST /<Operation>` of an operation not emulated: UnknownOperationException (404), as
+  AWS answers an operation it does not know.
 
-Standalone it accepts any AWS credentials and ignores request signatures: it is for local
-use and tests. With `EmulatorConfig.access_key_id` set (the app server's local mode, where
-this port is public), the control plane answers only requests whose SigV4 credential names
-that key id; everyone else gets AccessDeniedException (403). The key id is a random secret
-the app server never shows; signatures are not verified. The messaging WebSocket stays
-open (chat tokens guard it), as do `/_local/stage/*` (participant tokens guard them).
+Started on its own port (`start`), its listener has read deadlines and a bound on
+stalled connections per address (`slow_clients`).
+
+Every control-plane request must be signed with SigV4 as AWS checks it (`sigv4`): the
+signature is verified with `EmulatorConfig.secret_access_key` ("test" unless set) and the
+request's date must be within 5 minutes of now; otherwise InvalidSignatureException (403).
+Standalone any access key id is accepted. With `EmulatorConfig.access_key_id` set (the app
+server's local mode, where this port is public), only that key id is, with the random
+secret the app server set; everyone else gets AccessDeniedException (403), unsigned
+requests too. The messaging WebSocket stays open (chat tokens guard it), as do
+`/_local/stage/*` (participant tokens guard them).
 
 It logs one line per request on the "tui.emulator" logger at INFO (silent unless logging
 is configured).
@@ -24,13 +31,15 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from aiohttp import web
 
+from tui.common.text import for_log
+from tui.emulator import slow_clients
 from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
 from tui.emulator.errors import (
@@ -41,24 +50,28 @@ from tui.emulator.errors import (
     not_found,
     validation_error,
 )
-from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub, Connection
+from tui.emulator.live_room import Connection
+from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
+from tui.emulator.sigv4 import SignatureError, credential_of, verify
 from tui.emulator.stage_api import RequestContext, StageApi
 from tui.emulator.state import EmulatorState
 from tui.emulator.validation import (
     CHAT_SERVICE,
     STAGE_SERVICE,
     operation_model,
+    service_model,
     validate_input,
     validate_value,
 )
 
 log = logging.getLogger("tui.emulator")
 
+KEEPALIVE_SECONDS = 75.0
+"""Own listener: an idle keep-alive connection is closed after this long (aiohttp's
+default is an hour)."""
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
-
-# The access key id in a SigV4 Authorization header: `Credential=<key id>/<date>/...`.
-_CREDENTIAL = re.compile(r"\bCredential=([^/,\s]+)/")
 
 _NO_MEDIA = (
     "The local IVS stack has no media server: nothing can publish or subscribe here. "
@@ -78,6 +91,8 @@ class Emulator:
         self.stages = StageApi(self.config, self.state)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
+        self.read_guard: slow_clients.Guard | None = None
+        """The read deadlines of its own listener, once started (tests read `waiting`)."""
 
     # --- mounting and running ---------------------------------------------------------
 
@@ -96,15 +111,27 @@ class Emulator:
         router.add_post("/_local/stage/leave", self._local(self.stages.leave))
         for path in ("/_local/whip", "/_local/events"):
             router.add_route("*", path, self._logged(_no_media))
+        # Last, so every emulated operation matched first.
+        router.add_post("/{operation:[A-Z][A-Za-z0-9]*}", self._logged(self._unknown_operation))
         app.on_shutdown.append(self._on_shutdown)
 
     async def start(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
         """Serve on its own app at host:port (0: a free port, see `url`)."""
-        app = web.Application()
+        config = self.config
+        app = web.Application(middlewares=[slow_clients.middleware(config.read_timeout_seconds)])
         self.setup(app)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        self._runner = web.AppRunner(
+            app,
+            access_log=None,
+            shutdown_timeout=2.0,
+            keepalive_timeout=KEEPALIVE_SECONDS,
+            lingering_time=1.0,  # what is left of a refused body: not worth 10 s
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        self.read_guard = slow_clients.Guard(
+            config.read_timeout_seconds, config.slow_connections_per_address
+        )
+        site = slow_clients.GuardedSite(self._runner, host, port, self.read_guard)
         try:
             await site.start()
         except OSError:
@@ -157,7 +184,7 @@ class Emulator:
 
     def _each_connection(self, user_id: str | None, act: Callable[[Connection], None]) -> int:
         # A list first: acting on a connection may take it out of the live set.
-        chosen = [c for c in self.state.connections if user_id is None or c.user_id == user_id]
+        chosen = [c for c in self.hub.connections() if user_id is None or c.user_id == user_id]
         for conn in chosen:
             act(conn)
         return len(chosen)
@@ -175,8 +202,9 @@ class Emulator:
 
         async def handler(request: web.Request) -> web.StreamResponse:
             try:
-                self._check_caller(request)
-                params = await _json_body(request)
+                body = await request.read()
+                self._check_caller(request, body)
+                params = _json_body(body)
                 errors = validate_input(service, model.input_shape, params)
                 if errors:
                     raise validation_error(errors)
@@ -192,11 +220,30 @@ class Emulator:
 
         return self._logged(handler)
 
+    async def _unknown_operation(self, request: web.Request) -> web.StreamResponse:
+        """What AWS answers for an operation it does not have: UnknownOperationException
+        (404), which boto3 raises as a ClientError that names it."""
+        name = request.match_info["operation"]
+        service = STAGE_SERVICE if name in service_model(STAGE_SERVICE).operation_names else ""
+        service = service or (
+            CHAT_SERVICE if name in service_model(CHAT_SERVICE).operation_names else ""
+        )
+        try:
+            self._check_caller(request, await request.read())
+        except ApiError as exc:
+            return exc.response(service or CHAT_SERVICE)
+        if service:
+            why = f"{name} is an {service} operation that the local IVS stack does not emulate."
+        else:
+            why = f"{name} is not an operation of ivschat or ivs-realtime."
+        return ApiError("UnknownOperationException", 404, why).response(service or CHAT_SERVICE)
+
     async def _tags(self, request: web.Request) -> web.StreamResponse:
         arn = request.match_info["resource_arn"]
         service = CHAT_SERVICE if arn.startswith("arn:aws:ivschat:") else STAGE_SERVICE
         try:
-            self._check_caller(request)
+            body = await request.read()
+            self._check_caller(request, body)
             errors = validate_value(service, "ResourceArn", arn, "resourceArn")
             if errors:
                 raise validation_error(errors)
@@ -207,7 +254,7 @@ class Emulator:
             if request.method == "GET":
                 return web.json_response({"tags": dict(resource.tags)})
             if request.method == "POST":
-                params = await _json_body(request)
+                params = _json_body(body)
                 model = operation_model(service, "TagResource").input_shape
                 errors = validate_input(service, model, {**params, "resourceArn": arn})
                 if errors:
@@ -220,19 +267,36 @@ class Emulator:
         except ApiError as exc:
             return exc.response(service)
 
-    def _check_caller(self, request: web.Request) -> None:
-        """AccessDeniedException unless the control plane is open or the request is signed
-        with the configured access key id."""
+    def _check_caller(self, request: web.Request, body: bytes) -> None:
+        """AccessDeniedException unless the request is signed with an accepted access key
+        id; InvalidSignatureException unless its SigV4 signature and date hold."""
+        credential = credential_of(request.headers.get("Authorization", ""))
         expected = self.config.access_key_id
-        if expected is None:
-            return
-        found = _CREDENTIAL.search(request.headers.get("Authorization", ""))
-        key_id = found.group(1) if found else ""
-        if not hmac.compare_digest(key_id.encode(), expected.encode()):
+        if expected is not None and (
+            credential is None
+            or not hmac.compare_digest(credential.key_id.encode(), expected.encode())
+        ):
             raise access_denied(
                 "This local IVS stack takes control-plane calls only from the app server "
                 "that runs it."
             )
+        if credential is None:
+            raise access_denied(
+                "Missing Authentication Token: sign the request with AWS Signature V4 "
+                '(boto3 does; this stack\'s secret key is "test" unless configured).'
+            )
+        try:
+            verify(
+                credential,
+                secret_key=self.config.secret_access_key,
+                method=request.method,
+                raw_path=request.raw_path,
+                headers=request.headers,
+                body=body,
+                now=datetime.now(UTC),
+            )
+        except SignatureError as exc:
+            raise ApiError(exc.code, 403, exc.message) from None
 
     def _local(self, action: Callable[[web.Request], dict[str, Any]]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
@@ -253,7 +317,9 @@ class Emulator:
                 raise
             finally:
                 took = (time.perf_counter() - started) * 1000
-                log.info("%s %s %d %.1fms", request.method, request.path, status, took)
+                log.info(
+                    "%s %s %d %.1fms", for_log(request.method), for_log(request.path), status, took
+                )
 
         return logged
 
@@ -267,8 +333,7 @@ def _ignore_ctx(
     return lambda params, _ctx: op(params)
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    raw = await request.read()
+def _json_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:

@@ -9,9 +9,10 @@ stand in for joining and leaving, so that ListParticipants shows who is on the s
 - `POST /_local/stage/leave` with the same header marks it DISCONNECTED; the session
   ends when nobody is left.
 
-DisconnectParticipant marks the participant DISCONNECTED and revokes its token for good,
-as IVS does. The stage's endpoints point at `/_local/...` URLs of this emulator, which
-answer 501 and say that no media server runs here.
+DisconnectParticipant marks the participant DISCONNECTED and revokes it for good, as IVS
+does, whatever its state: even a participant that never joined can no longer join, and
+the join route refuses its token with 403. The stage's endpoints point at `/_local/...`
+URLs of this emulator, which answer 501 and say that no media server runs here.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from tui.emulator.errors import not_found
 from tui.emulator.resources import list_page, lookup
 from tui.emulator.state import (
     EmulatorState,
-    Participant,
     ParticipantGrant,
     Stage,
+    StageParticipant,
     new_session_id,
 )
 from tui.ivs.protocol import DEFAULT_PARTICIPANT_TOKEN_MINUTES, StageCapability, new_id
@@ -147,7 +148,7 @@ class StageApi:
         if "filterByState" in params:
             people = [p for p in people if p.state == params["filterByState"]]
         return list_page(
-            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, Participant.summary
+            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, StageParticipant.summary
         )
 
     def get_participant(self, params: Params, ctx: RequestContext) -> Params:
@@ -167,6 +168,9 @@ class StageApi:
         ]
         if not grants:
             raise not_found(participant_id, "PARTICIPANT", "Participant")
+        # Revoked by id, whatever its state (connected, left, or never joined): no token
+        # of this participant joins again, even one `restore` brings back.
+        self.state.revoked_participants.add(participant_id)
         for grant in grants:
             grant.revoked = True
         self._leave(stage, participant_id)
@@ -264,7 +268,7 @@ class StageApi:
         grant = self.state.participant_tokens.get(token)
         if grant is None:
             raise web.HTTPUnauthorized(text="Unknown participant token.\n")
-        if grant.revoked:
+        if grant.revoked or grant.participant_id in self.state.revoked_participants:
             raise web.HTTPForbidden(text="This participant was disconnected from the stage.\n")
         if time.time() > grant.expiration_time:
             raise web.HTTPUnauthorized(text="This participant token has expired.\n")
@@ -281,7 +285,7 @@ class StageApi:
         session = stage.sessions[stage.active_session_id]
         participant = session.get(grant.participant_id)
         if participant is None:
-            participant = Participant(
+            participant = StageParticipant(
                 participant_id=grant.participant_id,
                 user_id=grant.user_id,
                 attributes=dict(grant.attributes),

@@ -1,7 +1,8 @@
 """The emulator's in-memory state: rooms, chat tokens, stages and participants.
 
-Everything lives in plain dicts on `EmulatorState`, which tests may inspect. Nothing is
-persisted: a restart starts empty, as the issue asks.
+Plain data only: everything lives in dicts on `EmulatorState`, which tests may inspect.
+What changes with every frame (a room's sockets, outbox and rate) is `live_room`'s.
+Nothing is persisted: a restart starts empty, as the issue asks.
 """
 
 from __future__ import annotations
@@ -10,16 +11,11 @@ import base64
 import binascii
 import json
 import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.ivs.protocol import ID_ALPHABET
-
-if TYPE_CHECKING:
-    from tui.emulator.messaging import Connection
-
 
 TOKEN_GRACE = 300.0
 """Seconds an expired chat token is remembered, to say why it is refused."""
@@ -29,33 +25,6 @@ def iso_time(epoch: float) -> str:
     """ISO 8601 in UTC with milliseconds, the way the IVS APIs write `Time`."""
     stamp = datetime.fromtimestamp(epoch, UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
-
-
-class RateLimiter:
-    """A token bucket: `rate` messages per second, bursts of at most `rate`.
-
-    Shared by every connection of a room, as IVS counts the room's rate, not a client's.
-    """
-
-    __slots__ = ("_stamp", "_tokens", "rate")
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self._tokens = float(rate)
-        self._stamp = time.monotonic()
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self._tokens = min(float(self.rate), self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        return False
-
-    def set_rate(self, rate: int) -> None:
-        self.rate = rate
-        self._tokens = min(self._tokens, float(rate))
 
 
 @dataclass(eq=False)
@@ -70,13 +39,6 @@ class Room:
     message_review_handler: dict[str, str] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     logging_configuration_identifiers: list[str] = field(default_factory=list)
-    connections: set[Connection] = field(default_factory=set)
-    outbox: list[bytes] = field(default_factory=list)
-    """WebSocket frames broadcast this loop turn, not yet written (see ChatHub.flush)."""
-    limiter: RateLimiter = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.maximum_message_rate_per_second)
 
     @property
     def denies_messages(self) -> bool:
@@ -110,7 +72,7 @@ class Room:
 
 
 @dataclass(eq=False)
-class ChatGrant:
+class IssuedChatToken:
     """What a chat token allows: single use, before `expires_at`."""
 
     token: str
@@ -124,7 +86,9 @@ class ChatGrant:
 
 
 @dataclass(eq=False)
-class Participant:
+class StageParticipant:
+    """A participant of one stage session, as ListParticipants describes it."""
+
     participant_id: str
     user_id: str
     attributes: dict[str, str]
@@ -179,7 +143,7 @@ class Stage:
     tags: dict[str, str] = field(default_factory=dict)
     active_session_id: str | None = None
     # session id -> participant id -> participant; past sessions stay listable.
-    sessions: dict[str, dict[str, Participant]] = field(default_factory=dict)
+    sessions: dict[str, dict[str, StageParticipant]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"arn": self.arn, "name": self.name, "tags": dict(self.tags)}
@@ -199,15 +163,12 @@ def new_session_id() -> str:
 @dataclass
 class EmulatorState:
     rooms: dict[str, Room] = field(default_factory=dict)
-    chat_tokens: dict[str, ChatGrant] = field(default_factory=dict)
+    chat_tokens: dict[str, IssuedChatToken] = field(default_factory=dict)
     stages: dict[str, Stage] = field(default_factory=dict)
     participant_tokens: dict[str, ParticipantGrant] = field(default_factory=dict)
+    revoked_participants: set[str] = field(default_factory=set)
+    """Participant ids DisconnectParticipant revoked: none of them joins again."""
     _last_sweep: float = 0.0
-
-    @property
-    def connections(self) -> list[Connection]:
-        """Every open messaging connection, across rooms."""
-        return [conn for room in self.rooms.values() for conn in room.connections]
 
     def forget_expired_tokens(self, now: float) -> None:
         """Drop chat tokens long past their expiry, so the dict does not grow forever.

@@ -36,9 +36,6 @@ from tui.server.store import Store
 
 CHECKPOINT_SECONDS = 5.0
 """How often the store's WAL is copied into its database file, off the event loop."""
-LOCAL_SECRET_KEY = "local"
-"""The local stack checks only the access key id (a fresh secret per start), not the
-signature: the secret key is a fixed filler that keeps boto3 from looking for real ones."""
 
 
 def local_access_key_id() -> str:
@@ -80,9 +77,15 @@ class RunningServer:
     @property
     def control_access_key_id(self) -> str | None:
         """Local mode: the only AWS access key id the local IVS stack's control plane
-        accepts (any secret key); sign boto3 calls with it to drive the stack, as tests
-        do. None with --aws."""
+        accepts; sign boto3 calls with it and `control_secret_access_key` to drive the
+        stack, as tests do. None with --aws."""
         return self.emulator.config.access_key_id if self.emulator else None
+
+    @property
+    def control_secret_access_key(self) -> str | None:
+        """Local mode: the secret key the local IVS stack checks signatures with (fresh
+        per start). None with --aws."""
+        return self.emulator.config.secret_access_key if self.emulator else None
 
     async def stop(self) -> None:
         if self._stopped:
@@ -140,7 +143,7 @@ async def _control_plane(
         return await ControlPlane.connect(
             region=settings.region or "us-east-1",
             endpoint_url=url,
-            credentials=(key_id, LOCAL_SECRET_KEY),
+            credentials=(key_id, emulator.config.secret_access_key),
         )
     region = settings.region or arn_region(settings.room_arn or "") or None
     return await ControlPlane.connect(
@@ -211,8 +214,10 @@ async def start_server(
         if settings.public_url and config.public_url is None:
             config.public_url = settings.public_url
         if config.access_key_id is None:
-            # Its control plane shares our public port: only we may call it.
+            # Its control plane shares our public port: only we may call it, with a key
+            # pair made for this start (the stack verifies the signatures).
             config.access_key_id = local_access_key_id()
+            config.secret_access_key = secrets.token_urlsafe(30)
         emulator = Emulator(config)
         emulator.setup(app)
     try:
