@@ -189,7 +189,9 @@ class Browser:
 
     async def text(self, element_id: str) -> str:
         """What the element reads on the page (its innerText)."""
-        return str(await self.evaluate(f"document.getElementById({json.dumps(element_id)}).innerText"))
+        return str(
+            await self.evaluate(f"document.getElementById({json.dumps(element_id)}).innerText")
+        )
 
     async def click(self, element_id: str) -> None:
         await self.evaluate(f"document.getElementById({json.dumps(element_id)}).click()")

@@ -95,9 +95,7 @@ async def _tiles(page: Browser) -> list[dict[str, Any]]:
 
 
 async def _local_tracks(page: Browser) -> list[str]:
-    return list(
-        await page.evaluate("fakeIvs.localStreams.map(s => s.mediaStreamTrack.readyState)")
-    )
+    return list(await page.evaluate("fakeIvs.localStreams.map(s => s.mediaStreamTrack.readyState)"))
 
 
 async def test_a_session_from_join_to_leave(invited: Invited, tmp_path: Path) -> None:
@@ -110,22 +108,27 @@ async def test_a_session_from_join_to_leave(invited: Invited, tmp_path: Path) ->
             "You are live on the stage."
         )
         # The page published its camera and microphone.
-        assert await page.evaluate(
-            "fakeIvs.stage.published.map(s => s.streamType).sort()"
-        ) == ["audio", "video"]
+        assert await page.evaluate("fakeIvs.stage.published.map(s => s.streamType).sort()") == [
+            "audio",
+            "video",
+        ]
 
         # A guest with a hostile name joins and sends video and audio: one tile.
         guest = f"fakeIvs.participant('u-eve', {json.dumps(HOSTILE)})"
         await page.evaluate(f"window.eve = {guest}")
         await _fire(page, "STAGE_PARTICIPANT_JOINED", "eve")
-        await page.evaluate("window.v1 = fakeIvs.stream('video'); window.a1 = fakeIvs.stream('audio')")
+        await page.evaluate(
+            "window.v1 = fakeIvs.stream('video'); window.a1 = fakeIvs.stream('audio')"
+        )
         await _fire(page, "STAGE_PARTICIPANT_STREAMS_ADDED", "eve", "[v1, a1]")
         assert await _tiles(page) == [{"label": HOSTILE, "tracks": ["audio", "video"]}]
         assert await page.evaluate("document.querySelectorAll('#remote img').length") == 0
 
         # Re-subscribing hands over new streams for the same participant: still one tile,
         # showing the new tracks only.
-        await page.evaluate("window.v2 = fakeIvs.stream('video', '#a62'); window.a2 = fakeIvs.stream('audio')")
+        await page.evaluate(
+            "window.v2 = fakeIvs.stream('video', '#a62'); window.a2 = fakeIvs.stream('audio')"
+        )
         await _fire(page, "STAGE_PARTICIPANT_STREAMS_ADDED", "eve", "[v2, a2]")
         await _fire(page, "STAGE_PARTICIPANT_STREAMS_ADDED", "eve", "[v2]")
         assert await _tiles(page) == [{"label": HOSTILE, "tracks": ["audio", "video"]}]
@@ -149,7 +152,9 @@ async def test_a_session_from_join_to_leave(invited: Invited, tmp_path: Path) ->
         await page.evaluate("window.finn = fakeIvs.participant('u-finn', 'Finn')")
         await _fire(page, "STAGE_PARTICIPANT_JOINED", "finn")
         await page.evaluate("window.v3 = fakeIvs.stream('video', '#26a')")
-        await _fire(page, "STAGE_PARTICIPANT_STREAMS_ADDED", "finn", "[v3, fakeIvs.stream('audio')]")
+        await _fire(
+            page, "STAGE_PARTICIPANT_STREAMS_ADDED", "finn", "[v3, fakeIvs.stream('audio')]"
+        )
         assert len(await _tiles(page)) == 2
         await page.screenshot(tmp_path / "sdk-live.png")
         await _fire(page, "STAGE_PARTICIPANT_LEFT", "eve")
@@ -158,7 +163,9 @@ async def test_a_session_from_join_to_leave(invited: Invited, tmp_path: Path) ->
         # A subscribe failure reads on the tile; a publish failure on the page.
         await _fire(page, "STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED", "finn", "'errored'")
         assert "cannot receive their media" in (await _tiles(page))[0]["label"]
-        await _fire(page, "STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED", "fakeIvs.stage.local", "'errored'")
+        await _fire(
+            page, "STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED", "fakeIvs.stage.local", "'errored'"
+        )
         assert "could not be sent to the stage" in await page.text("alert")
 
         # Leave: no tiles, the camera and microphone stopped, the page says so.
@@ -222,15 +229,21 @@ async def test_errors_and_a_failed_connection(invited: Invited, tmp_path: Path) 
         await page.click("join")
         status = await page.text_once("status", 'text.startsWith("Could not join")')
         assert status == (
-            "Could not join the stage: This invitation has expired. Ask the broadcaster for a new one."
+            "Could not join the stage: This invitation has expired. "
+            "Ask the broadcaster for a new one."
         )
         assert await _local_tracks(page) == ["ended", "ended"]
 
         await page.click("join")
         await page.text_once("status", 'text.includes("live")')
         await _fire(page, "ERROR", "{code: 6, category: 'SUBSCRIBE_ERROR', message: 'full'}")
-        assert await page.text("alert") == "Could not receive someone's video or audio: The stage is full."
-        await _fire(page, "ERROR", f"{{code: 99, category: 'JOIN_ERROR', message: {json.dumps(HOSTILE)}}}")
+        assert (
+            await page.text("alert")
+            == "Could not receive someone's video or audio: The stage is full."
+        )
+        await _fire(
+            page, "ERROR", f"{{code: 99, category: 'JOIN_ERROR', message: {json.dumps(HOSTILE)}}}"
+        )
         assert await page.text("alert") == f"The stage reported a problem: {HOSTILE}"
         assert await page.text("status") == "You are live on the stage."
         await _fire(page, "STAGE_CONNECTION_STATE_CHANGED", "'disconnected'")
@@ -258,9 +271,7 @@ async def test_no_camera_or_microphone_joins_to_watch(invited: Invited, tmp_path
         assert await _tiles(page) == [{"label": "Finn (no audio)", "tracks": ["video"]}]
 
 
-async def test_microphone_without_camera_joins_audio_only(
-    invited: Invited, tmp_path: Path
-) -> None:
+async def test_microphone_without_camera_joins_audio_only(invited: Invited, tmp_path: Path) -> None:
     flags = ("--use-fake-device-for-media-stream=device-count=0", "--use-fake-ui-for-media-stream")
     async with _page(invited.join_url, tmp_path / "profile", *flags) as page:
         assert await _ready(page) == "No camera found: you will join with your microphone only."

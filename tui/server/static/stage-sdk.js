@@ -91,6 +91,7 @@ function stopMedia() {
   if (media) for (const track of media.getTracks()) track.stop();
   media = null;
   preview.srcObject = null;
+  preview.hidden = true;
   tell("Your camera and microphone are off.");
 }
 
