@@ -66,6 +66,7 @@ def test_page_escapes_everything(local: bool) -> None:
     assert scripts and all(f'nonce="{nonce.group(1)}"' in attrs for attrs in scripts)
     # The page's own user is marked; its id is escaped like every other value.
     assert 'data-user="viewer-1"' in page.body
+    assert f"You join as {html.escape(HOSTILE)} (viewer-1)." in page.body
     assert "The browser and OBS cannot share one token" in page.body
     if local:
         assert "No media server runs here" in page.body and WEB_BROADCAST_SDK_URL not in page.body

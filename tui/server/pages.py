@@ -136,8 +136,9 @@ def stage_page(link: StageLink, participants: Sequence[StageParticipant] | None)
     invite = link.invite
     header = (
         f"<h1>On stage: {_e(invite.stage_name)}</h1>\n"
-        f'<p class="sub">Invited: {_e(link.display_name)} ({_e(invite.user_id)}). '
-        f"The invitation is valid until {_e(_when(invite.expires_at))}.</p>"
+        # Worded for guests and for the broadcaster's own stage link alike.
+        f'<p class="sub">You join as {_e(link.display_name)} ({_e(invite.user_id)}). '
+        f"This link's invitation is valid until {_e(_when(invite.expires_at))}.</p>"
     )
     data = (
         f'<div id="stage" data-token="{_e(invite.participant_token)}" '
