@@ -129,8 +129,8 @@ function render(entry) {
   const shown = entry.video.srcObject ? entry.video.srcObject.getTracks() : [];
   const same = shown.length === tracks.length && tracks.every(t => shown.includes(t));
   if (!same) entry.video.srcObject = tracks.length ? new MediaStream(tracks) : null;
-  const video = entry.streams.get("video");
-  const audio = entry.streams.get("audio");
+  const video = entry.streams.get(KIND.VIDEO);
+  const audio = entry.streams.get(KIND.AUDIO);
   const notes = [];
   if (entry.cannotReceive) notes.push("cannot receive their media");
   if (!video) notes.push("no video");
@@ -163,6 +163,7 @@ const ErrorCode = (SDK && SDK.StageErrorCode) || {};
 const ErrorCategory = (SDK && SDK.StageErrorCategory) || {};
 const PublishState = (SDK && SDK.StageParticipantPublishState) || {};
 const SubscribeState = (SDK && SDK.StageParticipantSubscribeState) || {};
+const KIND = (SDK && SDK.StreamType) || {VIDEO: "video", AUDIO: "audio"};
 
 // StageLeftReason values, as documented for the SDK. Whether Join works again afterwards:
 // a disconnected participant's token and a deleted stage's tokens never work again.
