@@ -64,12 +64,36 @@ def test_page_escapes_everything(local: bool) -> None:
     assert nonce is not None
     scripts = re.findall(r"<script([^>]*)>", page.body)
     assert scripts and all(f'nonce="{nonce.group(1)}"' in attrs for attrs in scripts)
+    # The page's own user is marked; its id is escaped like every other value.
+    assert 'data-user="viewer-1"' in page.body
+    assert f"You join as {html.escape(HOSTILE)} (viewer-1)." in page.body
+    assert "The browser and OBS cannot share one token" in page.body
     if local:
         assert "No media server runs here" in page.body and WEB_BROADCAST_SDK_URL not in page.body
     else:
         assert f'src="{WEB_BROADCAST_SDK_URL}"' in page.body
+        # Shown by the script when the browser withholds the camera (not a secure context).
+        assert '<div id="insecure" class="error" hidden>' in page.body
+        assert "serve --tls-cert FILE --tls-key FILE" in page.body
         assert re.search(r"/\d+\.\d+\.\d+/amazon-ivs-web-broadcast\.js$", WEB_BROADCAST_SDK_URL)
         assert 'id="join"' in page.body and 'id="leave"' in page.body
+
+
+def test_own_entry_is_marked_in_the_list() -> None:
+    link = StageLink(_record(user_id=HOSTILE), display_name="Me", whip_url="https://w", local=True)
+    people = [
+        StageParticipant(user_id="broadcaster-1", display_name="Hana", state="CONNECTED"),
+        StageParticipant(user_id=HOSTILE, display_name="Me", state="CONNECTED"),
+        StageParticipant(user_id="gone-1", display_name="Gone", state="DISCONNECTED"),
+    ]
+    page = stage_page(link, people)
+    listed = re.search(r'<ul id="participants">(.*?)</ul>', page.body, re.S)
+    assert listed is not None
+    items = re.findall(r"<li>(.*?)</li>", listed.group(1))
+    assert items == [
+        'Hana <span class="state">(broadcaster-1)</span>',
+        f'Me <span class="state">({html.escape(HOSTILE)})</span> <span class="you">you</span>',
+    ]
 
 
 def test_error_page_escapes_and_has_no_token() -> None:
@@ -129,9 +153,10 @@ async def test_join_button_puts_the_viewer_on_the_local_stage(tmp_path: Path) ->
             listed = await page.text_once("participants", 'text.includes("Carol")')
             status = await page.evaluate("document.getElementById('status').innerText")
             await page.screenshot(tmp_path / "stage-joined.png")
-            assert listed.startswith("Carol (viewer-")
+            shown = re.fullmatch(r"Carol \((viewer-[^)]+)\) you", listed)
+            assert shown is not None, listed
             assert status == "You are on the stage (no media: nothing is sent)."
-            assert _stage_states(server) == [(listed.split("(")[1].rstrip(")"), "CONNECTED")]
+            assert _stage_states(server) == [(shown.group(1), "CONNECTED")]
 
             await page.evaluate("document.getElementById('leave').click()")
             emptied = await page.text_once("participants", 'text.startsWith("Nobody")')

@@ -63,6 +63,24 @@ def _headers(nonce: str, *, sdk: bool) -> dict[str, str]:
 
 _STYLE = _static("stage.css")
 
+_ONE_TOKEN = (
+    "Use this token in one place at a time: in this browser <em>or</em> in OBS. The browser "
+    "and OBS cannot share one token: the stage keeps one connection per token, so whichever "
+    "joins second knocks the other off."
+)
+
+# Shown by stage-sdk.js when the browser withholds the camera and microphone because the
+# page is not a secure context (browsers expose navigator.mediaDevices only on HTTPS or
+# on localhost). The server cannot tell: behind a TLS proxy it sees plain HTTP itself.
+_INSECURE = (
+    '<div id="insecure" class="error" hidden><strong>This page is not on HTTPS, so your '
+    "browser will not let it use your camera or microphone.</strong> Browsers offer them only "
+    "to pages served over https:// (or from this same computer). Ask the broadcaster to serve "
+    "the app over HTTPS, with <code>serve --tls-cert FILE --tls-key FILE</code> or behind a "
+    "TLS reverse proxy, and to send a new invitation. Until then you can join to watch and "
+    "listen, or go on stage from OBS with the WHIP settings below.</div>"
+)
+
 _LIST_SCRIPT = _static("stage-list.js")
 
 _LOCAL_SCRIPT = _static("stage-local.js")
@@ -95,12 +113,15 @@ def _document(title: str, body: str, nonce: str, *, head: str = "", scripts: str
     )
 
 
-def _participant_items(participants: Sequence[StageParticipant]) -> str:
+def _participant_items(participants: Sequence[StageParticipant], me: str) -> str:
+    """Everyone connected, the broadcaster included; stage-list.js renders the same."""
     on = [p for p in participants if p.state == "CONNECTED"]
     if not on:
         return "<li>Nobody is on the stage yet.</li>"
     return "\n".join(
-        f'<li>{_e(p.display_name or p.user_id)} <span class="state">({_e(p.user_id)})</span></li>'
+        f'<li>{_e(p.display_name or p.user_id)} <span class="state">({_e(p.user_id)})</span>'
+        + (' <span class="you">you</span>' if p.user_id == me else "")
+        + "</li>"
         for p in on
     )
 
@@ -115,20 +136,24 @@ def stage_page(link: StageLink, participants: Sequence[StageParticipant] | None)
     invite = link.invite
     header = (
         f"<h1>On stage: {_e(invite.stage_name)}</h1>\n"
-        f'<p class="sub">Invited: {_e(link.display_name)} ({_e(invite.user_id)}). '
-        f"The invitation is valid until {_e(_when(invite.expires_at))}.</p>"
+        # Worded for guests and for the broadcaster's own stage link alike.
+        f'<p class="sub">You join as {_e(link.display_name)} ({_e(invite.user_id)}). '
+        f"This link's invitation is valid until {_e(_when(invite.expires_at))}.</p>"
     )
     data = (
         f'<div id="stage" data-token="{_e(invite.participant_token)}" '
+        f'data-user="{_e(invite.user_id)}" '
         f'data-participants="{_e(PARTICIPANTS_PATH)}" data-join="{_e(LOCAL_JOIN_PATH)}" '
         f'data-leave="{_e(LOCAL_LEAVE_PATH)}"></div>'
     )
     on_stage = (
         "<section><h2>On the stage now</h2>"
-        f'<ul id="participants">{_participant_items(participants or [])}</ul></section>'
+        f'<ul id="participants">{_participant_items(participants or [], invite.user_id)}</ul>'
+        "</section>"
     )
     whip = (
-        "<section><h2>Join from OBS (WHIP)</h2><dl>"
+        "<section><h2>Join from OBS (WHIP)</h2>"
+        f'<p class="notice" id="one-token">{_ONE_TOKEN}</p><dl>'
         "<dt>Service</dt><dd>WHIP</dd>"
         f"<dt>Server</dt><dd><code>{_e(link.whip_url)}</code></dd>"
         "<dt>Bearer token</dt>"
@@ -157,10 +182,15 @@ def stage_page(link: StageLink, participants: Sequence[StageParticipant] | None)
         '<video id="preview" autoplay muted playsinline></video>'
         '<p><button id="join" disabled>Join</button>'
         '<button id="leave" disabled>Leave</button></p>'
-        '<div id="status">Asking for the camera and microphone…</div>'
-        '<div id="remote"></div></section>'
+        '<div id="devices">Asking for the camera and microphone…</div>'
+        '<div id="status" role="status">Not on the stage.</div>'
+        '<div id="alert" role="alert" hidden></div></section>'
+        "<section><h2>With you on the stage</h2>"
+        '<div id="remote"></div>'
+        '<p id="alone" class="state">Once you join, the others on the stage show here.</p>'
+        "</section>"
     )
-    body = "\n".join([header, data, media, on_stage, whip])
+    body = "\n".join([header, _INSECURE, data, media, on_stage, whip])
     head = f'<script nonce="{nonce}" src="{_e(WEB_BROADCAST_SDK_URL)}"></script>'
     scripts = f'<script nonce="{nonce}">{_LIST_SCRIPT}{_SDK_SCRIPT}</script>'
     return Page(
