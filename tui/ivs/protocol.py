@@ -121,12 +121,21 @@ def attributes_size(attributes: dict[str, str] | None) -> int:
     return sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
 
 
+def attributes_json_bound(size: int) -> int:
+    """The most bytes an attribute map of `size` bytes (`attributes_size`) takes in JSON.
+    A byte escapes to at most 6 (a control character, `\\u0001`; a code point past U+FFFF
+    is 4 bytes escaped to 12), and every pair adds at most 6 (`"":"",`); a map has at most
+    `size + 1` pairs (only one key can be empty); 2 more for the braces."""
+    return 6 * size + 6 * (size + 1) + 2
+
+
 def largest_legitimate_frame_bytes() -> int:
     """An upper bound on a MESSAGE frame's size with every field at its bound."""
     worst = _JSON_WORST_BYTES_PER_CHAR
     fields = (
         MAX_MESSAGE_LENGTH * worst  # Content
-        + 2 * ATTRIBUTES_MAX_BYTES * 6  # message and sender attributes, \u00XX-escaped
+        + attributes_json_bound(MESSAGE_ATTRIBUTES_MAX_BYTES)  # the message's attributes
+        + attributes_json_bound(ATTRIBUTES_MAX_BYTES)  # the sender's (token) attributes
         + (USER_ID_MAX_LENGTH + REQUEST_ID_MAX_LENGTH) * worst
         + ID_LENGTH
         + 64  # SendTime with nanoseconds

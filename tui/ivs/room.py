@@ -34,6 +34,7 @@ from typing import Any, TypeVar, cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.frames import CloseCode
 from websockets.typing import Subprotocol
 
 from tui.ivs.backoff import backoff_delay
@@ -56,6 +57,7 @@ from tui.ivs.protocol import (
     CLOSE_NORMAL,
     EVENT_DELETE_MESSAGE,
     EVENT_DISCONNECT_USER,
+    MAX_FRAME_BYTES,
     MAX_MESSAGE_LENGTH,
     REASON_MAX_LENGTH,
     USER_ID_MAX_LENGTH,
@@ -88,6 +90,20 @@ A server that accepts and then drops every connection at once (crash loop, overl
 a proxy) must see the delays grow like refused connections do, not a reconnect every
 `backoff_base`; ten seconds is far longer than a handshake and its first frames on a
 loaded machine, and short enough that one lost link after a real session comes back fast."""
+REFUSED_FRAMES_LIMIT = 2
+"""How many connections may end on a frame this client refuses (over `MAX_FRAME_BYTES`,
+or breaking the WebSocket protocol) before the room stops reconnecting. IVS never sends
+one, so the first may be a fluke worth one reconnect; a second means the room or whatever
+is in the way sends them on purpose, and reconnecting would only loop."""
+_REFUSED_FRAME_WORDS: dict[int, str] = {
+    CloseCode.MESSAGE_TOO_BIG: (
+        f"the chat server sent a frame over {MAX_FRAME_BYTES // 1024} KiB, "
+        "larger than any chat message"
+    ),
+    CloseCode.INVALID_DATA: "the chat server sent a frame that is not valid text",
+    CloseCode.PROTOCOL_ERROR: "the chat server broke the WebSocket protocol",
+}
+"""The close codes websockets sends when it fails a connection over what the server sent."""
 _CLOSE_TIMEOUT = 2.0
 _END = object()  # sentinel on the event queue: the stream is over
 _Answer = TypeVar("_Answer", ChatMessage, MessageDeleted, UserDisconnected)
@@ -97,6 +113,7 @@ class _Outcome(Enum):
     RETIRED = "retired"  # we closed it: refreshed away, or the room is closing
     EXPIRED = "expired"  # ERROR 401: the session is over, reconnect
     LOST = "lost"  # abnormal close or network failure, reconnect
+    REFUSED = "refused"  # we failed it over a frame we refuse: reconnect, but not for ever
     MODERATOR = "moderator"  # clean server close 1000: disconnected by a moderator
 
 
@@ -137,6 +154,12 @@ class _OpenFailed(Exception):
 def _exc_words(exc: BaseException) -> str:
     text = str(exc).strip()
     return text or type(exc).__name__
+
+
+def _refused_frame(ws: ClientConnection) -> str | None:
+    """Words for a link we failed over a frame we refuse, else None."""
+    sent = ws.protocol.close_sent
+    return _REFUSED_FRAME_WORDS.get(sent.code) if sent is not None else None
 
 
 class ChatRoom:
@@ -192,6 +215,7 @@ class ChatRoom:
         self._ended: str | None = None  # words, once the room is over for good
         self._user_id: str | None = None  # from the tokens, else learned from our echoes
         self._kicked: UserDisconnected | None = None  # a moderator disconnected us
+        self._refused = 0  # links ended by a frame we refuse, over the room's whole life
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -369,6 +393,9 @@ class ChatRoom:
                 open_timeout=self._connect_timeout,
                 close_timeout=_CLOSE_TIMEOUT,
                 max_queue=256,
+                # The largest legitimate frame plus a margin (protocol.MAX_FRAME_BYTES):
+                # anything larger closes this link with 1009, never the whole client.
+                max_size=MAX_FRAME_BYTES,
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
@@ -428,6 +455,9 @@ class ChatRoom:
         elif link.expired:
             link.outcome = _Outcome.EXPIRED
             link.words = "the chat session ended"
+        elif (refused := _refused_frame(ws)) is not None:
+            link.outcome = _Outcome.REFUSED
+            link.words = refused
         else:
             rcvd = ws.protocol.close_rcvd
             # A close the server started with 1000 (even if our reply did not get out).
@@ -602,7 +632,16 @@ class ChatRoom:
             if link.outcome is _Outcome.MODERATOR:
                 self._end(DisconnectReason.DISCONNECTED_BY_MODERATOR, link.words)
                 return
-            if loop.time() - opened >= STABLE_LINK:
+            if link.outcome is _Outcome.REFUSED:
+                self._refused += 1
+                if self._refused >= REFUSED_FRAMES_LIMIT:
+                    self._end(
+                        DisconnectReason.GAVE_UP,
+                        f"{link.words}, {self._refused} times: stopped reconnecting "
+                        "(join again to retry)",
+                    )
+                    return
+            elif loop.time() - opened >= STABLE_LINK:
                 failures = tries = 0
             failures += 1
             tries += 1
@@ -726,4 +765,4 @@ class ChatRoom:
         self._end(DisconnectReason.CLOSED_BY_CLIENT, "you left the chat")
 
 
-__all__ = ["RECENT_IDS", "STABLE_LINK", "TOKEN_TIMEOUT", "ChatRoom"]
+__all__ = ["RECENT_IDS", "REFUSED_FRAMES_LIMIT", "STABLE_LINK", "TOKEN_TIMEOUT", "ChatRoom"]
