@@ -30,8 +30,6 @@ from pydantic import (
 MAX_MESSAGE_LENGTH = 500
 """Largest `maximumMessageLength` a room may have, in code points."""
 DEFAULT_MAX_MESSAGE_LENGTH = 500
-MIN_MESSAGE_RATE_PER_SECOND = 1
-MAX_MESSAGE_RATE_PER_SECOND = 100
 DEFAULT_MESSAGE_RATE_PER_SECOND = 10
 TOKEN_TTL_SECONDS = 60
 """A chat token must be used within this long of its creation."""
@@ -44,12 +42,9 @@ ID_LENGTH = 12
 ID_ALPHABET = string.ascii_letters + string.digits
 USER_ID_MAX_LENGTH = 128
 REASON_MAX_LENGTH = 256
-EVENT_NAME_MAX_LENGTH = 100
-ROOM_NAME_MAX_LENGTH = 128
 MIN_PARTICIPANT_TOKEN_MINUTES = 1
 MAX_PARTICIPANT_TOKEN_MINUTES = 20160
 DEFAULT_PARTICIPANT_TOKEN_MINUTES = 720
-MAX_CONCURRENT_CONNECTIONS = 50_000
 REQUEST_ID_MAX_LENGTH = 128
 """IVS documents no length for RequestId. The SDKs send a UUID (36 characters); 128 leaves
 room for any client's own scheme while a hostile 1 MiB RequestId, which the server would
