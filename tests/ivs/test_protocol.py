@@ -202,3 +202,22 @@ def test_attribute_maps_stay_within_their_json_bound(attrs: dict[str, str]) -> N
         assert len(json.dumps(attrs, ensure_ascii=ascii_only).encode()) <= (
             p.attributes_json_bound(size)
         )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "url"),
+    [
+        ("http://127.0.0.1:8750", "ws://127.0.0.1:8750/"),
+        ("http://127.0.0.1:8750/", "ws://127.0.0.1:8750/"),
+        ("https://ivs.example.com", "wss://ivs.example.com/"),
+        ("HTTPS://[::1]:443/", "wss://[::1]:443/"),
+    ],
+)
+def test_the_messaging_url_is_the_endpoint_root_over_websocket(endpoint: str, url: str) -> None:
+    assert p.messaging_url(endpoint) == url
+
+
+@pytest.mark.parametrize("endpoint", ["ws://host/", "host:8750", "ftp://host", "http://", ""])
+def test_an_endpoint_that_is_not_http_has_no_messaging_url(endpoint: str) -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        p.messaging_url(endpoint)

@@ -29,7 +29,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from tui.ivs.protocol import ChatCapability, StageCapability
+from tui.ivs.protocol import ChatCapability, StageCapability, messaging_url
 
 T = TypeVar("T")
 
@@ -90,12 +90,16 @@ class ParticipantToken:
 
 
 @dataclass(frozen=True, slots=True)
-class Participant:
+class ParticipantSummary:
+    """One participant of a stage session, as ListParticipants gives it (botocore's
+    `ParticipantSummary`). Not the local stack's `Participant`, which is its whole record."""
+
     participant_id: str
     user_id: str
     state: str
     """`CONNECTED` or `DISCONNECTED`."""
     attributes: dict[str, str]
+    """Empty from AWS: ListParticipants' summaries carry no attributes (GetParticipant does)."""
 
 
 def arn_region(arn: str) -> str | None:
@@ -240,8 +244,7 @@ class ControlPlane:
         """The messaging WebSocket clients connect to: the real edge, or, when an endpoint
         override points at the local stack, the same host over ws(s)."""
         if self.endpoint_url:
-            base = self.endpoint_url.rstrip("/")
-            return "ws" + base.removeprefix("http") + "/"
+            return messaging_url(self.endpoint_url)
         return f"wss://edge.ivschat.{self.region}.amazonaws.com"
 
     async def _call(
@@ -362,7 +365,7 @@ class ControlPlane:
             capabilities=tuple(token.get("capabilities", ())),
         )
 
-    async def list_participants(self, stage_arn: str) -> list[Participant]:
+    async def list_participants(self, stage_arn: str) -> list[ParticipantSummary]:
         """Participants of the stage's active session (none when no session is live)."""
         stage = await self.get_stage(stage_arn)
         session_id = stage.get("activeSessionId")
@@ -375,7 +378,7 @@ class ControlPlane:
             sessionId=session_id,
         )
         return [
-            Participant(
+            ParticipantSummary(
                 participant_id=p.get("participantId", ""),
                 user_id=p.get("userId", ""),
                 state=p.get("state", ""),
@@ -407,7 +410,7 @@ __all__ = [
     "ChatTokenResult",
     "ControlError",
     "ControlPlane",
-    "Participant",
+    "ParticipantSummary",
     "ParticipantToken",
     "arn_region",
     "arn_resource_id",

@@ -99,6 +99,17 @@ class ErrorCode(IntEnum):
     INTERNAL = 500
 
 
+def messaging_url(endpoint_url: str) -> str:
+    """The chat messaging WebSocket of an endpoint that serves it at its root, as the local
+    stack does: `http://host:port` becomes `ws://host:port/`, `https://…` `wss://…/`.
+    (Real IVS serves it elsewhere: `wss://edge.ivschat.<region>.amazonaws.com`.)"""
+    base = endpoint_url.strip().rstrip("/")
+    scheme, sep, rest = base.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest:
+        raise ValueError(f"not an http(s) URL: {endpoint_url!r}")
+    return ("wss" if scheme.lower() == "https" else "ws") + "://" + rest + "/"
+
+
 def new_id() -> str:
     """A 12-character `[a-zA-Z0-9]` id, the shape IVS gives frame and room ids."""
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
