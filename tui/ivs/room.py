@@ -34,6 +34,7 @@ from typing import Any, TypeVar, cast
 
 from websockets.exceptions import ConnectionClosed
 
+from tui.ivs import budget
 from tui.ivs.backoff import backoff_delay
 from tui.ivs.convert import ServerError, Skipped, frame_to_fact
 from tui.ivs.events import (
@@ -80,7 +81,7 @@ log.addHandler(logging.NullHandler())  # a library never prints to a user's term
 
 RECENT_IDS = 8192
 """How many frame ids are remembered for dedup: far more than can arrive during a handoff."""
-TOKEN_TIMEOUT = 30.0
+TOKEN_TIMEOUT = budget.TOKEN_TIMEOUT
 """Seconds the token provider (often the app server, over HTTP) has to answer."""
 STABLE_LINK = 10.0
 """Seconds a connection must stay up before its loss restarts the backoff from the bottom.
