@@ -554,7 +554,7 @@ class ControlPlane:
             token = out.get("nextToken")
             if not token:
                 return found
-            if token in seen_tokens:  # a loop in the pages: what was read is all there is
+            if token in seen_tokens:  # a page token seen before: the pages go round in a loop
                 break
             seen_tokens.add(token)
             kwargs["nextToken"] = token
