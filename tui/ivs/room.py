@@ -343,6 +343,11 @@ class ChatRoom:
     def _ingest(self, raw: str | bytes, link: Link) -> None:
         """One frame: what it means (`convert`), then what the room does about it."""
         fact = frame_to_fact(raw, self._seen)
+        if type(fact) is ChatMessage:  # the hot path: nearly every frame is a message
+            if fact.request_id and self._requests.resolve(fact) is not None:
+                self._user_id = fact.sender_id
+            self._events.put_nowait(fact)
+            return
         if fact is None:
             return
         if isinstance(fact, ServerError):
@@ -357,9 +362,7 @@ class ChatRoom:
                 self._kicked = fact
                 self._spawn(self._leave_after_kick(), "chat-room-kicked")
         if fact.request_id:
-            answered = self._requests.resolve(fact)
-            if answered is not None and isinstance(fact, ChatMessage):
-                self._user_id = fact.sender_id
+            self._requests.resolve(fact)
         self._events.put_nowait(fact)
 
     def _error(self, error: ServerError, link: Link) -> None:
