@@ -380,3 +380,14 @@ async def test_delete_removes_what_was_created_and_only_that(
     assert (await asyncio.to_thread(realtime.list_stages))["stages"] == []
     # Deleting again is not an error: there is nothing left to delete.
     assert await control.delete_created(made.room_arn, made.stage_arn) == []
+
+
+async def test_what_was_created_can_be_found_by_its_tag(control: ControlPlane) -> None:
+    made = [await control.create_room_and_stage(f"lobby-{i}", f"show-{i}") for i in range(60)]
+    await control.create_room("someone-elses")
+    await control.create_stage("someone-elses", tags={CREATED_BY_TAG: "another-app"})
+    found = await control.find_created()
+    # Sixty rooms are more than one page of ListRooms (50).
+    assert sorted(found.rooms) == sorted(m.room_arn for m in made)
+    assert sorted(found.stages) == sorted(m.stage_arn for m in made)
+    assert (await control.find_created("another-app")).rooms == ()

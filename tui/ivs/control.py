@@ -52,9 +52,9 @@ CREATED_BY_TAG = "ivs-chat-tui:created-by"
 CREATED_BY = "ivs-chat-tui"
 LIST_PARTICIPANTS_PAGE = 100
 """ListParticipants' largest `maxResults` (botocore's model); IVS's default page is 50."""
-LIST_PARTICIPANTS_MAX_PAGES = 1000
+LIST_MAX_PAGES = 1000
 """A bound on the pages one listing reads, so a server that never stops handing out
-`nextToken` cannot hold a caller for ever: 100,000 participants."""
+`nextToken` cannot hold a caller for ever (100,000 participants; 50,000 rooms or stages)."""
 
 # Error codes meaning "the request's time is off": the signature is from too long ago or
 # too far ahead, which is the machine's clock, not the credentials.
@@ -119,6 +119,14 @@ class CreatedResources:
     @property
     def stage_arn(self) -> str:
         return str(self.stage["arn"])
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedArns:
+    """The ARNs of the rooms and stages that carry this app's `CREATED_BY_TAG`."""
+
+    rooms: tuple[str, ...]
+    stages: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +460,40 @@ class ControlPlane:
             ) from None
         return CreatedResources(room, stage)
 
+    async def find_created(self, created_by: str = CREATED_BY) -> CreatedArns:
+        """The rooms and stages tagged `CREATED_BY_TAG: created_by`, in this region: what
+        an earlier `create_room_and_stage` left, even if the ARNs it kept were lost."""
+        # Pages as large as botocore's model allows: 50 rooms, 100 stages.
+        rooms = await self._list_tagged(self._chat.list_rooms, "rooms", created_by, 50)
+        stages = await self._list_tagged(self._realtime.list_stages, "stages", created_by, 100)
+        return CreatedArns(tuple(rooms), tuple(stages))
+
+    async def _list_tagged(
+        self, fn: Callable[..., Any], key: str, created_by: str, page: int
+    ) -> list[str]:
+        kwargs: dict[str, Any] = {"maxResults": page}
+        found: list[str] = []
+        seen_tokens: set[str] = set()
+        for _ in range(LIST_MAX_PAGES):
+            out = await self._call(fn, **kwargs)
+            found.extend(
+                str(item["arn"])
+                for item in out.get(key, [])
+                if (item.get("tags") or {}).get(CREATED_BY_TAG) == created_by
+            )
+            token = out.get("nextToken")
+            if not token:
+                return found
+            if token in seen_tokens:  # a page token seen before: the pages go round in a loop
+                break
+            seen_tokens.add(token)
+            kwargs["nextToken"] = token
+        raise ControlError(
+            "Pagination",
+            f"IVS kept handing out pages of {key}; stopped after {len(found)} of ours",
+            operation=_operation_name(fn),
+        )
+
     async def delete_created(self, room_arn: str | None, stage_arn: str | None) -> list[str]:
         """Delete a room and a stage this app created; returns the ARNs deleted. One that
         no longer exists is skipped; one without our `CREATED_BY_TAG` is refused before
@@ -540,7 +582,7 @@ class ControlPlane:
             kwargs["filterByUserId"] = user_id
         found: list[ParticipantSummary] = []
         seen_tokens: set[str] = set()
-        for _ in range(LIST_PARTICIPANTS_MAX_PAGES):
+        for _ in range(LIST_MAX_PAGES):
             out = await self._call(self._realtime.list_participants, {"stage": stage_arn}, **kwargs)
             found.extend(
                 ParticipantSummary(
@@ -590,6 +632,7 @@ __all__ = [
     "ChatTokenResult",
     "ControlError",
     "ControlPlane",
+    "CreatedArns",
     "CreatedResources",
     "ParticipantSummary",
     "ParticipantToken",
