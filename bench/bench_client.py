@@ -108,6 +108,8 @@ async def _ingest(url: str, token: str, count: int, pipe: Connection, arn: str) 
 def run(count: int = MESSAGES) -> dict[str, Any]:
     import boto3
 
+    from tui.ivs.protocol import messaging_url
+
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     emulator = context.Process(target=_emulate, args=(theirs, count), daemon=True)
@@ -125,7 +127,7 @@ def run(count: int = MESSAGES) -> dict[str, Any]:
         )
         arn = chat.create_room(name="flood")["arn"]
         token = chat.create_chat_token(roomIdentifier=arn, userId="reader")["token"]
-        ws_url = "ws" + url.removeprefix("http") + "/"
+        ws_url = messaging_url(url)
         rate = asyncio.run(_ingest(ws_url, token, count, ours, arn))
     finally:
         ours.send("stop")

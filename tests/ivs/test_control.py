@@ -7,13 +7,18 @@ import os
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import aiohttp
+import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from tests.ports import closed_port
 from tui.emulator import Emulator, EmulatorConfig
+from tui.ivs import budget
 from tui.ivs.control import (
+    CREATED_BY_TAG,
     ControlError,
     ControlPlane,
     arn_region,
@@ -117,7 +122,7 @@ async def test_client_side_parameter_errors(control: ControlPlane) -> None:
     assert "sessionDurationInMinutes" in str(exc.value)
 
 
-async def test_unreachable_endpoint_asks_if_running() -> None:
+async def test_unreachable_local_endpoint_asks_if_running() -> None:
     url = f"http://127.0.0.1:{closed_port()}"
     control = await ControlPlane.connect(
         region="us-east-1", endpoint_url=url, credentials=("t", "t")
@@ -179,3 +184,210 @@ def test_arn_helpers() -> None:
     assert arn_region(MISSING_ROOM) == "us-east-1"
     assert arn_region("not-an-arn") is None
     assert arn_resource_id(MISSING_STAGE) == "AAAAAAAAAAAA"
+
+
+def test_a_skewed_clock_says_to_check_the_clock_not_the_credentials() -> None:
+    skewed = describe_exception(
+        _client_error(
+            "InvalidSignatureException",
+            "Signature expired: 20261201T100000Z is now earlier than 20261201T100500Z "
+            "(20261201T101000Z - 5 min.)",
+            "CreateChatToken",
+        ),
+        endpoint="AWS",
+    )
+    assert str(skewed).startswith(
+        "AWS refused CreateChatToken because this machine's clock is off: set the clock right"
+    )
+    assert "refresh" not in str(skewed) and "20261201T100000Z" in str(skewed)
+    ahead = describe_exception(_client_error("RequestTimeTooSkewed", "too far"), endpoint="AWS")
+    assert "clock is off" in str(ahead)
+    # A bad signature without a date in it is the credentials, as before.
+    wrong = describe_exception(
+        _client_error(
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided.",
+        ),
+        endpoint="AWS",
+    )
+    assert str(wrong).startswith("AWS rejected the credentials")
+
+
+def test_quotas_are_worded_as_quotas_and_throttling_as_throttling() -> None:
+    quota = describe_exception(
+        _client_error("ServiceQuotaExceededException", "stage limit reached", "CreateStage"),
+        endpoint="AWS",
+    )
+    assert str(quota).startswith("an IVS quota is used up (CreateStage): delete rooms or stages")
+    assert "limiting requests" not in str(quota)
+    throttled = describe_exception(
+        _client_error("ThrottlingException", "rate exceeded", "CreateChatToken"), endpoint="AWS"
+    )
+    assert str(throttled).startswith("IVS is limiting requests (CreateChatToken)")
+    assert "quota" not in str(throttled)
+
+
+def test_an_unreachable_aws_endpoint_does_not_ask_if_a_server_is_running() -> None:
+    down = EndpointConnectionError(endpoint_url="https://ivschat.us-east-1.amazonaws.com/")
+    words = str(
+        describe_exception(
+            down, endpoint="the AWS IVS endpoints in us-east-1", custom_endpoint=False
+        )
+    )
+    assert words.startswith("cannot connect to the AWS IVS endpoints in us-east-1: check")
+    assert "running" not in words
+
+
+def test_the_layers_give_up_in_order() -> None:
+    """Each layer waits longer than the one below it can take (tui/ivs/budget.py)."""
+    one_attempt = budget.CONTROL_CONNECT_TIMEOUT + budget.CONTROL_READ_TIMEOUT
+    assert one_attempt < budget.CONTROL_CALL_BUDGET
+    assert budget.CONTROL_CALL_BUDGET < budget.APP_SERVER_TIMEOUT < budget.TOKEN_TIMEOUT
+
+
+async def test_the_boto_config_is_the_budget(control: ControlPlane) -> None:
+    config = control._chat.meta.config  # what botocore will really do
+    assert (config.connect_timeout, config.read_timeout) == (
+        budget.CONTROL_CONNECT_TIMEOUT,
+        budget.CONTROL_READ_TIMEOUT,
+    )
+    assert config.retries["total_max_attempts"] == budget.CONTROL_TOTAL_ATTEMPTS
+
+
+async def test_a_call_that_outlasts_the_budget_ends_in_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    silent: list[asyncio.StreamWriter] = []
+
+    async def accept_and_say_nothing(
+        _reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        silent.append(writer)  # an endpoint that takes the request and never answers
+
+    server = await asyncio.start_server(accept_and_say_nothing, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    monkeypatch.setattr(budget, "CONTROL_CALL_BUDGET", 0.2)  # botocore itself would wait 6 s
+    try:
+        control = await ControlPlane.connect(
+            region="us-east-1", endpoint_url=url, credentials=("t", "t")
+        )
+        with pytest.raises(ControlError) as exc:
+            await control.get_room(MISSING_ROOM)
+        assert (exc.value.code, exc.value.operation) == ("Timeout", "GetRoom")
+        assert str(exc.value) == f"IVS at {url} did not answer in 0.2 s"
+    finally:
+        for writer in silent:
+            writer.close()
+        server.close()
+
+
+# --- participants ---------------------------------------------------------------------
+
+
+async def _join(emulator: Emulator, token: str) -> None:
+    """The local stack's stand-in for a browser joining the stage with this token."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{emulator.url}/_local/stage/join", headers={"Authorization": f"Bearer {token}"}
+        ) as response,
+    ):
+        assert response.status == 200, await response.text()
+
+
+async def test_listing_participants_reads_every_page(
+    control: ControlPlane, emulator: Emulator
+) -> None:
+    stage = await control.create_stage("busy")
+    tokens = [
+        await control.create_participant_token(stage["arn"], f"viewer-{i:03d}") for i in range(120)
+    ]
+    tokens.append(await control.create_participant_token(stage["arn"], "viewer-007"))
+    for token in tokens:
+        await _join(emulator, token.token)
+    everyone = await control.list_participants(stage["arn"])
+    # More than two of IVS's default pages of 50, more than one page of 100.
+    assert len(everyone) == 121
+    assert {p.participant_id for p in everyone} == {t.participant_id for t in tokens}
+    await control.disconnect_participant(stage["arn"], tokens[7].participant_id)
+    seven = await control.list_participants(stage["arn"], user_id="viewer-007")
+    assert sorted((p.participant_id, p.state) for p in seven) == sorted(
+        [(tokens[7].participant_id, "DISCONNECTED"), (tokens[-1].participant_id, "CONNECTED")]
+    )
+    assert await control.list_participants(stage["arn"], user_id="nobody") == []
+
+
+# --- what --create makes and --delete removes ----------------------------------------
+
+
+def _boto(emulator: Emulator, service: str) -> object:
+    return boto3.client(
+        service,
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+async def test_create_tags_the_room_and_the_stage(
+    control: ControlPlane, emulator: Emulator
+) -> None:
+    made = await control.create_room_and_stage("lobby", "show", tags={"team": "live"})
+    chat: Any = _boto(emulator, "ivschat")
+    realtime: Any = _boto(emulator, "ivs-realtime")
+    room = await asyncio.to_thread(chat.get_room, identifier=made.room_arn)
+    stage = (await asyncio.to_thread(realtime.get_stage, arn=made.stage_arn))["stage"]
+    for tags in (room["tags"], stage["tags"]):
+        assert tags == {CREATED_BY_TAG: "ivs-chat-tui", "team": "live"}
+    assert (room["name"], stage["name"]) == ("lobby", "show")
+
+
+async def test_a_failed_create_stage_deletes_the_room_it_made(
+    control: ControlPlane, emulator: Emulator
+) -> None:
+    with pytest.raises(ControlError) as exc:
+        await control.create_room_and_stage("lobby", "not a valid name!")
+    assert exc.value.code == "ValidationException"
+    assert str(exc.value).startswith("IVS rejected the request (CreateStage):")
+    assert "name: must match the pattern" in str(exc.value)
+    assert str(exc.value).endswith("(the room made for it was deleted)")
+    chat: Any = _boto(emulator, "ivschat")
+    realtime: Any = _boto(emulator, "ivs-realtime")
+    assert (await asyncio.to_thread(chat.list_rooms))["rooms"] == []
+    assert (await asyncio.to_thread(realtime.list_stages))["stages"] == []
+
+
+async def test_delete_removes_what_was_created_and_only_that(
+    control: ControlPlane, emulator: Emulator
+) -> None:
+    made = await control.create_room_and_stage("lobby", "show")
+    theirs = await control.create_room("someone-elses")
+    with pytest.raises(ControlError) as refused:
+        await control.delete_created(theirs["arn"], made.stage_arn)
+    assert refused.value.code == "NotCreatedByUs"
+    assert str(refused.value).startswith(f"{theirs['arn']} has no {CREATED_BY_TAG} tag")
+    await control.get_stage(made.stage_arn)  # refused before anything was deleted
+
+    assert await control.delete_created(made.room_arn, made.stage_arn) == [
+        made.stage_arn,
+        made.room_arn,
+    ]
+    chat: Any = _boto(emulator, "ivschat")
+    realtime: Any = _boto(emulator, "ivs-realtime")
+    rooms = (await asyncio.to_thread(chat.list_rooms))["rooms"]
+    assert [r["arn"] for r in rooms] == [theirs["arn"]]
+    assert (await asyncio.to_thread(realtime.list_stages))["stages"] == []
+    # Deleting again is not an error: there is nothing left to delete.
+    assert await control.delete_created(made.room_arn, made.stage_arn) == []
+
+
+async def test_what_was_created_can_be_found_by_its_tag(control: ControlPlane) -> None:
+    made = [await control.create_room_and_stage(f"lobby-{i}", f"show-{i}") for i in range(60)]
+    await control.create_room("someone-elses")
+    await control.create_stage("someone-elses", tags={CREATED_BY_TAG: "another-app"})
+    found = await control.find_created()
+    # Sixty rooms are more than one page of ListRooms (50).
+    assert sorted(found.rooms) == sorted(m.room_arn for m in made)
+    assert sorted(found.stages) == sorted(m.stage_arn for m in made)
+    assert (await control.find_created("another-app")).rooms == ()

@@ -162,3 +162,62 @@ def test_any_send_time_parses_to_a_showable_time_or_raises_frame_error(
         return
     assert isinstance(frame, p.MessageFrame | p.EventFrame)
     shows_anywhere(frame.send_time)
+
+
+def _worst_attributes(size: int) -> dict[str, str]:
+    """A map of `size` bytes whose JSON is as long as it gets: one-byte control-character
+    keys with empty values (12 bytes each in JSON), then control characters in a value."""
+    keys = [chr(c) for c in range(min(size, 0x20))]
+    attrs = dict.fromkeys([*keys, ""], "")
+    attrs[""] = "\x01" * (size - p.attributes_size(attrs))
+    assert p.attributes_size(attrs) == size
+    return attrs
+
+
+def test_the_largest_legitimate_frame_fits_the_bound_and_the_bound_fits_max_frame() -> None:
+    astral = "\U0001d54f"  # 4 bytes in UTF-8, a 12-byte surrogate pair once ASCII-escaped
+    frame = {
+        "Type": "MESSAGE",
+        "Id": p.new_id(),
+        "RequestId": astral * p.REQUEST_ID_MAX_LENGTH,
+        "Content": astral * p.MAX_MESSAGE_LENGTH,
+        "Attributes": _worst_attributes(p.MESSAGE_ATTRIBUTES_MAX_BYTES),
+        "Sender": {
+            "UserId": astral * p.USER_ID_MAX_LENGTH,
+            "Attributes": _worst_attributes(p.ATTRIBUTES_MAX_BYTES),
+        },
+        "SendTime": "2022-12-02T08:25:51.136912721Z",
+    }
+    for text in (json.dumps(frame, ensure_ascii=True), json.dumps(frame, ensure_ascii=False)):
+        assert isinstance(p.parse_server_frame(text), p.MessageFrame)  # it is legitimate
+        assert len(text.encode()) <= p.largest_legitimate_frame_bytes()
+    assert p.largest_legitimate_frame_bytes() <= p.MAX_FRAME_BYTES
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=6), st.text(max_size=40), max_size=40))
+def test_attribute_maps_stay_within_their_json_bound(attrs: dict[str, str]) -> None:
+    size = p.attributes_size(attrs)
+    for ascii_only in (True, False):
+        assert len(json.dumps(attrs, ensure_ascii=ascii_only).encode()) <= (
+            p.attributes_json_bound(size)
+        )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "url"),
+    [
+        ("http://127.0.0.1:8750", "ws://127.0.0.1:8750/"),
+        ("http://127.0.0.1:8750/", "ws://127.0.0.1:8750/"),
+        ("https://ivs.example.com", "wss://ivs.example.com/"),
+        ("HTTPS://[::1]:443/", "wss://[::1]:443/"),
+    ],
+)
+def test_the_messaging_url_is_the_endpoint_root_over_websocket(endpoint: str, url: str) -> None:
+    assert p.messaging_url(endpoint) == url
+
+
+@pytest.mark.parametrize("endpoint", ["ws://host/", "host:8750", "ftp://host", "http://", ""])
+def test_an_endpoint_that_is_not_http_has_no_messaging_url(endpoint: str) -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        p.messaging_url(endpoint)

@@ -85,7 +85,7 @@ async def _scenario(frames: list[str | bytes]) -> None:
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda _loop, context: problems.append(context))
     traced = _TracebackCatcher()
-    logging.getLogger("tui.ivs.room").addHandler(traced)
+    logging.getLogger("tui.ivs").addHandler(traced)
 
     async def hostile(server: RawServer, ws: ServerConnection) -> None:
         if server.connections == 1:
@@ -116,7 +116,7 @@ async def _scenario(frames: list[str | bytes]) -> None:
             except ChatError:
                 pass
     finally:
-        logging.getLogger("tui.ivs.room").removeHandler(traced)
+        logging.getLogger("tui.ivs").removeHandler(traced)
     assert problems == []
     assert traced.records == []
 

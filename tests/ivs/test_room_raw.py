@@ -412,3 +412,73 @@ async def test_a_handshake_gets_its_own_timeout_not_the_request_timeout() -> Non
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+ONE_MIB = "x" * (1024 * 1024)
+"""A frame as large as the 1 MiB RequestId of issue 8 §1 made the stack send everyone."""
+
+
+async def test_an_oversize_frame_costs_one_reconnect_and_is_told_in_words() -> None:
+    async def oversize_once(server: RawServer, ws: ServerConnection) -> None:
+        if server.connections == 1:
+            await ws.send(message_frame("before"))
+            await ws.send(ONE_MIB)
+        else:
+            await _echo(server, ws)
+
+    async with raw_server(oversize_once) as server:
+        provider = CountingProvider(server.url)
+        async with ChatRoom(provider, backoff_base=0.01) as room:
+            before = await next_event(room, lambda ev: isinstance(ev, ChatMessage))
+            assert isinstance(before, ChatMessage) and before.content == "before"
+            retry = await next_event(room, is_state(ConnectionState.RECONNECTING))
+            assert isinstance(retry, StateChanged)
+            assert retry.reason == (
+                "the chat server sent a frame over 64 KiB, larger than any chat message"
+            )
+            await next_event(room, is_state(ConnectionState.CONNECTED))
+            echo = await room.send_message("still here")
+            assert echo.content == "still here"
+        assert provider.calls == server.connections == 2
+
+
+async def test_a_repeated_oversize_frame_stops_reconnecting_in_words() -> None:
+    async def oversize_always(server: RawServer, ws: ServerConnection) -> None:
+        await ws.send(ONE_MIB)
+        await ws.wait_closed()
+
+    async with raw_server(oversize_always) as server:
+        provider = CountingProvider(server.url)
+        async with ChatRoom(provider, backoff_base=0.01) as room:
+            states = [ev async for ev in room if isinstance(ev, StateChanged)]
+    assert [s.state for s in states] == [
+        ConnectionState.CONNECTING,
+        ConnectionState.CONNECTED,
+        ConnectionState.RECONNECTING,
+        ConnectionState.CONNECTING,
+        ConnectionState.CONNECTED,
+        ConnectionState.DISCONNECTED,
+    ]
+    final = states[-1]
+    assert final.disconnect == DisconnectReason.GAVE_UP
+    assert final.reason == (
+        "the chat server sent a frame over 64 KiB, larger than any chat message, 2 times: "
+        "stopped reconnecting (join again to retry)"
+    )
+    assert provider.calls == server.connections == 2
+
+
+async def test_a_frame_that_is_not_text_counts_as_refused_like_an_oversize_one() -> None:
+    async def invalid_utf8(server: RawServer, ws: ServerConnection) -> None:
+        # A text frame whose payload is not UTF-8: websockets fails the link with 1007.
+        await ws.send(b"\xff\xfe not text", text=True)
+        await ws.wait_closed()
+
+    async with (
+        raw_server(invalid_utf8) as server,
+        ChatRoom(CountingProvider(server.url), backoff_base=0.01) as room,
+    ):
+        final = [ev async for ev in room if isinstance(ev, StateChanged)][-1]
+    assert final.disconnect == DisconnectReason.GAVE_UP
+    assert final.reason.startswith("the chat server sent a frame that is not valid text")
+    assert server.connections == 2

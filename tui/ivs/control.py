@@ -9,7 +9,7 @@ local IVS stack, whose single port serves both. Every botocore failure becomes a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -29,21 +29,37 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from tui.ivs.protocol import ChatCapability, StageCapability
+from tui.ivs import budget
+from tui.ivs.protocol import ChatCapability, StageCapability, messaging_url
 
 T = TypeVar("T")
 
 CHAT_SERVICE = "ivschat"
 REALTIME_SERVICE = "ivs-realtime"
 
-# Fail fast: a user waiting at a prompt is better served by a clear error in seconds than by
-# botocore's default of several retries with backoff against a server that is not there.
+# Per attempt, and attempts in all (`total_max_attempts`; `max_attempts` would count only
+# retries): within CONTROL_CALL_BUDGET, which `_call` also holds the whole call to, so the
+# app server answers the TUI before the TUI stops waiting (tui/ivs/budget.py).
 _BOTO_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=20,
-    retries={"max_attempts": 2, "mode": "standard"},
+    connect_timeout=budget.CONTROL_CONNECT_TIMEOUT,
+    read_timeout=budget.CONTROL_READ_TIMEOUT,
+    retries={"total_max_attempts": budget.CONTROL_TOTAL_ATTEMPTS, "mode": "standard"},
 )
 
+CREATED_BY_TAG = "ivs-chat-tui:created-by"
+"""The tag on every room and stage this app creates: what finds them, and what
+`delete_created` checks before deleting anything."""
+CREATED_BY = "ivs-chat-tui"
+LIST_PARTICIPANTS_PAGE = 100
+"""ListParticipants' largest `maxResults` (botocore's model); IVS's default page is 50."""
+LIST_MAX_PAGES = 1000
+"""A bound on the pages one listing reads, so a server that never stops handing out
+`nextToken` cannot hold a caller for ever (100,000 participants; 50,000 rooms or stages)."""
+
+# Error codes meaning "the request's time is off": the signature is from too long ago or
+# too far ahead, which is the machine's clock, not the credentials.
+_CLOCK_SKEW = {"RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture"}
+_CLOCK_SKEW_WORDS = ("signature expired", "signature not yet current", "request has expired")
 # Error codes meaning "these credentials are not accepted", whatever the service calls them.
 _BAD_CREDENTIALS = {
     "UnrecognizedClientException",
@@ -90,12 +106,44 @@ class ParticipantToken:
 
 
 @dataclass(frozen=True, slots=True)
-class Participant:
+class CreatedResources:
+    """What `create_room_and_stage` made, as CreateRoom and CreateStage describe them."""
+
+    room: dict[str, Any]
+    stage: dict[str, Any]
+
+    @property
+    def room_arn(self) -> str:
+        return str(self.room["arn"])
+
+    @property
+    def stage_arn(self) -> str:
+        return str(self.stage["arn"])
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedArns:
+    """The ARNs of the rooms and stages that carry this app's `CREATED_BY_TAG`."""
+
+    rooms: tuple[str, ...]
+    stages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantSummary:
+    """One participant of a stage session, as ListParticipants gives it (botocore's
+    `ParticipantSummary`). Not the local stack's `Participant`, which is its whole record."""
+
     participant_id: str
     user_id: str
     state: str
     """`CONNECTED` or `DISCONNECTED`."""
     attributes: dict[str, str]
+    """Empty from AWS: ListParticipants' summaries carry no attributes (GetParticipant does)."""
+
+
+Participant = ParticipantSummary
+"""The old name, kept so that existing imports work; new code says ParticipantSummary."""
 
 
 def arn_region(arn: str) -> str | None:
@@ -107,6 +155,11 @@ def arn_region(arn: str) -> str | None:
 def arn_resource_id(arn: str) -> str:
     """The id at the end of a room or stage ARN (`.../room/<id>`)."""
     return arn.rsplit("/", 1)[-1]
+
+
+def _operation_name(fn: Callable[..., object]) -> str:
+    """`CreateChatToken` for boto3's `create_chat_token` method."""
+    return "".join(part.title() for part in getattr(fn, "__name__", "").split("_"))
 
 
 def _describe_client_error(exc: ClientError, resources: Mapping[str, str]) -> ControlError:
@@ -134,6 +187,16 @@ def _describe_client_error(exc: ClientError, resources: Mapping[str, str]) -> Co
             + (f" ({detail})" if detail else ""),
             operation=op,
         )
+    if code in _CLOCK_SKEW or (
+        code in _BAD_CREDENTIALS and any(w in detail.lower() for w in _CLOCK_SKEW_WORDS)
+    ):
+        return ControlError(
+            code,
+            f"AWS refused {op} because this machine's clock is off: set the clock right "
+            "(turn on automatic time, NTP); the credentials are not the problem"
+            + (f" ({detail})" if detail else ""),
+            operation=op,
+        )
     if code in _BAD_CREDENTIALS:
         return ControlError(
             code,
@@ -141,8 +204,21 @@ def _describe_client_error(exc: ClientError, resources: Mapping[str, str]) -> Co
             "refresh them, e.g. `aws sso login`" + (f" ({detail})" if detail else ""),
             operation=op,
         )
-    if code in ("ThrottlingException", "ServiceQuotaExceededException"):
-        return ControlError(code, f"IVS is limiting requests ({op}): {detail}", operation=op)
+    if code == "ServiceQuotaExceededException":
+        return ControlError(
+            code,
+            f"an IVS quota is used up ({op}): delete rooms or stages no longer used, or ask "
+            "AWS for a higher quota (the Service Quotas console)"
+            + (f" ({detail})" if detail else ""),
+            operation=op,
+        )
+    if code in ("ThrottlingException", "TooManyRequestsException"):
+        return ControlError(
+            code,
+            f"IVS is limiting requests ({op}): too many calls in a short time; try again "
+            "in a moment" + (f" ({detail})" if detail else ""),
+            operation=op,
+        )
     if code == "PendingVerification":
         return ControlError(
             code, "the AWS account is pending verification for IVS; try later", operation=op
@@ -151,9 +227,15 @@ def _describe_client_error(exc: ClientError, resources: Mapping[str, str]) -> Co
 
 
 def describe_exception(
-    exc: BaseException, *, endpoint: str, resources: Mapping[str, str] | None = None
+    exc: BaseException,
+    *,
+    endpoint: str,
+    resources: Mapping[str, str] | None = None,
+    custom_endpoint: bool = True,
 ) -> ControlError:
-    """The `ControlError` for any botocore failure, in words a user understands."""
+    """The `ControlError` for any botocore failure, in words a user understands.
+    `custom_endpoint`: `endpoint` is a server of ours (`--endpoint-url`, the local stack),
+    not AWS, so "is it running?" is a fair question when it does not answer."""
     resources = resources or {}
     if isinstance(exc, ControlError):
         return exc
@@ -176,8 +258,14 @@ def describe_exception(
             "NoRegion", "no AWS region set: pass --region or set AWS_REGION / a profile region"
         )
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
+        if custom_endpoint:
+            return ControlError(
+                "EndpointConnection", f"cannot connect to IVS at {endpoint}: is the server running?"
+            )
         return ControlError(
-            "EndpointConnection", f"cannot connect to IVS at {endpoint}: is the server running?"
+            "EndpointConnection",
+            f"cannot connect to {endpoint}: check this machine's network connection and any "
+            "proxy (HTTPS_PROXY), and that IVS is offered in that region",
         )
     if isinstance(exc, ReadTimeoutError):
         return ControlError("Timeout", f"IVS at {endpoint} did not answer in time")
@@ -226,7 +314,9 @@ class ControlPlane:
             return await asyncio.to_thread(build)
         except Exception as exc:  # botocore's profile/region errors
             if isinstance(exc, BotoCoreError):
-                raise describe_exception(exc, endpoint=endpoint_url or "AWS") from None
+                raise describe_exception(
+                    exc, endpoint=endpoint_url or "AWS", custom_endpoint=endpoint_url is not None
+                ) from None
             if type(exc).__module__.startswith("botocore"):
                 raise ControlError(type(exc).__name__, f"AWS configuration: {exc}") from None
             raise
@@ -240,8 +330,7 @@ class ControlPlane:
         """The messaging WebSocket clients connect to: the real edge, or, when an endpoint
         override points at the local stack, the same host over ws(s)."""
         if self.endpoint_url:
-            base = self.endpoint_url.rstrip("/")
-            return "ws" + base.removeprefix("http") + "/"
+            return messaging_url(self.endpoint_url)
         return f"wss://edge.ivschat.{self.region}.amazonaws.com"
 
     async def _call(
@@ -254,9 +343,23 @@ class ControlPlane:
             return fn(**kwargs)
 
         try:
-            return await asyncio.to_thread(call)
+            # The thread cannot be stopped, but nobody waits on it past the budget; botocore's
+            # own timeouts end it soon after.
+            async with asyncio.timeout(budget.CONTROL_CALL_BUDGET):
+                return await asyncio.to_thread(call)
+        except TimeoutError:
+            raise ControlError(
+                "Timeout",
+                f"IVS at {self.endpoint} did not answer in {budget.CONTROL_CALL_BUDGET:g} s",
+                operation=_operation_name(fn),
+            ) from None
         except (BotoCoreError, ClientError) as exc:
-            raise describe_exception(exc, endpoint=self.endpoint, resources=resources) from None
+            raise describe_exception(
+                exc,
+                endpoint=self.endpoint,
+                resources=resources,
+                custom_endpoint=self.endpoint_url is not None,
+            ) from None
 
     # --- ivschat ---------------------------------------------------------------------
 
@@ -329,6 +432,107 @@ class ControlPlane:
     async def delete_stage(self, stage_arn: str) -> None:
         await self._call(self._realtime.delete_stage, {"stage": stage_arn}, arn=stage_arn)
 
+    # --- what `serve --aws --create` makes, and `--delete` removes -------------------
+
+    async def create_room_and_stage(
+        self,
+        room_name: str,
+        stage_name: str,
+        *,
+        created_by: str = CREATED_BY,
+        tags: Mapping[str, str] | None = None,
+    ) -> CreatedResources:
+        """A new room and stage, both tagged `CREATED_BY_TAG: created_by` (and `tags`).
+        All or nothing: when CreateStage fails, the room just made is deleted again, and
+        the error says so (or, should that delete fail too, which ARN is left over)."""
+        all_tags = {**(tags or {}), CREATED_BY_TAG: created_by}
+        room = await self.create_room(room_name, tags=all_tags)
+        try:
+            stage = await self.create_stage(stage_name, tags=all_tags)
+        except ControlError as exc:
+            try:
+                await self.delete_room(str(room["arn"]))
+            except ControlError as undo:
+                raise ControlError(
+                    exc.code,
+                    f"{exc}; the room it made first, {room['arn']}, could not be deleted "
+                    f"either ({undo}): delete it by hand",
+                    operation=exc.operation,
+                ) from None
+            raise ControlError(
+                exc.code, f"{exc} (the room made for it was deleted)", operation=exc.operation
+            ) from None
+        return CreatedResources(room, stage)
+
+    async def find_created(self, created_by: str = CREATED_BY) -> CreatedArns:
+        """The rooms and stages tagged `CREATED_BY_TAG: created_by`, in this region: what
+        an earlier `create_room_and_stage` left, even if the ARNs it kept were lost."""
+        # Pages as large as botocore's model allows: 50 rooms, 100 stages.
+        rooms = await self._list_tagged(self._chat.list_rooms, "rooms", created_by, 50)
+        stages = await self._list_tagged(self._realtime.list_stages, "stages", created_by, 100)
+        return CreatedArns(tuple(rooms), tuple(stages))
+
+    async def _list_tagged(
+        self, fn: Callable[..., Any], key: str, created_by: str, page: int
+    ) -> list[str]:
+        kwargs: dict[str, Any] = {"maxResults": page}
+        found: list[str] = []
+        seen_tokens: set[str] = set()
+        for _ in range(LIST_MAX_PAGES):
+            out = await self._call(fn, **kwargs)
+            found.extend(
+                str(item["arn"])
+                for item in out.get(key, [])
+                if (item.get("tags") or {}).get(CREATED_BY_TAG) == created_by
+            )
+            token = out.get("nextToken")
+            if not token:
+                return found
+            if token in seen_tokens:  # a page token seen before: the pages go round in a loop
+                break
+            seen_tokens.add(token)
+            kwargs["nextToken"] = token
+        raise ControlError(
+            "Pagination",
+            f"IVS kept handing out pages of {key}; stopped after {len(found)} of ours",
+            operation=_operation_name(fn),
+        )
+
+    async def delete_created(self, room_arn: str | None, stage_arn: str | None) -> list[str]:
+        """Delete a room and a stage this app created; returns the ARNs deleted. One that
+        no longer exists is skipped; one without our `CREATED_BY_TAG` is refused before
+        anything is deleted, so a mistyped ARN never removes someone else's room."""
+        found: list[tuple[str, Callable[[str], Awaitable[None]]]] = []
+        for arn, get, delete in (
+            (stage_arn, self.get_stage, self.delete_stage),
+            (room_arn, self.get_room, self.delete_room),
+        ):
+            if not arn:
+                continue
+            try:
+                described = await get(arn)
+            except ControlError as exc:
+                if exc.not_found:
+                    continue
+                raise
+            if CREATED_BY_TAG not in (described.get("tags") or {}):
+                raise ControlError(
+                    "NotCreatedByUs",
+                    f"{arn} has no {CREATED_BY_TAG} tag: this app did not create it, so it "
+                    "does not delete it (delete it in the AWS console if you mean to)",
+                )
+            found.append((arn, delete))
+        deleted = []
+        for arn, delete in found:  # the stage first: a room without its stage is harmless
+            try:
+                await delete(arn)
+            except ControlError as exc:
+                if not exc.not_found:
+                    raise
+                continue
+            deleted.append(arn)
+        return deleted
+
     async def create_participant_token(
         self,
         stage_arn: str,
@@ -362,27 +566,50 @@ class ControlPlane:
             capabilities=tuple(token.get("capabilities", ())),
         )
 
-    async def list_participants(self, stage_arn: str) -> list[Participant]:
-        """Participants of the stage's active session (none when no session is live)."""
-        stage = await self.get_stage(stage_arn)
-        session_id = stage.get("activeSessionId")
-        if not session_id:
-            return []
-        out = await self._call(
-            self._realtime.list_participants,
-            {"stage": stage_arn},
-            stageArn=stage_arn,
-            sessionId=session_id,
-        )
-        return [
-            Participant(
-                participant_id=p.get("participantId", ""),
-                user_id=p.get("userId", ""),
-                state=p.get("state", ""),
-                attributes=dict(p.get("attributes") or {}),
+    async def list_participants(
+        self, stage_arn: str, *, user_id: str | None = None, session_id: str | None = None
+    ) -> list[ParticipantSummary]:
+        """Every participant of a stage session, whatever their state: the active session
+        unless `session_id` names another (none when no session is live); only those of
+        `user_id` if given (`filterByUserId`). botocore has no paginator for this call, so
+        the pages are read here until `nextToken` runs out."""
+        if session_id is None:
+            session_id = (await self.get_stage(stage_arn)).get("activeSessionId")
+            if not session_id:
+                return []
+        kwargs: dict[str, Any] = {
+            "stageArn": stage_arn,
+            "sessionId": session_id,
+            "maxResults": LIST_PARTICIPANTS_PAGE,
+        }
+        if user_id is not None:
+            kwargs["filterByUserId"] = user_id
+        found: list[ParticipantSummary] = []
+        seen_tokens: set[str] = set()
+        for _ in range(LIST_MAX_PAGES):
+            out = await self._call(self._realtime.list_participants, {"stage": stage_arn}, **kwargs)
+            found.extend(
+                ParticipantSummary(
+                    participant_id=p.get("participantId", ""),
+                    user_id=p.get("userId", ""),
+                    state=p.get("state", ""),
+                    attributes=dict(p.get("attributes") or {}),
+                )
+                for p in out.get("participants", [])
             )
-            for p in out.get("participants", [])
-        ]
+            token = out.get("nextToken")
+            if not token:
+                return found
+            if token in seen_tokens:  # a page token seen before: the pages go round in a loop
+                break
+            seen_tokens.add(token)
+            kwargs["nextToken"] = token
+        raise ControlError(
+            "Pagination",
+            f"IVS kept handing out pages of the participants of stage {stage_arn}; "
+            f"stopped after {len(found)}",
+            operation="ListParticipants",
+        )
 
     async def disconnect_participant(
         self, stage_arn: str, participant_id: str, reason: str | None = None
@@ -404,10 +631,15 @@ class ControlPlane:
 
 
 __all__ = [
+    "CREATED_BY",
+    "CREATED_BY_TAG",
     "ChatTokenResult",
     "ControlError",
     "ControlPlane",
+    "CreatedArns",
+    "CreatedResources",
     "Participant",
+    "ParticipantSummary",
     "ParticipantToken",
     "arn_region",
     "arn_resource_id",

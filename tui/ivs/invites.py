@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tui.common.timefmt import rfc3339
 from tui.ivs.events import CustomEvent
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, SEND_TIME_MAX_YEAR, SEND_TIME_MIN_YEAR
 
@@ -38,12 +39,6 @@ class Invite:
         if self.expires_at is not None:
             attrs["expiresAt"] = rfc3339(self.expires_at)
         return attrs
-
-
-def rfc3339(moment: datetime) -> str:
-    """`2026-11-27T12:30:00.123Z`: UTC, milliseconds (a naive time is taken as UTC)."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def parse_expiry(value: str | None) -> datetime | None:
@@ -82,3 +77,7 @@ def invite_for(event: CustomEvent, user_id: str) -> Invite | None:
     if event.name != EVENT_MULTIHOST_INVITE or event.attributes.get("userId") != user_id:
         return None
     return parse_invite(event)
+
+
+# rfc3339 lives in tui.common.timefmt; it stays importable from here for older callers.
+__all__ = ["BROADCAST_TYPES", "Invite", "invite_for", "parse_expiry", "parse_invite", "rfc3339"]

@@ -30,8 +30,6 @@ from pydantic import (
 MAX_MESSAGE_LENGTH = 500
 """Largest `maximumMessageLength` a room may have, in code points."""
 DEFAULT_MAX_MESSAGE_LENGTH = 500
-MIN_MESSAGE_RATE_PER_SECOND = 1
-MAX_MESSAGE_RATE_PER_SECOND = 100
 DEFAULT_MESSAGE_RATE_PER_SECOND = 10
 TOKEN_TTL_SECONDS = 60
 """A chat token must be used within this long of its creation."""
@@ -44,12 +42,9 @@ ID_LENGTH = 12
 ID_ALPHABET = string.ascii_letters + string.digits
 USER_ID_MAX_LENGTH = 128
 REASON_MAX_LENGTH = 256
-EVENT_NAME_MAX_LENGTH = 100
-ROOM_NAME_MAX_LENGTH = 128
 MIN_PARTICIPANT_TOKEN_MINUTES = 1
 MAX_PARTICIPANT_TOKEN_MINUTES = 20160
 DEFAULT_PARTICIPANT_TOKEN_MINUTES = 720
-MAX_CONCURRENT_CONNECTIONS = 50_000
 REQUEST_ID_MAX_LENGTH = 128
 """IVS documents no length for RequestId. The SDKs send a UUID (36 characters); 128 leaves
 room for any client's own scheme while a hostile 1 MiB RequestId, which the server would
@@ -104,6 +99,17 @@ class ErrorCode(IntEnum):
     INTERNAL = 500
 
 
+def messaging_url(endpoint_url: str) -> str:
+    """The chat messaging WebSocket of an endpoint that serves it at its root, as the local
+    stack does: `http://host:port` becomes `ws://host:port/`, `https://…` `wss://…/`.
+    (Real IVS serves it elsewhere: `wss://edge.ivschat.<region>.amazonaws.com`.)"""
+    base = endpoint_url.strip().rstrip("/")
+    scheme, sep, rest = base.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest:
+        raise ValueError(f"not an http(s) URL: {endpoint_url!r}")
+    return ("wss" if scheme.lower() == "https" else "ws") + "://" + rest + "/"
+
+
 def new_id() -> str:
     """A 12-character `[a-zA-Z0-9]` id, the shape IVS gives frame and room ids."""
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
@@ -121,12 +127,21 @@ def attributes_size(attributes: dict[str, str] | None) -> int:
     return sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items())
 
 
+def attributes_json_bound(size: int) -> int:
+    """The most bytes an attribute map of `size` bytes (`attributes_size`) takes in JSON.
+    A byte escapes to at most 6 (a control character, `\\u0001`; a code point past U+FFFF
+    is 4 bytes escaped to 12), and every pair adds at most 6 (`"":"",`); a map has at most
+    `size + 1` pairs (only one key can be empty); 2 more for the braces."""
+    return 6 * size + 6 * (size + 1) + 2
+
+
 def largest_legitimate_frame_bytes() -> int:
     """An upper bound on a MESSAGE frame's size with every field at its bound."""
     worst = _JSON_WORST_BYTES_PER_CHAR
     fields = (
         MAX_MESSAGE_LENGTH * worst  # Content
-        + 2 * ATTRIBUTES_MAX_BYTES * 6  # message and sender attributes, \u00XX-escaped
+        + attributes_json_bound(MESSAGE_ATTRIBUTES_MAX_BYTES)  # the message's attributes
+        + attributes_json_bound(ATTRIBUTES_MAX_BYTES)  # the sender's (token) attributes
         + (USER_ID_MAX_LENGTH + REQUEST_ID_MAX_LENGTH) * worst
         + ID_LENGTH
         + 64  # SendTime with nanoseconds

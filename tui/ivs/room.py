@@ -16,71 +16,72 @@ Shape of the machinery (what the official SDK does, plus what it lacks):
   request made while reconnecting waits and goes out once connected;
 - requests resolve when the echo or event carrying their RequestId arrives; an ERROR with
   it rejects them; the timeout starts when the frame is written.
+
+This module is the supervisor, which holds the public API. Its parts live apart:
+`request_table` (pure: the outbox and what answers what), `convert` (pure: a frame to an
+event or an error), `link` (one connection: open, read, settle).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
-from collections import deque
 from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.typing import Subprotocol
+from websockets.exceptions import ConnectionClosed
 
+from tui.ivs import budget
 from tui.ivs.backoff import backoff_delay
+from tui.ivs.convert import ServerError, Skipped, frame_to_fact
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
     ChatTimeout,
     ConnectionState,
-    CustomEvent,
     DisconnectReason,
     MessageDeleted,
     NotConnected,
     RoomEvent,
     StateChanged,
-    TokenRefused,
     UserDisconnected,
+)
+from tui.ivs.link import (
+    CLOSE_TIMEOUT,
+    Link,
+    OpenFailed,
+    Outcome,
+    exc_words,
+    open_link,
+    read_link,
+    settle,
 )
 from tui.ivs.protocol import (
     ATTRIBUTES_MAX_BYTES,
-    CLOSE_NORMAL,
-    EVENT_DELETE_MESSAGE,
-    EVENT_DISCONNECT_USER,
     MAX_MESSAGE_LENGTH,
     REASON_MAX_LENGTH,
     USER_ID_MAX_LENGTH,
     DeleteMessage,
     DisconnectUser,
     ErrorCode,
-    ErrorFrame,
-    EventFrame,
-    FrameError,
-    MessageFrame,
     SendMessage,
     attributes_size,
     code_points,
     new_id,
-    parse_server_frame,
 )
 from tui.ivs.recent_ids import RecentIds
-from tui.ivs.tokens import ChatToken, TokenProvider
+from tui.ivs.request_table import Request, RequestTable
+from tui.ivs.tokens import TokenProvider
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # a library never prints to a user's terminal
 
 RECENT_IDS = 8192
 """How many frame ids are remembered for dedup: far more than can arrive during a handoff."""
-TOKEN_TIMEOUT = 30.0
+TOKEN_TIMEOUT = budget.TOKEN_TIMEOUT
 """Seconds the token provider (often the app server, over HTTP) has to answer."""
 STABLE_LINK = 10.0
 """Seconds a connection must stay up before its loss restarts the backoff from the bottom.
@@ -88,55 +89,13 @@ A server that accepts and then drops every connection at once (crash loop, overl
 a proxy) must see the delays grow like refused connections do, not a reconnect every
 `backoff_base`; ten seconds is far longer than a handshake and its first frames on a
 loaded machine, and short enough that one lost link after a real session comes back fast."""
-_CLOSE_TIMEOUT = 2.0
+REFUSED_FRAMES_LIMIT = 2
+"""How many connections may end on a frame this client refuses (over `MAX_FRAME_BYTES`,
+or breaking the WebSocket protocol) before the room stops reconnecting. IVS never sends
+one, so the first may be a fluke worth one reconnect; a second means the room or whatever
+is in the way sends them on purpose, and reconnecting would only loop."""
 _END = object()  # sentinel on the event queue: the stream is over
 _Answer = TypeVar("_Answer", ChatMessage, MessageDeleted, UserDisconnected)
-
-
-class _Outcome(Enum):
-    RETIRED = "retired"  # we closed it: refreshed away, or the room is closing
-    EXPIRED = "expired"  # ERROR 401: the session is over, reconnect
-    LOST = "lost"  # abnormal close or network failure, reconnect
-    MODERATOR = "moderator"  # clean server close 1000: disconnected by a moderator
-
-
-@dataclass(eq=False, slots=True)
-class _Request:
-    request_id: str
-    frame: str
-    answer: type  # the event type that confirms it
-    result: asyncio.Future[RoomEvent]
-    link: _Link | None = None
-    timer: asyncio.TimerHandle | None = None
-
-
-@dataclass(eq=False, slots=True)
-class _Link:
-    """One WebSocket connection and what happened on it."""
-
-    ws: ClientConnection
-    token: ChatToken
-    inflight: dict[str, _Request] = field(default_factory=dict)
-    finished: asyncio.Future[None] | None = None
-    retired: bool = False
-    expired: bool = False
-    outcome: _Outcome = _Outcome.LOST
-    words: str = ""
-    last_disconnect: UserDisconnected | None = None
-
-
-class _OpenFailed(Exception):
-    def __init__(self, words: str, *, rejected: bool = False, final: bool = False) -> None:
-        super().__init__(words)
-        self.words = words
-        self.rejected = rejected
-        self.final = final
-        """The token provider refused for good (`TokenRefused`): do not try again."""
-
-
-def _exc_words(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text or type(exc).__name__
 
 
 class ChatRoom:
@@ -180,11 +139,10 @@ class ChatRoom:
         self._events: asyncio.Queue[object] = asyncio.Queue()
         self._state = ConnectionState.DISCONNECTED
         self._seen = RecentIds(RECENT_IDS)
-        self._pending: dict[str, _Request] = {}
-        self._outbox: deque[_Request] = deque()
+        self._requests = RequestTable()
         self._kick = asyncio.Event()  # wakes the pump: outbox grew or the link changed
-        self._current: _Link | None = None
-        self._links: set[_Link] = set()
+        self._current: Link | None = None
+        self._links: set[Link] = set()
         self._tasks: set[asyncio.Task[object]] = set()
         self._supervisor: asyncio.Task[None] | None = None
         self._pump_task: asyncio.Task[None] | None = None
@@ -192,6 +150,7 @@ class ChatRoom:
         self._ended: str | None = None  # words, once the room is over for good
         self._user_id: str | None = None  # from the tokens, else learned from our echoes
         self._kicked: UserDisconnected | None = None  # a moderator disconnected us
+        self._refused = 0  # links ended by a frame we refuse, over the room's whole life
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -222,7 +181,7 @@ class ChatRoom:
         if error is None:
             return
         log.error("chat room failed", exc_info=error)
-        self._end(DisconnectReason.GAVE_UP, f"the chat client failed: {_exc_words(error)}")
+        self._end(DisconnectReason.GAVE_UP, f"the chat client failed: {exc_words(error)}")
 
     async def close(self) -> None:
         """Leave the room: close every connection, fail what is still waiting with
@@ -299,94 +258,44 @@ class ChatRoom:
     async def _request(self, rid: str, frame: str, answer: type[_Answer]) -> _Answer:
         if self._ended is not None:
             raise NotConnected(self._ended)
-        req = _Request(rid, frame, answer, asyncio.get_running_loop().create_future())
-        self._pending[rid] = req
-        self._outbox.append(req)
+        req = Request(rid, frame, answer, asyncio.get_running_loop().create_future())
+        self._requests.add(req)
         self._kick.set()
         try:
             return cast(_Answer, await req.result)
         finally:
-            self._pending.pop(rid, None)
-            if req.timer is not None:
-                req.timer.cancel()
-            if req.link is not None:
-                req.link.inflight.pop(rid, None)
-            if req.result.cancelled():  # the caller gave up: do not send it after all
-                with contextlib.suppress(ValueError):
-                    self._outbox.remove(req)
+            self._requests.forget(req)
 
-    def _time_out(self, req: _Request) -> None:
+    def _time_out(self, req: Request) -> None:
         if not req.result.done():
             req.result.set_exception(ChatTimeout(self._timeout, req.request_id))
 
     async def _pump(self) -> None:
         """The only writer: sends the outbox, in order, on the current link."""
-        outbox = self._outbox
+        requests = self._requests
         loop = asyncio.get_running_loop()
         while True:
             await self._kick.wait()
             self._kick.clear()
-            while outbox and (link := self._current) is not None:
-                req = outbox[0]
-                if req.result.done():  # cancelled by its caller while queued
-                    outbox.popleft()
-                    continue
+            while (link := self._current) is not None and (req := requests.next_unsent()):
                 try:
                     await link.ws.send(req.frame)
                 except ConnectionClosed:
                     # Not written: it stays first in line for the next link.
-                    assert link.finished is not None
                     await asyncio.wait([link.finished])
                     break
-                if outbox and outbox[0] is req:  # its caller may have withdrawn it meanwhile
-                    outbox.popleft()
-                if req.result.done():
-                    continue
-                req.link = link
-                link.inflight[req.request_id] = req
-                req.timer = loop.call_later(self._timeout, self._time_out, req)
+                if requests.written(req, link):
+                    req.timer = loop.call_later(self._timeout, self._time_out, req)
 
     # --- connections ------------------------------------------------------------------
 
-    async def _open(self) -> _Link:
+    async def _open(self) -> Link:
         """A fresh token and a new connection with it, its reader running."""
-        try:
-            async with asyncio.timeout(TOKEN_TIMEOUT):
-                token = await self._provider()
-        except TimeoutError:
-            raise _OpenFailed(f"could not get a chat token in {TOKEN_TIMEOUT:g} s") from None
-        except TokenRefused as exc:
-            raise _OpenFailed(str(exc), rejected=True, final=True) from None
-        except Exception as exc:
-            raise _OpenFailed(f"could not get a chat token: {_exc_words(exc)}") from None
-        if token.user_id:
-            self._user_id = token.user_id
-        try:
-            ws = await connect(
-                token.url,
-                subprotocols=[Subprotocol(token.token)],
-                compression=None,  # IVS frames are small; deflate would only cost CPU
-                open_timeout=self._connect_timeout,
-                close_timeout=_CLOSE_TIMEOUT,
-                max_queue=256,
-            )
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            raise _OpenFailed(
-                f"the chat server refused the token (HTTP {status})", rejected=status in (401, 403)
-            ) from None
-        except TimeoutError:
-            raise _OpenFailed(
-                f"the chat server at {token.url} did not answer in {self._connect_timeout:g} s"
-            ) from None
-        except ConnectionRefusedError:
-            raise _OpenFailed(
-                f"cannot reach the chat server at {token.url}: connection refused"
-            ) from None
-        except Exception as exc:
-            raise _OpenFailed(f"cannot reach the chat server: {_exc_words(exc)}") from None
-        link = _Link(ws, token)
-        link.finished = asyncio.get_running_loop().create_future()
+        link = await open_link(
+            self._provider, token_timeout=TOKEN_TIMEOUT, connect_timeout=self._connect_timeout
+        )
+        if link.token.user_id:
+            self._user_id = link.token.user_id
         self._links.add(link)
         self._spawn(self._read(link), "chat-room-reader")
         return link
@@ -397,155 +306,69 @@ class ChatRoom:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _read(self, link: _Link) -> None:
-        ws = link.ws
-        ingest = self._ingest
+    async def _read(self, link: Link) -> None:
         try:
-            while True:
-                ingest(await ws.recv(), link)
-        except ConnectionClosed:
-            pass
-        except Exception as exc:  # never let one connection's surprise end the room
-            log.warning("chat connection failed: %s", _exc_words(exc), exc_info=True)
-            ws.transport.abort()
+            await read_link(link, self._ingest)
         finally:
             self._links.discard(link)
             self._settle(link)
-            assert link.finished is not None
             if not link.finished.done():
                 link.finished.set_result(None)
 
-    def _settle(self, link: _Link) -> None:
+    def _settle(self, link: Link) -> None:
         """Decide what the end of `link` means, and fail what was waiting on it."""
-        ws = link.ws
-        if link.retired or self._close_task is not None:
-            link.outcome = _Outcome.RETIRED
-        elif self._kicked is not None:
-            # Our own aws:DISCONNECT_USER: over for good, even if the close was abnormal
-            # (a server may send a close frame the client rejects, or none at all).
-            link.outcome = _Outcome.MODERATOR
-            link.words = self._moderator_words(link)
-        elif link.expired:
-            link.outcome = _Outcome.EXPIRED
-            link.words = "the chat session ended"
-        else:
-            rcvd = ws.protocol.close_rcvd
-            # A close the server started with 1000 (even if our reply did not get out).
-            if (
-                rcvd is not None
-                and rcvd.code == CLOSE_NORMAL
-                and ws.protocol.close_rcvd_then_sent is not False
-            ):
-                link.outcome = _Outcome.MODERATOR
-                link.words = self._moderator_words(link)
-            else:
-                link.outcome = _Outcome.LOST
-                code = ws.close_code
-                link.words = "connection lost" + (f" (code {code})" if code else "")
+        closing = self._close_task is not None
+        settle(link, closing=closing, kicked=self._kicked, user_id=self._user_id)
         if self._current is link:
             self._current = None
-        if link.outcome is _Outcome.MODERATOR or self._close_task is not None:
+        if link.outcome is Outcome.MODERATOR or closing:
             return  # what is waiting fails with NotConnected when the room ends
         words = link.words or "the connection closed"
-        self._fail_inflight(
+        self._requests.fail_written_on(
             link, None, f"{words} before the server confirmed; it may not have been sent"
         )
 
-    def _moderator_words(self, link: _Link) -> str:
-        ev = self._kicked or link.last_disconnect
-        if ev is not None and (self._user_id is None or ev.user_id == self._user_id):
-            return "a moderator disconnected you" + (f": {ev.reason}" if ev.reason else "")
-        return "the chat server closed the connection"
-
-    @staticmethod
-    def _fail_inflight(link: _Link, code: int | None, message: str) -> None:
-        for req in list(link.inflight.values()):
-            if not req.result.done():  # one exception object per waiter: no shared tracebacks
-                req.result.set_exception(ChatError(code, message, req.request_id))
-        link.inflight.clear()
-
-    def _expire(self, link: _Link, message: str) -> None:
+    def _expire(self, link: Link, message: str) -> None:
         """ERROR 401: this connection's session is over. Stop using it and close it."""
         if link.expired:
             return
         link.expired = True
         if self._current is link:
             self._current = None
-        self._fail_inflight(link, ErrorCode.UNAUTHORIZED, message)
+        self._requests.fail_written_on(link, ErrorCode.UNAUTHORIZED, message)
         self._spawn(link.ws.close(), "chat-room-expire")
 
     # --- the hot path -----------------------------------------------------------------
 
-    def _ingest(self, raw: str | bytes, link: _Link) -> None:
-        """One frame: parse once, drop duplicates, convert, resolve its request, queue it."""
-        try:
-            frame = parse_server_frame(raw)
-        except FrameError as exc:
-            log.warning("skipped a malformed chat frame: %s", exc)
+    def _ingest(self, raw: str | bytes, link: Link) -> None:
+        """One frame: what it means (`convert`), then what the room does about it."""
+        fact = frame_to_fact(raw, self._seen)
+        if type(fact) is ChatMessage:  # the hot path: nearly every frame is a message
+            if fact.request_id and self._requests.resolve(fact) is not None:
+                self._user_id = fact.sender_id
+            self._events.put_nowait(fact)
             return
-        frame_id = frame.id
-        if frame_id and not self._seen.add(frame_id):
+        if fact is None:
             return
-        event: RoomEvent
-        if isinstance(frame, MessageFrame):
-            sender = frame.sender
-            event = ChatMessage(
-                frame_id,
-                frame.content,
-                sender.user_id,
-                sender.attributes,
-                frame.attributes,
-                frame.send_time,
-                frame.request_id,
-            )
-        elif isinstance(frame, EventFrame):
-            converted = self._event(frame, link)
-            if converted is None:
-                return
-            event = converted
-        elif isinstance(frame, ErrorFrame):
-            self._error(frame, link)
+        if isinstance(fact, ServerError):
+            self._error(fact, link)
             return
-        else:  # a frame type this client does not know: tolerated, ignored
+        if isinstance(fact, Skipped):
+            log.warning("skipped %s", fact.why)
             return
-        rid = event.request_id
-        if rid:
-            req = self._pending.get(rid)
-            if req is not None and type(event) is req.answer and not req.result.done():
-                req.result.set_result(event)
-                if isinstance(event, ChatMessage):
-                    self._user_id = event.sender_id
-        self._events.put_nowait(event)
-
-    def _event(self, frame: EventFrame, link: _Link) -> RoomEvent | None:
-        name = frame.event_name
-        attrs = frame.attributes
-        if name == EVENT_DELETE_MESSAGE:
-            # MessageID is the deprecated spelling; the official SDK 1.1.1 reads only that.
-            message_id = attrs.get("MessageId") or attrs.get("MessageID")
-            if not message_id:
-                log.warning("skipped %s without a message id", name)
-                return None
-            return MessageDeleted(message_id, attrs.get("Reason", ""), frame.id, frame.request_id)
-        if name == EVENT_DISCONNECT_USER:
-            user_id = attrs.get("UserId")
-            if not user_id:
-                log.warning("skipped %s without a user id", name)
-                return None
-            event = UserDisconnected(user_id, attrs.get("Reason", ""), frame.id, frame.request_id)
-            link.last_disconnect = event
-            if user_id == self._user_id and self._kicked is None:
-                self._kicked = event
+        if isinstance(fact, UserDisconnected):
+            link.last_disconnect = fact
+            if fact.user_id == self._user_id and self._kicked is None:
+                self._kicked = fact
                 self._spawn(self._leave_after_kick(), "chat-room-kicked")
-            return event
-        return CustomEvent(frame.id, name, attrs, frame.send_time, frame.request_id)
+        if fact.request_id:
+            self._requests.resolve(fact)
+        self._events.put_nowait(fact)
 
-    def _error(self, frame: ErrorFrame, link: _Link) -> None:
-        code, message, rid = frame.error_code, frame.error_message, frame.request_id
-        req = self._pending.get(rid) if rid else None
-        if req is not None and not req.result.done():
-            req.result.set_exception(ChatError(code, message, rid))
-        elif code != ErrorCode.UNAUTHORIZED:
+    def _error(self, error: ServerError, link: Link) -> None:
+        code, message, rid = error.code, error.message, error.request_id
+        rejected = self._requests.reject(rid, ChatError(code, message, rid))
+        if not rejected and code != ErrorCode.UNAUTHORIZED:
             log.warning("chat server error %s: %s", code, message)
         if code == ErrorCode.UNAUTHORIZED:
             self._expire(link, message or "the chat session ended")
@@ -553,8 +376,10 @@ class ChatRoom:
     async def _leave_after_kick(self) -> None:
         """The server closes a disconnected user's sockets; if it does not, we do."""
         links = list(self._links)
-        finished = [link.finished for link in links if link.finished is not None]
-        _, pending = await asyncio.wait(finished, timeout=_CLOSE_TIMEOUT)
+        if not links:
+            return
+        finished = [link.finished for link in links]
+        _, pending = await asyncio.wait(finished, timeout=CLOSE_TIMEOUT)
         if pending:
             await asyncio.wait([asyncio.create_task(link.ws.close()) for link in links])
 
@@ -575,7 +400,7 @@ class ChatRoom:
             self._set_state(StateChanged(ConnectionState.CONNECTING, attempt=tries + 1))
             try:
                 link = await self._open()
-            except _OpenFailed as failed:
+            except OpenFailed as failed:
                 log.info("chat connection attempt failed: %s", failed.words)
                 if failed.final:
                     self._end(DisconnectReason.TOKEN_REJECTED, failed.words)
@@ -599,10 +424,19 @@ class ChatRoom:
             link = await self._hold(link)
             if self._current is link:
                 self._current = None
-            if link.outcome is _Outcome.MODERATOR:
+            if link.outcome is Outcome.MODERATOR:
                 self._end(DisconnectReason.DISCONNECTED_BY_MODERATOR, link.words)
                 return
-            if loop.time() - opened >= STABLE_LINK:
+            if link.outcome is Outcome.REFUSED:
+                self._refused += 1
+                if self._refused >= REFUSED_FRAMES_LIMIT:
+                    self._end(
+                        DisconnectReason.GAVE_UP,
+                        f"{link.words}, {self._refused} times: stopped reconnecting "
+                        "(join again to retry)",
+                    )
+                    return
+            elif loop.time() - opened >= STABLE_LINK:
                 failures = tries = 0
             failures += 1
             tries += 1
@@ -620,11 +454,10 @@ class ChatRoom:
         )
         await asyncio.sleep(delay)
 
-    async def _hold(self, link: _Link) -> _Link:
+    async def _hold(self, link: Link) -> Link:
         """Keep `link` current, refreshing it before its session ends, until the current
         link closes. Returns the link that closed."""
         while True:
-            assert link.finished is not None
             refresh = asyncio.create_task(self._refresh_later(link), name="chat-room-refresh")
             try:
                 await asyncio.wait([link.finished, refresh], return_when=asyncio.FIRST_COMPLETED)
@@ -637,7 +470,7 @@ class ChatRoom:
                 if refresh.done() and not refresh.cancelled() and refresh.exception() is None
                 else None
             )
-            if fresh is not None and fresh.finished is not None and fresh.finished.done():
+            if fresh is not None and fresh.finished.done():
                 fresh = None  # it died at once: try the refresh again while the old one lasts
                 if not link.finished.done():
                     continue
@@ -646,13 +479,13 @@ class ChatRoom:
                     log.warning("chat refresh failed: %r", refresh.exception())
                     await link.finished
                 return link
-            if link.finished.done() and link.outcome is _Outcome.MODERATOR:
+            if link.finished.done() and link.outcome is Outcome.MODERATOR:
                 self._spawn(fresh.ws.close(), "chat-room-close")
                 return link
             self._switch(link, fresh)
             link = fresh
 
-    async def _refresh_later(self, link: _Link) -> _Link:
+    async def _refresh_later(self, link: Link) -> Link:
         """Sleep until `refresh_margin` before the session ends, then open a new link."""
         ends = link.token.session_expiration_time
         if ends is None:
@@ -668,14 +501,14 @@ class ChatRoom:
         while True:
             try:
                 return await self._open()
-            except _OpenFailed as failed:
+            except OpenFailed as failed:
                 if failed.final:  # the old connection lasts; its end then ends the room
                     raise
                 failures += 1
                 log.info("chat refresh failed, the old connection stays: %s", failed.words)
                 await asyncio.sleep(self._delay(failures))
 
-    def _switch(self, old: _Link, new: _Link) -> None:
+    def _switch(self, old: Link, new: Link) -> None:
         """The new link is open: send on it from now on; retire the old one."""
         log.info("chat connection refreshed")
         if self._current is old or self._current is None:
@@ -684,11 +517,11 @@ class ChatRoom:
         old.retired = True
         self._spawn(self._retire(old), "chat-room-retire")
 
-    async def _retire(self, link: _Link) -> None:
+    async def _retire(self, link: Link) -> None:
         # An ERROR goes only to the connection that made the request: let the old link
         # answer what was written on it before closing it. Its reader keeps going until
         # the close, and the dedup drops what both links received.
-        waiting = [req.result for req in link.inflight.values()]
+        waiting = self._requests.waiting_on(link)
         if waiting:
             await asyncio.wait(waiting, timeout=self._timeout)
         await link.ws.close()
@@ -699,10 +532,7 @@ class ChatRoom:
             return
         self._ended = words
         self._current = None
-        for req in list(self._pending.values()):
-            if not req.result.done():
-                req.result.set_exception(NotConnected(words))
-        self._outbox.clear()
+        self._requests.end(words)
         if self._pump_task is not None:
             self._pump_task.cancel()
         self._set_state(StateChanged(ConnectionState.DISCONNECTED, reason=words, disconnect=why))
@@ -726,4 +556,4 @@ class ChatRoom:
         self._end(DisconnectReason.CLOSED_BY_CLIENT, "you left the chat")
 
 
-__all__ = ["RECENT_IDS", "STABLE_LINK", "TOKEN_TIMEOUT", "ChatRoom"]
+__all__ = ["RECENT_IDS", "REFUSED_FRAMES_LIMIT", "STABLE_LINK", "TOKEN_TIMEOUT", "ChatRoom"]
