@@ -21,7 +21,13 @@ async def _broadcaster_on_stage(server: RunningServer, user_id: str, name: str) 
     """Puts the broadcaster on the stage the way their own stage link will: a participant
     token for their user id, joined on the local stack. Returns the token."""
     assert server.control_access_key_id is not None
-    realtime = client("ivs-realtime", server.url, access_key_id=server.control_access_key_id)
+    assert server.control_secret_access_key is not None
+    realtime = client(
+        "ivs-realtime",
+        server.url,
+        access_key_id=server.control_access_key_id,
+        secret_access_key=server.control_secret_access_key,
+    )
     made = await call(
         realtime.create_participant_token,
         stageArn=server.stage_arn,
