@@ -8,9 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tui.server.app import RunningServer, start_local_stack, start_server
 from tui.server.http import AUTH_FAILURE_BURST
 from tui.server.settings import ServerSettings
+from tui.server.startup import RunningServer, start_local_stack, start_server
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 
 from tui.server import app
 from tui.server import store as store_module
-from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
+from tui.server.startup import start_local_stack
 from tui.server.store import Store
 
 PAGE = 4096

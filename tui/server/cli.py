@@ -100,7 +100,7 @@ async def _serve(settings: Any) -> int:
     import contextlib
     import signal
 
-    from tui.server.app import start_server
+    from tui.server.startup import start_server
 
     server = await start_server(settings)
     stop = asyncio.Event()
@@ -121,12 +121,12 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from tui.server.app import StartupError
     from tui.server.settings import (
         aws_only_flags_in_local_mode,
         describe_settings_error,
         load_settings,
     )
+    from tui.server.startup import StartupError
 
     flags = {name: getattr(args, name, None) for name in _FLAGS}
     try:
