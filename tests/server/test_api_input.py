@@ -149,10 +149,10 @@ async def test_token_requests_rate_limited_per_address(tmp_path: Path) -> None:
 
 
 def test_rate_limiter_refills_per_key() -> None:
-    from tui.server.ratelimit import RateLimiter
+    from tui.server.ratelimit import AddressBudget
 
     now = [0.0]
-    limiter = RateLimiter(per_minute=60, burst=2, clock=lambda: now[0])
+    limiter = AddressBudget(per_minute=60, burst=2, clock=lambda: now[0])
     assert [limiter.check("a"), limiter.check("a")] == [0.0, 0.0]
     assert limiter.check("a") == pytest.approx(1.0)
     assert limiter.check("b") == 0.0  # another address has its own bucket

@@ -1,8 +1,8 @@
 """The app server's core: chat tokens, stage invites, redemption and the stage link.
 
-A plain class with no HTTP in it: `http.py` maps requests onto these methods, and the TUI
-could embed it in-process. Every refusal is a `ServiceError` (status + the user's words);
-control-plane failures become 502s with the `ControlError`'s words.
+A plain class with no HTTP in it: `http.py` maps requests onto these methods and the
+domain errors of `tui.server.errors` onto statuses, and the TUI could embed it
+in-process. Control-plane failures become `IvsFailed` with the `ControlError`'s words.
 """
 
 from __future__ import annotations
@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import aiohttp
-
-from tui.ivs.control import ControlError, ControlPlane
+from tui.ivs.control import ControlError
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
-from tui.server import errors
+from tui.server.control import ServiceControl, StageMove
+from tui.server.errors import (
+    InvalidRequest,
+    IvsFailed,
+    NoLongerValid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+)
 from tui.server.models import (
     ChatGrant,
     DisconnectResult,
@@ -35,12 +41,11 @@ from tui.server.names import (
     name_key,
     validate_display_name,
 )
-from tui.server.store import Identity, InviteRecord, Store
+from tui.server.store import IdentityRecord, InviteRecord, Store
 
 BROADCAST_REALTIME = "realtime"
 WHIP_GLOBAL = "https://global.whip.live-video.net"
 """The WHIP server OBS uses for IVS real-time stages."""
-LOCAL_STAGE_PATH = "/_local/stage"
 _BROADCASTER_ID_KEY = "broadcaster_user_id"
 
 VIEWER_CAPABILITIES = (ChatCapability.SEND_MESSAGE,)
@@ -92,7 +97,7 @@ def _utc(ts: float) -> datetime:
 class AppService:
     def __init__(
         self,
-        control: ControlPlane,
+        control: ServiceControl,
         store: Store,
         config: ServiceConfig,
         *,
@@ -103,12 +108,9 @@ class AppService:
         self.config = config
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to expire invites and links."""
-        self._http: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self.control.close()
 
     # --- who is calling --------------------------------------------------------------
 
@@ -118,20 +120,20 @@ class AppService:
     def check_broadcaster(self, key: str | None) -> None:
         """401 without a key, 403 with a wrong one."""
         if not key:
-            raise errors.unauthorized("only the broadcaster may do this: no broadcaster key")
+            raise NotAuthenticated("only the broadcaster may do this: no broadcaster key")
         if not self.is_broadcaster_key(key):
-            raise errors.forbidden("only the broadcaster may do this: wrong broadcaster key")
+            raise NotAllowed("only the broadcaster may do this: wrong broadcaster key")
 
-    def viewer(self, session_key: str | None) -> Identity:
+    def viewer(self, session_key: str | None) -> IdentityRecord:
         """The identity a session key belongs to, or 401."""
         if not session_key:
-            raise errors.unauthorized("a session key is needed (Authorization: Bearer <key>)")
+            raise NotAuthenticated("a session key is needed (Authorization: Bearer <key>)")
         identity = self.store.identity_by_session_key(session_key)
         if identity is None:
-            raise errors.unauthorized("this session key is not known to this server")
+            raise NotAuthenticated("this session key is not known to this server")
         return identity
 
-    def _broadcaster_identity(self, display_name: str, now: float) -> tuple[Identity, str]:
+    def _broadcaster_identity(self, display_name: str, now: float) -> tuple[IdentityRecord, str]:
         session_key = secrets.token_urlsafe(32)
         user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
         identity = self.store.identity(user_id) if user_id else None
@@ -152,7 +154,7 @@ class AppService:
         try:
             check_viewer_name(name, broadcaster.display_name if broadcaster else None)
         except DisplayNameError as exc:
-            raise errors.bad_request(str(exc)) from None
+            raise InvalidRequest(str(exc)) from None
 
     # --- chat tokens -----------------------------------------------------------------
 
@@ -168,11 +170,11 @@ class AppService:
         try:
             name = validate_display_name(display_name)
         except DisplayNameError as exc:
-            raise errors.bad_request(str(exc)) from None
+            raise InvalidRequest(str(exc)) from None
         now = self.clock()
         if broadcaster_key is not None:
             if not self.is_broadcaster_key(broadcaster_key):
-                raise errors.unauthorized("wrong broadcaster key")
+                raise NotAuthenticated("wrong broadcaster key")
             known = self.store.identity_by_session_key(session_key) if session_key else None
             if known is not None and known.role == "broadcaster":
                 identity, key = known, session_key or ""
@@ -181,7 +183,7 @@ class AppService:
         elif session_key:
             identity, key = self.viewer(session_key), session_key
             if identity.role == "broadcaster":
-                raise errors.unauthorized("the broadcaster's session needs the broadcaster key")
+                raise NotAuthenticated("the broadcaster's session needs the broadcaster key")
             # A name kept from before the broadcaster took it stays: reconnects must work.
             if name_key(name) != name_key(identity.display_name):
                 self._check_viewer_name(name)
@@ -200,7 +202,7 @@ class AppService:
                 session_minutes=self.config.session_minutes,
             )
         except ControlError as exc:
-            raise errors.upstream(f"could not create a chat token: {exc}") from None
+            raise IvsFailed(f"could not create a chat token: {exc}") from None
         self.store.token_issued(identity.user_id, name, now)
         return ChatGrant(
             token=token.token,
@@ -220,15 +222,15 @@ class AppService:
         """Invite a chat user on stage (the caller is the broadcaster: the HTTP layer
         checks). The participant token stays here; the chat event carries only ids."""
         if broadcast_type != BROADCAST_REALTIME:
-            raise errors.bad_request(
+            raise InvalidRequest(
                 f"broadcastType {broadcast_type!r} is not supported: this server invites to "
                 f"a real-time stage, broadcastType {BROADCAST_REALTIME!r}"
             )
         identity = self.store.identity(user_id)
         if identity is None or identity.token_issued_at is None:
-            raise errors.not_found(f"no user {user_id!r} has joined this chat")
+            raise NotFound(f"no user {user_id!r} has joined this chat")
         if identity.role == "broadcaster":
-            raise errors.bad_request("the broadcaster is on the stage already")
+            raise InvalidRequest("the broadcaster is on the stage already")
         now = self.clock()
         try:
             participant = await self.control.create_participant_token(
@@ -239,7 +241,7 @@ class AppService:
                 duration_minutes=self.config.invite_minutes,
             )
         except ControlError as exc:
-            raise errors.upstream(f"could not create the stage token: {exc}") from None
+            raise IvsFailed(f"could not create the stage token: {exc}") from None
         record = InviteRecord(
             invite_id=new_id(),
             user_id=user_id,
@@ -263,18 +265,18 @@ class AppService:
         except ControlError as exc:
             # Nobody was told, so nobody may use it.
             self.store.revoke(record.invite_id, self.clock())
-            raise errors.upstream(f"could not send the invite to the chat: {exc}") from None
+            raise IvsFailed(f"could not send the invite to the chat: {exc}") from None
         return InviteGrant(invite_id=record.invite_id, expires_at=expires_at)
 
-    def _usable_invite(self, invite_id: str, identity: Identity) -> InviteRecord:
+    def _usable_invite(self, invite_id: str, identity: IdentityRecord) -> InviteRecord:
         record = self.store.invite(invite_id)
         if record is None:
-            raise errors.not_found("there is no such invitation")
+            raise NotFound("there is no such invitation")
         if record.user_id != identity.user_id:
-            raise errors.forbidden("this invitation is for someone else")
+            raise NotAllowed("this invitation is for someone else")
         # An invite to another stage (e.g. a local stage before a restart) cannot be used.
         if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
-            raise errors.gone()
+            raise NoLongerValid()
         return record
 
     async def redeem(self, session_key: str | None, invite_id: str) -> Redemption:
@@ -297,22 +299,22 @@ class AppService:
         """Check and spend a link's one-time code. Refusals say why and carry no token."""
         again = "Open the invitation again from your terminal for a new link."
         if not code:
-            raise errors.unauthorized(f"This link has no access code. {again}")
+            raise NotAuthenticated(f"This link has no access code. {again}")
         record = self.store.invite_by_code(code)
         if record is None:
-            raise errors.not_found(f"This link is not valid. {again}")
+            raise NotFound(f"This link is not valid. {again}")
         if record.broadcast_type != broadcast_type or record.stage_name != stage:
-            raise errors.not_found(f"This link does not belong to this stage. {again}")
+            raise NotFound(f"This link does not belong to this stage. {again}")
         now = self.clock()
         if not record.usable(now) or record.stage_arn != self.config.stage_arn:
-            raise errors.gone()
+            raise NoLongerValid()
         used = f"This link has been used already: each link works once. {again}"
         if record.code_used_at is not None:
-            raise errors.gone(used)
+            raise NoLongerValid(used)
         if record.code_expires_at is not None and now >= record.code_expires_at:
-            raise errors.gone(f"This link has expired: links work for a few minutes. {again}")
+            raise NoLongerValid(f"This link has expired: links work for a few minutes. {again}")
         if not self.store.use_code(code, now):
-            raise errors.gone(used)
+            raise NoLongerValid(used)
         identity = self.store.identity(record.user_id)
         return StageLink(
             invite=record,
@@ -325,12 +327,12 @@ class AppService:
 
     def _invite_for_token(self, participant_token: str | None) -> InviteRecord:
         if not participant_token:
-            raise errors.unauthorized("a participant token is needed")
+            raise NotAuthenticated("a participant token is needed")
         record = self.store.invite_by_participant_token(participant_token)
         if record is None:
-            raise errors.unauthorized("this participant token is not one this server gave")
+            raise NotAuthenticated("this participant token is not one this server gave")
         if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
-            raise errors.gone()
+            raise NoLongerValid()
         return record
 
     async def participants(self, participant_token: str | None) -> list[StageParticipant]:
@@ -339,7 +341,7 @@ class AppService:
         try:
             found = await self.control.list_participants(self.config.stage_arn)
         except ControlError as exc:
-            raise errors.upstream(f"could not list the stage: {exc}") from None
+            raise IvsFailed(f"could not list the stage: {exc}") from None
         out = []
         for p in found:
             identity = self.store.identity(p.user_id) if p.user_id else None
@@ -347,33 +349,22 @@ class AppService:
             out.append(StageParticipant(user_id=p.user_id, display_name=name, state=p.state))
         return out
 
-    async def local_stage(self, participant_token: str | None, action: str) -> None:
-        """Local stack only (`action` "join" or "leave"): no media server runs, so the
-        emulator's local endpoint marks the participant as on (or off) the stage."""
-        if action not in ("join", "leave"):
-            raise ValueError(action)
+    async def local_stage(self, participant_token: str | None, move: StageMove) -> None:
+        """Local stack only: no media server runs, so the control plane itself marks the
+        participant as on (`join`) or off (`leave`) the stage."""
         self._invite_for_token(participant_token)
-        base = self.control.endpoint_url
-        if not self.config.local_stage or not base:
-            raise errors.bad_request("joining without media works only with the local stack")
-        if self._http is None:
-            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        if not self.control.local_stage:
+            raise InvalidRequest("joining without media works only with the local stack")
         try:
-            async with self._http.post(
-                f"{base.rstrip('/')}{LOCAL_STAGE_PATH}/{action}",
-                headers={"Authorization": f"Bearer {participant_token}"},
-            ) as resp:
-                if resp.status >= 400:
-                    detail = (await resp.text())[:200]
-                    raise errors.upstream(f"the local stage refused to {action}: {detail}")
-        except aiohttp.ClientError as exc:
-            raise errors.upstream(f"cannot reach the local stage at {base}: {exc}") from None
+            await self.control.move(participant_token or "", move)
+        except ControlError as exc:
+            raise IvsFailed(str(exc)) from None
 
     async def disconnect(self, user_id: str) -> DisconnectResult:
         """Revoke every invite of the user and take them off the stage."""
         identity = self.store.identity(user_id)
         if identity is None:
-            raise errors.not_found(f"no user {user_id!r} is known to this server")
+            raise NotFound(f"no user {user_id!r} is known to this server")
         revoked = self.store.revoke_all(user_id, self.clock())
         removed = 0
         try:
@@ -384,7 +375,7 @@ class AppService:
                     )
                     removed += 1
         except ControlError as exc:
-            raise errors.upstream(
+            raise IvsFailed(
                 f"the invites are revoked, but removing {user_id} from the stage failed: {exc}"
             ) from None
         return DisconnectResult(

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from tui.common.validation import validation_words
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.ivs.protocol import (
     DEFAULT_SESSION_MINUTES,
@@ -135,12 +136,7 @@ def aws_only_flags_in_local_mode(settings: ServerSettings, flags: dict[str, Any]
 
 def describe_settings_error(exc: Exception) -> str:
     """One line for a settings failure (pydantic's ValidationError, a bad TOML file)."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        parts = []
-        for err in errors(include_url=False, include_input=False):
-            where = ".".join(str(p) for p in err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            parts.append(f"{where.replace('_', '-')}: {msg}" if where else msg)
-        return "invalid settings: " + "; ".join(parts)
+    if isinstance(exc, ValidationError):
+        words = validation_words(exc, whole="", field_name=lambda part: part.replace("_", "-"))
+        return f"invalid settings: {words}"
     return f"invalid settings: {exc}"

@@ -9,21 +9,23 @@ plane points and whether the room and stage are created here. Start-up failures 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Self, cast
 
 from aiohttp import web
 
 from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.control import ControlError, ControlPlane, arn_region, arn_resource_id
-from tui.server.http import ServerState, setup_routes
-from tui.server.ratelimit import RateLimiter
+from tui.server.control import AwsControl, LocalControl
+from tui.server.http import ServerState, new_app, setup_routes
+from tui.server.ratelimit import AddressBudget
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     DEFAULT_PORT,
@@ -66,7 +68,6 @@ class RunningServer:
     created: bool
     """True when the room and stage were created at start-up."""
     _runner: web.AppRunner = field(repr=False)
-    _checkpoints: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -88,12 +89,7 @@ class RunningServer:
         if self._stopped:
             return
         self._stopped = True
-        if self._checkpoints is not None:
-            self._checkpoints.cancel()
-            await asyncio.wait([self._checkpoints])
-        await self._runner.cleanup()
-        await self.service.close()
-        self.service.store.close()
+        await self._runner.cleanup()  # the app's cleanup_ctx closes the service and store
 
     async def __aenter__(self) -> Self:
         return self
@@ -134,18 +130,47 @@ async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRu
 
 async def _control_plane(
     settings: ServerSettings, url: str, emulator: Emulator | None
-) -> ControlPlane:
+) -> AwsControl | LocalControl:
+    """The local stack's control plane (in this process, or at --endpoint-url: no media
+    server behind either), or Amazon IVS."""
     if emulator is not None:
         key_id = emulator.config.access_key_id or "local"
-        return await ControlPlane.connect(
+        # `connect` builds the class it is called on.
+        local = await LocalControl.connect(
             region=settings.region or "us-east-1",
             endpoint_url=url,
             credentials=(key_id, LOCAL_SECRET_KEY),
         )
+        return cast(LocalControl, local)
     region = settings.region or arn_region(settings.room_arn or "") or None
-    return await ControlPlane.connect(
+    kind = LocalControl if settings.endpoint_url else AwsControl
+    control = await kind.connect(
         region=region, endpoint_url=settings.endpoint_url, profile=settings.profile
     )
+    return cast(AwsControl | LocalControl, control)
+
+
+def _lifetime(
+    state: ServerState, store: Store
+) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
+    """The app's cleanup context: the store's checkpoints run in the background while
+    the app runs; at the end they stop, then the service and the store close."""
+
+    @contextlib.asynccontextmanager
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        checkpoints = asyncio.create_task(
+            store.keep_checkpointing(CHECKPOINT_SECONDS), name="store-checkpoints"
+        )
+        try:
+            yield
+        finally:
+            checkpoints.cancel()
+            await asyncio.wait([checkpoints])
+            if state.service is not None:
+                await state.service.close()
+            store.close()
+
+    return lifetime
 
 
 LOCAL_STAGE_KEY = "local_stage_arn"
@@ -200,11 +225,12 @@ async def start_server(
     except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
         raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
     state = ServerState(
-        limiter=RateLimiter(settings.token_rate_per_minute, settings.token_burst),
+        token_requests=AddressBudget(settings.token_rate_per_minute, settings.token_burst),
         mode=settings.effective_mode,
     )
-    app = web.Application()
+    app = new_app()
     setup_routes(app, state)
+    app.cleanup_ctx.append(_lifetime(state, store))
     emulator: Emulator | None = None
     if local:
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
@@ -215,11 +241,8 @@ async def start_server(
             config.access_key_id = local_access_key_id()
         emulator = Emulator(config)
         emulator.setup(app)
-    try:
-        runner, url = await _listen(app, settings.host, settings.port)
-    except StartupError:
-        store.close()
-        raise
+    # On failure the runner's cleanup (the app's cleanup context) has closed the store.
+    runner, url = await _listen(app, settings.host, settings.port)
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
@@ -230,7 +253,6 @@ async def start_server(
             room, stage, created = await _aws_resources(control, settings)
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
-        store.close()
         raise StartupError(str(exc)) from None
     room_arn = str(room["arn"])
     stage_arn = str(stage["arn"])
@@ -254,8 +276,7 @@ async def start_server(
             session_minutes=settings.session_minutes,
             invite_minutes=settings.invite_minutes,
             link_seconds=settings.link_seconds,
-            # With an endpoint override there is no real media server behind the stage.
-            local_stage=control.endpoint_url is not None,
+            local_stage=control.local_stage,
         ),
         clock=clock,
     )
@@ -270,9 +291,6 @@ async def start_server(
         stage_arn=stage_arn,
         created=created,
         _runner=runner,
-        _checkpoints=asyncio.create_task(
-            store.keep_checkpointing(CHECKPOINT_SECONDS), name="store-checkpoints"
-        ),
     )
 
 

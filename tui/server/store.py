@@ -74,7 +74,7 @@ def secret_hash(secret: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Identity:
+class IdentityRecord:
     user_id: str
     display_name: str
     role: Role
@@ -164,26 +164,26 @@ class Store:
 
     def add_identity(
         self, user_id: str, session_key: str, display_name: str, role: Role, now: float
-    ) -> Identity:
+    ) -> IdentityRecord:
         self._db.execute(
             "INSERT INTO identities (user_id, session_key_hash, display_name, role, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (user_id, secret_hash(session_key), display_name, role, now),
         )
-        return Identity(user_id, display_name, role, now, None)
+        return IdentityRecord(user_id, display_name, role, now, None)
 
-    def identity(self, user_id: str) -> Identity | None:
+    def identity(self, user_id: str) -> IdentityRecord | None:
         return self._identity_where("user_id", user_id)
 
-    def identity_by_session_key(self, session_key: str) -> Identity | None:
+    def identity_by_session_key(self, session_key: str) -> IdentityRecord | None:
         return self._identity_where("session_key_hash", secret_hash(session_key))
 
-    def _identity_where(self, column: str, value: str) -> Identity | None:
+    def _identity_where(self, column: str, value: str) -> IdentityRecord | None:
         # `column` is always one of this class's literals, never outside input.
         row = self._db.execute(
             f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE {column} = ?", (value,)
         ).fetchone()
-        return None if row is None else Identity(*row)
+        return None if row is None else IdentityRecord(*row)
 
     def set_session_key(self, user_id: str, session_key: str) -> None:
         self._db.execute(
