@@ -66,22 +66,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", help="base URL for stage links (default http://HOST:PORT)")
     parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
     parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
-    parser.add_argument("--config", type=Path, help="TOML settings file (default: server.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="TOML settings file (default: server.toml in the user config dir, e.g. "
+        "~/.config/ivs-chat-tui/server.toml on Linux)",
+    )
 
 
-def _banner(server: Any) -> str:
+def _config_line(config_file: Path) -> str:
+    if config_file.is_file():
+        return f"{config_file} (read)"
+    return f"none: {config_file} does not exist (flags and IVS_CHAT_TUI_* only)"
+
+
+def _banner(server: Any, config_file: Path) -> str:
+    from tui.common.command import command_name
+    from tui.server.startup import BROADCASTER_KEY_FILE
+
     url = server.url
     key = server.broadcaster_key
     where = "local IVS stack on the same port" if server.emulator else "Amazon IVS"
+    data = server.settings.resolved_data_dir
+    kept = "" if server.settings.broadcaster_key else f" (kept in {data / BROADCASTER_KEY_FILE})"
+    run = command_name()
     lines = [
         f"ivs-chat-tui app server ({where})",
         f"  URL:             {url}",
-        f"  Broadcaster key: {key}",
+        f"  Broadcaster key: {key}{kept}",
         f"  Room:            {server.room_arn}",
         f"  Stage:           {server.stage_arn}",
-        f"  Data:            {server.settings.resolved_data_dir}",
-        f"Broadcaster: ivs-chat-tui join --server {url} --name NAME --broadcaster-key {key}",
-        f"Viewer:      ivs-chat-tui join --server {url} --name NAME",
+        f"  Data:            {data}",
+        f"  Config file:     {_config_line(config_file)}",
+        f"Broadcaster: {run} join --server {url} --name NAME --broadcaster-key {key}",
+        f"Viewer:      {run} join --server {url} --name NAME",
     ]
     if server.settings.host not in ("127.0.0.1", "localhost", "::1") and not (
         server.settings.public_url
@@ -95,7 +113,7 @@ def _banner(server: Any) -> str:
     return "\n".join(lines)
 
 
-async def _serve(settings: Any) -> int:
+async def _serve(settings: Any, config_file: Path) -> int:
     import asyncio
     import contextlib
     import signal
@@ -110,7 +128,7 @@ async def _serve(settings: Any) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        print(_banner(server), flush=True)
+        print(_banner(server, config_file), flush=True)
         await stop.wait()
     finally:
         await server.stop()
@@ -123,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.server.settings import (
         aws_only_flags_in_local_mode,
+        default_config_file,
         describe_settings_error,
         load_settings,
     )
@@ -140,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        return asyncio.run(_serve(settings))
+        return asyncio.run(_serve(settings, getattr(args, "config", None) or default_config_file()))
     except StartupError as exc:
         print(f"ivs-chat-tui serve: {exc}", file=sys.stderr)
         return 1

@@ -41,6 +41,7 @@ from tui.server.names import (
     name_key,
     validate_display_name,
 )
+from tui.server.settings import INVITE_MINUTES
 from tui.server.store import IdentityRecord, InviteRecord, Store
 
 BROADCAST_REALTIME = "realtime"
@@ -67,7 +68,7 @@ class ServiceConfig:
     broadcaster_key: str
     whip_url: str = WHIP_GLOBAL
     session_minutes: int = 60
-    invite_minutes: int = 30
+    invite_minutes: int = INVITE_MINUTES
     link_seconds: int = 300
     local_stage: bool = False
     """No media server: the stage page shows the local stand-in instead of the web SDK."""
@@ -254,6 +255,7 @@ class AppService:
             expires_at=now + self.config.invite_minutes * 60,
         )
         self.store.add_invite(record)
+        self.store.forget_participant_tokens(now=now)  # the expired ones: nobody needs them
         expires_at = _utc(record.expires_at)
         event = Invite(
             user_id, broadcast_type, self.config.stage_name, record.invite_id, expires_at
@@ -361,23 +363,35 @@ class AppService:
             raise IvsFailed(str(exc)) from None
 
     async def disconnect(self, user_id: str) -> DisconnectResult:
-        """Revoke every invite of the user and take them off the stage."""
+        """Revoke every invite of the user and take them off the stage: DisconnectParticipant
+        for every participant id ever issued to them, on the stage or not, since IVS then
+        refuses that participant's token for good (a token from a redeemed invite would
+        otherwise still join until it expires)."""
         identity = self.store.identity(user_id)
         if identity is None:
             raise NotFound(f"no user {user_id!r} is known to this server")
         revoked = self.store.revoke_all(user_id, self.clock())
-        removed = 0
+        stage_arn = self.config.stage_arn
         try:
-            for p in await self.control.list_participants(self.config.stage_arn):
-                if p.user_id == user_id and p.state == "CONNECTED":
+            on_stage = {
+                p.participant_id
+                for p in await self.control.list_participants(stage_arn)
+                if p.user_id == user_id and p.state == "CONNECTED"
+            }
+            issued = {i.participant_id for i in self.store.invites_of(user_id)}
+            for participant_id in sorted(issued | on_stage):
+                try:
                     await self.control.disconnect_participant(
-                        self.config.stage_arn, p.participant_id, "removed by the broadcaster"
+                        stage_arn, participant_id, "removed by the broadcaster"
                     )
-                    removed += 1
+                except ControlError as exc:
+                    if not exc.not_found:  # a token of another stage, or long expired
+                        raise
         except ControlError as exc:
             raise IvsFailed(
                 f"the invites are revoked, but removing {user_id} from the stage failed: {exc}"
             ) from None
+        self.store.forget_participant_tokens(user_id)
         return DisconnectResult(
-            user_id=user_id, revoked_invites=revoked, removed_from_stage=removed
+            user_id=user_id, revoked_invites=revoked, removed_from_stage=len(on_stage)
         )

@@ -32,6 +32,10 @@ BROADCASTER_KEY_MIN = 8
 guessed by trying."""
 ENV_PREFIX = "IVS_CHAT_TUI_"
 CONFIG_FILE_NAME = "server.toml"
+INVITE_MINUTES = 10
+"""A participant token is made with its invite and lives as long: long enough to read the
+invite, press Join and allow the camera, short enough that a token which leaks, or whose
+revoke IVS did not take, soon stops working. IVS's own default is 720 minutes."""
 DEFAULT_ROOM_NAME = "ivs-chat-tui"
 DEFAULT_STAGE_NAME = "ivs-chat-tui"
 
@@ -65,9 +69,9 @@ class ServerSettings(FlagsEnvTomlSettings):
         DEFAULT_SESSION_MINUTES, ge=MIN_SESSION_MINUTES, le=MAX_SESSION_MINUTES
     )
     invite_minutes: int = Field(
-        30, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
+        INVITE_MINUTES, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
     )
-    """How long an invite (and its participant token) stays valid."""
+    """How long an invite, and so its participant token, stays valid."""
     link_seconds: int = Field(300, ge=10, le=3600)
     """How long a stage link's one-time code stays valid."""
     token_rate_per_minute: float = Field(60.0, gt=0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import os
 import secrets
 import sqlite3
 import time
@@ -28,6 +29,7 @@ from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.ratelimit import AddressBudget
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
+    BROADCASTER_KEY_MIN,
     DEFAULT_PORT,
     DEFAULT_ROOM_NAME,
     DEFAULT_STAGE_NAME,
@@ -47,6 +49,33 @@ def local_access_key_id() -> str:
     """A fresh, unguessable access key id: the only caller the local stack's control
     plane accepts. Upper-case alphanumerics, as AWS key ids are."""
     return "LOCAL" + secrets.token_hex(16).upper()
+
+
+BROADCASTER_KEY_FILE = "broadcaster.key"
+"""In the data dir, mode 0600: the generated broadcaster key, reused on every start with
+the same data dir so that the broadcaster's TUI keeps working across restarts."""
+
+
+def kept_broadcaster_key(data_dir: Path) -> str:
+    """The key kept in `data_dir`, or a new one, generated and kept there (0600)."""
+    path = data_dir / BROADCASTER_KEY_FILE
+    try:
+        kept = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        kept = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"cannot read the broadcaster key in {path}: {exc}") from None
+    if len(kept) >= BROADCASTER_KEY_MIN:
+        return kept
+    key = secrets.token_urlsafe(18)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(key + "\n")
+    except OSError as exc:
+        raise StartupError(f"cannot keep the broadcaster key in {path}: {exc}") from None
+    return key
 
 
 class StartupError(Exception):
@@ -224,6 +253,7 @@ async def start_server(
         store = Store(data_dir)
     except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
         raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
+    store.forget_participant_tokens(now=clock())
     state = ServerState(
         token_requests=AddressBudget(settings.token_rate_per_minute, settings.token_burst),
         mode=settings.effective_mode,
@@ -271,7 +301,7 @@ async def start_server(
             if local and settings.public_url
             else control.chat_url,
             public_url=settings.public_url or url,
-            broadcaster_key=settings.broadcaster_key or secrets.token_urlsafe(18),
+            broadcaster_key=settings.broadcaster_key or kept_broadcaster_key(data_dir),
             whip_url=str(whip or WHIP_GLOBAL),
             session_minutes=settings.session_minutes,
             invite_minutes=settings.invite_minutes,

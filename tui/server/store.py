@@ -3,7 +3,9 @@
 Secrets a client presents (session keys, one-time link codes) are stored only as SHA-256
 hashes: they are 256-bit random values, so a plain hash is enough and a leaked database
 file does not let anyone act as a viewer. The participant token itself must be handed out
-again on redeem, so it is stored as is; the data dir is created private (0700).
+again on redeem, so it is stored as is while its invite is live, and blanked once the
+invite is revoked or expired; the data dir is created private (0700) and the database
+files are 0600 whatever the directory's mode.
 
 Calls are synchronous and run on the event loop (in the demo, the TUI's): each is one
 short transaction on a WAL-mode file with synchronous=NORMAL, which does not fsync on
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -60,7 +63,6 @@ CREATE TABLE IF NOT EXISTS invites (
     code_used_at REAL
 );
 CREATE INDEX IF NOT EXISTS invites_by_user ON invites (user_id);
-CREATE INDEX IF NOT EXISTS invites_by_token ON invites (participant_token);
 """
 
 
@@ -70,7 +72,9 @@ def _checkpoint(path: Path) -> None:
 
 
 def secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    # surrogatepass: a key sent as JSON may hold a lone surrogate ("\ud800"); it is
+    # then simply unknown, never an encoding error.
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +115,24 @@ _INVITE_COLUMNS = (
 _IDENTITY_COLUMNS = "user_id, display_name, role, created_at, token_issued_at"
 
 
+def _private_files(db_path: Path) -> None:
+    """The database, its WAL and its shared-memory index exist and are 0600 before SQLite
+    opens them, whatever the directory's mode or the umask: they hold participant tokens.
+    (SQLite creates the WAL and SHM with the database file's mode; made here, they need
+    not rely on that.)"""
+    for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
+
 class Store:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = data_dir / DB_FILE_NAME
+        _private_files(self.path)
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -122,7 +140,26 @@ class Store:
         self._db.execute("PRAGMA wal_autocheckpoint=0")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_token_hashes()
         self._saved_changes = -1
+
+    def _add_token_hashes(self) -> None:
+        """Participant tokens are found by their hash, so the token itself can be dropped
+        once nobody needs it (`forget_participant_tokens`); databases from before get
+        the column here."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(invites)")}
+        if "participant_token_hash" in columns:
+            return
+        self._db.execute("ALTER TABLE invites ADD COLUMN participant_token_hash TEXT")
+        rows = self._db.execute("SELECT invite_id, participant_token FROM invites").fetchall()
+        for invite_id, token in rows:
+            self._db.execute(
+                "UPDATE invites SET participant_token_hash = ? WHERE invite_id = ?",
+                (secret_hash(token) if token else None, invite_id),
+            )
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS invites_by_token_hash ON invites (participant_token_hash)"
+        )
 
     def close(self) -> None:
         self._db.close()  # the last connection to close checkpoints the WAL
@@ -201,7 +238,8 @@ class Store:
 
     def add_invite(self, invite: InviteRecord) -> None:
         self._db.execute(
-            f"INSERT INTO invites ({_INVITE_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+            f"INSERT INTO invites ({_INVITE_COLUMNS}, participant_token_hash)"
+            f" VALUES ({', '.join('?' * 14)})",
             (
                 invite.invite_id,
                 invite.user_id,
@@ -216,6 +254,7 @@ class Store:
                 invite.redeemed_at,
                 invite.code_expires_at,
                 invite.code_used_at,
+                secret_hash(invite.participant_token),
             ),
         )
 
@@ -226,7 +265,7 @@ class Store:
         return self._invite_where("code_hash", secret_hash(code))
 
     def invite_by_participant_token(self, token: str) -> InviteRecord | None:
-        return self._invite_where("participant_token", token)
+        return self._invite_where("participant_token_hash", secret_hash(token))
 
     def _invite_where(self, column: str, value: str) -> InviteRecord | None:
         # `column` is always one of this class's literals, never outside input.
@@ -272,6 +311,24 @@ class Store:
             "UPDATE invites SET revoked_at = ? WHERE invite_id = ? AND revoked_at IS NULL",
             (now, invite_id),
         )
+
+    def forget_participant_tokens(
+        self, user_id: str | None = None, now: float | None = None
+    ) -> int:
+        """Drop the participant tokens nobody may use any more: the user's revoked
+        invites' (all users' with None), and, given `now`, those of expired invites. The
+        row stays (its participant id is what a revoke disconnects); how many went."""
+        where = "participant_token != '' AND (revoked_at IS NOT NULL"
+        params: list[object] = []
+        if now is not None:
+            where += " OR expires_at <= ?"
+            params.append(now)
+        where += ")"
+        if user_id is not None:
+            where += " AND user_id = ?"
+            params.append(user_id)
+        cur = self._db.execute(f"UPDATE invites SET participant_token = '' WHERE {where}", params)
+        return cur.rowcount
 
     def revoke_all(self, user_id: str, now: float) -> int:
         """Revoke every invite of the user that is not revoked yet; how many were."""
