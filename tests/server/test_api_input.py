@@ -135,8 +135,9 @@ async def test_token_requests_rate_limited_per_address(tmp_path: Path) -> None:
     )
     async with await start_server(settings) as server, aiohttp.ClientSession() as http:
         statuses = []
-        for _ in range(4):
-            async with http.post(server.url + "/api/chat/token", json={"displayName": "F"}) as r:
+        for i in range(4):
+            body = {"displayName": f"F{i}"}  # one name, one identity: each a new viewer
+            async with http.post(server.url + "/api/chat/token", json=body) as r:
                 statuses.append(r.status)
                 last = r
                 answer = await r.json()

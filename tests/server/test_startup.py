@@ -165,10 +165,13 @@ async def test_chat_token_answer_names_the_room_as_read_at_start_up(
     unnamed = (await asyncio.to_thread(chat.create_room))["arn"]
     stage = (await asyncio.to_thread(realtime.create_stage, name="s"))["stage"]["arn"]
 
+    viewers = iter(range(100))
+
     async def token_answer(server: RunningServer) -> dict[str, object]:
+        body = {"displayName": f"Ann {next(viewers)}"}  # a new viewer each: a name is one's
         async with (
             aiohttp.ClientSession() as http,
-            http.post(server.url + "/api/chat/token", json={"displayName": "Ann"}) as resp,
+            http.post(server.url + "/api/chat/token", json=body) as resp,
         ):
             assert resp.status == 200
             return await resp.json()

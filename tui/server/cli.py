@@ -19,6 +19,7 @@ _FLAGS = (
     "host",
     "port",
     "broadcaster_key",
+    "broadcaster_name",
     "data_dir",
     "room_arn",
     "stage_arn",
@@ -51,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, help="port to listen on (default 8750; 0: any)")
     parser.add_argument("--broadcaster-key", help="the broadcaster's key (default: generated)")
+    parser.add_argument(
+        "--broadcaster-name",
+        help="the broadcaster's display name, reserved from the start: no viewer may take it",
+    )
     parser.add_argument("--data-dir", type=Path, help="where identities and invites are kept")
     parser.add_argument("--room-arn", help="--aws: the IVS chat room")
     parser.add_argument("--stage-arn", help="--aws: the IVS real-time stage")

@@ -38,7 +38,8 @@ from tui.server.models import (
 from tui.server.names import (
     DisplayNameError,
     check_viewer_name,
-    name_key,
+    looks,
+    same_name,
     validate_display_name,
 )
 from tui.server.settings import INVITE_MINUTES
@@ -74,6 +75,9 @@ class ServiceConfig:
     """No media server: the stage page shows the local stand-in instead of the web SDK."""
     room_name: str = ""
     """The IVS room's name, read once at start-up; "" when the room has none."""
+    broadcaster_name: str | None = None
+    """Reserved for the broadcaster from the start (`--broadcaster-name`): no viewer may
+    take it, or anything that looks like it, even before the broadcaster joins."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,21 +145,32 @@ class AppService:
         if identity is None:
             user_id = f"broadcaster-{new_id()}"
             identity = self.store.add_identity(
-                user_id, session_key, display_name, "broadcaster", now
+                user_id, session_key, display_name, "broadcaster", now, looks(display_name)
             )
             self.store.set_meta(_BROADCASTER_ID_KEY, user_id)
         else:
             self.store.set_session_key(identity.user_id, session_key)
         return identity, session_key
 
-    def _check_viewer_name(self, name: str) -> None:
-        """400 if a viewer calling themselves `name` could pass for the broadcaster."""
-        user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
-        broadcaster = self.store.identity(user_id) if user_id else None
+    def _check_viewer_name(self, name: str, user_id: str | None = None) -> None:
+        """400 if a viewer (`user_id`, or a new one) calling themselves `name` could pass
+        for the broadcaster (the configured name, reserved from the start, or the one
+        they use), the staff, a badge or a system line, or for another viewer: a name
+        belongs to one identity."""
+        broadcaster_id = self.store.get_meta(_BROADCASTER_ID_KEY)
+        broadcaster = self.store.identity(broadcaster_id) if broadcaster_id else None
+        taken = tuple(
+            n for n in (self.config.broadcaster_name, broadcaster and broadcaster.display_name) if n
+        )
         try:
-            check_viewer_name(name, broadcaster.display_name if broadcaster else None)
+            check_viewer_name(name, taken)
         except DisplayNameError as exc:
             raise InvalidRequest(str(exc)) from None
+        if self.store.name_holder(looks(name), other_than=user_id) is not None:
+            raise InvalidRequest(
+                f"{name!r} is taken: someone else in this chat goes by that name (or one "
+                "that looks the same); choose another"
+            )
 
     # --- chat tokens -----------------------------------------------------------------
 
@@ -186,12 +201,14 @@ class AppService:
             if identity.role == "broadcaster":
                 raise NotAuthenticated("the broadcaster's session needs the broadcaster key")
             # A name kept from before the broadcaster took it stays: reconnects must work.
-            if name_key(name) != name_key(identity.display_name):
-                self._check_viewer_name(name)
+            if not same_name(name, identity.display_name):
+                self._check_viewer_name(name, identity.user_id)
         else:
             self._check_viewer_name(name)
             key = secrets.token_urlsafe(32)
-            identity = self.store.add_identity(f"viewer-{new_id()}", key, name, "viewer", now)
+            identity = self.store.add_identity(
+                f"viewer-{new_id()}", key, name, "viewer", now, looks(name)
+            )
         role: Role = identity.role
         capabilities = BROADCASTER_CAPABILITIES if role == "broadcaster" else VIEWER_CAPABILITIES
         try:
@@ -204,7 +221,7 @@ class AppService:
             )
         except ControlError as exc:
             raise IvsFailed(f"could not create a chat token: {exc}") from None
-        self.store.token_issued(identity.user_id, name, now)
+        self.store.token_issued(identity.user_id, name, now, looks(name))
         return ChatGrant(
             token=token.token,
             token_expiration_time=token.token_expiration_time,

@@ -58,6 +58,9 @@ class ServerSettings(FlagsEnvTomlSettings):
     public_url: str | None = None
     """Base URL put in stage links; default http://HOST:PORT."""
     broadcaster_key: str | None = None
+    broadcaster_name: str | None = None
+    """The broadcaster's display name, reserved from the start: no viewer may take it
+    (nor a look-alike), even before the broadcaster's first chat token."""
     data_dir: Path | None = None
     room_arn: str | None = None
     stage_arn: str | None = None

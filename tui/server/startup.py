@@ -302,6 +302,7 @@ async def start_server(
             else control.chat_url,
             public_url=settings.public_url or url,
             broadcaster_key=settings.broadcaster_key or kept_broadcaster_key(data_dir),
+            broadcaster_name=settings.broadcaster_name,
             whip_url=str(whip or WHIP_GLOBAL),
             session_minutes=settings.session_minutes,
             invite_minutes=settings.invite_minutes,
@@ -330,13 +331,19 @@ async def start_local_stack(
     *,
     data_dir: Path | None = None,
     broadcaster_key: str | None = None,
+    broadcaster_name: str | None = None,
     emulator_config: EmulatorConfig | None = None,
 ) -> LocalStack:
     """The local IVS stack and the app server on one port, with a fresh room; the stage
     is the one an earlier start with the same `data_dir` made, so its invites still work.
     `port=0` picks a free port (see `.url`). Raises `StartupError`."""
     settings = ServerSettings(
-        mode="local", host=host, port=port, data_dir=data_dir, broadcaster_key=broadcaster_key
+        mode="local",
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        broadcaster_key=broadcaster_key,
+        broadcaster_name=broadcaster_name,
     )
     return await start_server(settings, emulator_config=emulator_config)
 

@@ -141,6 +141,7 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
         self._add_token_hashes()
+        self._add_name_keys()
         self._saved_changes = -1
 
     def _add_token_hashes(self) -> None:
@@ -159,6 +160,27 @@ class Store:
             )
         self._db.execute(
             "CREATE INDEX IF NOT EXISTS invites_by_token_hash ON invites (participant_token_hash)"
+        )
+
+    def _add_name_keys(self) -> None:
+        """Each identity's `name_key` (what its name looks like, `names.name_key`), so a
+        name can be found taken; databases from before get the column here."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(identities)")}
+        if "name_key" in columns:
+            return
+        from tui.server.names import name_key, name_shape
+
+        self._db.execute("ALTER TABLE identities ADD COLUMN name_key TEXT")
+        self._db.execute("ALTER TABLE identities ADD COLUMN name_shape TEXT")
+        rows = self._db.execute("SELECT user_id, display_name FROM identities").fetchall()
+        for user_id, display_name in rows:
+            self._db.execute(
+                "UPDATE identities SET name_key = ?, name_shape = ? WHERE user_id = ?",
+                (name_key(display_name), name_shape(display_name), user_id),
+            )
+        self._db.execute("CREATE INDEX IF NOT EXISTS identities_by_key ON identities (name_key)")
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS identities_by_shape ON identities (name_shape)"
         )
 
     def close(self) -> None:
@@ -200,12 +222,19 @@ class Store:
     # --- identities ------------------------------------------------------------------
 
     def add_identity(
-        self, user_id: str, session_key: str, display_name: str, role: Role, now: float
+        self,
+        user_id: str,
+        session_key: str,
+        display_name: str,
+        role: Role,
+        now: float,
+        looks: tuple[str, str] = ("", ""),
     ) -> IdentityRecord:
+        """`looks`: the name's `names.name_key` and `names.name_shape`."""
         self._db.execute(
-            "INSERT INTO identities (user_id, session_key_hash, display_name, role, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (user_id, secret_hash(session_key), display_name, role, now),
+            "INSERT INTO identities (user_id, session_key_hash, display_name, role,"
+            " created_at, name_key, name_shape) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, secret_hash(session_key), display_name, role, now, *looks),
         )
         return IdentityRecord(user_id, display_name, role, now, None)
 
@@ -228,11 +257,27 @@ class Store:
             (secret_hash(session_key), user_id),
         )
 
-    def token_issued(self, user_id: str, display_name: str, now: float) -> None:
+    def token_issued(
+        self, user_id: str, display_name: str, now: float, looks: tuple[str, str] = ("", "")
+    ) -> None:
         self._db.execute(
-            "UPDATE identities SET display_name = ?, token_issued_at = ? WHERE user_id = ?",
-            (display_name, now, user_id),
+            "UPDATE identities SET display_name = ?, name_key = ?, name_shape = ?,"
+            " token_issued_at = ? WHERE user_id = ?",
+            (display_name, *looks, now, user_id),
         )
+
+    def name_holder(
+        self, looks: tuple[str, str], other_than: str | None = None
+    ) -> IdentityRecord | None:
+        """The identity (the earliest, if several) other than `other_than` whose name
+        has this `names.name_key` or this `names.name_shape`."""
+        row = self._db.execute(
+            f"SELECT {_IDENTITY_COLUMNS} FROM identities"
+            " WHERE (name_key = ? OR name_shape = ?) AND user_id != ?"
+            " ORDER BY created_at LIMIT 1",
+            (*looks, other_than or ""),
+        ).fetchone()
+        return None if row is None else IdentityRecord(*row)
 
     # --- invites ---------------------------------------------------------------------
 
