@@ -18,7 +18,8 @@ from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
 from tui.server.client import AppServerClient
 from tui.server.http import AUTH_FAILURE_BURST
-from tui.server.startup import BROADCASTER_KEY_FILE, RunningServer, start_local_stack
+from tui.server.settings import ServerSettings
+from tui.server.startup import BROADCASTER_KEY_FILE, RunningServer, start_local_stack, start_server
 from tui.server.store import DB_FILE_NAME
 
 SERVER_LOG = "tui.server"
@@ -205,3 +206,58 @@ async def test_the_generated_broadcaster_key_is_kept_across_restarts(tmp_path: P
     async with await start_local_stack(port=0, data_dir=data, broadcaster_key="given-key") as s:
         assert s.broadcaster_key == "given-key"
     assert (data / BROADCASTER_KEY_FILE).read_text().strip() == key
+
+
+async def _open(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    return await asyncio.open_connection(host, int(port))
+
+
+SAFETY = 30.0
+"""A safety net only: what the server must close is waited for, never timed."""
+
+
+async def test_stalled_headers_and_bodies_are_cut_off(tmp_path: Path) -> None:
+    settings = ServerSettings(
+        mode="local", port=0, data_dir=tmp_path, header_seconds=0.5, body_seconds=0.5
+    )
+    async with await start_server(settings) as server:
+        reader, writer = await _open(server.url)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a")  # and then nothing
+        assert await asyncio.wait_for(reader.read(), SAFETY) == b""  # closed by the server
+        writer.close()
+        request = (
+            b"POST /api/chat/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"displayName":'
+        )
+        reader, writer = await _open(server.url)
+        writer.write(request)
+        answer = await asyncio.wait_for(reader.read(), SAFETY)
+        writer.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408")
+        assert "did not arrive in time" in json.loads(body)["message"]
+
+
+async def test_slow_connections_per_address_are_bounded(tmp_path: Path) -> None:
+    settings = ServerSettings(
+        mode="local", port=0, data_dir=tmp_path, header_seconds=120, slow_connections_per_address=3
+    )
+    async with await start_server(settings) as server:
+        held = [await _open(server.url) for _ in range(3)]
+        for _, writer in held:
+            writer.write(b"GET /healthz HTTP/1.1\r\n")  # headers begun, never ended
+            await writer.drain()
+        reader, writer = await _open(server.url)
+        assert await asyncio.wait_for(reader.read(), SAFETY) == b""  # one too many: closed
+        writer.close()
+        # One of the three ends its request: it is answered, and there is room again.
+        first_reader, first_writer = held[0]
+        first_writer.write(b"Host: x\r\nConnection: close\r\n\r\n")
+        assert (await asyncio.wait_for(first_reader.read(), SAFETY)).startswith(b"HTTP/1.1 200")
+        answer = await raw_request(
+            server.url, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.1 200")
+        for _, w in held:
+            w.close()

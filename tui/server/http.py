@@ -59,9 +59,11 @@ M = TypeVar("M", bound=BaseModel)
 API_PREFIX = "/api"
 AUTH_FAILURE_BURST = 5
 AUTH_FAILURES_PER_MINUTE = 2.0
-"""A wrong broadcaster key or session key (401/403) costs its address one of
-`AUTH_FAILURE_BURST`; then authenticated routes answer 429 until the bucket refills. A
-person who mistypes gets a few tries; a guesser gets ~3000 a day instead of unlimited."""
+"""The defaults (settings `wrong_key_burst`, `wrong_keys_per_minute`): a wrong broadcaster
+key or session key (401/403) costs its address one of the burst; then keyed routes answer
+429 until the bucket refills. A person who mistypes gets a few tries; a guesser gets ~3000
+a day instead of unlimited."""
+BODY_SECONDS = 10.0
 
 STATUS: dict[type[ServiceError], int] = {
     InvalidRequest: 400,
@@ -95,6 +97,9 @@ class ServerState:
     service: AppService | None = None
     mode: str = "local"
     wrong_keys: AddressBudget = field(default_factory=_wrong_key_budget)
+    body_seconds: float = BODY_SECONDS
+    """How long a request body may take to arrive: a client that stalls mid-body gets
+    408 instead of holding its connection."""
 
 
 STATE = web.AppKey("tui_server_state", ServerState)
@@ -156,7 +161,11 @@ def bearer(request: web.Request) -> str | None:
 
 
 async def _body(request: web.Request, model: type[M]) -> M:
-    raw = await request.read()
+    try:
+        async with asyncio.timeout(request.app[STATE].body_seconds):
+            raw = await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(reason="the request body did not arrive in time") from None
     if not raw.strip():
         raise InvalidRequest("the request needs a JSON body")
     try:
@@ -350,6 +359,6 @@ def setup_routes(app: web.Application, state: ServerState) -> None:
     app.add_subapp(API_PREFIX, api_app(state))
 
 
-def new_app(**kwargs: Any) -> web.Application:
-    """The root application, with the app server's access log."""
-    return web.Application(middlewares=[access_log], **kwargs)
+def new_app(*outer: Any) -> web.Application:
+    """The root application: the `outer` middlewares, then the app server's access log."""
+    return web.Application(middlewares=[*outer, access_log])

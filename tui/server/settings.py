@@ -77,8 +77,20 @@ class ServerSettings(FlagsEnvTomlSettings):
     """How long an invite, and so its participant token, stays valid."""
     link_seconds: int = Field(300, ge=10, le=3600)
     """How long a stage link's one-time code stays valid."""
+    # Per client address (see the README's Security section for what that does not stop).
     token_rate_per_minute: float = Field(60.0, gt=0)
+    """Chat token requests an address may make a minute, after `token_burst` at once."""
     token_burst: int = Field(30, ge=1)
+    wrong_keys_per_minute: float = Field(2.0, gt=0)
+    """Wrong broadcaster or session keys an address may send a minute, after
+    `wrong_key_burst`; past them its keyed requests get 429."""
+    wrong_key_burst: int = Field(5, ge=1)
+    header_seconds: float = Field(10.0, gt=0, le=300)
+    """A connection must send a request's headers within this long, or it is closed."""
+    body_seconds: float = Field(10.0, gt=0, le=300)
+    """A request body must arrive within this long, or the answer is 408."""
+    slow_connections_per_address: int = Field(32, ge=1)
+    """Connections one address may have waiting for their headers at once."""
 
     @field_validator("public_url", "endpoint_url")
     @classmethod

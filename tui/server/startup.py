@@ -26,6 +26,7 @@ from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.control import ControlError, ControlPlane, arn_region, arn_resource_id
 from tui.server.control import AwsControl, LocalControl
 from tui.server.http import ServerState, new_app, setup_routes
+from tui.server.listener import GuardedTCPSite, SlowClientGuard
 from tui.server.ratelimit import AddressBudget
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
@@ -141,11 +142,13 @@ def _shown_host(host: str) -> str:
     return f"[{shown}]" if ":" in shown else shown
 
 
-async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+async def _listen(
+    app: web.Application, host: str, port: int, guard: SlowClientGuard
+) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await GuardedTCPSite(runner, host, port, guard).start()
     except OSError as exc:
         await runner.cleanup()
         if exc.errno == errno.EADDRINUSE:
@@ -257,8 +260,14 @@ async def start_server(
     state = ServerState(
         token_requests=AddressBudget(settings.token_rate_per_minute, settings.token_burst),
         mode=settings.effective_mode,
+        wrong_keys=AddressBudget(settings.wrong_keys_per_minute, settings.wrong_key_burst),
+        body_seconds=settings.body_seconds,
     )
-    app = new_app()
+    guard = SlowClientGuard(
+        header_seconds=settings.header_seconds,
+        per_address=settings.slow_connections_per_address,
+    )
+    app = new_app(guard.request_started)
     setup_routes(app, state)
     app.cleanup_ctx.append(_lifetime(state, store))
     emulator: Emulator | None = None
@@ -272,7 +281,7 @@ async def start_server(
         emulator = Emulator(config)
         emulator.setup(app)
     # On failure the runner's cleanup (the app's cleanup context) has closed the store.
-    runner, url = await _listen(app, settings.host, settings.port)
+    runner, url = await _listen(app, settings.host, settings.port, guard)
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
