@@ -99,6 +99,13 @@ class ServerSettings(FlagsEnvTomlSettings):
             raise ValueError(f"{value!r} must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    @field_validator("broadcaster_name")
+    @classmethod
+    def _a_display_name(cls, value: str | None) -> str | None:
+        from tui.server.names import validate_display_name
+
+        return None if value is None else validate_display_name(value)
+
     @field_validator("broadcaster_key")
     @classmethod
     def _long_enough(cls, value: str | None) -> str | None:
