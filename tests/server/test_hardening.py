@@ -71,6 +71,24 @@ async def test_escape_codes_in_paths_reach_the_log_escaped(
         assert "\x1b" not in line and "\x07" not in line and "\n" not in line
 
 
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /\x1b]52;c;UFdORUQ=\x07 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: \x1b[2J\x1b[3J\r\n\r\n",
+        b"\x1b[2J / HTTP/1.1\r\n\r\n",
+    ],
+)
+async def test_raw_escape_codes_reach_no_log_raw(
+    local: RunningServer, caplog: pytest.LogCaptureFixture, request_bytes: bytes
+) -> None:
+    """Unencoded, aiohttp refuses them (400) and its own log shows them escaped."""
+    caplog.set_level(logging.DEBUG)
+    answer = await raw_request(local.url, request_bytes)
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400")
+    assert "\x1b" not in caplog.text and "\x07" not in caplog.text
+
+
 async def test_a_bearer_key_that_is_not_utf8_is_a_401_counted_against_the_budget(
     local: RunningServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import math
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -200,8 +201,15 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         # The client hung up mid-body: nobody is left to read the answer, but the line
         # in the log says what happened, and no traceback.
         return _error(400, f"the request body ended early: {exc}")
-    except Exception:
-        log.exception("unexpected error in %s %s", request.method, for_log(request.path))
+    except Exception as exc:
+        # The traceback as one escaped line: an exception's words may quote the request.
+        trace = "".join(traceback.format_exception(exc))
+        log.error(
+            "unexpected error in %s %s: %s",
+            for_log(request.method),
+            for_log(request.path),
+            for_log(trace),
+        )
         return _error(500, "the app server had an unexpected error; see its log")
 
 
