@@ -6,8 +6,8 @@ the server's file descriptors. `SlowClientGuard` bounds both:
 
 - a connection must finish a request's headers within `header_seconds` of opening (or of
   its previous answer, when kept alive), or it is closed;
-- an address may have at most `per_address` connections waiting for their headers at
-  once; more are closed as they open.
+- an address may have at most `per_address` new connections waiting for their first
+  request's headers at once; more are closed as they open.
 
 A body has its own deadline where it is read (`tui.server.http`). The guard sits between
 asyncio and aiohttp's protocol (`GuardedTCPSite`), and learns that a request's headers
@@ -79,14 +79,21 @@ class _Guarded(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._transport is None:
             return
-        self._headers_in()
+        self.headers_in()
         self._guard.protocols.pop(self._inner, None)
         self._transport = None
         self._inner.connection_lost(exc)
 
     # the guard's own bookkeeping
-    def waiting_for_headers(self) -> None:
-        if not self._waiting:
+    @property
+    def is_open(self) -> bool:
+        return self._transport is not None
+
+    def waiting_for_headers(self, *, counted: bool = True) -> None:
+        """Start the deadline; `counted`: the connection also counts towards its
+        address's bound (a new one; not one idle between kept-alive requests, which
+        clients' pools hold by design)."""
+        if counted and not self._waiting:
             self._waiting = True
             self._guard.waiting[self._address] += 1
         if self._deadline is not None:
@@ -94,7 +101,7 @@ class _Guarded(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         self._deadline = loop.call_later(self._guard.header_seconds, self._too_slow)
 
-    def _headers_in(self) -> None:
+    def headers_in(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
@@ -106,7 +113,7 @@ class _Guarded(asyncio.Protocol):
 
     def _too_slow(self) -> None:
         self._deadline = None
-        if self._transport is not None and self._waiting:
+        if self._transport is not None:
             log.info(
                 "closed a connection from %s: no request within %g s",
                 for_log(self._address),
@@ -134,12 +141,12 @@ class SlowClientGuard:
         stops; once answered, a kept-alive connection waits for headers again."""
         guarded = self.protocols.get(request.protocol)
         if guarded is not None:
-            guarded._headers_in()
+            guarded.headers_in()
         try:
             return await handler(request)
         finally:
-            if guarded is not None and guarded._transport is not None:
-                guarded.waiting_for_headers()
+            if guarded is not None and guarded.is_open:
+                guarded.waiting_for_headers(counted=False)
 
 
 class GuardedTCPSite(web.TCPSite):
