@@ -123,14 +123,14 @@ class AppService:
         return hmac.compare_digest(key.encode(), self.config.broadcaster_key.encode())
 
     def check_broadcaster(self, key: str | None) -> None:
-        """401 without a key, 403 with a wrong one."""
+        """`NotAuthenticated` without a key, `NotAllowed` with a wrong one."""
         if not key:
             raise NotAuthenticated("only the broadcaster may do this: no broadcaster key")
         if not self.is_broadcaster_key(key):
             raise NotAllowed("only the broadcaster may do this: wrong broadcaster key")
 
     def viewer(self, session_key: str | None) -> IdentityRecord:
-        """The identity a session key belongs to, or 401."""
+        """The identity a session key belongs to, or `NotAuthenticated`."""
         if not session_key:
             raise NotAuthenticated("a session key is needed (Authorization: Bearer <key>)")
         identity = self.store.identity_by_session_key(session_key)
@@ -153,10 +153,10 @@ class AppService:
         return identity, session_key
 
     def _check_viewer_name(self, name: str, user_id: str | None = None) -> None:
-        """400 if a viewer (`user_id`, or a new one) calling themselves `name` could pass
-        for the broadcaster (the configured name, reserved from the start, or the one
-        they use), the staff, a badge or a system line, or for another viewer: a name
-        belongs to one identity."""
+        """`InvalidRequest` if a viewer (`user_id`, or a new one) calling themselves
+        `name` could pass for the broadcaster (the configured name, reserved from the
+        start, or the one they use), the staff, a badge or a system line, or for another
+        viewer: a name belongs to one identity."""
         broadcaster_id = self.store.get_meta(_BROADCASTER_ID_KEY)
         broadcaster = self.store.identity(broadcaster_id) if broadcaster_id else None
         taken = tuple(
