@@ -28,6 +28,8 @@ _FLAGS = (
     "region",
     "profile",
     "public_url",
+    "tls_cert",
+    "tls_key",
     "session_minutes",
     "invite_minutes",
 )
@@ -69,6 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="AWS region (default: the room ARN's, or boto3's)")
     parser.add_argument("--profile", help="AWS profile name")
     parser.add_argument("--public-url", help="base URL for stage links (default http://HOST:PORT)")
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this PEM certificate")
+    parser.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
     parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
     parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
     parser.add_argument(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -153,9 +154,14 @@ class GuardedTCPSite(web.TCPSite):
     """aiohttp's TCPSite, with each connection's protocol behind `guard`."""
 
     def __init__(
-        self, runner: web.BaseRunner, host: str, port: int, guard: SlowClientGuard
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        guard: SlowClientGuard,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(runner, host, port)
+        super().__init__(runner, host, port, ssl_context=ssl_context)
         self._guard = guard
 
     async def start(self) -> None:

@@ -66,6 +66,9 @@ class ServerSettings(FlagsEnvTomlSettings):
     stage_arn: str | None = None
     create: bool = False
     endpoint_url: str | None = None
+    tls_cert: Path | None = None
+    """PEM certificate (chain) to serve HTTPS with; needs `tls_key`."""
+    tls_key: Path | None = None
     region: str | None = None
     profile: str | None = None
     session_minutes: int = Field(
@@ -115,6 +118,12 @@ class ServerSettings(FlagsEnvTomlSettings):
                 "moderate the chat and invite people on stage (leave it out for a generated one)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _tls_needs_both(self) -> ServerSettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("--tls-cert and --tls-key go together: give both, or neither")
+        return self
 
     @model_validator(mode="after")
     def _aws_needs_resources(self) -> ServerSettings:

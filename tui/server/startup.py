@@ -14,6 +14,7 @@ import errno
 import os
 import secrets
 import sqlite3
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -142,13 +143,39 @@ def _shown_host(host: str) -> str:
     return f"[{shown}]" if ":" in shown else shown
 
 
+def _tls(settings: ServerSettings) -> ssl.SSLContext | None:
+    """The server's TLS context from --tls-cert and --tls-key, or None for plain HTTP."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    if settings.effective_mode == "local":
+        # The local stack's control plane is this very port, called by boto3, which
+        # would have to trust the certificate; and the local stage has no media anyway.
+        raise StartupError(
+            "--tls-cert works with --aws; for --local, put a TLS reverse proxy in front "
+            "(see the README) and pass its address as --public-url"
+        )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise StartupError(
+            f"cannot load the TLS certificate {settings.tls_cert} with the key "
+            f"{settings.tls_key}: {exc}"
+        ) from None
+    return context
+
+
 async def _listen(
-    app: web.Application, host: str, port: int, guard: SlowClientGuard
+    app: web.Application,
+    host: str,
+    port: int,
+    guard: SlowClientGuard,
+    tls: ssl.SSLContext | None = None,
 ) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     try:
-        await GuardedTCPSite(runner, host, port, guard).start()
+        await GuardedTCPSite(runner, host, port, guard, tls).start()
     except OSError as exc:
         await runner.cleanup()
         if exc.errno == errno.EADDRINUSE:
@@ -157,7 +184,8 @@ async def _listen(
             ) from None
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_port = runner.addresses[0][1]
-    return runner, f"http://{_shown_host(host)}:{bound_port}"
+    scheme = "https" if tls else "http"
+    return runner, f"{scheme}://{_shown_host(host)}:{bound_port}"
 
 
 async def _control_plane(
@@ -251,6 +279,7 @@ async def start_server(
 ) -> RunningServer:
     """Start the app server as `settings` say. Raises `StartupError` (one line)."""
     local = settings.effective_mode == "local"
+    tls = _tls(settings)
     data_dir = settings.resolved_data_dir
     try:
         store = Store(data_dir)
@@ -281,7 +310,7 @@ async def start_server(
         emulator = Emulator(config)
         emulator.setup(app)
     # On failure the runner's cleanup (the app's cleanup context) has closed the store.
-    runner, url = await _listen(app, settings.host, settings.port, guard)
+    runner, url = await _listen(app, settings.host, settings.port, guard, tls)
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
