@@ -194,6 +194,40 @@ async def test_a_revoked_invite_does_not_get_on_stage(
         assert server.service.store.invites_of(alice.user_id)[0].participant_token == ""
 
 
+async def test_a_used_token_is_dropped_and_a_new_redeem_gets_a_new_one(
+    local: RunningServer,
+) -> None:
+    async with (
+        AppServerClient(local.url, broadcaster_key=local.broadcaster_key) as host,
+        AppServerClient(local.url) as viewer,
+        aiohttp.ClientSession() as http,
+    ):
+        await host.chat_token("Host")
+        bob = await viewer.chat_token("Bob")
+        invite = await host.invite(bob.user_id)
+        first = await viewer.redeem(invite.invite_id)
+        async with http.get(first.join_url) as page:
+            assert page.status == 200
+        # Handed out twice (redeem, the page), it is no longer kept...
+        assert local.service.store.invite(invite.invite_id).participant_token == ""
+        # ...yet it still works with the app server, which knows it by its hash.
+        auth = {"Authorization": f"Bearer {first.participant_token}"}
+        async with http.post(local.url + "/api/multihost/stage/join", headers=auth) as r:
+            assert r.status == 200
+        # Opening the invitation again mints a new participant.
+        second = await viewer.redeem(invite.invite_id)
+        assert second.participant_token not in ("", first.participant_token)
+        assert second.participant_id != first.participant_id
+        async with http.get(second.join_url) as page:
+            assert page.status == 200
+        # A revoke disconnects both: neither token joins the stage again.
+        await host.disconnect(bob.user_id)
+        for token in (first.participant_token, second.participant_token):
+            headers = {"Authorization": f"Bearer {token}"}
+            async with http.post(local.url + "/_local/stage/join", headers=headers) as r:
+                assert r.status == 403
+
+
 async def test_database_files_are_private_whatever_the_directory(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir(mode=0o755)

@@ -7,7 +7,9 @@ in-process. Control-plane failures become `IvsFailed` with the `ControlError`'s 
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 from tui.ivs.control import ControlError
+from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
 from tui.server.control import ServiceControl, StageMove
@@ -250,16 +253,7 @@ class AppService:
         if identity.role == "broadcaster":
             raise InvalidRequest("the broadcaster is on the stage already")
         now = self.clock()
-        try:
-            participant = await self.control.create_participant_token(
-                self.config.stage_arn,
-                user_id,
-                capabilities=(StageCapability.PUBLISH, StageCapability.SUBSCRIBE),
-                attributes={"username": identity.display_name},
-                duration_minutes=self.config.invite_minutes,
-            )
-        except ControlError as exc:
-            raise IvsFailed(f"could not create the stage token: {exc}") from None
+        participant = await self._participant_token(identity, self.config.invite_minutes)
         record = InviteRecord(
             invite_id=new_id(),
             user_id=user_id,
@@ -303,6 +297,8 @@ class AppService:
         identity = self.viewer(session_key)
         record = self._usable_invite(invite_id, identity)
         now = self.clock()
+        if not record.participant_token:  # used on the stage page and dropped: a new one
+            record = await self._new_participant(record, identity, now)
         code = secrets.token_urlsafe(24)
         self.store.set_code(record.invite_id, code, now + self.config.link_seconds, now)
         path = stage_path(record.broadcast_type, record.stage_name)
@@ -312,6 +308,30 @@ class AppService:
             participant_id=record.participant_id,
             whip_url=self.config.whip_url,
             expires_at=_utc(record.expires_at),
+        )
+
+    async def _participant_token(
+        self, identity: IdentityRecord, minutes: int
+    ) -> IssuedParticipantToken:
+        try:
+            return await self.control.create_participant_token(
+                self.config.stage_arn,
+                identity.user_id,
+                capabilities=(StageCapability.PUBLISH, StageCapability.SUBSCRIBE),
+                attributes={"username": identity.display_name},
+                duration_minutes=minutes,
+            )
+        except ControlError as exc:
+            raise IvsFailed(f"could not create the stage token: {exc}") from None
+
+    async def _new_participant(
+        self, record: InviteRecord, identity: IdentityRecord, now: float
+    ) -> InviteRecord:
+        minutes = max(1, math.ceil((record.expires_at - now) / 60))  # no longer than the invite
+        participant = await self._participant_token(identity, minutes)
+        self.store.new_participant(record.invite_id, participant.participant_id, participant.token)
+        return dataclasses.replace(
+            record, participant_id=participant.participant_id, participant_token=participant.token
         )
 
     def open_stage_link(self, broadcast_type: str, stage: str, code: str | None) -> StageLink:
@@ -395,7 +415,7 @@ class AppService:
                 for p in await self.control.list_participants(stage_arn)
                 if p.user_id == user_id and p.state == "CONNECTED"
             }
-            issued = {i.participant_id for i in self.store.invites_of(user_id)}
+            issued = set(self.store.participant_ids_of(user_id))
             for participant_id in sorted(issued | on_stage):
                 try:
                     await self.control.disconnect_participant(

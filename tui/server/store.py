@@ -2,10 +2,10 @@
 
 Secrets a client presents (session keys, one-time link codes) are stored only as SHA-256
 hashes: they are 256-bit random values, so a plain hash is enough and a leaked database
-file does not let anyone act as a viewer. The participant token itself must be handed out
-again on redeem, so it is stored as is while its invite is live, and blanked once the
-invite is revoked or expired; the data dir is created private (0700) and the database
-files are 0600 whatever the directory's mode.
+file does not let anyone act as a viewer. The participant token itself is handed out on
+redeem and on the stage page, so it is stored as is until its link has been used or its
+invite is revoked or expired, then blanked (it is looked up by hash). The data dir is
+created private (0700) and the database files are 0600 whatever the directory's mode.
 
 Calls are synchronous and run on the event loop (in the demo, the TUI's): each is one
 short transaction on a WAL-mode file with synchronous=NORMAL, which does not fsync on
@@ -63,6 +63,12 @@ CREATE TABLE IF NOT EXISTS invites (
     code_used_at REAL
 );
 CREATE INDEX IF NOT EXISTS invites_by_user ON invites (user_id);
+CREATE TABLE IF NOT EXISTS issued_participants (
+    participant_id TEXT PRIMARY KEY,
+    invite_id TEXT NOT NULL REFERENCES invites (invite_id),
+    user_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issued_by_user ON issued_participants (user_id);
 """
 
 
@@ -302,6 +308,41 @@ class Store:
                 secret_hash(invite.participant_token),
             ),
         )
+        self._issued(invite.participant_id, invite.invite_id, invite.user_id)
+
+    def _issued(self, participant_id: str, invite_id: str, user_id: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO issued_participants (participant_id, invite_id, user_id)"
+            " VALUES (?, ?, ?)",
+            (participant_id, invite_id, user_id),
+        )
+
+    def new_participant(self, invite_id: str, participant_id: str, token: str) -> None:
+        """The invite's participant is now this one (a fresh token after the last was
+        used and dropped); the earlier stays on record for a revoke to disconnect."""
+        self._db.execute(
+            "UPDATE invites SET participant_id = ?, participant_token = ?,"
+            " participant_token_hash = ? WHERE invite_id = ?",
+            (participant_id, token, secret_hash(token), invite_id),
+        )
+        row = self._db.execute(
+            "SELECT user_id FROM invites WHERE invite_id = ?", (invite_id,)
+        ).fetchone()
+        if row is not None:
+            self._issued(participant_id, invite_id, str(row[0]))
+
+    def participant_ids_of(self, user_id: str) -> list[str]:
+        """Every participant id ever issued to the user, oldest first."""
+        rows = self._db.execute(
+            "SELECT participant_id FROM issued_participants WHERE user_id = ? ORDER BY rowid",
+            (user_id,),
+        ).fetchall()
+        ids = [str(row[0]) for row in rows]
+        # Invites from before this table was kept.
+        for invite in self.invites_of(user_id):
+            if invite.participant_id not in ids:
+                ids.append(invite.participant_id)
+        return ids
 
     def invite(self, invite_id: str) -> InviteRecord | None:
         return self._invite_where("invite_id", invite_id)
@@ -344,9 +385,13 @@ class Store:
         )
 
     def use_code(self, code: str, now: float) -> bool:
-        """Mark the code used. False if it was already used (or is unknown)."""
+        """Mark the code used, and drop the participant token: it has been handed out
+        twice (redeem, then the stage page) and is found by its hash from now on; a
+        later redeem gets a new one. False if the code was already used (or is
+        unknown)."""
         cur = self._db.execute(
-            "UPDATE invites SET code_used_at = ? WHERE code_hash = ? AND code_used_at IS NULL",
+            "UPDATE invites SET code_used_at = ?, participant_token = ''"
+            " WHERE code_hash = ? AND code_used_at IS NULL",
             (now, secret_hash(code)),
         )
         return cur.rowcount == 1
