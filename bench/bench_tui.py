@@ -90,7 +90,7 @@ def _stack_process(pipe: Connection) -> None:
 async def _stack_main(pipe: Connection) -> None:
     from tui.emulator.fanout import encode_text_frame
     from tui.ivs.protocol import MessageFrame, Sender
-    from tui.server.app import start_local_stack
+    from tui.server.startup import start_local_stack
 
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as data_dir:
         stack = await start_local_stack("127.0.0.1", 0, data_dir=Path(data_dir))

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSettings) -> int:
     from tui.app import run_chat_async
     from tui.demo_viewers import DemoViewers
-    from tui.server.app import StartupError, start_local_stack
+    from tui.server.startup import StartupError, start_local_stack
 
     with tempfile.TemporaryDirectory(prefix="ivs-chat-tui-demo-") as data_dir:
         try:

@@ -15,8 +15,8 @@ from tui.demo import join_hint
 from tui.demo_viewers import BOT_SUFFIX, REPLIES, DemoViewers
 from tui.ivs.events import ChatMessage
 from tui.ivs.room import ChatRoom
-from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
+from tui.server.startup import start_local_stack
 
 
 async def test_demo_viewers_chat_as_labelled_real_clients(tmp_path: Path) -> None:

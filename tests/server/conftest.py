@@ -17,8 +17,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from tui.emulator import Emulator, EmulatorConfig
-from tui.server.app import RunningServer, start_local_stack, start_server
 from tui.server.settings import ServerSettings
+from tui.server.startup import RunningServer, start_local_stack, start_server
 
 FRAME_WAIT = 10.0
 """Safety net only: a frame that never comes fails the test instead of hanging it."""

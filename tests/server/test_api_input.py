@@ -8,9 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tui.server.app import RunningServer, start_local_stack, start_server
 from tui.server.http import AUTH_FAILURE_BURST
 from tui.server.settings import ServerSettings
+from tui.server.startup import RunningServer, start_local_stack, start_server
 
 
 @pytest.fixture
@@ -135,8 +135,9 @@ async def test_token_requests_rate_limited_per_address(tmp_path: Path) -> None:
     )
     async with await start_server(settings) as server, aiohttp.ClientSession() as http:
         statuses = []
-        for _ in range(4):
-            async with http.post(server.url + "/api/chat/token", json={"displayName": "F"}) as r:
+        for i in range(4):
+            body = {"displayName": f"F{i}"}  # one name, one identity: each a new viewer
+            async with http.post(server.url + "/api/chat/token", json=body) as r:
                 statuses.append(r.status)
                 last = r
                 answer = await r.json()
@@ -149,10 +150,10 @@ async def test_token_requests_rate_limited_per_address(tmp_path: Path) -> None:
 
 
 def test_rate_limiter_refills_per_key() -> None:
-    from tui.server.ratelimit import RateLimiter
+    from tui.server.ratelimit import AddressBudget
 
     now = [0.0]
-    limiter = RateLimiter(per_minute=60, burst=2, clock=lambda: now[0])
+    limiter = AddressBudget(per_minute=60, burst=2, clock=lambda: now[0])
     assert [limiter.check("a"), limiter.check("a")] == [0.0, 0.0]
     assert limiter.check("a") == pytest.approx(1.0)
     assert limiter.check("b") == 0.0  # another address has its own bucket

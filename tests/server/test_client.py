@@ -10,8 +10,8 @@ import pytest
 from aiohttp import web
 
 from tests.ports import closed_port
-from tui.server.app import RunningServer, start_local_stack
 from tui.server.client import AppServerClient, AppServerError
+from tui.server.startup import RunningServer, start_local_stack
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from tests.server.conftest import next_event, next_frame
 from tui.ivs.events import CustomEvent
 from tui.ivs.invites import parse_invite, rfc3339
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, new_id
-from tui.server.app import RunningServer
 from tui.server.client import AppServerClient, AppServerError
 from tui.server.errors import INVITE_EXPIRED
+from tui.server.startup import RunningServer
 
 
 async def test_invite_flow(stack: RunningServer) -> None:

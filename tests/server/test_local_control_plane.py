@@ -15,8 +15,8 @@ from websockets.asyncio.client import connect
 from tests.emulator.helpers import client
 from tests.server.conftest import next_event
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
-from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
+from tui.server.startup import start_local_stack
 
 
 def outsider(service: str, url: str) -> Any:

@@ -17,8 +17,8 @@ from tui.ivs.events import (
     StateChanged,
 )
 from tui.ivs.room import ChatRoom
-from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
+from tui.server.startup import start_local_stack
 from tui.session import ChatSession
 
 FAST = {"backoff_base": 0.02, "backoff_cap": 0.1}

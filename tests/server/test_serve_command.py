@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shlex
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -17,6 +19,9 @@ WAIT = 60.0
 
 
 async def test_serve_local_prints_url_and_key_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    config = tmp_path / "xdg-config" / "ivs-chat-tui" / "server.toml"  # conftest's XDG dir
+    config.parent.mkdir(parents=True)
+    config.write_text("session_minutes = 30\n")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -43,6 +48,12 @@ async def test_serve_local_prints_url_and_key_and_stops_on_ctrl_c(tmp_path: Path
         key = re.search(r"Broadcaster key:\s+(\S+)", text)
         assert url and key, text
         assert f"--server {url[1]} --name NAME --broadcaster-key {key[1]}" in text
+        assert f"Config file:     {config} (read)" in text
+        assert f"(kept in {tmp_path / 'data' / 'broadcaster.key'})" in text
+        # The join command it prints is one that runs here: on PATH, or a path that exists.
+        viewer = next(line for line in banner if line.startswith("Viewer:"))
+        program = shlex.split(viewer.removeprefix("Viewer:").partition(" join ")[0])[0]
+        assert shutil.which(program), viewer  # a name on PATH, or a path to a program
         async with AppServerClient(url[1], broadcaster_key=key[1]) as host:
             assert (await host.chat_token("Host")).role == "broadcaster"
         async with aiohttp.ClientSession() as http, http.get(url[1] + "/healthz") as health:

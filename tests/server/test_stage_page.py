@@ -10,11 +10,11 @@ import aiohttp
 import pytest
 
 from tests.server.browser import CHROMIUM, Browser, run_chromium
-from tui.server.app import RunningServer, start_local_stack
 from tui.server.client import AppServerClient
 from tui.server.models import Redemption, StageParticipant
 from tui.server.pages import WEB_BROADCAST_SDK_URL, error_page, stage_page
 from tui.server.service import StageLink
+from tui.server.startup import RunningServer, start_local_stack
 from tui.server.store import InviteRecord
 
 HOSTILE = '<img src=x onerror="alert(1)">'

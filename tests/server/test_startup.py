@@ -15,9 +15,9 @@ from tests.ports import closed_port
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
 from tui.server import cli
-from tui.server.app import RunningServer, StartupError, start_local_stack
 from tui.server.client import AppServerClient, AppServerError
 from tui.server.errors import INVITE_EXPIRED
+from tui.server.startup import RunningServer, StartupError, start_local_stack
 from tui.session import ChatSession
 
 
@@ -106,8 +106,8 @@ async def test_wrong_kind_of_arn(emulator: Emulator, tmp_path: Path) -> None:
 
 
 async def test_unreachable_endpoint(tmp_path: Path) -> None:
-    from tui.server.app import start_server
     from tui.server.settings import ServerSettings
+    from tui.server.startup import start_server
 
     url = f"http://127.0.0.1:{closed_port()}"
     settings = ServerSettings(mode="aws", create=True, port=0, data_dir=tmp_path, endpoint_url=url)
@@ -165,10 +165,13 @@ async def test_chat_token_answer_names_the_room_as_read_at_start_up(
     unnamed = (await asyncio.to_thread(chat.create_room))["arn"]
     stage = (await asyncio.to_thread(realtime.create_stage, name="s"))["stage"]["arn"]
 
+    viewers = iter(range(100))
+
     async def token_answer(server: RunningServer) -> dict[str, object]:
+        body = {"displayName": f"Ann {next(viewers)}"}  # a new viewer each: a name is one's
         async with (
             aiohttp.ClientSession() as http,
-            http.post(server.url + "/api/chat/token", json={"displayName": "Ann"}) as resp,
+            http.post(server.url + "/api/chat/token", json=body) as resp,
         ):
             assert resp.status == 200
             return await resp.json()

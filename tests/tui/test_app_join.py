@@ -13,8 +13,8 @@ import pytest
 from tests.ports import closed_port
 from tests.tui.conftest import joined_app, until
 from tui.ivs.events import ConnectionState
-from tui.server.app import start_local_stack
 from tui.server.client import AppServerClient
+from tui.server.startup import start_local_stack
 from tui.widgets.invite_toast import EXPIRED_WORDS, InviteToast, ToastState
 
 

@@ -19,8 +19,8 @@ from tests.tui.conftest import contents, joined_app, lines, say, select, until
 from tui.ivs.events import ConnectionState
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
-from tui.server.app import start_local_stack
 from tui.server.settings import DEFAULT_ROOM_NAME
+from tui.server.startup import start_local_stack
 from tui.widgets.composer import Composer
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.status_line import StatusLine

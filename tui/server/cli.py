@@ -19,6 +19,7 @@ _FLAGS = (
     "host",
     "port",
     "broadcaster_key",
+    "broadcaster_name",
     "data_dir",
     "room_arn",
     "stage_arn",
@@ -27,6 +28,8 @@ _FLAGS = (
     "region",
     "profile",
     "public_url",
+    "tls_cert",
+    "tls_key",
     "session_minutes",
     "invite_minutes",
 )
@@ -51,6 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, help="port to listen on (default 8750; 0: any)")
     parser.add_argument("--broadcaster-key", help="the broadcaster's key (default: generated)")
+    parser.add_argument(
+        "--broadcaster-name",
+        help="the broadcaster's display name, reserved from the start: no viewer may take it",
+    )
     parser.add_argument("--data-dir", type=Path, help="where identities and invites are kept")
     parser.add_argument("--room-arn", help="--aws: the IVS chat room")
     parser.add_argument("--stage-arn", help="--aws: the IVS real-time stage")
@@ -64,24 +71,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="AWS region (default: the room ARN's, or boto3's)")
     parser.add_argument("--profile", help="AWS profile name")
     parser.add_argument("--public-url", help="base URL for stage links (default http://HOST:PORT)")
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this PEM certificate")
+    parser.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
     parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
     parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
-    parser.add_argument("--config", type=Path, help="TOML settings file (default: server.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="TOML settings file (default: server.toml in the user config dir, e.g. "
+        "~/.config/ivs-chat-tui/server.toml on Linux)",
+    )
 
 
-def _banner(server: Any) -> str:
+def _config_line(config_file: Path) -> str:
+    if config_file.is_file():
+        return f"{config_file} (read)"
+    return f"none: {config_file} does not exist (flags and IVS_CHAT_TUI_* only)"
+
+
+def _banner(server: Any, config_file: Path) -> str:
+    from tui.common.command import command_name
+    from tui.server.startup import BROADCASTER_KEY_FILE
+
     url = server.url
     key = server.broadcaster_key
     where = "local IVS stack on the same port" if server.emulator else "Amazon IVS"
+    data = server.settings.resolved_data_dir
+    kept = "" if server.settings.broadcaster_key else f" (kept in {data / BROADCASTER_KEY_FILE})"
+    run = command_name()
     lines = [
         f"ivs-chat-tui app server ({where})",
         f"  URL:             {url}",
-        f"  Broadcaster key: {key}",
+        f"  Broadcaster key: {key}{kept}",
         f"  Room:            {server.room_arn}",
         f"  Stage:           {server.stage_arn}",
-        f"  Data:            {server.settings.resolved_data_dir}",
-        f"Broadcaster: ivs-chat-tui join --server {url} --name NAME --broadcaster-key {key}",
-        f"Viewer:      ivs-chat-tui join --server {url} --name NAME",
+        f"  Data:            {data}",
+        f"  Config file:     {_config_line(config_file)}",
+        f"Broadcaster: {run} join --server {url} --name NAME --broadcaster-key {key}",
+        f"Viewer:      {run} join --server {url} --name NAME",
     ]
     if server.settings.host not in ("127.0.0.1", "localhost", "::1") and not (
         server.settings.public_url
@@ -95,12 +122,12 @@ def _banner(server: Any) -> str:
     return "\n".join(lines)
 
 
-async def _serve(settings: Any) -> int:
+async def _serve(settings: Any, config_file: Path) -> int:
     import asyncio
     import contextlib
     import signal
 
-    from tui.server.app import start_server
+    from tui.server.startup import start_server
 
     server = await start_server(settings)
     stop = asyncio.Event()
@@ -110,7 +137,7 @@ async def _serve(settings: Any) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        print(_banner(server), flush=True)
+        print(_banner(server, config_file), flush=True)
         await stop.wait()
     finally:
         await server.stop()
@@ -121,12 +148,13 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from tui.server.app import StartupError
     from tui.server.settings import (
         aws_only_flags_in_local_mode,
+        default_config_file,
         describe_settings_error,
         load_settings,
     )
+    from tui.server.startup import StartupError
 
     flags = {name: getattr(args, name, None) for name in _FLAGS}
     try:
@@ -140,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
-        return asyncio.run(_serve(settings))
+        return asyncio.run(_serve(settings, getattr(args, "config", None) or default_config_file()))
     except StartupError as exc:
         print(f"ivs-chat-tui serve: {exc}", file=sys.stderr)
         return 1

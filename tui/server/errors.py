@@ -1,4 +1,8 @@
-"""The one error the service raises: an HTTP status and words for the user."""
+"""The service's refusals and failures, as domain errors with the user's words.
+
+The service knows nothing of HTTP: it raises one of these, and the HTTP layer
+(`tui.server.http`) alone decides the status each one answers with.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,40 @@ INVITE_EXPIRED = "Your invitation to this stream has expired."
 
 
 class ServiceError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        self.status = status
+    """Base of every refusal; `message` is what the caller is told."""
+
+    def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
 
 
-def bad_request(message: str) -> ServiceError:
-    return ServiceError(400, message)
+class InvalidRequest(ServiceError):
+    """The request itself is wrong: a bad body, a name that may not be used."""
 
 
-def unauthorized(message: str) -> ServiceError:
-    return ServiceError(401, message)
+class NotAuthenticated(ServiceError):
+    """No key, or a key this server does not know."""
 
 
-def forbidden(message: str) -> ServiceError:
-    return ServiceError(403, message)
+class NotAllowed(ServiceError):
+    """A known caller asking for what is not theirs: a wrong broadcaster key, someone
+    else's invitation."""
 
 
-def not_found(message: str) -> ServiceError:
-    return ServiceError(404, message)
+class NotFound(ServiceError):
+    """No such user, invitation or link."""
 
 
-def gone(message: str = INVITE_EXPIRED) -> ServiceError:
-    return ServiceError(410, message)
+class NoLongerValid(ServiceError):
+    """It existed but is over: an expired or revoked invitation, a spent link."""
+
+    def __init__(self, message: str = INVITE_EXPIRED) -> None:
+        super().__init__(message)
 
 
-def upstream(message: str) -> ServiceError:
+class IvsFailed(ServiceError):
     """IVS (the control plane) failed: not the caller's fault, not ours either."""
-    return ServiceError(502, message)
+
+
+class NotReady(ServiceError):
+    """The server is still starting."""

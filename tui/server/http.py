@@ -1,23 +1,38 @@
 """The app server's HTTP layer: thin aiohttp handlers over `AppService`.
 
-Every answer from these routes is JSON (or the stage page), and every failure a clear
-status and message: malformed bodies are 400, never a 500 or a traceback.
+The API is a sub-application at `/api` whose middlewares do what every route needs:
+`json_errors` turns the service's domain errors into statuses and JSON bodies (and
+anything unexpected into a 500 with no traceback for the caller), and `key_budget` makes
+wrong keys cost their address. The root app's `access_log` middleware writes one line
+per request to the app server, every untrusted part escaped (`for_log`), so a request
+path can neither write the operator's clipboard nor forge a log line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from tui.server import errors
-from tui.server.errors import ServiceError
+from tui.common.text import for_log
+from tui.common.validation import validation_words
+from tui.server.errors import (
+    InvalidRequest,
+    IvsFailed,
+    NoLongerValid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    NotReady,
+    ServiceError,
+)
 from tui.server.models import (
     ApiModel,
     ChatTokenRequest,
@@ -35,24 +50,43 @@ from tui.server.pages import (
     error_page,
     stage_page,
 )
-from tui.server.ratelimit import RateLimiter
+from tui.server.ratelimit import AddressBudget
 from tui.server.service import AppService
 
 log = logging.getLogger("tui.server")
 
 M = TypeVar("M", bound=BaseModel)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-
+API_PREFIX = "/api"
 AUTH_FAILURE_BURST = 5
 AUTH_FAILURES_PER_MINUTE = 2.0
-"""A wrong broadcaster key or session key (401/403) costs its address one of
-`AUTH_FAILURE_BURST`; then authenticated routes answer 429 until the bucket refills. A
-person who mistypes gets a few tries; a guesser gets ~3000 a day instead of unlimited."""
+"""The defaults (settings `wrong_key_burst`, `wrong_keys_per_minute`): a wrong broadcaster
+key or session key (401/403) costs its address one of the burst; then keyed routes answer
+429 until the bucket refills. A person who mistypes gets a few tries; a guesser gets ~3000
+a day instead of unlimited."""
+BODY_SECONDS = 10.0
+
+STATUS: dict[type[ServiceError], int] = {
+    InvalidRequest: 400,
+    NotAuthenticated: 401,
+    NotAllowed: 403,
+    NotFound: 404,
+    NoLongerValid: 410,
+    IvsFailed: 502,
+    NotReady: 503,
+}
+"""The one place a domain error becomes an HTTP status."""
 
 
-def _auth_limiter() -> RateLimiter:
-    return RateLimiter(AUTH_FAILURES_PER_MINUTE, AUTH_FAILURE_BURST)
+def status_of(exc: ServiceError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def _wrong_key_budget() -> AddressBudget:
+    return AddressBudget(AUTH_FAILURES_PER_MINUTE, AUTH_FAILURE_BURST)
 
 
 @dataclass
@@ -60,10 +94,13 @@ class ServerState:
     """What the handlers need. Filled in once the control plane is ready: in local mode
     the routes exist before the room does, since both live on one app."""
 
-    limiter: RateLimiter
+    token_requests: AddressBudget
     service: AppService | None = None
     mode: str = "local"
-    auth_failures: RateLimiter = field(default_factory=_auth_limiter)
+    wrong_keys: AddressBudget = field(default_factory=_wrong_key_budget)
+    body_seconds: float = BODY_SECONDS
+    """How long a request body may take to arrive: a client that stalls mid-body gets
+    408 instead of holding its connection."""
 
 
 STATE = web.AppKey("tui_server_state", ServerState)
@@ -80,99 +117,148 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return _json(status, ErrorBody(status=status, message=message), headers)
 
 
+def _too_many(what: str, wait: float) -> web.Response:
+    seconds = max(1, math.ceil(wait))
+    return _error(
+        429,
+        f"too many {what} from your address; try again in {seconds} s",
+        {"Retry-After": str(seconds)},
+    )
+
+
 def _page(page: Page) -> web.Response:
     return web.Response(
         status=page.status, text=page.body, content_type="text/html", headers=page.headers
     )
 
 
+def _address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
 def _service(request: web.Request) -> AppService:
     service = request.app[STATE].service
     if service is None:
-        raise errors.ServiceError(503, "the app server is still starting; try again")
+        raise NotReady("the app server is still starting; try again")
     return service
 
 
 def bearer(request: web.Request) -> str | None:
-    """The token of `Authorization: Bearer <token>`, or None when there is none."""
+    """The token of `Authorization: Bearer <token>`, or None when there is none.
+    `NotAuthenticated` when the header's bytes are not UTF-8 (aiohttp hands them on as
+    surrogates): no key of ours looks like that, and it must not crash the comparison."""
     value = request.headers.get("Authorization", "")
     scheme, _, token = value.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
+    try:
+        token.encode()
+    except UnicodeEncodeError:
+        raise NotAuthenticated(
+            "the key in the Authorization header is not UTF-8 text: send the key exactly "
+            "as the server gave it"
+        ) from None
     return token.strip()
 
 
 async def _body(request: web.Request, model: type[M]) -> M:
-    raw = await request.read()
+    try:
+        async with asyncio.timeout(request.app[STATE].body_seconds):
+            raw = await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(reason="the request body did not arrive in time") from None
     if not raw.strip():
-        raise errors.bad_request("the request needs a JSON body")
+        raise InvalidRequest("the request needs a JSON body")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise errors.bad_request(f"the request body is not valid JSON ({exc})") from None
+        raise InvalidRequest(f"the request body is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise errors.bad_request("the request body must be a JSON object")
+        raise InvalidRequest("the request body must be a JSON object")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        parts = []
-        for err in exc.errors(include_url=False, include_input=False):
-            where = ".".join(str(p) for p in err["loc"]) or "body"
-            parts.append(f"{where}: {err['msg']}")
-        raise errors.bad_request("invalid request: " + "; ".join(parts)) from None
+        raise InvalidRequest("invalid request: " + validation_words(exc)) from None
 
 
-def _guarded(handler: Handler, *, authenticates: bool = False) -> Handler:
-    """Turn every failure into a JSON error; log the unexpected ones, show no trace.
-    On a route that `authenticates` (takes a key), an address with too many wrong keys
-    gets 429 before its key is even looked at."""
+# --- middlewares ---------------------------------------------------------------------
 
-    async def answer(request: web.Request) -> web.StreamResponse:
-        failures = request.app[STATE].auth_failures
-        address = request.remote or "unknown"
-        if authenticates and (wait := failures.wait(address)) > 0:
-            seconds = max(1, math.ceil(wait))
-            return _error(
-                429,
-                f"too many wrong keys from your address; try again in {seconds} s",
-                {"Retry-After": str(seconds)},
-            )
-        try:
-            return await handler(request)
-        except ServiceError as exc:
-            if authenticates and exc.status in (401, 403):
-                failures.check(address)
-            return _error(exc.status, exc.message)
-        except web.HTTPRequestEntityTooLarge:
-            return _error(413, "the request body is too large")
-        except web.HTTPException:
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every failure of an API route as a JSON body with a clear status and message."""
+    try:
+        return await handler(request)
+    except ServiceError as exc:
+        return _error(status_of(exc), exc.message)
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "the request body is too large")
+    except web.HTTPException as exc:
+        if exc.status < 400:
             raise
-        except Exception:
-            log.exception("unexpected error in %s %s", request.method, request.path)
-            return _error(500, "the app server had an unexpected error; see its log")
+        return _error(exc.status, exc.reason)
+    except (ConnectionError, asyncio.IncompleteReadError) as exc:
+        # The client hung up mid-body: nobody is left to read the answer, but the line
+        # in the log says what happened, and no traceback.
+        return _error(400, f"the request body ended early: {exc}")
+    except Exception as exc:
+        # The traceback as one escaped line: an exception's words may quote the request.
+        trace = "".join(traceback.format_exception(exc))
+        log.error(
+            "unexpected error in %s %s: %s",
+            for_log(request.method),
+            for_log(request.path),
+            for_log(trace),
+        )
+        return _error(500, "the app server had an unexpected error; see its log")
 
-    async def guarded(request: web.Request) -> web.StreamResponse:
-        response = await answer(request)
-        # One line per request; the path only: a stage link's query holds its code.
-        log.info("%s %s %d", request.method, request.path, response.status)
+
+@web.middleware
+async def key_budget(request: web.Request, handler: Any) -> web.StreamResponse:
+    """On routes that take a key: an address past its budget of wrong keys gets 429
+    before its key is looked at, and each 401/403 answer draws on the budget."""
+    if request.match_info.route.handler not in _KEYED:
+        return await handler(request)
+    budget = request.app[STATE].wrong_keys
+    address = _address(request)
+    if (wait := budget.wait(address)) > 0:
+        return _too_many("wrong keys", wait)
+    response = await handler(request)
+    if response.status in (401, 403):
+        budget.check(address)
+    return response
+
+
+@web.middleware
+async def access_log(request: web.Request, handler: Any) -> web.StreamResponse:
+    """One log line per request to the app server (the local IVS stack logs its own).
+    The path only: a stage link's query holds its one-time code."""
+    route = request.match_info.route
+    if route.handler not in _LOGGED and request.match_info.http_exception is None:
+        return await handler(request)
+    status: int | str = "-"
+    try:
+        response = await handler(request)
+        status = response.status
         return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        log.info("%s %s %s", for_log(request.method), for_log(request.path), status)
 
-    return guarded
+
+# --- the API ------------------------------------------------------------------------
 
 
 async def chat_token(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    wait = state.limiter.check(request.remote or "unknown")
+    wait = request.app[STATE].token_requests.check(_address(request))
     if wait > 0:
-        seconds = max(1, math.ceil(wait))
-        return _error(
-            429,
-            f"too many token requests from your address; try again in {seconds} s",
-            {"Retry-After": str(seconds)},
-        )
+        return _too_many("token requests", wait)
+    key = bearer(request)
     body = await _body(request, ChatTokenRequest)
     grant = await _service(request).chat_token(
-        body.display_name, session_key=body.session_key, broadcaster_key=bearer(request)
+        body.display_name, session_key=body.session_key, broadcaster_key=key
     )
     return _json(200, grant)
 
@@ -214,6 +300,13 @@ async def leave_local_stage(request: web.Request) -> web.StreamResponse:
     return _json(200, {"status": "left"})
 
 
+async def no_such_api(request: web.Request) -> web.StreamResponse:
+    return _error(404, f"no such API: {request.method} {request.path}")
+
+
+# --- pages and health ----------------------------------------------------------------
+
+
 async def stage_link(request: web.Request) -> web.StreamResponse:
     try:
         service = _service(request)
@@ -223,11 +316,11 @@ async def stage_link(request: web.Request) -> web.StreamResponse:
             request.query.get("code"),
         )
     except ServiceError as exc:
-        return _page(error_page(exc.status, exc.message))
+        return _page(error_page(status_of(exc), exc.message))
     try:
         found = await service.participants(link.invite.participant_token)
     except ServiceError as exc:
-        log.warning("stage page: cannot list participants: %s", exc.message)
+        log.warning("stage page: cannot list participants: %s", for_log(exc.message))
         found = None
     return _page(stage_page(link, found))
 
@@ -240,21 +333,40 @@ async def healthz(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def no_such_api(request: web.Request) -> web.StreamResponse:
-    return _error(404, f"no such API: {request.method} {request.path}")
+_KEYED = frozenset(
+    (chat_token, invite, redeem, disconnect, participants, join_local_stage, leave_local_stage)
+)
+"""The routes that take a key, and so draw on the wrong-key budget."""
+_LOGGED = _KEYED | {no_such_api, stage_link, healthz}
+
+
+def api_app(state: ServerState) -> web.Application:
+    """The `/api` sub-application: its routes and the middlewares they share."""
+    api = web.Application(middlewares=[key_budget, json_errors])
+    api[STATE] = state
+    router = api.router
+    router.add_post("/chat/token", chat_token)
+    router.add_post("/multihost/invite", invite)
+    router.add_post("/multihost/redeem", redeem)
+    router.add_post("/multihost/disconnect", disconnect)
+    router.add_get(PARTICIPANTS_PATH.removeprefix(API_PREFIX), participants)
+    router.add_post(LOCAL_JOIN_PATH.removeprefix(API_PREFIX), join_local_stage)
+    router.add_post(LOCAL_LEAVE_PATH.removeprefix(API_PREFIX), leave_local_stage)
+    # Last: anything else under /api/ (a typo, a wrong method) still answers in JSON.
+    router.add_route("*", "/{tail:.*}", no_such_api)
+    return api
 
 
 def setup_routes(app: web.Application, state: ServerState) -> None:
-    """Mount the app server's routes (/api/..., /multihost/..., /healthz) on `app`."""
+    """Mount the app server on `app`: the API at /api/..., the stage page at
+    /multihost/..., and /healthz. `app` needs the `access_log` middleware (see
+    `new_app`)."""
     app[STATE] = state
-    app.router.add_post("/api/chat/token", _guarded(chat_token, authenticates=True))
-    app.router.add_post("/api/multihost/invite", _guarded(invite, authenticates=True))
-    app.router.add_post("/api/multihost/redeem", _guarded(redeem, authenticates=True))
-    app.router.add_post("/api/multihost/disconnect", _guarded(disconnect, authenticates=True))
-    app.router.add_get(PARTICIPANTS_PATH, _guarded(participants, authenticates=True))
-    app.router.add_post(LOCAL_JOIN_PATH, _guarded(join_local_stage, authenticates=True))
-    app.router.add_post(LOCAL_LEAVE_PATH, _guarded(leave_local_stage, authenticates=True))
-    app.router.add_get("/multihost/{broadcast_type}/{stage}", _guarded(stage_link))
-    app.router.add_get("/healthz", _guarded(healthz))
-    # Last: anything else under /api/ (a typo, a wrong method) still answers in JSON.
-    app.router.add_route("*", "/api/{tail:.*}", _guarded(no_such_api))
+    app.router.add_get("/multihost/{broadcast_type}/{stage}", stage_link)
+    app.router.add_get("/healthz", healthz)
+    app.add_subapp(API_PREFIX, api_app(state))
+
+
+def new_app(*outer: Any) -> web.Application:
+    """The root application: the `outer` middlewares, then the app server's access log."""
+    return web.Application(middlewares=[*outer, access_log])

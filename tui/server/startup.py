@@ -9,23 +9,29 @@ plane points and whether the room and stage are created here. Start-up failures 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
+import os
 import secrets
 import sqlite3
+import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
+from typing import Self, cast
 
 from aiohttp import web
 
 from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.control import ControlError, ControlPlane, arn_region, arn_resource_id
-from tui.server.http import ServerState, setup_routes
-from tui.server.ratelimit import RateLimiter
+from tui.server.control import AwsControl, LocalControl
+from tui.server.http import ServerState, new_app, setup_routes
+from tui.server.listener import GuardedTCPSite, SlowClientGuard
+from tui.server.ratelimit import AddressBudget
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
+    BROADCASTER_KEY_MIN,
     DEFAULT_PORT,
     DEFAULT_ROOM_NAME,
     DEFAULT_STAGE_NAME,
@@ -42,6 +48,33 @@ def local_access_key_id() -> str:
     """A fresh, unguessable access key id: the only caller the local stack's control
     plane accepts. Upper-case alphanumerics, as AWS key ids are."""
     return "LOCAL" + secrets.token_hex(16).upper()
+
+
+BROADCASTER_KEY_FILE = "broadcaster.key"
+"""In the data dir, mode 0600: the generated broadcaster key, reused on every start with
+the same data dir so that the broadcaster's TUI keeps working across restarts."""
+
+
+def kept_broadcaster_key(data_dir: Path) -> str:
+    """The key kept in `data_dir`, or a new one, generated and kept there (0600)."""
+    path = data_dir / BROADCASTER_KEY_FILE
+    try:
+        kept = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        kept = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"cannot read the broadcaster key in {path}: {exc}") from None
+    if len(kept) >= BROADCASTER_KEY_MIN:
+        return kept
+    key = secrets.token_urlsafe(18)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(key + "\n")
+    except OSError as exc:
+        raise StartupError(f"cannot keep the broadcaster key in {path}: {exc}") from None
+    return key
 
 
 class StartupError(Exception):
@@ -63,7 +96,6 @@ class RunningServer:
     created: bool
     """True when the room and stage were created at start-up."""
     _runner: web.AppRunner = field(repr=False)
-    _checkpoints: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -91,12 +123,7 @@ class RunningServer:
         if self._stopped:
             return
         self._stopped = True
-        if self._checkpoints is not None:
-            self._checkpoints.cancel()
-            await asyncio.wait([self._checkpoints])
-        await self._runner.cleanup()
-        await self.service.close()
-        self.service.store.close()
+        await self._runner.cleanup()  # the app's cleanup_ctx closes the service and store
 
     async def __aenter__(self) -> Self:
         return self
@@ -119,11 +146,39 @@ def _shown_host(host: str) -> str:
     return f"[{shown}]" if ":" in shown else shown
 
 
-async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+def _tls(settings: ServerSettings) -> ssl.SSLContext | None:
+    """The server's TLS context from --tls-cert and --tls-key, or None for plain HTTP."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    if settings.effective_mode == "local":
+        # The local stack's control plane is this very port, called by boto3, which
+        # would have to trust the certificate; and the local stage has no media anyway.
+        raise StartupError(
+            "--tls-cert works with --aws; for --local, put a TLS reverse proxy in front "
+            "(see the README) and pass its address as --public-url"
+        )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise StartupError(
+            f"cannot load the TLS certificate {settings.tls_cert} with the key "
+            f"{settings.tls_key}: {exc}"
+        ) from None
+    return context
+
+
+async def _listen(
+    app: web.Application,
+    host: str,
+    port: int,
+    guard: SlowClientGuard,
+    tls: ssl.SSLContext | None = None,
+) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await GuardedTCPSite(runner, host, port, guard, tls).start()
     except OSError as exc:
         await runner.cleanup()
         if exc.errno == errno.EADDRINUSE:
@@ -132,23 +187,53 @@ async def _listen(app: web.Application, host: str, port: int) -> tuple[web.AppRu
             ) from None
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_port = runner.addresses[0][1]
-    return runner, f"http://{_shown_host(host)}:{bound_port}"
+    scheme = "https" if tls else "http"
+    return runner, f"{scheme}://{_shown_host(host)}:{bound_port}"
 
 
 async def _control_plane(
     settings: ServerSettings, url: str, emulator: Emulator | None
-) -> ControlPlane:
+) -> AwsControl | LocalControl:
+    """The local stack's control plane (in this process, or at --endpoint-url: no media
+    server behind either), or Amazon IVS."""
     if emulator is not None:
         key_id = emulator.config.access_key_id or "local"
-        return await ControlPlane.connect(
+        # `connect` builds the class it is called on.
+        local = await LocalControl.connect(
             region=settings.region or "us-east-1",
             endpoint_url=url,
             credentials=(key_id, emulator.config.secret_access_key),
         )
+        return cast(LocalControl, local)
     region = settings.region or arn_region(settings.room_arn or "") or None
-    return await ControlPlane.connect(
+    kind = LocalControl if settings.endpoint_url else AwsControl
+    control = await kind.connect(
         region=region, endpoint_url=settings.endpoint_url, profile=settings.profile
     )
+    return cast(AwsControl | LocalControl, control)
+
+
+def _lifetime(
+    state: ServerState, store: Store
+) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
+    """The app's cleanup context: the store's checkpoints run in the background while
+    the app runs; at the end they stop, then the service and the store close."""
+
+    @contextlib.asynccontextmanager
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        checkpoints = asyncio.create_task(
+            store.keep_checkpointing(CHECKPOINT_SECONDS), name="store-checkpoints"
+        )
+        try:
+            yield
+        finally:
+            checkpoints.cancel()
+            await asyncio.wait([checkpoints])
+            if state.service is not None:
+                await state.service.close()
+            store.close()
+
+    return lifetime
 
 
 LOCAL_STAGE_KEY = "local_stage_arn"
@@ -197,17 +282,26 @@ async def start_server(
 ) -> RunningServer:
     """Start the app server as `settings` say. Raises `StartupError` (one line)."""
     local = settings.effective_mode == "local"
+    tls = _tls(settings)
     data_dir = settings.resolved_data_dir
     try:
         store = Store(data_dir)
     except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
         raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
+    store.forget_participant_tokens(now=clock())
     state = ServerState(
-        limiter=RateLimiter(settings.token_rate_per_minute, settings.token_burst),
+        token_requests=AddressBudget(settings.token_rate_per_minute, settings.token_burst),
         mode=settings.effective_mode,
+        wrong_keys=AddressBudget(settings.wrong_keys_per_minute, settings.wrong_key_burst),
+        body_seconds=settings.body_seconds,
     )
-    app = web.Application()
+    guard = SlowClientGuard(
+        header_seconds=settings.header_seconds,
+        per_address=settings.slow_connections_per_address,
+    )
+    app = new_app(guard.request_started)
     setup_routes(app, state)
+    app.cleanup_ctx.append(_lifetime(state, store))
     emulator: Emulator | None = None
     if local:
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
@@ -220,11 +314,8 @@ async def start_server(
             config.secret_access_key = secrets.token_urlsafe(30)
         emulator = Emulator(config)
         emulator.setup(app)
-    try:
-        runner, url = await _listen(app, settings.host, settings.port)
-    except StartupError:
-        store.close()
-        raise
+    # On failure the runner's cleanup (the app's cleanup context) has closed the store.
+    runner, url = await _listen(app, settings.host, settings.port, guard, tls)
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
@@ -235,7 +326,6 @@ async def start_server(
             room, stage, created = await _aws_resources(control, settings)
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
-        store.close()
         raise StartupError(str(exc)) from None
     room_arn = str(room["arn"])
     stage_arn = str(stage["arn"])
@@ -254,13 +344,13 @@ async def start_server(
             if local and settings.public_url
             else control.chat_url,
             public_url=settings.public_url or url,
-            broadcaster_key=settings.broadcaster_key or secrets.token_urlsafe(18),
+            broadcaster_key=settings.broadcaster_key or kept_broadcaster_key(data_dir),
+            broadcaster_name=settings.broadcaster_name,
             whip_url=str(whip or WHIP_GLOBAL),
             session_minutes=settings.session_minutes,
             invite_minutes=settings.invite_minutes,
             link_seconds=settings.link_seconds,
-            # With an endpoint override there is no real media server behind the stage.
-            local_stage=control.endpoint_url is not None,
+            local_stage=control.local_stage,
         ),
         clock=clock,
     )
@@ -275,9 +365,6 @@ async def start_server(
         stage_arn=stage_arn,
         created=created,
         _runner=runner,
-        _checkpoints=asyncio.create_task(
-            store.keep_checkpointing(CHECKPOINT_SECONDS), name="store-checkpoints"
-        ),
     )
 
 
@@ -287,13 +374,19 @@ async def start_local_stack(
     *,
     data_dir: Path | None = None,
     broadcaster_key: str | None = None,
+    broadcaster_name: str | None = None,
     emulator_config: EmulatorConfig | None = None,
 ) -> LocalStack:
     """The local IVS stack and the app server on one port, with a fresh room; the stage
     is the one an earlier start with the same `data_dir` made, so its invites still work.
     `port=0` picks a free port (see `.url`). Raises `StartupError`."""
     settings = ServerSettings(
-        mode="local", host=host, port=port, data_dir=data_dir, broadcaster_key=broadcaster_key
+        mode="local",
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        broadcaster_key=broadcaster_key,
+        broadcaster_name=broadcaster_name,
     )
     return await start_server(settings, emulator_config=emulator_config)
 

@@ -1,0 +1,74 @@
+"""`serve --tls-cert FILE --tls-key FILE`: the app server speaks HTTPS, with a
+certificate the test makes, and its links name https."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.server.conftest import start_aws_server
+from tui.emulator import Emulator
+from tui.server.settings import ServerSettings
+from tui.server.startup import StartupError, start_server
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    names = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        [*make, *names, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+async def test_https_with_a_certificate_made_here(
+    emulator: Emulator, tmp_path: Path, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
+    server = await start_aws_server(emulator, tmp_path / "data", tls_cert=cert, tls_key=key)
+    trust = ssl.create_default_context(cafile=str(cert))
+    async with server, aiohttp.ClientSession() as http:
+        assert server.url.startswith("https://127.0.0.1:")
+        async with http.get(server.url + "/healthz", ssl=trust) as health:
+            assert health.status == 200
+        host = {"Authorization": f"Bearer {server.broadcaster_key}"}
+        body = {"displayName": "Host"}
+        async with http.post(
+            server.url + "/api/chat/token", json=body, headers=host, ssl=trust
+        ) as resp:
+            assert (await resp.json())["role"] == "broadcaster"
+        async with http.post(server.url + "/api/chat/token", json=body, ssl=trust) as resp:
+            assert resp.status == 400  # a viewer, refused the broadcaster's name: same API
+        # A client that does not trust the certificate is refused by TLS itself.
+        with pytest.raises(aiohttp.ClientConnectorCertificateError):
+            async with http.get(server.url + "/healthz"):
+                pass
+        # Stage links follow the server's own URL (or --public-url).
+        assert server.service.config.public_url == server.url
+
+
+async def test_tls_settings_that_cannot_work_say_so(
+    tmp_path: Path, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
+    with pytest.raises(ValueError, match="--tls-cert and --tls-key go together"):
+        ServerSettings(mode="local", tls_cert=cert)
+    local = ServerSettings(mode="local", port=0, data_dir=tmp_path, tls_cert=cert, tls_key=key)
+    with pytest.raises(StartupError, match="--tls-cert works with --aws"):
+        await start_server(local)
+    wrong = ServerSettings(
+        mode="aws", create=True, port=0, data_dir=tmp_path, tls_cert=key, tls_key=key
+    )
+    with pytest.raises(StartupError, match="cannot load the TLS certificate"):
+        await start_server(wrong)
