@@ -11,7 +11,7 @@ import pytest
 
 from tests.emulator.helpers import call, client
 from tests.server.browser import CHROMIUM, Browser
-from tui.server.app import RunningServer, start_local_stack
+from tui.server.startup import RunningServer, start_local_stack
 from tui.server.client import AppServerClient
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")

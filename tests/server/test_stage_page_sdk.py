@@ -28,7 +28,7 @@ import pytest
 from tests.server.browser import CHROMIUM, FAKE_MEDIA, Browser
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
-from tui.server.app import RunningServer
+from tui.server.startup import RunningServer
 from tui.server.client import AppServerClient
 from tui.server.pages import WEB_BROADCAST_SDK_URL
 
