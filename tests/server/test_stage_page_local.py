@@ -11,8 +11,8 @@ import pytest
 
 from tests.emulator.helpers import call, client
 from tests.server.browser import CHROMIUM, Browser
-from tui.server.startup import RunningServer, start_local_stack
 from tui.server.client import AppServerClient
+from tui.server.startup import RunningServer, start_local_stack
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 

@@ -28,9 +28,9 @@ import pytest
 from tests.server.browser import CHROMIUM, FAKE_MEDIA, Browser
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
-from tui.server.startup import RunningServer
 from tui.server.client import AppServerClient
 from tui.server.pages import WEB_BROADCAST_SDK_URL
+from tui.server.startup import RunningServer
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
