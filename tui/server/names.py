@@ -47,6 +47,7 @@ def default_ignorable(ch: str) -> bool:
     code = ord(ch)
     return any(low <= code <= high for low, high in _DEFAULT_IGNORABLE)
 
+
 # Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the
 # blank Braille pattern. Names made of them (and of marks and format characters, which
 # draw nothing on their own) show as a blank sender.
