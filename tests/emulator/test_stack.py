@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.emulator.helpers import call, client, connect, new_room, token_for
 from tui.emulator import CLOSE_SESSION_EXPIRED, Emulator
+from tui.ivs.protocol import messaging_url
 
 
 async def test_mounts_on_an_app_that_has_its_own_routes() -> None:
@@ -37,7 +38,7 @@ async def test_mounts_on_an_app_that_has_its_own_routes() -> None:
         chat = client("ivschat", emulator_at(base))
         room = await new_room(chat)
         token = await token_for(chat, room)
-        sock_url = "ws" + base.removeprefix("http") + "/"
+        sock_url = messaging_url(base)
         async with websockets.connect(sock_url, subprotocols=[token]) as ws:  # type: ignore[list-item]
             assert ws.subprotocol == token
     finally:

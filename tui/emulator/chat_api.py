@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tui.common.timefmt import rfc3339
 from tui.emulator.config import EmulatorConfig
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.resources import list_page, lookup
-from tui.emulator.state import EmulatorState, IssuedChatToken, Room, iso_time
+from tui.emulator.state import EmulatorState, IssuedChatToken, Room
 from tui.ivs.protocol import (
     DEFAULT_MAX_MESSAGE_LENGTH,
     DEFAULT_MESSAGE_RATE_PER_SECOND,
@@ -137,8 +138,8 @@ class ChatApi:
         self.state.chat_tokens[grant.token] = grant
         return {
             "token": grant.token,
-            "tokenExpirationTime": iso_time(grant.expires_at),
-            "sessionExpirationTime": iso_time(grant.session_expires_at),
+            "tokenExpirationTime": rfc3339(grant.expires_at),
+            "sessionExpirationTime": rfc3339(grant.session_expires_at),
         }
 
     def send_event(self, params: Params) -> Params:

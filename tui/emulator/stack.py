@@ -63,6 +63,7 @@ from tui.emulator.validation import (
     validate_input,
     validate_value,
 )
+from tui.ivs.protocol import messaging_url
 
 log = logging.getLogger("tui.emulator")
 
@@ -168,7 +169,7 @@ class Emulator:
     @property
     def ws_url(self) -> str:
         """`ws://127.0.0.1:PORT/`: the chat messaging WebSocket."""
-        return "ws" + self.url.removeprefix("http") + "/"
+        return messaging_url(self.url)
 
     # --- test aids: faults a real network or a real session end would cause ----------
 

@@ -40,7 +40,12 @@ from tui.emulator.state import (
     StageParticipant,
     new_session_id,
 )
-from tui.ivs.protocol import DEFAULT_PARTICIPANT_TOKEN_MINUTES, StageCapability, new_id
+from tui.ivs.protocol import (
+    DEFAULT_PARTICIPANT_TOKEN_MINUTES,
+    StageCapability,
+    messaging_url,
+    new_id,
+)
 
 Params = dict[str, Any]
 DEFAULT_LIST_STAGES = 50
@@ -80,9 +85,8 @@ class StageApi:
     def endpoints(self, base_url: str) -> dict[str, str]:
         base = (self.config.public_url or base_url).rstrip("/")
         host = base.split("://", 1)[-1]
-        ws = "wss" if base.startswith("https") else "ws"
         return {
-            "events": f"{ws}://{host}/_local/events",
+            "events": f"{messaging_url(base)}_local/events",
             "whip": f"{base}/_local/whip",
             "rtmp": f"rtmp://{host}/_local/rtmp/",
             "rtmps": f"rtmps://{host}/_local/rtmps/",

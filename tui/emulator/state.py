@@ -12,19 +12,13 @@ import binascii
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from tui.common.timefmt import rfc3339
 from tui.ivs.protocol import ID_ALPHABET
 
 TOKEN_GRACE = 300.0
 """Seconds an expired chat token is remembered, to say why it is refused."""
-
-
-def iso_time(epoch: float) -> str:
-    """ISO 8601 in UTC with milliseconds, the way the IVS APIs write `Time`."""
-    stamp = datetime.fromtimestamp(epoch, UTC)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 
 @dataclass(eq=False)
@@ -54,8 +48,8 @@ class Room:
             "arn": self.arn,
             "id": self.id,
             "name": self.name,
-            "createTime": iso_time(self.create_time),
-            "updateTime": iso_time(self.update_time),
+            "createTime": rfc3339(self.create_time),
+            "updateTime": rfc3339(self.update_time),
             "tags": dict(self.tags),
             "loggingConfigurationIdentifiers": list(self.logging_configuration_identifiers),
         }
@@ -101,7 +95,7 @@ class StageParticipant:
             "participantId": self.participant_id,
             "userId": self.user_id,
             "state": self.state,
-            "firstJoinTime": iso_time(self.first_join_time),
+            "firstJoinTime": rfc3339(self.first_join_time),
             "published": self.published,
         }
 
@@ -131,7 +125,7 @@ class ParticipantGrant:
             "attributes": dict(self.attributes),
             "duration": self.duration,
             "capabilities": list(self.capabilities),
-            "expirationTime": iso_time(self.expiration_time),
+            "expirationTime": rfc3339(self.expiration_time),
         }
 
 
