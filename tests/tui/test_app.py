@@ -63,7 +63,8 @@ def test_send_errors_in_words() -> None:
         429: "you are sending too fast",
         406: "blocked by moderation",
         413: "too long",
-        400: "too long",
+        # 400 is a request the server could not take (not a length: that is 413).
+        400: "the server could not accept that (server detail)",
         403: "not allowed",
     }
     assert "chat server had an error" in send_error_words(ChatError(ErrorCode.INTERNAL, "x"))
@@ -108,7 +109,7 @@ async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:
         await show_conversation(app, pilot)
         composer = app.chat.query_one(Composer)
         for line in ("first", "second"):
-            composer.input.value = line
+            composer.begin_send()
             composer.sent(line)  # what the screen calls when the room confirms
         assert composer.text == ""
         await pilot.press(*"draft", "up")

@@ -8,6 +8,7 @@ their outcome as a system line in the list.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo as TzInfo
 from typing import TYPE_CHECKING
@@ -170,6 +171,7 @@ class ChatScreen(Screen[None]):
         self.moderator_disconnected = False
         self.ended = False  # the room is over for good: moderator, refusal, gave up
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
+        self._outbox: deque[str] = deque()  # what Enter took out, not yet sent
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
         self._expiry_check: Timer | None = None
@@ -392,24 +394,32 @@ class ChatScreen(Screen[None]):
         if self.status.state is not ConnectionState.CONNECTED:
             # The room keeps it in its outbox until it is back: say so, or Enter looks dead.
             event.composer.pending(WAITING_WORDS)
-        self._deliver(event.composer, event.text)
+        self._outbox.append(event.text)
+        if len(self._outbox) == 1:
+            self._deliver(event.composer)
 
     @work(group="send")
-    async def _deliver(self, composer: Composer, text: str) -> None:
-        try:
-            await self.chat_app.send_message(text)
-        except Exception as exc:  # never a traceback in front of the user
-            if self.ended:
-                # The disabled composer says why: "you left the chat", from the room we
-                # closed, would be wrong. The text stays to copy.
-                composer.failed("")
-            elif isinstance(exc, ChatError):
-                composer.failed(send_error_words(exc))
+    async def _deliver(self, composer: Composer) -> None:
+        """Send what Enter took out, one after the other in the order typed: a burst of
+        keys is several messages, never one merged or one sent twice."""
+        outbox = self._outbox
+        while outbox:
+            text = outbox[0]
+            try:
+                await self.chat_app.send_message(text)
+            except Exception as exc:  # never a traceback in front of the user
+                if self.ended:
+                    # The disabled composer says why: "you left the chat", from the room
+                    # we closed, would be wrong.
+                    composer.failed(text, "")
+                elif isinstance(exc, ChatError):
+                    composer.failed(text, send_error_words(exc))
+                else:
+                    log.exception("send failed")
+                    composer.failed(text, error_words(exc))
             else:
-                log.exception("send failed")
-                composer.failed(error_words(exc))
-        else:
-            composer.sent(text)
+                composer.sent(text)
+            outbox.popleft()
 
     @on(ComposerInput.Leave)
     def _to_messages(self) -> None:
