@@ -38,6 +38,7 @@ from tui.ivs.events import (
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
 from tui.ivs.room import ChatRoom
 from tui.screens.admin_menu import AdminMenu
+from tui.screens.chat import first_words
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.session import Identity
@@ -284,6 +285,26 @@ async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
         assert _lines(app)[-1].endswith("could not disconnect Bob: not connected to the chat yet")
         said = [(n.message, n.severity) for n in app._notifications]
         assert ("Could not disconnect Bob: not connected to the chat yet", "error") in said
+
+
+def test_a_deleted_message_is_named_by_its_first_words() -> None:
+    assert first_words("hi everyone!") == "“hi everyone!”"
+    assert first_words("one two three four five six seven") == "“one two three four five six…”"
+    assert first_words("x" * 60) == "“" + "x" * 40 + "…”"
+    assert first_words("  spaced\n out ") == "“spaced out”"
+
+
+async def test_a_failed_delete_names_the_message(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("escape", "up", "d")  # Alice's "Bob: it looks like a Corne"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _lines(app)[-1].endswith(
+            "could not delete Alice's message “Bob: it looks like a Corne”: "
+            "not connected to the chat yet"
+        )
 
 
 async def test_every_action_is_in_the_command_palette(make_app) -> None:

@@ -99,6 +99,21 @@ def error_words(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
+QUOTE_WORDS = 6
+QUOTE_CHARACTERS = 40
+
+
+def first_words(text: str) -> str:
+    """The start of a message, quoted, to name it in a system line: a delete that hit
+    the wrong message is visible at once."""
+    words = text.split()
+    start = " ".join(words[:QUOTE_WORDS])
+    if len(start) > QUOTE_CHARACTERS:
+        start = start[:QUOTE_CHARACTERS].rstrip()
+    cut = start != " ".join(words)
+    return f"“{start}{'…' if cut else ''}”"
+
+
 def _sentence(words: str) -> str:
     return words[:1].upper() + words[1:]
 
@@ -522,10 +537,11 @@ class ChatScreen(Screen[None]):
         app = self.chat_app
         if action_id == DELETE:
             self._deleting.add(message.id)
+            what = f"{name}'s message {first_words(message.content)}"
             if not await self._report(
                 app.delete_message(message.id),
-                f"deleted {name}'s message",
-                f"could not delete {name}'s message",
+                f"deleted {what}",
+                f"could not delete {what}",
             ):
                 self._deleting.discard(message.id)
         elif action_id == DISCONNECT:
