@@ -51,6 +51,17 @@ def test_missing_flags_are_named(tmp_path: Path) -> None:
     assert done.stderr == "ivs-chat-tui join: --name required\n"
 
 
+def test_a_key_that_cannot_exist_stops_the_start(tmp_path: Path) -> None:
+    bad = tmp_path / "keys.toml"
+    bad.write_text('[keymap]\n"app.quit" = "ctrl+banana"\n')
+    done = join("--config", str(bad), "--name", "A", "--server", "x", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == (
+        "ivs-chat-tui join: configuration keymap: 'app.quit' = 'ctrl+banana': "
+        f"'ctrl+banana' is not a key a terminal can send (file {bad})\n"
+    )
+
+
 def test_bad_config_file_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("scrollback = 'lots'")
