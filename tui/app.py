@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from tui.errors import error_words
 from tui.gc_tuning import tune_gc
 from tui.ivs.events import (
     ChatMessage,
@@ -35,7 +36,7 @@ from tui.ivs.events import (
     RoomEvent,
     StateChanged,
 )
-from tui.screens.chat import ChatScreen, error_words
+from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
 from tui.session import ChatSession, Identity
 from tui.settings import TuiSettings
@@ -312,14 +313,24 @@ async def run_chat_async(
 
     client = AppServerClient(server_url, broadcaster_key=broadcaster_key)
     session = ChatSession(client, name)
+    # A server that takes the connection and never answers would leave the terminal
+    # blank until the client's timeout: say what we wait for, then wipe the line.
+    waiting = sys.stderr.isatty()
+    if waiting:
+        print(f"ivs-chat-tui: connecting to {clean(server_url)}…", end="", file=sys.stderr)
+        sys.stderr.flush()
     try:
         # Before the screen opens: a refusal is one line on the terminal, not a broken UI.
         await session.open()
     except Exception as exc:
+        if waiting:
+            print("\r\x1b[2K", end="", file=sys.stderr)
         await session.close()
         # The server's words may quote what was sent: never raw to the terminal.
         print(f"ivs-chat-tui: {clean(error_words(exc))}", file=sys.stderr)
         return 1
+    if waiting:
+        print("\r\x1b[2K", end="", file=sys.stderr)
     app = ChatApp(session, settings=settings, join_hint=join_hint)
     tune_gc()  # before the flood, not in ChatApp: tests and embedders keep their own GC
     await app.run_async()

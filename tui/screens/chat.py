@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from tui.errors import error_words
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -52,6 +53,7 @@ from tui.screens.room_messages import (
     UserGone,
 )
 from tui.screens.whip import WhipScreen
+from tui.server.client import InviteExpired
 from tui.session import Identity
 from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
@@ -65,7 +67,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GONE = 410  # the app server's answer for an expired invite
 # How often a showing invite is held against the (injected) clock: a timer per deadline
 # would run on the real clock, which tests and snapshots replace.
 EXPIRY_CHECK_SECONDS = 0.25
@@ -86,17 +87,6 @@ _OWN_ACTIONS = frozenset(
 _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "admin_menu")
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 WAITING_WORDS = "not connected: your message will be sent when the chat is back"
-
-
-def error_words(error: BaseException) -> str:
-    """An error as a person reads it: the app server's and the room's errors carry
-    their own words; anything else is named with its message."""
-    message = getattr(error, "message", None)
-    if isinstance(error, ChatError):
-        return str(error)
-    if isinstance(message, str) and message:
-        return message
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 QUOTE_WORDS = 6
@@ -630,7 +620,7 @@ class ChatScreen(Screen[None]):
         try:
             redemption = await self.chat_app.redeem(invite.invite_id)
         except Exception as exc:
-            if getattr(exc, "status", None) == GONE:
+            if isinstance(exc, InviteExpired):
                 toast.expired()
                 self.system("your stage invite has expired", error=True)
             else:
