@@ -347,6 +347,24 @@ async def test_f1_leads_with_the_apps_keys_as_mapped(make_app) -> None:
         assert "`d` delete" not in source
 
 
+def _screen_text(app: ChatApp) -> list[str]:
+    strips = app.screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+async def test_f1_shows_every_key_at_80x24(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        help_text = app.screen.query_one("HelpPanel").query_one("#widget-help", Markdown)
+        assert help_text.max_scroll_y == 0  # nothing hidden below
+        drawn = "\n".join(_screen_text(app))
+        for words in ("⏎ send", "^y copy link", "^g OBS settings", "^n dismiss", "^q quit"):
+            assert words in drawn
+
+
 async def test_keys_from_the_config_reach_the_terminal_only_as_visible_text(make_app) -> None:
     hostile = "\x1b]52;c;aGk=\x07"
     app = make_app(HOST, keymap={"chat.delete": "grave_accent", "app.quit": hostile})
@@ -608,6 +626,24 @@ async def test_reconnecting_counts_down(make_app) -> None:
         app.deliver(LIVE)
         await pilot.pause()
         assert status.state_text == "live"
+
+
+async def test_the_reconnect_reason_is_in_the_list_in_full(make_app) -> None:
+    app = make_app(ALICE)
+    why = "the app server at http://chat.example:8750 answered 502: could not get a chat token"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        for attempt in (1, 2):
+            app.deliver(StateChanged(ConnectionState.RECONNECTING, 1.0, why, attempt=attempt))
+        await pilot.pause()
+        # The status line cuts it at 80 columns; the list has it whole, once per outage.
+        assert why not in app.chat.query_one(StatusLine).render().plain[:78]
+        assert _lines(app)[-1].endswith(f"reconnecting: {why}")
+        assert sum("reconnecting:" in line for line in _lines(app)) == 1
+        app.deliver(LIVE)
+        app.deliver(StateChanged(ConnectionState.RECONNECTING, 1.0, why, attempt=1))
+        await pilot.pause()
+        assert sum("reconnecting:" in line for line in _lines(app)) == 2
 
 
 async def test_a_retry_delay_past_the_calendar_shows_no_countdown(make_app) -> None:

@@ -131,7 +131,16 @@ class ChatScreen(Screen[None]):
         overflow-y: auto;
         padding: 0;
     }
+    /* A short terminal (80x24): the app's keys get the whole height, so all of them
+       show, and the focused widget's editing keys (Textual's own) make way. */
+    ChatScreen.-short HelpPanel #widget-help {
+        max-height: 100%;
+    }
+    ChatScreen.-short HelpPanel KeyPanel {
+        display: none;
+    }
     """
+    SHORT = 30  # rows under which the help panel shows only the app's keys
 
     @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
     def HELP(self) -> str:
@@ -180,6 +189,7 @@ class ChatScreen(Screen[None]):
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
         self._expiry_check: Timer | None = None
+        self._reconnect_reason = ""  # the reason the list last gave for reconnecting
 
     @property
     def chat_app(self) -> ChatApp:
@@ -203,6 +213,9 @@ class ChatScreen(Screen[None]):
         yield InviteToast(id="invite")
         yield Composer(id="composer")
         yield Footer()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < self.SHORT, "-short")
 
     def on_mount(self) -> None:
         if self.identity is not None:
@@ -348,6 +361,7 @@ class ChatScreen(Screen[None]):
         if self.ended:
             return  # over for good: a late state change brings nothing back
         self.status.set_state(change)
+        self._say_why_reconnecting(change)
         live = change.state is ConnectionState.CONNECTED
         self.composer.pending("" if live else WAITING_WORDS)  # only while a send waits
         if change.state is ConnectionState.DISCONNECTED:
@@ -362,6 +376,19 @@ class ChatScreen(Screen[None]):
                     self.app.push_screen(DisconnectedScreen.refused(words))
                 else:
                     self.composer.disable(f"disconnected: {words}")
+
+    def _say_why_reconnecting(self, change: StateChanged) -> None:
+        """The reason in full, in the list: the status line cuts it to its width. Said
+        once per outage and per new reason, not at every attempt."""
+        if change.state is ConnectionState.CONNECTED:
+            self._reconnect_reason = ""
+        elif (
+            change.state is ConnectionState.RECONNECTING
+            and change.reason
+            and change.reason != self._reconnect_reason
+        ):
+            self._reconnect_reason = change.reason
+            self.system(f"reconnecting: {change.reason}")
 
     def _end_room(self) -> None:
         self.ended = True

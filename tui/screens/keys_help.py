@@ -31,7 +31,7 @@ _SECTIONS: tuple[tuple[str, tuple[tuple[tuple[tuple[str, str], ...], str], ...]]
         "Message list",
         (
             ((("message_list.up", "up,k"), ("message_list.down", "down,j")), "move"),
-            ((("message_list.home", "home"), ("message_list.end", "end")), "oldest/newest"),
+            ((("message_list.home", "home"), ("message_list.end", "end")), "first/last"),
             ((("message_list.activate", "enter,m"),), "actions (host)"),
             ((("chat.delete", "d"),), "delete (host)"),
             ((("chat.disconnect", "x"),), "disconnect (host)"),
@@ -67,20 +67,19 @@ def _shown(app: App[object], keys: str) -> str:
 def keys_help(app: App[object], keymap: dict[str, str]) -> str:
     """Markdown: the app's keys by where they work, as `keymap` (binding id -> keys)
     sets them."""
-    # One paragraph per section, a line per key (hard breaks): the panel is narrow, and
-    # list bullets and blank lines would push the keys out of it at 80x24.
-    paragraphs: list[str] = []
+    # One paragraph, a line per key (hard breaks) and the headings in bold: the panel is
+    # narrow, and bullets, blank lines or a wrapped line would push keys out of it at
+    # 80x24 (the screen gives it the full height there, see ChatScreen).
+    lines: list[str] = []
     for heading, rows in _SECTIONS:
-        lines = [f"**{heading}**"]
+        lines.append(f"**{heading}**")
         for bindings, what in rows:
             keys = " ".join(_shown(app, keymap.get(bid, default)) for bid, default in bindings)
             lines.append(f"{keys} {what}")
-        paragraphs.append("\\\n".join(lines))
-    anywhere = [
+    lines += [
         "**Anywhere**",
-        f"{_shown(app, app.COMMAND_PALETTE_BINDING)} palette: every action",
+        f"{_shown(app, app.COMMAND_PALETTE_BINDING)} palette",
         f"{_shown(app, keymap.get('app.help', 'f1'))} help",
         f"{_shown(app, keymap.get('app.quit', 'ctrl+q'))} quit",
     ]
-    paragraphs.append("\\\n".join(anywhere))
-    return "\n\n".join(paragraphs)
+    return "\\\n".join(lines)
