@@ -40,6 +40,7 @@ from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
 from tui.session import ChatSession, Identity
 from tui.settings import TuiSettings
+from tui.widgets.join_hint import JoinHints
 from tui.widgets.untrusted import clean
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ class ChatApp(App[int]):
         *,
         settings: TuiSettings | None = None,
         identity: Identity | None = None,
-        join_hint: str | None = None,
+        join_hint: JoinHints | str | None = None,
         clock: Clock = utc_now,
         tz: TzInfo | None = None,
         browser: BrowserOpener = open_browser,
@@ -303,7 +304,7 @@ async def run_chat_async(
     name: str,
     *,
     broadcaster_key: str | None = None,
-    join_hint: str | None = None,
+    join_hint: JoinHints | str | None = None,
     settings: TuiSettings | None = None,
 ) -> int:
     """Join through the app server at `server_url` and run the TUI in the running event

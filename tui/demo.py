@@ -2,7 +2,9 @@
 
 It starts the local IVS stack and the app server in-process on one port, a few demo
 viewers (labelled bots, real clients of the room), and opens the TUI as the broadcaster.
-The screen shows the command a second terminal runs to join as a viewer.
+The screen shows the commands a second terminal runs to join as a viewer and to moderate
+(the broadcaster key is in it: the demo's room lives only as long as this process), and
+says that quitting ends the room for everyone.
 """
 
 from __future__ import annotations
@@ -74,8 +76,16 @@ def demo_port(flag: int | None) -> int:
     return port_number(from_env) if from_env else DEFAULT_PORT
 
 
+QUIT_NOTE = "Quitting this demo ends the room for everyone in it."
+
+
 def join_hint(url: str) -> str:
     return f"{command_name()} join --server {url} --name YOUR_NAME"
+
+
+def moderator_hint(url: str, broadcaster_key: str) -> str:
+    """How a second terminal (over SSH, say) joins this demo as the broadcaster."""
+    return f"{join_hint(url)} --broadcaster-key {broadcaster_key}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,6 +113,7 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
     from tui.app import run_chat_async
     from tui.demo_viewers import DemoViewers
     from tui.server.app import StartupError, start_local_stack
+    from tui.widgets.join_hint import JoinHints
 
     with tempfile.TemporaryDirectory(prefix="ivs-chat-tui-demo-") as data_dir:
         try:
@@ -117,7 +128,11 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
                 stack.url,
                 name,
                 broadcaster_key=stack.broadcaster_key,
-                join_hint=join_hint(stack.url),
+                join_hint=JoinHints(
+                    join_hint(stack.url),
+                    moderator=moderator_hint(stack.url, stack.broadcaster_key),
+                    note=QUIT_NOTE,
+                ),
                 settings=settings,
             )
         finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
@@ -28,6 +29,7 @@ from tests.tui.conftest import (
     until,
 )
 from tui.app import ChatApp
+from tui.demo import QUIT_NOTE
 from tui.ivs.events import (
     ChatError,
     ConnectionState,
@@ -44,6 +46,7 @@ from tui.screens.disconnected import DisconnectedScreen
 from tui.session import Identity
 from tui.widgets.composer import Composer, History, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import StatusLine
 
@@ -363,6 +366,35 @@ async def test_f1_shows_every_key_at_80x24(make_app) -> None:
         drawn = "\n".join(_screen_text(app))
         for words in ("⏎ send", "^y copy link", "^g OBS settings", "^n dismiss", "^q quit"):
             assert words in drawn
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_the_footer_keeps_quit_and_help(make_app, width: int) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("escape")  # the list: the most keys in the footer
+        await pilot.pause()
+        footer = _screen_text(app)[-1]
+        assert "d Delete" in footer
+        assert "^q Quit" in footer and "f1 Help" in footer
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_the_join_hint_always_says_what_each_command_is_for(make_app, width: int) -> None:
+    url = "http://192.168.100.200:8750"
+    viewer = f"/home/someone/src/ivs-chat-tui/.venv/bin/python -m tui.cli join --server {url}"
+    hints = JoinHints(viewer, moderator=f"{viewer} --broadcaster-key k3y", note=QUIT_NOTE)
+    app = make_app(HOST, join_hint=hints)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await show_conversation(app, pilot)
+        region = app.chat.query_one(JoinHint).region
+        text = [row.strip() for row in _screen_text(app)[region.y : region.bottom]]
+        joined = " ".join(text)
+        assert text[0].startswith(("Viewers:", "Join as a viewer"))
+        assert viewer in joined and "--broadcaster-key k3y" in joined
+        assert any(line.startswith("Moderate") for line in text)
+        assert text[-1] == QUIT_NOTE
 
 
 async def test_keys_from_the_config_reach_the_terminal_only_as_visible_text(make_app) -> None:

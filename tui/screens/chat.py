@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -57,7 +57,7 @@ from tui.server.client import InviteExpired
 from tui.session import Identity
 from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
-from tui.widgets.join_hint import JoinHint
+from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
@@ -141,6 +141,7 @@ class ChatScreen(Screen[None]):
     }
     """
     SHORT = 30  # rows under which the help panel shows only the app's keys
+    NARROW = 80  # columns under which the footer leads with Quit and Help
 
     @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
     def HELP(self) -> str:
@@ -166,7 +167,7 @@ class ChatScreen(Screen[None]):
         clock: Clock,
         tz: TzInfo | None,
         scrollback: int,
-        join_hint: str | None = None,
+        join_hint: JoinHints | str | None = None,
     ) -> None:
         super().__init__()
         self.identity = identity
@@ -216,6 +217,21 @@ class ChatScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < self.SHORT, "-short")
+        narrow = self.size.width < self.NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.refresh_bindings()  # the footer's order changes (active_bindings)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Under 80 columns the footer cannot hold every key and cuts the last ones: the
+        app's own (Quit, Help) come first there, so they are never the ones cut."""
+        bindings = super().active_bindings
+        if not self.has_class("-narrow"):
+            return bindings
+        app = self.app
+        first = {key: b for key, b in bindings.items() if b.node is app}
+        return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
         if self.identity is not None:
