@@ -114,6 +114,13 @@ CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
 
 class ChatApp(App[int]):
     TITLE = "ivs-chat-tui"
+    # Toasts stand clear of the composer's characters-left counter (6 columns at the
+    # right edge, tui/widgets/composer.py): it is what a user watches while typing.
+    CSS = """
+    ToastRack {
+        padding-right: 6;
+    }
+    """
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1", "toggle_help", "Help", id="app.help"),

@@ -368,6 +368,19 @@ async def test_f1_shows_every_key_at_80x24(make_app) -> None:
             assert words in drawn
 
 
+async def test_toasts_leave_the_characters_left_counter_in_sight(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await show_conversation(app, pilot)
+        app.notify("Deleted Alice's message “hello from Alice”, a toast long enough to wrap")
+        app.notify("and another one")
+        await pilot.pause()
+        await until(lambda: len(app.screen.query("Toast")) == 2, "the toasts")
+        counter = app.chat.query_one("#composer-left")
+        for toast in app.screen.query("Toast"):
+            assert not toast.region.overlaps(counter.region)
+
+
 @pytest.mark.parametrize("width", [60, 80])
 async def test_the_footer_keeps_quit_and_help(make_app, width: int) -> None:
     app = make_app(HOST)
