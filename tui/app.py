@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from tui.actions import ACTIONS, UserAction, bindings_for
 from tui.errors import error_words
 from tui.gc_tuning import tune_gc
 from tui.ivs.events import (
@@ -98,20 +99,6 @@ def pressable_keys(keymap: Mapping[str, str]) -> dict[str, str]:
     return {bid: keys for bid, keys in keymap.items() if clean(keys) == keys}
 
 
-# (action on the chat screen, palette title, help) — every action, for the command palette.
-CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("admin_menu", "Moderate message", "Open the admin menu for the selected message"),
-    ("delete", "Delete message", "Delete the selected message for everyone"),
-    ("disconnect", "Disconnect user", "Disconnect the selected message's sender"),
-    ("invite", "Invite on stage", "Invite the selected message's sender on stage"),
-    ("join_stage", "Join stage", "Accept the stage invite: open the stage link"),
-    ("copy_stage_link", "Copy stage link", "Copy the stage link to the clipboard (OSC 52)"),
-    ("show_whip", "OBS settings", "Show the WHIP server and token for OBS"),
-    ("dismiss_invite", "Dismiss invite", "Close the stage invite"),
-    ("focus_composer", "Focus composer", "Type a message"),
-)
-
-
 class ChatApp(App[int]):
     TITLE = "ivs-chat-tui"
     # Toasts stand clear of the composer's characters-left counter (6 columns at the
@@ -121,10 +108,7 @@ class ChatApp(App[int]):
         padding-right: 6;
     }
     """
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("f1", "toggle_help", "Help", id="app.help"),
-    ]
+    BINDINGS = bindings_for("app")  # tui/actions.py
 
     def __init__(
         self,
@@ -295,9 +279,37 @@ class ChatApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         chat = self.chat
-        for action, title, help_text in CHAT_COMMANDS:
-            if chat.is_mounted and chat.check_action(action, ()):
-                yield SystemCommand(title, help_text, getattr(chat, f"action_{action}"))
+        if not chat.is_mounted or screen is not chat:
+            return
+        for action in ACTIONS:
+            if action.title and (run := self._palette_callback(action)) is not None:
+                key = self.keymap.get(action.id, action.keys).split(",")[0].strip()
+                shown = self.get_key_display(Binding(key, "")) if key else ""
+                help_text = f"{action.help} · {shown}" if shown else action.help
+                yield SystemCommand(action.title, help_text, run)
+
+    def _palette_callback(self, action: UserAction) -> Callable[[], object] | None:
+        """How the palette runs `action` now, or None when it does not apply (the owner's
+        check_action says, as for its key)."""
+        chat = self.chat
+        match action.owner:
+            case "chat":
+                if chat.check_action(action.action, ()):
+                    return getattr(chat, f"action_{action.action}")
+            case "composer":
+                composer = chat.composer.input
+                if not composer.disabled:
+                    return functools.partial(composer.run_action, action.action)
+            case "message_list":
+                messages = chat.messages
+                if len(messages):
+
+                    async def run() -> None:
+                        messages.focus()
+                        await messages.run_action(action.action)
+
+                    return run
+        return None
 
     async def on_unmount(self) -> None:
         if self.room is not None:

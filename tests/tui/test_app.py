@@ -5,7 +5,9 @@ being disconnected. The network paths are covered end to end in test_e2e.py."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from textual import events
@@ -28,7 +30,8 @@ from tests.tui.conftest import (
     show_conversation,
     until,
 )
-from tui.app import ChatApp
+from tui.actions import ACTIONS
+from tui.app import ChatApp, known_binding_ids
 from tui.demo import QUIT_NOTE
 from tui.ivs.events import (
     ChatError,
@@ -319,6 +322,48 @@ async def test_every_action_is_in_the_command_palette(make_app) -> None:
         for title in ("Moderate message", "Delete message", "Disconnect user", "Invite on stage"):
             assert title in titles
         assert "Join stage" in titles and "OBS settings" in titles and "Keys" in titles
+
+
+async def test_a_viewer_finds_every_action_that_applies_with_its_key(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Go to the messages"].endswith("· esc")
+        assert commands["Oldest message"].endswith("· home")
+        assert commands["Newest message"].endswith("· end")
+        for moderation in ("Moderate message", "Delete message", "Disconnect user"):
+            assert moderation not in commands
+        await pilot.press("escape")  # to the list: the composer is one action away
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Focus composer"].endswith("· esc")
+        app.deliver(invite_event(ALICE))
+        await pilot.pause()
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Join stage"].endswith("· ^o")
+        assert commands["Dismiss invite"].endswith("· ^n")
+
+
+async def test_the_palette_runs_what_it_lists(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        (oldest,) = [c for c in app.get_system_commands(app.screen) if c.title == "Oldest message"]
+        await oldest.callback()
+        await pilot.pause()
+        listing = app.chat.query_one(MessageList)
+        assert app.focused is listing
+        assert listing.selected_message is not None
+        assert listing.selected_message.content == "hi everyone!"
+
+
+def test_every_binding_id_the_readme_lists_is_bound() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    listed = readme.split("Binding ids:")[1].split("\n\n")[0]
+    ids = {i for i in re.findall(r"`([a-z_]+\.[a-z_]+)`", listed)}
+    assert len(ids) >= 14
+    assert ids <= known_binding_ids()
+    assert ids <= {a.id for a in ACTIONS}  # and each is one record of the registry
 
 
 async def test_f1_shows_the_keys(make_app) -> None:

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.errors import error_words
 from tui.ivs.events import (
     ChatError,
@@ -70,19 +71,7 @@ log = logging.getLogger(__name__)
 # How often a showing invite is held against the (injected) clock: a timer per deadline
 # would run on the real clock, which tests and snapshots replace.
 EXPIRY_CHECK_SECONDS = 0.25
-_OWN_ACTIONS = frozenset(
-    {
-        "delete",
-        "disconnect",
-        "invite",
-        "admin_menu",
-        "focus_composer",
-        "join_stage",
-        "copy_stage_link",
-        "show_whip",
-        "dismiss_invite",
-    }
-)
+_OWN_ACTIONS = actions_of("chat")
 # The actions whose availability follows the selected message.
 _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "admin_menu")
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
@@ -147,18 +136,7 @@ class ChatScreen(Screen[None]):
     def HELP(self) -> str:
         return keys_help(self.app, self.chat_app.keymap)
 
-    BINDINGS = [
-        Binding("d", "delete", "Delete", id="chat.delete"),
-        Binding("x", "disconnect", "Disconnect", id="chat.disconnect"),
-        Binding("s", "invite", "Invite", id="chat.invite"),
-        Binding("escape,tab", "focus_composer", "Composer", id="chat.focus_composer"),
-        # The invite's keys are spelled out in the toast itself (and in help and the
-        # palette): in the footer they pushed Quit and Help off an 80-column screen.
-        Binding("ctrl+o", "join_stage", "Join", show=False, id="chat.join_stage"),
-        Binding("ctrl+y", "copy_stage_link", "Copy link", show=False, id="chat.copy_stage_link"),
-        Binding("ctrl+g", "show_whip", "OBS", show=False, id="chat.show_whip"),
-        Binding("ctrl+n", "dismiss_invite", "Dismiss", show=False, id="chat.dismiss_invite"),
-    ]
+    BINDINGS = bindings_for("chat")  # tui/actions.py
 
     def __init__(
         self,
@@ -493,11 +471,17 @@ class ChatScreen(Screen[None]):
             return message
         return None
 
+    @property
+    def _is_broadcaster(self) -> bool:
+        return self.identity is not None and self.identity.is_broadcaster
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in _OWN_ACTIONS:
             return True
         if not self.query(InviteToast):
             return False  # not composed yet: nothing to act on
+        if BY_ACTION["chat", action].who is Who.BROADCASTER and not self._is_broadcaster:
+            return False
         toast = self.toast
         match action:
             case "delete" | "disconnect" | "invite":

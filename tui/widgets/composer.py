@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from tui.actions import bindings_for
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
 from tui.widgets.line_input import LineInput
@@ -84,12 +84,7 @@ class History:
 class ComposerInput(LineInput):
     """Over the limit a paste stays, and the counter goes negative, as if typed."""
 
-    BINDINGS = [
-        Binding("enter", "submit", "Send", id="composer.send"),
-        Binding("up", "history_previous", "History", show=False, id="composer.history_previous"),
-        Binding("down", "history_next", "History", show=False, id="composer.history_next"),
-        Binding("escape", "leave", "Messages", id="composer.focus_messages"),
-    ]
+    BINDINGS = bindings_for("composer")  # tui/actions.py
 
     @dataclass
     class Leave(Message):
