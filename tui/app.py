@@ -15,10 +15,10 @@ import logging
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, InvalidThemeError, SystemCommand
@@ -39,7 +39,7 @@ from tui.ivs.events import (
 )
 from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
-from tui.session import ChatSession, Identity
+from tui.session import ChatSession, SelfIdentity
 from tui.settings import TuiSettings
 from tui.widgets.join_hint import JoinHints
 from tui.widgets.untrusted import clean
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BrowserOpener = Callable[[str], bool]
-_P = ParamSpec("_P")
 
 
 def utc_now() -> datetime:
@@ -115,7 +114,7 @@ class ChatApp(App[int]):
         session: ChatSession | None = None,
         *,
         settings: TuiSettings | None = None,
-        identity: Identity | None = None,
+        identity: SelfIdentity | None = None,
         join_hint: JoinHints | str | None = None,
         clock: Clock = utc_now,
         tz: TzInfo | None = None,
@@ -357,19 +356,4 @@ async def run_chat_async(
     return app.return_code or 0
 
 
-def _with_own_loop(run: Callable[_P, Coroutine[Any, Any, int]]) -> Callable[_P, int]:
-    """`run` for a caller without an event loop: it runs in one of its own."""
-
-    @functools.wraps(run)  # run's parameters, for help() and inspect
-    def blocking(*args: _P.args, **kwargs: _P.kwargs) -> int:
-        return asyncio.run(run(*args, **kwargs))
-
-    blocking.__name__ = blocking.__qualname__ = run.__name__.removesuffix("_async")
-    blocking.__doc__ = f"{run.__name__} in an event loop of its own, for callers with none."
-    return blocking
-
-
-run_chat = _with_own_loop(run_chat_async)
-
-
-__all__ = ["ChatApp", "browser_can_open", "open_browser", "run_chat", "run_chat_async"]
+__all__ = ["ChatApp", "browser_can_open", "open_browser", "run_chat_async"]

@@ -29,16 +29,15 @@ from platformdirs import user_config_path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from tui.common.app_identity import APP_NAME, ENV_PREFIX, TUI_CONFIG_FILE_NAME
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.keys import key_problem
 
-APP_NAME = "ivs-chat-tui"
-ENV_PREFIX = "IVS_CHAT_TUI_"
 DEFAULT_SCROLLBACK = 10_000
 
 
 def default_config_file() -> Path:
-    return user_config_path(APP_NAME) / "config.toml"
+    return user_config_path(APP_NAME) / TUI_CONFIG_FILE_NAME
 
 
 class SettingsError(Exception):

@@ -46,7 +46,7 @@ from tui.screens.admin_menu import AdminMenu
 from tui.screens.chat import first_words
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
-from tui.session import Identity
+from tui.session import SelfIdentity
 from tui.widgets.composer import Composer, History, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
@@ -205,7 +205,7 @@ async def _menu_for(app: ChatApp, pilot, message_id: str) -> list[str] | None:
 
 
 async def test_admin_menu_lists_what_applies(make_app) -> None:
-    stranger = Identity("someone-else", "Eve", "", "room")  # no identity at this server
+    stranger = SelfIdentity("someone-else", "Eve", "", "room")  # no identity at this server
     app = make_app(HOST)
     async with app.run_test() as pilot:
         await show_conversation(
@@ -521,7 +521,7 @@ def _assert_inert(text: str, styles: list[object]) -> None:
 
 
 async def test_hostile_name_in_the_status_line_is_text(make_app) -> None:
-    me = Identity("viewer-x", HOSTILE, "viewer", "[b]room\x1b]8;;http://evil\x1b\\")
+    me = SelfIdentity("viewer-x", HOSTILE, "viewer", "[b]room\x1b]8;;http://evil\x1b\\")
     app = make_app(me)
     async with app.run_test(size=(200, 24)) as pilot:
         await show_conversation(app, pilot)

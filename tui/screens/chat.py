@@ -55,7 +55,7 @@ from tui.screens.room_messages import (
 )
 from tui.screens.whip import WhipScreen
 from tui.server.client import InviteExpired
-from tui.session import Identity
+from tui.session import SelfIdentity
 from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
@@ -141,7 +141,7 @@ class ChatScreen(Screen[None]):
     def __init__(
         self,
         *,
-        identity: Identity | None,
+        identity: SelfIdentity | None,
         clock: Clock,
         tz: TzInfo | None,
         scrollback: int,
@@ -232,7 +232,7 @@ class ChatScreen(Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def _show_identity(self, me: Identity) -> None:
+    def _show_identity(self, me: SelfIdentity) -> None:
         self.status.set_identity(me.room, me.role, me.name)
         self.messages.set_identity(me.user_id, me.name)
         self.refresh_bindings()
@@ -247,7 +247,7 @@ class ChatScreen(Screen[None]):
 
     # --- room events ---------------------------------------------------------------------
 
-    def deliver(self, event: RoomEvent, me: Identity | None) -> None:
+    def deliver(self, event: RoomEvent, me: SelfIdentity | None) -> None:
         """Post a room event to this screen as its Textual message; `me` is who the app
         knows it is now (an invite for anyone else is dropped here). Once the room is
         over nothing more is posted: the room may still be winding down."""
