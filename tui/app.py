@@ -1,15 +1,15 @@
 """The Textual app: wiring and bindings, nothing else.
 
 It is given a session (tui.session.ChatSession: how to get tokens and reach the app
-server), builds the room client, and hands the room's events to the chat screen, whose
-`deliver` turns them into its Textual messages. Without a session (snapshots, tests of
+server) and wires a controller (tui/controller.py: the session, the room client, the
+effects) to the chat screen, whose `deliver` turns the room's events into its Textual
+messages. Without a session (snapshots, tests of
 the screen) nothing connects: events are handed to `deliver()` directly, with an
 injected clock and fixed ids.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import os
@@ -27,15 +27,11 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from tui.actions import ACTIONS, UserAction, bindings_for
+from tui.controller import ChatController, RoomFactory
 from tui.errors import error_words
 from tui.gc_tuning import tune_gc
 from tui.ivs.events import (
-    ChatMessage,
-    ConnectionState,
-    DisconnectReason,
-    NotConnected,
     RoomEvent,
-    StateChanged,
 )
 from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
@@ -46,7 +42,6 @@ from tui.widgets.untrusted import clean
 
 if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
-    from tui.server.client import InviteGrant, Redemption
 
 log = logging.getLogger(__name__)
 
@@ -119,27 +114,41 @@ class ChatApp(App[int]):
         clock: Clock = utc_now,
         tz: TzInfo | None = None,
         browser: BrowserOpener = open_browser,
-        room_factory: Callable[[ChatSession], ChatRoom] | None = None,
+        room_factory: RoomFactory | None = None,
+        controller: ChatController | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings if settings is not None else TuiSettings()
-        self.session = session
+        self.controller = controller or ChatController(
+            session, browser=browser, clipboard=self.copy_to_clipboard, room_factory=room_factory
+        )
         self.identity = identity
         self.join_hint = join_hint
         self.clock = clock
         self.tz = tz if tz is not None else self.settings.tz
-        self._browser = browser
-        self._room_factory = room_factory
-        self.room: ChatRoom | None = None
         # The keymap in force: the footer and help draw these keys' names.
         self.keymap = pressable_keys(self.settings.keymap)
         self.chat = ChatScreen(
+            self.controller,
             identity=identity,
             clock=clock,
             tz=self.tz,
             scrollback=self.settings.scrollback,
             join_hint=join_hint,
+            keymap=self.keymap,
         )
+
+    @property
+    def session(self) -> ChatSession | None:
+        return self.controller.session
+
+    @property
+    def room(self) -> ChatRoom | None:
+        return self.controller.room
+
+    @room.setter
+    def room(self, room: ChatRoom | None) -> None:
+        self.controller.room = room
 
     def on_mount(self) -> None:
         if self.settings.theme:
@@ -177,95 +186,15 @@ class ChatApp(App[int]):
 
     @work(group="room", exclusive=True, exit_on_error=False)
     async def _run_room(self) -> None:
-        session = self.session
-        assert session is not None
-        self.deliver(StateChanged(ConnectionState.CONNECTING, reason="asking the app server"))
-        try:
-            identity = await session.open()
-        except Exception as exc:
-            self.deliver(
-                StateChanged(
-                    ConnectionState.DISCONNECTED,
-                    reason=error_words(exc),
-                    disconnect=DisconnectReason.TOKEN_REJECTED,
-                )
-            )
-            return
+        await self.controller.run(self.deliver, self._identified)
+
+    def _identified(self, identity: SelfIdentity) -> None:
         self.identity = identity
         self.chat.post_message(IdentityKnown(identity))
-        room = self._make_room(session)
-        self.room = room
-        try:
-            async with room:
-                async for event in room:
-                    self.deliver(event)
-        except Exception as exc:  # the room gives up in words; this is the last resort
-            log.exception("the room client failed")
-            self.deliver(
-                StateChanged(
-                    ConnectionState.DISCONNECTED,
-                    reason=f"the chat client failed: {error_words(exc)}",
-                    disconnect=DisconnectReason.GAVE_UP,
-                )
-            )
-
-    def _make_room(self, session: ChatSession) -> ChatRoom:
-        if self._room_factory is not None:
-            return self._room_factory(session)
-        from tui.ivs.room import ChatRoom
-
-        return ChatRoom(session.token_provider())
-
-    def leave_room(self) -> None:
-        """Close the room in the background: the chat screen is done with it for good
-        (the moderator disconnected us), and the UI never waits on the network."""
-        if self.room is not None:
-            self._close_room(self.room)
-
-    @work(group="leave", exit_on_error=False)
-    async def _close_room(self, room: ChatRoom) -> None:
-        try:
-            await room.close()
-        except Exception:  # close is documented safe; a failure is logged, not shown
-            log.exception("closing the room failed")
 
     def deliver(self, event: RoomEvent) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
         self.chat.deliver(event, self.identity)
-
-    # --- what the screens ask of the room and the app server -----------------------------
-
-    def _live_room(self) -> ChatRoom:
-        if self.room is None:
-            raise NotConnected("not connected to the chat yet")
-        return self.room
-
-    def _session(self) -> ChatSession:
-        if self.session is None:
-            raise NotConnected("there is no app server in this session")
-        return self.session
-
-    async def send_message(self, text: str) -> ChatMessage:
-        return await self._live_room().send_message(text)
-
-    async def delete_message(self, message_id: str, reason: str | None = None) -> None:
-        await self._live_room().delete_message(message_id, reason)
-
-    async def disconnect_user(self, user_id: str, reason: str | None = None) -> None:
-        await self._live_room().disconnect_user(user_id, reason)
-
-    async def invite(self, user_id: str) -> InviteGrant:
-        return await self._session().invite(user_id)
-
-    async def redeem(self, invite_id: str) -> Redemption:
-        return await self._session().redeem(invite_id)
-
-    async def revoke_stage(self, user_id: str) -> None:
-        await self._session().revoke_stage(user_id)
-
-    async def open_in_browser(self, url: str) -> bool:
-        # webbrowser may block while it starts a browser.
-        return await asyncio.to_thread(self._browser, url)
 
     # --- keys and the command palette ----------------------------------------------------
 
@@ -311,10 +240,7 @@ class ChatApp(App[int]):
         return None
 
     async def on_unmount(self) -> None:
-        if self.room is not None:
-            await self.room.close()
-        if self.session is not None:
-            await self.session.close()
+        await self.controller.close()
 
 
 async def run_chat_async(

@@ -11,29 +11,38 @@ import asyncio
 
 from tests.tui.conftest import ALICE, LIVE, T0, chat_message, show_conversation
 from tui.app import ChatApp
+from tui.controller import ChatController
 from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
 from tui.screens.chat import WAITING_WORDS
 from tui.settings import TuiSettings
 from tui.widgets.composer import Composer
 
 
-class OutboxApp(ChatApp):
+class OutboxController(ChatController):
     """Sends wait at a gate, as the room's outbox holds them until it is connected."""
 
     def __init__(self) -> None:
+        super().__init__(browser=lambda url: False)
+        self.gate = asyncio.Event()
+        self.sends: list[str] = []
+
+    async def send(self, text: str) -> ChatMessage:
+        self.sends.append(text)
+        await self.gate.wait()
+        return chat_message(99, ALICE, text, minutes=5)
+
+
+class OutboxApp(ChatApp):
+    def __init__(self) -> None:
+        self.outbox = OutboxController()
         super().__init__(
             identity=ALICE,
             settings=TuiSettings.model_construct(),
             clock=lambda: T0,
-            browser=lambda url: False,
+            controller=self.outbox,
         )
-        self.gate = asyncio.Event()
-        self.sends: list[str] = []
-
-    async def send_message(self, text: str) -> ChatMessage:
-        self.sends.append(text)
-        await self.gate.wait()
-        return chat_message(99, ALICE, text, minutes=5)
+        self.gate = self.outbox.gate
+        self.sends = self.outbox.sends
 
 
 async def test_a_message_sent_while_reconnecting_shows_as_waiting_and_goes_once() -> None:

@@ -1,17 +1,16 @@
 """The chat screen: status line, message list, invite toast, composer, footer.
 
 Room events arrive as messages (tui.screens.room_messages) and only their handlers change
-widgets. User actions call the app's room and app server methods in workers and report
-their outcome as a system line in the list.
+widgets. User actions call the controller (tui/controller.py, given to the constructor as
+a `Controls`) in workers and report their outcome as a system line in the list.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import tzinfo as TzInfo
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
+from tui.controller import Controls
 from tui.errors import error_words
 from tui.ivs.events import (
     ChatError,
@@ -62,9 +62,6 @@ from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
-
-if TYPE_CHECKING:
-    from tui.app import ChatApp
 
 log = logging.getLogger(__name__)
 
@@ -134,20 +131,25 @@ class ChatScreen(Screen[None]):
 
     @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
     def HELP(self) -> str:
-        return keys_help(self.app, self.chat_app.keymap)
+        return keys_help(self.app, self._keymap)
 
     BINDINGS = bindings_for("chat")  # tui/actions.py
 
     def __init__(
         self,
+        controls: Controls,
         *,
         identity: SelfIdentity | None,
         clock: Clock,
         tz: TzInfo | None,
         scrollback: int,
         join_hint: JoinHints | str | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.controls = controls
+        """Every call that leaves the screen (tui/controller.py)."""
+        self._keymap = dict(keymap or {})  # the keys in force, for F1's help
         self.identity = identity
         self._clock = clock
         self._tz = tz
@@ -169,10 +171,6 @@ class ChatScreen(Screen[None]):
         self._footer_saw: tuple[bool | None, ...] | None = None
         self._expiry_check: Timer | None = None
         self._reconnect_reason = ""  # the reason the list last gave for reconnecting
-
-    @property
-    def chat_app(self) -> ChatApp:
-        return self.app  # type: ignore[return-value]
 
     # --- layout --------------------------------------------------------------------------
 
@@ -395,7 +393,7 @@ class ChatScreen(Screen[None]):
         self._end_room()
         # Done with the room for good, whatever it does next (a misbehaving room or
         # server might otherwise reconnect): close it without waiting here.
-        self.chat_app.leave_room()
+        self._leave()
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,
@@ -411,6 +409,10 @@ class ChatScreen(Screen[None]):
             self._whip = None
         self.system("you have been disconnected by the moderator", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
+
+    @work(group="leave", exit_on_error=False)
+    async def _leave(self) -> None:
+        await self.controls.leave()
 
     # --- composer ------------------------------------------------------------------------
 
@@ -432,7 +434,7 @@ class ChatScreen(Screen[None]):
         while outbox:
             text = outbox[0]
             try:
-                await self.chat_app.send_message(text)
+                await self.controls.send(text)
             except Exception as exc:  # never a traceback in front of the user
                 if self.ended:
                     # The disabled composer says why: "you left the chat", from the room
@@ -551,12 +553,12 @@ class ChatScreen(Screen[None]):
 
     async def _perform(self, action_id: str, message: ChatMessage) -> None:
         name = message.sender_name
-        app = self.chat_app
+        controls = self.controls
         if action_id == DELETE:
             self._deleting.add(message.id)
             what = f"{name}'s message {first_words(message.content)}"
             if not await self._report(
-                app.delete_message(message.id),
+                controls.delete(message.id),
                 f"deleted {what}",
                 f"could not delete {what}",
             ):
@@ -577,18 +579,18 @@ class ChatScreen(Screen[None]):
             user_id = message.sender_id
             self._disconnecting.add(user_id)
             done = await self._report(
-                app.disconnect_user(user_id, confirm.reason or None),
+                controls.disconnect(user_id, confirm.reason or None),
                 f"disconnected {name}" + (f": {confirm.reason}" if confirm.reason else ""),
                 f"could not disconnect {name}",
             )
             if done:
                 self._user_is_gone(user_id)
                 await self._report(
-                    app.revoke_stage(user_id), None, f"could not revoke {name}'s stage invites"
+                    controls.revoke(user_id), None, f"could not revoke {name}'s stage invites"
                 )
         elif action_id == INVITE:
             await self._report(
-                app.invite(message.sender_id),
+                controls.invite(message.sender_id),
                 f"invite sent to {name}",
                 f"could not invite {name}",
             )
@@ -628,7 +630,7 @@ class ChatScreen(Screen[None]):
 
     def action_copy_stage_link(self) -> None:
         if self.stage_link:
-            self.app.copy_to_clipboard(self.stage_link)
+            self.controls.copy(self.stage_link)
             self.notify("Stage link copied to the clipboard (OSC 52).")
 
     def action_dismiss_invite(self) -> None:
@@ -645,7 +647,7 @@ class ChatScreen(Screen[None]):
             return
         toast.joining()
         try:
-            redemption = await self.chat_app.redeem(invite.invite_id)
+            redemption = await self.controls.redeem(invite.invite_id)
         except Exception as exc:
             if isinstance(exc, InviteExpired):
                 toast.expired()
@@ -662,7 +664,7 @@ class ChatScreen(Screen[None]):
         toast.expire_by(redemption.expires_at)
         opened = False
         if then is None:
-            opened = await self.chat_app.open_in_browser(link)
+            opened = await self.controls.open_in_browser(link)
         toast.joined(link, browser_opened=opened)
         self.refresh_bindings()
         self._watch_expiry()
