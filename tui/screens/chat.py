@@ -22,6 +22,7 @@ from textual.widgets import Footer
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
 from tui.errors import error_words
+from tui.invite import WhipSettings
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -161,8 +162,6 @@ class ChatScreen(Screen[None]):
         self._disconnecting: set[str] = set()
         # Users disconnected while we watched: x and s are not offered for them again.
         self._gone_users: set[str] = set()
-        self.stage_link = ""
-        self._whip: tuple[str, str] | None = None
         self.moderator_disconnected = False
         self.ended = False  # the room is over for good: moderator, refusal, gave up
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
@@ -213,6 +212,11 @@ class ChatScreen(Screen[None]):
         if self.identity is not None:
             self._show_identity(self.identity)
         self.composer.focus_input()
+
+    @property
+    def stage_link(self) -> str:
+        """The stage link of the invite showing, once redeemed ("" before)."""
+        return self.toast.link
 
     @property
     def messages(self) -> MessageList:
@@ -320,8 +324,6 @@ class ChatScreen(Screen[None]):
     def _invite_received(self, event: InviteReceived) -> None:
         if self.ended:
             return
-        self.stage_link = ""
-        self._whip = None
         self.toast.show_invite(event.invite)
         self.system("you have been invited to join the stream on stage")
         self._watch_expiry()
@@ -337,8 +339,6 @@ class ChatScreen(Screen[None]):
         toast = self.toast
         if toast.is_overdue(self._clock()):
             toast.expired()
-            self.stage_link = ""
-            self._whip = None
             self.system("your stage invite has expired", error=True)
         if toast.showing and toast.state is not ToastState.EXPIRED:
             return False
@@ -405,8 +405,6 @@ class ChatScreen(Screen[None]):
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
-            self.stage_link = ""
-            self._whip = None
         self.system("you have been disconnected by the moderator", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
 
@@ -493,12 +491,10 @@ class ChatScreen(Screen[None]):
                 return message is not None and bool(self._actions_for(message))
             case "focus_composer":
                 return not self.composer.input.has_focus
-            case "join_stage":
-                return toast.showing and toast.state is not ToastState.EXPIRED
+            case "join_stage" | "show_whip":
+                return toast.stage is not None and toast.stage.usable
             case "copy_stage_link":
-                return toast.showing and bool(self.stage_link)
-            case "show_whip":
-                return toast.showing and toast.state is not ToastState.EXPIRED
+                return bool(toast.link)
             case "dismiss_invite":
                 return toast.showing
         return True
@@ -618,26 +614,23 @@ class ChatScreen(Screen[None]):
     def action_join_stage(self) -> None:
         self._join(then=None)
 
-    @on(InviteToast.Clicked)
+    @on(InviteToast.JoinRequested)
     def _toast_clicked(self) -> None:
         self._join(then=None)
 
     def action_show_whip(self) -> None:
-        if self._whip is not None:
-            self.app.push_screen(WhipScreen(*self._whip))
+        if (whip := self.toast.whip) is not None:
+            self.app.push_screen(WhipScreen(whip.server, whip.token))
         else:
-            self._join(then=lambda: self.action_show_whip() if self._whip else None)
+            self._join(then=lambda: self.action_show_whip() if self.toast.whip else None)
 
     def action_copy_stage_link(self) -> None:
-        if self.stage_link:
-            self.controls.copy(self.stage_link)
+        if link := self.toast.link:
+            self.controls.copy(link)
             self.notify("Stage link copied to the clipboard (OSC 52).")
 
     def action_dismiss_invite(self) -> None:
         self.toast.dismiss()
-        self.stage_link = ""
-        self._whip = None
-        self.refresh_bindings()
 
     @work(group="stage", exclusive=True)
     async def _join(self, then: Callable[[], object] | None) -> None:
@@ -659,14 +652,12 @@ class ChatScreen(Screen[None]):
         if link is None:
             toast.failed("the app server sent a stage link that is not a web address")
             return
-        self.stage_link = link
-        self._whip = (redemption.whip_url, redemption.participant_token)
         toast.expire_by(redemption.expires_at)
         opened = False
         if then is None:
             opened = await self.controls.open_in_browser(link)
-        toast.joined(link, browser_opened=opened)
-        self.refresh_bindings()
+        whip = WhipSettings(redemption.whip_url, redemption.participant_token)
+        toast.joined(link, whip, browser_opened=opened)
         self._watch_expiry()
         if then is not None:
             then()
