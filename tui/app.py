@@ -1,24 +1,24 @@
 """The Textual app: wiring and bindings, nothing else.
 
 It is given a session (tui.session.ChatSession: how to get tokens and reach the app
-server), builds the room client, and hands the room's events to the chat screen, whose
-`deliver` turns them into its Textual messages. Without a session (snapshots, tests of
+server) and wires a controller (tui/controller.py: the session, the room client, the
+effects) to the chat screen, whose `deliver` turns the room's events into its Textual
+messages. Without a session (snapshots, tests of
 the screen) nothing connects: events are handed to `deliver()` directly, with an
 injected clock and fixed ids.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import os
 import sys
 import webbrowser
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, InvalidThemeError, SystemCommand
@@ -26,30 +26,27 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from tui.actions import ACTIONS, UserAction, bindings_for
+from tui.controller import ChatController, RoomFactory
+from tui.errors import error_words
 from tui.gc_tuning import tune_gc
 from tui.ivs.events import (
-    ChatMessage,
-    ConnectionState,
-    DisconnectReason,
-    NotConnected,
     RoomEvent,
-    StateChanged,
 )
-from tui.screens.chat import ChatScreen, error_words
+from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
-from tui.session import ChatSession, Identity
+from tui.session import ChatSession, SelfIdentity
 from tui.settings import TuiSettings
+from tui.widgets.join_hint import JoinHints
 from tui.widgets.untrusted import clean
 
 if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
-    from tui.server.client import InviteGrant, Redemption
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BrowserOpener = Callable[[str], bool]
-_P = ParamSpec("_P")
 
 
 def utc_now() -> datetime:
@@ -96,58 +93,62 @@ def pressable_keys(keymap: Mapping[str, str]) -> dict[str, str]:
     return {bid: keys for bid, keys in keymap.items() if clean(keys) == keys}
 
 
-# (action on the chat screen, palette title, help) — every action, for the command palette.
-CHAT_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("admin_menu", "Moderate message", "Open the admin menu for the selected message"),
-    ("delete", "Delete message", "Delete the selected message for everyone"),
-    ("disconnect", "Disconnect user", "Disconnect the selected message's sender"),
-    ("invite", "Invite on stage", "Invite the selected message's sender on stage"),
-    ("join_stage", "Join stage", "Accept the stage invite: open the stage link"),
-    ("copy_stage_link", "Copy stage link", "Copy the stage link to the clipboard (OSC 52)"),
-    ("show_whip", "OBS settings", "Show the WHIP server and token for OBS"),
-    ("dismiss_invite", "Dismiss invite", "Close the stage invite"),
-    ("focus_composer", "Focus composer", "Type a message"),
-)
-
-
 class ChatApp(App[int]):
     TITLE = "ivs-chat-tui"
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("f1", "toggle_help", "Help", id="app.help"),
-    ]
+    # Toasts stand clear of the composer's characters-left counter (6 columns at the
+    # right edge, tui/widgets/composer.py): it is what a user watches while typing.
+    CSS = """
+    ToastRack {
+        padding-right: 6;
+    }
+    """
+    BINDINGS = bindings_for("app")  # tui/actions.py
 
     def __init__(
         self,
         session: ChatSession | None = None,
         *,
         settings: TuiSettings | None = None,
-        identity: Identity | None = None,
-        join_hint: str | None = None,
+        identity: SelfIdentity | None = None,
+        join_hint: JoinHints | str | None = None,
         clock: Clock = utc_now,
         tz: TzInfo | None = None,
         browser: BrowserOpener = open_browser,
-        room_factory: Callable[[ChatSession], ChatRoom] | None = None,
+        room_factory: RoomFactory | None = None,
+        controller: ChatController | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings if settings is not None else TuiSettings()
-        self.session = session
+        self.controller = controller or ChatController(
+            session, browser=browser, clipboard=self.copy_to_clipboard, room_factory=room_factory
+        )
         self.identity = identity
         self.join_hint = join_hint
         self.clock = clock
         self.tz = tz if tz is not None else self.settings.tz
-        self._browser = browser
-        self._room_factory = room_factory
-        self.room: ChatRoom | None = None
         # The keymap in force: the footer and help draw these keys' names.
         self.keymap = pressable_keys(self.settings.keymap)
         self.chat = ChatScreen(
+            self.controller,
             identity=identity,
             clock=clock,
             tz=self.tz,
             scrollback=self.settings.scrollback,
             join_hint=join_hint,
+            keymap=self.keymap,
         )
+
+    @property
+    def session(self) -> ChatSession | None:
+        return self.controller.session
+
+    @property
+    def room(self) -> ChatRoom | None:
+        return self.controller.room
+
+    @room.setter
+    def room(self, room: ChatRoom | None) -> None:
+        self.controller.room = room
 
     def on_mount(self) -> None:
         if self.settings.theme:
@@ -185,95 +186,15 @@ class ChatApp(App[int]):
 
     @work(group="room", exclusive=True, exit_on_error=False)
     async def _run_room(self) -> None:
-        session = self.session
-        assert session is not None
-        self.deliver(StateChanged(ConnectionState.CONNECTING, reason="asking the app server"))
-        try:
-            identity = await session.open()
-        except Exception as exc:
-            self.deliver(
-                StateChanged(
-                    ConnectionState.DISCONNECTED,
-                    reason=error_words(exc),
-                    disconnect=DisconnectReason.TOKEN_REJECTED,
-                )
-            )
-            return
+        await self.controller.run(self.deliver, self._identified)
+
+    def _identified(self, identity: SelfIdentity) -> None:
         self.identity = identity
         self.chat.post_message(IdentityKnown(identity))
-        room = self._make_room(session)
-        self.room = room
-        try:
-            async with room:
-                async for event in room:
-                    self.deliver(event)
-        except Exception as exc:  # the room gives up in words; this is the last resort
-            log.exception("the room client failed")
-            self.deliver(
-                StateChanged(
-                    ConnectionState.DISCONNECTED,
-                    reason=f"the chat client failed: {error_words(exc)}",
-                    disconnect=DisconnectReason.GAVE_UP,
-                )
-            )
-
-    def _make_room(self, session: ChatSession) -> ChatRoom:
-        if self._room_factory is not None:
-            return self._room_factory(session)
-        from tui.ivs.room import ChatRoom
-
-        return ChatRoom(session.token_provider())
-
-    def leave_room(self) -> None:
-        """Close the room in the background: the chat screen is done with it for good
-        (the moderator disconnected us), and the UI never waits on the network."""
-        if self.room is not None:
-            self._close_room(self.room)
-
-    @work(group="leave", exit_on_error=False)
-    async def _close_room(self, room: ChatRoom) -> None:
-        try:
-            await room.close()
-        except Exception:  # close is documented safe; a failure is logged, not shown
-            log.exception("closing the room failed")
 
     def deliver(self, event: RoomEvent) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
         self.chat.deliver(event, self.identity)
-
-    # --- what the screens ask of the room and the app server -----------------------------
-
-    def _live_room(self) -> ChatRoom:
-        if self.room is None:
-            raise NotConnected("not connected to the chat yet")
-        return self.room
-
-    def _session(self) -> ChatSession:
-        if self.session is None:
-            raise NotConnected("there is no app server in this session")
-        return self.session
-
-    async def send_message(self, text: str) -> ChatMessage:
-        return await self._live_room().send_message(text)
-
-    async def delete_message(self, message_id: str, reason: str | None = None) -> None:
-        await self._live_room().delete_message(message_id, reason)
-
-    async def disconnect_user(self, user_id: str, reason: str | None = None) -> None:
-        await self._live_room().disconnect_user(user_id, reason)
-
-    async def invite(self, user_id: str) -> InviteGrant:
-        return await self._session().invite(user_id)
-
-    async def redeem(self, invite_id: str) -> Redemption:
-        return await self._session().redeem(invite_id)
-
-    async def revoke_stage(self, user_id: str) -> None:
-        await self._session().revoke_stage(user_id)
-
-    async def open_in_browser(self, url: str) -> bool:
-        # webbrowser may block while it starts a browser.
-        return await asyncio.to_thread(self._browser, url)
 
     # --- keys and the command palette ----------------------------------------------------
 
@@ -286,15 +207,40 @@ class ChatApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         chat = self.chat
-        for action, title, help_text in CHAT_COMMANDS:
-            if chat.is_mounted and chat.check_action(action, ()):
-                yield SystemCommand(title, help_text, getattr(chat, f"action_{action}"))
+        if not chat.is_mounted or screen is not chat:
+            return
+        for action in ACTIONS:
+            if action.title and (run := self._palette_callback(action)) is not None:
+                key = self.keymap.get(action.id, action.keys).split(",")[0].strip()
+                shown = self.get_key_display(Binding(key, "")) if key else ""
+                help_text = f"{action.help} · {shown}" if shown else action.help
+                yield SystemCommand(action.title, help_text, run)
+
+    def _palette_callback(self, action: UserAction) -> Callable[[], object] | None:
+        """How the palette runs `action` now, or None when it does not apply (the owner's
+        check_action says, as for its key)."""
+        chat = self.chat
+        match action.owner:
+            case "chat":
+                if chat.check_action(action.action, ()):
+                    return getattr(chat, f"action_{action.action}")
+            case "composer":
+                composer = chat.composer.input
+                if not composer.disabled:
+                    return functools.partial(composer.run_action, action.action)
+            case "message_list":
+                messages = chat.messages
+                if len(messages):
+
+                    async def run() -> None:
+                        messages.focus()
+                        await messages.run_action(action.action)
+
+                    return run
+        return None
 
     async def on_unmount(self) -> None:
-        if self.room is not None:
-            await self.room.close()
-        if self.session is not None:
-            await self.session.close()
+        await self.controller.close()
 
 
 async def run_chat_async(
@@ -302,7 +248,7 @@ async def run_chat_async(
     name: str,
     *,
     broadcaster_key: str | None = None,
-    join_hint: str | None = None,
+    join_hint: JoinHints | str | None = None,
     settings: TuiSettings | None = None,
 ) -> int:
     """Join through the app server at `server_url` and run the TUI in the running event
@@ -312,33 +258,28 @@ async def run_chat_async(
 
     client = AppServerClient(server_url, broadcaster_key=broadcaster_key)
     session = ChatSession(client, name)
+    # A server that takes the connection and never answers would leave the terminal
+    # blank until the client's timeout: say what we wait for, then wipe the line.
+    waiting = sys.stderr.isatty()
+    if waiting:
+        print(f"ivs-chat-tui: connecting to {clean(server_url)}…", end="", file=sys.stderr)
+        sys.stderr.flush()
     try:
         # Before the screen opens: a refusal is one line on the terminal, not a broken UI.
         await session.open()
     except Exception as exc:
+        if waiting:
+            print("\r\x1b[2K", end="", file=sys.stderr)
         await session.close()
         # The server's words may quote what was sent: never raw to the terminal.
         print(f"ivs-chat-tui: {clean(error_words(exc))}", file=sys.stderr)
         return 1
+    if waiting:
+        print("\r\x1b[2K", end="", file=sys.stderr)
     app = ChatApp(session, settings=settings, join_hint=join_hint)
     tune_gc()  # before the flood, not in ChatApp: tests and embedders keep their own GC
     await app.run_async()
     return app.return_code or 0
 
 
-def _with_own_loop(run: Callable[_P, Coroutine[Any, Any, int]]) -> Callable[_P, int]:
-    """`run` for a caller without an event loop: it runs in one of its own."""
-
-    @functools.wraps(run)  # run's parameters, for help() and inspect
-    def blocking(*args: _P.args, **kwargs: _P.kwargs) -> int:
-        return asyncio.run(run(*args, **kwargs))
-
-    blocking.__name__ = blocking.__qualname__ = run.__name__.removesuffix("_async")
-    blocking.__doc__ = f"{run.__name__} in an event loop of its own, for callers with none."
-    return blocking
-
-
-run_chat = _with_own_loop(run_chat_async)
-
-
-__all__ = ["ChatApp", "browser_can_open", "open_browser", "run_chat", "run_chat_async"]
+__all__ = ["ChatApp", "browser_can_open", "open_browser", "run_chat_async"]

@@ -2,20 +2,22 @@
 
 It starts the local IVS stack and the app server in-process on one port, a few demo
 viewers (labelled bots, real clients of the room), and opens the TUI as the broadcaster.
-The screen shows the command a second terminal runs to join as a viewer.
+The screen shows the commands a second terminal runs to join as a viewer and to moderate
+(the broadcaster key is in it: the demo's room lives only as long as this process), and
+says that quitting ends the room for everyone.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.argtypes import existing_file, non_negative, port_number
+from tui.common.command import command_name
 from tui.logs import log_to_file
 from tui.server.settings import DEFAULT_PORT, ENV_PREFIX
 
@@ -55,17 +57,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=existing_file, metavar="FILE", help="TOML config file")
 
 
-def command_name() -> str:
-    """How a second terminal runs this program: the bare name when it is on PATH (an
-    installed or activated venv), else the path this run was started with."""
-    if shutil.which("ivs-chat-tui"):
-        return "ivs-chat-tui"
-    started = Path(sys.argv[0])
-    if started.name == "ivs-chat-tui" and started.exists():
-        return os.path.relpath(started) if not started.is_absolute() else str(started)
-    return f"{sys.executable} -m tui.cli"
-
-
 def demo_port(flag: int | None) -> int:
     """--port, else IVS_CHAT_TUI_PORT (as `serve` reads it), else the documented default."""
     if flag is not None:
@@ -74,8 +65,16 @@ def demo_port(flag: int | None) -> int:
     return port_number(from_env) if from_env else DEFAULT_PORT
 
 
+QUIT_NOTE = "Quitting this demo ends the room for everyone in it."
+
+
 def join_hint(url: str) -> str:
     return f"{command_name()} join --server {url} --name YOUR_NAME"
+
+
+def moderator_hint(url: str, broadcaster_key: str) -> str:
+    """How a second terminal (over SSH, say) joins this demo as the broadcaster."""
+    return f"{join_hint(url)} --broadcaster-key {broadcaster_key}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,10 +102,13 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
     from tui.app import run_chat_async
     from tui.demo_viewers import DemoViewers
     from tui.server.startup import StartupError, start_local_stack
+    from tui.widgets.join_hint import JoinHints
 
     with tempfile.TemporaryDirectory(prefix="ivs-chat-tui-demo-") as data_dir:
         try:
-            stack = await start_local_stack(host, port, data_dir=Path(data_dir))
+            stack = await start_local_stack(
+                host, port, data_dir=Path(data_dir), broadcaster_name=name
+            )
         except StartupError as exc:
             print(f"ivs-chat-tui: {exc}", file=sys.stderr)
             return 1
@@ -117,7 +119,11 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
                 stack.url,
                 name,
                 broadcaster_key=stack.broadcaster_key,
-                join_hint=join_hint(stack.url),
+                join_hint=JoinHints(
+                    join_hint(stack.url),
+                    moderator=moderator_hint(stack.url, stack.broadcaster_key),
+                    note=QUIT_NOTE,
+                ),
                 settings=settings,
             )
         finally:

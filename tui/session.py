@@ -23,8 +23,9 @@ ROLE_VIEWER = "viewer"
 
 
 @dataclass(frozen=True, slots=True)
-class Identity:
-    """Us, as the app server registered us."""
+class SelfIdentity:
+    """Us, as the app server registered us (the app server's own record of an identity
+    is tui.server.store.Identity)."""
 
     user_id: str
     name: str
@@ -36,6 +37,10 @@ class Identity:
     @property
     def is_broadcaster(self) -> bool:
         return self.role == ROLE_BROADCASTER
+
+
+Identity = SelfIdentity
+"""The old name, kept while tests/tui/test_message_list.py imports it."""
 
 
 def room_label(server_url: str) -> str:
@@ -54,9 +59,9 @@ class ChatSession:
         self._room = room
         self._first: ChatToken | None = None
         self._first_at: datetime | None = None
-        self.identity: Identity | None = None
+        self.identity: SelfIdentity | None = None
 
-    async def open(self) -> Identity:
+    async def open(self) -> SelfIdentity:
         """Ask for our first token: it tells who we are. Raises AppServerError.
         Once known, the identity is kept: opening again asks nothing."""
         if self.identity is not None:
@@ -65,7 +70,7 @@ class ChatSession:
         # The first connection uses this token, so one start costs one token request.
         self._first = grant.chat_token()
         self._first_at = datetime.now(UTC)
-        self.identity = Identity(
+        self.identity = SelfIdentity(
             user_id=grant.user_id,
             name=grant.display_name,
             role=grant.role,

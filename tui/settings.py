@@ -11,13 +11,15 @@ file in the user's config directory (posting's order).
     "chat.join_stage" = "ctrl+j"
     "composer.history_previous" = ["up", "ctrl+up"]
 
-Other programs of this project may keep their own keys in the same file; unknown keys are
-ignored here.
+A setting this program does not know is refused with the file, line and key as written
+(a misspelt key would otherwise do nothing, silently), as the app server refuses one in
+server.toml; so is a key in the keymap that no terminal can send ("ctrl+banana").
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -27,15 +29,15 @@ from platformdirs import user_config_path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from tui.common.app_identity import APP_NAME, ENV_PREFIX, TUI_CONFIG_FILE_NAME
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
+from tui.keys import key_problem
 
-APP_NAME = "ivs-chat-tui"
-ENV_PREFIX = "IVS_CHAT_TUI_"
 DEFAULT_SCROLLBACK = 10_000
 
 
 def default_config_file() -> Path:
-    return user_config_path(APP_NAME) / "config.toml"
+    return user_config_path(APP_NAME) / TUI_CONFIG_FILE_NAME
 
 
 class SettingsError(Exception):
@@ -43,7 +45,7 @@ class SettingsError(Exception):
 
 
 class TuiSettings(FlagsEnvTomlSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     server: str | None = None
     """App server URL, e.g. http://127.0.0.1:8750."""
@@ -66,6 +68,15 @@ class TuiSettings(FlagsEnvTomlSettings):
         # TOML users write lists of keys; Textual wants "a,b".
         if isinstance(value, dict):
             return {k: ",".join(v) if isinstance(v, list | tuple) else v for k, v in value.items()}
+        return value
+
+    @field_validator("keymap")
+    @classmethod
+    def _pressable(cls, value: dict[str, str]) -> dict[str, str]:
+        for binding_id, keys in value.items():
+            for key in keys.split(","):
+                if problem := key_problem(key.strip()):
+                    raise ValueError(f"{binding_id!r} = {keys!r}: {problem}")
         return value
 
     @field_validator("timezone")
@@ -105,12 +116,43 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
+        errors = exc.errors(include_url=False, include_input=False)
+        unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
+        if unknown:
+            raise SettingsError(_unknown_settings(path, unknown)) from None
+        first = errors[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         field = str(first["loc"][0]) if first["loc"] else ""
         source = _source_of(field, path, flags)
+        words = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(
-            f"configuration {where}: {first['msg']}" + (f" ({source})" if source else "")
+            f"configuration {where}: {words}" + (f" ({source})" if source else "")
         ) from None
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _unknown_settings(path: Path, keys: list[str]) -> str:
+    """Where the first unknown key is written, and what the file may hold."""
+    key = keys[0]
+    known = ", ".join(TuiSettings.model_fields)
+    where = f"{path}:{line}" if (line := _line_of(path, key)) else str(path)
+    more = f" (and {', '.join(keys[1:])})" if keys[1:] else ""
+    return f"{where}: unknown setting {key!r}{more}; the settings are: {known}"
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    """The line where top-level `key` is written: `key = …`, `key.sub = …` or `[key]`."""
+    name = rf"""(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')"""
+    assignment = re.compile(rf"^\s*{name}\s*[=.]")
+    table = re.compile(rf"^\s*\[+\s*{name}\s*[.\]]")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    in_table = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if table.match(line) or (not in_table and assignment.match(line)):
+            return number
+        in_table = in_table or line.lstrip().startswith("[")
+    return None

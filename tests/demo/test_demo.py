@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import shlex
 import shutil
 import socket
 import subprocess
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.demo import join_hint
+from tui.demo import join_hint, moderator_hint
 from tui.demo_viewers import BOT_SUFFIX, REPLIES, DemoViewers
 from tui.ivs.events import ChatMessage
 from tui.ivs.room import ChatRoom
@@ -88,6 +90,21 @@ def test_join_hint_is_a_command_this_machine_can_run() -> None:
     command = join_hint("http://127.0.0.1:8750").split(" join ")[0]
     assert shutil.which(command.split()[0]) or Path(command.split()[0]).exists()
     assert join_hint("http://h:1").endswith("join --server http://h:1 --name YOUR_NAME")
+
+
+async def test_the_moderator_hint_joins_as_the_broadcaster(tmp_path: Path) -> None:
+    # What the demo's screen shows for a second terminal works: its key is the room's.
+    stack = await start_local_stack(port=0, data_dir=tmp_path)
+    try:
+        args = shlex.split(moderator_hint(stack.url, stack.broadcaster_key))
+        flags = dict(itertools.pairwise(args))
+        assert flags["--server"] == stack.url
+        key = flags["--broadcaster-key"]
+        async with AppServerClient(flags["--server"], broadcaster_key=key) as second:
+            grant = await second.chat_token("Moderator")
+        assert grant.role == "broadcaster"
+    finally:
+        await stack.stop()
 
 
 def test_busy_port_is_one_line_not_a_traceback() -> None:

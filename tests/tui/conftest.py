@@ -15,22 +15,22 @@ from tui.ivs.events import ChatMessage, ConnectionState, CustomEvent, RoomEvent,
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
 from tui.server.client import AppServerClient
-from tui.session import ChatSession, Identity
+from tui.session import ChatSession, SelfIdentity
 from tui.settings import TuiSettings
 from tui.widgets.message_list import MessageList
 
 T0 = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)
 ROOM = "chat.example:8750"
-HOST = Identity("user-host", "Host", "broadcaster", ROOM)
-ALICE = Identity("viewer-alice", "Alice", "viewer", ROOM)
-BOB = Identity("viewer-bob", "Bob", "viewer", ROOM)
-CAROL = Identity("viewer-carol", "Carol", "viewer", ROOM)
+HOST = SelfIdentity("user-host", "Host", "broadcaster", ROOM)
+ALICE = SelfIdentity("viewer-alice", "Alice", "viewer", ROOM)
+BOB = SelfIdentity("viewer-bob", "Bob", "viewer", ROOM)
+CAROL = SelfIdentity("viewer-carol", "Carol", "viewer", ROOM)
 JOIN_HINT = "ivs-chat-tui join --server http://127.0.0.1:8750 --name YOUR_NAME"
 HOSTILE = "[@click=app.quit]x[/] [bold]loud \x1b[2J\x1b[H \x1b]52;c;aGk=\x07 \u202eevil [/"
 
 
 def chat_message(
-    n: int, sender: Identity, text: str, *, minutes: int = 0, name: str | None = None
+    n: int, sender: SelfIdentity, text: str, *, minutes: int = 0, name: str | None = None
 ) -> ChatMessage:
     return ChatMessage(
         id=f"msg-{n:04d}",
@@ -54,7 +54,7 @@ def conversation() -> list[ChatMessage]:
 
 
 def invite_event(
-    user: Identity, invite_id: str = "inv-0001", *, expires_at: datetime | None = None
+    user: SelfIdentity, invite_id: str = "inv-0001", *, expires_at: datetime | None = None
 ) -> CustomEvent:
     invite = Invite(user.user_id, "realtime", "host-stage", invite_id, expires_at)
     return CustomEvent(
@@ -80,7 +80,7 @@ def make_app() -> Callable[..., ChatApp]:
     """A ChatApp that connects nowhere: the test hands it room events."""
 
     def make(
-        identity: Identity = HOST,
+        identity: SelfIdentity = HOST,
         *,
         join_hint: str | None = None,
         clock: Callable[[], datetime] = lambda: T0,

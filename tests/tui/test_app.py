@@ -5,8 +5,11 @@ being disconnected. The network paths are covered end to end in test_e2e.py."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
@@ -27,7 +30,9 @@ from tests.tui.conftest import (
     show_conversation,
     until,
 )
-from tui.app import ChatApp
+from tui.actions import ACTIONS
+from tui.app import ChatApp, known_binding_ids
+from tui.demo import QUIT_NOTE
 from tui.ivs.events import (
     ChatError,
     ConnectionState,
@@ -38,11 +43,13 @@ from tui.ivs.events import (
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
 from tui.ivs.room import ChatRoom
 from tui.screens.admin_menu import AdminMenu
+from tui.screens.chat import first_words
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
-from tui.session import Identity
+from tui.session import SelfIdentity
 from tui.widgets.composer import Composer, History, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import StatusLine
 
@@ -63,7 +70,8 @@ def test_send_errors_in_words() -> None:
         429: "you are sending too fast",
         406: "blocked by moderation",
         413: "too long",
-        400: "too long",
+        # 400 is a request the server could not take (not a length: that is 413).
+        400: "the server could not accept that (server detail)",
         403: "not allowed",
     }
     assert "chat server had an error" in send_error_words(ChatError(ErrorCode.INTERNAL, "x"))
@@ -108,7 +116,7 @@ async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:
         await show_conversation(app, pilot)
         composer = app.chat.query_one(Composer)
         for line in ("first", "second"):
-            composer.input.value = line
+            composer.begin_send()
             composer.sent(line)  # what the screen calls when the room confirms
         assert composer.text == ""
         await pilot.press(*"draft", "up")
@@ -197,7 +205,7 @@ async def _menu_for(app: ChatApp, pilot, message_id: str) -> list[str] | None:
 
 
 async def test_admin_menu_lists_what_applies(make_app) -> None:
-    stranger = Identity("someone-else", "Eve", "", "room")  # no identity at this server
+    stranger = SelfIdentity("someone-else", "Eve", "", "room")  # no identity at this server
     app = make_app(HOST)
     async with app.run_test() as pilot:
         await show_conversation(
@@ -285,6 +293,26 @@ async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
         assert ("Could not disconnect Bob: not connected to the chat yet", "error") in said
 
 
+def test_a_deleted_message_is_named_by_its_first_words() -> None:
+    assert first_words("hi everyone!") == "“hi everyone!”"
+    assert first_words("one two three four five six seven") == "“one two three four five six…”"
+    assert first_words("x" * 60) == "“" + "x" * 40 + "…”"
+    assert first_words("  spaced\n out ") == "“spaced out”"
+
+
+async def test_a_failed_delete_names_the_message(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("escape", "up", "d")  # Alice's "Bob: it looks like a Corne"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _lines(app)[-1].endswith(
+            "could not delete Alice's message “Bob: it looks like a Corne”: "
+            "not connected to the chat yet"
+        )
+
+
 async def test_every_action_is_in_the_command_palette(make_app) -> None:
     app = make_app(HOST)
     async with app.run_test() as pilot:
@@ -294,6 +322,48 @@ async def test_every_action_is_in_the_command_palette(make_app) -> None:
         for title in ("Moderate message", "Delete message", "Disconnect user", "Invite on stage"):
             assert title in titles
         assert "Join stage" in titles and "OBS settings" in titles and "Keys" in titles
+
+
+async def test_a_viewer_finds_every_action_that_applies_with_its_key(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Go to the messages"].endswith("· esc")
+        assert commands["Oldest message"].endswith("· home")
+        assert commands["Newest message"].endswith("· end")
+        for moderation in ("Moderate message", "Delete message", "Disconnect user"):
+            assert moderation not in commands
+        await pilot.press("escape")  # to the list: the composer is one action away
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Focus composer"].endswith("· esc")
+        app.deliver(invite_event(ALICE))
+        await pilot.pause()
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Join stage"].endswith("· ^o")
+        assert commands["Dismiss invite"].endswith("· ^n")
+
+
+async def test_the_palette_runs_what_it_lists(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        (oldest,) = [c for c in app.get_system_commands(app.screen) if c.title == "Oldest message"]
+        await oldest.callback()
+        await pilot.pause()
+        listing = app.chat.query_one(MessageList)
+        assert app.focused is listing
+        assert listing.selected_message is not None
+        assert listing.selected_message.content == "hi everyone!"
+
+
+def test_every_binding_id_the_readme_lists_is_bound() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    listed = readme.split("Binding ids:")[1].split("\n\n")[0]
+    ids = {i for i in re.findall(r"`([a-z_]+\.[a-z_]+)`", listed)}
+    assert len(ids) >= 14
+    assert ids <= known_binding_ids()
+    assert ids <= {a.id for a in ACTIONS}  # and each is one record of the registry
 
 
 async def test_f1_shows_the_keys(make_app) -> None:
@@ -323,6 +393,66 @@ async def test_f1_leads_with_the_apps_keys_as_mapped(make_app) -> None:
             assert words in source
         assert "`^d` delete (host)" in source  # the remapped key, not the default
         assert "`d` delete" not in source
+
+
+def _screen_text(app: ChatApp) -> list[str]:
+    strips = app.screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+async def test_f1_shows_every_key_at_80x24(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        help_text = app.screen.query_one("HelpPanel").query_one("#widget-help", Markdown)
+        assert help_text.max_scroll_y == 0  # nothing hidden below
+        drawn = "\n".join(_screen_text(app))
+        for words in ("⏎ send", "^y copy link", "^g OBS settings", "^n dismiss", "^q quit"):
+            assert words in drawn
+
+
+async def test_toasts_leave_the_characters_left_counter_in_sight(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await show_conversation(app, pilot)
+        app.notify("Deleted Alice's message “hello from Alice”, a toast long enough to wrap")
+        app.notify("and another one")
+        await pilot.pause()
+        await until(lambda: len(app.screen.query("Toast")) == 2, "the toasts")
+        counter = app.chat.query_one("#composer-left")
+        for toast in app.screen.query("Toast"):
+            assert not toast.region.overlaps(counter.region)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+async def test_the_footer_keeps_quit_and_help(make_app, width: int) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("escape")  # the list: the most keys in the footer
+        await pilot.pause()
+        footer = _screen_text(app)[-1]
+        assert "d Delete" in footer
+        assert "^q Quit" in footer and "f1 Help" in footer
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_the_join_hint_always_says_what_each_command_is_for(make_app, width: int) -> None:
+    url = "http://192.168.100.200:8750"
+    viewer = f"/home/someone/src/ivs-chat-tui/.venv/bin/python -m tui.cli join --server {url}"
+    hints = JoinHints(viewer, moderator=f"{viewer} --broadcaster-key k3y", note=QUIT_NOTE)
+    app = make_app(HOST, join_hint=hints)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await show_conversation(app, pilot)
+        region = app.chat.query_one(JoinHint).region
+        text = [row.strip() for row in _screen_text(app)[region.y : region.bottom]]
+        joined = " ".join(text)
+        assert text[0].startswith(("Viewers:", "Join as a viewer"))
+        assert viewer in joined and "--broadcaster-key k3y" in joined
+        assert any(line.startswith("Moderate") for line in text)
+        assert text[-1] == QUIT_NOTE
 
 
 async def test_keys_from_the_config_reach_the_terminal_only_as_visible_text(make_app) -> None:
@@ -391,7 +521,7 @@ def _assert_inert(text: str, styles: list[object]) -> None:
 
 
 async def test_hostile_name_in_the_status_line_is_text(make_app) -> None:
-    me = Identity("viewer-x", HOSTILE, "viewer", "[b]room\x1b]8;;http://evil\x1b\\")
+    me = SelfIdentity("viewer-x", HOSTILE, "viewer", "[b]room\x1b]8;;http://evil\x1b\\")
     app = make_app(me)
     async with app.run_test(size=(200, 24)) as pilot:
         await show_conversation(app, pilot)
@@ -586,6 +716,24 @@ async def test_reconnecting_counts_down(make_app) -> None:
         app.deliver(LIVE)
         await pilot.pause()
         assert status.state_text == "live"
+
+
+async def test_the_reconnect_reason_is_in_the_list_in_full(make_app) -> None:
+    app = make_app(ALICE)
+    why = "the app server at http://chat.example:8750 answered 502: could not get a chat token"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        for attempt in (1, 2):
+            app.deliver(StateChanged(ConnectionState.RECONNECTING, 1.0, why, attempt=attempt))
+        await pilot.pause()
+        # The status line cuts it at 80 columns; the list has it whole, once per outage.
+        assert why not in app.chat.query_one(StatusLine).render().plain[:78]
+        assert _lines(app)[-1].endswith(f"reconnecting: {why}")
+        assert sum("reconnecting:" in line for line in _lines(app)) == 1
+        app.deliver(LIVE)
+        app.deliver(StateChanged(ConnectionState.RECONNECTING, 1.0, why, attempt=1))
+        await pilot.pause()
+        assert sum("reconnecting:" in line for line in _lines(app)) == 2
 
 
 async def test_a_retry_delay_past_the_calendar_shows_no_countdown(make_app) -> None:

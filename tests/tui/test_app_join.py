@@ -4,11 +4,16 @@ and an invite that can no longer be used says so in the toast (real local stack)
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
+import select
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from tests.ports import closed_port
 from tests.tui.conftest import joined_app, until
@@ -49,6 +54,17 @@ def test_missing_flags_are_named(tmp_path: Path) -> None:
     done = join("--server", "http://127.0.0.1:1", env=clean_env(tmp_path))
     assert done.returncode == 2
     assert done.stderr == "ivs-chat-tui join: --name required\n"
+
+
+def test_a_key_that_cannot_exist_stops_the_start(tmp_path: Path) -> None:
+    bad = tmp_path / "keys.toml"
+    bad.write_text('[keymap]\n"app.quit" = "ctrl+banana"\n')
+    done = join("--config", str(bad), "--name", "A", "--server", "x", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == (
+        "ivs-chat-tui join: configuration keymap: 'app.quit' = 'ctrl+banana': "
+        f"'ctrl+banana' is not a key a terminal can send (file {bad})\n"
+    )
 
 
 def test_bad_config_file_is_one_line(tmp_path: Path) -> None:
@@ -114,3 +130,48 @@ async def test_taking_the_broadcasters_name_is_one_line_with_the_servers_words(
     assert done.returncode == 1
     assert done.stderr.startswith("ivs-chat-tui: 'HOST' is the broadcaster's name")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+async def test_a_server_that_is_not_the_app_server_is_named(tmp_path: Path) -> None:
+    # Something else answers at that address: the error says which URL it was.
+    runner = web.AppRunner(web.Application())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}"
+    try:
+        done = await asyncio.to_thread(
+            join, "--server", url, "--name", "A", env=clean_env(tmp_path)
+        )
+    finally:
+        await runner.cleanup()
+    assert done.returncode == 1
+    assert done.stderr == f"ivs-chat-tui: the app server at {url} answered 404\n"
+
+
+def test_a_silent_server_shows_what_is_awaited_at_once(tmp_path: Path) -> None:
+    # It takes the connection and never answers: the terminal says what we wait for
+    # at once, not after the client's 15 s timeout.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        main, terminal = pty.openpty()
+        joining = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", "join", "--server", url, "--name", "A"],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            env=clean_env(tmp_path),
+        )
+        os.close(terminal)
+        try:
+            seen = b""
+            wanted = f"connecting to {url}…".encode()
+            while wanted not in seen:
+                ready, _, _ = select.select([main], [], [], 30)
+                assert ready, f"nothing said: {seen!r}"
+                seen += os.read(main, 1024)
+        finally:
+            joining.kill()
+            joining.wait()
+            os.close(main)

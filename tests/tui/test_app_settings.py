@@ -19,7 +19,6 @@ name = "FileName"
 broadcaster_key = "file-key"
 scrollback = 500
 timezone = "Europe/Paris"
-some_server_setting = "ignored here"
 
 [keymap]
 "composer.focus_messages" = ["ctrl+l", "f7"]
@@ -89,6 +88,44 @@ def test_a_bad_value_names_where_it_came_from(
     with pytest.raises(SettingsError) as caught:
         load_settings(config)
     assert str(caught.value).endswith("(environment IVS_CHAT_TUI_TIMEZONE)")
+
+
+def test_an_unknown_setting_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('name = "Alice"\n\nscroll_back = 500\n[keymap]\n"x" = "f2"\n[colour]\na = 1\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    # As written, underscore and all, with its line: a misspelling is found at once.
+    assert message.startswith(f"{path}:3: unknown setting 'scroll_back' (and colour);")
+    assert "scrollback" in message.removeprefix(f"{path}:3: unknown setting 'scroll_back'")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ('"ctrl+banana"', "'ctrl+banana' is not a key a terminal can send"),
+        ('["ctrl+q", "banana"]', "'banana' is not a key a terminal can send"),
+        ('"hyperr+q"', "no modifier is called 'hyperr'"),
+        ('""', "an empty key name"),
+    ],
+)
+def test_a_key_no_terminal_can_send_is_refused(tmp_path: Path, written: str, words: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[keymap]\n"app.quit" = {written}\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith("configuration keymap: 'app.quit' = ")
+    assert message.endswith(f"{words} (file {path})")
+
+
+def test_real_keys_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    keys = '["ctrl+q", "f10", "shift+tab", "question_mark", "é", "ctrl+full_stop"]'
+    path.write_text(f'[keymap]\n"app.quit" = {keys}\n')
+    assert load_settings(path).keymap["app.quit"].count(",") == 5
 
 
 async def test_unknown_keymap_ids_are_named_once(make_app) -> None:

@@ -74,7 +74,11 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
                 "the deleted message gone on all three",
             )
             await until(lambda: "deleted Alice's message" in lines(host)[-1], "delete reported")
-            assert "Deleted Alice's message" in [n.message for n in host._notifications]
+            # Named by its first words, so a delete that hit the wrong one shows at once.
+            assert lines(host)[-1].endswith("deleted Alice's message “hello from Alice”")
+            assert "Deleted Alice's message “hello from Alice”" in [
+                n.message for n in host._notifications
+            ]
             assert any("the moderator deleted a message" in line for line in lines(bob))
 
             # The broadcaster invites Alice: her toast shows, Bob's does not.

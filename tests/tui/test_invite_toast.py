@@ -18,6 +18,7 @@ from tests.tui.conftest import (
     show_conversation,
     until,
 )
+from tui.invite import StageInvite, WhipSettings
 from tui.ivs.invites import Invite
 from tui.widgets.invite_toast import EXPIRED_WORDS, InviteToast, ToastState
 from tui.widgets.message_list import MessageList
@@ -65,7 +66,7 @@ async def test_at_80_columns_the_footer_keeps_quit_and_help_with_an_invite(make_
     app = make_app(ALICE)
     async with app.run_test(size=(80, 24)) as pilot:
         await show_conversation(app, pilot, invite_event(ALICE))
-        app.chat.stage_link = LINK  # joined, as the screen records it: every invite key
+        # Joined: every invite key applies.
         app.chat.query_one(InviteToast).joined(LINK, browser_opened=False)
         await pilot.pause()
         footer = app.chat.query_one(Footer)
@@ -122,3 +123,22 @@ async def test_a_naive_expiry_is_taken_as_utc(make_app) -> None:
         naive = Invite(ALICE.user_id, "realtime", "stage", "inv-2", T0.replace(tzinfo=None))
         toast.show_invite(naive)
         assert toast.is_overdue(now[0])
+
+
+def test_the_stage_invite_is_one_value_each_step_a_new_one() -> None:
+    invite = Invite(ALICE.user_id, "realtime", "host-stage", "inv-1", T0.replace(tzinfo=None))
+    stage = StageInvite.received(invite)
+    assert stage.expires_at == T0  # a naive expiry is taken as UTC
+    joined = stage.joining().joined(LINK, WhipSettings("https://whip", "tok"), browser_opened=True)
+    assert joined.link == LINK and joined.whip is not None and stage.link == ""
+    assert joined.expire_by(T0 + timedelta(hours=1)).expires_at == T0  # the earlier stays
+    assert joined.expire_by(T0 - timedelta(minutes=1)).expires_at == T0 - timedelta(minutes=1)
+    assert joined.is_overdue(T0) and not joined.is_overdue(T0 - timedelta(seconds=1))
+    gone = joined.expired("withdrawn")
+    assert (gone.state, gone.link, gone.whip, gone.detail) == (
+        ToastState.EXPIRED,
+        "",
+        None,
+        "withdrawn",
+    )
+    assert not gone.usable and not gone.is_overdue(T0)

@@ -1,6 +1,6 @@
 """A message sent while the room is reconnecting: the room keeps it in its outbox (its
-own tests cover that); here the screen says it is waiting, keeps the text, sends it once
-however often Enter is pressed, and clears it when the room accepts it.
+own tests cover that); here the screen says it is waiting, takes the text out of the
+input at Enter, and sends it once however often Enter is pressed.
 
 The room is stood in for by `send_message` waiting on a gate: the reconnect itself is
 the room client's business and is tested with real sockets in tests/ivs."""
@@ -11,29 +11,38 @@ import asyncio
 
 from tests.tui.conftest import ALICE, LIVE, T0, chat_message, show_conversation
 from tui.app import ChatApp
+from tui.controller import ChatController
 from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
 from tui.screens.chat import WAITING_WORDS
 from tui.settings import TuiSettings
 from tui.widgets.composer import Composer
 
 
-class OutboxApp(ChatApp):
+class OutboxController(ChatController):
     """Sends wait at a gate, as the room's outbox holds them until it is connected."""
 
     def __init__(self) -> None:
+        super().__init__(browser=lambda url: False)
+        self.gate = asyncio.Event()
+        self.sends: list[str] = []
+
+    async def send(self, text: str) -> ChatMessage:
+        self.sends.append(text)
+        await self.gate.wait()
+        return chat_message(99, ALICE, text, minutes=5)
+
+
+class OutboxApp(ChatApp):
+    def __init__(self) -> None:
+        self.outbox = OutboxController()
         super().__init__(
             identity=ALICE,
             settings=TuiSettings.model_construct(),
             clock=lambda: T0,
-            browser=lambda url: False,
+            controller=self.outbox,
         )
-        self.gate = asyncio.Event()
-        self.sends: list[str] = []
-
-    async def send_message(self, text: str) -> ChatMessage:
-        self.sends.append(text)
-        await self.gate.wait()
-        return chat_message(99, ALICE, text, minutes=5)
+        self.gate = self.outbox.gate
+        self.sends = self.outbox.sends
 
 
 async def test_a_message_sent_while_reconnecting_shows_as_waiting_and_goes_once() -> None:
@@ -46,7 +55,7 @@ async def test_a_message_sent_while_reconnecting_shows_as_waiting_and_goes_once(
         await pilot.press(*"are you there?", "enter")
         await pilot.pause()
         assert composer.notice == WAITING_WORDS
-        assert composer.text == "are you there?"
+        assert composer.text == ""  # out of the input, in the room's outbox
         await pilot.press("enter", "enter")  # impatient: still one send
         await pilot.pause()
         assert app.sends == ["are you there?"]

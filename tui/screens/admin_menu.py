@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from tui.ivs.events import ChatMessage
 from tui.screens.dialog import DialogScreen
-from tui.session import ROLE_VIEWER, Identity
+from tui.session import ROLE_VIEWER, SelfIdentity
 from tui.widgets.untrusted import content_from
 
 DELETE = "delete"
@@ -37,7 +37,7 @@ def can_invite(message: ChatMessage) -> bool:
 
 
 def admin_actions(
-    message: ChatMessage, me: Identity | None, gone: Collection[str] = ()
+    message: ChatMessage, me: SelfIdentity | None, gone: Collection[str] = ()
 ) -> list[AdminAction]:
     """The moderation actions that apply to `message` for `me` (none for a viewer).
     Senders in `gone` (already disconnected) can only have their messages deleted."""

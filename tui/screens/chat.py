@@ -1,24 +1,28 @@
 """The chat screen: status line, message list, invite toast, composer, footer.
 
 Room events arrive as messages (tui.screens.room_messages) and only their handlers change
-widgets. User actions call the app's room and app server methods in workers and report
-their outcome as a system line in the list.
+widgets. User actions call the controller (tui/controller.py, given to the constructor as
+a `Controls`) in workers and report their outcome as a system line in the list.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import tzinfo as TzInfo
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from tui.actions import BY_ACTION, Who, actions_of, bindings_for
+from tui.controller import Controls
+from tui.errors import error_words
+from tui.invite import WhipSettings
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -51,51 +55,40 @@ from tui.screens.room_messages import (
     UserGone,
 )
 from tui.screens.whip import WhipScreen
-from tui.session import Identity
+from tui.server.client import InviteExpired
+from tui.session import SelfIdentity
 from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
-from tui.widgets.join_hint import JoinHint
+from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
 
-if TYPE_CHECKING:
-    from tui.app import ChatApp
-
 log = logging.getLogger(__name__)
 
-GONE = 410  # the app server's answer for an expired invite
 # How often a showing invite is held against the (injected) clock: a timer per deadline
 # would run on the real clock, which tests and snapshots replace.
 EXPIRY_CHECK_SECONDS = 0.25
-_OWN_ACTIONS = frozenset(
-    {
-        "delete",
-        "disconnect",
-        "invite",
-        "admin_menu",
-        "focus_composer",
-        "join_stage",
-        "copy_stage_link",
-        "show_whip",
-        "dismiss_invite",
-    }
-)
+_OWN_ACTIONS = actions_of("chat")
 # The actions whose availability follows the selected message.
 _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "admin_menu")
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 WAITING_WORDS = "not connected: your message will be sent when the chat is back"
 
 
-def error_words(error: BaseException) -> str:
-    """An error as a person reads it: the app server's and the room's errors carry
-    their own words; anything else is named with its message."""
-    message = getattr(error, "message", None)
-    if isinstance(error, ChatError):
-        return str(error)
-    if isinstance(message, str) and message:
-        return message
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+QUOTE_WORDS = 6
+QUOTE_CHARACTERS = 40
+
+
+def first_words(text: str) -> str:
+    """The start of a message, quoted, to name it in a system line: a delete that hit
+    the wrong message is visible at once."""
+    words = text.split()
+    start = " ".join(words[:QUOTE_WORDS])
+    if len(start) > QUOTE_CHARACTERS:
+        start = start[:QUOTE_CHARACTERS].rstrip()
+    cut = start != " ".join(words)
+    return f"“{start}{'…' if cut else ''}”"
 
 
 def _sentence(words: str) -> str:
@@ -125,35 +118,39 @@ class ChatScreen(Screen[None]):
         overflow-y: auto;
         padding: 0;
     }
+    /* A short terminal (80x24): the app's keys get the whole height, so all of them
+       show, and the focused widget's editing keys (Textual's own) make way. */
+    ChatScreen.-short HelpPanel #widget-help {
+        max-height: 100%;
+    }
+    ChatScreen.-short HelpPanel KeyPanel {
+        display: none;
+    }
     """
+    SHORT = 30  # rows under which the help panel shows only the app's keys
+    NARROW = 80  # columns under which the footer leads with Quit and Help
 
     @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
     def HELP(self) -> str:
-        return keys_help(self.app, self.chat_app.keymap)
+        return keys_help(self.app, self._keymap)
 
-    BINDINGS = [
-        Binding("d", "delete", "Delete", id="chat.delete"),
-        Binding("x", "disconnect", "Disconnect", id="chat.disconnect"),
-        Binding("s", "invite", "Invite", id="chat.invite"),
-        Binding("escape,tab", "focus_composer", "Composer", id="chat.focus_composer"),
-        # The invite's keys are spelled out in the toast itself (and in help and the
-        # palette): in the footer they pushed Quit and Help off an 80-column screen.
-        Binding("ctrl+o", "join_stage", "Join", show=False, id="chat.join_stage"),
-        Binding("ctrl+y", "copy_stage_link", "Copy link", show=False, id="chat.copy_stage_link"),
-        Binding("ctrl+g", "show_whip", "OBS", show=False, id="chat.show_whip"),
-        Binding("ctrl+n", "dismiss_invite", "Dismiss", show=False, id="chat.dismiss_invite"),
-    ]
+    BINDINGS = bindings_for("chat")  # tui/actions.py
 
     def __init__(
         self,
+        controls: Controls,
         *,
-        identity: Identity | None,
+        identity: SelfIdentity | None,
         clock: Clock,
         tz: TzInfo | None,
         scrollback: int,
-        join_hint: str | None = None,
+        join_hint: JoinHints | str | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.controls = controls
+        """Every call that leaves the screen (tui/controller.py)."""
+        self._keymap = dict(keymap or {})  # the keys in force, for F1's help
         self.identity = identity
         self._clock = clock
         self._tz = tz
@@ -165,18 +162,14 @@ class ChatScreen(Screen[None]):
         self._disconnecting: set[str] = set()
         # Users disconnected while we watched: x and s are not offered for them again.
         self._gone_users: set[str] = set()
-        self.stage_link = ""
-        self._whip: tuple[str, str] | None = None
         self.moderator_disconnected = False
         self.ended = False  # the room is over for good: moderator, refusal, gave up
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
+        self._outbox: deque[str] = deque()  # what Enter took out, not yet sent
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
         self._expiry_check: Timer | None = None
-
-    @property
-    def chat_app(self) -> ChatApp:
-        return self.app  # type: ignore[return-value]
+        self._reconnect_reason = ""  # the reason the list last gave for reconnecting
 
     # --- layout --------------------------------------------------------------------------
 
@@ -197,10 +190,33 @@ class ChatScreen(Screen[None]):
         yield Composer(id="composer")
         yield Footer()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < self.SHORT, "-short")
+        narrow = self.size.width < self.NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.refresh_bindings()  # the footer's order changes (active_bindings)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Under 80 columns the footer cannot hold every key and cuts the last ones: the
+        app's own (Quit, Help) come first there, so they are never the ones cut."""
+        bindings = super().active_bindings
+        if not self.has_class("-narrow"):
+            return bindings
+        app = self.app
+        first = {key: b for key, b in bindings.items() if b.node is app}
+        return first | {key: b for key, b in bindings.items() if key not in first}
+
     def on_mount(self) -> None:
         if self.identity is not None:
             self._show_identity(self.identity)
         self.composer.focus_input()
+
+    @property
+    def stage_link(self) -> str:
+        """The stage link of the invite showing, once redeemed ("" before)."""
+        return self.toast.link
 
     @property
     def messages(self) -> MessageList:
@@ -218,7 +234,7 @@ class ChatScreen(Screen[None]):
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def _show_identity(self, me: Identity) -> None:
+    def _show_identity(self, me: SelfIdentity) -> None:
         self.status.set_identity(me.room, me.role, me.name)
         self.messages.set_identity(me.user_id, me.name)
         self.refresh_bindings()
@@ -233,7 +249,7 @@ class ChatScreen(Screen[None]):
 
     # --- room events ---------------------------------------------------------------------
 
-    def deliver(self, event: RoomEvent, me: Identity | None) -> None:
+    def deliver(self, event: RoomEvent, me: SelfIdentity | None) -> None:
         """Post a room event to this screen as its Textual message; `me` is who the app
         knows it is now (an invite for anyone else is dropped here). Once the room is
         over nothing more is posted: the room may still be winding down."""
@@ -308,8 +324,6 @@ class ChatScreen(Screen[None]):
     def _invite_received(self, event: InviteReceived) -> None:
         if self.ended:
             return
-        self.stage_link = ""
-        self._whip = None
         self.toast.show_invite(event.invite)
         self.system("you have been invited to join the stream on stage")
         self._watch_expiry()
@@ -325,8 +339,6 @@ class ChatScreen(Screen[None]):
         toast = self.toast
         if toast.is_overdue(self._clock()):
             toast.expired()
-            self.stage_link = ""
-            self._whip = None
             self.system("your stage invite has expired", error=True)
         if toast.showing and toast.state is not ToastState.EXPIRED:
             return False
@@ -341,6 +353,7 @@ class ChatScreen(Screen[None]):
         if self.ended:
             return  # over for good: a late state change brings nothing back
         self.status.set_state(change)
+        self._say_why_reconnecting(change)
         live = change.state is ConnectionState.CONNECTED
         self.composer.pending("" if live else WAITING_WORDS)  # only while a send waits
         if change.state is ConnectionState.DISCONNECTED:
@@ -356,6 +369,19 @@ class ChatScreen(Screen[None]):
                 else:
                     self.composer.disable(f"disconnected: {words}")
 
+    def _say_why_reconnecting(self, change: StateChanged) -> None:
+        """The reason in full, in the list: the status line cuts it to its width. Said
+        once per outage and per new reason, not at every attempt."""
+        if change.state is ConnectionState.CONNECTED:
+            self._reconnect_reason = ""
+        elif (
+            change.state is ConnectionState.RECONNECTING
+            and change.reason
+            and change.reason != self._reconnect_reason
+        ):
+            self._reconnect_reason = change.reason
+            self.system(f"reconnecting: {change.reason}")
+
     def _end_room(self) -> None:
         self.ended = True
         self.refresh_bindings()  # nothing to moderate in a room we are no longer in
@@ -367,7 +393,7 @@ class ChatScreen(Screen[None]):
         self._end_room()
         # Done with the room for good, whatever it does next (a misbehaving room or
         # server might otherwise reconnect): close it without waiting here.
-        self.chat_app.leave_room()
+        self._leave()
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,
@@ -379,10 +405,12 @@ class ChatScreen(Screen[None]):
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
-            self.stage_link = ""
-            self._whip = None
         self.system("you have been disconnected by the moderator", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
+
+    @work(group="leave", exit_on_error=False)
+    async def _leave(self) -> None:
+        await self.controls.leave()
 
     # --- composer ------------------------------------------------------------------------
 
@@ -392,24 +420,32 @@ class ChatScreen(Screen[None]):
         if self.status.state is not ConnectionState.CONNECTED:
             # The room keeps it in its outbox until it is back: say so, or Enter looks dead.
             event.composer.pending(WAITING_WORDS)
-        self._deliver(event.composer, event.text)
+        self._outbox.append(event.text)
+        if len(self._outbox) == 1:
+            self._deliver(event.composer)
 
     @work(group="send")
-    async def _deliver(self, composer: Composer, text: str) -> None:
-        try:
-            await self.chat_app.send_message(text)
-        except Exception as exc:  # never a traceback in front of the user
-            if self.ended:
-                # The disabled composer says why: "you left the chat", from the room we
-                # closed, would be wrong. The text stays to copy.
-                composer.failed("")
-            elif isinstance(exc, ChatError):
-                composer.failed(send_error_words(exc))
+    async def _deliver(self, composer: Composer) -> None:
+        """Send what Enter took out, one after the other in the order typed: a burst of
+        keys is several messages, never one merged or one sent twice."""
+        outbox = self._outbox
+        while outbox:
+            text = outbox[0]
+            try:
+                await self.controls.send(text)
+            except Exception as exc:  # never a traceback in front of the user
+                if self.ended:
+                    # The disabled composer says why: "you left the chat", from the room
+                    # we closed, would be wrong.
+                    composer.failed(text, "")
+                elif isinstance(exc, ChatError):
+                    composer.failed(text, send_error_words(exc))
+                else:
+                    log.exception("send failed")
+                    composer.failed(text, error_words(exc))
             else:
-                log.exception("send failed")
-                composer.failed(error_words(exc))
-        else:
-            composer.sent(text)
+                composer.sent(text)
+            outbox.popleft()
 
     @on(ComposerInput.Leave)
     def _to_messages(self) -> None:
@@ -435,11 +471,17 @@ class ChatScreen(Screen[None]):
             return message
         return None
 
+    @property
+    def _is_broadcaster(self) -> bool:
+        return self.identity is not None and self.identity.is_broadcaster
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in _OWN_ACTIONS:
             return True
         if not self.query(InviteToast):
             return False  # not composed yet: nothing to act on
+        if BY_ACTION["chat", action].who is Who.BROADCASTER and not self._is_broadcaster:
+            return False
         toast = self.toast
         match action:
             case "delete" | "disconnect" | "invite":
@@ -449,12 +491,10 @@ class ChatScreen(Screen[None]):
                 return message is not None and bool(self._actions_for(message))
             case "focus_composer":
                 return not self.composer.input.has_focus
-            case "join_stage":
-                return toast.showing and toast.state is not ToastState.EXPIRED
+            case "join_stage" | "show_whip":
+                return toast.stage is not None and toast.stage.usable
             case "copy_stage_link":
-                return toast.showing and bool(self.stage_link)
-            case "show_whip":
-                return toast.showing and toast.state is not ToastState.EXPIRED
+                return bool(toast.link)
             case "dismiss_invite":
                 return toast.showing
         return True
@@ -509,13 +549,14 @@ class ChatScreen(Screen[None]):
 
     async def _perform(self, action_id: str, message: ChatMessage) -> None:
         name = message.sender_name
-        app = self.chat_app
+        controls = self.controls
         if action_id == DELETE:
             self._deleting.add(message.id)
+            what = f"{name}'s message {first_words(message.content)}"
             if not await self._report(
-                app.delete_message(message.id),
-                f"deleted {name}'s message",
-                f"could not delete {name}'s message",
+                controls.delete(message.id),
+                f"deleted {what}",
+                f"could not delete {what}",
             ):
                 self._deleting.discard(message.id)
         elif action_id == DISCONNECT:
@@ -534,18 +575,18 @@ class ChatScreen(Screen[None]):
             user_id = message.sender_id
             self._disconnecting.add(user_id)
             done = await self._report(
-                app.disconnect_user(user_id, confirm.reason or None),
+                controls.disconnect(user_id, confirm.reason or None),
                 f"disconnected {name}" + (f": {confirm.reason}" if confirm.reason else ""),
                 f"could not disconnect {name}",
             )
             if done:
                 self._user_is_gone(user_id)
                 await self._report(
-                    app.revoke_stage(user_id), None, f"could not revoke {name}'s stage invites"
+                    controls.revoke(user_id), None, f"could not revoke {name}'s stage invites"
                 )
         elif action_id == INVITE:
             await self._report(
-                app.invite(message.sender_id),
+                controls.invite(message.sender_id),
                 f"invite sent to {name}",
                 f"could not invite {name}",
             )
@@ -573,26 +614,23 @@ class ChatScreen(Screen[None]):
     def action_join_stage(self) -> None:
         self._join(then=None)
 
-    @on(InviteToast.Clicked)
+    @on(InviteToast.JoinRequested)
     def _toast_clicked(self) -> None:
         self._join(then=None)
 
     def action_show_whip(self) -> None:
-        if self._whip is not None:
-            self.app.push_screen(WhipScreen(*self._whip))
+        if (whip := self.toast.whip) is not None:
+            self.app.push_screen(WhipScreen(whip.server, whip.token))
         else:
-            self._join(then=lambda: self.action_show_whip() if self._whip else None)
+            self._join(then=lambda: self.action_show_whip() if self.toast.whip else None)
 
     def action_copy_stage_link(self) -> None:
-        if self.stage_link:
-            self.app.copy_to_clipboard(self.stage_link)
+        if link := self.toast.link:
+            self.controls.copy(link)
             self.notify("Stage link copied to the clipboard (OSC 52).")
 
     def action_dismiss_invite(self) -> None:
         self.toast.dismiss()
-        self.stage_link = ""
-        self._whip = None
-        self.refresh_bindings()
 
     @work(group="stage", exclusive=True)
     async def _join(self, then: Callable[[], object] | None) -> None:
@@ -602,9 +640,9 @@ class ChatScreen(Screen[None]):
             return
         toast.joining()
         try:
-            redemption = await self.chat_app.redeem(invite.invite_id)
+            redemption = await self.controls.redeem(invite.invite_id)
         except Exception as exc:
-            if getattr(exc, "status", None) == GONE:
+            if isinstance(exc, InviteExpired):
                 toast.expired()
                 self.system("your stage invite has expired", error=True)
             else:
@@ -614,14 +652,12 @@ class ChatScreen(Screen[None]):
         if link is None:
             toast.failed("the app server sent a stage link that is not a web address")
             return
-        self.stage_link = link
-        self._whip = (redemption.whip_url, redemption.participant_token)
         toast.expire_by(redemption.expires_at)
         opened = False
         if then is None:
-            opened = await self.chat_app.open_in_browser(link)
-        toast.joined(link, browser_opened=opened)
-        self.refresh_bindings()
+            opened = await self.controls.open_in_browser(link)
+        whip = WhipSettings(redemption.whip_url, redemption.participant_token)
+        toast.joined(link, whip, browser_opened=opened)
         self._watch_expiry()
         if then is not None:
             then()

@@ -1,5 +1,6 @@
-"""The app's keys as F1's help panel leads with them (design.md's table), read from the
-keymap in force, so a remapped key is shown as the user set it.
+"""The app's keys as F1's help panel leads with them (design.md's table), made from the
+action registry (tui/actions.py) and the keymap in force, so a remapped key is shown as
+the user set it.
 
 Textual's help panel shows the focused widget's `HELP` above every binding in reach,
 which in the composer is some twenty Input editing keys: this is what comes first.
@@ -12,43 +13,8 @@ import re
 from textual.app import App
 from textual.binding import Binding
 
+from tui.actions import ACTIONS, Section
 from tui.widgets.untrusted import clean
-
-# (heading, [(binding ids with their default keys, what they do)]).
-_SECTIONS: tuple[tuple[str, tuple[tuple[tuple[tuple[str, str], ...], str], ...]], ...] = (
-    (
-        "Composer",
-        (
-            ((("composer.send", "enter"),), "send"),
-            (
-                (("composer.history_previous", "up"), ("composer.history_next", "down")),
-                "history",
-            ),
-            ((("composer.focus_messages", "escape"),), "message list"),
-        ),
-    ),
-    (
-        "Message list",
-        (
-            ((("message_list.up", "up,k"), ("message_list.down", "down,j")), "move"),
-            ((("message_list.home", "home"), ("message_list.end", "end")), "oldest/newest"),
-            ((("message_list.activate", "enter,m"),), "actions (host)"),
-            ((("chat.delete", "d"),), "delete (host)"),
-            ((("chat.disconnect", "x"),), "disconnect (host)"),
-            ((("chat.invite", "s"),), "stage invite (host)"),
-            ((("chat.focus_composer", "escape,tab"),), "composer"),
-        ),
-    ),
-    (
-        "Stage invite",
-        (
-            ((("chat.join_stage", "ctrl+o"),), "join"),
-            ((("chat.copy_stage_link", "ctrl+y"),), "copy link"),
-            ((("chat.show_whip", "ctrl+g"),), "OBS settings"),
-            ((("chat.dismiss_invite", "ctrl+n"),), "dismiss"),
-        ),
-    ),
-)
 
 
 def _code(text: str) -> str:
@@ -67,20 +33,22 @@ def _shown(app: App[object], keys: str) -> str:
 def keys_help(app: App[object], keymap: dict[str, str]) -> str:
     """Markdown: the app's keys by where they work, as `keymap` (binding id -> keys)
     sets them."""
-    # One paragraph per section, a line per key (hard breaks): the panel is narrow, and
-    # list bullets and blank lines would push the keys out of it at 80x24.
-    paragraphs: list[str] = []
-    for heading, rows in _SECTIONS:
-        lines = [f"**{heading}**"]
-        for bindings, what in rows:
-            keys = " ".join(_shown(app, keymap.get(bid, default)) for bid, default in bindings)
-            lines.append(f"{keys} {what}")
-        paragraphs.append("\\\n".join(lines))
-    anywhere = [
-        "**Anywhere**",
-        f"{_shown(app, app.COMMAND_PALETTE_BINDING)} palette: every action",
-        f"{_shown(app, keymap.get('app.help', 'f1'))} help",
-        f"{_shown(app, keymap.get('app.quit', 'ctrl+q'))} quit",
-    ]
-    paragraphs.append("\\\n".join(anywhere))
-    return "\n\n".join(paragraphs)
+    # One paragraph, a line per key (hard breaks) and the headings in bold: the panel is
+    # narrow, and bullets, blank lines or a wrapped line would push keys out of it at
+    # 80x24 (the screen gives it the full height there, see ChatScreen).
+    lines: list[str] = []
+    for section in Section:
+        lines.append(f"**{section}**")
+        # Records with the same words in a row share a line: "↑ ↓ history".
+        rows: list[tuple[list[str], str]] = []
+        for action in ACTIONS:
+            if action.section is not section or not action.words or not action.keys:
+                continue
+            default = app.COMMAND_PALETTE_BINDING if action.owner == "textual" else action.keys
+            keys = _shown(app, keymap.get(action.id, default))
+            if rows and rows[-1][1] == action.words:
+                rows[-1][0].append(keys)
+            else:
+                rows.append(([keys], action.words))
+        lines += [f"{' '.join(keys)} {words}" for keys, words in rows]
+    return "\\\n".join(lines)

@@ -13,14 +13,14 @@ from textual.message import Message
 
 from tui.ivs.events import ChatMessage, MessageDeleted, StateChanged, UserDisconnected
 from tui.ivs.invites import Invite
-from tui.session import Identity
+from tui.session import SelfIdentity
 
 
 @dataclass
 class IdentityKnown(Message):
     """The app server told us who we are."""
 
-    identity: Identity
+    identity: SelfIdentity
 
 
 @dataclass

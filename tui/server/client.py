@@ -1,8 +1,9 @@
 """The app server's API over HTTP, for the TUI (and tests): one aiohttp session.
 
 Every failure is an `AppServerError` whose message is in the user's words: the server's
-own message for a refusal, or "cannot reach the app server at URL" (status None) when
-there is no answer.
+own message for a refusal, else words naming the server's URL ("cannot reach the app
+server at URL", "the app server at URL answered 404"). A refusal the TUI acts on has its
+own type (`InviteExpired`), so no caller compares HTTP statuses.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from tui.common.errors import UserFacingError
 from tui.ivs.events import TokenRefused
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.models import ApiModel, ChatGrant, DisconnectResult, InviteGrant, Redemption
@@ -27,7 +29,10 @@ FORGOTTEN_SESSION = "the app server no longer knows this session (was it restart
 REFUSED_BROADCASTER_KEY = "the app server refused the broadcaster key"
 
 
-class AppServerError(Exception):
+GONE = 410  # the app server's answer for an invite that can no longer be used
+
+
+class AppServerError(UserFacingError):
     """A request to the app server failed. `status` is the HTTP status, or None when the
     server could not be reached or gave no usable answer."""
 
@@ -35,6 +40,14 @@ class AppServerError(Exception):
         self.status = status
         self.message = message
         super().__init__(message)
+
+
+class InviteExpired(AppServerError):
+    """The stage invite can no longer be used: expired, withdrawn or already used."""
+
+
+def _refusal(status: int, message: str) -> AppServerError:
+    return InviteExpired(status, message) if status == GONE else AppServerError(status, message)
 
 
 class AppServerClient:
@@ -94,14 +107,18 @@ class AppServerClient:
                 None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
             ) from None
         except aiohttp.ClientError as exc:
-            raise AppServerError(None, f"request to the app server failed: {exc}") from None
+            raise AppServerError(
+                None, f"the request to the app server at {self.base_url} failed: {exc}"
+            ) from None
         try:
             data = json.loads(text) if text else {}
         except ValueError:
             data = None
         if status >= 400:
             message = data.get("message") if isinstance(data, dict) else None
-            raise AppServerError(status, str(message or f"the app server answered {status}"))
+            if not isinstance(message, str) or not message:
+                message = f"the app server at {self.base_url} answered {status}"
+            raise _refusal(status, message)
         if model is None:
             return None
         try:
@@ -207,4 +224,11 @@ def _why_unreachable(exc: BaseException) -> str:
     return str(strerror or exc).strip() or type(exc).__name__
 
 
-__all__ = ["AppServerClient", "AppServerError", "ChatGrant", "InviteGrant", "Redemption"]
+__all__ = [
+    "AppServerClient",
+    "AppServerError",
+    "ChatGrant",
+    "InviteExpired",
+    "InviteGrant",
+    "Redemption",
+]

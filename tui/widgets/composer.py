@@ -1,33 +1,35 @@
 """The composer: where you type, with the characters left and your history on up/down.
 
-What you typed stays until the room confirms the message; a failed send leaves it in
-place with the reason in words underneath.
+Enter takes the text out of the input at once: keys that arrive in the same burst (over
+SSH, a paste without bracketed paste) belong to the next message, and a second Enter
+finds nothing to send. A failed send puts its text back when the input is empty, else
+in the history (up brings it back), with the reason in words underneath.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from tui.actions import bindings_for
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
 from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
+BLANK_WORDS = "nothing sent: the message is only spaces"
 
 _SEND_WORDS: dict[int, str] = {
     ErrorCode.TOO_MANY_REQUESTS: "you are sending too fast",
     ErrorCode.NOT_ACCEPTABLE: "blocked by moderation",
     ErrorCode.TOO_LARGE: "too long",
-    ErrorCode.BAD_REQUEST: "too long",
     ErrorCode.FORBIDDEN: "not allowed",
 }
 
@@ -82,16 +84,23 @@ class History:
 class ComposerInput(LineInput):
     """Over the limit a paste stays, and the counter goes negative, as if typed."""
 
-    BINDINGS = [
-        Binding("enter", "submit", "Send", id="composer.send"),
-        Binding("up", "history_previous", "History", show=False, id="composer.history_previous"),
-        Binding("down", "history_next", "History", show=False, id="composer.history_next"),
-        Binding("escape", "leave", "Messages", id="composer.focus_messages"),
-    ]
+    BINDINGS = bindings_for("composer")  # tui/actions.py
 
     @dataclass
     class Leave(Message):
         """Escape: the user wants the message list."""
+
+    @dataclass
+    class Entered(Message):
+        """Enter took `text` out of the input, to be sent."""
+
+        text: str
+
+    @dataclass
+    class Refused(Message):
+        """Enter found nothing that can be sent; `why` says so in words."""
+
+        why: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder="Say something…", id=id, select_on_focus=False)
@@ -110,6 +119,35 @@ class ComposerInput(LineInput):
 
     def action_leave(self) -> None:
         self.post_message(self.Leave())
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual runs a widget's bindings when its key has bubbled back to the app, by
+        # then behind the rest of a burst (over SSH one read holds "first⏎second⏎"): the
+        # characters after Enter would join this message. So the send key (as the keymap
+        # has it) is handled here, before the next key is read.
+        if not event.is_printable:
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.node is self and active.binding.action == "submit":
+                event.stop()
+                event.prevent_default()
+                await self.action_submit()
+                return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        text = self.value
+        if not text:
+            return  # an Enter on an empty composer sends nothing and says nothing
+        if not text.strip():
+            self.post_message(self.Refused(BLANK_WORDS))
+            return
+        over = code_points(text) - MAX_MESSAGE_LENGTH
+        if over > 0:
+            too_long = f"too long: {over} characters over {MAX_MESSAGE_LENGTH}"
+            self.post_message(self.Refused(too_long))
+            return
+        self.value = ""
+        self.post_message(self.Entered(text))
 
     def _show(self, line: str) -> None:
         self._walking = True
@@ -175,14 +213,20 @@ class Composer(Widget):
 
     @dataclass
     class Submitted(Message):
-        """Enter with something to send."""
+        """Enter took `text` out of the input: the screen sends it."""
 
         composer: Composer
         text: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.sending = False
+        self._in_flight = 0  # sends the room has not answered yet
+        self._given_back: str | None = None
+
+    @property
+    def sending(self) -> bool:
+        """A send is in flight: the room has neither accepted nor refused it yet."""
+        return self._in_flight > 0
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -223,46 +267,56 @@ class Composer(Widget):
         counter.update(str(left))
         counter.set_class(0 <= left < 50, "-low")
         counter.set_class(left < 0, "-over")
-        if not self.sending:
-            self.show_error("")
+        if self._given_back is not None and event.value == self._given_back:
+            self._given_back = None  # a failed send's text, put back: its reason stays
+        else:
+            self.show_error("")  # typing again clears the complaint
 
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
+    @on(ComposerInput.Entered)
+    def _entered(self, event: ComposerInput.Entered) -> None:
         event.stop()
-        text = event.value
-        if self.sending or not text.strip():
-            return
-        if self.left < 0:
-            self.show_error(f"too long: {-self.left} characters over {MAX_MESSAGE_LENGTH}")
-            return
-        self.post_message(self.Submitted(self, text))
+        self.post_message(self.Submitted(self, event.text))
+
+    @on(ComposerInput.Refused)
+    def _refused(self, event: ComposerInput.Refused) -> None:
+        event.stop()
+        self.show_error(event.why)
 
     def begin_send(self) -> None:
-        self.sending = True
+        self._in_flight += 1
         self.show_error("")
 
     def pending(self, words: str) -> None:
-        """Say what the send in flight waits for ("" when it waits for nothing); the text
-        stays, and Enter sends nothing more, until the room accepts or refuses it."""
+        """Say what the sends in flight wait for ("" when they wait for nothing)."""
         line = self.query_one("#composer-notice", Static)
         shown = bool(words) and self.sending
         line.update(as_content(words) if shown else "")
         line.set_class(shown, "-shown")
 
     def sent(self, text: str) -> None:
-        """The room confirmed `text`: into the history, out of the input."""
-        self.sending = False
-        self.pending("")
+        """The room confirmed `text`: into the history."""
+        self._done()
         self.input.history.add(text)
-        if self.input.value == text:
-            self.input.value = ""
-        self.show_error("")
 
-    def failed(self, words: str) -> None:
-        """The send failed: keep what was typed, say why."""
-        self.sending = False
-        self.pending("")
+    def failed(self, text: str, words: str) -> None:
+        """The send of `text` failed: say why, and give the text back, into the input
+        when it is empty, else into the history, so nothing typed is lost."""
+        self._done()
+        if not words:
+            return
+        if self.input.value or self.input.disabled:
+            self.input.history.add(text)
+            words += " (up brings the message back)"
+        else:
+            self._given_back = text
+            self.input.value = text
+            self.input.cursor_position = len(text)
         self.show_error(words)
+
+    def _done(self) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        if not self.sending:
+            self.pending("")
 
     def show_error(self, words: str) -> None:
         line = self.query_one("#composer-error", Static)

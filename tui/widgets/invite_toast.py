@@ -1,6 +1,8 @@
 """The invite toast: shown to the invited viewer only, until they act on it or it expires.
 
-It holds no network code: the screen redeems the invite and tells the toast how it went.
+It holds no network code: it holds the invite as one value (`stage`, a tui.invite
+StageInvite) and asks for a join with `JoinRequested`; the screen redeems the invite and
+tells the toast how it went.
 The stage link is drawn as an OSC 8 hyperlink (a `link` style), so a terminal makes it
 clickable even when no browser can be opened from here (SSH).
 """
@@ -8,43 +10,31 @@ clickable even when no browser can be opened from here (SSH).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 
 from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
+from tui.invite import EXPIRED_WORDS, StageInvite, ToastState, WhipSettings
 from tui.ivs.invites import Invite
 from tui.widgets.untrusted import clean, content_from
-
-
-class ToastState(StrEnum):
-    PENDING = "pending"
-    JOINING = "joining"
-    JOINED = "joined"
-    EXPIRED = "expired"
-    FAILED = "failed"
-
-
-EXPIRED_WORDS = "Your invitation to this stream has expired."
-
-
-def _aware(moment: datetime) -> datetime:
-    """A naive time taken as UTC (the app server speaks UTC): comparing a naive time
-    with the aware clock would raise inside a timer and end the app."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class InviteToast(Widget):
     """Clicking it does what ctrl+o does (the keyboard never needs the mouse)."""
 
     @dataclass
-    class Clicked(Message):
+    class JoinRequested(Message):
+        """The user asked to join the stage (a click on the invite)."""
+
         toast: InviteToast
+
+    Clicked = JoinRequested  # its former name
 
     DEFAULT_CSS = """
     InviteToast {
@@ -66,79 +56,90 @@ class InviteToast(Widget):
     }
     """
 
+    stage: reactive[StageInvite | None] = reactive(None, layout=True, bindings=True)
+    """The invite showing, or None. The screen's keys depend on it (bindings=True)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Stage invite"
-        self.invite: Invite | None = None
-        self.expires_at: datetime | None = None
-        self.state = ToastState.PENDING
-        self.link = ""
-        self.detail = ""
-        self.browser_opened = False
+
+    def watch_stage(self, stage: StageInvite | None) -> None:
+        state = stage.state if stage is not None else None
+        self.set_class(stage is not None, "-shown")
+        self.set_class(state is ToastState.EXPIRED, "-expired")
+        self.set_class(state is ToastState.FAILED, "-failed")
+
+    # --- reading it ---
 
     @property
     def showing(self) -> bool:
-        return self.invite is not None
+        return self.stage is not None
 
-    def show_invite(self, invite: Invite) -> None:
-        self.invite = invite
-        self.expires_at = _aware(invite.expires_at) if invite.expires_at else None
-        self.link = ""
-        self.detail = ""
-        self.browser_opened = False
-        self._set_state(ToastState.PENDING)
+    @property
+    def invite(self) -> Invite | None:
+        return self.stage.invite if self.stage is not None else None
 
-    def expire_by(self, when: datetime) -> None:
-        """The invite (or the stage link it became) stops working at `when` at the latest."""
-        when = _aware(when)
-        if self.expires_at is None or when < self.expires_at:
-            self.expires_at = when
+    @property
+    def state(self) -> ToastState:
+        return self.stage.state if self.stage is not None else ToastState.PENDING
+
+    @property
+    def expires_at(self) -> datetime | None:
+        return self.stage.expires_at if self.stage is not None else None
+
+    @property
+    def link(self) -> str:
+        return self.stage.link if self.stage is not None else ""
+
+    @property
+    def whip(self) -> WhipSettings | None:
+        return self.stage.whip if self.stage is not None else None
+
+    @property
+    def detail(self) -> str:
+        return self.stage.detail if self.stage is not None else ""
+
+    @property
+    def browser_opened(self) -> bool:
+        return self.stage is not None and self.stage.browser_opened
 
     def is_overdue(self, now: datetime) -> bool:
         """Showing a usable invite whose time has passed at `now`."""
-        return (
-            self.invite is not None
-            and self.state is not ToastState.EXPIRED
-            and self.expires_at is not None
-            and now >= self.expires_at
-        )
+        return self.stage is not None and self.stage.is_overdue(now)
+
+    # --- its steps: each a new value ---
+
+    def show_invite(self, invite: Invite) -> None:
+        self.stage = StageInvite.received(invite)
+
+    def expire_by(self, when: datetime) -> None:
+        if self.stage is not None:
+            self.stage = self.stage.expire_by(when)
 
     def joining(self) -> None:
-        self._set_state(ToastState.JOINING)
+        if self.stage is not None:
+            self.stage = self.stage.joining()
 
-    def joined(self, link: str, *, browser_opened: bool) -> None:
-        self.link = link
-        self.browser_opened = browser_opened
-        self._set_state(ToastState.JOINED)
+    def joined(self, link: str, whip: WhipSettings | None = None, *, browser_opened: bool) -> None:
+        if self.stage is not None:
+            self.stage = self.stage.joined(link, whip, browser_opened=browser_opened)
 
     def expired(self, words: str = EXPIRED_WORDS) -> None:
         """The invite can no longer be used: expired, or withdrawn (`words` says which)."""
-        self.detail = words
-        self._set_state(ToastState.EXPIRED)
+        if self.stage is not None:
+            self.stage = self.stage.expired(words)
 
     def failed(self, words: str) -> None:
-        self.detail = words
-        self._set_state(ToastState.FAILED)
+        if self.stage is not None:
+            self.stage = self.stage.failed(words)
 
     def dismiss(self) -> None:
-        self.invite = None
-        self.expires_at = None
-        self.remove_class("-shown")
-        self._set_state(ToastState.PENDING)
+        self.stage = None
 
     def on_click(self, event: events.Click) -> None:
         if self.invite is not None and self.state in (ToastState.PENDING, ToastState.FAILED):
             event.stop()
-            self.post_message(self.Clicked(self))
-
-    def _set_state(self, state: ToastState) -> None:
-        self.state = state
-        self.set_class(self.invite is not None, "-shown")
-        self.set_class(state is ToastState.EXPIRED, "-expired")
-        self.set_class(state is ToastState.FAILED, "-failed")
-        self.refresh(layout=True)
-        # The footer's keys depend on the toast's state.
-        self.screen.refresh_bindings()
+            self.post_message(self.JoinRequested(self))
 
     def _key(self, action: str, default: str) -> str:
         for active in self.screen.active_bindings.values():
@@ -207,3 +208,6 @@ class InviteToast(Widget):
                 ),
             ]
         return Content("\n").join(lines)
+
+
+__all__ = ["EXPIRED_WORDS", "InviteToast", "ToastState"]

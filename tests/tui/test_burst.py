@@ -1,0 +1,89 @@
+"""Keys that arrive in one burst (SSH, a paste without bracketed paste): each Enter sends
+what was typed before it, once; what follows belongs to the next message. Against the
+real local stack: what a second viewer receives is what the room received."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+from textual.pilot import Pilot
+
+from tests.tui.conftest import contents, joined_app, until
+from tui.ivs.events import ConnectionState
+from tui.server.startup import start_local_stack
+from tui.widgets.composer import BLANK_WORDS, Composer
+
+
+async def burst(app: App[object], pilot: Pilot[object], *keys: str) -> None:
+    """Keys as a terminal driver posts one read of stdin: all at once, with no wait for
+    the app in between (the pilot's `press` waits for idle after each key, so a key's
+    handler has always finished before the next arrives)."""
+    for key in keys:
+        if key == " ":
+            app.post_message(events.Key("space", " "))
+        else:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+    await pilot.pause()
+
+
+async def test_a_burst_of_keys_sends_each_line_once_in_order(tmp_path: Path) -> None:
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    alice = joined_app(stack.url, "Alice")
+    bob = joined_app(stack.url, "Bob")
+    try:
+        async with alice.run_test() as pilot, bob.run_test():
+            await until(
+                lambda: all(
+                    a.room is not None and a.room.state is ConnectionState.CONNECTED
+                    for a in (alice, bob)
+                ),
+                "both connected",
+            )
+            composer = alice.chat.query_one(Composer)
+
+            # Two lines in one go, as the pilot types them and as a terminal delivers them.
+            await pilot.press(*"first", "enter", *"second", "enter")
+            await burst(alice, pilot, *"third", "enter", *"fourth", "enter")
+            await until(lambda: len(contents(bob)) >= 4, "four messages")
+            # A second Enter on the emptied composer sends nothing.
+            await pilot.press(*"again", "enter", "enter")
+            await burst(alice, pilot, *"more", "enter", "enter")
+            await until(lambda: "more" in contents(bob), "more")
+            # A multi-line paste without bracketed paste: lines and Enters as keys.
+            await burst(alice, pilot, *"line one", "enter", *"line two", "enter", *"rest")
+            await until(lambda: "line two" in contents(bob), "the pasted lines")
+            await until(lambda: not composer.sending, "every send answered")
+            assert composer.text == "rest"  # the start of the next message
+            # One more, so anything sent twice would have arrived before it.
+            await burst(alice, pilot, *" end", "enter")
+            await until(lambda: "rest end" in contents(bob), "the last message")
+            assert contents(bob) == [
+                "first",
+                "second",
+                "third",
+                "fourth",
+                "again",
+                "more",
+                "line one",
+                "line two",
+                "rest end",
+            ]
+            assert contents(alice) == contents(bob)
+            assert composer.text == ""
+    finally:
+        await stack.stop()
+
+
+async def test_a_blank_message_says_why_nothing_was_sent(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        composer = app.chat.query_one(Composer)
+        await pilot.press("space", "space", "enter")
+        await pilot.pause()
+        assert composer.error == BLANK_WORDS
+        assert composer.text == "  " and not composer.sending
+        await pilot.press("x")  # typing again clears the complaint
+        await pilot.pause()
+        assert composer.error == ""

@@ -1,0 +1,158 @@
+"""Every user action of the chat, once: its binding id, action, default keys, titles, help
+text, section and who may use it (harlequin's actions.py, posting's bindings with ids).
+
+From this one table come the `BINDINGS` of the app, the chat screen and the composer,
+the command palette's entries (`ChatApp.get_system_commands`), F1's help
+(tui/screens/keys_help.py) and the "who may use it" half of the chat screen's
+`check_action` (whether the action applies right now is the screen's to say). Adding an
+action is one record here and its `action_*` method on the widget that owns it.
+
+The message list's keys belong to tui/widgets/message_list.py and the palette's to
+Textual; they are listed here (owners "message_list" and "textual": no binding made) so
+that help and the palette can show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from textual.binding import Binding
+
+Owner = Literal["app", "chat", "composer", "message_list", "textual"]
+
+
+class Section(StrEnum):
+    """Where a key works, as F1 groups them."""
+
+    COMPOSER = "Composer"
+    MESSAGES = "Message list"
+    STAGE = "Stage invite"
+    ANYWHERE = "Anywhere"
+
+
+class Who(StrEnum):
+    ANYONE = "anyone"
+    BROADCASTER = "broadcaster"
+
+
+@dataclass(frozen=True, slots=True)
+class UserAction:
+    id: str
+    """The binding id a keymap remaps ("chat.delete"); the README lists them."""
+    action: str
+    """The `action_*` method's name on the owner."""
+    keys: str
+    """Default keys, comma-separated, as Textual takes them."""
+    label: str
+    """The footer's word for it."""
+    title: str
+    """The command palette's title ("" keeps it out of the palette)."""
+    help: str
+    """What it does: the palette's help line."""
+    words: str
+    """F1's words for it."""
+    section: Section
+    owner: Owner
+    who: Who = Who.ANYONE
+    footer: bool = True
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.label,
+            show=self.footer,
+            id=self.id,
+            priority=self.priority,
+        )
+
+
+_ = UserAction
+ACTIONS: tuple[UserAction, ...] = (
+    # --- the composer ---
+    _("composer.send", "submit", "enter", "Send", "", "Send the message", "send",
+      Section.COMPOSER, "composer"),
+    _("composer.history_previous", "history_previous", "up", "History", "",
+      "The previous message you sent", "history", Section.COMPOSER, "composer", footer=False),
+    _("composer.history_next", "history_next", "down", "History", "",
+      "The next message you sent", "history", Section.COMPOSER, "composer", footer=False),
+    _("composer.focus_messages", "leave", "escape", "Messages", "Go to the messages",
+      "Move to the message list, to select a message", "message list", Section.COMPOSER,
+      "composer"),
+    # --- the message list (bindings in tui/widgets/message_list.py) ---
+    _("message_list.up", "cursor_up", "up,k", "Previous", "", "Select the message above",
+      "move", Section.MESSAGES, "message_list"),
+    _("message_list.down", "cursor_down", "down,j", "Next", "", "Select the message below",
+      "move", Section.MESSAGES, "message_list"),
+    _("message_list.home", "cursor_first", "home", "Oldest", "Oldest message",
+      "Select the oldest message", "first/last", Section.MESSAGES, "message_list"),
+    _("message_list.end", "cursor_last", "end", "Newest", "Newest message",
+      "Select the newest message and follow new ones", "first/last", Section.MESSAGES,
+      "message_list"),
+    _("message_list.activate", "activate", "enter,m", "Actions", "",
+      "Open the admin menu for the selected message", "actions (host)", Section.MESSAGES,
+      "message_list", Who.BROADCASTER),
+    _("chat.admin_menu", "admin_menu", "", "Actions", "Moderate message",
+      "Open the admin menu for the selected message", "", Section.MESSAGES, "chat",
+      Who.BROADCASTER, footer=False),
+    _("chat.delete", "delete", "d", "Delete", "Delete message",
+      "Delete the selected message for everyone", "delete (host)", Section.MESSAGES, "chat",
+      Who.BROADCASTER),
+    _("chat.disconnect", "disconnect", "x", "Disconnect", "Disconnect user",
+      "Disconnect the selected message's sender", "disconnect (host)", Section.MESSAGES,
+      "chat", Who.BROADCASTER),
+    _("chat.invite", "invite", "s", "Invite", "Invite on stage",
+      "Invite the selected message's sender on stage", "stage invite (host)",
+      Section.MESSAGES, "chat", Who.BROADCASTER),
+    _("chat.focus_composer", "focus_composer", "escape,tab", "Composer", "Focus composer",
+      "Type a message", "composer", Section.MESSAGES, "chat"),
+    # --- the stage invite: spelled out in the toast, not the footer (it pushed Quit and
+    # Help off an 80-column screen) ---
+    _("chat.join_stage", "join_stage", "ctrl+o", "Join", "Join stage",
+      "Accept the stage invite: open the stage link", "join", Section.STAGE, "chat",
+      footer=False),
+    _("chat.copy_stage_link", "copy_stage_link", "ctrl+y", "Copy link", "Copy stage link",
+      "Copy the stage link to the clipboard (OSC 52)", "copy link", Section.STAGE, "chat",
+      footer=False),
+    _("chat.show_whip", "show_whip", "ctrl+g", "OBS", "OBS settings",
+      "Show the WHIP server and token for OBS", "OBS settings", Section.STAGE, "chat",
+      footer=False),
+    _("chat.dismiss_invite", "dismiss_invite", "ctrl+n", "Dismiss", "Dismiss invite",
+      "Close the stage invite", "dismiss", Section.STAGE, "chat", footer=False),
+    # --- anywhere (Textual's palette has its own Quit and Keys entries) ---
+    _("app.palette", "command_palette", "ctrl+p", "Palette", "", "Every action, by name",
+      "palette", Section.ANYWHERE, "textual"),
+    _("app.help", "toggle_help", "f1", "Help", "", "Show or hide the keys", "help",
+      Section.ANYWHERE, "app"),
+    _("app.quit", "quit", "ctrl+q", "Quit", "", "Quit the app", "quit", Section.ANYWHERE,
+      "app", priority=True),
+)  # fmt: skip
+del _
+
+BY_ACTION: dict[tuple[Owner, str], UserAction] = {(a.owner, a.action): a for a in ACTIONS}
+BY_ID: dict[str, UserAction] = {a.id: a for a in ACTIONS}
+
+
+def bindings_for(owner: Literal["app", "chat", "composer"]) -> list[Binding]:
+    """The `BINDINGS` of `owner`: its records that have keys, in the table's order."""
+    return [a.binding() for a in ACTIONS if a.owner == owner and a.keys]
+
+
+def actions_of(owner: Owner) -> frozenset[str]:
+    """The action names `owner` answers for (what its `check_action` decides)."""
+    return frozenset(a.action for a in ACTIONS if a.owner == owner)
+
+
+__all__ = [
+    "ACTIONS",
+    "BY_ACTION",
+    "BY_ID",
+    "Section",
+    "UserAction",
+    "Who",
+    "actions_of",
+    "bindings_for",
+]
