@@ -279,7 +279,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: _Styles | None = None
         self._wraps: LRUCache[tuple[int, int], list[int]] = LRUCache(1024)
         self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(_STRIP_CACHE)
-        self._selection_moved = False  # moved without a Selected posted yet
+        # What the last Selected said: the screen acts on `selected_message`, which is
+        # None while the selection is off screen, so a change either way is announced.
+        self._announced: ChatMessage | None = None
+        self._new_message = False  # a chat message arrived since the last flush
         self.set_identity(own_user_id, own_name)
 
     # --- public interface -------------------------------------------------------------
@@ -296,8 +299,13 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def selected_message(self) -> ChatMessage | None:
+        """The chat message a moderation key acts on: the selected one, and only while it
+        is on screen. A selection scrolled out of view (the wheel, a flood of system
+        lines) offers nothing, so no key can hit a message the moderator cannot see."""
         entry = self._selected
-        return entry.message if entry is not None else None
+        if entry is None or entry.message is None or not self._on_screen(entry):
+            return None
+        return entry.message
 
     @property
     def messages(self) -> list[ChatMessage]:
@@ -364,6 +372,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             message=message,
         )
         self._by_id[message.id] = entry
+        self._new_message = True
         self._append(entry)
 
     def add_system(self, text: str, *, error: bool = False) -> None:
@@ -423,8 +432,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 break
         if newest is None and self._head < len(entries):
             newest = entries[-1]
-        self._select(newest, scroll=False)
+        self._select(newest, scroll=False, notify=False)
         self._resume_following()
+        self._announce(force=True)
 
     # --- actions ------------------------------------------------------------------------
 
@@ -468,6 +478,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._relayout()
+        self._announce()  # a shorter view may no longer show the selection
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -498,6 +509,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         elif not at_bottom and self._follow and new_value < old_value:
             self._follow = False  # the reader scrolled up: stay put, count what arrives
+        self._announce()  # the selection may have left the view, or come back
 
     # --- rendering ----------------------------------------------------------------------
 
@@ -737,17 +749,19 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         """Apply everything that arrived since the last flush: one size update, one
         repaint of what changed on screen."""
         self._flush_pending = False
-        if self._selection_moved:
-            self._selection_moved = False
-            self.post_message(self.Selected(self.selected_message, self))
+        new_message, self._new_message = self._new_message, False
         base = self._base()
         dropped, self._dropped_lines = self._dropped_lines, 0
         flushed_end, self._flushed_end = self._flushed_end, self._end
         self._set_virtual_height(self._end - base)
         if self._follow:
+            if new_message and self._selected is not None:
+                self._follow_newest()
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
             self.refresh()  # everything on screen moved up
+            self._announce()
             return
+        self._announce()
         if dropped:
             # Old lines left the top: move up with the content so the view stays put (at
             # the very top it cannot, and what is under it changed: repaint it all).
@@ -775,6 +789,31 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self.vertical_scrollbar.window_virtual_size = height
             self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
+    def _on_screen(self, entry: _Entry) -> bool:
+        """Is a line of `entry` in the view (the "N new messages" marker row excluded)?"""
+        rows = self.scrollable_content_region.height - (1 if self._marker_visible else 0)
+        top = self._base() + self.scroll_offset.y
+        return entry.start < top + rows and entry.start + entry.height > top
+
+    def _announce(self, *, force: bool = False) -> None:
+        """Post Selected when what a key would act on changed (or always, with `force`:
+        the user moved the selection)."""
+        message = self.selected_message
+        if force or message is not self._announced:
+            self._announced = message
+            self.post_message(self.Selected(message, self))
+
+    def _follow_newest(self) -> None:
+        """While following, the selection moves with the newest message: it stays on the
+        bottom line the moderator is looking at, never scrolls away under them."""
+        entries = self._entries
+        for index in range(len(entries) - 1, self._head - 1, -1):
+            if entries[index].message is not None:
+                auto = self._pointer_auto
+                self._select(entries[index], scroll=False, notify=False)
+                self._pointer_auto = auto
+                return
+
     def _resume_following(self) -> None:
         was_marked = self._marker_visible
         self._follow = True
@@ -799,21 +838,20 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if entry is not None and scroll:
             self._scroll_to_entry(entry)
         if notify:
-            self._selection_moved = False
-            self.post_message(self.Selected(self.selected_message, self))
+            self._announce(force=True)
         else:
-            self._selection_moved = True
-            self._schedule_flush()
+            self._schedule_flush()  # the flush announces it, once however many moves
 
     def _pick(self, entry: _Entry) -> None:
         """The user chose `entry`. Unless it is the newest line, the view holds still
         (new messages are counted, not scrolled in) so the line cannot slide away while
         the user acts on it."""
-        self._select(entry)
+        self._select(entry, notify=False)
         if entry is self._entries[-1]:
             self._resume_following()
         else:
             self._follow = False
+        self._announce(force=True)
 
     def _scroll_to_entry(self, entry: _Entry) -> None:
         region = Region(0, entry.start - self._base(), 1, entry.height)
