@@ -850,3 +850,22 @@ async def test_d_never_deletes_a_message_scrolled_out_of_sight() -> None:
         assert app.deleted == []
         assert app.screen is app.chat  # no confirmation, no admin menu
         assert not any("delete" in line or "invite" in line for line in listing.lines)
+
+
+async def test_select_last_right_after_a_burst_selects_the_newest_on_screen() -> None:
+    # Messages not laid out yet (their flush still pending) are laid out first: the
+    # newest would otherwise sit below the view, selected but out of reach.
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(30)))
+        for n in range(30, 60):
+            widget.add_message(chat(n))
+        widget.select_last()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00059"
+        widget.add_message(chat(60))
+        widget.focus()
+        widget.action_cursor_up()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00059"
+        await pilot.pause()
+        assert screen(widget)[-2:] == ["22:04 Alice message 59", "22:05 Alice message 60"]

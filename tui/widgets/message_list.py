@@ -1,8 +1,8 @@
 """The chat's message list: one line-API `ScrollView`, no widget per message.
 
-Modelled on toolong's log view. Entries live in a bounded list (the scrollback) with an
-id index; each entry knows its first line and its height at the current width, so adding
-a message is O(1) and finding the entry under a screen row is a bisect. Lines are wrapped
+Modelled on toolong's log view: a thin view over `tui.scrollback.Scrollback`, which holds
+the entries (bounded, with an id index) and numbers their lines, so adding a message is
+O(1) and finding the entry under a screen row is a bisect. Lines are wrapped
 lazily and rendered strips are kept in LRU caches keyed by what changes them (entry,
 line, width, selection, style generation). Many messages arriving together cost one
 layout update and one repaint: `add_message` only records, and a single pending `_Flush`
@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from operator import attrgetter
 from typing import Final, NamedTuple
 
 from rich.cells import cell_len
@@ -36,6 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.ivs.events import ChatMessage
+from tui.scrollback import Entry, Scrollback
 from tui.widgets.untrusted import clean
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
@@ -65,7 +64,6 @@ HOST_BADGE: Final = "[host]"
 BROADCASTER_ROLE: Final = "broadcaster"
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
-_COMPACT_EVERY: Final = 256
 # Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
 # its own, so a bigger cache mostly gives the garbage collector more to walk.
 _STRIP_CACHE: Final = 512
@@ -126,20 +124,16 @@ class _Kind:
 
 
 @dataclass(slots=True, eq=False)
-class _Entry:
-    serial: int
-    """Unique for the widget's life: the cache key of the entry's lines."""
-    kind: int
-    time: str
-    body: str
+class _Entry(Entry):
+    """A scrollback entry with what the list draws for it."""
+
+    kind: int = 0
+    time: str = ""
+    body: str = ""
     """What is wrapped: "name text" for a message, the prefixed text of a system line."""
     name_end: int = 0
     badge_end: int = 0
     """End of the host badge before the name (0: none)."""
-    message: ChatMessage | None = None
-    start: int = 0
-    """Absolute line number of the first line (the first entry ever starts at 0)."""
-    height: int = 1
 
 
 class _Styles(NamedTuple):
@@ -252,17 +246,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        if scrollback < 1:
-            raise ValueError("scrollback must be at least 1")
-        self._scrollback = scrollback
+        self._store: Scrollback[_Entry] = Scrollback(scrollback)
         self._tz = tz
         self._clock = clock
-        # The scrollback: `_entries[_head:]` are live; the dead prefix is cut in bulk.
-        self._entries: list[_Entry] = []
-        self._head = 0
-        self._by_id: dict[str, _Entry] = {}
-        self._serial = 0
-        self._end = 0  # absolute line after the last entry
         self._body_width = 0  # width the heights were measured at; 0 = not laid out yet
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
@@ -310,27 +296,22 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def messages(self) -> list[ChatMessage]:
         """The chat messages in the scrollback, oldest first."""
-        return [e.message for e in self._live() if e.message is not None]
+        return self._store.messages()
 
     @property
     def lines(self) -> list[str]:
         """Every entry as the plain text it is drawn with (for tests and copy)."""
-        return [f"{e.time} {e.body}" for e in self._live()]
+        return [f"{e.time} {e.body}" for e in self._store]
 
     def sender_name(self, user_id: str) -> str | None:
         """The name `user_id` goes by in their newest message still in the scrollback;
-        None once all their messages have left it. (Looked up, not indexed: a moderator
-        action needs it, not every message, and an index would grow with every sender.)"""
-        entries = self._entries
-        for index in range(len(entries) - 1, self._head - 1, -1):
-            message = entries[index].message
-            if message is not None and message.sender_id == user_id:
-                return message.sender_name
-        return None
+        None once all their messages have left it."""
+        message = self._store.latest_from(user_id)
+        return message.sender_name if message is not None else None
 
     def __len__(self) -> int:
         """How many lines (messages and system lines) the scrollback holds."""
-        return len(self._entries) - self._head
+        return len(self._store)
 
     def __bool__(self) -> bool:
         # A widget is always truthy: with __len__ alone an empty list would read as "no
@@ -339,7 +320,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __contains__(self, message_id: object) -> bool:
         """Is the chat message with this id in the scrollback?"""
-        return message_id in self._by_id
+        return message_id in self._store
 
     def set_identity(self, user_id: str, name: str) -> None:
         """Whose messages are "own" and which name counts as a mention."""
@@ -355,7 +336,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def add_message(self, message: ChatMessage) -> None:
         """Append a chat message (a repeated id is ignored). O(1); drawn on the next frame."""
-        if message.id in self._by_id:
+        if message.id in self._store:
             return
         name = clean(message.sender_name)
         badge = message.sender_attributes.get("role") == BROADCASTER_ROLE
@@ -363,15 +344,13 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             name = f"{HOST_BADGE} {name}"
         body = f"{name} {clean(message.content)}"
         entry = _Entry(
-            self._next_serial(),
-            _Kind.MESSAGE,
-            self._format_time(message.send_time),
-            body,
+            message=message,
+            kind=_Kind.MESSAGE,
+            time=self._format_time(message.send_time),
+            body=body,
             name_end=len(name),
             badge_end=len(HOST_BADGE) if badge else 0,
-            message=message,
         )
-        self._by_id[message.id] = entry
         self._new_message = True
         self._append(entry)
 
@@ -380,9 +359,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         failure. `text` may quote untrusted names; it is cleaned like everything else."""
         kind = _Kind.ERROR if error else _Kind.SYSTEM
         prefix = _ERROR_PREFIX if error else _SYSTEM_PREFIX
-        entry = _Entry(
-            self._next_serial(), kind, self._format_time(self._clock()), prefix + clean(text)
-        )
+        entry = _Entry(kind=kind, time=self._format_time(self._clock()), body=prefix + clean(text))
         self._append(entry)
 
     def remove_message(self, message_id: str) -> bool:
@@ -390,48 +367,23 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         message hands the selection to the nearest newer message (else the nearest older
         one; a system line only when no message is left), so a moderator can go on
         deleting without moving."""
-        entry = self._by_id.pop(message_id, None)
-        if entry is None:
+        removed = self._store.remove(message_id)
+        if removed is None:
             return False
+        index, entry = removed
         self._forget(entry)
-        index = self._index_of(entry)
-        entries = self._entries
-        del entries[index]
-        height = entry.height
-        for later in entries[index:]:
-            later.start -= height
-        self._end -= height
-        if not self._follow and entry.start < self._base() + self.scroll_offset.y:
-            self._dropped_lines += height  # above the view: keep the view still
+        if not self._follow and entry.start < self._store.base + self.scroll_offset.y:
+            self._dropped_lines += entry.height  # above the view: keep the view still
         if self._selected is entry:
-            self._select(self._neighbour_of(index), scroll=False)
+            self._select(self._store.neighbour(index), scroll=False)
         self._schedule_flush()
         self.refresh()
         return True
 
-    def _neighbour_of(self, index: int) -> _Entry | None:
-        """What takes the selection from the entry that was at `index` (now removed)."""
-        entries = self._entries
-        for later in range(index, len(entries)):
-            if entries[later].message is not None:
-                return entries[later]
-        for earlier in range(index - 1, self._head - 1, -1):
-            if entries[earlier].message is not None:
-                return entries[earlier]
-        if index < len(entries):
-            return entries[index]
-        return entries[index - 1] if index > self._head else None
-
     def select_last(self) -> None:
         """Select the newest chat message (or newest line) and follow again."""
-        entries = self._entries
-        newest: _Entry | None = None
-        for index in range(len(entries) - 1, self._head - 1, -1):
-            if entries[index].message is not None:
-                newest = entries[index]
-                break
-        if newest is None and self._head < len(entries):
-            newest = entries[-1]
+        self._settle()
+        newest = self._store.newest_message() or self._store.last
         self._select(newest, scroll=False, notify=False)
         self._resume_following()
         self._announce(force=True)
@@ -445,8 +397,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._move(+1)
 
     def action_cursor_first(self) -> None:
-        if self._head < len(self._entries):
-            self._pick(self._entries[self._head])
+        self._settle()
+        if (oldest := self._store.first) is not None:
+            self._pick(oldest)
 
     def action_cursor_last(self) -> None:
         # The bottom of the list, following again, with the newest *message* selected:
@@ -485,6 +438,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._restyle()
 
     def on_click(self, event: events.Click) -> None:
+        self._settle()
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -500,7 +454,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._pick(entry)
 
     def on_message_list__flush(self, _: _Flush) -> None:
-        self._flush()
+        if self._flush_pending:  # not settled by a key in the meantime
+            self._flush()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -521,7 +476,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         entry = self._entry_at(y + self.scroll_offset.y)
         if entry is None:
             return Strip.blank(width, styles.base)
-        line = y + self.scroll_offset.y + self._base() - entry.start
+        line = y + self.scroll_offset.y - self._store.line_of(entry)
         selected = entry is self._selected
         key = (entry.serial, line, width, selected, self._style_generation)
         strip = self._strips.get(key)
@@ -624,19 +579,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- layout -------------------------------------------------------------------------
 
-    def _live(self) -> list[_Entry]:
-        return self._entries[self._head :]
-
-    def _base(self) -> int:
-        return self._entries[self._head].start if self._head < len(self._entries) else self._end
-
     @property
     def _marker_visible(self) -> bool:
         return not self._follow and self._new_count > 0
-
-    def _next_serial(self) -> int:
-        self._serial += 1
-        return self._serial
 
     def _format_time(self, moment: datetime) -> str:
         try:
@@ -664,32 +609,16 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return offsets
 
     def _append(self, entry: _Entry) -> None:
-        entry.start = self._end
-        entry.height = self._measure(entry)
-        self._end += entry.height
-        self._entries.append(entry)
-        if len(self._entries) - self._head > self._scrollback:
-            self._drop_oldest()
+        dropped = self._store.append(entry, self._measure)
+        if dropped is not None:
+            self._dropped_lines += dropped.height
+            self._forget(dropped)
+            if self._selected is dropped:
+                # Told once per flush, not once per message, however fast the top moves.
+                self._select(self._store.first, scroll=False, notify=False)
         if not self._follow and entry.kind == _Kind.MESSAGE:
             self._new_count += 1
         self._schedule_flush()
-
-    def _drop_oldest(self) -> None:
-        entries = self._entries
-        oldest = entries[self._head]
-        self._head += 1
-        self._dropped_lines += oldest.height
-        if oldest.message is not None:
-            self._by_id.pop(oldest.message.id, None)
-        self._forget(oldest)
-        if self._selected is oldest:
-            # Told once per flush, not once per message, however fast the top moves.
-            self._select(entries[self._head], scroll=False, notify=False)
-        if self._head >= _COMPACT_EVERY:
-            # Cutting the dead prefix in bulk keeps the drop O(1) amortised (a memmove of
-            # the live pointers every few hundred messages) and frees the dropped ones soon.
-            del entries[: self._head]
-            self._head = 0
 
     def _forget(self, entry: _Entry) -> None:
         """Drop a gone entry's cached lines now rather than letting them age out."""
@@ -700,20 +629,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 self._strips.discard((entry.serial, line, width, selected, generation))
         self._wraps.discard((entry.serial, self._body_width))
 
-    def _index_of(self, entry: _Entry) -> int:
-        return bisect_right(self._entries, entry.start, lo=self._head, key=attrgetter("start")) - 1
-
     def _entry_at(self, y: int) -> _Entry | None:
         """The entry drawn on virtual line `y`."""
-        if y < 0 or self._head >= len(self._entries):
-            return None
-        line = self._base() + y
-        if line >= self._end:
-            return None
-        return self._entries[self._index_of_line(line)]
-
-    def _index_of_line(self, line: int) -> int:
-        return bisect_right(self._entries, line, lo=self._head, key=attrgetter("start")) - 1
+        return self._store.at_line(y)
 
     def _relayout(self) -> None:
         """Re-measure every entry when the width changes (resize, scrollbar)."""
@@ -726,12 +644,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self._body_width = body_width
         self._indent = indent
-        line = self._base()
-        for entry in self._live():
-            entry.start = line
-            entry.height = self._measure(entry)
-            line += entry.height
-        self._end = line
+        self._store.relayout(self._measure)
         self._strips.clear()
         self._flush()
         self.refresh()
@@ -739,6 +652,12 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         elif self._selected is not None:
             self._scroll_to_entry(self._selected)
+
+    def _settle(self) -> None:
+        """Lay out what arrived since the last flush before the user moves the selection:
+        a line they pick must be where the view and the screen say it is."""
+        if self._flush_pending:
+            self._flush()
 
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
@@ -750,10 +669,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         repaint of what changed on screen."""
         self._flush_pending = False
         new_message, self._new_message = self._new_message, False
-        base = self._base()
+        store = self._store
+        base, end = store.base, store.end
         dropped, self._dropped_lines = self._dropped_lines, 0
-        flushed_end, self._flushed_end = self._flushed_end, self._end
-        self._set_virtual_height(self._end - base)
+        flushed_end, self._flushed_end = self._flushed_end, end
+        self._set_virtual_height(end - base)
         if self._follow:
             if new_message and self._selected is not None:
                 self._follow_newest()
@@ -770,9 +690,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         # Paused: the lines on screen stay where they are. Only new lines that land in
         # the view (a list shorter than the screen) and the marker are drawn again.
-        if self._end > flushed_end:
+        if end > flushed_end:
             start = max(flushed_end - base, 0)
-            self.refresh_lines(start, self._end - base - start)
+            self.refresh_lines(start, end - base - start)
         if self._marker_visible:
             self.refresh_line(self.scroll_offset.y + self.scrollable_content_region.height - 1)
 
@@ -792,7 +712,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _on_screen(self, entry: _Entry) -> bool:
         """Is a line of `entry` in the view (the "N new messages" marker row excluded)?"""
         rows = self.scrollable_content_region.height - (1 if self._marker_visible else 0)
-        top = self._base() + self.scroll_offset.y
+        top = self._store.base + self.scroll_offset.y
         return entry.start < top + rows and entry.start + entry.height > top
 
     def _announce(self, *, force: bool = False) -> None:
@@ -806,13 +726,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _follow_newest(self) -> None:
         """While following, the selection moves with the newest message: it stays on the
         bottom line the moderator is looking at, never scrolls away under them."""
-        entries = self._entries
-        for index in range(len(entries) - 1, self._head - 1, -1):
-            if entries[index].message is not None:
-                auto = self._pointer_auto
-                self._select(entries[index], scroll=False, notify=False)
-                self._pointer_auto = auto
-                return
+        newest = self._store.newest_message()
+        if newest is not None:
+            auto = self._pointer_auto
+            self._select(newest, scroll=False, notify=False)
+            self._pointer_auto = auto
 
     def _resume_following(self) -> None:
         was_marked = self._marker_visible
@@ -832,9 +750,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 self._scroll_to_entry(entry)
             return
         self._selected = entry
+        base = self._store.base
         for changed in (previous, entry):
-            if changed is not None and changed.start >= self._base():
-                self.refresh_lines(changed.start - self._base(), changed.height)
+            if changed is not None and changed.start >= base:  # not dropped
+                self.refresh_lines(changed.start - base, changed.height)
         if entry is not None and scroll:
             self._scroll_to_entry(entry)
         if notify:
@@ -847,29 +766,29 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         (new messages are counted, not scrolled in) so the line cannot slide away while
         the user acts on it."""
         self._select(entry, notify=False)
-        if entry is self._entries[-1]:
+        if entry is self._store.last:
             self._resume_following()
         else:
             self._follow = False
         self._announce(force=True)
 
     def _scroll_to_entry(self, entry: _Entry) -> None:
-        region = Region(0, entry.start - self._base(), 1, entry.height)
+        region = Region(0, self._store.line_of(entry), 1, entry.height)
         spacing = Spacing(0, 0, 1, 0) if self._marker_visible else None
         self.scroll_to_region(region, spacing=spacing, animate=False, immediate=True, force=True)
 
     def _move(self, step: int) -> None:
-        if self._head >= len(self._entries):
+        self._settle()
+        if not len(self._store):
             return
         if self._selected is None:
             self.select_last()
             return
-        last = len(self._entries) - 1
-        index = max(self._head, min(self._index_of(self._selected) + step, last))
-        self._pick(self._entries[index])
+        self._pick(self._store.step(self._selected, step))
 
     def _page(self, direction: int) -> None:
-        if self._head >= len(self._entries):
+        self._settle()
+        if not len(self._store):
             return
         if self._selected is None:
             self.select_last()
@@ -879,8 +798,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(
             y=self.scroll_offset.y + direction * page, animate=False, immediate=True, force=True
         )
-        line = self._selected.start - self._base() + direction * page
-        line = max(0, min(line, self._end - self._base() - 1))
+        line = self._store.line_of(self._selected) + direction * page
+        line = max(0, min(line, self._store.lines - 1))
         target = self._entry_at(line)
         if target is not None:
             self._pick(target)
