@@ -32,9 +32,11 @@ from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.ivs.events import ChatMessage
 from tui.scrollback import Entry, Scrollback
+from tui.terminal_output import RepaintPacer, output_backlog
 from tui.widgets.untrusted import clean
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
@@ -257,6 +259,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._new_count = 0
         self._dropped_lines = 0  # lines cut from the top since the last flush
         self._flush_pending = False
+        # Repaints under load go on a budget, and wait while the terminal lags behind
+        # (tui.terminal_output); headless (tests, snapshots) every flush is at once.
+        self._pacer = RepaintPacer()
+        self._paced: Timer | None = None
         self._flushed_end = 0  # `_end` at the last flush: what is new since
         self._own_user_id = own_user_id
         self._own_name = ""
@@ -529,7 +535,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             start = min(end, name_end)
         if start < end:
             segments.append(Segment(body[start:end], text_style))
-        return Strip(segments).adjust_cell_length(width, line_style)
+        # Simplified: the padding joins the text when they share a style (they do on a
+        # plain line), one style change less per line written to the terminal.
+        return Strip(segments).adjust_cell_length(width, line_style).simplify()
 
     def _marker_strip(self, width: int, styles: _Styles) -> Strip:
         count = self._new_count
@@ -662,12 +670,35 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
             self._flush_pending = True
-            self.post_message(self._Flush())
+            wait = self._flush_wait()
+            if wait > 0:
+                self._paced = self.set_timer(wait, self._paced_flush, name="paced flush")
+            else:
+                self.post_message(self._Flush())
+
+    def _flush_wait(self) -> float:
+        if not self.is_attached or self.app.is_headless:
+            return 0.0
+        return self._pacer.wait(output_backlog(self.app))
+
+    def _paced_flush(self) -> None:
+        self._paced = None
+        if not self._flush_pending:
+            return  # a key settled it first
+        wait = self._flush_wait()
+        if wait > 0:
+            self._paced = self.set_timer(wait, self._paced_flush, name="paced flush")
+        else:
+            self._flush()
 
     def _flush(self) -> None:
         """Apply everything that arrived since the last flush: one size update, one
         repaint of what changed on screen."""
         self._flush_pending = False
+        self._pacer.took()
+        if self._paced is not None:
+            self._paced.stop()
+            self._paced = None
         new_message, self._new_message = self._new_message, False
         store = self._store
         base, end = store.base, store.end
