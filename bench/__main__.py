@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "client": "bench.bench_client",
     "fanout": "bench.bench_fanout",
     "tui": "bench.bench_tui",
+    "tty": "bench.bench_tty",
 }
 # key -> (what it is, target as words)
 TARGETS: dict[str, tuple[str, str]] = {
@@ -32,6 +33,16 @@ TARGETS: dict[str, tuple[str, str]] = {
     "key_latency_p99_ms_default_gc": ("the same, Python's default GC settings", ""),
     "rss_mb_after_1m_msgs": ("RSS after 1,000,000 messages", "flat once scrollback full"),
     "rss_mb_growth_after_scrollback_full": ("RSS growth from 100k to 1M messages", "~0"),
+    "tty_bytes_per_s_at_100": ("to a real pty, 120x40, 100 msg/s, fast link", "<= 40,000"),
+    "tty_idle_bytes_per_s": ("to the pty, connected, nothing happening", "<= 200"),
+    "cpu_pct_at_100": ("the app's CPU at 100 msg/s, % of a core", "<= 6"),
+    "slow_link_lag_p50_s": ("send to screen, pty drained at 256 kbit/s, 100 msg/s", "<= 0.5"),
+    "slow_link_lag_max_s": ("the same, the worst message shown", "<= 1"),
+    "slow_link_shown_pct": ("messages the slow screen ever showed (all are kept)", ""),
+    "slow_link_key_p99_ms": ("a typed letter to the screen, same slow link", "<= 500"),
+    "slow_link_rss_growth_mb": ("RSS growth over the slow-link flood", "~0"),
+    "first_paint_s": ("from `join` to the live chat painted, local stack", "< 1"),
+    "help_s": ("`ivs-chat-tui --help`, wall time", "< 0.15"),
 }
 RESULTS = Path(__file__).with_name("results.json")
 

@@ -101,13 +101,15 @@ async def _stack_main(pipe: Connection) -> None:
             for i in range(SENDERS)
         ]
 
-        def frames(prefix: str, start: int, count: int) -> bytes:
+        def frames(prefix: str, start: int, count: int, stamped: bool) -> bytes:
             now = datetime.now(UTC)
+            # Stamped: the send time in the text, for a reader of the terminal to see.
+            stamp = f" t={time.time():.3f}" if stamped else ""
             return b"".join(
                 encode_text_frame(
                     MessageFrame(
                         id=message_id(prefix, n),
-                        content=f"{_TEXTS[n % len(_TEXTS)]} #{n}",
+                        content=f"{_TEXTS[n % len(_TEXTS)]} #{n}{stamp}",
                         sender=senders[n % SENDERS],
                         send_time=now,
                     ).to_json()
@@ -115,13 +117,13 @@ async def _stack_main(pipe: Connection) -> None:
                 for n in range(start, start + count)
             )
 
-        async def flood(prefix: str, count: int, rate: int) -> None:
+        async def flood(prefix: str, count: int, rate: int, stamped: bool) -> None:
             # Chunks of 10 ms at `rate`, or 500 frames as fast as the receiver reads.
             chunk = max(rate // 100, 1) if rate else 500
             loop = asyncio.get_running_loop()
             due = loop.time()
             for start in range(0, count, chunk):
-                data = frames(prefix, start, min(chunk, count - start))
+                data = frames(prefix, start, min(chunk, count - start), stamped)
                 while any(  # noqa: ASYNC110 (polling a transport: there is no event)
                     c.transport.get_write_buffer_size() > BACKLOG_LIMIT for c in room.connections
                 ):
@@ -140,8 +142,8 @@ async def _stack_main(pipe: Connection) -> None:
                 command = await asyncio.to_thread(pipe.recv)
                 if command[0] == "stop":
                     break
-                _, prefix, count, rate = command
-                await flood(prefix, count, rate)
+                _, prefix, count, rate, stamped = command
+                await flood(prefix, count, rate, stamped)
                 pipe.send(("done", count))
         finally:
             await stack.stop()
@@ -171,12 +173,18 @@ class _Stack:
         if self._process.is_alive():
             self._process.terminate()
 
-    def flood(self, prefix: str, count: int, rate: int = 0) -> None:
-        """Start a flood; `flooded()` waits for the stack to have written it all."""
-        self._pipe.send(("flood", prefix, count, rate))
+    def flood(self, prefix: str, count: int, rate: int = 0, *, stamped: bool = False) -> None:
+        """Start a flood; `flooded()` waits for the stack to have written it all. Stamped
+        messages end with " t=<send time, Unix seconds>"."""
+        self._pipe.send(("flood", prefix, count, rate, stamped))
 
     async def flooded(self) -> None:
         await asyncio.to_thread(self._pipe.recv)
+
+    def wait_flooded(self, seconds: float = 120) -> None:
+        if not self._pipe.poll(seconds):
+            raise TimeoutError("the flood did not finish")
+        self._pipe.recv()
 
 
 async def _until(condition: Callable[[], bool], seconds: float, what: str) -> None:

@@ -19,9 +19,11 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import ALICE, HOST, chat_message, show_conversation
+from tests.tui.conftest import ALICE, BOB, HOST, chat_message, show_conversation
+from tui.app import ChatApp
 from tui.ivs.events import ChatMessage, UserDisconnected
 from tui.session import Identity
+from tui.settings import TuiSettings
 from tui.widgets.message_list import NAME_PALETTE, MessageList, name_color, wrap_offsets
 
 T0 = datetime(2026, 11, 27, 21, 5, tzinfo=UTC)
@@ -717,3 +719,153 @@ def test_widget_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("up")  # the pointer on Eve; Bob's own line and the mention show
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=fill)
+
+
+# --- the selection a key acts on is on screen (issue 14 §2) ------------------------------
+
+
+def wheel_up(widget: MessageList) -> None:
+    """A mouse wheel turn up, as the terminal reports it."""
+    widget.post_message(events.MouseScrollUp(widget, 10, 5, 0, -1, 0, False, False, False))
+
+
+async def test_while_following_the_selection_moves_with_the_newest_message() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(5)))
+        widget.focus()
+        await pilot.press("up", "end")
+        assert widget.following
+        app.selected.clear()
+        for n in range(5, 105):  # a flood: four screens' worth in one go
+            widget.add_message(chat(n))
+        await pilot.pause()
+        assert widget.following
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00104"
+        # The pointer is on the bottom line, the one on screen.
+        assert screen(widget)[-1].endswith("message 104")
+        assert background(row_of(widget, "message 104")) != background(
+            row_of(widget, "message 103")
+        )
+        assert [m.id if m else None for m in app.selected] == ["m00104"]  # once per flush
+
+
+async def test_a_selection_scrolled_out_of_view_offers_nothing_to_act_on() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(100)))
+        widget.focus()
+        await pilot.press("up")  # message 98: the view holds still
+        assert widget.selected_message is not None
+        for _ in range(5):
+            wheel_up(widget)
+        await pilot.pause()
+        assert "message 98" not in "\n".join(screen(widget))
+        assert widget.selected_message is None
+        assert app.selected[-1] is None  # the screen is told, to redraw its footer
+        await pilot.press("enter")
+        assert app.activated == []
+        widget.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00098"
+        assert app.selected[-1] == widget.selected_message
+
+
+async def test_system_lines_pushing_the_selection_off_screen_take_it_out_of_reach() -> None:
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(5)))
+        widget.focus()
+        await pilot.press("end")
+        for n in range(30):
+            widget.add_system(f"outcome {n}")  # following: the newest message scrolls up
+        await pilot.pause()
+        assert "message 4" not in "\n".join(screen(widget))
+        assert widget.selected_message is None
+        assert app.selected[-1] is None
+
+
+class RecordingApp(ChatApp):
+    """The chat app with the room's moderation calls recorded instead of sent."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.deleted: list[str] = []
+
+    async def delete_message(self, message_id: str, reason: str | None = None) -> None:
+        self.deleted.append(message_id)
+
+
+def recording_app() -> RecordingApp:
+    return RecordingApp(
+        identity=HOST,
+        settings=TuiSettings.model_construct(),
+        clock=lambda: T0,
+        tz=UTC,
+        browser=lambda url: False,
+    )
+
+
+def offered(app: ChatApp) -> list[str]:
+    return [key.description for key in app.chat.query(FooterKey) if key.description]
+
+
+async def test_after_end_a_flood_leaves_delete_on_the_newest_message_on_screen() -> None:
+    app = recording_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("escape", "end")  # the list, following, newest selected
+        for n in range(100):
+            app.deliver(chat_message(100 + n, BOB, f"flood {n}"))
+        await pilot.pause()
+        listing = app.chat.messages
+        assert listing.selected_message is not None
+        assert listing.selected_message.id == "msg-0199"
+        assert "flood 99" in screen(listing)[-1]
+        assert "Delete" in offered(app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.deleted == ["msg-0199"]  # what was on screen, not msg-0006 far above
+
+
+async def test_d_never_deletes_a_message_scrolled_out_of_sight() -> None:
+    app = recording_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await show_conversation(app, pilot)
+        for n in range(100):
+            app.deliver(chat_message(100 + n, BOB, f"flood {n}"))
+        await pilot.pause()
+        await pilot.press("escape", "up")  # msg-0198: the view holds still
+        listing = app.chat.messages
+        assert "Delete" in offered(app)
+        for _ in range(10):
+            wheel_up(listing)
+        await pilot.pause()
+        assert "flood 98" not in "\n".join(screen(listing))
+        assert "Delete" not in offered(app)
+        await pilot.press("d", "x", "s", "enter")
+        await pilot.pause()
+        assert app.deleted == []
+        assert app.screen is app.chat  # no confirmation, no admin menu
+        assert not any("delete" in line or "invite" in line for line in listing.lines)
+
+
+async def test_select_last_right_after_a_burst_selects_the_newest_on_screen() -> None:
+    # Messages not laid out yet (their flush still pending) are laid out first: the
+    # newest would otherwise sit below the view, selected but out of reach.
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(30)))
+        for n in range(30, 60):
+            widget.add_message(chat(n))
+        widget.select_last()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00059"
+        widget.add_message(chat(60))
+        widget.focus()
+        widget.action_cursor_up()
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00059"
+        await pilot.pause()
+        assert screen(widget)[-2:] == ["22:04 Alice message 59", "22:05 Alice message 60"]

@@ -1,8 +1,8 @@
 """The chat's message list: one line-API `ScrollView`, no widget per message.
 
-Modelled on toolong's log view. Entries live in a bounded list (the scrollback) with an
-id index; each entry knows its first line and its height at the current width, so adding
-a message is O(1) and finding the entry under a screen row is a bisect. Lines are wrapped
+Modelled on toolong's log view: a thin view over `tui.scrollback.Scrollback`, which holds
+the entries (bounded, with an id index) and numbers their lines, so adding a message is
+O(1) and finding the entry under a screen row is a bisect. Lines are wrapped
 lazily and rendered strips are kept in LRU caches keyed by what changes them (entry,
 line, width, selection, style generation). Many messages arriving together cost one
 layout update and one repaint: `add_message` only records, and a single pending `_Flush`
@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from operator import attrgetter
 from typing import Final, NamedTuple
 
 from rich.cells import cell_len
@@ -34,8 +32,11 @@ from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.ivs.events import ChatMessage
+from tui.scrollback import Entry, Scrollback
+from tui.terminal_output import RepaintPacer, output_backlog
 from tui.widgets.untrusted import clean
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
@@ -65,7 +66,6 @@ HOST_BADGE: Final = "[host]"
 BROADCASTER_ROLE: Final = "broadcaster"
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
-_COMPACT_EVERY: Final = 256
 # Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
 # its own, so a bigger cache mostly gives the garbage collector more to walk.
 _STRIP_CACHE: Final = 512
@@ -126,20 +126,16 @@ class _Kind:
 
 
 @dataclass(slots=True, eq=False)
-class _Entry:
-    serial: int
-    """Unique for the widget's life: the cache key of the entry's lines."""
-    kind: int
-    time: str
-    body: str
+class _Entry(Entry):
+    """A scrollback entry with what the list draws for it."""
+
+    kind: int = 0
+    time: str = ""
+    body: str = ""
     """What is wrapped: "name text" for a message, the prefixed text of a system line."""
     name_end: int = 0
     badge_end: int = 0
     """End of the host badge before the name (0: none)."""
-    message: ChatMessage | None = None
-    start: int = 0
-    """Absolute line number of the first line (the first entry ever starts at 0)."""
-    height: int = 1
 
 
 class _Styles(NamedTuple):
@@ -252,17 +248,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        if scrollback < 1:
-            raise ValueError("scrollback must be at least 1")
-        self._scrollback = scrollback
+        self._store: Scrollback[_Entry] = Scrollback(scrollback)
         self._tz = tz
         self._clock = clock
-        # The scrollback: `_entries[_head:]` are live; the dead prefix is cut in bulk.
-        self._entries: list[_Entry] = []
-        self._head = 0
-        self._by_id: dict[str, _Entry] = {}
-        self._serial = 0
-        self._end = 0  # absolute line after the last entry
         self._body_width = 0  # width the heights were measured at; 0 = not laid out yet
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
@@ -271,6 +259,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._new_count = 0
         self._dropped_lines = 0  # lines cut from the top since the last flush
         self._flush_pending = False
+        # Repaints under load go on a budget, and wait while the terminal lags behind
+        # (tui.terminal_output); headless (tests, snapshots) every flush is at once.
+        self._pacer = RepaintPacer()
+        self._paced: Timer | None = None
         self._flushed_end = 0  # `_end` at the last flush: what is new since
         self._own_user_id = own_user_id
         self._own_name = ""
@@ -279,7 +271,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: _Styles | None = None
         self._wraps: LRUCache[tuple[int, int], list[int]] = LRUCache(1024)
         self._strips: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(_STRIP_CACHE)
-        self._selection_moved = False  # moved without a Selected posted yet
+        # What the last Selected said: the screen acts on `selected_message`, which is
+        # None while the selection is off screen, so a change either way is announced.
+        self._announced: ChatMessage | None = None
+        self._new_message = False  # a chat message arrived since the last flush
         self.set_identity(own_user_id, own_name)
 
     # --- public interface -------------------------------------------------------------
@@ -296,33 +291,33 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def selected_message(self) -> ChatMessage | None:
+        """The chat message a moderation key acts on: the selected one, and only while it
+        is on screen. A selection scrolled out of view (the wheel, a flood of system
+        lines) offers nothing, so no key can hit a message the moderator cannot see."""
         entry = self._selected
-        return entry.message if entry is not None else None
+        if entry is None or entry.message is None or not self._on_screen(entry):
+            return None
+        return entry.message
 
     @property
     def messages(self) -> list[ChatMessage]:
         """The chat messages in the scrollback, oldest first."""
-        return [e.message for e in self._live() if e.message is not None]
+        return self._store.messages()
 
     @property
     def lines(self) -> list[str]:
         """Every entry as the plain text it is drawn with (for tests and copy)."""
-        return [f"{e.time} {e.body}" for e in self._live()]
+        return [f"{e.time} {e.body}" for e in self._store]
 
     def sender_name(self, user_id: str) -> str | None:
         """The name `user_id` goes by in their newest message still in the scrollback;
-        None once all their messages have left it. (Looked up, not indexed: a moderator
-        action needs it, not every message, and an index would grow with every sender.)"""
-        entries = self._entries
-        for index in range(len(entries) - 1, self._head - 1, -1):
-            message = entries[index].message
-            if message is not None and message.sender_id == user_id:
-                return message.sender_name
-        return None
+        None once all their messages have left it."""
+        message = self._store.latest_from(user_id)
+        return message.sender_name if message is not None else None
 
     def __len__(self) -> int:
         """How many lines (messages and system lines) the scrollback holds."""
-        return len(self._entries) - self._head
+        return len(self._store)
 
     def __bool__(self) -> bool:
         # A widget is always truthy: with __len__ alone an empty list would read as "no
@@ -331,7 +326,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __contains__(self, message_id: object) -> bool:
         """Is the chat message with this id in the scrollback?"""
-        return message_id in self._by_id
+        return message_id in self._store
 
     def set_identity(self, user_id: str, name: str) -> None:
         """Whose messages are "own" and which name counts as a mention."""
@@ -347,7 +342,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def add_message(self, message: ChatMessage) -> None:
         """Append a chat message (a repeated id is ignored). O(1); drawn on the next frame."""
-        if message.id in self._by_id:
+        if message.id in self._store:
             return
         name = clean(message.sender_name)
         badge = message.sender_attributes.get("role") == BROADCASTER_ROLE
@@ -355,15 +350,14 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             name = f"{HOST_BADGE} {name}"
         body = f"{name} {clean(message.content)}"
         entry = _Entry(
-            self._next_serial(),
-            _Kind.MESSAGE,
-            self._format_time(message.send_time),
-            body,
+            message=message,
+            kind=_Kind.MESSAGE,
+            time=self._format_time(message.send_time),
+            body=body,
             name_end=len(name),
             badge_end=len(HOST_BADGE) if badge else 0,
-            message=message,
         )
-        self._by_id[message.id] = entry
+        self._new_message = True
         self._append(entry)
 
     def add_system(self, text: str, *, error: bool = False) -> None:
@@ -371,9 +365,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         failure. `text` may quote untrusted names; it is cleaned like everything else."""
         kind = _Kind.ERROR if error else _Kind.SYSTEM
         prefix = _ERROR_PREFIX if error else _SYSTEM_PREFIX
-        entry = _Entry(
-            self._next_serial(), kind, self._format_time(self._clock()), prefix + clean(text)
-        )
+        entry = _Entry(kind=kind, time=self._format_time(self._clock()), body=prefix + clean(text))
         self._append(entry)
 
     def remove_message(self, message_id: str) -> bool:
@@ -381,50 +373,26 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         message hands the selection to the nearest newer message (else the nearest older
         one; a system line only when no message is left), so a moderator can go on
         deleting without moving."""
-        entry = self._by_id.pop(message_id, None)
-        if entry is None:
+        removed = self._store.remove(message_id)
+        if removed is None:
             return False
+        index, entry = removed
         self._forget(entry)
-        index = self._index_of(entry)
-        entries = self._entries
-        del entries[index]
-        height = entry.height
-        for later in entries[index:]:
-            later.start -= height
-        self._end -= height
-        if not self._follow and entry.start < self._base() + self.scroll_offset.y:
-            self._dropped_lines += height  # above the view: keep the view still
+        if not self._follow and entry.start < self._store.base + self.scroll_offset.y:
+            self._dropped_lines += entry.height  # above the view: keep the view still
         if self._selected is entry:
-            self._select(self._neighbour_of(index), scroll=False)
+            self._select(self._store.neighbour(index), scroll=False)
         self._schedule_flush()
         self.refresh()
         return True
 
-    def _neighbour_of(self, index: int) -> _Entry | None:
-        """What takes the selection from the entry that was at `index` (now removed)."""
-        entries = self._entries
-        for later in range(index, len(entries)):
-            if entries[later].message is not None:
-                return entries[later]
-        for earlier in range(index - 1, self._head - 1, -1):
-            if entries[earlier].message is not None:
-                return entries[earlier]
-        if index < len(entries):
-            return entries[index]
-        return entries[index - 1] if index > self._head else None
-
     def select_last(self) -> None:
         """Select the newest chat message (or newest line) and follow again."""
-        entries = self._entries
-        newest: _Entry | None = None
-        for index in range(len(entries) - 1, self._head - 1, -1):
-            if entries[index].message is not None:
-                newest = entries[index]
-                break
-        if newest is None and self._head < len(entries):
-            newest = entries[-1]
-        self._select(newest, scroll=False)
+        self._settle()
+        newest = self._store.newest_message() or self._store.last
+        self._select(newest, scroll=False, notify=False)
         self._resume_following()
+        self._announce(force=True)
 
     # --- actions ------------------------------------------------------------------------
 
@@ -435,8 +403,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._move(+1)
 
     def action_cursor_first(self) -> None:
-        if self._head < len(self._entries):
-            self._pick(self._entries[self._head])
+        self._settle()
+        if (oldest := self._store.first) is not None:
+            self._pick(oldest)
 
     def action_cursor_last(self) -> None:
         # The bottom of the list, following again, with the newest *message* selected:
@@ -468,12 +437,14 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._relayout()
+        self._announce()  # a shorter view may no longer show the selection
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._restyle()
 
     def on_click(self, event: events.Click) -> None:
+        self._settle()
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -489,7 +460,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._pick(entry)
 
     def on_message_list__flush(self, _: _Flush) -> None:
-        self._flush()
+        if self._flush_pending:  # not settled by a key in the meantime
+            self._flush()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -498,6 +470,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         elif not at_bottom and self._follow and new_value < old_value:
             self._follow = False  # the reader scrolled up: stay put, count what arrives
+        self._announce()  # the selection may have left the view, or come back
 
     # --- rendering ----------------------------------------------------------------------
 
@@ -509,7 +482,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         entry = self._entry_at(y + self.scroll_offset.y)
         if entry is None:
             return Strip.blank(width, styles.base)
-        line = y + self.scroll_offset.y + self._base() - entry.start
+        line = y + self.scroll_offset.y - self._store.line_of(entry)
         selected = entry is self._selected
         key = (entry.serial, line, width, selected, self._style_generation)
         strip = self._strips.get(key)
@@ -562,7 +535,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             start = min(end, name_end)
         if start < end:
             segments.append(Segment(body[start:end], text_style))
-        return Strip(segments).adjust_cell_length(width, line_style)
+        # Simplified: the padding joins the text when they share a style (they do on a
+        # plain line), one style change less per line written to the terminal.
+        return Strip(segments).adjust_cell_length(width, line_style).simplify()
 
     def _marker_strip(self, width: int, styles: _Styles) -> Strip:
         count = self._new_count
@@ -612,19 +587,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- layout -------------------------------------------------------------------------
 
-    def _live(self) -> list[_Entry]:
-        return self._entries[self._head :]
-
-    def _base(self) -> int:
-        return self._entries[self._head].start if self._head < len(self._entries) else self._end
-
     @property
     def _marker_visible(self) -> bool:
         return not self._follow and self._new_count > 0
-
-    def _next_serial(self) -> int:
-        self._serial += 1
-        return self._serial
 
     def _format_time(self, moment: datetime) -> str:
         try:
@@ -652,32 +617,16 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return offsets
 
     def _append(self, entry: _Entry) -> None:
-        entry.start = self._end
-        entry.height = self._measure(entry)
-        self._end += entry.height
-        self._entries.append(entry)
-        if len(self._entries) - self._head > self._scrollback:
-            self._drop_oldest()
+        dropped = self._store.append(entry, self._measure)
+        if dropped is not None:
+            self._dropped_lines += dropped.height
+            self._forget(dropped)
+            if self._selected is dropped:
+                # Told once per flush, not once per message, however fast the top moves.
+                self._select(self._store.first, scroll=False, notify=False)
         if not self._follow and entry.kind == _Kind.MESSAGE:
             self._new_count += 1
         self._schedule_flush()
-
-    def _drop_oldest(self) -> None:
-        entries = self._entries
-        oldest = entries[self._head]
-        self._head += 1
-        self._dropped_lines += oldest.height
-        if oldest.message is not None:
-            self._by_id.pop(oldest.message.id, None)
-        self._forget(oldest)
-        if self._selected is oldest:
-            # Told once per flush, not once per message, however fast the top moves.
-            self._select(entries[self._head], scroll=False, notify=False)
-        if self._head >= _COMPACT_EVERY:
-            # Cutting the dead prefix in bulk keeps the drop O(1) amortised (a memmove of
-            # the live pointers every few hundred messages) and frees the dropped ones soon.
-            del entries[: self._head]
-            self._head = 0
 
     def _forget(self, entry: _Entry) -> None:
         """Drop a gone entry's cached lines now rather than letting them age out."""
@@ -688,20 +637,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 self._strips.discard((entry.serial, line, width, selected, generation))
         self._wraps.discard((entry.serial, self._body_width))
 
-    def _index_of(self, entry: _Entry) -> int:
-        return bisect_right(self._entries, entry.start, lo=self._head, key=attrgetter("start")) - 1
-
     def _entry_at(self, y: int) -> _Entry | None:
         """The entry drawn on virtual line `y`."""
-        if y < 0 or self._head >= len(self._entries):
-            return None
-        line = self._base() + y
-        if line >= self._end:
-            return None
-        return self._entries[self._index_of_line(line)]
-
-    def _index_of_line(self, line: int) -> int:
-        return bisect_right(self._entries, line, lo=self._head, key=attrgetter("start")) - 1
+        return self._store.at_line(y)
 
     def _relayout(self) -> None:
         """Re-measure every entry when the width changes (resize, scrollbar)."""
@@ -714,12 +652,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self._body_width = body_width
         self._indent = indent
-        line = self._base()
-        for entry in self._live():
-            entry.start = line
-            entry.height = self._measure(entry)
-            line += entry.height
-        self._end = line
+        self._store.relayout(self._measure)
         self._strips.clear()
         self._flush()
         self.refresh()
@@ -728,26 +661,58 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         elif self._selected is not None:
             self._scroll_to_entry(self._selected)
 
+    def _settle(self) -> None:
+        """Lay out what arrived since the last flush before the user moves the selection:
+        a line they pick must be where the view and the screen say it is."""
+        if self._flush_pending:
+            self._flush()
+
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
             self._flush_pending = True
-            self.post_message(self._Flush())
+            wait = self._flush_wait()
+            if wait > 0:
+                self._paced = self.set_timer(wait, self._paced_flush, name="paced flush")
+            else:
+                self.post_message(self._Flush())
+
+    def _flush_wait(self) -> float:
+        if not self.is_attached or self.app.is_headless:
+            return 0.0
+        return self._pacer.wait(output_backlog(self.app))
+
+    def _paced_flush(self) -> None:
+        self._paced = None
+        if not self._flush_pending:
+            return  # a key settled it first
+        wait = self._flush_wait()
+        if wait > 0:
+            self._paced = self.set_timer(wait, self._paced_flush, name="paced flush")
+        else:
+            self._flush()
 
     def _flush(self) -> None:
         """Apply everything that arrived since the last flush: one size update, one
         repaint of what changed on screen."""
         self._flush_pending = False
-        if self._selection_moved:
-            self._selection_moved = False
-            self.post_message(self.Selected(self.selected_message, self))
-        base = self._base()
+        self._pacer.took()
+        if self._paced is not None:
+            self._paced.stop()
+            self._paced = None
+        new_message, self._new_message = self._new_message, False
+        store = self._store
+        base, end = store.base, store.end
         dropped, self._dropped_lines = self._dropped_lines, 0
-        flushed_end, self._flushed_end = self._flushed_end, self._end
-        self._set_virtual_height(self._end - base)
+        flushed_end, self._flushed_end = self._flushed_end, end
+        self._set_virtual_height(end - base)
         if self._follow:
+            if new_message and self._selected is not None:
+                self._follow_newest()
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
             self.refresh()  # everything on screen moved up
+            self._announce()
             return
+        self._announce()
         if dropped:
             # Old lines left the top: move up with the content so the view stays put (at
             # the very top it cannot, and what is under it changed: repaint it all).
@@ -756,9 +721,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         # Paused: the lines on screen stay where they are. Only new lines that land in
         # the view (a list shorter than the screen) and the marker are drawn again.
-        if self._end > flushed_end:
+        if end > flushed_end:
             start = max(flushed_end - base, 0)
-            self.refresh_lines(start, self._end - base - start)
+            self.refresh_lines(start, end - base - start)
         if self._marker_visible:
             self.refresh_line(self.scroll_offset.y + self.scrollable_content_region.height - 1)
 
@@ -774,6 +739,29 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if self.is_mounted:
             self.vertical_scrollbar.window_virtual_size = height
             self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    def _on_screen(self, entry: _Entry) -> bool:
+        """Is a line of `entry` in the view (the "N new messages" marker row excluded)?"""
+        rows = self.scrollable_content_region.height - (1 if self._marker_visible else 0)
+        top = self._store.base + self.scroll_offset.y
+        return entry.start < top + rows and entry.start + entry.height > top
+
+    def _announce(self, *, force: bool = False) -> None:
+        """Post Selected when what a key would act on changed (or always, with `force`:
+        the user moved the selection)."""
+        message = self.selected_message
+        if force or message is not self._announced:
+            self._announced = message
+            self.post_message(self.Selected(message, self))
+
+    def _follow_newest(self) -> None:
+        """While following, the selection moves with the newest message: it stays on the
+        bottom line the moderator is looking at, never scrolls away under them."""
+        newest = self._store.newest_message()
+        if newest is not None:
+            auto = self._pointer_auto
+            self._select(newest, scroll=False, notify=False)
+            self._pointer_auto = auto
 
     def _resume_following(self) -> None:
         was_marked = self._marker_visible
@@ -793,45 +781,45 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 self._scroll_to_entry(entry)
             return
         self._selected = entry
+        base = self._store.base
         for changed in (previous, entry):
-            if changed is not None and changed.start >= self._base():
-                self.refresh_lines(changed.start - self._base(), changed.height)
+            if changed is not None and changed.start >= base:  # not dropped
+                self.refresh_lines(changed.start - base, changed.height)
         if entry is not None and scroll:
             self._scroll_to_entry(entry)
         if notify:
-            self._selection_moved = False
-            self.post_message(self.Selected(self.selected_message, self))
+            self._announce(force=True)
         else:
-            self._selection_moved = True
-            self._schedule_flush()
+            self._schedule_flush()  # the flush announces it, once however many moves
 
     def _pick(self, entry: _Entry) -> None:
         """The user chose `entry`. Unless it is the newest line, the view holds still
         (new messages are counted, not scrolled in) so the line cannot slide away while
         the user acts on it."""
-        self._select(entry)
-        if entry is self._entries[-1]:
+        self._select(entry, notify=False)
+        if entry is self._store.last:
             self._resume_following()
         else:
             self._follow = False
+        self._announce(force=True)
 
     def _scroll_to_entry(self, entry: _Entry) -> None:
-        region = Region(0, entry.start - self._base(), 1, entry.height)
+        region = Region(0, self._store.line_of(entry), 1, entry.height)
         spacing = Spacing(0, 0, 1, 0) if self._marker_visible else None
         self.scroll_to_region(region, spacing=spacing, animate=False, immediate=True, force=True)
 
     def _move(self, step: int) -> None:
-        if self._head >= len(self._entries):
+        self._settle()
+        if not len(self._store):
             return
         if self._selected is None:
             self.select_last()
             return
-        last = len(self._entries) - 1
-        index = max(self._head, min(self._index_of(self._selected) + step, last))
-        self._pick(self._entries[index])
+        self._pick(self._store.step(self._selected, step))
 
     def _page(self, direction: int) -> None:
-        if self._head >= len(self._entries):
+        self._settle()
+        if not len(self._store):
             return
         if self._selected is None:
             self.select_last()
@@ -841,8 +829,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(
             y=self.scroll_offset.y + direction * page, animate=False, immediate=True, force=True
         )
-        line = self._selected.start - self._base() + direction * page
-        line = max(0, min(line, self._end - self._base() - 1))
+        line = self._store.line_of(self._selected) + direction * page
+        line = max(0, min(line, self._store.lines - 1))
         target = self._entry_at(line)
         if target is not None:
             self._pick(target)

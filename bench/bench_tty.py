@@ -1,0 +1,177 @@
+"""The TUI in a real terminal: bytes written, CPU, and lag behind a slow link.
+
+The app runs as users run it (`ivs-chat-tui join`, a viewer) on a pseudo-terminal of
+120x40 (bench.pty_harness), joined to a local stack in another process whose room gets
+100 messages a second (IVS's maximum), each stamped with its send time. This process is
+the terminal: it reads the pty, fast or throttled, and notes when each stamp is first
+written to the screen. A plain RichLog app (bench.richlog_app) runs in the same harness
+as the baseline (the `richlog_` keys).
+
+- `tty_bytes_per_s_at_100`, `cpu_pct_at_100`: bytes read from the pty a second and the
+  app's CPU (% of one core) over 10 s of the flood, the reader as fast as it can.
+- `tty_idle_bytes_per_s`: the same bytes with nothing happening (connected, no messages).
+- `slow_link_lag_p50_s`, `slow_link_lag_max_s`: the reader drained at 32,000 bytes/s
+  (256 kbit/s, a poor SSH link); from a message's send time to the first read that holds
+  its text. Messages the screen never showed (scrolled past between two frames, which
+  is fine: the scrollback keeps them) are not in the lag; `slow_link_shown_pct` says how
+  many were. The last messages are waited for, so a backlog shows as lag.
+- `slow_link_key_p99_ms`: the same link and flood; a letter typed into the composer,
+  from the write to the pty to the first read that shows the composer's new text.
+- `slow_link_rss_growth_mb`: the app's RSS from the flood's 3rd second to its end.
+- `first_paint_s`: from starting `join` to the first read that holds the live chat
+  ("● live" in the status line), on the local stack.
+- `help_s`: `ivs-chat-tui --help`, wall time, median of 5.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.bench_tui import _Stack
+from bench.pty_harness import Match, PtyProgram, wait_for
+
+SIZE = (120, 40)
+RATE = 100  # msg/s
+SLOW_LINK_BYTES_PER_S = 32_000  # 256 kbit/s
+IDLE_SECONDS = 5.0
+FLOOD_WINDOW_S = 10.0
+SLOW_FLOOD_S = 25
+KEY_PRESSES = 15
+STAMP = rb"#(\d+) t=(\d+\.\d{3})"
+LIVE = "● live".encode()
+_SCRIPT = Path(sys.executable).with_name("ivs-chat-tui")
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+def _ours(url: str, name: str, home: Path) -> list[str]:
+    config = home / "config.toml"
+    config.write_text("")
+    return [str(_SCRIPT), "join", "--server", url, "--name", name, "--config", str(config)]
+
+
+def _baseline(url: str, name: str, home: Path) -> list[str]:
+    return [sys.executable, "-m", "bench.richlog_app", url, name]
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+
+
+def _fast_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[str, float]:
+    with PtyProgram(argv, size=SIZE, env=_env(home)) as program:
+        live = program.watch(LIVE)
+        wait_for(live, 1, 60, "the first paint")
+        first_paint = live[0].at - program.started
+        time.sleep(3)  # settle: the first frames, the footer, the join hint
+        idle_from = program.bytes_read()
+        time.sleep(IDLE_SECONDS)
+        idle = (program.bytes_read() - idle_from) / IDLE_SECONDS
+        stack.flood(prefix, int(RATE * (FLOOD_WINDOW_S + 4)), RATE, stamped=True)
+        time.sleep(2)  # into the flood: the list is full and scrolling
+        bytes_from, cpu_from, at = program.bytes_read(), program.cpu_seconds(), time.time()
+        time.sleep(FLOOD_WINDOW_S)
+        elapsed = time.time() - at
+        sent = (program.bytes_read() - bytes_from) / elapsed
+        cpu = (program.cpu_seconds() - cpu_from) / elapsed * 100
+        stack.wait_flooded()
+    return {"first_paint_s": first_paint, "idle": idle, "bytes": sent, "cpu": cpu}
+
+
+def _typed(program: PtyProgram, text: str, seconds: float) -> Match:
+    shown = program.watch(text.encode())
+    program.send(text[-1].encode())
+    wait_for(shown, 1, seconds, f"{text!r} in the composer")
+    return shown[0]
+
+
+def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[str, float]:
+    with PtyProgram(argv, size=SIZE, env=_env(home), bytes_per_s=SLOW_LINK_BYTES_PER_S) as program:
+        live = program.watch(LIVE)
+        wait_for(live, 1, 60, "the first paint")
+        time.sleep(3)
+        stamps = program.watch(STAMP)
+        count = RATE * SLOW_FLOOD_S
+        stack.flood(prefix, count, RATE, stamped=True)
+        time.sleep(3)
+        rss_from = program.rss_mb()
+        # A sentinel nobody writes in a message, then one more letter a press.
+        probe = "ZQXW"
+        program.send(probe[:-1].encode())
+        _typed(program, probe, 60)
+        keys: list[float] = []
+        for n in range(KEY_PRESSES):
+            probe += "abcdefghijklmnopqrstuvwxyz"[n % 26]
+            sent = time.time()
+            keys.append((_typed(program, probe, 60).at - sent) * 1000)
+            time.sleep(0.3)
+        stack.wait_flooded()
+        rss_to = program.rss_mb()
+        # The newest messages, however late: a backlog is lag.
+        deadline = time.monotonic() + 30
+        last = str(count - 1).encode()
+        while time.monotonic() < deadline and not any(m.groups[0] == last for m in stamps):
+            time.sleep(0.05)
+        lags = [m.at - float(m.groups[1]) for m in stamps]
+        shown = len({m.groups[0] for m in stamps})
+    return {
+        "lag_p50": _quantile(lags, 0.5),
+        "lag_max": max(lags) if lags else float("nan"),
+        "shown_pct": shown / count * 100,
+        "key_p99": _quantile(keys, 0.99),
+        "rss_growth": rss_to - rss_from,
+    }
+
+
+def _help_s() -> float:
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([str(_SCRIPT), "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def run() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with _Stack() as stack, tempfile.TemporaryDirectory(prefix="bench-tty-") as tmp:
+        home = Path(tmp)
+        for key, argv, tag in (
+            ("", _ours(stack.url, "tty-viewer", home), "P"),
+            ("richlog_", _baseline(stack.url, "tty-richlog", home), "R"),
+        ):
+            fast = _fast_link(stack, argv, home, f"{tag}F")
+            slow = _slow_link(stack, argv, home, f"{tag}S")
+            results[f"{key}tty_bytes_per_s_at_100"] = round(fast["bytes"])
+            results[f"{key}tty_idle_bytes_per_s"] = round(fast["idle"])
+            results[f"{key}cpu_pct_at_100"] = round(fast["cpu"], 1)
+            results[f"{key}slow_link_lag_p50_s"] = round(slow["lag_p50"], 2)
+            results[f"{key}slow_link_lag_max_s"] = round(slow["lag_max"], 2)
+            results[f"{key}slow_link_shown_pct"] = round(slow["shown_pct"], 1)
+            results[f"{key}slow_link_key_p99_ms"] = round(slow["key_p99"])
+            results[f"{key}slow_link_rss_growth_mb"] = round(slow["rss_growth"], 1)
+            if not key:
+                results["first_paint_s"] = round(fast["first_paint_s"], 2)
+    results["help_s"] = round(_help_s(), 3)
+    return results
+
+
+if __name__ == "__main__":
+    print(run())

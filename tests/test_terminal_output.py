@@ -1,0 +1,70 @@
+"""Repaint pacing with an injected clock (no sleeping), and the backlog probe."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pytest
+from textual.drivers._writer_thread import WriterThread
+
+from tui.terminal_output import BACKLOG_RECHECK_S, RepaintPacer, output_backlog
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_quiet_chat_repaints_at_once_and_a_busy_one_on_a_budget() -> None:
+    clock = Clock()
+    pacer = RepaintPacer(rate=5, burst=3, clock=clock)
+    for _ in range(3):  # the burst: a few messages in a quiet chat show at once
+        assert pacer.wait() == 0
+        pacer.took()
+    assert pacer.wait() == pytest.approx(0.2)  # then five a second
+    clock.now += 0.2
+    assert pacer.wait() == 0
+    pacer.took()
+    # A sustained flood: one repaint every 0.2 s, however many messages arrive.
+    repaints = 0
+    for _ in range(1000):
+        clock.now += 0.01
+        if pacer.wait() == 0:
+            pacer.took()
+            repaints += 1
+    assert repaints == pytest.approx(50, abs=1)
+    clock.now += 60  # quiet again: the burst is back, and no more
+    for _ in range(3):
+        assert pacer.wait() == 0
+        pacer.took()
+    assert pacer.wait() > 0
+
+
+def test_frames_waiting_for_the_terminal_hold_the_next_repaint() -> None:
+    pacer = RepaintPacer(clock=Clock())
+    assert pacer.wait(backlog=2) == BACKLOG_RECHECK_S
+    assert pacer.wait(backlog=0) == 0
+
+
+def test_a_pacer_needs_a_rate_and_a_burst() -> None:
+    with pytest.raises(ValueError):
+        RepaintPacer(rate=0)
+    with pytest.raises(ValueError):
+        RepaintPacer(burst=0)
+
+
+def test_the_backlog_is_what_the_writer_thread_has_queued() -> None:
+    # Textual's own writer thread, not started: what the driver hands it stays queued,
+    # as behind a terminal that does not read.
+    writer = WriterThread(io.StringIO())
+    app = SimpleNamespace(_driver=SimpleNamespace(_writer_thread=writer))
+    assert output_backlog(app) == 0
+    writer.write("frame 1")
+    writer.write("frame 2")
+    assert output_backlog(app) == 2
+    assert output_backlog(SimpleNamespace(_driver=None)) == 0  # headless, or no driver yet
+    assert output_backlog(object()) == 0

@@ -1,0 +1,81 @@
+"""How fast the screen may change: repaint pacing for a busy chat, and the terminal's
+backlog as Textual's output thread shows it.
+
+A flood at 100 messages a second, repainted at Textual's 60 frames a second, writes about
+250 KB/s to the terminal; over a 256 kbit/s SSH link (32 KB/s) the frames queue up and
+the screen, keys included, falls seconds behind. Nobody reads a hundred lines a second
+and the scrollback keeps everything, so the message list repaints on a budget
+(`RepaintPacer`): a quiet chat shows each message at once, a busy one a few times a
+second, and while the terminal has not taken the last frames yet none is added.
+
+`output_backlog` reads Textual's writer thread (textual.drivers._writer_thread, 8.x):
+frames handed to the driver and not yet written. A private detail, read defensively: on
+another driver (headless, Windows, web) it answers 0 and pacing is by load alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Final
+
+REPAINTS_PER_S: Final = 3.0
+"""Sustained repaints a second under load: a few lines' reading time each."""
+REPAINT_BURST: Final = 3
+"""Repaints taken at once after a quiet spell: a message in a quiet chat shows at once."""
+BACKLOG_RECHECK_S: Final = 0.05
+"""How often a repaint held back by the terminal's backlog looks again."""
+
+
+class RepaintPacer:
+    """A token bucket of repaints (pure: the clock is injected)."""
+
+    def __init__(
+        self,
+        rate: float = REPAINTS_PER_S,
+        burst: int = REPAINT_BURST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("a pacer needs a positive rate and a burst of at least 1")
+        self._rate = rate
+        self._burst = float(burst)
+        self._clock = clock
+        self._tokens = float(burst)
+        self._at = clock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+
+    def wait(self, backlog: int = 0) -> float:
+        """Seconds until the next repaint may go (0: now). With frames still waiting
+        for the terminal (`backlog`), not before they are written."""
+        self._refill()
+        if backlog > 0:
+            return BACKLOG_RECHECK_S
+        if self._tokens >= 1:
+            return 0.0
+        return (1 - self._tokens) / self._rate
+
+    def took(self) -> None:
+        """A repaint went out (a key's repaint too: it counts, though it never waits)."""
+        self._refill()
+        self._tokens = max(self._tokens - 1, 0.0)
+
+
+def output_backlog(app: object) -> int:
+    """Frames queued for the terminal and not yet written (0 when it cannot be told)."""
+    writer = getattr(getattr(app, "_driver", None), "_writer_thread", None)
+    queue = getattr(writer, "_queue", None)
+    qsize = getattr(queue, "qsize", None)
+    if qsize is None:
+        return 0
+    try:
+        return int(qsize())
+    except (TypeError, ValueError, NotImplementedError):
+        return 0
+
+
+__all__ = ["REPAINTS_PER_S", "RepaintPacer", "output_backlog"]
