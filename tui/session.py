@@ -39,10 +39,6 @@ class SelfIdentity:
         return self.role == ROLE_BROADCASTER
 
 
-Identity = SelfIdentity
-"""The old name, kept while tests/tui/test_message_list.py imports it."""
-
-
 def room_label(server_url: str) -> str:
     """The room as a person knows it when it has no name: the server they joined through."""
     parts = urlsplit(server_url)

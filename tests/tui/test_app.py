@@ -774,3 +774,24 @@ async def test_clicking_the_toast_joins_like_ctrl_o(make_app) -> None:
         # No app server in this app: the attempt fails, and says so in the toast.
         assert toast.state is ToastState.FAILED
         assert toast.detail == "there is no app server in this session"
+
+
+async def test_moderation_keys_do_nothing_once_the_selection_is_off_screen(make_app) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        await pilot.press("escape", "end")  # following, Bob's "GG" selected
+        await pilot.pause()
+        assert app.chat.check_action("delete", ()) is True
+        for n in range(40):  # new messages push the selected one out of sight
+            app.deliver(chat_message(100 + n, ALICE, f"flood {n}"))
+        await pilot.pause()
+        listing = app.chat.query_one(MessageList)
+        shown = listing.selected_message
+        assert shown is None or shown.content.startswith("flood")  # never the unseen "GG"
+        await pilot.press("d")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not any("GG" in line for line in _lines(app)[-3:] if "delete" in line)
+        footer = _screen_text(app)[-1]
+        assert ("d Delete" in footer) == (shown is not None)

@@ -21,8 +21,9 @@ from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import ALICE, BOB, HOST, chat_message, show_conversation
 from tui.app import ChatApp
+from tui.controller import ChatController
 from tui.ivs.events import ChatMessage, UserDisconnected
-from tui.session import Identity
+from tui.session import SelfIdentity
 from tui.settings import TuiSettings
 from tui.widgets.message_list import NAME_PALETTE, MessageList, name_color, wrap_offsets
 
@@ -693,7 +694,7 @@ async def test_the_chat_screen_names_senders_from_the_scrollback_only(make_app) 
         await pilot.pause()
         assert app.chat.messages.lines[-1].endswith("-- the moderator disconnected Alice")
         for n in range(100):
-            passer = Identity(f"passer-{n}", f"Passer {n}", "viewer", ALICE.room)
+            passer = SelfIdentity(f"passer-{n}", f"Passer {n}", "viewer", ALICE.room)
             app.deliver(chat_message(100 + n, passer, "hello"))
         app.deliver(UserDisconnected(ALICE.user_id, "spam"))
         await pilot.pause()
@@ -787,15 +788,27 @@ async def test_system_lines_pushing_the_selection_off_screen_take_it_out_of_reac
         assert app.selected[-1] is None
 
 
-class RecordingApp(ChatApp):
-    """The chat app with the room's moderation calls recorded instead of sent."""
+class RecordingController(ChatController):
+    """The real controller with the room's deletes recorded instead of sent."""
 
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]
+    def __init__(self) -> None:
+        super().__init__(None, browser=lambda url: False)
         self.deleted: list[str] = []
 
-    async def delete_message(self, message_id: str, reason: str | None = None) -> None:
+    async def delete(self, message_id: str, reason: str | None = None) -> None:
         self.deleted.append(message_id)
+
+
+class RecordingApp(ChatApp):
+    """The chat app on a controller that records deletes."""
+
+    def __init__(self, **options: object) -> None:
+        self.recorder = RecordingController()
+        super().__init__(controller=self.recorder, **options)  # type: ignore[arg-type]
+
+    @property
+    def deleted(self) -> list[str]:
+        return self.recorder.deleted
 
 
 def recording_app() -> RecordingApp:
@@ -804,7 +817,6 @@ def recording_app() -> RecordingApp:
         settings=TuiSettings.model_construct(),
         clock=lambda: T0,
         tz=UTC,
-        browser=lambda url: False,
     )
 
 
