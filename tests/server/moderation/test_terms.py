@@ -77,6 +77,10 @@ def test_the_first_term_found_is_named_and_duplicates_are_dropped() -> None:
         (["re:(a+)+"], "a repeat inside a repeat"),
         (["re:(x*)*y"], "a repeat inside a repeat"),
         (["re:(a|ab)*c"], "a repeated group of alternatives"),
+        (["re:(a?){25}a{25}"], "a repeat inside a repeat"),
+        # Passes the shape checks but is quadratic: ~50 ms on 1000 letters, budget 2 ms.
+        (["re:[a-z]+[0-9]+q"], "too slow to check every message at the room's full rate"),
+        ([r"re:\w+\d+q"], "too slow to check"),
         ([r"re:(a)\1"], "a backreference"),
         (["re:x?"], "matches an empty message, so it would delete every message"),
         (["re:(?i)spam"], "uses a flag such as (?i)"),
@@ -109,3 +113,17 @@ def test_lists_too_long_to_check_at_full_rate_are_refused() -> None:
     assert found is not None and found.term == "word949"
     found = terms.match("only p49x")
     assert found is not None and found.term == "re:p49x"
+
+
+def test_a_list_read_back_is_not_timed_again() -> None:
+    # Timed when saved; the store and the keeper compile it again without the timing.
+    slow = ["re:[a-z]+[0-9]+q"]
+    found = compile_terms(slow, check_cost=False).match("abc1q")
+    assert found is not None and found.term == slow[0]
+
+
+def test_patterns_see_a_bounded_part_of_a_message_that_folding_expands() -> None:
+    # U+FDFA folds to 18 letters: 60 of them are 1080 folded characters.
+    text = "\ufdfa" * 60 + " scam"
+    assert blocked(["re:scam"], text) is None  # past FOLDED_MAX
+    assert blocked(["scam"], text) == "scam"  # words are checked in the whole message

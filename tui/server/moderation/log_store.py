@@ -325,9 +325,10 @@ class ModerationStore:
         ).fetchone()
         if row is None:
             return RoomSettings()
-        # Saved settings were checked on the way in; parse_settings checks them again,
-        # so a hand-edited database cannot smuggle in a term that was never checked.
-        return parse_settings(json.loads(row[0]))
+        # Saved settings were checked on the way in, patterns timed; they are checked
+        # again here but for the timing, so a hand-edited database cannot bring in an
+        # invalid term or a catastrophic shape.
+        return parse_settings(json.loads(row[0]), check_cost=False)
 
     def save_settings(self, settings: RoomSettings) -> None:
         self._db.execute(

@@ -53,7 +53,7 @@ class RoomSettings:
 
     def terms(self) -> BlockedTerms:
         """The compiled blocked terms (they were checked when the settings were made)."""
-        return compile_terms(self.blocked_terms)
+        return compile_terms(self.blocked_terms, check_cost=False)
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
@@ -68,10 +68,14 @@ def _whole(value: object, name: str, low: int, high: int) -> int:
     return value
 
 
-def parse_settings(body: object, current: RoomSettings | None = None) -> RoomSettings:
+def parse_settings(
+    body: object, current: RoomSettings | None = None, *, check_cost: bool = True
+) -> RoomSettings:
     """Checked settings from a PUT body. A field left out keeps its `current` value (the
     defaults without one), so a client may send only what it changes. Blocked terms are
-    compiled here, so a bad term is refused before anything is stored."""
+    compiled here, so a bad term is refused before anything is stored; timing the
+    patterns can take a few hundred milliseconds (`compile_terms`): call it in a worker
+    thread (`asyncio.to_thread`)."""
     base = current or RoomSettings()
     if not isinstance(body, Mapping):
         raise InvalidRequest(
@@ -79,7 +83,7 @@ def parse_settings(body: object, current: RoomSettings | None = None) -> RoomSet
         )
     terms = base.blocked_terms
     if "blockedTerms" in body:
-        terms = compile_terms(body["blockedTerms"]).terms
+        terms = compile_terms(body["blockedTerms"], check_cost=check_cost).terms
     flood = base.flood
     if "flood" in body:
         raw = body["flood"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants  # the stdlib's own parse tree
 import re._parser as sre_parse
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,17 @@ MAX_TERMS = 1000
 MAX_TERM_LENGTH = 100
 MAX_PATTERNS = 50
 MAX_PHRASE_WORDS = 8
+FOLDED_MAX = 1000
+"""Patterns see at most this much of the folded message. A message has at most 500 code
+points, but NFKC expands some (U+FDFA is 18 letters), and a slow pattern's cost grows with
+the text; a term past this point of a message folded to twice its length is missed."""
+PATTERN_BUDGET_SECONDS = 0.002
+"""What all patterns together may cost on the worst text we can find for them (see
+`_probe_texts`): 2 ms, a fifth of a core at 100 msg/s. A pattern that passes the shape
+checks can still be quadratic (`[a-z]+[0-9]+q` takes ~30 ms on 1000 letters): when the
+list is saved, each pattern is timed on those texts and the list is refused once the sum
+is over budget. It is a time-box, so it depends on the machine; the budget is some 100
+times what an ordinary pattern costs, so only a slow shape comes near it."""
 """Words in one phrase: a phrase is looked up word by word from each word of the message."""
 
 _WORD = re.compile(r"\w+")
@@ -67,13 +79,17 @@ def _risky_shape(tree: Any, inside_repeat: bool = False) -> str | None:
     """Why the parsed pattern could backtrack exponentially, or None."""
     for op, arg in tree:
         if op in _REPEATS:
-            _low, high, body = arg
+            low, high, body = arg
             unbounded = high is sre_constants.MAXREPEAT or high > 1
-            if unbounded and inside_repeat and op is not sre_constants.POSSESSIVE_REPEAT:
-                return "a repeat inside a repeat, such as (a+)+, can take forever to check"
+            variable = high is sre_constants.MAXREPEAT or low != high
+            possessive = op is sre_constants.POSSESSIVE_REPEAT
+            if variable and inside_repeat and not possessive:
+                return (
+                    "a repeat inside a repeat, such as (a+)+ or (a?){20}, can take forever to check"
+                )
             if (
                 unbounded
-                and op is not sre_constants.POSSESSIVE_REPEAT
+                and not possessive
                 and any(sub_op is sre_constants.BRANCH for sub_op, _ in _flatten(body))
             ):
                 return (
@@ -105,8 +121,60 @@ def _flatten(tree: Any) -> Iterable[tuple[Any, Any]]:
             yield op, arg
 
 
-def _check_pattern(term: str) -> str:
-    """The folded pattern source, or InvalidRequest saying what is wrong with it."""
+def _literals(tree: Any, found: set[str]) -> None:
+    """The literal characters of a parsed pattern (what a slow text would be made of)."""
+    for op, arg in tree:
+        if op is sre_constants.LITERAL:
+            found.add(chr(arg))
+        elif isinstance(arg, list | tuple):
+            for part in arg:
+                if isinstance(part, sre_parse.SubPattern):
+                    _literals(part, found)
+                elif isinstance(part, list):
+                    for sub in part:
+                        if isinstance(sub, sre_parse.SubPattern):
+                            _literals(sub, found)
+
+
+_PROBE_BASES = ("a", "1", " ", "a1", "ab ", "a.", "aa-")
+
+
+def _probe_bases(tree: Any) -> list[str]:
+    """What texts on which a backtracking pattern is at its slowest are made of: one or a
+    few characters repeated (letters, digits, spaces and the pattern's own literals), the
+    usual way to make a near-miss at every position."""
+    chars: set[str] = set()
+    _literals(tree, chars)
+    return list(_PROBE_BASES) + sorted(chars)[:16]
+
+
+_PROBE_LENGTHS = (64, 128, 256, 512, FOLDED_MAX)
+
+
+def _worst_cost(pattern: re.Pattern[str], bases: list[str]) -> float:
+    """Seconds the pattern takes on its slowest probe text of FOLDED_MAX characters. The
+    texts grow from 64 characters and the probing stops once over budget, so a cubic
+    pattern is refused in milliseconds instead of taking seconds at full length."""
+    search = pattern.search
+    worst = 0.0
+    for length in _PROBE_LENGTHS:
+        worst = 0.0
+        for base in bases:
+            text = (base * (length // len(base) + 1))[:length]
+            best = float("inf")
+            for _ in range(2):  # the lesser of two runs: a scheduling hiccup is not the pattern
+                started = time.perf_counter()
+                search(text)
+                best = min(best, time.perf_counter() - started)
+            worst = max(worst, best)
+        if worst > PATTERN_BUDGET_SECONDS:
+            break
+    return worst
+
+
+def _check_pattern(term: str, check_cost: bool) -> tuple[str, float]:
+    """The folded pattern source and its worst cost in seconds, or InvalidRequest saying
+    what is wrong with it."""
     # Only what is not ASCII is folded: case folding the source would turn \D into \d,
     # and ASCII case is ignored by the IGNORECASE flag anyway.
     source = _NON_ASCII.sub(lambda m: fold(m.group()), term[len(PATTERN_PREFIX) :])
@@ -133,12 +201,20 @@ def _check_pattern(term: str) -> str:
     why = _risky_shape(tree)
     if why:
         raise InvalidRequest(f"the blocked pattern {_show(term)} is refused: {why}")
+    cost = _worst_cost(compiled, _probe_bases(tree)) if check_cost else 0.0
+    if cost > PATTERN_BUDGET_SECONDS:
+        raise InvalidRequest(
+            f"the blocked pattern {_show(term)} is refused: it takes over "
+            f"{PATTERN_BUDGET_SECONDS * 1000:g} ms on a long message, too slow to check "
+            "every message at the room's full rate (two repeats in a row such as "
+            "[a-z]+[0-9]+ are the usual cause)"
+        )
     if compiled.search("") is not None:
         raise InvalidRequest(
             f"the blocked pattern {_show(term)} matches an empty message, so it would "
             "delete every message"
         )
-    return source
+    return source, cost
 
 
 class BlockedTerms:
@@ -182,17 +258,20 @@ class BlockedTerms:
                     term = phrases.get(words[i : i + n])
                     if term is not None:
                         return TermMatch(term)
-        if self._combined is not None and self._combined.search(folded) is not None:
+        if self._combined is not None and self._combined.search(folded, 0, FOLDED_MAX):
             # Rare (a hit): find which pattern it was, for the log.
             for pattern, term in self._patterns:
-                if pattern.search(folded) is not None:
+                if pattern.search(folded, 0, FOLDED_MAX) is not None:
                     return TermMatch(term)
         return None
 
 
-def compile_terms(terms: Sequence[object]) -> BlockedTerms:
+def compile_terms(terms: Sequence[object], *, check_cost: bool = True) -> BlockedTerms:
     """Check a list of blocked terms (the settings' `blockedTerms`) and compile it, or
-    InvalidRequest naming the first bad term and why."""
+    InvalidRequest naming the first bad term and why. Timing the patterns
+    (`PATTERN_BUDGET_SECONDS`) takes up to a few hundred milliseconds for a full list, so
+    a server runs it off the event loop, once, when the list is saved; `check_cost=False`
+    is for a list that was checked then (read back from the store, handed to the keeper)."""
     if isinstance(terms, str | bytes) or not isinstance(terms, Sequence):
         raise InvalidRequest("blockedTerms must be a list of words or re: patterns")
     if len(terms) > MAX_TERMS:
@@ -204,6 +283,7 @@ def compile_terms(terms: Sequence[object]) -> BlockedTerms:
     seen: set[str] = set()
     phrases: dict[tuple[str, ...], str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
+    spent = 0.0
     for position, raw in enumerate(terms, 1):
         if not isinstance(raw, str):
             raise InvalidRequest(f"blocked term {position} is not text")
@@ -230,7 +310,14 @@ def compile_terms(terms: Sequence[object]) -> BlockedTerms:
                     "message, so more could not be checked at the room's full rate "
                     "(plain words and phrases have no such limit)"
                 )
-            source = _check_pattern(term)
+            source, cost = _check_pattern(term, check_cost)
+            spent += cost
+            if spent > PATTERN_BUDGET_SECONDS:
+                raise InvalidRequest(
+                    f"the re: patterns up to {_show(term)} take {spent * 1000:.1f} ms together "
+                    "on a long message, too slow to check every message at the room's full "
+                    "rate; remove or simplify some (plain words and phrases cost nothing)"
+                )
             patterns.append((re.compile(source, re.IGNORECASE), term))
             continue
         words = _words(fold(term))
