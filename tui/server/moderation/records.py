@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from tui.server.moderation.announce import ModerationNotice
 from tui.server.moderation.policy import Action, Role
 
 PERMANENT = datetime(9998, 1, 1, tzinfo=UTC).timestamp()
@@ -101,6 +102,23 @@ class ModerationRecord:
             "durationSeconds": self.duration_seconds,
             "expiresAt": utc_text(self.expires_at),
         }
+
+    def notice(self) -> ModerationNotice:
+        """The `ivs-chat-tui:Moderation` event that tells the room about this record."""
+        return ModerationNotice(
+            action=self.action.value,
+            record_id=self.id,
+            actor_id=self.actor.user_id,
+            actor_name=self.actor.display_name,
+            target_id=self.target.user_id,
+            target_name=self.target.display_name,
+            automatic=self.automatic,
+            reason=self.reason or "",
+            duration_seconds=self.duration_seconds,
+            expires_at=None
+            if self.expires_at is None
+            else datetime.fromtimestamp(self.expires_at, UTC),
+        )
 
 
 @dataclass(frozen=True, slots=True)
