@@ -11,8 +11,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
+import pytest
+
 from tests.ivs.conftest import VIEWER, Stack, is_state, local_stack, next_event
-from tui.ivs.events import ConnectionState, MessageDeleted, RoomEvent
+from tui.ivs.control import ControlPlane
+from tui.ivs.events import ConnectionState, MessageDeleted, RoomEvent, TokenRefused
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken
 from tui.server.moderation.keeper import (
@@ -21,6 +24,7 @@ from tui.server.moderation.keeper import (
     Offence,
     OffenceKind,
     RoomKeeper,
+    keeper_tokens,
 )
 from tui.server.moderation.records import LoggedAction
 from tui.server.moderation.room_settings import FloodLimits, RoomSettings
@@ -185,3 +189,23 @@ async def test_stopped_is_stopped() -> None:
     async with kept_room() as room:
         keeper = room.keeper
     assert keeper.health().state is KeeperState.STOPPED
+
+
+async def test_the_keeper_gets_its_tokens_through_the_control_plane() -> None:
+    # What the app server does, on the local stack and on AWS alike.
+    async with local_stack() as stack:
+        control = await ControlPlane.connect(
+            region="us-east-1", endpoint_url=stack.emulator.url, credentials=("test", "test")
+        )
+        arn = await stack.create_room()
+        offences: list[Offence] = []
+        get_token = keeper_tokens(control, arn, stack.emulator.ws_url)
+        keeper = RoomKeeper(get_token, SETTINGS, offences.append, user_id="room-keeper")
+        async with keeper, ChatRoom(stack.tokens(arn, "bob", VIEWER)) as bob:
+            await keeper.wait_live()
+            said = await bob.send_message("scam")
+            await next_event(bob, deleted(said.id))
+        assert [o.sender.user_id for o in offences] == ["bob"]
+        missing = keeper_tokens(control, arn.replace(arn[-12:], "A" * 12), stack.emulator.ws_url)
+        with pytest.raises(TokenRefused, match="the room keeper's room is gone"):
+            await missing()

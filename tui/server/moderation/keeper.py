@@ -29,12 +29,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tui.ivs.backoff import backoff_delay
-from tui.ivs.events import ChatError, ChatMessage, ConnectionState, StateChanged
+from tui.ivs.control import ControlError
+from tui.ivs.events import ChatError, ChatMessage, ConnectionState, StateChanged, TokenRefused
+from tui.ivs.protocol import ChatCapability
 from tui.ivs.room import ChatRoom
-from tui.ivs.tokens import TokenProvider
+from tui.ivs.tokens import ChatToken, TokenProvider
+from tui.server.control import ServiceControl
 from tui.server.moderation.flood import FloodWatch
 from tui.server.moderation.policy import Role, automatic_applies
-from tui.server.moderation.records import KEEPER, LoggedAction, NewRecord, Party
+from tui.server.moderation.records import (
+    KEEPER,
+    KEEPER_USER_ID,
+    LoggedAction,
+    NewRecord,
+    Party,
+)
 from tui.server.moderation.room_settings import RoomSettings
 from tui.server.moderation.terms import BlockedTerms
 
@@ -42,7 +51,7 @@ log = logging.getLogger("tui.server.keeper")
 
 KEEPER_ATTRIBUTES = {"username": KEEPER.display_name, "role": Role.MODERATOR.value}
 """The token attributes the keeper's token should carry (`get_token`'s business)."""
-KEEPER_CAPABILITIES = ("DELETE_MESSAGE", "DISCONNECT_USER")
+KEEPER_CAPABILITIES = (ChatCapability.DELETE_MESSAGE, ChatCapability.DISCONNECT_USER)
 """What its token needs: no SEND_MESSAGE, it never speaks."""
 PUBLIC_REASON_TERM = "blocked term"
 PUBLIC_REASON_FLOOD = "flood"
@@ -98,6 +107,42 @@ class KeeperHealth:
 
 
 OnOffence = Callable[[Offence], Awaitable[None] | None]
+
+
+def keeper_tokens(
+    control: ServiceControl,
+    room_arn: str,
+    chat_url: str,
+    *,
+    user_id: str = KEEPER_USER_ID,
+    session_minutes: int = 60,
+) -> TokenProvider:
+    """The keeper's `get_token`: CreateChatToken through the app server's control plane,
+    on the local stack and on AWS alike. A room that does not exist is a refusal (the
+    keeper opens the room again later); any other failure is retried by the room client."""
+
+    async def get_token() -> ChatToken:
+        try:
+            token = await control.create_chat_token(
+                room_arn,
+                user_id,
+                capabilities=KEEPER_CAPABILITIES,
+                attributes=KEEPER_ATTRIBUTES,
+                session_minutes=session_minutes,
+            )
+        except ControlError as exc:
+            if exc.not_found:
+                raise TokenRefused(f"the room keeper's room is gone: {exc}") from None
+            raise
+        return ChatToken(
+            token.token,
+            chat_url,
+            token.token_expiration_time,
+            token.session_expiration_time,
+            user_id,
+        )
+
+    return get_token
 
 
 def _sender_role(message: ChatMessage) -> Role:
@@ -333,4 +378,5 @@ __all__ = [
     "OffenceKind",
     "OnOffence",
     "RoomKeeper",
+    "keeper_tokens",
 ]
