@@ -17,10 +17,12 @@ bounds, each refused with words:
   number: up to `MAX_TERMS` (1000) terms of `MAX_TERM_LENGTH` (100) characters;
 - patterns all go into one compiled alternation, which Python's `re` tries branch by
   branch at each position, so their cost grows with their count: at most `MAX_PATTERNS`
-  (50), of which bench/bench_moderation.py measures the worst case;
+  (50), and together at most `PATTERN_BUDGET_SECONDS` (2 ms) on the slowest text found
+  for them, timed when the list is saved (bench/bench_moderation.py measures a full list);
 - a pattern that could backtrack without end is refused where its shape shows it: a
-  repeat inside a repeat (`(a+)+`), a repeated group of alternatives (`(a|ab)*`),
-  backreferences; so is one that matches an empty message (it would delete every one).
+  repeat inside a repeat (`(a+)+`, `(a?){20}`), a repeated group of alternatives
+  (`(a|ab)*`), backreferences; so is one that matches an empty message (it would delete
+  every one).
 """
 
 from __future__ import annotations
@@ -41,18 +43,18 @@ MAX_TERMS = 1000
 MAX_TERM_LENGTH = 100
 MAX_PATTERNS = 50
 MAX_PHRASE_WORDS = 8
+"""Words in one phrase: a phrase is looked up word by word from each word of the message."""
 FOLDED_MAX = 1000
 """Patterns see at most this much of the folded message. A message has at most 500 code
 points, but NFKC expands some (U+FDFA is 18 letters), and a slow pattern's cost grows with
 the text; a term past this point of a message folded to twice its length is missed."""
 PATTERN_BUDGET_SECONDS = 0.002
 """What all patterns together may cost on the worst text we can find for them (see
-`_probe_texts`): 2 ms, a fifth of a core at 100 msg/s. A pattern that passes the shape
+`_worst_cost`): 2 ms, a fifth of a core at 100 msg/s. A pattern that passes the shape
 checks can still be quadratic (`[a-z]+[0-9]+q` takes ~30 ms on 1000 letters): when the
 list is saved, each pattern is timed on those texts and the list is refused once the sum
-is over budget. It is a time-box, so it depends on the machine; the budget is some 100
-times what an ordinary pattern costs, so only a slow shape comes near it."""
-"""Words in one phrase: a phrase is looked up word by word from each word of the message."""
+is over budget. It is a time-box, so it depends on the machine; the budget is 30 to 300
+times what an ordinary pattern costs there, so only a slow shape comes near it."""
 
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
