@@ -1,0 +1,196 @@
+"""Moderation actions: what may be asked, and who may ask it of whom. Pure: no I/O.
+
+`parse_action_request(body)` checks the body of `POST /api/moderation/actions`
+(`{action, userId, reason?, durationSeconds?, banAddress?}`) and `check_may_act` the
+roles (design.md, "Roles and the room keeper"):
+- the broadcaster may act on anyone but themself;
+- a moderator only on viewers, and never makes or removes moderators;
+- a viewer never.
+Refusals are the service's domain errors (`tui.server.errors`) with the user's words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tui.ivs.protocol import REASON_MAX_LENGTH, USER_ID_MAX_LENGTH, code_points
+from tui.server.errors import InvalidRequest, NotAllowed
+
+
+class Role(StrEnum):
+    """Who someone is in the room. (To be folded into a shared roles module.)"""
+
+    BROADCASTER = "broadcaster"
+    MODERATOR = "moderator"
+    VIEWER = "viewer"
+
+
+class Action(StrEnum):
+    BAN = "ban"
+    UNBAN = "unban"
+    TIMEOUT = "timeout"
+    UNTIMEOUT = "untimeout"
+    MOD = "mod"
+    UNMOD = "unmod"
+
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+TIMEOUT_PRESETS: tuple[int, ...] = (MINUTE, 10 * MINUTE, HOUR, DAY)
+"""The timeout durations the TUI offers, in seconds: 1 min, 10 min, 1 h, 24 h."""
+DEFAULT_TIMEOUT_SECONDS = 10 * MINUTE
+"""A timeout with no duration lasts this long (Twitch's and Chatterino's default too)."""
+MAX_TIMEOUT_SECONDS = 14 * DAY
+"""The longest timeout. Longer is a ban in all but name, and should be one: a ban says so
+in the log, the user's card and the 403 the user reads. Two weeks is also what Twitch,
+the platform moderators compare us with, allows."""
+MAX_BAN_SECONDS = 365 * DAY
+"""A ban with a duration lasts at most a year; without one it is permanent."""
+
+_DURATION_LIMITS: dict[Action, int] = {
+    Action.TIMEOUT: MAX_TIMEOUT_SECONDS,
+    Action.BAN: MAX_BAN_SECONDS,
+}
+_ACTIONS = ", ".join(a.value for a in Action)
+
+
+def describe_duration(seconds: int) -> str:
+    """`90` -> "1 min 30 s": for log lines and refusals."""
+    parts = []
+    for size, unit in ((DAY, "d"), (HOUR, "h"), (MINUTE, "min"), (1, "s")):
+        if seconds >= size:
+            count, seconds = divmod(seconds, size)
+            parts.append(f"{count} {unit}")
+    return " ".join(parts) or "0 s"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    action: Action
+    user_id: str
+    reason: str | None = None
+    duration_seconds: int | None = None
+    """Set for timeouts (the default filled in) and timed bans; None otherwise."""
+    ban_address: bool = False
+    """A ban that also refuses tokens to the addresses the user was seen from."""
+
+
+def _duration(action: Action, value: object) -> int | None:
+    limit = _DURATION_LIMITS.get(action)
+    if value is None:
+        return DEFAULT_TIMEOUT_SECONDS if action is Action.TIMEOUT else None
+    if limit is None:
+        raise InvalidRequest(f"{action.value} takes no durationSeconds")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequest("durationSeconds must be a whole number of seconds")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise InvalidRequest("durationSeconds must be a whole number of seconds")
+        value = int(value)
+    if value <= 0:
+        raise InvalidRequest(
+            f"durationSeconds must be at least 1 second, not {value}"
+            + ("; to end a timeout, use untimeout" if action is Action.TIMEOUT else "")
+        )
+    if value > limit:
+        longest = describe_duration(limit)
+        hint = "; for longer, ban them" if action is Action.TIMEOUT else ""
+        raise InvalidRequest(
+            f"a {action.value} lasts at most {longest} ({limit} seconds), not {value} seconds{hint}"
+        )
+    return value
+
+
+def parse_action_request(body: object) -> ActionRequest:
+    """The checked request, or InvalidRequest saying what is wrong with it."""
+    if not isinstance(body, Mapping):
+        raise InvalidRequest("the body must be a JSON object: {action, userId, reason?, ...}")
+    raw_action = body.get("action")
+    if raw_action is None:
+        raise InvalidRequest(f"action is missing; it is one of {_ACTIONS}")
+    try:
+        action = Action(raw_action) if isinstance(raw_action, str) else None
+    except ValueError:
+        action = None
+    if action is None:
+        shown = raw_action if isinstance(raw_action, str) else type(raw_action).__name__
+        raise InvalidRequest(f"unknown action {str(shown)[:40]!r}; it is one of {_ACTIONS}")
+    user_id = body.get("userId")
+    if not isinstance(user_id, str) or not user_id:
+        raise InvalidRequest("userId is missing: whom is this action for?")
+    if len(user_id) > USER_ID_MAX_LENGTH:
+        raise InvalidRequest(f"userId has at most {USER_ID_MAX_LENGTH} characters")
+    reason = body.get("reason")
+    if reason is not None:
+        if not isinstance(reason, str):
+            raise InvalidRequest("reason must be text")
+        reason = reason.strip() or None
+        if reason is not None and code_points(reason) > REASON_MAX_LENGTH:
+            raise InvalidRequest(
+                f"the reason has {code_points(reason)} characters; at most {REASON_MAX_LENGTH}"
+            )
+    duration = _duration(action, body.get("durationSeconds"))
+    ban_address = body.get("banAddress", False)
+    if not isinstance(ban_address, bool):
+        raise InvalidRequest("banAddress must be true or false")
+    if ban_address and action is not Action.BAN:
+        raise InvalidRequest(f"banAddress goes with ban, not with {action.value}")
+    return ActionRequest(action, user_id, reason, duration, ban_address)
+
+
+def check_may_act(
+    actor_role: Role, actor_id: str, action: Action, target_role: Role, target_id: str
+) -> None:
+    """NotAllowed, in words, unless `actor` may do `action` to `target`."""
+    if actor_role is Role.VIEWER:
+        raise NotAllowed("only the broadcaster and moderators may moderate")
+    if actor_id == target_id:
+        raise NotAllowed(f"you cannot {action.value} yourself")
+    if target_role is Role.BROADCASTER:
+        raise NotAllowed("nobody can act on the broadcaster")
+    if actor_role is Role.BROADCASTER:
+        return
+    # A moderator.
+    if action in (Action.MOD, Action.UNMOD):
+        raise NotAllowed("only the broadcaster can make or remove moderators")
+    if target_role is Role.MODERATOR:
+        raise NotAllowed(
+            f"a moderator cannot {action.value} another moderator; ask the broadcaster"
+        )
+
+
+def may_act(
+    actor_role: Role, actor_id: str, action: Action, target_role: Role, target_id: str
+) -> bool:
+    """`check_may_act` as a yes or no: for the TUI's menus, which list only what applies."""
+    try:
+        check_may_act(actor_role, actor_id, action, target_role, target_id)
+    except NotAllowed:
+        return False
+    return True
+
+
+def automatic_applies(target_role: Role) -> bool:
+    """The room keeper (blocked terms, flood) acts on viewers only: what the broadcaster
+    and moderators write is theirs to answer for."""
+    return target_role is Role.VIEWER
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_BAN_SECONDS",
+    "MAX_TIMEOUT_SECONDS",
+    "TIMEOUT_PRESETS",
+    "Action",
+    "ActionRequest",
+    "Role",
+    "automatic_applies",
+    "check_may_act",
+    "describe_duration",
+    "may_act",
+    "parse_action_request",
+]

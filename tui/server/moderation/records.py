@@ -1,0 +1,162 @@
+"""What the moderation log and a user's card hold, and their JSON shapes.
+
+The log record is what `POST /api/moderation/actions` answers and
+`GET /api/moderation/log` lists (newest first):
+`{id, at, actor: {userId, displayName}, automatic, action, target: {userId, displayName},
+reason, durationSeconds, expiresAt}`. Times are RFC 3339 in UTC; absent values are null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from tui.server.moderation.announce import ModerationNotice
+from tui.server.moderation.policy import Action, Role
+
+PERMANENT = datetime(9998, 1, 1, tzinfo=UTC).timestamp()
+"""`banned_until` of a permanent ban: a real time, so "banned while now < banned_until"
+needs no special case in SQL or code, and one every client can show. It is the first
+day of the last year tui.ivs.protocol lets a time have (SEND_TIME_MAX_YEAR), so
+converting it to any local time zone cannot overflow; `is_permanent` tells it apart."""
+
+
+def is_permanent(until: float | None) -> bool:
+    return until is not None and until >= PERMANENT
+
+
+class LoggedAction(StrEnum):
+    """What the log records: the six requests, and the room keeper's deletions."""
+
+    BAN = Action.BAN.value
+    UNBAN = Action.UNBAN.value
+    TIMEOUT = Action.TIMEOUT.value
+    UNTIMEOUT = Action.UNTIMEOUT.value
+    MOD = Action.MOD.value
+    UNMOD = Action.UNMOD.value
+    DELETE = "delete"
+    """A message deleted (by the room keeper for a blocked term or a flood)."""
+
+
+KEEPER_USER_ID = "room-keeper"
+KEEPER_DISPLAY_NAME = "room keeper"
+
+
+def utc_text(ts: float | None) -> str | None:
+    """Epoch seconds as RFC 3339 UTC (`2026-12-01T20:00:00Z`), or None."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Someone in a record: the actor or the target, as named when it happened."""
+
+    user_id: str
+    display_name: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"userId": self.user_id, "displayName": self.display_name}
+
+
+KEEPER = Party(KEEPER_USER_ID, KEEPER_DISPLAY_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class NewRecord:
+    """A record before the store gives it its id."""
+
+    at: float
+    actor: Party
+    automatic: bool
+    action: LoggedAction
+    target: Party
+    reason: str | None = None
+    duration_seconds: int | None = None
+    expires_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationRecord:
+    id: int
+    at: float
+    actor: Party
+    automatic: bool
+    action: LoggedAction
+    target: Party
+    reason: str | None
+    duration_seconds: int | None
+    expires_at: float | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "at": utc_text(self.at),
+            "actor": self.actor.to_json(),
+            "automatic": self.automatic,
+            "action": self.action.value,
+            "target": self.target.to_json(),
+            "reason": self.reason,
+            "durationSeconds": self.duration_seconds,
+            "expiresAt": utc_text(self.expires_at),
+        }
+
+    def notice(self) -> ModerationNotice:
+        """The `ivs-chat-tui:Moderation` event that tells the room about this record."""
+        return ModerationNotice(
+            action=self.action.value,
+            record_id=self.id,
+            actor_id=self.actor.user_id,
+            actor_name=self.actor.display_name,
+            target_id=self.target.user_id,
+            target_name=self.target.display_name,
+            automatic=self.automatic,
+            reason=self.reason or "",
+            duration_seconds=self.duration_seconds,
+            expires_at=None
+            if self.expires_at is None
+            else datetime.fromtimestamp(self.expires_at, UTC),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationState:
+    """One identity's standing: its role and what holds against it. Times are epoch
+    seconds; a ban or timeout holds while now < its `_until`."""
+
+    user_id: str
+    role: Role = Role.VIEWER
+    banned_until: float | None = None
+    timed_out_until: float | None = None
+    ban_reason: str | None = None
+
+    def banned(self, now: float) -> bool:
+        return self.banned_until is not None and now < self.banned_until
+
+    def timed_out(self, now: float) -> bool:
+        return self.timed_out_until is not None and now < self.timed_out_until
+
+    def to_json(self, now: float) -> dict[str, object]:
+        """The moderation part of `GET /api/moderation/users/{userId}`: `role`, and
+        `bannedUntil` / `timedOutUntil` while they hold."""
+        out: dict[str, object] = {"role": self.role.value}
+        if self.banned(now):
+            out["bannedUntil"] = utc_text(self.banned_until)
+        if self.timed_out(now):
+            out["timedOutUntil"] = utc_text(self.timed_out_until)
+        return out
+
+
+__all__ = [
+    "KEEPER",
+    "PERMANENT",
+    "LoggedAction",
+    "ModerationRecord",
+    "ModerationState",
+    "NewRecord",
+    "Party",
+    "is_permanent",
+    "utc_text",
+]
