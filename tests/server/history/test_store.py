@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
+import threading
 from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from tests.server.history.helpers import T0, Clock, frame, ids, msg_id, open_store
 from tui.ivs.events import MessageDeleted, UserDisconnected
+from tui.server.history import sql
 from tui.server.history.query import history
 from tui.server.history.record import from_micros, moderation_event
 from tui.server.history.store import DB_FILE_NAME, HistoryStore, HistoryStoreError
@@ -144,19 +146,33 @@ def test_checkpoint_copies_the_wal_into_the_file(tmp_path: Path) -> None:
     assert b"message 1" in store.path.read_bytes()
 
 
-async def test_maintain_checkpoints_off_the_loop_and_prunes(tmp_path: Path) -> None:
+async def test_maintain_prunes_and_checkpoints_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    threads: list[int] = []
+    real_checkpoint = sql.checkpoint
+
+    def watched_checkpoint(path: Path) -> None:
+        threads.append(threading.get_ident())
+        real_checkpoint(path)
+        loop.call_soon_threadsafe(done.set)
+
+    monkeypatch.setattr(sql, "checkpoint", watched_checkpoint)
     clock = Clock()
     store = open_store(tmp_path, clock, max_age_seconds=60)
     store.add_message(frame(1))
+    clock.advance(120)
     task = asyncio.create_task(store.maintain(0.001))
     try:
-        while b"message 1" not in store.path.read_bytes():
-            await asyncio.sleep(0.001)
-        clock.advance(120)
-        while store.count():
-            await asyncio.sleep(0.001)
+        await done.wait()  # pytest-timeout bounds it
     finally:
         task.cancel()
+    assert threads and threading.get_ident() not in threads
+    assert store.count() == 0  # pruned by age in the same round
+    with closing(sqlite3.connect(store.path)) as db:
+        assert db.execute("SELECT count(*) FROM messages").fetchone() == (0,)
 
 
 @pytest.mark.parametrize("bad", [{"max_messages": 0}, {"max_age_seconds": 0}])
