@@ -85,16 +85,18 @@ class Coverage:
             "ORDER BY start_us",
             (start_us, self._open_start if self._open_start is not None else -1),
         ).fetchall()
-        reached = start_us
+        reached: int | None = None  # covered from start_us up to here
         for begin, end in rows:
             if begin == self._open_start:
                 end = max(end, now_us)
-            if begin > reached:
+            if end < start_us:
+                continue
+            if begin > (start_us if reached is None else reached):
                 return False
-            reached = max(reached, end)
+            reached = max(start_us if reached is None else reached, end)
             if reached >= end_us:
                 return True
-        return reached >= end_us
+        return False
 
     def intervals(self) -> list[tuple[int, int]]:
         """(start, end) of every kept interval, oldest first; the open one ends at its
