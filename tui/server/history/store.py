@@ -248,9 +248,10 @@ class HistoryStore:
             self._count -= cur.rowcount
             self._db.execute("DELETE FROM moderation_events WHERE at_us < ?", (cutoff,))
             # Moderation events are bounded by count too: they can come without messages.
+            # (LIMIT -1 OFFSET n: SQLite's "all after n"; Postgres says OFFSET n alone.)
             self._db.execute(
                 "DELETE FROM moderation_events WHERE event_id IN (SELECT event_id FROM "
-                "moderation_events ORDER BY at_us DESC LIMIT -1 OFFSET ?)",  # SQLite: see coverage
+                "moderation_events ORDER BY at_us DESC, event_id DESC LIMIT -1 OFFSET ?)",
                 (self.max_messages,),
             )
         self._pruned_at_us = now
