@@ -122,7 +122,7 @@ def history(
         rows = store.after_time(time_us, size)
         start = time_us
     complete = store.coverage.covered(min(start, now), now, now)
-    return HistoryPage(tuple(row.frame_json for row in rows), complete)
+    return HistoryPage(tuple([row[2] for row in rows]), complete)
 
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "history", "parse_after", "parse_limit", "parse_time"]

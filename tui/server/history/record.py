@@ -126,6 +126,13 @@ class _WirePage(BaseModel):
     complete: bool
 
 
+class _FramePage(BaseModel):
+    """The same page when every message fits: validated in one pass."""
+
+    messages: list[MessageFrame]
+    complete: bool
+
+
 @dataclass(frozen=True, slots=True)
 class FetchedHistory:
     """A history page as the TUI uses it: messages as the room client makes them."""
@@ -142,6 +149,12 @@ def parse_history_page(body: str | bytes) -> FetchedHistory:
     """Read the route's answer. A message that does not fit the MESSAGE frame is skipped
     and logged, as the room client skips a malformed live frame, and the page is then
     marked incomplete: it is a gap the TUI must show. Raises `HistoryFormatError`."""
+    try:
+        whole = _FramePage.model_validate_json(body)
+    except ValidationError:
+        pass  # something does not fit: look at each message below
+    else:
+        return FetchedHistory(tuple(map(chat_message, whole.messages)), whole.complete)
     try:
         page = _WirePage.model_validate_json(body)
     except ValidationError as exc:

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.ivs.protocol import EVENT_DELETE_MESSAGE, MessageFrame
 from tui.server.history import sql
@@ -85,8 +86,9 @@ class Position:
     recorded_at_us: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
+class StoredMessage(NamedTuple):
+    """A row as SQLite returns it (a tuple: a 1,000-row page builds no objects)."""
+
     send_time_us: int
     recorded_at_us: int
     frame_json: str
@@ -284,7 +286,7 @@ class HistoryStore:
                 limit,
             ),
         ).fetchall()
-        return [StoredMessage(*row) for row in rows]
+        return list(map(StoredMessage._make, rows))
 
     def after_time(self, time_us: int, limit: int) -> list[StoredMessage]:
         """Up to `limit` messages sent after `time_us` (exclusive), in send order."""
@@ -293,7 +295,7 @@ class HistoryStore:
             "WHERE send_time_us > ? AND send_time_us >= ? ORDER BY send_time_us, id LIMIT ?",
             (time_us, self.cutoff_us(self.now_us()), limit),
         ).fetchall()
-        return [StoredMessage(*row) for row in rows]
+        return list(map(StoredMessage._make, rows))
 
     def newest(self, limit: int) -> list[StoredMessage]:
         """The newest `limit` messages, in send order."""
@@ -303,7 +305,7 @@ class HistoryStore:
             (self.cutoff_us(self.now_us()), limit),
         ).fetchall()
         rows.reverse()
-        return [StoredMessage(*row) for row in rows]
+        return list(map(StoredMessage._make, rows))
 
     def messages_from(self, user_id: str, limit: int) -> list[StoredMessage]:
         """A sender's newest `limit` messages, in send order (the user card)."""
@@ -314,7 +316,7 @@ class HistoryStore:
             (user_id, self.cutoff_us(self.now_us()), limit),
         ).fetchall()
         rows.reverse()
-        return [StoredMessage(*row) for row in rows]
+        return list(map(StoredMessage._make, rows))
 
     def moderation_events(self, since_us: int | None = None) -> list[ModerationEvent]:
         """The recorded moderation events, oldest first, to replay the moderation log."""
