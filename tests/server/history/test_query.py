@@ -136,6 +136,7 @@ def test_an_unknown_message_id_is_404(store: HistoryStore) -> None:
         ("2026-05-01T12:00:00+25:00", "offset"),
         ("0001-05-01T12:00:00Z", "year"),
         ("x" * 10_000, "not an RFC 3339 time"),
+        ("٢٠٢٦-05-01T12:00:00Z", "not an RFC 3339 time"),  # digits, but not ASCII ones
     ],
 )
 def test_a_malformed_after_is_400_in_words(store: HistoryStore, after: str, words: str) -> None:
