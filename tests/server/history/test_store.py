@@ -137,6 +137,22 @@ def test_a_file_from_a_newer_version_is_refused_in_words(tmp_path: Path) -> None
         open_store(tmp_path, Clock())
 
 
+def test_a_file_that_is_not_a_database_is_refused_in_words(tmp_path: Path) -> None:
+    (tmp_path / DB_FILE_NAME).write_bytes(b"not a database, just some bytes" * 100)
+    with pytest.raises(HistoryStoreError, match="cannot be read as a history database"):
+        open_store(tmp_path, Clock())
+
+
+def test_a_lower_count_bound_applies_on_the_next_start(tmp_path: Path) -> None:
+    store = open_store(tmp_path, Clock())
+    for n in range(10):
+        store.add_message(frame(n))
+    store.close()
+    smaller = open_store(tmp_path, Clock(), max_messages=4)
+    assert smaller.count() == 4
+    assert all_ids(smaller) == [msg_id(n) for n in range(6, 10)]
+
+
 def test_checkpoint_copies_the_wal_into_the_file(tmp_path: Path) -> None:
     store = open_store(tmp_path, Clock())
     before = store.path.read_bytes()

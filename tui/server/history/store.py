@@ -112,8 +112,14 @@ class HistoryStore:
         self.max_age_us = int(max_age_seconds * 1_000_000)
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to age messages out."""
-        self._db = sql.connect(self.path)
-        self._migrate()
+        try:
+            self._db = sql.connect(self.path)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryStoreError(
+                f"{self.path} cannot be read as a history database ({exc}): move it away "
+                "and the server starts a new one"
+            ) from None
         self.coverage = Coverage(self._db, self.max_age_us)
         self._count = int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
         self._pruned_at_us = 0
@@ -248,6 +254,8 @@ class HistoryStore:
         with sql.transaction(self._db):
             cur = self._db.execute("DELETE FROM messages WHERE send_time_us < ?", (cutoff,))
             self._count -= cur.rowcount
+            if self._count > self.max_messages:  # the bound was lowered since the last run
+                self._drop_oldest(self._count - self.max_messages)
             self._db.execute("DELETE FROM moderation_events WHERE at_us < ?", (cutoff,))
             # Moderation events are bounded by count too: they can come without messages.
             # (LIMIT -1 OFFSET n: SQLite's "all after n"; Postgres says OFFSET n alone.)
