@@ -1,0 +1,336 @@
+"""SQLite storage of the room's history: messages, moderation events and coverage.
+
+One file per data dir (`history.sqlite3`), apart from the server's own store so its
+writes, WAL and checkpoints never contend with the identity store's. Settings and their
+reasons are tui/server/store.py's: WAL, synchronous=NORMAL, no automatic checkpoint, short
+transactions on the event loop (an insert is one index probe for the tombstone, one
+insert, and at most a bounded retention delete), and `checkpoint` in a worker thread.
+
+Writes are idempotent on the IVS message Id, and a deletion leaves a tombstone (the
+moderation event), so recorders that see the same room (two app servers later) may write
+the same frames in any order: a message deleted before it arrived stays deleted.
+
+Retention: at most `max_messages` (the oldest by send time go first, one index step per
+insert past the bound) and nothing older than `max_age_seconds` (an index range delete
+at most once a second, and every read filters by age, so readers never see an expired
+message between prunes). The schema uses plain types (TEXT, BIGINT, SMALLINT) that
+Postgres takes as written; SQLite-specific parts are marked where they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from tui.ivs.protocol import EVENT_DELETE_MESSAGE, MessageFrame
+from tui.server.history import sql
+from tui.server.history.coverage import SCHEMA as COVERAGE_SCHEMA
+from tui.server.history.coverage import Coverage
+from tui.server.history.record import ModerationEvent, from_micros, to_micros
+
+log = logging.getLogger("tui.server")
+
+DB_FILE_NAME = "history.sqlite3"
+SCHEMA_VERSION = 1
+DEFAULT_MAX_MESSAGES = 10_000
+DEFAULT_MAX_AGE_SECONDS = 24 * 3600
+AGE_PRUNE_SECONDS = 1.0
+"""Expired rows are deleted at most this often; reads filter by age in between."""
+
+_SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    send_time_us BIGINT NOT NULL,
+    recorded_at_us BIGINT NOT NULL,
+    sender_id TEXT NOT NULL,
+    frame TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_in_order ON messages (send_time_us, id);
+CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (sender_id, send_time_us);
+CREATE TABLE IF NOT EXISTS moderation_events (
+    event_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at_us BIGINT NOT NULL,
+    message_send_time_us BIGINT,
+    message_recorded_at_us BIGINT
+);
+CREATE INDEX IF NOT EXISTS moderation_by_target ON moderation_events (target, kind);
+CREATE INDEX IF NOT EXISTS moderation_by_time ON moderation_events (at_us);
+"""
+    + COVERAGE_SCHEMA
+)
+# `frame` is MessageFrame.to_json() (JSONB in Postgres). Times are epoch microseconds.
+# A deletion's message_*_us say where the deleted message sat, so `after=<its id>` still
+# finds its place once the message is gone.
+
+
+class HistoryStoreError(Exception):
+    """The history file cannot be used (e.g. written by a newer version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a message sits (or sat, if deleted) in send order."""
+
+    send_time_us: int
+    message_id: str
+    recorded_at_us: int
+
+
+class StoredMessage(NamedTuple):
+    """A row as SQLite returns it (a tuple: a 1,000-row page builds no objects)."""
+
+    send_time_us: int
+    recorded_at_us: int
+    frame_json: str
+
+
+class HistoryStore:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
+        max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_messages < 1:
+            raise ValueError(f"max_messages must be at least 1, not {max_messages}")
+        if max_age_seconds <= 0:
+            raise ValueError(f"max_age_seconds must be positive, not {max_age_seconds}")
+        self.path = data_dir / DB_FILE_NAME
+        self.max_messages = max_messages
+        self.max_age_us = int(max_age_seconds * 1_000_000)
+        self.clock = clock
+        """Wall clock in epoch seconds; tests swap it to age messages out."""
+        try:
+            self._db = sql.connect(self.path)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryStoreError(
+                f"{self.path} cannot be read as a history database ({exc}): move it away "
+                "and the server starts a new one"
+            ) from None
+        self.coverage = Coverage(self._db, self.max_age_us)
+        self._count = int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
+        self._pruned_at_us = 0
+        self._saved_changes = -1
+        self.prune()
+
+    def _migrate(self) -> None:
+        # PRAGMA user_version is SQLite's; Postgres would keep the number in a table.
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            self._db.close()
+            raise HistoryStoreError(
+                f"{self.path} was written by a newer version (history schema {version}; "
+                f"this one reads {SCHEMA_VERSION}): upgrade, or move the file away"
+            )
+        if version < SCHEMA_VERSION:
+            with sql.transaction(self._db):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def now_us(self) -> int:
+        return int(self.clock() * 1_000_000)
+
+    def cutoff_us(self, now_us: int) -> int:
+        """Messages sent before this are past the age bound."""
+        return now_us - self.max_age_us
+
+    def close(self) -> None:
+        self.coverage.stopped(self.now_us())
+        self._db.close()  # the last connection to close checkpoints the WAL
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and fsync it, here and now (blocking)."""
+        self._saved_changes = self._db.total_changes
+        sql.checkpoint(self.path)
+
+    async def maintain(self, every: float) -> None:
+        """Every `every` seconds: the coverage heartbeat, age retention, and, if something
+        was written, a checkpoint in a worker thread. Runs until cancelled."""
+        while True:
+            await asyncio.sleep(every)
+            self.coverage.alive(self.now_us())
+            self.prune()
+            changes = self._db.total_changes
+            if changes != self._saved_changes:
+                try:
+                    await asyncio.to_thread(sql.checkpoint, self.path)
+                except (sqlite3.Error, OSError) as exc:  # the WAL keeps it; try again later
+                    log.warning("history checkpoint failed: %s", exc)
+                    continue
+                self._saved_changes = changes
+
+    # --- writes ----------------------------------------------------------------------
+
+    def add_message(self, frame: MessageFrame) -> bool:
+        """Record a MESSAGE frame. False if it was known already, deleted, or older than
+        the age bound. Past `max_messages`, the oldest go."""
+        now = self.now_us()
+        send_us = to_micros(frame.send_time)
+        if send_us < self.cutoff_us(now):
+            return False
+        with sql.transaction(self._db):
+            # INSERT ... SELECT needs its WHERE for SQLite to read ON CONFLICT as upsert.
+            cur = self._db.execute(
+                "INSERT INTO messages (id, send_time_us, recorded_at_us, sender_id, frame) "
+                "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM moderation_events "
+                "WHERE target = ? AND kind = ?) ON CONFLICT (id) DO NOTHING",
+                (
+                    frame.id,
+                    send_us,
+                    now,
+                    frame.sender.user_id,
+                    frame.to_json(),
+                    frame.id,
+                    EVENT_DELETE_MESSAGE,
+                ),
+            )
+            added = cur.rowcount == 1
+            if added:
+                self._count += 1
+                if self._count > self.max_messages:
+                    self._drop_oldest(self._count - self.max_messages)
+        self.coverage.alive(now)
+        if now - self._pruned_at_us >= AGE_PRUNE_SECONDS * 1_000_000:
+            self.prune()
+        return added
+
+    def _drop_oldest(self, how_many: int) -> None:
+        cur = self._db.execute(
+            "DELETE FROM messages WHERE id IN "
+            "(SELECT id FROM messages ORDER BY send_time_us, id LIMIT ?)",
+            (how_many,),
+        )
+        self._count -= cur.rowcount
+
+    def add_moderation(self, event: ModerationEvent) -> bool:
+        """Record a moderation event; a deletion removes its message for everyone.
+        False if this event was recorded already."""
+        send_us = recorded_us = None
+        with sql.transaction(self._db):
+            if event.kind == EVENT_DELETE_MESSAGE:
+                row = self._db.execute(
+                    "SELECT send_time_us, recorded_at_us FROM messages WHERE id = ?",
+                    (event.target,),
+                ).fetchone()
+                if row is not None:
+                    send_us, recorded_us = row
+                    self._db.execute("DELETE FROM messages WHERE id = ?", (event.target,))
+                    self._count -= 1
+            cur = self._db.execute(
+                "INSERT INTO moderation_events (event_id, kind, target, reason, at_us, "
+                "message_send_time_us, message_recorded_at_us) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (event_id) DO NOTHING",
+                (
+                    event.event_id,
+                    event.kind,
+                    event.target,
+                    event.reason,
+                    to_micros(event.at),
+                    send_us,
+                    recorded_us,
+                ),
+            )
+        return cur.rowcount == 1
+
+    def prune(self) -> None:
+        """Delete what is past the age bound (messages, moderation events, coverage)."""
+        now = self.now_us()
+        cutoff = self.cutoff_us(now)
+        with sql.transaction(self._db):
+            cur = self._db.execute("DELETE FROM messages WHERE send_time_us < ?", (cutoff,))
+            self._count -= cur.rowcount
+            if self._count > self.max_messages:  # the bound was lowered since the last run
+                self._drop_oldest(self._count - self.max_messages)
+            self._db.execute("DELETE FROM moderation_events WHERE at_us < ?", (cutoff,))
+            # Moderation events are bounded by count too: they can come without messages.
+            # (LIMIT -1 OFFSET n: SQLite's "all after n"; Postgres says OFFSET n alone.)
+            self._db.execute(
+                "DELETE FROM moderation_events WHERE event_id IN (SELECT event_id FROM "
+                "moderation_events ORDER BY at_us DESC, event_id DESC LIMIT -1 OFFSET ?)",
+                (self.max_messages,),
+            )
+        self._pruned_at_us = now
+
+    # --- reads -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._count
+
+    def position(self, message_id: str) -> Position | None:
+        """Where a recorded message sits, or sat if it was deleted; None if unknown."""
+        row = self._db.execute(
+            "SELECT send_time_us, recorded_at_us FROM messages WHERE id = ? UNION ALL "
+            "SELECT message_send_time_us, message_recorded_at_us FROM moderation_events "
+            "WHERE target = ? AND kind = ? AND message_send_time_us IS NOT NULL LIMIT 1",
+            (message_id, message_id, EVENT_DELETE_MESSAGE),
+        ).fetchone()
+        return None if row is None else Position(int(row[0]), message_id, int(row[1]))
+
+    def after_position(self, position: Position, limit: int) -> list[StoredMessage]:
+        """Up to `limit` messages after `position` (exclusive), in send order."""
+        rows = self._db.execute(
+            "SELECT send_time_us, recorded_at_us, frame FROM messages "
+            "WHERE (send_time_us, id) > (?, ?) AND send_time_us >= ? "
+            "ORDER BY send_time_us, id LIMIT ?",
+            (
+                position.send_time_us,
+                position.message_id,
+                self.cutoff_us(self.now_us()),
+                limit,
+            ),
+        ).fetchall()
+        return list(map(StoredMessage._make, rows))
+
+    def after_time(self, time_us: int, limit: int) -> list[StoredMessage]:
+        """Up to `limit` messages sent after `time_us` (exclusive), in send order."""
+        rows = self._db.execute(
+            "SELECT send_time_us, recorded_at_us, frame FROM messages "
+            "WHERE send_time_us > ? AND send_time_us >= ? ORDER BY send_time_us, id LIMIT ?",
+            (time_us, self.cutoff_us(self.now_us()), limit),
+        ).fetchall()
+        return list(map(StoredMessage._make, rows))
+
+    def newest(self, limit: int) -> list[StoredMessage]:
+        """The newest `limit` messages, in send order."""
+        rows = self._db.execute(
+            "SELECT send_time_us, recorded_at_us, frame FROM messages WHERE send_time_us >= ? "
+            "ORDER BY send_time_us DESC, id DESC LIMIT ?",
+            (self.cutoff_us(self.now_us()), limit),
+        ).fetchall()
+        rows.reverse()
+        return list(map(StoredMessage._make, rows))
+
+    def messages_from(self, user_id: str, limit: int) -> list[StoredMessage]:
+        """A sender's newest `limit` messages, in send order (the user card)."""
+        rows = self._db.execute(
+            "SELECT send_time_us, recorded_at_us, frame FROM messages "
+            "WHERE sender_id = ? AND send_time_us >= ? "
+            "ORDER BY send_time_us DESC LIMIT ?",
+            (user_id, self.cutoff_us(self.now_us()), limit),
+        ).fetchall()
+        rows.reverse()
+        return list(map(StoredMessage._make, rows))
+
+    def moderation_events(self, since_us: int | None = None) -> list[ModerationEvent]:
+        """The recorded moderation events, oldest first, to replay the moderation log."""
+        rows = self._db.execute(
+            "SELECT event_id, kind, target, reason, at_us FROM moderation_events "
+            "WHERE at_us >= ? ORDER BY at_us, event_id",
+            (since_us if since_us is not None else self.cutoff_us(self.now_us()),),
+        ).fetchall()
+        return [ModerationEvent(e, k, t, r, from_micros(int(a))) for e, k, t, r, a in rows]
