@@ -27,7 +27,9 @@ async def test_lists_the_log_newest_first() -> None:
         await pilot.pause()
         listed = rows(app)
         assert text(app, "#status") == "6 records, newest first"
-        assert text(app, "#detail") == "2026-12-01 20:31:00 UTC: Host made a moderator: Mia (manual)"
+        assert (
+            text(app, "#detail") == "2026-12-01 20:31:00 UTC: Host made a moderator: Mia (manual)"
+        )
     assert [r[:6] for r in listed] == [
         ["12-01 20:31", "Host", "mod", "Mia", "", "manual"],
         ["12-01 20:24", "Mia", "ban", "[red]Eve␛[2J", "forever", "manual"],
