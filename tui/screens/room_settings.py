@@ -26,7 +26,8 @@ from tui.widgets.untrusted import as_content, clean
 
 ABOUT = (
     "A message with a blocked term is deleted for everyone. Terms are words or "
-    "patterns, matched with case and look-alike letters folded."
+    "patterns, matched with case and look-alike letters folded. A flood (more than "
+    "N messages in S seconds from one user) brings a timeout."
 )
 
 
@@ -65,6 +66,7 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         width: 78;
         max-height: 100%;
         padding: 0 1;
+        overflow-y: auto;  /* a short terminal scrolls the dialog, never clips it */
     }
     RoomSettingsScreen #about {
         color: $text-muted;
@@ -114,9 +116,9 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
             yield terms
             yield Static(id="error")
             with Horizontal(classes="row"):
-                yield self._field("messages", "Flood: more than", "messages")
-                yield self._field("seconds", "in", "e.g. 5s")
-                yield self._field("timeout", "times out for", "e.g. 1m")
+                yield self._field("messages", "Flood: N messages", "e.g. 5")
+                yield self._field("seconds", "in S seconds", "e.g. 5s")
+                yield self._field("timeout", "timeout for", "e.g. 1m")
             with Horizontal(classes="row"):
                 yield self._field("wait", "New identities wait", "e.g. 10m; 0 is off")
                 yield Button("Cancel", id="cancel")

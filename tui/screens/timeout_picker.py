@@ -45,7 +45,9 @@ class TimeoutPicker(DialogScreen[TimeoutChoice | None]):
     DEFAULT_CSS = """
     TimeoutPicker > #dialog {
         width: 60;
+        max-height: 100%;
         padding: 0 1;
+        overflow-y: auto;  /* a long error on a short terminal scrolls, never clips */
     }
     TimeoutPicker #about {
         margin: 1 0;
@@ -56,8 +58,10 @@ class TimeoutPicker(DialogScreen[TimeoutChoice | None]):
         padding: 0;
         background: $surface;
     }
+    TimeoutPicker #presets {
+        margin-bottom: 1;
+    }
     TimeoutPicker Input {
-        margin-top: 1;
         border-title-color: $text-muted;
     }
     TimeoutPicker #error {
