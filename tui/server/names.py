@@ -13,6 +13,7 @@ from tui.common.text import BIDI_CONTROLS
 DISPLAY_NAME_MAX = 32
 
 
+
 # Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the
 # blank Braille pattern. Names made of them (and of marks and format characters, which
 # draw nothing on their own) show as a blank sender.
