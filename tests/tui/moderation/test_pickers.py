@@ -125,3 +125,10 @@ async def test_ban_words_are_honest_and_the_name_is_text() -> None:
         "chat token until unbanned."
     )
     assert app.results == [BanChoice("x", True)]
+
+
+async def test_digits_in_the_fields_are_text_not_presets() -> None:
+    app = Host(TimeoutPicker("Bob"))
+    async with app.run_test() as pilot:
+        await pilot.press("1", *"2nd warning", "enter")
+    assert app.results == [TimeoutChoice(60, "2nd warning")]
