@@ -1,0 +1,209 @@
+"""A small, faithful fake of issue 10's moderation routes, served by aiohttp on loopback.
+
+The real routes are being written beside this client (tui/server); until they land, the
+client is tested against this contract, exactly as issue 10 "The HTTP API" writes it:
+the routes, the bodies, Bearer authorization (the broadcaster key or a moderator's
+session key; viewers 403), 404 for an unknown user, 400 with a message for bad input,
+the log newest first. Unknown API paths answer as the app server does, 404
+`{"message": "no such API: …"}`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+HOST_KEY = "host-key"
+MAX_TIMEOUT_SECONDS = 14 * 24 * 3600
+ACTIONS = ("ban", "unban", "timeout", "untimeout", "mod", "unmod")
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class User:
+    user_id: str
+    display_name: str
+    role: str = "viewer"
+    session_key: str | None = None
+    banned_until: datetime | None = None
+    timed_out_until: datetime | None = None
+    created_at: datetime = T0
+
+
+@dataclass
+class FakeModeration:
+    users: dict[str, User] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(
+        default_factory=lambda: {
+            "blockedTerms": ["spam"],
+            "flood": {"messages": 5, "seconds": 5, "timeoutSeconds": 60},
+            "newIdentityWaitSeconds": 0,
+        }
+    )
+    now: datetime = T0
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    """(method, path with query, Authorization header) of every request."""
+
+    def add(self, user: User) -> User:
+        self.users[user.user_id] = user
+        return user
+
+    def caller(self, request: web.Request) -> User:
+        auth = request.headers.get("Authorization", "")
+        key = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if key == HOST_KEY:
+            return next(u for u in self.users.values() if u.role == "broadcaster")
+        for user in self.users.values():
+            if key and user.session_key == key and user.role == "moderator":
+                return user
+        raise _refuse(web.HTTPForbidden, "only the broadcaster and moderators may moderate")
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._record])
+        app.router.add_post("/api/moderation/actions", self.act)
+        app.router.add_get("/api/moderation/log", self.log)
+        app.router.add_get("/api/moderation/users/{user_id}", self.user)
+        app.router.add_get("/api/moderation/settings", self.get_settings)
+        app.router.add_put("/api/moderation/settings", self.put_settings)
+        app.router.add_route("*", "/{tail:.*}", self.unknown)
+        return app
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests.append(
+            (request.method, request.path_qs, request.headers.get("Authorization"))
+        )
+        return await handler(request)
+
+    async def unknown(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"message": f"no such API: {request.method} {request.path}"}, status=404
+        )
+
+    async def act(self, request: web.Request) -> web.Response:
+        actor = self.caller(request)
+        body = await request.json()
+        action = body.get("action")
+        if action not in ACTIONS:
+            raise _refuse(web.HTTPBadRequest, f"unknown action {action!r}")
+        target = self.users.get(str(body.get("userId")))
+        if target is None:
+            raise _refuse(web.HTTPNotFound, f"no user {body.get('userId')!r}")
+        if target.role == "broadcaster":
+            raise _refuse(web.HTTPForbidden, "nobody can act on the broadcaster")
+        if actor.role == "moderator" and (target.role == "moderator" or action in ("mod", "unmod")):
+            raise _refuse(web.HTTPForbidden, "a moderator cannot act on moderators")
+        duration = body.get("durationSeconds")
+        if duration is not None and not (
+            isinstance(duration, int) and 0 < duration <= MAX_TIMEOUT_SECONDS
+        ):
+            raise _refuse(
+                web.HTTPBadRequest, f"durationSeconds must be from 1 to {MAX_TIMEOUT_SECONDS}"
+            )
+        expires = self.now + timedelta(seconds=duration) if duration else None
+        if action == "ban":
+            target.banned_until = expires or datetime(9998, 1, 1, tzinfo=UTC)
+        elif action == "unban":
+            target.banned_until = None
+        elif action == "timeout":
+            duration = duration or 600
+            expires = self.now + timedelta(seconds=duration)
+            target.timed_out_until = expires
+        elif action == "untimeout":
+            target.timed_out_until = None
+        else:
+            target.role = "moderator" if action == "mod" else "viewer"
+        record = {
+            "id": len(self.records) + 1,
+            "at": _utc(self.now),
+            "actor": {"userId": actor.user_id, "displayName": actor.display_name},
+            "automatic": False,
+            "action": action,
+            "target": {"userId": target.user_id, "displayName": target.display_name},
+            "reason": body.get("reason"),
+            "durationSeconds": duration,
+            "expiresAt": _utc(expires),
+        }
+        self.records.append(record)
+        return web.json_response(record)
+
+    async def log(self, request: web.Request) -> web.Response:
+        self.caller(request)
+        user_id = request.query.get("userId")
+        limit = int(request.query.get("limit", "50"))
+        if not 1 <= limit <= 500:
+            raise _refuse(web.HTTPBadRequest, f"limit must be from 1 to 500, not {limit}")
+        records = [
+            r
+            for r in reversed(self.records)
+            if not user_id or user_id in (r["actor"]["userId"], r["target"]["userId"])
+        ]
+        return web.json_response({"records": records[:limit]})
+
+    async def user(self, request: web.Request) -> web.Response:
+        self.caller(request)
+        user = self.users.get(request.match_info["user_id"])
+        if user is None:
+            raise _refuse(web.HTTPNotFound, f"no user {request.match_info['user_id']!r}")
+        answer: dict[str, Any] = {
+            "userId": user.user_id,
+            "displayName": user.display_name,
+            "role": user.role,
+            "createdAt": _utc(user.created_at),
+        }
+        if user.banned_until:
+            answer["bannedUntil"] = _utc(user.banned_until)
+        if user.timed_out_until:
+            answer["timedOutUntil"] = _utc(user.timed_out_until)
+        return web.json_response(answer)
+
+    async def get_settings(self, request: web.Request) -> web.Response:
+        self.caller(request)
+        return web.json_response(self.settings)
+
+    async def put_settings(self, request: web.Request) -> web.Response:
+        if self.caller(request).role != "broadcaster":
+            raise _refuse(web.HTTPForbidden, "only the broadcaster may change the settings")
+        body = await request.json()
+        for term in body["blockedTerms"]:
+            try:
+                re.compile(term)
+            except re.error as exc:
+                raise _refuse(
+                    web.HTTPBadRequest, f"blocked term {term!r} is not a valid pattern: {exc}"
+                ) from None
+        for name in ("messages", "seconds", "timeoutSeconds"):
+            value = body["flood"][name]
+            if not isinstance(value, int) or value < 1:
+                raise _refuse(web.HTTPBadRequest, f"flood.{name} must be at least 1")
+        self.settings = body
+        return web.json_response(self.settings)
+
+
+def _refuse(kind: type[web.HTTPError], message: str) -> web.HTTPError:
+    return kind(text=json.dumps({"message": message}), content_type="application/json")
+
+
+@asynccontextmanager
+async def serving(fake: FakeModeration) -> AsyncIterator[str]:
+    """`fake` on a loopback port; yields its base URL."""
+    runner = web.AppRunner(fake.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

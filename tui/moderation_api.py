@@ -1,0 +1,273 @@
+"""The app server's moderation API (issue 10, "The HTTP API"), for the TUI: no Textual.
+
+    POST /api/moderation/actions      {action, userId, reason?, durationSeconds?, banAddress?}
+    GET  /api/moderation/log          ?userId=&limit=  -> {records: [...]}, newest first
+    GET  /api/moderation/users/{id}   -> {userId, displayName, role, bannedUntil?, ...}
+    GET  /api/moderation/settings     -> {blockedTerms, flood, newIdentityWaitSeconds}
+    PUT  /api/moderation/settings     the same body; answers the settings as saved
+
+`ModerationClient` rides on the app's `AppServerClient`: its aiohttp session, base URL,
+timeout and connection-failure words, and the identity it already holds (the broadcaster
+key, else the session key the first chat token gave), sent as `Authorization: Bearer`.
+Every failure is a `ModerationError` (an `AppServerError`) whose message a user can read:
+403 "you may not …", 404 "no such user", another 4xx the server's own message, no
+answer "cannot reach the app server at URL …".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Final, TypeVar
+from urllib.parse import quote, urlencode
+
+from pydantic import Field
+
+from tui.server.client import AppServerClient, AppServerError
+from tui.server.models import ApiModel
+
+M = TypeVar("M", bound=ApiModel)
+
+DEFAULT_LOG_LIMIT: Final = 200
+"""Records asked for at once: several screens of the log, one small answer."""
+
+
+class ModerationAction(StrEnum):
+    BAN = "ban"
+    UNBAN = "unban"
+    TIMEOUT = "timeout"
+    UNTIMEOUT = "untimeout"
+    MOD = "mod"
+    UNMOD = "unmod"
+
+
+# What a 403 says the caller may not do, per request.
+_MAY_NOT: Final[dict[ModerationAction, str]] = {
+    ModerationAction.BAN: "ban this user",
+    ModerationAction.UNBAN: "unban this user",
+    ModerationAction.TIMEOUT: "time out this user",
+    ModerationAction.UNTIMEOUT: "end this user's timeout",
+    ModerationAction.MOD: "make this user a moderator",
+    ModerationAction.UNMOD: "remove this moderator",
+}
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+class Party(ApiModel):
+    """Someone in a log record, named as they were when it happened (untrusted text)."""
+
+    user_id: str
+    display_name: str
+
+
+class ModerationRecord(ApiModel):
+    """One entry of the moderation log. `action` is one of ModerationAction's, or what the
+    room keeper did on its own (e.g. "delete"), so it stays a string a newer server may
+    extend."""
+
+    id: int | str
+    at: datetime
+    actor: Party
+    automatic: bool
+    action: str
+    target: Party
+    reason: str | None = None
+    duration_seconds: int | None = None
+    expires_at: datetime | None = None
+
+
+class ModerationLog(ApiModel):
+    records: list[ModerationRecord]
+
+
+class ModeratedUser(ApiModel):
+    """`GET /api/moderation/users/{userId}`: a ban or a timeout is present while it holds."""
+
+    user_id: str
+    display_name: str
+    role: str
+    banned_until: datetime | None = None
+    timed_out_until: datetime | None = None
+    created_at: datetime
+
+
+class FloodLimits(ApiModel):
+    """More than `messages` messages in `seconds` seconds from one user brings a timeout of
+    `timeout_seconds`."""
+
+    messages: int
+    seconds: int
+    timeout_seconds: int
+
+
+class RoomSettings(ApiModel):
+    blocked_terms: list[str] = Field(default_factory=list)
+    flood: FloodLimits
+    new_identity_wait_seconds: int
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class ModerationError(AppServerError):
+    """A moderation request failed; the message is in the user's words."""
+
+
+class NotPermitted(ModerationError):
+    """403: this identity may not do that (a viewer, or a moderator acting on a moderator
+    or on the broadcaster)."""
+
+
+class NoSuchUser(ModerationError):
+    """404: the app server knows no user with that id."""
+
+
+class Refused(ModerationError):
+    """Another 4xx: bad input (an unknown action, a duration out of range, a blocked term
+    that is not a valid pattern); the message is the server's."""
+
+
+class Unavailable(ModerationError):
+    """No usable answer: the server is unreachable, failed (5xx), or has no moderation
+    routes; the message names its URL."""
+
+
+# The words AppServerClient falls back to when a refusal carries no message of its own.
+_NO_MESSAGE = re.compile(r"the app server (at \S+ )?answered \d+")
+# What the app server answers for a route it does not have (tui/server/http.py).
+_NO_SUCH_API = "no such API"
+
+
+def _server_words(exc: AppServerError) -> str | None:
+    return None if _NO_MESSAGE.fullmatch(exc.message) else exc.message
+
+
+class ModerationClient:
+    """The moderation routes, as `server`'s identity. Satisfies the screens' Protocols
+    (`tui.screens.moderation_log.LogSource`, `tui.screens.room_settings.SettingsStore`)."""
+
+    def __init__(self, server: AppServerClient) -> None:
+        self.server = server
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    async def act(
+        self,
+        action: ModerationAction | str,
+        user_id: str,
+        *,
+        reason: str | None = None,
+        duration_seconds: int | None = None,
+        ban_address: bool = False,
+    ) -> ModerationRecord:
+        """Ban, unban, time out, end a timeout, make or remove a moderator; the log record
+        the server kept. `ban_address` (bans only) also refuses the addresses the user was
+        seen from."""
+        try:
+            kind = ModerationAction(action)
+        except ValueError:
+            known = ", ".join(a.value for a in ModerationAction)
+            raise Refused(None, f"{action!r} is not a moderation action: use {known}") from None
+        body: dict[str, Any] = {"action": kind.value, "userId": user_id}
+        if reason:
+            body["reason"] = reason
+        if duration_seconds is not None:
+            body["durationSeconds"] = duration_seconds
+        if ban_address:
+            body["banAddress"] = True
+        return await self._call(
+            "POST", "/api/moderation/actions", ModerationRecord, _MAY_NOT[kind], body, user=user_id
+        )
+
+    async def moderation_log(
+        self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
+    ) -> list[ModerationRecord]:
+        """The log, newest first: everyone's, or only what concerns `user_id`."""
+        query: dict[str, str | int] = {"limit": limit}
+        if user_id:
+            query["userId"] = user_id
+        log = await self._call(
+            "GET", f"/api/moderation/log?{urlencode(query)}", ModerationLog, "read the log"
+        )
+        return log.records
+
+    async def user(self, user_id: str) -> ModeratedUser:
+        path = f"/api/moderation/users/{quote(user_id, safe='')}"
+        return await self._call("GET", path, ModeratedUser, "look up this user", user=user_id)
+
+    async def room_settings(self) -> RoomSettings:
+        return await self._call(
+            "GET", "/api/moderation/settings", RoomSettings, "see the room's moderation settings"
+        )
+
+    async def save_room_settings(self, settings: RoomSettings) -> RoomSettings:
+        """PUT the whole settings; the settings as the server saved them."""
+        return await self._call(
+            "PUT",
+            "/api/moderation/settings",
+            RoomSettings,
+            "change the room's moderation settings",
+            settings.to_json(),
+        )
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        what: str,
+        body: dict[str, Any] | None = None,
+        *,
+        user: str | None = None,
+    ) -> M:
+        """One request; `what` finishes "you may not …". With `user` (the id asked about),
+        a 404 with the server's own message means that user is unknown; without one, or
+        without a message (aiohttp's own 404), the route is missing."""
+        bearer = self.server.broadcaster_key or self.server.session_key
+        if not bearer:
+            raise NotPermitted(None, f"you may not {what}: join the room first")
+        try:
+            # AppServerClient's one request path: session, timeout, URL and failure words.
+            answer = await self.server._request(method, path, model, body, bearer=bearer)
+        except AppServerError as exc:
+            raise _typed(exc, what, user=user, base_url=self.base_url) from None
+        assert answer is not None  # a model was given
+        return answer
+
+
+def _typed(exc: AppServerError, what: str, *, user: str | None, base_url: str) -> ModerationError:
+    words = _server_words(exc)
+    status = exc.status
+    if status == 403:
+        return NotPermitted(status, f"you may not {what}" + (f": {words}" if words else ""))
+    if status == 404 and user is not None and words and not words.startswith(_NO_SUCH_API):
+        return NoSuchUser(status, f"no such user: {user}")
+    if status == 404:
+        return Unavailable(
+            status, f"the app server at {base_url} has no moderation API (is it older?)"
+        )
+    if status is not None and 400 <= status < 500:
+        return Refused(status, words or f"the app server at {base_url} refused: {status}")
+    return Unavailable(status, exc.message)
+
+
+__all__ = [
+    "DEFAULT_LOG_LIMIT",
+    "FloodLimits",
+    "ModeratedUser",
+    "ModerationAction",
+    "ModerationClient",
+    "ModerationError",
+    "ModerationRecord",
+    "NoSuchUser",
+    "NotPermitted",
+    "Party",
+    "Refused",
+    "RoomSettings",
+    "Unavailable",
+]

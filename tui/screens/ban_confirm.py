@@ -1,0 +1,143 @@
+"""Confirm a ban, with an optional reason and "also ban their address".
+
+confirm.py's ConfirmScreen has no place for the toggle, so this is its sibling, framed
+the same. The words say what a ban does (issue 10 §1): the user is disconnected and
+cannot get a new chat token until unbanned. The caller asks the server; if it refuses,
+it opens the screen again with `initial` and `error`, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, Input, Static
+
+from tui.ivs.protocol import REASON_MAX_LENGTH
+from tui.screens.dialog import DialogScreen
+from tui.widgets.line_input import LineInput
+from tui.widgets.untrusted import as_content, content_from
+
+ADDRESS_WORDS = "Also ban their address"
+ADDRESS_AFTER = (
+    "Refuses tokens to the network addresses they joined from, and to anyone else "
+    "behind them (a home, an office, a VPN)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BanChoice:
+    reason: str = ""
+    ban_address: bool = False
+
+
+class BanConfirm(DialogScreen[BanChoice | None]):
+    DEFAULT_CLASSES = "-danger"
+    DEFAULT_CSS = """
+    BanConfirm > #dialog {
+        width: 64;
+        padding: 0 1;
+    }
+    BanConfirm #question {
+        margin: 1 0;
+    }
+    BanConfirm Input {
+        border-title-color: $text-muted;
+    }
+    BanConfirm Checkbox {
+        margin-top: 1;
+        border: none;
+        padding: 0;
+        background: $surface;
+    }
+    BanConfirm #address-after {
+        color: $text-muted;
+        padding-left: 4;
+    }
+    BanConfirm #error {
+        color: $text-error;
+        height: auto;
+        margin-top: 1;
+    }
+    BanConfirm #buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    BanConfirm Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="ban_confirm.cancel"),
+        Binding("ctrl+s", "confirm", "Ban", id="ban_confirm.confirm"),
+        Binding("ctrl+t", "toggle_address", "Address", id="ban_confirm.toggle_address"),
+    ]
+
+    def __init__(
+        self, target_name: str, *, initial: BanChoice | None = None, error: str = ""
+    ) -> None:
+        super().__init__()
+        self.target_name = target_name
+        self.initial = initial or BanChoice()
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with self.frame("Ban", "enter ban · ctrl+t address · esc cancel"):
+            yield Static(
+                content_from(
+                    "Ban [b]$name[/b]? They are disconnected now and cannot get "
+                    "a new chat token until unbanned.",
+                    name=self.target_name,
+                ),
+                id="question",
+            )
+            reason = LineInput(
+                value=self.initial.reason,
+                placeholder="optional; they are told it",
+                max_length=REASON_MAX_LENGTH,
+                id="reason",
+            )
+            reason.border_title = "Reason"
+            yield reason
+            yield Checkbox(ADDRESS_WORDS, self.initial.ban_address, id="address")
+            yield Static(ADDRESS_AFTER, id="address-after")
+            yield Static(as_content(self.error), id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Ban", variant="error", id="confirm")
+
+    def on_mount(self) -> None:
+        self.query_one("#error").display = bool(self.error)
+        self.query_one("#reason").focus()
+
+    def chosen(self) -> BanChoice:
+        return BanChoice(
+            self.query_one("#reason", Input).value.strip(),
+            self.query_one("#address", Checkbox).value,
+        )
+
+    def action_toggle_address(self) -> None:
+        self.query_one("#address", Checkbox).toggle()
+
+    def action_confirm(self) -> None:
+        self.dismiss(self.chosen())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,199 @@
+"""Pick a timeout for someone: a preset (keys 1-4) or a typed duration, and a reason.
+
+The user is disconnected and may rejoin read-only until it ends (issue 10 §2). The
+screen only chooses; the caller asks the server and, if it refuses, opens the picker
+again with `initial` (what was chosen) and `error` (the server's words), so nothing typed
+is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.durations import DAY, HOUR, MINUTE, DurationError, format_duration, parse_duration
+from tui.ivs.protocol import REASON_MAX_LENGTH
+from tui.screens.dialog import DialogScreen
+from tui.widgets.line_input import LineInput
+from tui.widgets.untrusted import as_content, content_from
+
+PRESETS: tuple[tuple[int, str], ...] = (
+    (MINUTE, "1 min"),
+    (10 * MINUTE, "10 min"),
+    (HOUR, "1 h"),
+    (DAY, "24 h"),
+)
+MAX_TIMEOUT_SECONDS = 14 * DAY
+"""The app server's longest timeout (tui/server/moderation/policy.py); checked here too
+so that a typo such as 30d is said at once, beside the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeoutChoice:
+    seconds: int
+    reason: str = ""
+
+
+class TimeoutPicker(DialogScreen[TimeoutChoice | None]):
+    DEFAULT_CSS = """
+    TimeoutPicker > #dialog {
+        width: 60;
+        max-height: 100%;
+        padding: 0 1;
+        overflow-y: auto;  /* a long error on a short terminal scrolls, never clips */
+    }
+    TimeoutPicker #about {
+        margin: 1 0;
+    }
+    TimeoutPicker OptionList, TimeoutPicker OptionList:focus {
+        height: auto;
+        border: none;
+        padding: 0;
+        background: $surface;
+    }
+    TimeoutPicker #presets {
+        margin-bottom: 1;
+    }
+    TimeoutPicker Input {
+        border-title-color: $text-muted;
+    }
+    TimeoutPicker #error {
+        color: $text-error;
+        height: auto;
+    }
+    TimeoutPicker #buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    TimeoutPicker Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="timeout_picker.cancel"),
+        Binding("ctrl+s", "confirm", "Time out", id="timeout_picker.confirm"),
+        *(
+            Binding(str(n), f"preset({n})", label, show=False, id=f"timeout_picker.preset_{n}")
+            for n, (_, label) in enumerate(PRESETS, 1)
+        ),
+    ]
+
+    def __init__(
+        self, target_name: str, *, initial: TimeoutChoice | None = None, error: str = ""
+    ) -> None:
+        super().__init__()
+        self.target_name = target_name
+        self.initial = initial
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with self.frame("Time out", "1-4 preset · ctrl+s time out · esc cancel"):
+            yield Static(
+                content_from(
+                    "[b]$name[/b] is disconnected and can rejoin to read, "
+                    "but not send until the timeout ends.",
+                    name=self.target_name,
+                ),
+                id="about",
+            )
+            yield OptionList(
+                *(
+                    Option(Content.from_markup(f"[b]{n}[/b]  {label}"), id=f"preset-{n}")
+                    for n, (_, label) in enumerate(PRESETS, 1)
+                ),
+                id="presets",
+            )
+            duration = LineInput(
+                value=format_duration(self.initial.seconds) if self.initial else "",
+                placeholder="or type one: 90s, 15m, 2h, 3d",
+                max_length=40,
+                id="duration",
+            )
+            duration.border_title = "Duration"
+            yield duration
+            reason = LineInput(
+                value=self.initial.reason if self.initial else "",
+                placeholder="optional; enter times out",
+                max_length=REASON_MAX_LENGTH,
+                id="reason",
+            )
+            reason.border_title = "Reason"
+            yield reason
+            yield Static(as_content(self.error), id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Time out", variant="error", id="confirm")
+
+    def on_mount(self) -> None:
+        self.query_one("#error").display = bool(self.error)
+        self.query_one("#presets" if self.initial is None else "#reason").focus()
+
+    def _say(self, error: str) -> None:
+        shown = self.query_one("#error", Static)
+        shown.update(as_content(error))
+        shown.display = bool(error)
+
+    def action_preset(self, number: int) -> None:
+        """Fill in preset `number` (1-4) and go on to the reason."""
+        seconds, _ = PRESETS[number - 1]
+        self.query_one("#duration", Input).value = format_duration(seconds)
+        self.query_one("#presets", OptionList).highlighted = number - 1
+        self._say("")
+        self.query_one("#reason").focus()
+
+    def chosen(self) -> TimeoutChoice:
+        """What the fields say; raises DurationError in the user's words."""
+        typed = self.query_one("#duration", Input).value
+        seconds = parse_duration(typed, what="a timeout")
+        if seconds > MAX_TIMEOUT_SECONDS:
+            raise DurationError(
+                f"a timeout lasts at most 14 days ({format_duration(MAX_TIMEOUT_SECONDS)}); "
+                "for longer, ban"
+            )
+        return TimeoutChoice(seconds, self.query_one("#reason", Input).value.strip())
+
+    def action_confirm(self) -> None:
+        try:
+            choice = self.chosen()
+        except DurationError as exc:
+            self._say(str(exc))
+            self.query_one("#duration").focus()
+            return
+        self.dismiss(choice)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#presets")
+    def _preset_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_preset(event.option_index + 1)
+
+    @on(Input.Submitted, "#duration")
+    def _duration_entered(self) -> None:
+        try:
+            self.chosen()
+        except DurationError as exc:
+            self._say(str(exc))
+            return
+        self._say("")
+        self.query_one("#reason").focus()
+
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
