@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from tui.server.moderation.announce import ModerationNotice
+from tui.ivs.moderation_notice import ModerationNotice
 from tui.server.moderation.policy import Action, Role
 
 PERMANENT = datetime(9998, 1, 1, tzinfo=UTC).timestamp()

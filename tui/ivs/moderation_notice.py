@@ -14,8 +14,7 @@ chat client can send an event (SendEvent is a control-plane call, with AWS crede
 so the app server is its only author and clients may believe it; its text is still
 untrusted words to show (tui.common.text.clean).
 
-Stdlib and tui.ivs only, so the TUI can read it without the server (the module may move
-to tui.ivs when the TUI is wired).
+It lives in tui.ivs because both sides read it: the server writes it, the TUI reads it.
 """
 
 from __future__ import annotations

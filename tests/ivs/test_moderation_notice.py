@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from tests.ivs.conftest import VIEWER, is_state, local_stack, next_event
 from tui.ivs.events import ConnectionState, CustomEvent
+from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice, parse_notice
 from tui.ivs.protocol import ATTRIBUTES_MAX_BYTES, attributes_size
 from tui.ivs.room import ChatRoom
-from tui.server.moderation.announce import EVENT_MODERATION, ModerationNotice, parse_notice
 from tui.server.moderation.records import (
     LoggedAction,
     ModerationRecord,
