@@ -30,6 +30,8 @@ from pydantic import (
 MAX_MESSAGE_LENGTH = 500
 """Largest `maximumMessageLength` a room may have, in code points."""
 DEFAULT_MAX_MESSAGE_LENGTH = 500
+MAX_MESSAGE_RATE_PER_SECOND = 100
+"""The most messages a room carries per second, all senders together."""
 DEFAULT_MESSAGE_RATE_PER_SECOND = 10
 TOKEN_TTL_SECONDS = 60
 """A chat token must be used within this long of its creation."""
