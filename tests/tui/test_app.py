@@ -795,3 +795,15 @@ async def test_moderation_keys_do_nothing_once_the_selection_is_off_screen(make_
         assert not any("GG" in line for line in _lines(app)[-3:] if "delete" in line)
         footer = _screen_text(app)[-1]
         assert ("d Delete" in footer) == (shown is not None)
+
+
+async def test_the_demo_hint_leaves_the_chat_most_of_an_80x24_screen(make_app) -> None:
+    viewer = ".venv/bin/ivs-chat-tui join --server http://127.0.0.1:8750 --name YOUR_NAME"
+    hints = JoinHints(viewer, moderator=f"{viewer} --broadcaster-key C4Oy2vkE8Iw9qopbcTz27KxR")
+    app = make_app(HOST, join_hint=JoinHints(hints.viewer, hints.moderator, QUIT_NOTE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        region = app.chat.query_one(JoinHint).region
+        text = [row.strip() for row in _screen_text(app)[region.y : region.bottom]]
+        assert len(text) <= 4  # was 7: the moderator's command repeated the viewer's whole
+        assert text[-2] == "Moderate: add --broadcaster-key C4Oy2vkE8Iw9qopbcTz27KxR to it"

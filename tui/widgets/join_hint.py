@@ -38,6 +38,14 @@ def _fit(labels: tuple[str, ...], command: str, width: int) -> list[Content]:
     return [content_from("$label[b $foreground]$cmd[/]", label=label, cmd=command)]
 
 
+def _extra_flags(viewer: str, moderator: str | None) -> str | None:
+    """What the moderator's command adds to the viewer's, when it only adds flags: two
+    whole commands that differ by one flag take twice the rows at 80 columns."""
+    if moderator and moderator.startswith(viewer + " "):
+        return moderator[len(viewer) :].strip()
+    return None
+
+
 class JoinHint(Static):
     DEFAULT_CSS = """
     JoinHint {
@@ -67,7 +75,11 @@ class JoinHint(Static):
         room = width or 78
         hints = self.hints
         lines = _fit(_VIEWER_LABELS, hints.viewer, room)
-        if hints.moderator:
+        extra = _extra_flags(hints.viewer, hints.moderator)
+        if extra is not None:  # the same command plus flags: say only what to add
+            line = content_from("Moderate: add [b $foreground]$flags[/] to it", flags=extra)
+            lines.append(line)
+        elif hints.moderator:
             lines += _fit(_MODERATOR_LABELS, hints.moderator, room)
         if hints.note:
             lines.append(content_from("$note", note=hints.note))
