@@ -36,6 +36,9 @@ INVITE_MINUTES = 10
 """A participant token is made with its invite and lives as long: long enough to read the
 invite, press Join and allow the camera, short enough that a token which leaks, or whose
 revoke IVS did not take, soon stops working. IVS's own default is 720 minutes."""
+HOST_MINUTES = 180
+"""The broadcaster's own stage link and participant token (`POST /api/multihost/host`)
+last this long: a show's length. Going on stage again replaces them."""
 DEFAULT_ROOM_NAME = "ivs-chat-tui"
 DEFAULT_STAGE_NAME = "ivs-chat-tui"
 
@@ -78,6 +81,10 @@ class ServerSettings(FlagsEnvTomlSettings):
         INVITE_MINUTES, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
     )
     """How long an invite, and so its participant token, stays valid."""
+    host_minutes: int = Field(
+        HOST_MINUTES, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
+    )
+    """How long the broadcaster's own stage link and participant token stay valid."""
     link_seconds: int = Field(300, ge=10, le=3600)
     """How long a stage link's one-time code stays valid."""
     # Per client address (see the README's Security section for what that does not stop).

@@ -349,6 +349,7 @@ async def start_server(
             whip_url=str(whip or WHIP_GLOBAL),
             session_minutes=settings.session_minutes,
             invite_minutes=settings.invite_minutes,
+            host_minutes=settings.host_minutes,
             link_seconds=settings.link_seconds,
             local_stage=control.local_stage,
         ),
