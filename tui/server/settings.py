@@ -68,6 +68,9 @@ class ServerSettings(FlagsEnvTomlSettings):
     room_arn: str | None = None
     stage_arn: str | None = None
     create: bool = False
+    delete: bool = False
+    """`serve --aws --delete`: delete what `--create` made (kept in the data dir), or
+    the tagged `room_arn` / `stage_arn`, and exit."""
     endpoint_url: str | None = None
     tls_cert: Path | None = None
     """PEM certificate (chain) to serve HTTPS with; needs `tls_key`."""
@@ -134,6 +137,14 @@ class ServerSettings(FlagsEnvTomlSettings):
 
     @model_validator(mode="after")
     def _aws_needs_resources(self) -> ServerSettings:
+        if self.delete:
+            if self.create:
+                raise ValueError("--create and --delete contradict each other: give one")
+            if self.effective_mode == "local":
+                raise ValueError(
+                    "--delete is for --aws: the local stack keeps nothing after it stops"
+                )
+            return self
         if self.effective_mode == "aws" and not (self.create or (self.room_arn and self.stage_arn)):
             raise ValueError("--aws needs --room-arn and --stage-arn, or --create")
         return self
@@ -142,7 +153,8 @@ class ServerSettings(FlagsEnvTomlSettings):
     def effective_mode(self) -> Literal["local", "aws"]:
         if self.mode is not None:
             return self.mode
-        return "aws" if (self.room_arn or self.stage_arn or self.create) else "local"
+        aws = self.room_arn or self.stage_arn or self.create or self.delete
+        return "aws" if aws else "local"
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -159,7 +171,7 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettin
     return settings_from(ServerSettings, path, flags)
 
 
-AWS_ONLY = ("room_arn", "stage_arn", "create", "endpoint_url")
+AWS_ONLY = ("room_arn", "stage_arn", "create", "delete", "endpoint_url")
 """Settings local mode has no use for: it creates its own room and stage locally."""
 
 

@@ -24,11 +24,25 @@ from typing import Self, cast
 from aiohttp import web
 
 from tui.emulator import Emulator, EmulatorConfig
-from tui.ivs.control import ControlError, ControlPlane, arn_region, arn_resource_id
+from tui.ivs.control import (
+    CREATED_BY_TAG,
+    ControlError,
+    ControlPlane,
+    arn_region,
+    arn_resource_id,
+)
 from tui.server.control import AwsControl, LocalControl
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
 from tui.server.ratelimit import AddressBudget
+from tui.server.resources import (
+    KeptFileError,
+    Resources,
+    create_or_reuse,
+    find_kept,
+    forget_kept,
+    kept_path,
+)
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
@@ -94,7 +108,9 @@ class RunningServer:
     room_arn: str
     stage_arn: str
     created: bool
-    """True when the room and stage were created at start-up."""
+    """True when the room or the stage was created at start-up."""
+    notes: tuple[str, ...]
+    """What start-up did about the room and stage (made, reused, one gone), for the banner."""
     _runner: web.AppRunner = field(repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -255,15 +271,16 @@ async def _local_stage(
     return stage
 
 
-async def _aws_resources(
-    control: ControlPlane, settings: ServerSettings
-) -> tuple[dict[str, object], dict[str, object], bool]:
-    """(the room, the stage, created?), as CreateRoom/GetRoom and CreateStage/GetStage
-    describe them."""
+async def _aws_resources(control: ControlPlane, settings: ServerSettings, now: float) -> Resources:
+    """The room and the stage: with `--create` those kept in the data dir, or new ones
+    (`resources.create_or_reuse`); else the ARNs given, checked with GetRoom/GetStage."""
     if settings.create:
-        room = await control.create_room(DEFAULT_ROOM_NAME)
-        stage = await control.create_stage(DEFAULT_STAGE_NAME)
-        return room, stage, True
+        try:
+            return await create_or_reuse(
+                control, settings.resolved_data_dir, DEFAULT_ROOM_NAME, DEFAULT_STAGE_NAME, now
+            )
+        except KeptFileError as exc:
+            raise StartupError(str(exc)) from None
     assert settings.room_arn and settings.stage_arn  # the settings validator checks
     for arn, service in ((settings.room_arn, "ivschat"), (settings.stage_arn, "ivs")):
         if not arn.startswith(f"arn:aws:{service}:"):
@@ -271,7 +288,7 @@ async def _aws_resources(
             raise StartupError(f"{arn!r} is not an IVS {kind} ARN (arn:aws:{service}:...)")
     room = await control.get_room(settings.room_arn)
     stage = await control.get_stage(settings.stage_arn)
-    return room, stage, False
+    return Resources(room, stage, created=False, notes=())
 
 
 async def start_server(
@@ -321,9 +338,10 @@ async def start_server(
         if emulator is not None:
             room = await control.create_room(DEFAULT_ROOM_NAME)
             stage = await _local_stage(control, emulator, store, clock())
-            created = True
+            resources = Resources(room, stage, created=True, notes=())
         else:
-            room, stage, created = await _aws_resources(control, settings)
+            resources = await _aws_resources(control, settings, clock())
+            room, stage = resources.room, resources.stage
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
         raise StartupError(str(exc)) from None
@@ -364,9 +382,49 @@ async def start_server(
         emulator=emulator,
         room_arn=room_arn,
         stage_arn=stage_arn,
-        created=created,
+        created=resources.created,
+        notes=resources.notes,
         _runner=runner,
     )
+
+
+async def delete_created_resources(settings: ServerSettings) -> list[str]:
+    """`serve --aws --delete`: delete the room and stage `--create` made and kept in the
+    data dir (or those `--room-arn` / `--stage-arn` name), only if they carry this app's
+    tag; lines saying what was deleted. Raises `StartupError` (one line)."""
+    data_dir = settings.resolved_data_dir
+    try:
+        control = await _control_plane(settings, "", None)
+        kept = find_kept(data_dir, control.region, control.endpoint_url)
+        given = settings.room_arn or settings.stage_arn
+        room_arn = settings.room_arn if given else kept and kept.room_arn
+        stage_arn = settings.stage_arn if given else kept and kept.stage_arn
+        if not (room_arn or stage_arn):
+            found = await control.find_created()
+            lines = [
+                f"Nothing to delete: {kept_path(data_dir)} keeps no room or stage made by "
+                f"--create in {control.region}."
+            ]
+            for arn in (*found.rooms, *found.stages):
+                lines.append(f"  Tagged {CREATED_BY_TAG} here: {arn}")
+            if found.rooms or found.stages:
+                lines.append(
+                    "To delete one: serve --aws --delete --room-arn ARN and/or --stage-arn ARN"
+                )
+            return lines
+        deleted = await control.delete_created(room_arn, stage_arn)
+        if kept is not None and {room_arn, stage_arn} >= {kept.room_arn, kept.stage_arn}:
+            forget_kept(data_dir, control.region, control.endpoint_url)
+    except ControlError as exc:
+        raise StartupError(str(exc)) from None
+    except KeptFileError as exc:
+        raise StartupError(str(exc)) from None
+    lines = []
+    for kind, arn in (("stage", stage_arn), ("room", room_arn)):
+        if arn:
+            done = "Deleted" if arn in deleted else "Already gone, nothing to delete:"
+            lines.append(f"{done} {kind} {arn}")
+    return lines
 
 
 async def start_local_stack(
@@ -397,6 +455,7 @@ __all__ = [
     "LocalStack",
     "RunningServer",
     "StartupError",
+    "delete_created_resources",
     "load_settings",
     "start_local_stack",
     "start_server",
