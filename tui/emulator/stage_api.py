@@ -42,6 +42,10 @@ from tui.emulator.state import (
 )
 from tui.ivs.protocol import DEFAULT_PARTICIPANT_TOKEN_MINUTES, StageCapability, new_id
 
+LOCAL_STAGE_PATH = "/_local/stage"
+"""The local-only join and leave routes live under it: `{LOCAL_STAGE_PATH}/join` and
+`/leave`. The app server's local control plane calls them (`tui.server.control`)."""
+
 Params = dict[str, Any]
 DEFAULT_LIST_STAGES = 50
 DEFAULT_LIST_PARTICIPANTS = 50

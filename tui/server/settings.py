@@ -72,6 +72,11 @@ class ServerSettings(FlagsEnvTomlSettings):
     """`serve --aws --delete`: delete what `--create` made (kept in the data dir), or
     the tagged `room_arn` / `stage_arn`, and exit."""
     endpoint_url: str | None = None
+    sdk_stage_page: bool = False
+    """With `--endpoint-url`: serve the AWS stage page (the IVS Web Broadcast SDK) rather
+    than the local stack's stand-in, e.g. to test that page against a stand-in SDK, or
+    behind an endpoint that fronts real IVS media. (Without `--endpoint-url`, on AWS, the
+    SDK page is what is served anyway.)"""
     tls_cert: Path | None = None
     """PEM certificate (chain) to serve HTTPS with; needs `tls_key`."""
     tls_key: Path | None = None

@@ -23,6 +23,7 @@ from typing import Self, cast
 
 from aiohttp import web
 
+from tui.common.hosts import url_host
 from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.control import (
     CREATED_BY_TAG,
@@ -31,6 +32,7 @@ from tui.ivs.control import (
     arn_region,
     arn_resource_id,
 )
+from tui.ivs.protocol import messaging_url
 from tui.server.control import AwsControl, LocalControl
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
@@ -152,16 +154,6 @@ LocalStack = RunningServer
 """What `start_local_stack` gives: `.url`, `.broadcaster_key`, `.service`, `.emulator`."""
 
 
-def _ws_url(http_url: str) -> str:
-    """The chat WebSocket at the root of an http(s) base URL."""
-    return "ws" + http_url.rstrip("/").removeprefix("http") + "/"
-
-
-def _shown_host(host: str) -> str:
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
-    return f"[{shown}]" if ":" in shown else shown
-
-
 def _tls(settings: ServerSettings) -> ssl.SSLContext | None:
     """The server's TLS context from --tls-cert and --tls-key, or None for plain HTTP."""
     if settings.tls_cert is None or settings.tls_key is None:
@@ -204,7 +196,7 @@ async def _listen(
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_port = runner.addresses[0][1]
     scheme = "https" if tls else "http"
-    return runner, f"{scheme}://{_shown_host(host)}:{bound_port}"
+    return runner, f"{scheme}://{url_host(host)}:{bound_port}"
 
 
 async def _control_plane(
@@ -358,7 +350,7 @@ async def start_server(
             room_name=str(room.get("name") or ""),
             stage_arn=stage_arn,
             stage_name=str(stage.get("name") or arn_resource_id(stage_arn)),
-            chat_url=_ws_url(settings.public_url)
+            chat_url=messaging_url(settings.public_url)
             if local and settings.public_url
             else control.chat_url,
             public_url=settings.public_url or url,
@@ -369,7 +361,7 @@ async def start_server(
             invite_minutes=settings.invite_minutes,
             host_minutes=settings.host_minutes,
             link_seconds=settings.link_seconds,
-            local_stage=control.local_stage,
+            local_stage=control.local_stage and not settings.sdk_stage_page,
         ),
         clock=clock,
     )
