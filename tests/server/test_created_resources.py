@@ -52,7 +52,11 @@ async def test_create_once_reuse_on_restart_then_delete(emulator: Emulator, tmp_
     data = tmp_path / "data"
     async with await start_aws_server(emulator, data) as first:
         assert first.created
-        assert any("Created a room and a stage" in note for note in first.notes)
+        assert first.notes == (
+            f"Created a room and a stage, kept in {data / RESOURCES_FILE}: the next --create "
+            "reuses them; `serve --aws --delete` removes them.",
+        )
+        assert first.notes[0] in cli._banner(first, tmp_path / "none.toml").splitlines()
         async with (
             AppServerClient(first.url, broadcaster_key=first.broadcaster_key) as host,
             AppServerClient(first.url) as viewer,

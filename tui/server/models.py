@@ -81,6 +81,9 @@ class InviteGrant(ApiModel):
 
 
 class Redemption(ApiModel):
+    """A stage link and its credentials: the answer of `POST /api/multihost/redeem` (a
+    guest's invitation) and of `POST /api/multihost/host` (the broadcaster's own)."""
+
     join_url: str
     participant_token: str
     participant_id: str
