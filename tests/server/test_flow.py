@@ -16,7 +16,7 @@ from tui.ivs.events import CustomEvent
 from tui.ivs.invites import parse_invite, rfc3339
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, new_id
 from tui.server.client import AppServerClient, AppServerError
-from tui.server.errors import INVITE_EXPIRED
+from tui.server.errors import INVITE_EXPIRED, INVITE_REVOKED
 from tui.server.startup import RunningServer
 
 
@@ -134,7 +134,7 @@ async def test_invite_flow(stack: RunningServer) -> None:
         await host.disconnect(alice.user_id)
         with pytest.raises(AppServerError) as revoked:
             await alice_client.redeem(invite.invite_id)
-        assert (revoked.value.status, revoked.value.message) == (410, INVITE_EXPIRED)
+        assert (revoked.value.status, revoked.value.message) == (410, INVITE_REVOKED)
         async with browser.get(stack.url + "/api/multihost/participants", headers=auth) as gone:
             assert gone.status == 410
         on_stage = await stack.service.control.list_participants(stack.stage_arn)

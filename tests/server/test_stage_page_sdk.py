@@ -1,7 +1,7 @@
 """The AWS stage page's script (stage-sdk.js) in headless Chromium.
 
 The app server runs in AWS mode against the local IVS stack and serves the real page (the
-SDK page, as without `--endpoint-url`: see the `invited` fixture). The
+SDK page, as without `--endpoint-url`, by the `sdk_stage_page` setting). The
 browser asks for the IVS Web Broadcast SDK at its CDN URL and gets tests/server/
 fake_ivs_sdk.js instead (DevTools request interception): a stand-in with the SDK's names
 that lets the test fire stage events. Everything asserted is what the page shows.
@@ -16,13 +16,13 @@ trustworthy, so Chromium withholds `navigator.mediaDevices` exactly as on a remo
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from tests.server.browser import CHROMIUM, FAKE_MEDIA, Browser
@@ -48,12 +48,9 @@ class Invited:
 
 @pytest.fixture
 async def invited(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Invited]:
-    async with await start_aws_server(emulator, tmp_path / "data") as server:
-        # With --endpoint-url the server serves the local stand-in page (the local stack
-        # has no media server); on AWS, without one, it serves the SDK page. Serve that.
-        service = server.service
-        assert service is not None
-        service.config = dataclasses.replace(service.config, local_stage=False)
+    # With --endpoint-url the server serves the local stand-in page (the local stack has
+    # no media server); on AWS it serves the SDK page, which this setting asks for here.
+    async with await start_aws_server(emulator, tmp_path / "data", sdk_stage_page=True) as server:
         host = AppServerClient(server.url, broadcaster_key=server.broadcaster_key)
         viewer = AppServerClient(server.url)
         try:
@@ -217,6 +214,27 @@ async def test_stage_left_says_why(
         assert await _local_tracks(page) == ["ended", "ended"]
         assert await page.evaluate("document.getElementById('join').disabled") is (not can_join)
         assert await page.evaluate("document.getElementById('leave').disabled") is True
+
+
+async def test_the_broadcaster_taken_off_by_their_newer_link_is_told_so(
+    invited: Invited, tmp_path: Path
+) -> None:
+    auth = {"Authorization": f"Bearer {invited.server.broadcaster_key}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(invited.server.url + "/api/multihost/host", headers=auth) as resp,
+    ):
+        link = await resp.json()
+    async with _page(link["joinUrl"], tmp_path / "profile", *FAKE_MEDIA) as page:
+        await _ready(page)
+        await page.click("join")
+        await page.text_once("status", 'text.includes("live")')
+        await _fire(page, "STAGE_LEFT", json.dumps("participant-disconnected"))
+        assert await page.text("status") == (
+            "You are no longer on the stage: you went on stage again from your terminal, "
+            "and only the newest stage link works."
+        )
+        assert await page.evaluate("document.getElementById('join').disabled") is True
 
 
 async def test_errors_and_a_failed_connection(invited: Invited, tmp_path: Path) -> None:

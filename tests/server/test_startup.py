@@ -16,7 +16,7 @@ from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
 from tui.server import cli
 from tui.server.client import AppServerClient, AppServerError
-from tui.server.errors import INVITE_EXPIRED
+from tui.server.errors import INVITE_REVOKED
 from tui.server.startup import RunningServer, StartupError, start_local_stack
 from tui.session import ChatSession
 
@@ -75,7 +75,7 @@ async def test_local_restart_keeps_identities_and_pending_invites(tmp_path: Path
             bobs = second.service.store.invites_of(bob_id)
             with pytest.raises(AppServerError) as revoked:
                 await bob.redeem(bobs[0].invite_id)
-            assert (revoked.value.status, revoked.value.message) == (410, INVITE_EXPIRED)
+            assert (revoked.value.status, revoked.value.message) == (410, INVITE_REVOKED)
         async with AppServerClient(second.url, broadcaster_key=second.broadcaster_key) as host:
             assert (await host.chat_token("Host")).user_id == host_id
 

@@ -38,6 +38,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from tui.common.hosts import url_host
 from tui.common.text import for_log
 from tui.emulator import slow_clients
 from tui.emulator.chat_api import ChatApi
@@ -53,7 +54,7 @@ from tui.emulator.errors import (
 from tui.emulator.live_room import Connection
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.sigv4 import SignatureError, credential_of, verify
-from tui.emulator.stage_api import RequestContext, StageApi
+from tui.emulator.stage_api import LOCAL_STAGE_PATH, RequestContext, StageApi
 from tui.emulator.state import EmulatorState
 from tui.emulator.validation import (
     CHAT_SERVICE,
@@ -108,8 +109,8 @@ class Emulator:
         tags = self._logged(self._tags)
         for method in ("GET", "POST", "DELETE"):
             router.add_route(method, "/tags/{resource_arn:.+}", tags)
-        router.add_post("/_local/stage/join", self._local(self.stages.join))
-        router.add_post("/_local/stage/leave", self._local(self.stages.leave))
+        router.add_post(f"{LOCAL_STAGE_PATH}/join", self._local(self.stages.join))
+        router.add_post(f"{LOCAL_STAGE_PATH}/leave", self._local(self.stages.leave))
         for path in ("/_local/whip", "/_local/events"):
             router.add_route("*", path, self._logged(_no_media))
         # Last, so every emulated operation matched first.
@@ -139,9 +140,7 @@ class Emulator:
             await self.stop()
             raise
         bound = self._runner.addresses[0]
-        shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
-        shown = f"[{shown}]" if ":" in shown else shown
-        self._url = f"http://{shown}:{bound[1]}"
+        self._url = f"http://{url_host(host)}:{bound[1]}"
         log.info("local IVS stack listening on %s", self._url)
 
     async def stop(self) -> None:

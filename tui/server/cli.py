@@ -24,6 +24,7 @@ _FLAGS = (
     "room_arn",
     "stage_arn",
     "create",
+    "delete",
     "endpoint_url",
     "region",
     "profile",
@@ -65,7 +66,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--create",
         action="store_const",
         const=True,
-        help="--aws: create a new room and stage",
+        help="--aws: create a room and stage (tagged), kept in the data dir and reused "
+        "on the next start",
+    )
+    parser.add_argument(
+        "--delete",
+        action="store_const",
+        const=True,
+        help="--aws: delete the room and stage --create made (or the tagged --room-arn / "
+        "--stage-arn), then exit",
     )
     parser.add_argument("--endpoint-url", help="--aws: send IVS calls here (e.g. a local stack)")
     parser.add_argument("--region", help="AWS region (default: the room ARN's, or boto3's)")
@@ -114,10 +123,7 @@ def _banner(server: Any, config_file: Path) -> str:
         server.settings.public_url
     ):
         lines.append("Other machines need --public-url: links and the chat URL name this host.")
-    if server.created and not server.emulator:
-        lines.append(
-            f"Created; reuse with: --room-arn {server.room_arn} --stage-arn {server.stage_arn}"
-        )
+    lines.extend(server.notes)
     lines.append("Ctrl-C stops the server.")
     return "\n".join(lines)
 
@@ -166,6 +172,16 @@ def run(args: argparse.Namespace) -> int:
     if contradiction:
         print(f"ivs-chat-tui serve: {contradiction}", file=sys.stderr)
         return 2
+    if settings.delete:
+        from tui.server.startup import delete_created_resources
+
+        try:
+            lines = asyncio.run(delete_created_resources(settings))
+        except StartupError as exc:
+            print(f"ivs-chat-tui serve --delete: {exc}", file=sys.stderr)
+            return 1
+        print("\n".join(lines))
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         return asyncio.run(_serve(settings, getattr(args, "config", None) or default_config_file()))

@@ -15,13 +15,12 @@ from typing import Literal, Protocol
 
 import aiohttp
 
-from tui.ivs.control import ChatTokenResult, ControlError, ControlPlane, Participant
+from tui.emulator.stage_api import LOCAL_STAGE_PATH
+from tui.ivs.control import ChatTokenResult, ControlError, ControlPlane, ParticipantSummary
 from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.protocol import ChatCapability, StageCapability
 
 StageMove = Literal["join", "leave"]
-LOCAL_STAGE_PATH = "/_local/stage"
-"""The local IVS stack's join and leave routes live under it (`tui/emulator/stack.py`)."""
 
 
 class ServiceControl(Protocol):
@@ -57,7 +56,9 @@ class ServiceControl(Protocol):
         duration_minutes: int | None = None,
     ) -> IssuedParticipantToken: ...
 
-    async def list_participants(self, stage_arn: str) -> list[Participant]: ...
+    async def list_participants(
+        self, stage_arn: str, *, user_id: str | None = None
+    ) -> list[ParticipantSummary]: ...
 
     async def disconnect_participant(
         self, stage_arn: str, participant_id: str, reason: str | None = None

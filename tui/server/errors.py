@@ -7,6 +7,11 @@ The service knows nothing of HTTP: it raises one of these, and the HTTP layer
 from __future__ import annotations
 
 INVITE_EXPIRED = "Your invitation to this stream has expired."
+INVITE_REVOKED = "Your invitation to this stream has been revoked."
+HOST_LINK_REPLACED = (
+    "This stage link was replaced: you went on stage again from your terminal, and only "
+    "the newest link works."
+)
 
 
 class ServiceError(Exception):

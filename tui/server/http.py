@@ -278,6 +278,13 @@ async def redeem(request: web.Request) -> web.StreamResponse:
     return _json(200, await service.redeem(key, body.invite_id))
 
 
+async def host(request: web.Request) -> web.StreamResponse:
+    """The broadcaster's own stage link: no body needed (any is ignored)."""
+    service = _service(request)
+    service.check_broadcaster(bearer(request))
+    return _json(200, await service.go_on_stage())
+
+
 async def disconnect(request: web.Request) -> web.StreamResponse:
     service = _service(request)
     service.check_broadcaster(bearer(request))
@@ -334,7 +341,16 @@ async def healthz(request: web.Request) -> web.StreamResponse:
 
 
 _KEYED = frozenset(
-    (chat_token, invite, redeem, disconnect, participants, join_local_stage, leave_local_stage)
+    (
+        chat_token,
+        invite,
+        redeem,
+        host,
+        disconnect,
+        participants,
+        join_local_stage,
+        leave_local_stage,
+    )
 )
 """The routes that take a key, and so draw on the wrong-key budget."""
 _LOGGED = _KEYED | {no_such_api, stage_link, healthz}
@@ -348,6 +364,7 @@ def api_app(state: ServerState) -> web.Application:
     router.add_post("/chat/token", chat_token)
     router.add_post("/multihost/invite", invite)
     router.add_post("/multihost/redeem", redeem)
+    router.add_post("/multihost/host", host)
     router.add_post("/multihost/disconnect", disconnect)
     router.add_get(PARTICIPANTS_PATH.removeprefix(API_PREFIX), participants)
     router.add_post(LOCAL_JOIN_PATH.removeprefix(API_PREFIX), join_local_stage)

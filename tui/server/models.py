@@ -7,14 +7,12 @@ JSON names are camelCase, as StreamCat's API has them. Requests ignore unknown f
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import AliasGenerator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from tui.common.roles import Role
 from tui.ivs.tokens import ChatToken
-
-Role = Literal["broadcaster", "viewer"]
 
 
 class ApiModel(BaseModel):
@@ -83,6 +81,9 @@ class InviteGrant(ApiModel):
 
 
 class Redemption(ApiModel):
+    """A stage link and its credentials: the answer of `POST /api/multihost/redeem` (a
+    guest's invitation) and of `POST /api/multihost/host` (the broadcaster's own)."""
+
     join_url: str
     participant_token: str
     participant_id: str
@@ -100,6 +101,9 @@ class StageParticipant(ApiModel):
     user_id: str
     display_name: str
     state: str
+    role: Role | None = None
+    """`broadcaster` for the host, `viewer` for a guest; absent for a participant this
+    server did not make (and from servers older than this field)."""
 
 
 class StageParticipants(ApiModel):

@@ -16,6 +16,7 @@ import importlib.util
 import unicodedata
 from pathlib import Path
 
+from tui.common.roles import Role
 from tui.common.text import BIDI_CONTROLS
 
 DISPLAY_NAME_MAX = 32
@@ -59,7 +60,7 @@ def _visible(ch: str) -> bool:
     return ch not in BLANK_LETTERS and unicodedata.category(ch) not in _DRAWS_NOTHING
 
 
-RESERVED_NAMES = ("broadcaster", "moderator")
+RESERVED_NAMES = (Role.BROADCASTER.value, Role.MODERATOR.value)
 """Names that would make a viewer look like the chat's staff."""
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from string import Template
 
+from tui.common.roles import Role
 from tui.server.models import StageParticipant
 from tui.server.service import StageLink
 
@@ -120,6 +121,7 @@ def _participant_items(participants: Sequence[StageParticipant], me: str) -> str
         return "<li>Nobody is on the stage yet.</li>"
     return "\n".join(
         f'<li>{_e(p.display_name or p.user_id)} <span class="state">({_e(p.user_id)})</span>'
+        + (' <span class="host">host</span>' if p.role is Role.BROADCASTER else "")
         + (' <span class="you">you</span>' if p.user_id == me else "")
         + "</li>"
         for p in on
@@ -142,7 +144,7 @@ def stage_page(link: StageLink, participants: Sequence[StageParticipant] | None)
     )
     data = (
         f'<div id="stage" data-token="{_e(invite.participant_token)}" '
-        f'data-user="{_e(invite.user_id)}" '
+        f'data-user="{_e(invite.user_id)}" data-role="{_e(link.role)}" '
         f'data-participants="{_e(PARTICIPANTS_PATH)}" data-join="{_e(LOCAL_JOIN_PATH)}" '
         f'data-leave="{_e(LOCAL_LEAVE_PATH)}"></div>'
     )

@@ -17,12 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from tui.common.roles import Role
 from tui.ivs.control import ControlError
 from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
 from tui.server.control import ServiceControl, StageMove
 from tui.server.errors import (
+    HOST_LINK_REPLACED,
+    INVITE_EXPIRED,
+    INVITE_REVOKED,
     InvalidRequest,
     IvsFailed,
     NoLongerValid,
@@ -35,7 +39,6 @@ from tui.server.models import (
     DisconnectResult,
     InviteGrant,
     Redemption,
-    Role,
     StageParticipant,
 )
 from tui.server.names import (
@@ -45,7 +48,7 @@ from tui.server.names import (
     same_name,
     validate_display_name,
 )
-from tui.server.settings import INVITE_MINUTES
+from tui.server.settings import HOST_MINUTES, INVITE_MINUTES
 from tui.server.store import IdentityRecord, InviteRecord, Store
 
 BROADCAST_REALTIME = "realtime"
@@ -78,6 +81,8 @@ class ServiceConfig:
     """No media server: the stage page shows the local stand-in instead of the web SDK."""
     room_name: str = ""
     """The IVS room's name, read once at start-up; "" when the room has none."""
+    host_minutes: int = HOST_MINUTES
+    """How long the broadcaster's own stage link and participant token last."""
     broadcaster_name: str | None = None
     """Reserved for the broadcaster from the start (`--broadcaster-name`): no viewer may
     take it, or anything that looks like it, even before the broadcaster joins."""
@@ -91,11 +96,21 @@ class StageLink:
     display_name: str
     whip_url: str
     local: bool
+    role: Role = Role.VIEWER
+    """The broadcaster's own stage link, or a guest's."""
 
 
 def stage_path(broadcast_type: str, stage_name: str) -> str:
     """The stage page's path; names are URL-quoted, whatever they contain."""
     return f"/multihost/{quote(broadcast_type, safe='')}/{quote(stage_name, safe='')}"
+
+
+def _role(text: str | None) -> Role | None:
+    """A role named in a participant's attributes, if it is one."""
+    try:
+        return Role(text) if text else None
+    except ValueError:
+        return None
 
 
 def _utc(ts: float) -> datetime:
@@ -148,7 +163,7 @@ class AppService:
         if identity is None:
             user_id = f"broadcaster-{new_id()}"
             identity = self.store.add_identity(
-                user_id, session_key, display_name, "broadcaster", now, looks(display_name)
+                user_id, session_key, display_name, Role.BROADCASTER, now, looks(display_name)
             )
             self.store.set_meta(_BROADCASTER_ID_KEY, user_id)
         else:
@@ -195,13 +210,13 @@ class AppService:
             if not self.is_broadcaster_key(broadcaster_key):
                 raise NotAuthenticated("wrong broadcaster key")
             known = self.store.identity_by_session_key(session_key) if session_key else None
-            if known is not None and known.role == "broadcaster":
+            if known is not None and known.role is Role.BROADCASTER:
                 identity, key = known, session_key or ""
             else:
                 identity, key = self._broadcaster_identity(name, now)
         elif session_key:
             identity, key = self.viewer(session_key), session_key
-            if identity.role == "broadcaster":
+            if identity.role is Role.BROADCASTER:
                 raise NotAuthenticated("the broadcaster's session needs the broadcaster key")
             # A name kept from before the broadcaster took it stays: reconnects must work.
             if not same_name(name, identity.display_name):
@@ -210,10 +225,10 @@ class AppService:
             self._check_viewer_name(name)
             key = secrets.token_urlsafe(32)
             identity = self.store.add_identity(
-                f"viewer-{new_id()}", key, name, "viewer", now, looks(name)
+                f"viewer-{new_id()}", key, name, Role.VIEWER, now, looks(name)
             )
-        role: Role = identity.role
-        capabilities = BROADCASTER_CAPABILITIES if role == "broadcaster" else VIEWER_CAPABILITIES
+        role = identity.role
+        capabilities = BROADCASTER_CAPABILITIES if role is Role.BROADCASTER else VIEWER_CAPABILITIES
         try:
             token = await self.control.create_chat_token(
                 self.config.room_arn,
@@ -250,8 +265,11 @@ class AppService:
         identity = self.store.identity(user_id)
         if identity is None or identity.token_issued_at is None:
             raise NotFound(f"no user {user_id!r} has joined this chat")
-        if identity.role == "broadcaster":
-            raise InvalidRequest("the broadcaster is on the stage already")
+        if identity.role is Role.BROADCASTER:
+            raise InvalidRequest(
+                "the broadcaster is not invited: they go on stage themselves "
+                "(POST /api/multihost/host, the TUI's 'go on stage')"
+            )
         now = self.clock()
         participant = await self._participant_token(identity, self.config.invite_minutes)
         record = InviteRecord(
@@ -287,10 +305,18 @@ class AppService:
             raise NotFound("there is no such invitation")
         if record.user_id != identity.user_id:
             raise NotAllowed("this invitation is for someone else")
+        self._check_live(record)
+        return record
+
+    def _check_live(self, record: InviteRecord) -> None:
+        """`NoLongerValid`, saying whether it was revoked, replaced or is over, unless
+        the invite (or the broadcaster's own stage link) still works."""
+        if record.revoked_at is not None:
+            host = record.user_id == self.store.get_meta(_BROADCASTER_ID_KEY)
+            raise NoLongerValid(HOST_LINK_REPLACED if host else INVITE_REVOKED)
         # An invite to another stage (e.g. a local stage before a restart) cannot be used.
         if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
-            raise NoLongerValid()
-        return record
+            raise NoLongerValid(INVITE_EXPIRED)
 
     async def redeem(self, session_key: str | None, invite_id: str) -> Redemption:
         """The invited user's stage credentials and a one-time, short-lived join link."""
@@ -299,6 +325,10 @@ class AppService:
         now = self.clock()
         if not record.participant_token:  # used on the stage page and dropped: a new one
             record = await self._new_participant(record, identity, now)
+        return self._stage_link_for(record, now)
+
+    def _stage_link_for(self, record: InviteRecord, now: float) -> Redemption:
+        """A new one-time code for `record`'s stage link, and the answer that carries it."""
         code = secrets.token_urlsafe(24)
         self.store.set_code(record.invite_id, code, now + self.config.link_seconds, now)
         path = stage_path(record.broadcast_type, record.stage_name)
@@ -310,6 +340,70 @@ class AppService:
             expires_at=_utc(record.expires_at),
         )
 
+    async def go_on_stage(self) -> Redemption:
+        """The broadcaster's own stage credentials and one-time stage link (the caller is
+        the broadcaster: the HTTP layer checks), shaped as `redeem` answers.
+
+        One broadcaster participant at a time: the participants made by an earlier call
+        are disconnected first (DisconnectParticipant, which IVS takes as a revoke of
+        their tokens) and their links stop working, so an old browser tab or OBS cannot
+        stay on the stage beside the new one. No chat event is sent: nobody is invited.
+        """
+        user_id = self.store.get_meta(_BROADCASTER_ID_KEY)
+        identity = self.store.identity(user_id) if user_id else None
+        if identity is None or identity.token_issued_at is None:
+            raise NotFound(
+                "the broadcaster has not joined the chat yet: join it first (with the "
+                "broadcaster key), then go on stage"
+            )
+        now = self.clock()
+        await self._take_host_off(identity.user_id, now)
+        participant = await self._participant_token(identity, self.config.host_minutes)
+        record = InviteRecord(
+            invite_id=new_id(),
+            user_id=identity.user_id,
+            stage_arn=self.config.stage_arn,
+            stage_name=self.config.stage_name,
+            broadcast_type=BROADCAST_REALTIME,
+            participant_id=participant.participant_id,
+            participant_token=participant.token,
+            created_at=now,
+            expires_at=now + self.config.host_minutes * 60,
+        )
+        self.store.add_invite(record)
+        return self._stage_link_for(record, now)
+
+    async def _take_host_off(self, user_id: str, now: float) -> None:
+        """Disconnect the broadcaster's earlier participants: those of their stage links
+        that still work, and any of theirs connected now (IVS lists them by user id)."""
+        stage_arn = self.config.stage_arn
+        live = [
+            r.participant_id
+            for r in self.store.invites_of(user_id)
+            if r.usable(now) and r.stage_arn == stage_arn
+        ]
+        try:
+            connected = [
+                p.participant_id
+                for p in await self.control.list_participants(stage_arn, user_id=user_id)
+                if p.state == "CONNECTED"
+            ]
+            for participant_id in sorted(set(live) | set(connected)):
+                try:
+                    await self.control.disconnect_participant(
+                        stage_arn, participant_id, "replaced by the broadcaster's new stage link"
+                    )
+                except ControlError as exc:
+                    if not exc.not_found:  # never joined, or long gone
+                        raise
+        except ControlError as exc:
+            raise IvsFailed(
+                f"could not take your earlier stage link off the stage, so no new one was "
+                f"made (two of you would knock each other off): {exc}"
+            ) from None
+        self.store.revoke_all(user_id, now)
+        self.store.forget_participant_tokens(user_id)
+
     async def _participant_token(
         self, identity: IdentityRecord, minutes: int
     ) -> IssuedParticipantToken:
@@ -318,7 +412,7 @@ class AppService:
                 self.config.stage_arn,
                 identity.user_id,
                 capabilities=(StageCapability.PUBLISH, StageCapability.SUBSCRIBE),
-                attributes={"username": identity.display_name},
+                attributes={"username": identity.display_name, "role": identity.role},
                 duration_minutes=minutes,
             )
         except ControlError as exc:
@@ -345,8 +439,7 @@ class AppService:
         if record.broadcast_type != broadcast_type or record.stage_name != stage:
             raise NotFound(f"This link does not belong to this stage. {again}")
         now = self.clock()
-        if not record.usable(now) or record.stage_arn != self.config.stage_arn:
-            raise NoLongerValid()
+        self._check_live(record)
         used = f"This link has been used already: each link works once. {again}"
         if record.code_used_at is not None:
             raise NoLongerValid(used)
@@ -360,6 +453,7 @@ class AppService:
             display_name=identity.display_name if identity else record.user_id,
             whip_url=self.config.whip_url,
             local=self.config.local_stage,
+            role=identity.role if identity else Role.VIEWER,
         )
 
     # --- the stage -------------------------------------------------------------------
@@ -370,8 +464,7 @@ class AppService:
         record = self.store.invite_by_participant_token(participant_token)
         if record is None:
             raise NotAuthenticated("this participant token is not one this server gave")
-        if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
-            raise NoLongerValid()
+        self._check_live(record)
         return record
 
     async def participants(self, participant_token: str | None) -> list[StageParticipant]:
@@ -385,7 +478,14 @@ class AppService:
         for p in found:
             identity = self.store.identity(p.user_id) if p.user_id else None
             name = p.attributes.get("username") or (identity.display_name if identity else "")
-            out.append(StageParticipant(user_id=p.user_id, display_name=name, state=p.state))
+            out.append(
+                StageParticipant(
+                    user_id=p.user_id,
+                    display_name=name,
+                    state=p.state,
+                    role=identity.role if identity else _role(p.attributes.get("role")),
+                )
+            )
         return out
 
     async def local_stage(self, participant_token: str | None, move: StageMove) -> None:

@@ -36,6 +36,9 @@ INVITE_MINUTES = 10
 """A participant token is made with its invite and lives as long: long enough to read the
 invite, press Join and allow the camera, short enough that a token which leaks, or whose
 revoke IVS did not take, soon stops working. IVS's own default is 720 minutes."""
+HOST_MINUTES = 180
+"""The broadcaster's own stage link and participant token (`POST /api/multihost/host`)
+last this long: a show's length. Going on stage again replaces them."""
 DEFAULT_ROOM_NAME = "ivs-chat-tui"
 DEFAULT_STAGE_NAME = "ivs-chat-tui"
 
@@ -65,7 +68,15 @@ class ServerSettings(FlagsEnvTomlSettings):
     room_arn: str | None = None
     stage_arn: str | None = None
     create: bool = False
+    delete: bool = False
+    """`serve --aws --delete`: delete what `--create` made (kept in the data dir), or
+    the tagged `room_arn` / `stage_arn`, and exit."""
     endpoint_url: str | None = None
+    sdk_stage_page: bool = False
+    """With `--endpoint-url`: serve the AWS stage page (the IVS Web Broadcast SDK) rather
+    than the local stack's stand-in, e.g. to test that page against a stand-in SDK, or
+    behind an endpoint that fronts real IVS media. (Without `--endpoint-url`, on AWS, the
+    SDK page is what is served anyway.)"""
     tls_cert: Path | None = None
     """PEM certificate (chain) to serve HTTPS with; needs `tls_key`."""
     tls_key: Path | None = None
@@ -78,6 +89,10 @@ class ServerSettings(FlagsEnvTomlSettings):
         INVITE_MINUTES, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
     )
     """How long an invite, and so its participant token, stays valid."""
+    host_minutes: int = Field(
+        HOST_MINUTES, ge=MIN_PARTICIPANT_TOKEN_MINUTES, le=MAX_PARTICIPANT_TOKEN_MINUTES
+    )
+    """How long the broadcaster's own stage link and participant token stay valid."""
     link_seconds: int = Field(300, ge=10, le=3600)
     """How long a stage link's one-time code stays valid."""
     # Per client address (see the README's Security section for what that does not stop).
@@ -127,6 +142,14 @@ class ServerSettings(FlagsEnvTomlSettings):
 
     @model_validator(mode="after")
     def _aws_needs_resources(self) -> ServerSettings:
+        if self.delete:
+            if self.create:
+                raise ValueError("--create and --delete contradict each other: give one")
+            if self.effective_mode == "local":
+                raise ValueError(
+                    "--delete is for --aws: the local stack keeps nothing after it stops"
+                )
+            return self
         if self.effective_mode == "aws" and not (self.create or (self.room_arn and self.stage_arn)):
             raise ValueError("--aws needs --room-arn and --stage-arn, or --create")
         return self
@@ -135,7 +158,8 @@ class ServerSettings(FlagsEnvTomlSettings):
     def effective_mode(self) -> Literal["local", "aws"]:
         if self.mode is not None:
             return self.mode
-        return "aws" if (self.room_arn or self.stage_arn or self.create) else "local"
+        aws = self.room_arn or self.stage_arn or self.create or self.delete
+        return "aws" if aws else "local"
 
     @property
     def resolved_data_dir(self) -> Path:
@@ -152,7 +176,7 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettin
     return settings_from(ServerSettings, path, flags)
 
 
-AWS_ONLY = ("room_arn", "stage_arn", "create", "endpoint_url")
+AWS_ONLY = ("room_arn", "stage_arn", "create", "delete", "endpoint_url")
 """Settings local mode has no use for: it creates its own room and stage locally."""
 
 

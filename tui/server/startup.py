@@ -23,12 +23,28 @@ from typing import Self, cast
 
 from aiohttp import web
 
+from tui.common.hosts import url_host
 from tui.emulator import Emulator, EmulatorConfig
-from tui.ivs.control import ControlError, ControlPlane, arn_region, arn_resource_id
+from tui.ivs.control import (
+    CREATED_BY_TAG,
+    ControlError,
+    ControlPlane,
+    arn_region,
+    arn_resource_id,
+)
+from tui.ivs.protocol import messaging_url
 from tui.server.control import AwsControl, LocalControl
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
 from tui.server.ratelimit import AddressBudget
+from tui.server.resources import (
+    KeptFileError,
+    Resources,
+    create_or_reuse,
+    find_kept,
+    forget_kept,
+    kept_path,
+)
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
@@ -94,7 +110,9 @@ class RunningServer:
     room_arn: str
     stage_arn: str
     created: bool
-    """True when the room and stage were created at start-up."""
+    """True when the room or the stage was created at start-up."""
+    notes: tuple[str, ...]
+    """What start-up did about the room and stage (made, reused, one gone), for the banner."""
     _runner: web.AppRunner = field(repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -134,16 +152,6 @@ class RunningServer:
 
 LocalStack = RunningServer
 """What `start_local_stack` gives: `.url`, `.broadcaster_key`, `.service`, `.emulator`."""
-
-
-def _ws_url(http_url: str) -> str:
-    """The chat WebSocket at the root of an http(s) base URL."""
-    return "ws" + http_url.rstrip("/").removeprefix("http") + "/"
-
-
-def _shown_host(host: str) -> str:
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
-    return f"[{shown}]" if ":" in shown else shown
 
 
 def _tls(settings: ServerSettings) -> ssl.SSLContext | None:
@@ -188,7 +196,7 @@ async def _listen(
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_port = runner.addresses[0][1]
     scheme = "https" if tls else "http"
-    return runner, f"{scheme}://{_shown_host(host)}:{bound_port}"
+    return runner, f"{scheme}://{url_host(host)}:{bound_port}"
 
 
 async def _control_plane(
@@ -255,15 +263,16 @@ async def _local_stage(
     return stage
 
 
-async def _aws_resources(
-    control: ControlPlane, settings: ServerSettings
-) -> tuple[dict[str, object], dict[str, object], bool]:
-    """(the room, the stage, created?), as CreateRoom/GetRoom and CreateStage/GetStage
-    describe them."""
+async def _aws_resources(control: ControlPlane, settings: ServerSettings, now: float) -> Resources:
+    """The room and the stage: with `--create` those kept in the data dir, or new ones
+    (`resources.create_or_reuse`); else the ARNs given, checked with GetRoom/GetStage."""
     if settings.create:
-        room = await control.create_room(DEFAULT_ROOM_NAME)
-        stage = await control.create_stage(DEFAULT_STAGE_NAME)
-        return room, stage, True
+        try:
+            return await create_or_reuse(
+                control, settings.resolved_data_dir, DEFAULT_ROOM_NAME, DEFAULT_STAGE_NAME, now
+            )
+        except KeptFileError as exc:
+            raise StartupError(str(exc)) from None
     assert settings.room_arn and settings.stage_arn  # the settings validator checks
     for arn, service in ((settings.room_arn, "ivschat"), (settings.stage_arn, "ivs")):
         if not arn.startswith(f"arn:aws:{service}:"):
@@ -271,7 +280,7 @@ async def _aws_resources(
             raise StartupError(f"{arn!r} is not an IVS {kind} ARN (arn:aws:{service}:...)")
     room = await control.get_room(settings.room_arn)
     stage = await control.get_stage(settings.stage_arn)
-    return room, stage, False
+    return Resources(room, stage, created=False, notes=())
 
 
 async def start_server(
@@ -321,9 +330,10 @@ async def start_server(
         if emulator is not None:
             room = await control.create_room(DEFAULT_ROOM_NAME)
             stage = await _local_stage(control, emulator, store, clock())
-            created = True
+            resources = Resources(room, stage, created=True, notes=())
         else:
-            room, stage, created = await _aws_resources(control, settings)
+            resources = await _aws_resources(control, settings, clock())
+            room, stage = resources.room, resources.stage
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
         raise StartupError(str(exc)) from None
@@ -340,7 +350,7 @@ async def start_server(
             room_name=str(room.get("name") or ""),
             stage_arn=stage_arn,
             stage_name=str(stage.get("name") or arn_resource_id(stage_arn)),
-            chat_url=_ws_url(settings.public_url)
+            chat_url=messaging_url(settings.public_url)
             if local and settings.public_url
             else control.chat_url,
             public_url=settings.public_url or url,
@@ -349,8 +359,9 @@ async def start_server(
             whip_url=str(whip or WHIP_GLOBAL),
             session_minutes=settings.session_minutes,
             invite_minutes=settings.invite_minutes,
+            host_minutes=settings.host_minutes,
             link_seconds=settings.link_seconds,
-            local_stage=control.local_stage,
+            local_stage=control.local_stage and not settings.sdk_stage_page,
         ),
         clock=clock,
     )
@@ -363,9 +374,49 @@ async def start_server(
         emulator=emulator,
         room_arn=room_arn,
         stage_arn=stage_arn,
-        created=created,
+        created=resources.created,
+        notes=resources.notes,
         _runner=runner,
     )
+
+
+async def delete_created_resources(settings: ServerSettings) -> list[str]:
+    """`serve --aws --delete`: delete the room and stage `--create` made and kept in the
+    data dir (or those `--room-arn` / `--stage-arn` name), only if they carry this app's
+    tag; lines saying what was deleted. Raises `StartupError` (one line)."""
+    data_dir = settings.resolved_data_dir
+    try:
+        control = await _control_plane(settings, "", None)
+        kept = find_kept(data_dir, control.region, control.endpoint_url)
+        given = settings.room_arn or settings.stage_arn
+        room_arn = settings.room_arn if given else kept and kept.room_arn
+        stage_arn = settings.stage_arn if given else kept and kept.stage_arn
+        if not (room_arn or stage_arn):
+            found = await control.find_created()
+            lines = [
+                f"Nothing to delete: {kept_path(data_dir)} keeps no room or stage made by "
+                f"--create in {control.region}."
+            ]
+            for arn in (*found.rooms, *found.stages):
+                lines.append(f"  Tagged {CREATED_BY_TAG} here: {arn}")
+            if found.rooms or found.stages:
+                lines.append(
+                    "To delete one: serve --aws --delete --room-arn ARN and/or --stage-arn ARN"
+                )
+            return lines
+        deleted = await control.delete_created(room_arn, stage_arn)
+        if kept is not None and {room_arn, stage_arn} >= {kept.room_arn, kept.stage_arn}:
+            forget_kept(data_dir, control.region, control.endpoint_url)
+    except ControlError as exc:
+        raise StartupError(str(exc)) from None
+    except KeptFileError as exc:
+        raise StartupError(str(exc)) from None
+    lines = []
+    for kind, arn in (("stage", stage_arn), ("room", room_arn)):
+        if arn:
+            done = "Deleted" if arn in deleted else "Already gone, nothing to delete:"
+            lines.append(f"{done} {kind} {arn}")
+    return lines
 
 
 async def start_local_stack(
@@ -396,6 +447,7 @@ __all__ = [
     "LocalStack",
     "RunningServer",
     "StartupError",
+    "delete_created_resources",
     "load_settings",
     "start_local_stack",
     "start_server",

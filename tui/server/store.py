@@ -23,15 +23,17 @@ import hashlib
 import logging
 import os
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any
+
+from tui.common.roles import Role
 
 log = logging.getLogger("tui.server")
 
 DB_FILE_NAME = "server.sqlite3"
-Role = Literal["broadcaster", "viewer"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -119,6 +121,11 @@ _INVITE_COLUMNS = (
     "code_used_at"
 )
 _IDENTITY_COLUMNS = "user_id, display_name, role, created_at, token_issued_at"
+
+
+def _identity(row: Sequence[Any]) -> IdentityRecord:
+    user_id, display_name, role, created_at, token_issued_at = row
+    return IdentityRecord(user_id, display_name, Role(role), created_at, token_issued_at)
 
 
 def _private_files(db_path: Path) -> None:
@@ -255,7 +262,7 @@ class Store:
         row = self._db.execute(
             f"SELECT {_IDENTITY_COLUMNS} FROM identities WHERE {column} = ?", (value,)
         ).fetchone()
-        return None if row is None else IdentityRecord(*row)
+        return None if row is None else _identity(row)
 
     def set_session_key(self, user_id: str, session_key: str) -> None:
         self._db.execute(
@@ -283,7 +290,7 @@ class Store:
             " ORDER BY created_at LIMIT 1",
             (*looks, other_than or ""),
         ).fetchone()
-        return None if row is None else IdentityRecord(*row)
+        return None if row is None else _identity(row)
 
     # --- invites ---------------------------------------------------------------------
 

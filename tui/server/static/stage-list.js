@@ -3,6 +3,7 @@
 const stage = document.getElementById("stage");
 const token = stage.dataset.token;
 const me = stage.dataset.user;
+const iAmHost = stage.dataset.role === "broadcaster";
 const statusLine = document.getElementById("status");
 const LIST_EVERY_MS = 4000;
 function say(text) { statusLine.textContent = text; }
@@ -21,8 +22,9 @@ async function errorText(r) {
   return "the server answered " + r.status;
 }
 
-// Lists the stage; resolves to {on: [participants], gone: bool}. gone means the
-// invitation no longer works (revoked or expired): the list cannot come back.
+// Lists the stage; resolves to {on: [participants], gone: bool, why: text}. gone means
+// the invitation no longer works (revoked, replaced or expired; why says which, in the
+// server's words): the list cannot come back.
 async function refresh() {
   const list = document.getElementById("participants");
   let r;
@@ -30,12 +32,12 @@ async function refresh() {
     r = await fetch(stage.dataset.participants, {headers: {Authorization: "Bearer " + token}});
   } catch (err) {
     list.replaceChildren(listItem("Could not reach the app server to list the stage."));
-    return {on: null, gone: false};
+    return {on: null, gone: false, why: ""};
   }
   if (!r.ok) {
     const why = await errorText(r);
     list.replaceChildren(listItem("Could not list the stage: " + why));
-    return {on: null, gone: r.status === 401 || r.status === 410};
+    return {on: null, gone: r.status === 401 || r.status === 410, why};
   }
   const body = await r.json();
   const on = body.participants.filter(p => p.state === "CONNECTED");
@@ -46,6 +48,12 @@ async function refresh() {
     id.className = "state";
     id.textContent = "(" + p.userId + ")";
     li.append(id);
+    if (p.role === "broadcaster") {
+      const host = document.createElement("span");
+      host.className = "host";
+      host.textContent = "host";
+      li.append(" ", host);
+    }
     if (p.userId === me) {
       const you = document.createElement("span");
       you.className = "you";
@@ -55,7 +63,7 @@ async function refresh() {
     list.append(li);
   }
   if (on.length === 0) list.append(listItem("Nobody is on the stage yet."));
-  return {on, gone: false};
+  return {on, gone: false, why: ""};
 }
 
 // Keeps the list current while the page is open: others join and leave without a word to

@@ -56,11 +56,11 @@ leaveButton.addEventListener("click", async () => {
 
 // Taken off the stage from elsewhere (the broadcaster removed this guest, or the invitation
 // ended): this page must stop saying it is on the stage.
-keepListing(({on, gone}) => {
+keepListing(({on, gone, why}) => {
   if (gone) {
-    offStage("You are no longer on the stage: this invitation has ended " +
-             "(the broadcaster removed you, or it expired).", false);
+    offStage("You are no longer on the stage. " + why, false);
   } else if (joined && on !== null && !on.some(p => p.userId === me)) {
-    offStage("You are no longer on the stage: the broadcaster took you off.", true);
+    offStage(iAmHost ? "You are no longer on the stage: your stage link was replaced."
+      : "You are no longer on the stage: the broadcaster took you off.", true);
   }
 });

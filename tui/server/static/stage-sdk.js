@@ -171,6 +171,8 @@ const LEFT = {
   "user-initiated": ["You left the stage.", true],
   "participant-disconnected": ["The broadcaster took you off the stage. You are no longer " +
     "live, and this invitation no longer works.", false],
+  "replaced": ["You are no longer on the stage: you went on stage again from your " +
+    "terminal, and only the newest stage link works.", false],
   "stage-deleted": ["The stage was deleted. You are no longer live.", false],
   "token-reused": ["You were knocked off the stage: this token joined the stage somewhere " +
     "else (OBS, or another browser tab). The browser and OBS cannot share one token; use " +
@@ -245,7 +247,9 @@ function listen(stage) {
     }
   });
   on(E.STAGE_LEFT, reason => {
-    const [words, canJoin] = LEFT[reason] || LEFT.unknown;
+    // Only a newer stage link of their own takes the broadcaster off.
+    const key = iAmHost && reason === "participant-disconnected" ? "replaced" : reason;
+    const [words, canJoin] = LEFT[key] || LEFT.unknown;
     offStage(words, canJoin);
   });
   on(E.ERROR, err => {
