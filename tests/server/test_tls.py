@@ -13,6 +13,7 @@ import pytest
 
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
+from tui.server.client import AppServerClient, AppServerError
 from tui.server.settings import ServerSettings
 from tui.server.startup import StartupError, start_server
 
@@ -72,3 +73,28 @@ async def test_tls_settings_that_cannot_work_say_so(
     )
     with pytest.raises(StartupError, match="cannot load the TLS certificate"):
         await start_server(wrong)
+
+
+async def test_the_tuis_client_joins_an_https_server_it_trusts(
+    emulator: Emulator,
+    tmp_path: Path,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `join --server https://…` uses: the system's trust store, which SSL_CERT_FILE
+    points at a private CA (as a user with their own certificate would)."""
+    cert, key = certificate
+    server = await start_aws_server(emulator, tmp_path / "data", tls_cert=cert, tls_key=key)
+    async with server:
+        refused = AppServerClient(server.url)
+        with pytest.raises(AppServerError) as caught:
+            await refused.chat_token("Ada")
+        await refused.close()
+        assert server.url in caught.value.message
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        client = AppServerClient(server.url)
+        try:
+            grant = await client.chat_token("Ada")
+        finally:
+            await client.close()
+        assert grant.display_name == "Ada" and grant.role == "viewer"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import ssl
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -87,7 +88,12 @@ class AppServerClient:
         bearer: str | None = None,
     ) -> M | None:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                # Made now, not at import: the system's trust store as SSL_CERT_FILE and
+                # SSL_CERT_DIR say, so a server with a private CA works over https.
+                connector=aiohttp.TCPConnector(ssl=ssl.create_default_context()),
+            )
         if not _is_http_url(self.base_url):
             raise AppServerError(None, self._not_a_url())
         url = self.base_url + path
