@@ -122,6 +122,9 @@ ACTIONS: tuple[UserAction, ...] = (
       footer=False),
     _("chat.dismiss_invite", "dismiss_invite", "ctrl+n", "Dismiss", "Dismiss invite",
       "Close the stage invite", "dismiss", Section.STAGE, "chat", footer=False),
+    _("chat.go_on_stage", "go_on_stage", "ctrl+t", "On stage", "Go on stage",
+      "Your own stage link and OBS settings; again replaces the earlier link",
+      "go on stage yourself", Section.STAGE, "chat", who=Who.BROADCASTER, footer=False),
     # --- anywhere (Textual's palette has its own Quit and Keys entries) ---
     _("app.palette", "command_palette", "ctrl+p", "Palette", "", "Every action, by name",
       "palette", Section.ANYWHERE, "textual"),

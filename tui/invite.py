@@ -49,8 +49,28 @@ class StageInvite:
     browser_opened: bool = False
 
     @classmethod
+    def hosting(
+        cls, user_id: str, link: str, whip: WhipSettings, expires_at: datetime, *, opened: bool
+    ) -> StageInvite:
+        """The broadcaster's own stage link: nothing to redeem, so it starts joined."""
+        own = Invite(user_id=user_id, broadcast_type="realtime", stage="", invite_id="")
+        return cls(
+            own,
+            state=ToastState.JOINED,
+            expires_at=_aware(expires_at),
+            link=link,
+            whip=whip,
+            browser_opened=opened,
+        )
+
+    @classmethod
     def received(cls, invite: Invite) -> StageInvite:
         return cls(invite, expires_at=_aware(invite.expires_at) if invite.expires_at else None)
+
+    @property
+    def own(self) -> bool:
+        """The broadcaster's own stage link (`hosting`), not an invite to redeem."""
+        return not self.invite.invite_id
 
     @property
     def usable(self) -> bool:

@@ -92,6 +92,9 @@ class ChatSession:
     async def redeem(self, invite_id: str) -> Redemption:
         return await self.client.redeem(invite_id)
 
+    async def go_on_stage(self) -> Redemption:
+        return await self.client.go_on_stage()
+
     async def revoke_stage(self, user_id: str) -> None:
         """Take back the user's stage invites (the chat disconnect goes over the socket)."""
         await self.client.disconnect(user_id)

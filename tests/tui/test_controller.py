@@ -40,6 +40,9 @@ class FakeControls:
     async def revoke(self, user_id: str) -> None:
         self.calls.append(("revoke", user_id))
 
+    async def go_on_stage(self) -> Redemption:
+        raise NotConnected("no app server in this test")
+
     async def leave(self) -> None:
         self.calls.append(("leave", None))
 

@@ -215,3 +215,36 @@ async def test_a_disconnected_viewer_closes_the_room_even_with_a_long_reason(
             assert "reconnecting" not in status.state_text and status.state_text != "live"
     finally:
         await stack.stop()
+
+
+async def test_the_broadcaster_goes_on_stage_from_the_tui(tmp_path: Path) -> None:
+    """ctrl+t: the broadcaster's own stage link, opened and shown in the toast with the
+    OBS settings; the stage page it opens knows them as the host. A viewer has no such
+    key, and pressing it again replaces the link."""
+    async with await start_local_stack("127.0.0.1", 0, data_dir=tmp_path) as stack:
+        opened: list[str] = []
+        host = joined_app(stack.url, "Hana", key=stack.broadcaster_key, opened=opened)
+        viewer = joined_app(stack.url, "Ada")
+        async with host.run_test(size=(80, 24)) as pilot, viewer.run_test() as vpilot:
+            await until(lambda: host.identity is not None, "the host joined")
+            await until(lambda: viewer.identity is not None, "the viewer joined")
+            assert viewer.chat.check_action("go_on_stage", ()) is False
+            await vpilot.press("ctrl+t")
+            assert viewer.chat.toast.stage is None
+            commands = [c.title for c in host.get_system_commands(host.chat)]
+            assert "Go on stage" in commands
+
+            await pilot.press("ctrl+t")
+            toast = host.chat.query_one(InviteToast)
+            await until(lambda: toast.state is ToastState.JOINED, "the host's stage link")
+            assert opened == [toast.link]
+            assert toast.whip is not None and toast.whip.token
+            assert any("your stage link is ready" in line for line in lines(host))
+            async with aiohttp.ClientSession() as http, http.get(toast.link) as page:
+                assert page.status == 200
+                assert "Hana" in await page.text()
+
+            first = toast.link
+            await pilot.press("ctrl+t")
+            await until(lambda: toast.link and toast.link != first, "a new link")
+            assert len(opened) == 2

@@ -22,7 +22,7 @@ from textual.widgets import Footer
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
 from tui.errors import error_words
-from tui.invite import WhipSettings
+from tui.invite import EXPIRED_WORDS, StageInvite, WhipSettings
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -338,8 +338,9 @@ class ChatScreen(Screen[None]):
         to watch (then the periodic check stops)."""
         toast = self.toast
         if toast.is_overdue(self._clock()):
-            toast.expired()
-            self.system("your stage invite has expired", error=True)
+            own = toast.stage is not None and toast.stage.own
+            toast.expired("Your stage link has expired." if own else EXPIRED_WORDS)
+            self.system(f"your stage {'link' if own else 'invite'} has expired", error=True)
         if toast.showing and toast.state is not ToastState.EXPIRED:
             return False
         if self._expiry_check is not None:
@@ -491,8 +492,13 @@ class ChatScreen(Screen[None]):
                 return message is not None and bool(self._actions_for(message))
             case "focus_composer":
                 return not self.composer.input.has_focus
-            case "join_stage" | "show_whip":
+            case "join_stage":
+                stage = toast.stage
+                return stage is not None and stage.usable and not stage.own
+            case "show_whip":
                 return toast.stage is not None and toast.stage.usable
+            case "go_on_stage":
+                return not self.ended
             case "copy_stage_link":
                 return bool(toast.link)
             case "dismiss_invite":
@@ -631,6 +637,31 @@ class ChatScreen(Screen[None]):
 
     def action_dismiss_invite(self) -> None:
         self.toast.dismiss()
+
+    def action_go_on_stage(self) -> None:
+        self._go_on_stage()
+
+    @work(group="stage", exclusive=True)
+    async def _go_on_stage(self) -> None:
+        """The broadcaster's own stage link, shown in the toast like a joined invite."""
+        try:
+            redemption = await self.controls.go_on_stage()
+        except Exception as exc:
+            words = f"could not go on stage: {error_words(exc)}"
+            self.system(words, error=True)
+            self.notify(clean(_sentence(words)), severity="error", markup=False)
+            return
+        link = safe_link(redemption.join_url)
+        if link is None or self.identity is None:
+            self.system("the app server sent a stage link that is not a web address", error=True)
+            return
+        opened = await self.controls.open_in_browser(link)
+        whip = WhipSettings(redemption.whip_url, redemption.participant_token)
+        self.toast.stage = StageInvite.hosting(
+            self.identity.user_id, link, whip, redemption.expires_at, opened=opened
+        )
+        self._watch_expiry()
+        self.system("your stage link is ready (asking again takes this one off the stage)")
 
     @work(group="stage", exclusive=True)
     async def _join(self, then: Callable[[], object] | None) -> None:

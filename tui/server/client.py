@@ -188,6 +188,17 @@ class AppServerClient:
         assert redemption is not None
         return redemption
 
+    async def go_on_stage(self) -> Redemption:
+        """The broadcaster's own stage link and WHIP settings (`POST /api/multihost/host`);
+        asking again takes the earlier link's participant off the stage."""
+        if not self.broadcaster_key:
+            raise AppServerError(None, "only the broadcaster can go on stage this way")
+        redemption = await self._request(
+            "POST", "/api/multihost/host", Redemption, None, bearer=self.broadcaster_key
+        )
+        assert redemption is not None
+        return redemption
+
     async def disconnect(self, user_id: str) -> None:
         await self._request(
             "POST",
