@@ -1,6 +1,7 @@
-"""design.md's layering, checked in a fresh interpreter per rule (imports are cached):
-the IVS layer, the app server and the emulator never load textual, and the emulator
-depends on nothing of the app but the wire protocol and the pure helpers in tui.common."""
+"""The layering of docs/architecture.md ("Which way dependencies point"), checked in a
+fresh interpreter per rule (imports are cached): the IVS layer, the app server and the
+emulator never load textual, and the emulator depends on nothing of the app but the wire
+protocol and the pure helpers in tui.common."""
 
 from __future__ import annotations
 

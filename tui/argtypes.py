@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 # One definition of a port argument; the emulator owns it because it may import
-# nothing from tui but the protocol (design.md's layering).
+# nothing from tui but the protocol (docs/architecture.md, "Which way dependencies point").
 from tui.emulator.cli import port_number
 
 __all__ = ["existing_file", "non_negative", "port_number"]

@@ -3,8 +3,8 @@
 A chat token travels TUI room -> app server (HTTP) -> IVS control plane (boto3). Each
 layer waits for the one below it, so each must wait longer than the one below can take,
 or the layer above gives up and retries while the layer below still works on the first
-try (issue 13 §6: botocore's retries could take about 75 s while the room gave up on a
-token after 30 s):
+try (botocore's retries could take about 75 s while the room gave up on a token after
+30 s):
 
     CONTROL_CALL_BUDGET  <  APP_SERVER_TIMEOUT  <  TOKEN_TIMEOUT
         one IVS call          one HTTP request       the room's wait for a token

@@ -25,7 +25,7 @@ from pydantic import (
     ValidationError,
 )
 
-# --- Limits (ivs-protocol.md; botocore's ivschat and ivs-realtime models) -------------
+# --- Limits (botocore's ivschat and ivs-realtime models, which ship with botocore) ----
 
 MAX_MESSAGE_LENGTH = 500
 """Largest `maximumMessageLength` a room may have, in code points."""
