@@ -46,3 +46,12 @@ def test_the_emulator_imports_nothing_of_tui_but_the_protocol() -> None:
     allowed = {"tui", "tui.ivs", "tui.ivs.protocol"}
     shared = ("tui.emulator", "tui.common")  # tui.common: standard library only
     assert sorted(m for m in ours if m not in allowed and not m.startswith(shared)) == []
+
+
+def test_tui_common_needs_only_the_standard_library() -> None:
+    imported, loaded = _load("tui.common")
+    assert "tui.common.text" in imported
+    outside = {m.split(".")[0] for m in loaded} - set(sys.stdlib_module_names) - {"tui"}
+    # The interpreter's own start-up may load site hooks (an editable install's finder).
+    outside = {m for m in outside if not m.startswith(("_", "__editable__"))}
+    assert sorted(outside) == []
