@@ -42,6 +42,20 @@ Delivered = ChatMessage | MessageDeleted | UserDisconnected | CustomEvent
 Fact = Delivered | ServerError | Skipped
 
 
+def message_of(frame: MessageFrame) -> ChatMessage:
+    """A MESSAGE frame as the chat shows it: live, or read back from history."""
+    sender = frame.sender
+    return ChatMessage(
+        frame.id,
+        frame.content,
+        sender.user_id,
+        sender.attributes,
+        frame.attributes,
+        frame.send_time,
+        frame.request_id,
+    )
+
+
 def frame_to_fact(raw: str | bytes, seen: RecentIds) -> Fact | None:
     """What the frame `raw` means; None for a duplicate or a frame type this client does
     not know (tolerated, as the official SDK does)."""
@@ -53,16 +67,7 @@ def frame_to_fact(raw: str | bytes, seen: RecentIds) -> Fact | None:
     if frame_id and not seen.add(frame_id):
         return None
     if type(frame) is MessageFrame:  # the hot path: nearly every frame is a message
-        sender = frame.sender
-        return ChatMessage(
-            frame_id,
-            frame.content,
-            sender.user_id,
-            sender.attributes,
-            frame.attributes,
-            frame.send_time,
-            frame.request_id,
-        )
+        return message_of(frame)
     if isinstance(frame, EventFrame):
         return _event(frame)
     if isinstance(frame, ErrorFrame):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ValidationError
 
+from tui.ivs.convert import message_of
 from tui.ivs.events import ChatMessage, MessageDeleted, UserDisconnected
 from tui.ivs.protocol import (
     EVENT_DELETE_MESSAGE,
@@ -53,17 +54,8 @@ def message_frame(message: ChatMessage) -> MessageFrame:
 
 
 def chat_message(frame: MessageFrame) -> ChatMessage:
-    """A history frame as the room client shows a live one (tui/ivs/room.py `_ingest`)."""
-    sender = frame.sender
-    return ChatMessage(
-        frame.id,
-        frame.content,
-        sender.user_id,
-        sender.attributes,
-        frame.attributes,
-        frame.send_time,
-        frame.request_id,
-    )
+    """A history frame as the room client shows a live one."""
+    return message_of(frame)
 
 
 @dataclass(frozen=True, slots=True)
