@@ -25,6 +25,8 @@ from pydantic import (
     ValidationError,
 )
 
+from tui.common.validation import validation_words
+
 # --- Limits (botocore's ivschat and ivs-realtime models, which ship with botocore) ----
 
 MAX_MESSAGE_LENGTH = 500
@@ -193,7 +195,7 @@ def parse_client_action(data: str | bytes) -> SendMessage | DeleteMessage | Disc
     try:
         return _client_action.validate_json(data)
     except ValidationError as exc:
-        raise FrameError(_describe(exc)) from None
+        raise FrameError(validation_words(exc, whole="frame", first_only=True)) from None
     except ValueError as exc:  # e.g. invalid UTF-8 in bytes
         raise FrameError(str(exc)) from None
 
@@ -278,17 +280,11 @@ class FrameError(ValueError):
     `parse_server_frame` and `parse_client_action` raise."""
 
 
-def _describe(exc: ValidationError) -> str:
-    first = exc.errors(include_url=False, include_input=False)[0]
-    where = ".".join(str(p) for p in first["loc"]) or "frame"
-    return f"{where}: {first['msg']}"
-
-
 def parse_server_frame(data: str | bytes) -> ServerFrame:
     """Parse one server frame. Raises `FrameError` and nothing else."""
     try:
         return _server_frame.validate_json(data)
     except ValidationError as exc:
-        raise FrameError(_describe(exc)) from None
+        raise FrameError(validation_words(exc, whole="frame", first_only=True)) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise FrameError(f"unreadable frame: {exc}") from None
