@@ -36,8 +36,8 @@ from tui.emulator.resources import list_page, lookup
 from tui.emulator.state import (
     EmulatorState,
     ParticipantGrant,
+    ParticipantRecord,
     Stage,
-    StageParticipant,
     new_session_id,
 )
 from tui.ivs.protocol import (
@@ -156,7 +156,7 @@ class StageApi:
         if "filterByState" in params:
             people = [p for p in people if p.state == params["filterByState"]]
         return list_page(
-            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, StageParticipant.summary
+            "participants", people, params, DEFAULT_LIST_PARTICIPANTS, ParticipantRecord.summary
         )
 
     def get_participant(self, params: Params, ctx: RequestContext) -> Params:
@@ -293,7 +293,7 @@ class StageApi:
         session = stage.sessions[stage.active_session_id]
         participant = session.get(grant.participant_id)
         if participant is None:
-            participant = StageParticipant(
+            participant = ParticipantRecord(
                 participant_id=grant.participant_id,
                 user_id=grant.user_id,
                 attributes=dict(grant.attributes),

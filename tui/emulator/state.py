@@ -80,8 +80,9 @@ class IssuedChatToken:
 
 
 @dataclass(eq=False)
-class StageParticipant:
-    """A participant of one stage session, as ListParticipants describes it."""
+class ParticipantRecord:
+    """The local stack's record of one participant of a stage session (ListParticipants
+    answers a summary of it)."""
 
     participant_id: str
     user_id: str
@@ -137,7 +138,7 @@ class Stage:
     tags: dict[str, str] = field(default_factory=dict)
     active_session_id: str | None = None
     # session id -> participant id -> participant; past sessions stay listable.
-    sessions: dict[str, dict[str, StageParticipant]] = field(default_factory=dict)
+    sessions: dict[str, dict[str, ParticipantRecord]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {"arn": self.arn, "name": self.name, "tags": dict(self.tags)}

@@ -142,10 +142,6 @@ class ParticipantSummary:
     """Empty from AWS: ListParticipants' summaries carry no attributes (GetParticipant does)."""
 
 
-Participant = ParticipantSummary
-"""The old name, kept so that existing imports work; new code says ParticipantSummary."""
-
-
 def arn_region(arn: str) -> str | None:
     """The region an ARN names (`arn:aws:ivschat:<region>:...`), if it has one."""
     parts = arn.split(":")
@@ -638,7 +634,6 @@ __all__ = [
     "ControlPlane",
     "CreatedArns",
     "CreatedResources",
-    "Participant",
     "ParticipantSummary",
     "ParticipantToken",
     "arn_region",
