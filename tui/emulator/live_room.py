@@ -10,42 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Iterator
 
 from aiohttp import web
 
 from tui.common.text import for_log
+from tui.common.token_bucket import TokenBucket
 from tui.emulator.fanout import SLOW_READER_BYTES, deliver, encode_text_frame
 from tui.emulator.state import IssuedChatToken, Room
 from tui.ivs.protocol import ChatCapability
 
 log = logging.getLogger("tui.emulator")
-
-
-class MessageRateBucket:
-    """A room's SEND_MESSAGE rate as IVS counts it: a token bucket of `rate` messages a
-    second, bursts of at most `rate`, shared by every socket of the room."""
-
-    __slots__ = ("_stamp", "_tokens", "rate")
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self._tokens = float(rate)
-        self._stamp = time.monotonic()
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self._tokens = min(float(self.rate), self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        return False
-
-    def set_rate(self, rate: int) -> None:
-        self.rate = rate
-        self._tokens = min(self._tokens, float(rate))
 
 
 class Connection:
@@ -105,7 +80,9 @@ class LiveRoom:
         self.connections: set[Connection] = set()
         self.outbox: list[bytes] = []
         """WebSocket frames broadcast this loop turn, not yet written (see `flush`)."""
-        self.limiter = MessageRateBucket(room.maximum_message_rate_per_second)
+        rate = room.maximum_message_rate_per_second
+        # IVS's room rate: `rate` a second, bursts of at most `rate`, shared by every socket.
+        self.limiter = TokenBucket(rate, rate)
 
     def __iter__(self) -> Iterator[Connection]:
         return iter(tuple(self.connections))

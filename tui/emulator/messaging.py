@@ -237,7 +237,7 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Content must not be empty")
         elif room.denies_messages:
             self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, "message denied by review handler")
-        elif not conn.live.limiter.allow():
+        elif conn.live.limiter.take() > 0.0:
             self._error(conn, rid, ErrorCode.TOO_MANY_REQUESTS, "rate limit exceeded")
         else:
             frame = MessageFrame(

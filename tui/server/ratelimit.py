@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
+from tui.common.token_bucket import TokenBucket
 
 
 class AddressBudget:
@@ -23,7 +18,7 @@ class AddressBudget:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: dict[str, TokenBucket] = {}
         self._last_sweep = clock()
 
     def check(self, key: str) -> float:
@@ -32,28 +27,18 @@ class AddressBudget:
         self._sweep(now)
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = _Bucket(self.burst, now)
-        else:
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return 0.0
-        return (1.0 - bucket.tokens) / self.rate
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, clock=self.clock)
+        return bucket.take()
 
     def wait(self, key: str) -> float:
         """Like `check`, without taking anything: 0.0 if one request would be allowed."""
         bucket = self._buckets.get(key)
-        if bucket is None:
-            return 0.0
-        tokens = min(self.burst, bucket.tokens + (self.clock() - bucket.updated) * self.rate)
-        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+        return 0.0 if bucket is None else bucket.wait()
 
     def _sweep(self, now: float) -> None:
-        refill = self.burst / self.rate
-        if now - self._last_sweep < refill:
+        if now - self._last_sweep < self.burst / self.rate:
             return
         self._last_sweep = now
-        stale = [k for k, b in self._buckets.items() if now - b.updated >= refill]
+        stale = [k for k, b in self._buckets.items() if b.full_since(now)]
         for key in stale:
             del self._buckets[key]
