@@ -14,6 +14,7 @@ from platformdirs import user_config_dir, user_data_dir
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from tui.common.app_identity import APP_NAME, ENV_PREFIX, SERVER_CONFIG_FILE_NAME
 from tui.common.validation import validation_words
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.ivs.protocol import (
@@ -24,14 +25,12 @@ from tui.ivs.protocol import (
     MIN_SESSION_MINUTES,
 )
 
-APP_NAME = "ivs-chat-tui"
 DEFAULT_PORT = 8750
 """`serve`'s port, and the demo's: the local stack and the app server share it."""
 BROADCASTER_KEY_MIN = 8
 """Whoever knows the key moderates the chat and invites people on stage: a short one is
 guessed by trying."""
-ENV_PREFIX = "IVS_CHAT_TUI_"
-CONFIG_FILE_NAME = "server.toml"
+CONFIG_FILE_NAME = SERVER_CONFIG_FILE_NAME
 INVITE_MINUTES = 10
 """A participant token is made with its invite and lives as long: long enough to read the
 invite, press Join and allow the camera, short enough that a token which leaks, or whose
