@@ -30,6 +30,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from tui.common.app_identity import APP_NAME, ENV_PREFIX, TUI_CONFIG_FILE_NAME
+from tui.common.validation import validation_words
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.keys import key_problem
 
@@ -120,14 +121,10 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
         unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
         if unknown:
             raise SettingsError(_unknown_settings(path, unknown)) from None
-        first = errors[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        field = str(first["loc"][0]) if first["loc"] else ""
+        field = str(errors[0]["loc"][0]) if errors[0]["loc"] else ""
         source = _source_of(field, path, flags)
-        words = str(first["msg"]).removeprefix("Value error, ")
-        raise SettingsError(
-            f"configuration {where}: {words}" + (f" ({source})" if source else "")
-        ) from None
+        words = validation_words(exc, whole="settings", first_only=True)
+        raise SettingsError(f"configuration {words}" + (f" ({source})" if source else "")) from None
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
