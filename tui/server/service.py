@@ -30,6 +30,7 @@ from tui.server.errors import (
     NotAuthenticated,
     NotFound,
 )
+from tui.server.history.store import HistoryStore
 from tui.server.models import (
     ChatGrant,
     DisconnectResult,
@@ -38,6 +39,7 @@ from tui.server.models import (
     Role,
     StageParticipant,
 )
+from tui.server.moderation.service import ModerationService
 from tui.server.names import (
     DisplayNameError,
     check_viewer_name,
@@ -116,6 +118,10 @@ class AppService:
         self.config = config
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to expire invites and links."""
+        self.moderation: ModerationService | None = None
+        """Bans, timeouts, moderators and the room keeper (set at start-up)."""
+        self.history: HistoryStore | None = None
+        """The room's recorded history (set at start-up)."""
 
     async def close(self) -> None:
         await self.control.close()
@@ -183,6 +189,7 @@ class AppService:
         *,
         session_key: str | None = None,
         broadcaster_key: str | None = None,
+        address: str | None = None,
     ) -> ChatGrant:
         """A chat token for a new identity, or for the one `session_key` names; the
         broadcaster (right `broadcaster_key`) gets the moderator capabilities."""
@@ -214,6 +221,11 @@ class AppService:
             )
         role: Role = identity.role
         capabilities = BROADCASTER_CAPABILITIES if role == "broadcaster" else VIEWER_CAPABILITIES
+        read_only_until: float | None = None
+        if self.moderation is not None:  # a ban is 403 here; a timeout, read-only
+            decision = self.moderation.token_decision(identity, address)
+            role, capabilities = decision.role.value, decision.capabilities
+            read_only_until = decision.read_only_until
         try:
             token = await self.control.create_chat_token(
                 self.config.room_arn,
@@ -235,6 +247,7 @@ class AppService:
             session_key=key,
             chat_url=self.config.chat_url,
             room_name=self.config.room_name or None,
+            timed_out_until=None if read_only_until is None else _utc(read_only_until),
         )
 
     # --- invites ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ from tui.server.control import AwsControl, LocalControl
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
 from tui.server.ratelimit import AddressBudget
+from tui.server.room import ROUTES, RoomError, open_room_stores, room_lifetime, start_room
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
@@ -289,6 +290,11 @@ async def start_server(
     except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
         raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
     store.forget_participant_tokens(now=clock())
+    try:
+        moderation_store, history = open_room_stores(store, settings, clock)
+    except RoomError as exc:
+        store.close()
+        raise StartupError(str(exc)) from None
     state = ServerState(
         token_requests=AddressBudget(settings.token_rate_per_minute, settings.token_burst),
         mode=settings.effective_mode,
@@ -300,8 +306,9 @@ async def start_server(
         per_address=settings.slow_connections_per_address,
     )
     app = new_app(guard.request_started)
-    setup_routes(app, state)
+    setup_routes(app, state, ROUTES)
     app.cleanup_ctx.append(_lifetime(state, store))
+    app.cleanup_ctx.append(room_lifetime(state, moderation_store, history))
     emulator: Emulator | None = None
     if local:
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
@@ -354,6 +361,11 @@ async def start_server(
         ),
         clock=clock,
     )
+    try:
+        await start_room(service, settings, moderation_store, history, control.chat_url)
+    except RoomError as exc:
+        await runner.cleanup()
+        raise StartupError(str(exc)) from None
     state.service = service
     return RunningServer(
         url=url,

@@ -20,7 +20,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from tui.ivs.protocol import ID_ALPHABET, ID_LENGTH, SEND_TIME_MAX_YEAR, SEND_TIME_MIN_YEAR
-from tui.server import errors
+from tui.server.errors import InvalidRequest, NotFound
 from tui.server.history.record import HistoryPage, to_micros
 from tui.server.history.store import HistoryStore, StoredMessage
 
@@ -76,7 +76,7 @@ def parse_after(after: str | None) -> str | datetime | None:
     try:
         return parse_time(after)
     except ValueError as exc:
-        raise errors.bad_request(
+        raise InvalidRequest(
             f"after must be a message id ({ID_LENGTH} letters and digits) or an RFC 3339 "
             f"time: {exc}"
         ) from None
@@ -93,7 +93,7 @@ def parse_limit(limit: str | int | None) -> int:
     else:
         value = 0
     if not 1 <= value <= MAX_LIMIT:
-        raise errors.bad_request(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return value
 
 
@@ -111,7 +111,7 @@ def history(
     elif isinstance(where, str):
         position = store.position(where)
         if position is None:
-            raise errors.not_found(
+            raise NotFound(
                 f"message {where} is not in the history: it is older than the history "
                 "keeps, or was never recorded; ask with after=<its send time> instead"
             )
