@@ -3,6 +3,7 @@ raw chat sockets."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,7 +106,7 @@ async def test_a_moderator_gets_the_capabilities_and_may_act_on_viewers_only(
             assert echo["Sender"]["Attributes"] == {"username": "Alice", "role": "moderator"}
             # DELETE_MESSAGE works for her.
             await ws.send(
-                '{"Action":"DELETE_MESSAGE","RequestId":"d","Id":"%s","Reason":"x"}' % echo["Id"]
+                json.dumps({"Action": "DELETE_MESSAGE", "RequestId": "d", "Id": echo["Id"]})
             )
             deleted = await until(ws, Type="EVENT", EventName="aws:DELETE_MESSAGE")
             assert deleted["Attributes"]["MessageId"] == echo["Id"]
@@ -250,7 +251,6 @@ async def test_new_identities_wait_read_only(server: RunningServer) -> None:
 
 
 async def test_health_shows_the_keeper(server: RunningServer) -> None:
-    async with api(server) as client:
-        async with client.http.get(server.url + "/healthz") as resp:
-            health = await resp.json()
+    async with api(server) as client, client.http.get(server.url + "/healthz") as resp:
+        health = await resp.json()
     assert health["keeper"]["state"] == "live" and health["keeper"]["connections"] >= 1
