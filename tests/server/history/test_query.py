@@ -15,6 +15,7 @@ from tui.server.errors import ServiceError
 from tui.server.history.query import DEFAULT_LIMIT, MAX_LIMIT, history, parse_time
 from tui.server.history.record import from_micros, moderation_event
 from tui.server.history.store import HistoryStore
+from tui.server.http import status_of
 
 S = 1_000_000
 
@@ -119,7 +120,7 @@ def test_an_empty_history_is_complete_only_while_recording(tmp_path: Path) -> No
 def test_an_unknown_message_id_is_404(store: HistoryStore) -> None:
     with pytest.raises(ServiceError) as caught:
         history(store, "Unknown12345")
-    assert caught.value.status == 404
+    assert status_of(caught.value) == 404
     assert "Unknown12345 is not in the history" in caught.value.message
 
 
@@ -142,7 +143,7 @@ def test_an_unknown_message_id_is_404(store: HistoryStore) -> None:
 def test_a_malformed_after_is_400_in_words(store: HistoryStore, after: str, words: str) -> None:
     with pytest.raises(ServiceError) as caught:
         history(store, after)
-    assert caught.value.status == 400
+    assert status_of(caught.value) == 400
     assert "message id" in caught.value.message and words in caught.value.message
     assert len(caught.value.message) < 300  # a hostile value is not echoed whole
 
@@ -151,7 +152,7 @@ def test_a_malformed_after_is_400_in_words(store: HistoryStore, after: str, word
 def test_a_bad_limit_is_400(store: HistoryStore, limit: str) -> None:
     with pytest.raises(ServiceError) as caught:
         history(store, None, limit)
-    assert caught.value.status == 400
+    assert status_of(caught.value) == 400
     assert f"from 1 to {MAX_LIMIT}" in caught.value.message
 
 
