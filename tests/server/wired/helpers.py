@@ -22,11 +22,20 @@ WAIT = 10.0
 
 
 async def local_server(data_dir: Path, **settings: Any) -> RunningServer:
-    options: dict[str, Any] = {"wrong_key_burst": 1000, "token_burst": 1000}
+    options: dict[str, Any] = dict(LENIENT)
     options.update(settings)
     server = await start_server(
         ServerSettings(mode="local", host="127.0.0.1", port=0, data_dir=data_dir, **options)
     )
+    return await keeper_live(server)
+
+
+LENIENT = {"wrong_key_burst": 1000, "token_burst": 1000}
+"""Budgets no test meets: every test's clients share 127.0.0.1."""
+
+
+async def keeper_live(server: RunningServer) -> RunningServer:
+    """`server`, once its room keeper is connected (it starts in the background)."""
     assert server.service.moderation is not None and server.service.moderation.keeper
     await asyncio.wait_for(server.service.moderation.keeper.wait_live(), WAIT)
     return server

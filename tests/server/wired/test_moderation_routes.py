@@ -4,7 +4,6 @@ raw chat sockets."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,13 +11,7 @@ import pytest
 
 from tests.server.wired.helpers import Api, api, chat, closed, local_server, until
 from tui.ivs.moderation_notice import EVENT_MODERATION
-from tui.server.startup import RunningServer
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    async with await local_server(tmp_path / "data") as running:
-        yield running
+from tui.server.startup import RunningServer, StartupError
 
 
 async def _people(client: Api, server: RunningServer) -> tuple[dict, dict, dict]:
@@ -254,3 +247,18 @@ async def test_health_shows_the_keeper(server: RunningServer) -> None:
     async with api(server) as client, client.http.get(server.url + "/healthz") as resp:
         health = await resp.json()
     assert health["keeper"]["state"] == "live" and health["keeper"]["connections"] >= 1
+
+
+async def test_the_blocked_terms_setting_applies_at_start_and_a_bad_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    async with (
+        await local_server(tmp_path / "one", blocked_terms=["buy followers"]) as server,
+        api(server) as client,
+    ):
+        _, settings = await client.call("GET", "/api/moderation/settings", server.broadcaster_key)
+    assert settings["blockedTerms"] == ["buy followers"]
+    with pytest.raises(StartupError) as refused:
+        await local_server(tmp_path / "two", blocked_terms=["re:(unclosed"])
+    assert "invalid blocked-terms setting" in str(refused.value)
+    assert "is not valid" in str(refused.value)
