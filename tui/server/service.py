@@ -215,6 +215,8 @@ class AppService:
                 self._check_viewer_name(name, identity.user_id)
         else:
             self._check_viewer_name(name)
+            if self.moderation is not None:  # a banned address makes no new identity
+                self.moderation.check_address(address)
             key = secrets.token_urlsafe(32)
             identity = self.store.add_identity(
                 f"viewer-{new_id()}", key, name, "viewer", now, looks(name)

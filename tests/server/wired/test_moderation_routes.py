@@ -103,6 +103,15 @@ async def test_a_moderator_gets_the_capabilities_and_may_act_on_viewers_only(
             )
             deleted = await until(ws, Type="EVENT", EventName="aws:DELETE_MESSAGE")
             assert deleted["Attributes"]["MessageId"] == echo["Id"]
+            # So does DISCONNECT_USER.
+            async with chat(bob) as ws_bob:
+                await ws.send(
+                    json.dumps(
+                        {"Action": "DISCONNECT_USER", "RequestId": "k", "UserId": bob["userId"]}
+                    )
+                )
+                await until(ws_bob, Type="EVENT", EventName="aws:DISCONNECT_USER")
+                await closed(ws_bob)
         key = alice["sessionKey"]
         status, record = await client.act(key, action="timeout", userId=bob["userId"])
         assert status == 200 and record["actor"]["userId"] == alice["userId"]
@@ -210,6 +219,7 @@ async def test_settings_get_and_put_and_an_invalid_pattern_is_refused(
             (["re:(unclosed"], "not valid"),
             (["re:(a+)+"], "repeat inside a repeat"),
             ([f"term{i}" for i in range(1001)], "at most 1000"),
+            ([f"re:x{i}y" for i in range(51)], "more than 50 re: patterns"),
         ):
             status, refused = await client.call(
                 "PUT", "/api/moderation/settings", key, {"blockedTerms": bad}
@@ -262,3 +272,23 @@ async def test_the_blocked_terms_setting_applies_at_start_and_a_bad_one_is_refus
         await local_server(tmp_path / "two", blocked_terms=["re:(unclosed"])
     assert "invalid blocked-terms setting" in str(refused.value)
     assert "is not valid" in str(refused.value)
+
+
+async def test_a_ban_with_its_address_refuses_new_identities_from_there(
+    server: RunningServer,
+) -> None:
+    async with api(server) as client:
+        key = server.broadcaster_key
+        _, alice, _ = await _people(client, server)
+        status, _ = await client.act(key, action="ban", userId=alice["userId"], banAddress=True)
+        assert status == 200
+        # Every test client is on 127.0.0.1: a new name from there is refused too.
+        status, refused = await client.token("Alicia")
+        assert status == 403 and "network address is banned" in refused["message"]
+        assert (await client.token("Host", key=key))[0] == 200  # never the broadcaster
+        status, refused = await client.act(
+            key, action="timeout", userId=alice["userId"], banAddress=True
+        )
+        assert status == 400 and "banAddress goes with ban" in refused["message"]
+        await client.act(key, action="unban", userId=alice["userId"])
+        assert (await client.token("Alicia"))[0] == 200

@@ -107,6 +107,12 @@ class ModerationService:
 
     # --- the token endpoint ------------------------------------------------------------
 
+    def check_address(self, address: str | None) -> None:
+        """NotAllowed (403) when `address` is banned: asked before a new identity is
+        made, so that a refused request takes no name."""
+        if address and self.store.address_banned(address, self.clock()):
+            raise NotAllowed("this network address is banned from this chat")
+
     def token_decision(self, identity: IdentityRecord, address: str | None) -> TokenDecision:
         """What `POST /api/chat/token` gives `identity` now (NotAllowed, 403, for a ban).
         The asking address is remembered, so a ban with banAddress can include it."""
