@@ -30,7 +30,7 @@ def _visible(ch: str) -> bool:
     return ch not in BLANK_LETTERS and unicodedata.category(ch) not in _DRAWS_NOTHING
 
 
-RESERVED_NAMES = ("broadcaster", "moderator")
+RESERVED_NAMES = ("broadcaster", "moderator", "room keeper")
 """Names that would make a viewer look like the chat's staff."""
 
 
