@@ -22,6 +22,7 @@ from tui.logs import log_to_file
 from tui.server.settings import DEFAULT_PORT, ENV_PREFIX
 
 if TYPE_CHECKING:
+    from tui.server.startup import LocalStack
     from tui.settings import TuiSettings
 
 DEFAULT_DEMO_VIEWERS = 3
@@ -98,6 +99,18 @@ def run(args: argparse.Namespace) -> int:
     )
 
 
+def block_demo_terms(stack: LocalStack) -> None:
+    """The demo room's blocked terms: one bot says one now and then, and the room keeper
+    deletes it for everyone (`tui.demo_viewers.SPAM_LINE`)."""
+    from tui.demo_viewers import DEMO_BLOCKED_TERMS
+    from tui.server.moderation.room_settings import parse_settings
+
+    moderation = stack.service.moderation
+    if moderation is not None:
+        blocked = {"blockedTerms": list(DEMO_BLOCKED_TERMS)}
+        moderation.set_settings(parse_settings(blocked, moderation.settings))
+
+
 async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSettings) -> int:
     from tui.app import run_chat_async
     from tui.demo_viewers import DemoViewers
@@ -112,6 +125,7 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
         except StartupError as exc:
             print(f"ivs-chat-tui: {exc}", file=sys.stderr)
             return 1
+        block_demo_terms(stack)
         bots = DemoViewers(stack.url, viewers)
         bots.start()
         try:

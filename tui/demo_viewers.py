@@ -2,7 +2,9 @@
 
 Each bot gets its own identity from the app server, connects with the room client like
 any viewer, and chats at a human pace, so `make run` shows a live chat at once. They
-answer when mentioned, which makes a mention easy to try.
+answer when mentioned, which makes a mention easy to try. The first bot now and then
+says a blocked term (`DEMO_BLOCKED_TERMS`, which the demo's server starts with), so the
+room keeper's deletion shows too.
 """
 
 from __future__ import annotations
@@ -39,14 +41,21 @@ LINES = (
     "love the colour scheme",
     "could you zoom in a bit?",
 )
+DEMO_BLOCKED_TERMS = ("buy followers",)
+SPAM_LINE = "buy followers cheap at example.invalid"
+"""What the first bot says every `SPAM_EVERY` lines: the room keeper deletes it."""
+SPAM_EVERY = 5
 REPLIES = ("yes?", "I'm here!", "hey {name} 👋", "on it", "would love to join the stage")
 
 
 class DemoViewer:
     """One bot: its own identity, its own room connection, its own pace."""
 
-    def __init__(self, server_url: str, name: str, rng: random.Random) -> None:
+    def __init__(
+        self, server_url: str, name: str, rng: random.Random, *, spam_every: int = 0
+    ) -> None:
         self.name = name
+        self._spam_every = spam_every
         self._client = AppServerClient(server_url)
         self._room = ChatRoom(self._client.token_provider(name))
         self._rng = rng
@@ -56,8 +65,11 @@ class DemoViewer:
             listener = asyncio.create_task(self._answer_mentions())
             try:
                 await asyncio.sleep(self._rng.uniform(0.5, 3.0))
+                said = 0
                 while True:
-                    await self._say(self._rng.choice(LINES))
+                    said += 1
+                    spam = self._spam_every and said % self._spam_every == 0
+                    await self._say(SPAM_LINE if spam else self._rng.choice(LINES))
                     await asyncio.sleep(self._rng.uniform(*pace))
             finally:
                 listener.cancel()
@@ -100,7 +112,10 @@ class DemoViewers:
         rng = random.Random(seed)
         self.viewers = [
             DemoViewer(
-                server_url, f"{names[i % len(names)]}{BOT_SUFFIX}", random.Random(rng.random())
+                server_url,
+                f"{names[i % len(names)]}{BOT_SUFFIX}",
+                random.Random(rng.random()),
+                spam_every=SPAM_EVERY if i == 0 else 0,
             )
             for i in range(count)
         ]

@@ -18,11 +18,13 @@ from tui.demo_viewers import BOT_SUFFIX, REPLIES, DemoViewers
 from tui.ivs.events import ChatMessage
 from tui.ivs.room import ChatRoom
 from tui.server.client import AppServerClient
-from tui.server.startup import start_local_stack
+from tui.server.moderation.room_settings import parse_settings
+from tui.server.startup import LocalStack, start_local_stack
 
 
 async def test_demo_viewers_chat_as_labelled_real_clients(tmp_path: Path) -> None:
     stack = await start_local_stack(port=0, data_dir=tmp_path)
+    _bots_may_chat_fast(stack)
     try:
         async with (
             AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
@@ -54,6 +56,14 @@ async def test_demo_viewers_chat_as_labelled_real_clients(tmp_path: Path) -> Non
         await stack.stop()
     assert sorted(senders.values()) == [f"Ada{BOT_SUFFIX}", f"Grace{BOT_SUFFIX}"]
     assert len(set(senders)) == 2  # two identities, one per bot
+
+
+def _bots_may_chat_fast(stack: LocalStack) -> None:
+    """These tests' bots chat many times faster than a person: not a flood here."""
+    moderation = stack.service.moderation
+    assert moderation is not None
+    fast = {"flood": {"messages": 1000, "seconds": 1}}
+    moderation.set_settings(parse_settings(fast, moderation.settings))
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -117,3 +127,33 @@ def test_busy_port_is_one_line_not_a_traceback() -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and str(port) in lines[0]
+
+
+async def test_a_demo_bot_trips_the_blocked_terms_and_the_keeper_deletes_it(
+    tmp_path: Path,
+) -> None:
+    from tui.demo import block_demo_terms
+    from tui.demo_viewers import SPAM_LINE
+    from tui.ivs.events import MessageDeleted
+
+    stack = await start_local_stack(port=0, data_dir=tmp_path)
+    try:
+        block_demo_terms(stack)
+        _bots_may_chat_fast(stack)
+        async with (
+            AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
+            ChatRoom(host.token_provider("Host")) as room,
+        ):
+            bots = DemoViewers(stack.url, 1, pace=(0.1, 0.2), seed=3)
+            bots.start()
+            spam_id = None
+            async with asyncio.timeout(20):
+                async for event in room:
+                    if isinstance(event, ChatMessage) and event.content == SPAM_LINE:
+                        spam_id = event.id
+                    if isinstance(event, MessageDeleted) and event.message_id == spam_id:
+                        break
+            await bots.stop()
+    finally:
+        await stack.stop()
+    assert spam_id is not None

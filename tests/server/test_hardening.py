@@ -296,6 +296,10 @@ async def test_slow_connections_per_address_are_bounded(tmp_path: Path) -> None:
         mode="local", port=0, data_dir=tmp_path, header_seconds=120, slow_connections_per_address=3
     )
     async with await start_server(settings) as server:
+        # The room keeper connects over loopback too: once it is in, its connections
+        # are not waiting for headers, and the three below are the only ones that are.
+        assert server.service.moderation is not None and server.service.moderation.keeper
+        await asyncio.wait_for(server.service.moderation.keeper.wait_live(), SAFETY)
         held = [await _open(server.url) for _ in range(3)]
         for _, writer in held:
             writer.write(b"GET /healthz HTTP/1.1\r\n")  # headers begun, never ended

@@ -86,7 +86,9 @@ async def test_the_configured_broadcaster_name_is_reserved_from_the_start(
             assert (await host.chat_token("Alice")).role == "broadcaster"
 
 
-@pytest.mark.parametrize("name", ["broad\u034fcaster", "MODERATOR\ufe0f", "m\u043ederator"])
+@pytest.mark.parametrize(
+    "name", ["broad\u034fcaster", "MODERATOR\ufe0f", "m\u043ederator", "Room Keeper"]
+)
 async def test_reserved_names_are_compared_by_skeleton(tmp_path: Path, name: str) -> None:
     async with await start_local_stack(port=0, data_dir=tmp_path) as stack:
         refused = await refusal(stack.url, name)

@@ -46,6 +46,10 @@ class ServiceControl(Protocol):
         self, room_arn: str, event_name: str, attributes: Mapping[str, str] | None = None
     ) -> str: ...
 
+    async def disconnect_user(
+        self, room_arn: str, user_id: str, reason: str | None = None
+    ) -> None: ...
+
     async def create_participant_token(
         self,
         stage_arn: str,

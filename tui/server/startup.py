@@ -45,6 +45,7 @@ from tui.server.resources import (
     forget_kept,
     kept_path,
 )
+from tui.server.room import ROUTES, RoomError, open_room_stores, room_lifetime, start_room
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
@@ -298,6 +299,11 @@ async def start_server(
     except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
         raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
     store.forget_participant_tokens(now=clock())
+    try:
+        moderation_store, history = open_room_stores(store, settings, clock)
+    except RoomError as exc:
+        store.close()
+        raise StartupError(str(exc)) from None
     state = ServerState(
         token_requests=AddressBudget(settings.token_rate_per_minute, settings.token_burst),
         mode=settings.effective_mode,
@@ -309,8 +315,9 @@ async def start_server(
         per_address=settings.slow_connections_per_address,
     )
     app = new_app(guard.request_started)
-    setup_routes(app, state)
+    setup_routes(app, state, ROUTES)
     app.cleanup_ctx.append(_lifetime(state, store))
+    app.cleanup_ctx.append(room_lifetime(state, moderation_store, history))
     emulator: Emulator | None = None
     if local:
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
@@ -365,6 +372,11 @@ async def start_server(
         ),
         clock=clock,
     )
+    try:
+        await start_room(service, settings, moderation_store, history, control.chat_url)
+    except RoomError as exc:
+        await runner.cleanup()
+        raise StartupError(str(exc)) from None
     state.service = service
     return RunningServer(
         url=url,

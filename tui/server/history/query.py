@@ -11,8 +11,7 @@ which is false when the recorder was not connected for part of the range:
   runs from when the oldest of them was recorded to now; with no messages at all, it is
   the instant now (is the recorder connected?).
 A full page may have more after it: ask again after its last message. Bad input raises
-InvalidRequest and an unknown message Id NotFound (tui/server/errors.py); the HTTP layer
-answers them with 400 and 404.
+the service's 400 and an unknown message Id its 404 (tui/server/errors.py).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from tui.ivs.protocol import ID_ALPHABET, ID_LENGTH, SEND_TIME_MAX_YEAR, SEND_TIME_MIN_YEAR
-from tui.server import errors
+from tui.server.errors import InvalidRequest, NotFound
 from tui.server.history.record import HistoryPage, to_micros
 from tui.server.history.store import HistoryStore, StoredMessage
 
@@ -77,7 +76,7 @@ def parse_after(after: str | None) -> str | datetime | None:
     try:
         return parse_time(after)
     except ValueError as exc:
-        raise errors.InvalidRequest(
+        raise InvalidRequest(
             f"after must be a message id ({ID_LENGTH} letters and digits) or an RFC 3339 "
             f"time: {exc}"
         ) from None
@@ -94,7 +93,7 @@ def parse_limit(limit: str | int | None) -> int:
     else:
         value = 0
     if not 1 <= value <= MAX_LIMIT:
-        raise errors.InvalidRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+        raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return value
 
 
@@ -112,7 +111,7 @@ def history(
     elif isinstance(where, str):
         position = store.position(where)
         if position is None:
-            raise errors.NotFound(
+            raise NotFound(
                 f"message {where} is not in the history: it is older than the history "
                 "keeps, or was never recorded; ask with after=<its send time> instead"
             )

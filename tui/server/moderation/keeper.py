@@ -30,7 +30,14 @@ from enum import StrEnum
 
 from tui.ivs.backoff import backoff_delay
 from tui.ivs.control import ControlError
-from tui.ivs.events import ChatError, ChatMessage, ConnectionState, StateChanged, TokenRefused
+from tui.ivs.events import (
+    ChatError,
+    ChatMessage,
+    ConnectionState,
+    RoomEvent,
+    StateChanged,
+    TokenRefused,
+)
 from tui.ivs.protocol import ChatCapability
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken, TokenProvider
@@ -107,6 +114,9 @@ class KeeperHealth:
 
 
 OnOffence = Callable[[Offence], Awaitable[None] | None]
+OnEvent = Callable[[RoomEvent], None]
+"""Every event the keeper's room yields, before the keeper looks at it: the history
+recorder (`tui.server.history.recorder.HistoryRecorder.on_event`)."""
 
 
 def keeper_tokens(
@@ -167,12 +177,14 @@ class RoomKeeper:
         reopen_cap: float = 60.0,
         room_options: dict[str, float] | None = None,
         rng: random.Random | None = None,
+        on_event: OnEvent | None = None,
     ) -> None:
         """`get_token()` returns a fresh ChatToken for the keeper's identity, with
         `KEEPER_CAPABILITIES`; `user_id` is that identity (its own messages and any with
         a moderator's or the broadcaster's role are never checked)."""
         self._get_token = get_token
         self._on_offence = on_offence
+        self._on_event = on_event
         self._user_id = user_id
         self._clock = clock
         self._reopen_base = reopen_base
@@ -280,6 +292,8 @@ class RoomKeeper:
     async def _consume(self, room: ChatRoom) -> StateChanged:
         """Every event of one room, until it ends; the final state change."""
         async for event in room:
+            if self._on_event is not None:
+                self._hand_on(event)
             if isinstance(event, ChatMessage):
                 self._seen += 1
                 self._check(room, event)
@@ -299,6 +313,14 @@ class RoomKeeper:
                     if event.reason:
                         self._last_error = event.reason
         return StateChanged(ConnectionState.DISCONNECTED, reason="the event stream ended")
+
+    def _hand_on(self, event: RoomEvent) -> None:
+        assert self._on_event is not None
+        try:
+            self._on_event(event)
+        except Exception as exc:  # a failing listener must not stop the moderation
+            self._last_error = f"handing on a room event failed: {exc}"
+            log.exception("room keeper: handing on a room event failed")
 
     # --- the hot path -----------------------------------------------------------------
 
@@ -376,6 +398,7 @@ __all__ = [
     "KeeperState",
     "Offence",
     "OffenceKind",
+    "OnEvent",
     "OnOffence",
     "RoomKeeper",
     "keeper_tokens",

@@ -16,16 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tui.common.roles import Role
 from tui.ivs.protocol import REASON_MAX_LENGTH, USER_ID_MAX_LENGTH, code_points
 from tui.server.errors import InvalidRequest, NotAllowed
-
-
-class Role(StrEnum):
-    """Who someone is in the room. (To be folded into a shared roles module.)"""
-
-    BROADCASTER = "broadcaster"
-    MODERATOR = "moderator"
-    VIEWER = "viewer"
 
 
 class Action(StrEnum):

@@ -1,0 +1,91 @@
+"""The moderation routes (issue 10), mounted under /api by `tui.server.http.api_app`:
+
+- `POST /api/moderation/actions` `{action, userId, reason?, durationSeconds?,
+  banAddress?}`: 200 and the log record;
+- `GET /api/moderation/log?userId=&limit=`: `{records: [...]}`, newest first;
+- `GET /api/moderation/users/{userId}`: `{userId, displayName, role, bannedUntil?,
+  timedOutUntil?, createdAt}`;
+- `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds}`.
+
+`Authorization: Bearer` the broadcaster key or a moderator's session key; viewers get
+403. Thin: `ModerationService` decides, the API's `json_errors` words the refusals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+
+from tui.server.errors import InvalidRequest
+from tui.server.http import STATE, bearer
+from tui.server.keyed import keyed, moderation
+
+
+async def _json_body(request: web.Request) -> object:
+    # As on the other routes (tui.server.http._body): a body that stalls gets 408, one
+    # over aiohttp's client_max_size (1 MB, ten full settings bodies) 413.
+    try:
+        async with asyncio.timeout(request.app[STATE].body_seconds):
+            raw = await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout(reason="the request body did not arrive in time") from None
+    if not raw.strip():
+        raise InvalidRequest("the request needs a JSON body")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidRequest(f"the request body is not valid JSON ({exc})") from None
+
+
+def _ok(body: dict[str, object]) -> web.Response:
+    return web.json_response(body)
+
+
+@keyed
+async def actions(request: web.Request) -> web.StreamResponse:
+    service = moderation(request)
+    key = bearer(request)
+    service.caller(key)  # 401 / 403 before reading the body
+    record = await service.act(key, await _json_body(request))
+    return _ok(record.to_json())
+
+
+@keyed
+async def moderation_log(request: web.Request) -> web.StreamResponse:
+    records = moderation(request).log(
+        bearer(request), request.query.get("userId"), request.query.get("limit")
+    )
+    return _ok({"records": [record.to_json() for record in records]})
+
+
+@keyed
+async def user(request: web.Request) -> web.StreamResponse:
+    return _ok(moderation(request).user(bearer(request), request.match_info["user_id"]))
+
+
+@keyed
+async def get_settings(request: web.Request) -> web.StreamResponse:
+    return _ok(moderation(request).read_settings(bearer(request)).to_json())
+
+
+@keyed
+async def put_settings(request: web.Request) -> web.StreamResponse:
+    service = moderation(request)
+    key = bearer(request)
+    service.caller(key)
+    settings = await service.put_settings(key, await _json_body(request))
+    return _ok(settings.to_json())
+
+
+ROUTES = (
+    web.post("/moderation/actions", actions),
+    web.get("/moderation/log", moderation_log),
+    web.get("/moderation/users/{user_id}", user),
+    web.get("/moderation/settings", get_settings),
+    web.put("/moderation/settings", put_settings),
+)
+"""Relative to the API's /api prefix."""
+
+__all__ = ["ROUTES"]

@@ -1,0 +1,253 @@
+"""Moderation in the app server: the calls behind the moderation routes, the token
+endpoint's decision and the room keeper's offences (issue 10).
+
+No HTTP here (`tui.server.moderation.routes` maps requests onto it). Every logged action,
+manual or the keeper's, goes the same way (`tui.server.moderation.actions`): the store
+logs it and changes the target's standing; then SendEvent `ivs-chat-tui:Moderation`
+tells the room; then DisconnectUser, when the action disconnects, ends the target's
+current token (IVS cannot change or revoke one otherwise, ivs-protocol.md §3).
+
+Roles: the broadcaster is whoever holds the broadcaster key (their identity's role in
+`tui.server.store`); anyone else's role is their moderation standing
+(`ModerationStore.state(user_id).role`), viewer unless made a moderator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui.common.text import for_log
+from tui.ivs.control import ControlError
+from tui.ivs.moderation_notice import EVENT_MODERATION
+from tui.server.control import ServiceControl
+from tui.server.errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound
+from tui.server.moderation.actions import disconnect_reason, plan_action
+from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
+from tui.server.moderation.log_store import ModerationStore, check_log_limit
+from tui.server.moderation.policy import Role, parse_action_request
+from tui.server.moderation.records import ModerationRecord, NewRecord, Party, utc_text
+from tui.server.moderation.room_settings import RoomSettings, parse_settings
+from tui.server.moderation.standing import TokenDecision, chat_token_decision
+from tui.server.store import IdentityRecord, Store
+
+log = logging.getLogger("tui.server")
+
+BROADCASTER_ID_META = "broadcaster_user_id"
+"""Store meta: the broadcaster's user id (written by `AppService` on their first token)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking a moderation route: as named in the log, and with what role."""
+
+    party: Party
+    role: Role
+
+
+class ModerationService:
+    def __init__(
+        self,
+        control: ServiceControl,
+        identities: Store,
+        store: ModerationStore,
+        *,
+        room_arn: str,
+        broadcaster_key: str,
+        broadcaster_name: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.control = control
+        self.identities = identities
+        self.store = store
+        self.room_arn = room_arn
+        self._broadcaster_key = broadcaster_key
+        self._broadcaster_name = broadcaster_name
+        self.clock = clock
+        self.keeper: RoomKeeper | None = None
+        self._settings = store.settings()
+
+    # --- who is asking -----------------------------------------------------------------
+
+    def role_of(self, identity: IdentityRecord) -> Role:
+        """The effective role: broadcaster from the identity, else the standing's."""
+        if identity.role == Role.BROADCASTER.value:
+            return Role.BROADCASTER
+        return self.store.state(identity.user_id).role
+
+    def _broadcaster(self) -> Party:
+        user_id = self.identities.get_meta(BROADCASTER_ID_META)
+        identity = self.identities.identity(user_id) if user_id else None
+        if identity is not None:
+            return Party(identity.user_id, identity.display_name)
+        # The broadcaster acts before their first chat token: still named in the log.
+        return Party(user_id or "broadcaster", self._broadcaster_name or "broadcaster")
+
+    def caller(self, key: str | None) -> Caller:
+        """The broadcaster (their key) or a moderator (their session key). 401 without a
+        key or with an unknown one; 403 for a viewer."""
+        if not key:
+            raise NotAuthenticated(
+                "moderation needs the broadcaster key or a moderator's session key "
+                "(Authorization: Bearer <key>)"
+            )
+        if hmac.compare_digest(key.encode(), self._broadcaster_key.encode()):
+            return Caller(self._broadcaster(), Role.BROADCASTER)
+        identity = self.identities.identity_by_session_key(key)
+        if identity is None:
+            raise NotAuthenticated("this key is not known to this server")
+        role = self.role_of(identity)
+        if role is Role.VIEWER:
+            raise NotAllowed("only the broadcaster and moderators may moderate")
+        return Caller(Party(identity.user_id, identity.display_name), role)
+
+    # --- the token endpoint ------------------------------------------------------------
+
+    def check_address(self, address: str | None) -> None:
+        """NotAllowed (403) when `address` is banned: asked before a new identity is
+        made, so that a refused request takes no name."""
+        if address and self.store.address_banned(address, self.clock()):
+            raise NotAllowed("this network address is banned from this chat")
+
+    def token_decision(self, identity: IdentityRecord, address: str | None) -> TokenDecision:
+        """What `POST /api/chat/token` gives `identity` now (NotAllowed, 403, for a ban).
+        The asking address is remembered, so a ban with banAddress can include it."""
+        now = self.clock()
+        if address:
+            self.store.note_address(identity.user_id, address, now)
+        own = Role.BROADCASTER if identity.role == Role.BROADCASTER.value else Role.VIEWER
+        return chat_token_decision(
+            role=own,
+            state=self.store.state(identity.user_id),
+            identity_created_at=identity.created_at,
+            settings=self._settings,
+            address_banned=bool(address) and self.store.address_banned(address or "", now),
+            now=now,
+        )
+
+    # --- actions -----------------------------------------------------------------------
+
+    async def act(self, key: str | None, body: object) -> ModerationRecord:
+        """`POST /api/moderation/actions`: checked, logged, told, carried out."""
+        caller = self.caller(key)
+        request = parse_action_request(body)
+        target = self.identities.identity(request.user_id)
+        if target is None:
+            raise NotFound(f"no user {request.user_id!r} is known to this server")
+        plan = plan_action(
+            request,
+            actor=caller.party,
+            actor_role=caller.role,
+            target=Party(target.user_id, target.display_name),
+            target_role=self.role_of(target),
+            target_state=self.store.state(target.user_id),
+            now=self.clock(),
+        )
+        record = self.store.apply(plan.record, addresses=plan.ban_addresses)
+        failed = await self._carry_out(record, plan.disconnect_reason)
+        if failed:
+            raise IvsFailed(f"the {record.action.value} is recorded (record {record.id}), {failed}")
+        return record
+
+    async def _carry_out(self, record: ModerationRecord, reason: str | None) -> str | None:
+        """The notice, then DisconnectUser if `reason`; what failed, in words, or None.
+        The standing holds already: tokens are refused or read-only whatever IVS says."""
+        try:
+            await self.control.send_event(
+                self.room_arn, EVENT_MODERATION, record.notice().attributes()
+            )
+        except ControlError as exc:
+            log.warning("moderation notice %s not sent: %s", record.id, for_log(str(exc)))
+            return f"but telling the room failed: {exc}"
+        if reason is None:
+            return None
+        try:
+            await self.control.disconnect_user(self.room_arn, record.target.user_id, reason)
+        except ControlError as exc:
+            log.warning(
+                "moderation %s: disconnecting %s failed: %s",
+                record.id,
+                for_log(record.target.user_id),
+                for_log(str(exc)),
+            )
+            return f"but disconnecting them failed: {exc}"
+        return None
+
+    async def apply_automatic(self, record: NewRecord) -> ModerationRecord:
+        """A record of the room keeper's: applied and carried out like a moderator's."""
+        kept = self.store.apply(record)
+        await self._carry_out(kept, disconnect_reason(record))
+        return kept
+
+    async def on_offence(self, offence: Offence) -> None:
+        """The room keeper's `on_offence`: its deletion (already done) and, for a flood,
+        its timeout go into the log and take effect."""
+        for record in offence.records:
+            await self.apply_automatic(record)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def log(
+        self, key: str | None, user_id: str | None, limit: str | None
+    ) -> list[ModerationRecord]:
+        self.caller(key)
+        size = check_log_limit(limit)
+        return self.store.log(user_id or None, size)
+
+    def user(self, key: str | None, user_id: str) -> dict[str, object]:
+        """`GET /api/moderation/users/{userId}`."""
+        self.caller(key)
+        identity = self.identities.identity(user_id)
+        if identity is None:
+            raise NotFound(f"no user {user_id!r} is known to this server")
+        now = self.clock()
+        state = self.store.state(user_id)
+        out: dict[str, object] = {"userId": identity.user_id, "displayName": identity.display_name}
+        out.update(state.to_json(now))
+        out["role"] = self.role_of(identity).value
+        out["createdAt"] = utc_text(identity.created_at)
+        return out
+
+    # --- settings ----------------------------------------------------------------------
+
+    @property
+    def settings(self) -> RoomSettings:
+        return self._settings
+
+    def read_settings(self, key: str | None) -> RoomSettings:
+        self.caller(key)
+        return self._settings
+
+    async def put_settings(self, key: str | None, body: object) -> RoomSettings:
+        """`PUT /api/moderation/settings`: the broadcaster's only; a field left out keeps
+        its value. Patterns are timed in a worker thread (`parse_settings`)."""
+        if self.caller(key).role is not Role.BROADCASTER:
+            raise NotAllowed("only the broadcaster may change the room's settings")
+        settings = await asyncio.to_thread(parse_settings, body, self._settings)
+        self.set_settings(settings)
+        return settings
+
+    def set_settings(self, settings: RoomSettings) -> None:
+        """Save checked settings; the keeper applies them from its next message."""
+        self.store.save_settings(settings)
+        self._settings = settings
+        if self.keeper is not None:
+            self.keeper.update(settings)
+
+    # --- the keeper --------------------------------------------------------------------
+
+    def health(self) -> KeeperHealth | None:
+        return None if self.keeper is None else self.keeper.health()
+
+    async def close(self) -> None:
+        keeper, self.keeper = self.keeper, None
+        if keeper is not None:
+            await keeper.stop()
+        self.store.close()
+
+
+__all__ = ["BROADCASTER_ID_META", "Caller", "ModerationService"]

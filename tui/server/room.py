@@ -1,0 +1,132 @@
+"""The app server's hold on its room: moderation (bans, timeouts, moderators, the room
+keeper) and history, opened at start-up and closed with the app (issues 10 and 11).
+
+- `open_room_stores`: the moderation tables (in the store's database file, on their own
+  connection: `open_moderation_store`) and the history file, before the server listens;
+- `start_room`: the `ModerationService` and the room keeper, whose room events go to the
+  history recorder, once the control plane is up;
+- `room_lifetime`: the app's cleanup context: the history's upkeep (heartbeat, retention,
+  checkpoints) runs while the app runs; at the end the keeper stops and both close;
+- `ROUTES`: the moderation and history routes, under /api.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from tui.server.errors import InvalidRequest
+from tui.server.history import routes as history_routes
+from tui.server.history.coverage import HEARTBEAT_SECONDS
+from tui.server.history.recorder import HistoryRecorder
+from tui.server.history.store import HistoryStore, HistoryStoreError
+from tui.server.http import ServerState
+from tui.server.moderation import routes as moderation_routes
+from tui.server.moderation.keeper import RoomKeeper, keeper_tokens
+from tui.server.moderation.log_store import ModerationStore, open_moderation_store
+from tui.server.moderation.records import KEEPER_USER_ID
+from tui.server.moderation.room_settings import parse_settings
+from tui.server.moderation.service import ModerationService
+from tui.server.service import AppService
+from tui.server.settings import ServerSettings
+from tui.server.store import Store
+
+ROUTES = (*moderation_routes.ROUTES, *history_routes.ROUTES)
+
+
+class RoomError(Exception):
+    """The room's stores or settings cannot be used; `str()` says why (start-up words it)."""
+
+
+def open_room_stores(
+    store: Store, settings: ServerSettings, clock: Callable[[], float] = time.time
+) -> tuple[ModerationStore, HistoryStore]:
+    try:
+        moderation = open_moderation_store(store.path)
+    except (sqlite3.Error, OSError, RuntimeError) as exc:
+        raise RoomError(f"cannot open the moderation tables in {store.path}: {exc}") from None
+    try:
+        history = HistoryStore(
+            store.path.parent,
+            max_messages=settings.history_max_messages,
+            max_age_seconds=settings.history_max_age_hours * 3600,
+            clock=clock,
+        )
+    except (HistoryStoreError, sqlite3.Error, OSError) as exc:
+        moderation.close()
+        raise RoomError(str(exc)) from None
+    return moderation, history
+
+
+async def start_room(
+    service: AppService,
+    settings: ServerSettings,
+    moderation_store: ModerationStore,
+    history: HistoryStore,
+    chat_url: str,
+) -> ModerationService:
+    """Moderation on `service`, and the room keeper started (in the background: it
+    connects, and reconnects, by itself; `GET /healthz` shows how it is doing)."""
+    config = service.config
+    moderation = ModerationService(
+        service.control,
+        service.store,
+        moderation_store,
+        room_arn=config.room_arn,
+        broadcaster_key=config.broadcaster_key,
+        broadcaster_name=config.broadcaster_name,
+        clock=service.clock,
+    )
+    if settings.blocked_terms is not None:
+        body = {"blockedTerms": settings.blocked_terms}
+        try:
+            chosen = await asyncio.to_thread(parse_settings, body, moderation.settings)
+        except InvalidRequest as exc:
+            raise RoomError(f"invalid blocked-terms setting: {exc.message}") from None
+        moderation.set_settings(chosen)
+    recorder = HistoryRecorder(history)
+    moderation.keeper = RoomKeeper(
+        keeper_tokens(
+            service.control, config.room_arn, chat_url, session_minutes=config.session_minutes
+        ),
+        moderation.settings,
+        moderation.on_offence,
+        user_id=KEEPER_USER_ID,
+        on_event=recorder.on_event,
+    )
+    service.moderation = moderation
+    service.history = history
+    moderation.keeper.start()
+    return moderation
+
+
+def room_lifetime(
+    state: ServerState, moderation_store: ModerationStore, history: HistoryStore
+) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
+    """The app's cleanup context for the room (appended after the store's, so it ends
+    first: the keeper stops while the control plane is still open)."""
+
+    @contextlib.asynccontextmanager
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        upkeep = asyncio.create_task(history.maintain(HEARTBEAT_SECONDS), name="history-upkeep")
+        try:
+            yield
+        finally:
+            upkeep.cancel()
+            await asyncio.wait([upkeep])
+            service = state.service
+            if service is not None and service.moderation is not None:
+                await service.moderation.close()  # the keeper, then its store
+            else:
+                moderation_store.close()
+            history.close()
+
+    return lifetime
+
+
+__all__ = ["ROUTES", "RoomError", "open_room_stores", "room_lifetime", "start_room"]
