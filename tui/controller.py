@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from tui.errors import error_words
+from tui.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
+from tui.history_sync import CATCH_UP_PAGE
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
     DisconnectReason,
     NotConnected,
-    RoomEvent,
     StateChanged,
 )
 from tui.session import ChatSession, SelfIdentity
@@ -77,7 +78,7 @@ class ChatController:
 
     async def run(
         self,
-        deliver: Callable[[RoomEvent], None],
+        deliver: Callable[[Delivered], None],
         identified: Callable[[SelfIdentity], None],
     ) -> None:
         """Ask the app server who we are (`identified`), then join the room and hand
@@ -103,9 +104,9 @@ class ChatController:
         room = self._make_room(session)
         self.room = room
         try:
-            async with room:
+            async with room, self.history_relay(deliver) as relay:
                 async for event in room:
-                    deliver(event)
+                    relay(event)
         except Exception as exc:  # the room gives up in words; this is the last resort
             log.exception("the room client failed")
             deliver(
@@ -176,6 +177,27 @@ class ChatController:
             await self.room.close()
         if self.session is not None:
             await self.session.close()
+
+    # --- history (issue 11): on join, and what was missed across reconnects --------------
+
+    history_on_join: int = DEFAULT_HISTORY_ON_JOIN
+    """How many recent messages are shown on join (setting `history_on_join`)."""
+    history_page: int = CATCH_UP_PAGE
+    history_source: HistorySource | None = None
+    """Where history is read: the session's app server unless set."""
+
+    def history(self) -> HistorySource | None:
+        if self.history_source is None and self.session is not None:
+            from tui.history_client import HistoryClient
+
+            self.history_source = HistoryClient(self.session.client)
+        return self.history_source
+
+    def history_relay(self, deliver: Callable[[Delivered], None]) -> HistoryRelay:
+        """What `run` hands each room event to (tui/history_relay.py)."""
+        return HistoryRelay(
+            self.history(), deliver, on_join=self.history_on_join, page=self.history_page
+        )
 
 
 __all__ = ["ChatController", "Controls"]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import tzinfo as TzInfo
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -22,6 +24,8 @@ from textual.widgets import Footer
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
 from tui.errors import error_words
+from tui.history_relay import Delivered
+from tui.history_sync import HistoryShown, missed_words
 from tui.invite import WhipSettings
 from tui.ivs.events import (
     ChatError,
@@ -30,7 +34,6 @@ from tui.ivs.events import (
     CustomEvent,
     DisconnectReason,
     MessageDeleted,
-    RoomEvent,
     StateChanged,
     UserDisconnected,
 )
@@ -93,6 +96,13 @@ def first_words(text: str) -> str:
 
 def _sentence(words: str) -> str:
     return words[:1].upper() + words[1:]
+
+
+@dataclass
+class HistoryFetched(Message):
+    """History from the app server (tui/history_relay.py): on join, or what was missed."""
+
+    shown: HistoryShown
 
 
 def safe_link(url: str) -> str | None:
@@ -249,7 +259,7 @@ class ChatScreen(Screen[None]):
 
     # --- room events ---------------------------------------------------------------------
 
-    def deliver(self, event: RoomEvent, me: SelfIdentity | None) -> None:
+    def deliver(self, event: Delivered, me: SelfIdentity | None) -> None:
         """Post a room event to this screen as its Textual message; `me` is who the app
         knows it is now (an invite for anyone else is dropped here). Once the room is
         over nothing more is posted: the room may still be winding down."""
@@ -265,7 +275,9 @@ class ChatScreen(Screen[None]):
             # Later messages go in a new burst, handled after this event: a message that
             # follows our own disconnect must not be shown ahead of it.
             self._inbox = []
-        if isinstance(event, MessageDeleted):
+        if isinstance(event, HistoryShown):
+            self.post_message(HistoryFetched(event))
+        elif isinstance(event, MessageDeleted):
             self.post_message(MessageGone(event))
         elif isinstance(event, UserDisconnected):
             self.post_message(UserGone(event))
@@ -290,6 +302,31 @@ class ChatScreen(Screen[None]):
         add = self.messages.add_message
         for message in batch:
             add(message)
+
+    @on(HistoryFetched)
+    def _history_fetched(self, event: HistoryFetched) -> None:
+        """On join: the recent chat above a "history" divider. After a reconnect: what
+        was missed, said as such; a range the history lacks is a gap line."""
+        if self.ended:
+            return
+        shown = event.shown
+        messages = self.messages
+        if shown.join:
+            if shown.failure:
+                self.system(f"no recent chat to show: {shown.failure}")
+            messages.add_history(shown.messages)
+            return
+        if shown.failure:
+            messages.add_divider(f"messages may be missing here: {shown.failure}", gap=True)
+        elif not shown.complete:
+            messages.add_divider(
+                "messages may be missing here: the history has a gap too", gap=True
+            )
+        new = [m for m in shown.messages if m.id not in messages]
+        if new:
+            self.system(missed_words(len(new)))
+            for message in new:
+                messages.add_message(message)
 
     @on(MessageGone)
     def _message_gone(self, event: MessageGone) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -123,6 +123,14 @@ class _Kind:
     MESSAGE: Final = 0
     SYSTEM: Final = 1
     ERROR: Final = 2
+    DIVIDER: Final = 3
+    """A rule across the whole width, no time column: no message can look like it."""
+    GAP: Final = 4
+    """A divider for messages that may be missing (issue 11: a gap is never skipped)."""
+
+
+HISTORY_LABEL: Final = "history"
+_RULE: Final = "─"
 
 
 @dataclass(slots=True, eq=False)
@@ -136,6 +144,8 @@ class _Entry(Entry):
     name_end: int = 0
     badge_end: int = 0
     """End of the host badge before the name (0: none)."""
+    history: bool = False
+    """Fetched from the room's history on join: drawn with a dimmed time."""
 
 
 class _Styles(NamedTuple):
@@ -149,6 +159,9 @@ class _Styles(NamedTuple):
     pointer: RichStyle
     marker: RichStyle
     badge: RichStyle
+    history_time: RichStyle
+    divider: RichStyle
+    gap: RichStyle
 
 
 def _utc_now() -> datetime:
@@ -178,6 +191,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         "message-list--pointer",
         "message-list--marker",
         "message-list--badge",
+        "message-list--history-time",
+        "message-list--divider",
+        "message-list--gap",
     }
 
     DEFAULT_CSS = """
@@ -207,6 +223,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         }
         &:focus > .message-list--marker { background: $accent; }
         & > .message-list--badge { color: $accent; text-style: bold reverse; }
+        & > .message-list--history-time { color: $text-disabled; text-style: italic; }
+        & > .message-list--divider { color: $accent; text-style: bold; }
+        & > .message-list--gap { color: $text-warning; text-style: bold; }
     }
     """
 
@@ -307,7 +326,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def lines(self) -> list[str]:
         """Every entry as the plain text it is drawn with (for tests and copy)."""
-        return [f"{e.time} {e.body}" for e in self._store]
+        return [
+            f"{_RULE * 2} {e.body} {_RULE * 2}" if e.kind >= _Kind.DIVIDER else f"{e.time} {e.body}"
+            for e in self._store
+        ]
 
     def sender_name(self, user_id: str) -> str | None:
         """The name `user_id` goes by in their newest message still in the scrollback;
@@ -367,6 +389,29 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         prefix = _ERROR_PREFIX if error else _SYSTEM_PREFIX
         entry = _Entry(kind=kind, time=self._format_time(self._clock()), body=prefix + clean(text))
         self._append(entry)
+
+    def add_history(self, messages: Iterable[ChatMessage]) -> int:
+        """The recent chat fetched on join, drawn as history (dimmed times), then the
+        "history" divider; how many were added (a repeated id is ignored)."""
+        added = 0
+        for message in messages:
+            if message.id in self._store:
+                continue
+            self.add_message(message)
+            # Marked after add_message built the entry: its height does not depend on it.
+            last = self._store.last
+            if last is not None:
+                last.history = True
+            added += 1
+        if added:
+            self.add_divider(HISTORY_LABEL)
+        return added
+
+    def add_divider(self, text: str, *, gap: bool = False) -> None:
+        """A rule across the list with `text` in it: "history" under the messages shown
+        on join, or with `gap` a place where messages may be missing."""
+        kind = _Kind.GAP if gap else _Kind.DIVIDER
+        self._append(_Entry(kind=kind, time=self._format_time(self._clock()), body=clean(text)))
 
     def remove_message(self, message_id: str) -> bool:
         """Remove a deleted message; False if it is not in the scrollback. A selected
@@ -494,6 +539,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _render_entry_line(
         self, entry: _Entry, line: int, width: int, selected: bool, styles: _Styles
     ) -> Strip:
+        if entry.kind >= _Kind.DIVIDER:
+            return self._rule_strip(entry, line, width, selected, styles)
         body = entry.body
         bounds = [0, *self._wrap(entry), len(body)] if entry.height > 1 else [0, len(body)]
         start = bounds[line]
@@ -515,7 +562,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         segments: list[Segment] = []
         if self._indent:
             prefix = f"{entry.time} " if line == 0 else " " * self._indent
-            time_style = line_style + styles.time
+            time_style = line_style + (styles.history_time if entry.history else styles.time)
             if selected:
                 time_style += styles.pointer
             segments.append(Segment(prefix, time_style))
@@ -538,6 +585,21 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         # Simplified: the padding joins the text when they share a style (they do on a
         # plain line), one style change less per line written to the terminal.
         return Strip(segments).adjust_cell_length(width, line_style).simplify()
+
+    def _rule_strip(
+        self, entry: _Entry, line: int, width: int, selected: bool, styles: _Styles
+    ) -> Strip:
+        """A divider: its words centred in a rule across the whole width, from column 0
+        where every other line has its time, so no message can draw one."""
+        style = styles.base + (styles.gap if entry.kind == _Kind.GAP else styles.divider)
+        if selected:
+            style += styles.pointer
+        label = f" {entry.body} " if line == 0 else ""
+        if cell_len(label) + 4 > width:
+            label = ""  # too narrow for the words: the rule alone
+        left = (width - cell_len(label)) // 2
+        text = _RULE * left + label + _RULE * (width - left - cell_len(label))
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _marker_strip(self, width: int, styles: _Styles) -> Strip:
         count = self._new_count
@@ -570,6 +632,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 pointer=part("message-list--pointer"),
                 marker=base + part("message-list--marker"),
                 badge=part("message-list--badge"),
+                history_time=part("message-list--history-time"),
+                divider=part("message-list--divider"),
+                gap=part("message-list--gap"),
             )
         return self._styles
 
