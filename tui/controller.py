@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from tui.errors import error_words
 from tui.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
-from tui.history_sync import CATCH_UP_PAGE
+from tui.history_sync import CATCH_UP_PAGE, HistoryRequest
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
@@ -28,6 +28,7 @@ from tui.session import ChatSession, SelfIdentity
 
 if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
+    from tui.moderation_api import ModeratedUser
     from tui.server.client import InviteGrant, Redemption
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,20 @@ class ChatController:
 
             self.history_source = HistoryClient(self.session.client)
         return self.history_source
+
+    async def user_profile(self, user_id: str) -> ModeratedUser:
+        """The user card's identity age and status (moderators only; 403 otherwise)."""
+        from tui.moderation_api import ModerationClient
+
+        return await ModerationClient(self._session().client).user(user_id)
+
+    async def recent_messages(self, user_id: str) -> list[ChatMessage]:
+        """The user card's messages from the history: theirs among its newest page."""
+        source = self.history()
+        if source is None:
+            raise NotConnected("there is no app server in this session")
+        page = await source.history(HistoryRequest(None, CATCH_UP_PAGE))
+        return [m for m in page.messages if m.sender_id == user_id]
 
     def history_relay(self, deliver: Callable[[Delivered], None]) -> HistoryRelay:
         """What `run` hands each room event to (tui/history_relay.py)."""

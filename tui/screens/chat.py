@@ -57,6 +57,7 @@ from tui.screens.room_messages import (
     MessagesArrived,
     UserGone,
 )
+from tui.screens.user_card import UserCard, UserCardChoice
 from tui.screens.whip import WhipScreen
 from tui.server.client import InviteExpired
 from tui.session import SelfIdentity
@@ -64,6 +65,7 @@ from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
+from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
 
@@ -103,6 +105,13 @@ class HistoryFetched(Message):
     """History from the app server (tui/history_relay.py): on join, or what was missed."""
 
     shown: HistoryShown
+
+
+@dataclass
+class ModerateUser(Message):
+    """A moderation action picked on the user card: the chat screen carries it out."""
+
+    choice: UserCardChoice
 
 
 def safe_link(url: str) -> str | None:
@@ -197,6 +206,7 @@ class ChatScreen(Screen[None]):
             id="messages",
         )
         yield InviteToast(id="invite")
+        yield SearchBar(id="search")
         yield Composer(id="composer")
         yield Footer()
 
@@ -327,6 +337,56 @@ class ChatScreen(Screen[None]):
             self.system(missed_words(len(new)))
             for message in new:
                 messages.add_message(message)
+
+    # --- search (issue 11 §4) ---------------------------------------------------------------
+
+    @on(MessageList.SearchRequested)
+    def _open_search(self) -> None:
+        self.query_one(SearchBar).open()
+
+    @on(SearchBar.Find)
+    def _find(self, event: SearchBar.Find) -> None:
+        query = event.query
+        if query is None:
+            self.notify("Type words to find, or from:name.", severity="warning")
+            return
+        messages = self.messages
+        count = messages.filter(query) if event.filter else messages.search(query)
+        noun = "message matches" if count == 1 else "messages match"
+        how = " (only these shown: escape for all)" if event.filter else " (n, N: next, previous)"
+        words = f"{count:,} {noun} {query.describe()}" + (how if count else "")
+        self.notify(clean(words), severity="information" if count else "warning", markup=False)
+        self.query_one(SearchBar).close()
+        messages.focus()
+
+    # --- the user card (issue 11 §5) ---------------------------------------------------
+
+    def action_user_card(self) -> None:
+        message = self.messages.selected_message
+        if message is not None:
+            self._open_user_card(message)
+
+    @work(group="user_card")
+    async def _open_user_card(self, message: ChatMessage) -> None:
+        me = self.identity
+        role = me.role if me is not None else ""
+        card = UserCard(
+            message,
+            lookup=self.controls,  # type: ignore[arg-type]  # ChatController is one
+            scrollback=self.messages.messages_from(message.sender_id),
+            now=self._clock(),
+            tz=self._tz,
+            moderator=not self.ended and role in ("broadcaster", "moderator"),
+            broadcaster=not self.ended and role == "broadcaster",
+        )
+        choice = await self.app.push_screen_wait(card)
+        if choice is not None:
+            self.post_message(ModerateUser(choice))
+
+    @on(SearchBar.Closed)
+    def _search_closed(self) -> None:
+        self.messages.end_search()
+        self.messages.focus()
 
     @on(MessageGone)
     def _message_gone(self, event: MessageGone) -> None:
@@ -523,6 +583,8 @@ class ChatScreen(Screen[None]):
         match action:
             case "delete" | "disconnect" | "invite":
                 return self._applicable(action) is not None
+            case "user_card":
+                return self.messages.selected_message is not None
             case "admin_menu":
                 message = self.messages.selected_message
                 return message is not None and bool(self._actions_for(message))

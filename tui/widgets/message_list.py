@@ -35,6 +35,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tui.ivs.events import ChatMessage
+from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
 from tui.terminal_output import RepaintPacer, output_backlog
 from tui.widgets.untrusted import clean
@@ -130,6 +131,7 @@ class _Kind:
 
 
 HISTORY_LABEL: Final = "history"
+_FILTER_SERIALS: Final = 1 << 48  # a filtered view's entries never share a cache key
 _RULE: Final = "─"
 
 
@@ -179,6 +181,14 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("pageup", "page_up", "Page up", show=False, id="message_list.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="message_list.page_down"),
         Binding("enter,m", "activate", "Actions", show=False, id="message_list.activate"),
+        # Search (issue 11 §4); the records are in tui/actions.py.
+        Binding("slash", "search", "Search", show=False, id="message_list.search"),
+        Binding("n", "next_match", "Next match", show=False, id="message_list.next_match"),
+        Binding(
+            "N", "previous_match", "Previous match", show=False, id="message_list.previous_match"
+        ),
+        Binding("F", "filter", "Filter", show=False, id="message_list.filter"),
+        Binding("escape", "end_search", "End search", show=False, id="message_list.end_search"),
     ]
 
     COMPONENT_CLASSES = {
@@ -251,6 +261,16 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> MessageList:
             return self.message_list
 
+    @dataclass
+    class SearchRequested(Message):
+        """`/`: the screen opens the search box."""
+
+        message_list: MessageList = field(repr=False)
+
+        @property
+        def control(self) -> MessageList:
+            return self.message_list
+
     class _Flush(Message, bubble=False):
         """Coalesced: at most one is pending however many messages arrive."""
 
@@ -294,6 +314,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         # None while the selection is off screen, so a change either way is announced.
         self._announced: ChatMessage | None = None
         self._new_message = False  # a chat message arrived since the last flush
+        self._query: SearchQuery | None = None
+        self._full: Scrollback[_Entry] | None = None  # the whole list while filtering
         self.set_identity(own_user_id, own_name)
 
     # --- public interface -------------------------------------------------------------
@@ -330,6 +352,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             f"{_RULE * 2} {e.body} {_RULE * 2}" if e.kind >= _Kind.DIVIDER else f"{e.time} {e.body}"
             for e in self._store
         ]
+
+    def messages_from(self, user_id: str) -> list[ChatMessage]:
+        """`user_id`'s messages still in the scrollback, oldest first."""
+        entries = (self._full or self._store).by_sender(user_id)
+        return [e.message for e in entries if e.message is not None]
 
     def sender_name(self, user_id: str) -> str | None:
         """The name `user_id` goes by in their newest message still in the scrollback;
@@ -418,6 +445,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         message hands the selection to the nearest newer message (else the nearest older
         one; a system line only when no message is left), so a moderator can go on
         deleting without moving."""
+        if self._full is not None:
+            self._full.remove(message_id)
         removed = self._store.remove(message_id)
         if removed is None:
             return False
@@ -467,6 +496,142 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         message = self.selected_message
         if message is not None:
             self.post_message(self.Activated(message, self))
+
+    # --- search and filter (issue 11 §4) -------------------------------------------------
+
+    @property
+    def query(self) -> SearchQuery | None:
+        """The search in force, if any."""
+        return self._query
+
+    @property
+    def filtering(self) -> bool:
+        """True while only the matching messages are shown."""
+        return self._full is not None
+
+    def search(self, query: SearchQuery | None) -> int:
+        """Look for `query` and select the newest match; how many messages match. None
+        ends the search. Over the plain messages (`Scrollback.find`), not drawn lines."""
+        self._settle()
+        self._query = query
+        if query is None:
+            self.end_search()
+            return 0
+        if self._full is not None:
+            self._unfilter()
+        matches = self._store.find(query.matches)
+        if matches:
+            self._pick(matches[-1])
+        return len(matches)
+
+    def filter(self, query: SearchQuery | None = None) -> int:
+        """Show only the messages matching `query` (else the search in force); how many."""
+        self._settle()
+        query = query or self._query
+        if query is None:
+            return 0
+        if self._full is not None:
+            self._unfilter()
+        self._query = query
+        full = self._store
+        matches = full.find(query.matches)
+        shown: Scrollback[_Entry] = Scrollback(full.capacity, first_serial=_FILTER_SERIALS)
+        for entry in matches:
+            shown.append(self._copy(entry), self._measure)
+        self._full = full
+        self._swap(shown, shown.last)
+        return len(matches)
+
+    def end_search(self) -> None:
+        """Escape: the whole list again, the selection kept on the message it was on."""
+        self._query = None
+        if self._full is not None:
+            self._unfilter()
+
+    def match_step(self, step: int) -> bool:
+        """Select the next match above (`step` -1) or below (+1) the selection; False
+        when there is none that way."""
+        self._settle()
+        query = self._query
+        if query is None or not len(self._store):
+            return False
+        start = self._selected or self._store.last
+        assert start is not None
+        index = self._store.index(start)
+        size = len(self._store)
+        at = index + step
+        while 0 <= at < size:
+            entry = self._store[at]
+            if entry.message is not None and query.matches(entry.message):
+                self._pick(entry)
+                return True
+            at += step
+        return False
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested(self))
+
+    def action_next_match(self) -> None:
+        # n goes on up the list, the way the search went from the newest message.
+        if not self.match_step(-1):
+            self.app.bell()
+
+    def action_previous_match(self) -> None:
+        if not self.match_step(+1):
+            self.app.bell()
+
+    def action_filter(self) -> None:
+        if self._full is not None:
+            self._unfilter()
+        else:
+            self.filter()
+
+    def action_end_search(self) -> None:
+        self.end_search()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_match", "previous_match", "filter"):
+            return self._query is not None
+        if action == "end_search":
+            # Otherwise escape is the screen's (back to the composer).
+            return self._query is not None or self._full is not None
+        return True
+
+    def _copy(self, entry: _Entry) -> _Entry:
+        return _Entry(
+            message=entry.message,
+            kind=entry.kind,
+            time=entry.time,
+            body=entry.body,
+            name_end=entry.name_end,
+            badge_end=entry.badge_end,
+            history=entry.history,
+        )
+
+    def _unfilter(self) -> None:
+        full, self._full = self._full, None
+        if full is None:
+            return
+        selected = self._selected
+        keep = full.get(selected.message.id) if selected and selected.message else None
+        self._swap(full, keep or full.last)
+
+    def _swap(self, store: Scrollback[_Entry], select: _Entry | None) -> None:
+        """Draw `store` from now on, with `select` selected and in view."""
+        self._store = store
+        self._selected = None
+        self._strips.clear()
+        self._wraps.clear()
+        self._dropped_lines = 0
+        self._new_count = 0
+        self._flushed_end = store.end
+        self._set_virtual_height(store.lines)
+        self.refresh()
+        if select is not None:
+            self._pick(select)
+        else:
+            self._resume_following()
+            self._announce(force=True)
 
     # --- events -------------------------------------------------------------------------
 
@@ -682,6 +847,13 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return offsets
 
     def _append(self, entry: _Entry) -> None:
+        if self._full is not None:  # filtering: everything is kept, the matches shown
+            self._full.append(entry, self._measure)
+            if entry.message is None or self._query is None:
+                return
+            if not self._query.matches(entry.message):
+                return
+            entry = self._copy(entry)
         dropped = self._store.append(entry, self._measure)
         if dropped is not None:
             self._dropped_lines += dropped.height
