@@ -75,3 +75,19 @@ async def test_ctrl_f_in_the_box_filters_and_escape_in_the_box_closes(
         await pilot.press("slash", "escape")
         assert not listing.filtering
         assert len(listing.messages) == 6
+
+
+async def test_while_filtered_a_message_seen_before_is_not_added_twice(
+    make_app: Callable[..., ChatApp],
+) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        listing = app.chat.query_one(MessageList)
+        listing.filter(SearchQuery.parse("from:bob"))
+        first = chat_message(1, ALICE, "hi everyone!")  # filtered out, but there
+        assert first.id in listing
+        app.deliver(first)  # as a catch-up might bring it again
+        await pilot.pause()
+        listing.end_search()
+        assert [m.id for m in listing.messages].count(first.id) == 1

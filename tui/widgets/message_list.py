@@ -355,7 +355,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def messages_from(self, user_id: str) -> list[ChatMessage]:
         """`user_id`'s messages still in the scrollback, oldest first."""
-        entries = (self._full or self._store).by_sender(user_id)
+        entries = (self._full if self._full is not None else self._store).by_sender(user_id)
         return [e.message for e in entries if e.message is not None]
 
     def sender_name(self, user_id: str) -> str | None:
@@ -374,8 +374,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return True
 
     def __contains__(self, message_id: object) -> bool:
-        """Is the chat message with this id in the scrollback?"""
-        return message_id in self._store
+        """Is the chat message with this id in the scrollback (shown or filtered out)?"""
+        return message_id in (self._full if self._full is not None else self._store)
 
     def set_identity(self, user_id: str, name: str) -> None:
         """Whose messages are "own" and which name counts as a mention."""
@@ -848,6 +848,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _append(self, entry: _Entry) -> None:
         if self._full is not None:  # filtering: everything is kept, the matches shown
+            if entry.message is not None and entry.message.id in self._full:
+                return  # shown before the filter hid it: a repeated id is ignored
             self._full.append(entry, self._measure)
             if entry.message is None or self._query is None:
                 return
