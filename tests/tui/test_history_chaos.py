@@ -178,3 +178,37 @@ async def test_history_survives_a_restart(tmp_path: Path) -> None:
         lambda stack, me: stack.emulator.drop_connections(me),  # type: ignore[union-attr]
         restart_history=True,
     )
+
+
+async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Path) -> None:
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path / "server")
+    keeper = StandInHistory(stack.url, tmp_path / "history")
+    await keeper.start()
+    early = ChatSession(AppServerClient(stack.url), "Early")
+    await early.open()
+    late = ChatApp(
+        ChatSession(AppServerClient(stack.url), "Late"),
+        settings=TuiSettings.model_construct(history_on_join=3),
+        browser=lambda url: False,
+    )
+    late.controller.history_source = keeper.client()  # the real route: drop this line
+    try:
+        async with ChatRoom(early.token_provider()) as room:
+            for n in range(1, 6):
+                await room.send_message(f"said before {n}")
+            store = keeper.store
+            assert store is not None
+            await until(lambda: store.count() == 5, "the keeper recorded them")
+            async with late.run_test(size=(100, 30)):
+                await until(lambda: "── history ──" in lines(late), "the history divider")
+                shown = lines(late)
+                at = shown.index("── history ──")
+                assert [line.split(" ", 2)[2] for line in shown[at - 3 : at]] == [
+                    f"said before {n}" for n in (3, 4, 5)
+                ]
+                await room.send_message("said after")
+                await until(lambda: lines(late)[-1].endswith("said after"), "live after it")
+    finally:
+        await keeper.close()
+        await early.close()
+        await stack.stop()
