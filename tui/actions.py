@@ -155,7 +155,8 @@ ACTIONS: tuple[UserAction, ...] = (
       "Close the search and show every message", "", Section.MESSAGES, "search_bar"),
     _("chat.user_card", "user_card", "u", "User", "User card",
       "Show the selected message's sender: role, age, status, recent messages",
-      "user card", Section.MESSAGES, "chat"),
+      "user card", Section.MESSAGES, "chat", footer=False),  # F1 and the palette: the
+    # footer is full at 80 columns
 )  # fmt: skip
 del _
 
