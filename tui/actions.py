@@ -153,10 +153,10 @@ ACTIONS: tuple[UserAction, ...] = (
       "Show only the matching messages", "", Section.MESSAGES, "search_bar"),
     _("search_bar.close", "close", "escape", "Close", "",
       "Close the search and show every message", "", Section.MESSAGES, "search_bar"),
+    # Not in the footer, which is full at 80 columns: F1 and the palette list it.
     _("chat.user_card", "user_card", "u", "User", "User card",
       "Show the selected message's sender: role, age, status, recent messages",
-      "user card", Section.MESSAGES, "chat", footer=False),  # F1 and the palette: the
-    # footer is full at 80 columns
+      "user card", Section.MESSAGES, "chat", footer=False),
 )  # fmt: skip
 del _
 
