@@ -20,7 +20,7 @@ from typing import Literal
 
 from textual.binding import Binding
 
-Owner = Literal["app", "chat", "composer", "message_list", "textual"]
+Owner = Literal["app", "chat", "composer", "message_list", "search_bar", "textual"]
 
 
 class Section(StrEnum):
@@ -132,6 +132,34 @@ ACTIONS: tuple[UserAction, ...] = (
       Section.ANYWHERE, "app"),
     _("app.quit", "quit", "ctrl+q", "Quit", "", "Quit the app", "quit", Section.ANYWHERE,
       "app", priority=True),
+    # --- history and search (issue 11); the list's bindings are in message_list.py ---
+    _("message_list.search", "search", "slash", "Search", "Search messages",
+      "Find messages by their words, or from:name", "search", Section.MESSAGES,
+      "message_list"),
+    _("message_list.next_match", "next_match", "n", "Next match", "",
+      "Select the next match, up the list", "next/previous match", Section.MESSAGES,
+      "message_list"),
+    _("message_list.previous_match", "previous_match", "N", "Previous match", "",
+      "Select the previous match, down the list", "next/previous match", Section.MESSAGES,
+      "message_list"),
+    _("message_list.filter", "filter", "F", "Filter", "Show only matches",
+      "Show only the messages that match the search (again: all)", "only matches",
+      Section.MESSAGES, "message_list"),
+    _("message_list.end_search", "end_search", "escape", "End search", "",
+      "End the search and show every message", "end search", Section.MESSAGES,
+      "message_list"),
+    # The search box's keys are written in the box (its placeholder) whenever they work,
+    # so F1, full at 80x24, does not repeat them.
+    _("search_bar.find", "find", "enter", "Find", "", "Find the newest match", "",
+      Section.MESSAGES, "search_bar"),
+    _("search_bar.filter", "filter", "ctrl+f", "Only matches", "",
+      "Show only the matching messages", "", Section.MESSAGES, "search_bar"),
+    _("search_bar.close", "close", "escape", "Close", "",
+      "Close the search and show every message", "", Section.MESSAGES, "search_bar"),
+    # Not in the footer, which is full at 80 columns: F1 and the palette list it.
+    _("chat.user_card", "user_card", "u", "User", "User card",
+      "Show the selected message's sender: role, age, status, recent messages",
+      "user card", Section.MESSAGES, "chat", footer=False),
 )  # fmt: skip
 del _
 
@@ -139,7 +167,7 @@ BY_ACTION: dict[tuple[Owner, str], UserAction] = {(a.owner, a.action): a for a i
 BY_ID: dict[str, UserAction] = {a.id: a for a in ACTIONS}
 
 
-def bindings_for(owner: Literal["app", "chat", "composer"]) -> list[Binding]:
+def bindings_for(owner: Literal["app", "chat", "composer", "search_bar"]) -> list[Binding]:
     """The `BINDINGS` of `owner`: its records that have keys, in the table's order."""
     return [a.binding() for a in ACTIONS if a.owner == owner and a.keys]
 

@@ -30,9 +30,7 @@ from tui.actions import ACTIONS, UserAction, bindings_for
 from tui.controller import ChatController, RoomFactory
 from tui.errors import error_words
 from tui.gc_tuning import tune_gc
-from tui.ivs.events import (
-    RoomEvent,
-)
+from tui.history_relay import Delivered
 from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
 from tui.session import ChatSession, SelfIdentity
@@ -122,6 +120,7 @@ class ChatApp(App[int]):
         self.controller = controller or ChatController(
             session, browser=browser, clipboard=self.copy_to_clipboard, room_factory=room_factory
         )
+        self.controller.history_on_join = self.settings.history_on_join
         self.identity = identity
         self.join_hint = join_hint
         self.clock = clock
@@ -192,7 +191,7 @@ class ChatApp(App[int]):
         self.identity = identity
         self.chat.post_message(IdentityKnown(identity))
 
-    def deliver(self, event: RoomEvent) -> None:
+    def deliver(self, event: Delivered) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
         self.chat.deliver(event, self.identity)
 

@@ -15,18 +15,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from tui.errors import error_words
+from tui.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
+from tui.history_sync import CATCH_UP_PAGE, HistoryRequest
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
     DisconnectReason,
     NotConnected,
-    RoomEvent,
     StateChanged,
 )
 from tui.session import ChatSession, SelfIdentity
 
 if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
+    from tui.moderation_api import ModeratedUser
     from tui.server.client import InviteGrant, Redemption
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ class ChatController:
 
     async def run(
         self,
-        deliver: Callable[[RoomEvent], None],
+        deliver: Callable[[Delivered], None],
         identified: Callable[[SelfIdentity], None],
     ) -> None:
         """Ask the app server who we are (`identified`), then join the room and hand
@@ -104,9 +106,9 @@ class ChatController:
         room = self._make_room(session)
         self.room = room
         try:
-            async with room:
+            async with room, self.history_relay(deliver) as relay:
                 async for event in room:
-                    deliver(event)
+                    relay(event)
         except Exception as exc:  # the room gives up in words; this is the last resort
             log.exception("the room client failed")
             deliver(
@@ -181,6 +183,41 @@ class ChatController:
             await self.room.close()
         if self.session is not None:
             await self.session.close()
+
+    # --- history (issue 11): on join, and what was missed across reconnects --------------
+
+    history_on_join: int = DEFAULT_HISTORY_ON_JOIN
+    """How many recent messages are shown on join (setting `history_on_join`)."""
+    history_page: int = CATCH_UP_PAGE
+    history_source: HistorySource | None = None
+    """Where history is read: the session's app server unless set."""
+
+    def history(self) -> HistorySource | None:
+        if self.history_source is None and self.session is not None:
+            from tui.history_client import HistoryClient
+
+            self.history_source = HistoryClient(self.session.client)
+        return self.history_source
+
+    async def user_profile(self, user_id: str) -> ModeratedUser:
+        """The user card's identity age and status (moderators only; 403 otherwise)."""
+        from tui.moderation_api import ModerationClient
+
+        return await ModerationClient(self._session().client).user(user_id)
+
+    async def recent_messages(self, user_id: str) -> list[ChatMessage]:
+        """The user card's messages from the history: theirs among its newest page."""
+        source = self.history()
+        if source is None:
+            raise NotConnected("there is no app server in this session")
+        page = await source.history(HistoryRequest(None, CATCH_UP_PAGE))
+        return [m for m in page.messages if m.sender_id == user_id]
+
+    def history_relay(self, deliver: Callable[[Delivered], None]) -> HistoryRelay:
+        """What `run` hands each room event to (tui/history_relay.py)."""
+        return HistoryRelay(
+            self.history(), deliver, on_join=self.history_on_join, page=self.history_page
+        )
 
 
 __all__ = ["ChatController", "Controls"]

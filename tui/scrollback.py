@@ -46,14 +46,14 @@ E = TypeVar("E", bound=Entry)
 class Scrollback(Generic[E]):
     """The newest `capacity` entries, oldest first."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, *, first_serial: int = 0) -> None:
         if capacity < 1:
             raise ValueError("scrollback must be at least 1")
         self.capacity = capacity
         self._entries: list[E] = []  # `_entries[_head:]` are live
         self._head = 0
         self._by_id: dict[str, E] = {}
-        self._serial = 0
+        self._serial = first_serial  # apart from another store's, for shared caches
         self._end = 0  # absolute line after the last entry
 
     # --- reading ------------------------------------------------------------------------
@@ -147,6 +147,11 @@ class Scrollback(Generic[E]):
             if entry.message is not None and entry.message.sender_id == sender_id:
                 return entry.message
         return None
+
+    def find(self, match: Callable[[ChatMessage], bool]) -> list[E]:
+        """Every entry whose chat message `match` accepts, oldest first: a search over
+        the plain messages, not the drawn lines."""
+        return [e for e in self if e.message is not None and match(e.message)]
 
     def by_sender(self, sender_id: str) -> list[E]:
         """Every entry with a message by `sender_id`, oldest first."""

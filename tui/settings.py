@@ -56,6 +56,8 @@ class TuiSettings(FlagsEnvTomlSettings):
     """Key that makes the app server give you the broadcaster's token."""
     scrollback: int = Field(DEFAULT_SCROLLBACK, ge=100, le=1_000_000)
     """How many messages the list keeps."""
+    history_on_join: int = Field(50, ge=0, le=1000)
+    """How many recent messages are shown on join (0: none)."""
     timezone: str | None = None
     """IANA zone for message times; the local zone when unset."""
     theme: str | None = None

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import tzinfo as TzInfo
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -22,6 +24,8 @@ from textual.widgets import Footer
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
 from tui.errors import error_words
+from tui.history_relay import Delivered
+from tui.history_sync import HistoryShown, missed_words
 from tui.invite import EXPIRED_WORDS, StageInvite, WhipSettings
 from tui.ivs.events import (
     ChatError,
@@ -30,7 +34,6 @@ from tui.ivs.events import (
     CustomEvent,
     DisconnectReason,
     MessageDeleted,
-    RoomEvent,
     StateChanged,
     UserDisconnected,
 )
@@ -54,6 +57,7 @@ from tui.screens.room_messages import (
     MessagesArrived,
     UserGone,
 )
+from tui.screens.user_card import UserCard, UserCardChoice
 from tui.screens.whip import WhipScreen
 from tui.server.client import InviteExpired
 from tui.session import SelfIdentity
@@ -61,6 +65,7 @@ from tui.widgets.composer import Composer, ComposerInput, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
+from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
 
@@ -93,6 +98,20 @@ def first_words(text: str) -> str:
 
 def _sentence(words: str) -> str:
     return words[:1].upper() + words[1:]
+
+
+@dataclass
+class HistoryFetched(Message):
+    """History from the app server (tui/history_relay.py): on join, or what was missed."""
+
+    shown: HistoryShown
+
+
+@dataclass
+class ModerateUser(Message):
+    """A moderation action picked on the user card: the chat screen carries it out."""
+
+    choice: UserCardChoice
 
 
 def safe_link(url: str) -> str | None:
@@ -187,6 +206,7 @@ class ChatScreen(Screen[None]):
             id="messages",
         )
         yield InviteToast(id="invite")
+        yield SearchBar(id="search")
         yield Composer(id="composer")
         yield Footer()
 
@@ -249,7 +269,7 @@ class ChatScreen(Screen[None]):
 
     # --- room events ---------------------------------------------------------------------
 
-    def deliver(self, event: RoomEvent, me: SelfIdentity | None) -> None:
+    def deliver(self, event: Delivered, me: SelfIdentity | None) -> None:
         """Post a room event to this screen as its Textual message; `me` is who the app
         knows it is now (an invite for anyone else is dropped here). Once the room is
         over nothing more is posted: the room may still be winding down."""
@@ -265,7 +285,9 @@ class ChatScreen(Screen[None]):
             # Later messages go in a new burst, handled after this event: a message that
             # follows our own disconnect must not be shown ahead of it.
             self._inbox = []
-        if isinstance(event, MessageDeleted):
+        if isinstance(event, HistoryShown):
+            self.post_message(HistoryFetched(event))
+        elif isinstance(event, MessageDeleted):
             self.post_message(MessageGone(event))
         elif isinstance(event, UserDisconnected):
             self.post_message(UserGone(event))
@@ -290,6 +312,81 @@ class ChatScreen(Screen[None]):
         add = self.messages.add_message
         for message in batch:
             add(message)
+
+    @on(HistoryFetched)
+    def _history_fetched(self, event: HistoryFetched) -> None:
+        """On join: the recent chat above a "history" divider. After a reconnect: what
+        was missed, said as such; a range the history lacks is a gap line."""
+        if self.ended:
+            return
+        shown = event.shown
+        messages = self.messages
+        if shown.join:
+            if shown.failure:
+                self.system(f"no recent chat to show: {shown.failure}")
+            messages.add_history(shown.messages)
+            return
+        if shown.failure:
+            messages.add_divider(f"messages may be missing here: {shown.failure}", gap=True)
+        elif not shown.complete:
+            messages.add_divider(
+                "messages may be missing here: the history has a gap too", gap=True
+            )
+        new = [m for m in shown.messages if m.id not in messages]
+        if new:
+            self.system(missed_words(len(new)))
+            for message in new:
+                messages.add_message(message)
+
+    # --- search (issue 11 §4) ---------------------------------------------------------------
+
+    @on(MessageList.SearchRequested)
+    def _open_search(self) -> None:
+        self.query_one(SearchBar).open()
+
+    @on(SearchBar.Find)
+    def _find(self, event: SearchBar.Find) -> None:
+        query = event.query
+        if query is None:
+            self.notify("Type words to find, or from:name.", severity="warning")
+            return
+        messages = self.messages
+        count = messages.filter(query) if event.filter else messages.search(query)
+        noun = "message matches" if count == 1 else "messages match"
+        how = " (only these shown: escape for all)" if event.filter else " (n, N: next, previous)"
+        words = f"{count:,} {noun} {query.describe()}" + (how if count else "")
+        self.notify(clean(words), severity="information" if count else "warning", markup=False)
+        self.query_one(SearchBar).close()
+        messages.focus()
+
+    # --- the user card (issue 11 §5) ---------------------------------------------------
+
+    def action_user_card(self) -> None:
+        message = self.messages.selected_message
+        if message is not None:
+            self._open_user_card(message)
+
+    @work(group="user_card")
+    async def _open_user_card(self, message: ChatMessage) -> None:
+        me = self.identity
+        role = me.role if me is not None else ""
+        card = UserCard(
+            message,
+            lookup=self.controls,  # type: ignore[arg-type]  # ChatController is one
+            scrollback=self.messages.messages_from(message.sender_id),
+            now=self._clock(),
+            tz=self._tz,
+            moderator=not self.ended and role in ("broadcaster", "moderator"),
+            broadcaster=not self.ended and role == "broadcaster",
+        )
+        choice = await self.app.push_screen_wait(card)
+        if choice is not None:
+            self.post_message(ModerateUser(choice))
+
+    @on(SearchBar.Closed)
+    def _search_closed(self) -> None:
+        self.messages.end_search()
+        self.messages.focus()
 
     @on(MessageGone)
     def _message_gone(self, event: MessageGone) -> None:
@@ -487,6 +584,8 @@ class ChatScreen(Screen[None]):
         match action:
             case "delete" | "disconnect" | "invite":
                 return self._applicable(action) is not None
+            case "user_card":
+                return self.messages.selected_message is not None
             case "admin_menu":
                 message = self.messages.selected_message
                 return message is not None and bool(self._actions_for(message))

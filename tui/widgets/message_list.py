@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
@@ -35,6 +35,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tui.ivs.events import ChatMessage
+from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
 from tui.terminal_output import RepaintPacer, output_backlog
 from tui.widgets.untrusted import clean
@@ -123,6 +124,15 @@ class _Kind:
     MESSAGE: Final = 0
     SYSTEM: Final = 1
     ERROR: Final = 2
+    DIVIDER: Final = 3
+    """A rule across the whole width, no time column: no message can look like it."""
+    GAP: Final = 4
+    """A divider for messages that may be missing (issue 11: a gap is never skipped)."""
+
+
+HISTORY_LABEL: Final = "history"
+_FILTER_SERIALS: Final = 1 << 48  # a filtered view's entries never share a cache key
+_RULE: Final = "─"
 
 
 @dataclass(slots=True, eq=False)
@@ -136,6 +146,8 @@ class _Entry(Entry):
     name_end: int = 0
     badge_end: int = 0
     """End of the host badge before the name (0: none)."""
+    history: bool = False
+    """Fetched from the room's history on join: drawn with a dimmed time."""
 
 
 class _Styles(NamedTuple):
@@ -149,6 +161,9 @@ class _Styles(NamedTuple):
     pointer: RichStyle
     marker: RichStyle
     badge: RichStyle
+    history_time: RichStyle
+    divider: RichStyle
+    gap: RichStyle
 
 
 def _utc_now() -> datetime:
@@ -166,6 +181,14 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("pageup", "page_up", "Page up", show=False, id="message_list.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="message_list.page_down"),
         Binding("enter,m", "activate", "Actions", show=False, id="message_list.activate"),
+        # Search (issue 11 §4); the records are in tui/actions.py.
+        Binding("slash", "search", "Search", show=False, id="message_list.search"),
+        Binding("n", "next_match", "Next match", show=False, id="message_list.next_match"),
+        Binding(
+            "N", "previous_match", "Previous match", show=False, id="message_list.previous_match"
+        ),
+        Binding("F", "filter", "Filter", show=False, id="message_list.filter"),
+        Binding("escape", "end_search", "End search", show=False, id="message_list.end_search"),
     ]
 
     COMPONENT_CLASSES = {
@@ -178,6 +201,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         "message-list--pointer",
         "message-list--marker",
         "message-list--badge",
+        "message-list--history-time",
+        "message-list--divider",
+        "message-list--gap",
     }
 
     DEFAULT_CSS = """
@@ -207,6 +233,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         }
         &:focus > .message-list--marker { background: $accent; }
         & > .message-list--badge { color: $accent; text-style: bold reverse; }
+        & > .message-list--history-time { color: $text-disabled; text-style: italic; }
+        & > .message-list--divider { color: $accent; text-style: bold; }
+        & > .message-list--gap { color: $text-warning; text-style: bold; }
     }
     """
 
@@ -226,6 +255,16 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         """Enter, `m`, or a click on the selected line, with a chat message selected."""
 
         message: ChatMessage
+        message_list: MessageList = field(repr=False)
+
+        @property
+        def control(self) -> MessageList:
+            return self.message_list
+
+    @dataclass
+    class SearchRequested(Message):
+        """`/`: the screen opens the search box."""
+
         message_list: MessageList = field(repr=False)
 
         @property
@@ -275,6 +314,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         # None while the selection is off screen, so a change either way is announced.
         self._announced: ChatMessage | None = None
         self._new_message = False  # a chat message arrived since the last flush
+        self._query: SearchQuery | None = None
+        self._full: Scrollback[_Entry] | None = None  # the whole list while filtering
         self.set_identity(own_user_id, own_name)
 
     # --- public interface -------------------------------------------------------------
@@ -307,7 +348,15 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def lines(self) -> list[str]:
         """Every entry as the plain text it is drawn with (for tests and copy)."""
-        return [f"{e.time} {e.body}" for e in self._store]
+        return [
+            f"{_RULE * 2} {e.body} {_RULE * 2}" if e.kind >= _Kind.DIVIDER else f"{e.time} {e.body}"
+            for e in self._store
+        ]
+
+    def messages_from(self, user_id: str) -> list[ChatMessage]:
+        """`user_id`'s messages still in the scrollback, oldest first."""
+        entries = (self._full if self._full is not None else self._store).by_sender(user_id)
+        return [e.message for e in entries if e.message is not None]
 
     def sender_name(self, user_id: str) -> str | None:
         """The name `user_id` goes by in their newest message still in the scrollback;
@@ -325,8 +374,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return True
 
     def __contains__(self, message_id: object) -> bool:
-        """Is the chat message with this id in the scrollback?"""
-        return message_id in self._store
+        """Is the chat message with this id in the scrollback (shown or filtered out)?"""
+        return message_id in (self._full if self._full is not None else self._store)
 
     def set_identity(self, user_id: str, name: str) -> None:
         """Whose messages are "own" and which name counts as a mention."""
@@ -368,11 +417,36 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         entry = _Entry(kind=kind, time=self._format_time(self._clock()), body=prefix + clean(text))
         self._append(entry)
 
+    def add_history(self, messages: Iterable[ChatMessage]) -> int:
+        """The recent chat fetched on join, drawn as history (dimmed times), then the
+        "history" divider; how many were added (a repeated id is ignored)."""
+        added = 0
+        for message in messages:
+            if message.id in self._store:
+                continue
+            self.add_message(message)
+            # Marked after add_message built the entry: its height does not depend on it.
+            last = self._store.last
+            if last is not None:
+                last.history = True
+            added += 1
+        if added:
+            self.add_divider(HISTORY_LABEL)
+        return added
+
+    def add_divider(self, text: str, *, gap: bool = False) -> None:
+        """A rule across the list with `text` in it: "history" under the messages shown
+        on join, or with `gap` a place where messages may be missing."""
+        kind = _Kind.GAP if gap else _Kind.DIVIDER
+        self._append(_Entry(kind=kind, time=self._format_time(self._clock()), body=clean(text)))
+
     def remove_message(self, message_id: str) -> bool:
         """Remove a deleted message; False if it is not in the scrollback. A selected
         message hands the selection to the nearest newer message (else the nearest older
         one; a system line only when no message is left), so a moderator can go on
         deleting without moving."""
+        if self._full is not None:
+            self._full.remove(message_id)
         removed = self._store.remove(message_id)
         if removed is None:
             return False
@@ -422,6 +496,142 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         message = self.selected_message
         if message is not None:
             self.post_message(self.Activated(message, self))
+
+    # --- search and filter (issue 11 §4) -------------------------------------------------
+
+    @property
+    def query(self) -> SearchQuery | None:
+        """The search in force, if any."""
+        return self._query
+
+    @property
+    def filtering(self) -> bool:
+        """True while only the matching messages are shown."""
+        return self._full is not None
+
+    def search(self, query: SearchQuery | None) -> int:
+        """Look for `query` and select the newest match; how many messages match. None
+        ends the search. Over the plain messages (`Scrollback.find`), not drawn lines."""
+        self._settle()
+        self._query = query
+        if query is None:
+            self.end_search()
+            return 0
+        if self._full is not None:
+            self._unfilter()
+        matches = self._store.find(query.matches)
+        if matches:
+            self._pick(matches[-1])
+        return len(matches)
+
+    def filter(self, query: SearchQuery | None = None) -> int:
+        """Show only the messages matching `query` (else the search in force); how many."""
+        self._settle()
+        query = query or self._query
+        if query is None:
+            return 0
+        if self._full is not None:
+            self._unfilter()
+        self._query = query
+        full = self._store
+        matches = full.find(query.matches)
+        shown: Scrollback[_Entry] = Scrollback(full.capacity, first_serial=_FILTER_SERIALS)
+        for entry in matches:
+            shown.append(self._copy(entry), self._measure)
+        self._full = full
+        self._swap(shown, shown.last)
+        return len(matches)
+
+    def end_search(self) -> None:
+        """Escape: the whole list again, the selection kept on the message it was on."""
+        self._query = None
+        if self._full is not None:
+            self._unfilter()
+
+    def match_step(self, step: int) -> bool:
+        """Select the next match above (`step` -1) or below (+1) the selection; False
+        when there is none that way."""
+        self._settle()
+        query = self._query
+        if query is None or not len(self._store):
+            return False
+        start = self._selected or self._store.last
+        assert start is not None
+        index = self._store.index(start)
+        size = len(self._store)
+        at = index + step
+        while 0 <= at < size:
+            entry = self._store[at]
+            if entry.message is not None and query.matches(entry.message):
+                self._pick(entry)
+                return True
+            at += step
+        return False
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested(self))
+
+    def action_next_match(self) -> None:
+        # n goes on up the list, the way the search went from the newest message.
+        if not self.match_step(-1):
+            self.app.bell()
+
+    def action_previous_match(self) -> None:
+        if not self.match_step(+1):
+            self.app.bell()
+
+    def action_filter(self) -> None:
+        if self._full is not None:
+            self._unfilter()
+        else:
+            self.filter()
+
+    def action_end_search(self) -> None:
+        self.end_search()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_match", "previous_match", "filter"):
+            return self._query is not None
+        if action == "end_search":
+            # Otherwise escape is the screen's (back to the composer).
+            return self._query is not None or self._full is not None
+        return True
+
+    def _copy(self, entry: _Entry) -> _Entry:
+        return _Entry(
+            message=entry.message,
+            kind=entry.kind,
+            time=entry.time,
+            body=entry.body,
+            name_end=entry.name_end,
+            badge_end=entry.badge_end,
+            history=entry.history,
+        )
+
+    def _unfilter(self) -> None:
+        full, self._full = self._full, None
+        if full is None:
+            return
+        selected = self._selected
+        keep = full.get(selected.message.id) if selected and selected.message else None
+        self._swap(full, keep or full.last)
+
+    def _swap(self, store: Scrollback[_Entry], select: _Entry | None) -> None:
+        """Draw `store` from now on, with `select` selected and in view."""
+        self._store = store
+        self._selected = None
+        self._strips.clear()
+        self._wraps.clear()
+        self._dropped_lines = 0
+        self._new_count = 0
+        self._flushed_end = store.end
+        self._set_virtual_height(store.lines)
+        self.refresh()
+        if select is not None:
+            self._pick(select)
+        else:
+            self._resume_following()
+            self._announce(force=True)
 
     # --- events -------------------------------------------------------------------------
 
@@ -494,6 +704,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _render_entry_line(
         self, entry: _Entry, line: int, width: int, selected: bool, styles: _Styles
     ) -> Strip:
+        if entry.kind >= _Kind.DIVIDER:
+            return self._rule_strip(entry, line, width, selected, styles)
         body = entry.body
         bounds = [0, *self._wrap(entry), len(body)] if entry.height > 1 else [0, len(body)]
         start = bounds[line]
@@ -515,7 +727,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         segments: list[Segment] = []
         if self._indent:
             prefix = f"{entry.time} " if line == 0 else " " * self._indent
-            time_style = line_style + styles.time
+            time_style = line_style + (styles.history_time if entry.history else styles.time)
             if selected:
                 time_style += styles.pointer
             segments.append(Segment(prefix, time_style))
@@ -538,6 +750,21 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         # Simplified: the padding joins the text when they share a style (they do on a
         # plain line), one style change less per line written to the terminal.
         return Strip(segments).adjust_cell_length(width, line_style).simplify()
+
+    def _rule_strip(
+        self, entry: _Entry, line: int, width: int, selected: bool, styles: _Styles
+    ) -> Strip:
+        """A divider: its words centred in a rule across the whole width, from column 0
+        where every other line has its time, so no message can draw one."""
+        style = styles.base + (styles.gap if entry.kind == _Kind.GAP else styles.divider)
+        if selected:
+            style += styles.pointer
+        label = f" {entry.body} " if line == 0 else ""
+        if cell_len(label) + 4 > width:
+            label = ""  # too narrow for the words: the rule alone
+        left = (width - cell_len(label)) // 2
+        text = _RULE * left + label + _RULE * (width - left - cell_len(label))
+        return Strip([Segment(text, style)]).adjust_cell_length(width, style)
 
     def _marker_strip(self, width: int, styles: _Styles) -> Strip:
         count = self._new_count
@@ -570,6 +797,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
                 pointer=part("message-list--pointer"),
                 marker=base + part("message-list--marker"),
                 badge=part("message-list--badge"),
+                history_time=part("message-list--history-time"),
+                divider=part("message-list--divider"),
+                gap=part("message-list--gap"),
             )
         return self._styles
 
@@ -617,6 +847,15 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return offsets
 
     def _append(self, entry: _Entry) -> None:
+        if self._full is not None:  # filtering: everything is kept, the matches shown
+            if entry.message is not None and entry.message.id in self._full:
+                return  # shown before the filter hid it: a repeated id is ignored
+            self._full.append(entry, self._measure)
+            if entry.message is None or self._query is None:
+                return
+            if not self._query.matches(entry.message):
+                return
+            entry = self._copy(entry)
         dropped = self._store.append(entry, self._measure)
         if dropped is not None:
             self._dropped_lines += dropped.height

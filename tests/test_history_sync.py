@@ -1,0 +1,99 @@
+"""What the TUI asks the history for and what it keeps of the answers (tui/history_sync.py,
+tui/history_relay.py), against the real history store and query in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.server.history.helpers import Clock, frame, msg_id
+from tui.history_client import UnknownMessage
+from tui.history_relay import fetch_missed
+from tui.history_sync import (
+    HistoryRequest,
+    Seen,
+    by_time,
+    catch_up_request,
+    merge,
+    missed_words,
+    next_page,
+)
+from tui.server.history.query import history
+from tui.server.history.record import FetchedHistory, chat_message, parse_history_page
+from tui.server.history.store import HistoryStore
+
+
+class StoreSource:
+    """The route's answer without HTTP: the real query, 404 as the client raises it."""
+
+    def __init__(self, store: HistoryStore) -> None:
+        self.store = store
+        self.asked: list[HistoryRequest] = []
+
+    async def history(self, request: HistoryRequest) -> FetchedHistory:
+        self.asked.append(request)
+        after = request.after
+        if after is not None and after.startswith("msg") and self.store.position(after) is None:
+            raise UnknownMessage(404, f"message {request.after} is not in the history")
+        return parse_history_page(history(self.store, request.after, request.limit).to_json())
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> HistoryStore:
+    clock = Clock()
+    made = HistoryStore(tmp_path, clock=clock)
+    made.coverage.recording(made.now_us() - 10_000_000)
+    for n in range(1, 26):
+        made.add_message(frame(n))
+    return made
+
+
+def message(n: int):
+    return chat_message(frame(n))
+
+
+def test_merge_keeps_send_order_once_each_without_what_live_brings() -> None:
+    fetched = [message(n) for n in (1, 2, 2, 3, 4)]
+    held = [message(4), message(5)]
+    merged = merge(fetched, held, Seen.of(message(1)))
+    assert [m.id for m in merged] == [msg_id(2), msg_id(3)]
+
+
+def test_a_full_page_asks_for_the_next_after_its_last() -> None:
+    request = catch_up_request(Seen.of(message(1)), 2)
+    assert next_page(request, (message(2), message(3))) == HistoryRequest(msg_id(3), 2)
+    assert next_page(request, (message(2),)) is None
+
+
+async def test_a_catch_up_pages_until_a_short_page(store: HistoryStore) -> None:
+    source = StoreSource(store)
+    got = await fetch_missed(source, Seen.of(message(3)), since=message(1).send_time, page=10)
+    assert [m.id for m in got.messages] == [msg_id(n) for n in range(4, 26)]
+    assert got.complete
+    assert [r.after for r in source.asked] == [msg_id(3), msg_id(13), msg_id(23)]
+
+
+async def test_an_id_the_history_forgot_is_asked_again_by_its_send_time(
+    store: HistoryStore,
+) -> None:
+    source = StoreSource(store)
+    forgotten = chat_message(frame(999, at=message(20).send_time))
+    got = await fetch_missed(source, Seen.of(forgotten), since=message(1).send_time)
+    assert source.asked[1] == by_time(Seen.of(forgotten))
+    assert [m.id for m in got.messages][-5:] == [msg_id(n) for n in range(21, 26)]
+
+
+async def test_a_range_the_keeper_missed_reads_incomplete(store: HistoryStore) -> None:
+    store.coverage.stopped(store.now_us())
+    clock = store.clock
+    assert isinstance(clock, Clock)
+    clock.advance(5)  # the keeper was away five seconds
+    store.coverage.recording(store.now_us())
+    got = await fetch_missed(StoreSource(store), Seen.of(message(2)), since=message(1).send_time)
+    assert not got.complete
+
+
+def test_missed_words() -> None:
+    assert missed_words(1) == "1 message while you were away"
+    assert missed_words(1200) == "1,200 messages while you were away"

@@ -1,0 +1,214 @@
+"""Chaos (issue 11, "Reliability targets"): a viewer's TUI loses its chat socket again and
+again while a room runs at 100 messages a second, and ends with every message exactly
+once, in send order, in its scrollback: across killed sockets, across session ends, and
+across a restart of whoever keeps the history.
+
+All real: the local stack in-process, the real room clients, the real app, the history
+store and query behind a real HTTP route on loopback (tests/tui/history_stand_in.py,
+until the app server's own route lands). The TUI is held away (its token provider gated)
+while messages flow, so each round really misses some. Waits poll what the user would
+see; nothing asserts a duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.emulator.helpers import client
+from tests.tui.conftest import lines, until
+from tests.tui.history_stand_in import StandInHistory
+from tui.app import ChatApp
+from tui.ivs.events import ConnectionState
+from tui.ivs.room import ChatRoom
+from tui.ivs.tokens import ChatToken, TokenProvider
+from tui.server.client import AppServerClient
+from tui.server.startup import LocalStack, start_local_stack
+from tui.session import ChatSession
+from tui.settings import TuiSettings
+from tui.widgets.message_list import MessageList
+
+RATE = 100  # messages a second, IVS's highest room rate
+ROUNDS = 4
+MISSED_PER_ROUND = 15  # sent while the TUI is held away
+
+
+class Gate:
+    """Holds a token provider's next answer back while closed: the TUI stays away."""
+
+    def __init__(self) -> None:
+        self.open = asyncio.Event()
+        self.open.set()
+
+    def wrap(self, provider: TokenProvider) -> TokenProvider:
+        async def provide() -> ChatToken:
+            await self.open.wait()
+            return await provider()
+
+        return provide
+
+
+class Sender:
+    """A second viewer sending at RATE while `flowing` is set; `sent` are the echoes' ids."""
+
+    def __init__(self, room: ChatRoom) -> None:
+        self.room = room
+        self.sent: list[str] = []
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self._stop = False
+
+    async def run(self) -> None:
+        n = 0
+        while not self._stop:
+            await self.flowing.wait()
+            n += 1
+            echo = await self.room.send_message(f"message {n}")
+            self.sent.append(echo.id)
+            await asyncio.sleep(1 / RATE)
+
+    async def until_sent(self, more: int) -> None:
+        target = len(self.sent) + more
+        await until(lambda: len(self.sent) >= target, f"{more} more messages sent")
+
+    def stop(self) -> None:
+        self._stop = True
+
+
+def ids(app: ChatApp) -> list[str]:
+    return [m.id for m in app.chat.query_one(MessageList).messages]
+
+
+async def chaos(
+    tmp_path: Path,
+    cut: Callable[[LocalStack, str], int],
+    restart_history: bool = False,
+) -> None:
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path / "server")
+    ivschat = client(
+        "ivschat",
+        stack.url,
+        access_key_id=stack.control_access_key_id or "",
+        secret_access_key=stack.control_secret_access_key or "",
+    )
+    await asyncio.to_thread(
+        ivschat.update_room, identifier=stack.room_arn, maximumMessageRatePerSecond=RATE
+    )
+    keeper = StandInHistory(stack.url, tmp_path / "history")
+    await keeper.start()
+    gate = Gate()
+    session = ChatSession(AppServerClient(stack.url), "Viewer")
+    app = ChatApp(
+        session,
+        settings=TuiSettings.model_construct(),
+        browser=lambda url: False,
+        room_factory=lambda s: ChatRoom(
+            gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1
+        ),
+    )
+    app.controller.history_source = keeper.client()  # the real route: drop this line
+    app.controller.history_page = 10  # a round's gap takes several pages
+    sender_session = ChatSession(AppServerClient(stack.url), "Sender")
+    await sender_session.open()
+    sender_room = ChatRoom(sender_session.token_provider())
+    try:
+        async with app.run_test(size=(100, 30)), sender_room:
+            await until(
+                lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
+                "the viewer connected",
+            )
+            sender = Sender(sender_room)
+            sending = asyncio.create_task(sender.run())
+            assert app.identity is not None
+            me = app.identity.user_id
+            for round_ in range(ROUNDS):
+                await sender.until_sent(10)
+                gate.open.clear()
+                assert cut(stack, me) >= 1
+                await until(
+                    lambda: (
+                        app.room is not None and app.room.state is not ConnectionState.CONNECTED
+                    ),
+                    "the viewer lost its socket",
+                )
+                await sender.until_sent(MISSED_PER_ROUND)
+                if restart_history and round_ == ROUNDS // 2:
+                    sender.flowing.clear()  # the keeper is down: nobody records
+                    await asyncio.sleep(0.05)  # let what is in flight land
+                    await keeper.stop()
+                    await keeper.start()
+                    sender.flowing.set()
+                    await sender.until_sent(MISSED_PER_ROUND)
+                gate.open.set()
+                await until(
+                    lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
+                    "the viewer back",
+                )
+            await sender.until_sent(10)
+            sender.stop()
+            await sending
+            await until(lambda: set(sender.sent) <= set(ids(app)), "every message in the list")
+            await until(lambda: not app.chat.messages._flush_pending, "drawn")
+            assert ids(app) == sender.sent  # exactly once each, in send order
+            away = [line for line in lines(app) if "while you were away" in line]
+            assert len(away) >= ROUNDS - 1  # the missed ones came from the history
+            gaps = [line for line in lines(app) if "messages may be missing" in line]
+            if restart_history:
+                assert gaps  # the keeper was down: said, even though nothing was lost
+            else:
+                assert not gaps
+    finally:
+        await keeper.close()
+        await sender_session.close()
+        await stack.stop()
+
+
+async def test_killed_sockets_lose_no_message(tmp_path: Path) -> None:
+    await chaos(tmp_path, lambda stack, me: stack.emulator.drop_connections(me))  # type: ignore[union-attr]
+
+
+async def test_ended_sessions_lose_no_message(tmp_path: Path) -> None:
+    await chaos(tmp_path, lambda stack, me: stack.emulator.end_sessions(me))  # type: ignore[union-attr]
+
+
+async def test_history_survives_a_restart(tmp_path: Path) -> None:
+    await chaos(
+        tmp_path,
+        lambda stack, me: stack.emulator.drop_connections(me),  # type: ignore[union-attr]
+        restart_history=True,
+    )
+
+
+async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Path) -> None:
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path / "server")
+    keeper = StandInHistory(stack.url, tmp_path / "history")
+    await keeper.start()
+    early = ChatSession(AppServerClient(stack.url), "Early")
+    await early.open()
+    late = ChatApp(
+        ChatSession(AppServerClient(stack.url), "Late"),
+        settings=TuiSettings.model_construct(history_on_join=3),
+        browser=lambda url: False,
+    )
+    late.controller.history_source = keeper.client()  # the real route: drop this line
+    try:
+        async with ChatRoom(early.token_provider()) as room:
+            for n in range(1, 6):
+                await room.send_message(f"said before {n}")
+            store = keeper.store
+            assert store is not None
+            await until(lambda: store.count() == 5, "the keeper recorded them")
+            async with late.run_test(size=(100, 30)):
+                await until(lambda: "── history ──" in lines(late), "the history divider")
+                shown = lines(late)
+                at = shown.index("── history ──")
+                assert [line.split(" ", 2)[2] for line in shown[at - 3 : at]] == [
+                    f"said before {n}" for n in (3, 4, 5)
+                ]
+                await room.send_message("said after")
+                await until(lambda: lines(late)[-1].endswith("said after"), "live after it")
+    finally:
+        await keeper.close()
+        await early.close()
+        await stack.stop()

@@ -1,0 +1,183 @@
+"""The user card (issue 11 §5): `u` on a selected message shows its sender.
+
+Name and role (the role from the token attributes every client sees), identity age and
+status (timed out, banned: `GET /api/moderation/users/{userId}`, which only moderators
+may read; a viewer is told so), and their recent messages, from the scrollback and from
+the room's history. A moderator's card offers the moderation actions, each one key away:
+the card is dismissed with a `UserCardChoice` and the chat screen carries it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Protocol
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.errors import error_words
+from tui.ivs.events import ChatMessage
+from tui.moderation_api import ModeratedUser, ModerationAction, NotPermitted
+from tui.screens.dialog import DialogScreen
+from tui.widgets.untrusted import as_content, clean
+
+RECENT = 8
+"""Messages shown on the card: the newest, from the scrollback and the history."""
+
+
+class UserLookup(Protocol):
+    """What the card asks of the controller (tui/controller.py)."""
+
+    async def user_profile(self, user_id: str) -> ModeratedUser: ...
+    async def recent_messages(self, user_id: str) -> list[ChatMessage]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UserCardChoice:
+    """A moderation action picked on the card, for the chat screen to carry out."""
+
+    action: ModerationAction
+    user_id: str
+    name: str
+
+
+def age_words(created: datetime, now: datetime) -> str:
+    """How long the identity has existed, in the largest unit that fits."""
+    seconds = max((now - created).total_seconds(), 0)
+    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'} old"
+    return "new (under a minute old)"
+
+
+def status_words(user: ModeratedUser, now: datetime) -> str:
+    if user.banned_until is not None:
+        return f"banned until {user.banned_until:%Y-%m-%d %H:%M} UTC"
+    if user.timed_out_until is not None and user.timed_out_until > now:
+        left = int((user.timed_out_until - now).total_seconds() // 60) + 1
+        return f"timed out for {left} more minute{'' if left == 1 else 's'}"
+    return "in good standing"
+
+
+# Key, action, words: one key each (issue 11 §5); `o` is the broadcaster's alone.
+_MODERATOR_KEYS = (
+    ("t", ModerationAction.TIMEOUT, "time out"),
+    ("r", ModerationAction.UNTIMEOUT, "end timeout"),
+    ("b", ModerationAction.BAN, "ban"),
+    ("a", ModerationAction.UNBAN, "unban"),
+)
+_BROADCASTER_KEYS = (
+    ("o", ModerationAction.MOD, "make moderator"),
+    ("p", ModerationAction.UNMOD, "remove moderator"),
+)
+
+
+class UserCard(DialogScreen[UserCardChoice | None]):
+    DEFAULT_CSS = """
+    UserCard > #dialog { width: 72; padding: 0 1; }
+    UserCard .-muted { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape,u", "dismiss_card", "Close", id="user_card.close"),
+        *(
+            Binding(key, f"choose('{key}')", words, id=f"user_card.{action.value}")
+            for key, action, words in _MODERATOR_KEYS + _BROADCASTER_KEYS
+        ),
+    ]
+
+    def __init__(
+        self,
+        message: ChatMessage,
+        *,
+        lookup: UserLookup,
+        scrollback: list[ChatMessage],
+        now: datetime,
+        tz: tzinfo | None,
+        moderator: bool,
+        broadcaster: bool,
+    ) -> None:
+        super().__init__()
+        self.user_id = message.sender_id
+        self.name_shown = message.sender_name
+        self.role = message.sender_attributes.get("role") or "viewer"
+        self._lookup = lookup
+        self._recent = list(scrollback)
+        self._now = now
+        self._tz = tz
+        keys = (_MODERATOR_KEYS if moderator else ()) + (_BROADCASTER_KEYS if broadcaster else ())
+        self._keys = {key: (action, words) for key, action, words in keys}
+        self.status = ""
+        """What the status line says once looked up (for tests and the screen)."""
+
+    def compose(self) -> ComposeResult:
+        with self.frame(clean(self.name_shown), "escape closes"):
+            yield Static(as_content(f"role: {self.role} · id: {self.user_id}"), id="who")
+            yield Static("identity and status: looking up…", id="status", classes="-muted")
+            yield Static("Recent messages", classes="-muted")
+            yield Static(self._recent_content(), id="recent")
+            if self._keys:
+                words = " · ".join(f"{key} {w}" for key, (_, w) in self._keys.items())
+                yield Static(as_content(words), id="keys")
+
+    def on_mount(self) -> None:
+        self._look_up()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":
+            return bool(parameters) and parameters[0] in self._keys
+        return True
+
+    def _recent_content(self) -> Content:
+        shown = self._recent[-RECENT:]
+        if not shown:
+            return as_content("  (none here or in the history)")
+        # Content(), not markup; each message cleaned on its own, so only our line
+        # breaks are line breaks.
+        return Content(
+            "\n".join(
+                f"  {m.send_time.astimezone(self._tz):%H:%M} {clean(m.content)}" for m in shown
+            )
+        )
+
+    @work(group="user_card", exit_on_error=False)
+    async def _look_up(self) -> None:
+        try:
+            user = await self._lookup.user_profile(self.user_id)
+        except NotPermitted:
+            self.status = "identity age and status: only moderators see these"
+        except Exception as exc:
+            self.status = f"identity and status unknown: {error_words(exc)}"
+        else:
+            self.role = user.role
+            self.status = (
+                f"identity {age_words(user.created_at, self._now)} · "
+                f"{status_words(user, self._now)}"
+            )
+            self.query_one("#who", Static).update(
+                as_content(f"role: {self.role} · id: {self.user_id}")
+            )
+        self.query_one("#status", Static).update(as_content(self.status))
+        try:
+            older = await self._lookup.recent_messages(self.user_id)
+        except Exception:
+            return  # the scrollback's are shown; the history is a bonus
+        known = {m.id for m in self._recent}
+        merged = [m for m in older if m.id not in known] + self._recent
+        self._recent = sorted(merged, key=lambda m: (m.send_time, m.id))
+        self.query_one("#recent", Static).update(self._recent_content())
+
+    def action_choose(self, key: str) -> None:
+        if key in self._keys:
+            action, _ = self._keys[key]
+            self.dismiss(UserCardChoice(action, self.user_id, self.name_shown))
+
+    def action_dismiss_card(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["UserCard", "UserCardChoice", "UserLookup", "age_words", "status_words"]
