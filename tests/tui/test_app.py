@@ -212,8 +212,45 @@ async def test_admin_menu_lists_what_applies(make_app) -> None:
             app, pilot, chat_message(7, stranger, "hello from elsewhere", minutes=4)
         )
         assert await _menu_for(app, pilot, "msg-0003") == ["delete"]  # own message
-        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
-        assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect"]
+        assert await _menu_for(app, pilot, "msg-0002") == [
+            "delete",
+            "disconnect",
+            "timeout",
+            "ban",
+            "mod",
+            "invite",
+        ]
+        # Not a viewer of this server: nothing to invite or make a moderator.
+        assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect", "timeout", "ban"]
+
+
+async def test_a_moderator_acts_on_viewers_only(make_app) -> None:
+    mia = SelfIdentity("viewer-mia", "Mia", "moderator", "room")
+    zoe = SelfIdentity("viewer-zoe", "Zoe", "moderator", "room")
+    app = make_app(mia)
+    async with app.run_test() as pilot:
+        await show_conversation(
+            app,
+            pilot,
+            chat_message(7, zoe, "another moderator", minutes=4),
+            chat_message(8, mia, "mine", minutes=4),
+        )
+        # A viewer: everything but the broadcaster's own (stage invite, moderators).
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "timeout", "ban"]
+        assert await _menu_for(app, pilot, "msg-0003") is None  # the broadcaster's
+        assert await _menu_for(app, pilot, "msg-0007") is None  # another moderator's
+        assert await _menu_for(app, pilot, "msg-0008") == ["delete"]  # own message
+
+
+async def test_a_viewer_has_no_moderation_keys(make_app) -> None:
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        assert await _menu_for(app, pilot, "msg-0001") is None
+        for action in ("delete", "disconnect", "timeout", "ban", "moderation_log"):
+            assert app.chat.check_action(action, ()) is False
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert not titles & {"Time out user", "Ban user", "Moderation log", "Room settings"}
 
 
 async def test_no_moderation_once_the_room_is_over(make_app) -> None:
@@ -245,14 +282,16 @@ async def test_a_disconnected_user_is_not_offered_for_disconnect_or_invite(make_
     app = make_app(HOST)
     async with app.run_test() as pilot:
         await show_conversation(app, pilot)
-        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
+        everything = ["delete", "disconnect", "timeout", "ban", "mod", "invite"]
+        assert await _menu_for(app, pilot, "msg-0002") == everything
         app.deliver(UserDisconnected(BOB.user_id, "by another moderator"))
         await pilot.pause()
-        assert await _menu_for(app, pilot, "msg-0002") == ["delete"]  # Bob's
+        # Bob's: a disconnect does not keep him out, so a timeout or a ban still applies.
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "timeout", "ban", "mod"]
         assert app.chat.check_action("disconnect", ()) is False
         assert app.chat.check_action("invite", ()) is False
         assert app.chat.check_action("delete", ()) is True
-        assert await _menu_for(app, pilot, "msg-0001") == ["delete", "disconnect", "invite"]
+        assert await _menu_for(app, pilot, "msg-0001") == everything
 
 
 async def test_viewer_has_no_admin_menu_or_moderation_keys(make_app) -> None:

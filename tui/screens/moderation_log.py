@@ -35,7 +35,7 @@ class LogSource(Protocol):
 
 
 # What each action is called in a sentence ("Mia banned Bob"); unknown ones stay as sent.
-_DONE: dict[str, str] = {
+DONE_WORDS: dict[str, str] = {
     "ban": "banned",
     "unban": "unbanned",
     "timeout": "timed out",
@@ -274,7 +274,7 @@ class ModerationLogScreen(Screen[None]):
                 "$when: [b]$actor[/b] $done [b]$target[/b]$length ($how)$reason",
                 when=at.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
                 actor=record.actor.display_name,
-                done=_DONE.get(record.action, record.action),
+                done=DONE_WORDS.get(record.action, record.action),
                 target=record.target.display_name,
                 length=f" for {length}" if length and length != "forever" else "",
                 how="automatic" if record.automatic else "manual",
