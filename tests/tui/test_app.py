@@ -428,9 +428,9 @@ async def test_f1_leads_with_the_apps_keys_as_mapped(make_app) -> None:
         keys = panel.query_one("KeyPanel")
         assert help_text.display and help_text.region.y < keys.region.y  # first
         source = help_text.source
-        for words in ("send", "disconnect (host)", "join", "OBS settings", "palette"):
+        for words in ("send", "disconnect (mod)", "join", "OBS settings", "palette"):
             assert words in source
-        assert "`^d` delete (host)" in source  # the remapped key, not the default
+        assert "`^d` delete (mod)" in source  # the remapped key, not the default
         assert "`d` delete" not in source
 
 
@@ -505,7 +505,7 @@ async def test_keys_from_the_config_reach_the_terminal_only_as_visible_text(make
         await pilot.press("f1")
         await pilot.pause()
         help_text = app.screen.query_one("HelpPanel").query_one("#widget-help", Markdown)
-        assert "`` ` `` delete (host)" in help_text.source  # a backtick key in its own span
+        assert "`` ` `` delete (mod)" in help_text.source  # a backtick key in its own span
         assert "`^q` quit" in help_text.source  # the default stays in force
         drawn = [_drawn(widget) for widget in app.screen.query("*") if widget.display]
         text = "".join(t for t, _ in drawn)
