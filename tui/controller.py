@@ -56,6 +56,7 @@ Clock = Callable[[], datetime]
 
 RENEWING_WORDS = "renewing the chat connection"
 TIMEOUT_OVER_WORDS = "your timeout is over"
+RENEW_AFTER_SECONDS = 0.5
 
 
 def _utc_now() -> datetime:
@@ -123,6 +124,7 @@ class ChatController:
         self._renewal = ""
         self._renew_next = False  # a renew notice named us: the next disconnect renews
         self._closing: asyncio.Task[None] | None = None
+        self._expiry: asyncio.Task[None] | None = None  # renews at the end of a timeout
         self._closed = False
 
     # --- the room's events ------------------------------------------------------------
@@ -155,7 +157,7 @@ class ChatController:
         while not self._closed:
             room = self._make_room(session)
             self.room = room
-            expiry = asyncio.create_task(self._renew_when_sending_returns(room))
+            self._watch_timeout(room)
             try:
                 async with room:
                     async for event in room:
@@ -172,9 +174,7 @@ class ChatController:
                 )
                 return
             finally:
-                expiry.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await expiry
+                await self._stop_watching_timeout()
             if not self._renewal or self._closed:
                 return
             deliver(StateChanged(ConnectionState.RECONNECTING, reason=self._renewal))
@@ -207,6 +207,8 @@ class ChatController:
             if session is not None and session.identity is not None and session.identity != me:
                 self.identity = session.identity  # the token this connection used says
                 identified(session.identity)
+                if self.room is not None:
+                    self._watch_timeout(self.room)
         return True
 
     def _end_room_later(self) -> None:
@@ -215,13 +217,28 @@ class ChatController:
             # Held: a task nobody references may be collected before it ends.
             self._closing = asyncio.get_running_loop().create_task(room.close())
 
-    async def _renew_when_sending_returns(self, room: ChatRoom) -> None:
+    def _watch_timeout(self, room: ChatRoom) -> None:
         """With a read-only token, renew when its time is up: the new token sends."""
+        if self._expiry is not None:
+            self._expiry.cancel()
         me = self.identity
-        if me is None or me.timed_out_until is None:
-            return
-        wait = (me.timed_out_until - self._clock()).total_seconds()
-        await asyncio.sleep(max(wait, 0.0))
+        until = me.timed_out_until if me is not None else None
+        # A time already past belongs to an earlier token: this room's will say anew.
+        if until is not None and until > self._clock():
+            self._expiry = asyncio.create_task(self._renew_at(room, until))
+
+    async def _stop_watching_timeout(self) -> None:
+        expiry, self._expiry = self._expiry, None
+        if expiry is not None:
+            expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await expiry
+
+    async def _renew_at(self, room: ChatRoom, until: datetime) -> None:
+        wait = (until - self._clock()).total_seconds()
+        # Not before a moment has passed: a server clock a little behind ours would
+        # otherwise have us ask again and again until it catches up.
+        await asyncio.sleep(max(wait, RENEW_AFTER_SECONDS))
         self._renewal = TIMEOUT_OVER_WORDS
         await room.close()
 

@@ -111,8 +111,12 @@ def notice_words(notice: ModerationNotice, me: str) -> str:
     server's copy of untrusted text; the list cleans every line)."""
     actor = notice.actor_name or notice.actor_id
     target = "you" if notice.target_id == me else (notice.target_name or notice.target_id)
-    done = DONE_WORDS.get(notice.action, notice.action)
     how = " (automatic)" if notice.automatic else ""
+    if notice.action in ("mod", "unmod"):
+        done = "made" if notice.action == "mod" else "removed"
+        role = "a moderator" if notice.action == "mod" else "as moderator"
+        return f"{actor}{how} {done} {target} {role}"
+    done = DONE_WORDS.get(notice.action, notice.action)
     length = f" for {describe_duration(notice.duration_seconds)}" if notice.duration_seconds else ""
     why = f": {notice.reason}" if notice.reason else ""
     return f"{actor}{how} {done} {target}{length}{why}"
@@ -215,6 +219,9 @@ class ChatScreen(Screen[None]):
         # Users a notice said were timed out, until when: "End timeout" is offered.
         self._timed_out: dict[str, datetime | None] = {}
         self._banned_notice: ModerationNotice | None = None  # a ban naming us
+        # Users a renew notice named: the disconnect that follows renews their
+        # connection (a timeout, a role change), it does not end it; not said as one.
+        self._renewing: set[str] = set()
         self._countdown: Timer | None = None
 
     # --- layout --------------------------------------------------------------------------
@@ -352,6 +359,8 @@ class ChatScreen(Screen[None]):
         elif notice.action == "untimeout":
             self._timed_out.pop(notice.target_id, None)
         ours = notice.target_id == me.user_id
+        if notice.renew and not ours:
+            self._renewing.add(notice.target_id)
         if ours and notice.action == "ban":
             self._banned_notice = notice  # the disconnect that follows ends the session
         if ours or (me.is_moderator and notice.actor_id != me.user_id):
@@ -392,6 +401,8 @@ class ChatScreen(Screen[None]):
         user_id = event.event.user_id
         if self.identity is not None and user_id == self.identity.user_id:
             self._disconnected_by_moderator(event.event.reason)
+        elif user_id in self._renewing:
+            self._renewing.discard(user_id)  # back at once with a new token
         elif not self.ended:
             self._user_is_gone(user_id)
             if user_id not in self._disconnecting:

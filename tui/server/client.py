@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from tui.common.errors import UserFacingError
+from tui.common.roles import Role
 from tui.ivs.events import TokenRefused
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.models import ApiModel, ChatGrant, DisconnectResult, InviteGrant, Redemption
@@ -58,9 +59,10 @@ def _refusal(status: int, message: str) -> AppServerError:
 
 
 class TokenGrant(ChatGrant):
-    """The token answer as the TUI reads it: with `timedOutUntil` when the token is
-    read-only (a timeout, or the new-identity wait) until then."""
+    """The token answer as the TUI reads it (CONTRACTS.md): any of the three roles, and
+    `timedOutUntil` when the token is read-only (a timeout, or the new-identity wait)."""
 
+    role: Role  # type: ignore[assignment]  # widened: moderators get tokens too
     timed_out_until: datetime | None = None
 
 
