@@ -660,7 +660,9 @@ class ChatScreen(Screen[None]):
             if message is not None
             else None
         )
-        self.app.push_screen(ModerationLogScreen(self.controls, user=user, tz=self._tz))
+        self.app.push_screen(
+            ModerationLogScreen(self.controls, user=user, tz=self._tz, unbanner=self.controls)
+        )
 
     def action_room_settings(self) -> None:
         def saved(settings: object) -> None:
