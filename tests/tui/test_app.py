@@ -27,6 +27,7 @@ from tests.tui.conftest import (
     T0,
     chat_message,
     invite_event,
+    select,
     show_conversation,
     until,
 )
@@ -834,3 +835,43 @@ async def test_moderation_keys_do_nothing_once_the_selection_is_off_screen(make_
         assert not any("GG" in line for line in _lines(app)[-3:] if "delete" in line)
         footer = _screen_text(app)[-1]
         assert ("d Delete" in footer) == (shown is not None)
+
+
+async def test_the_moderation_actions_are_in_the_palette_for_who_may_use_them(make_app) -> None:
+    host = make_app(HOST)
+    async with host.run_test() as pilot:
+        await show_conversation(host, pilot)
+        await select(host, pilot, "GG")
+        titles = {c.title for c in host.get_system_commands(host.screen)}
+        assert {"Time out user", "Ban user", "Moderation log", "Room settings"} <= titles
+    mia = make_app(SelfIdentity("viewer-mia", "Mia", "moderator", "room"))
+    async with mia.run_test() as pilot:
+        await show_conversation(mia, pilot)
+        await select(mia, pilot, "GG")
+        titles = {c.title for c in mia.get_system_commands(mia.screen)}
+        assert {"Time out user", "Ban user", "Moderation log"} <= titles
+        assert "Room settings" not in titles  # the broadcaster's alone
+
+
+async def test_a_refused_timeout_reopens_the_picker_with_what_was_chosen(make_app) -> None:
+    from tui.screens.moderation_log import ModerationLogScreen
+    from tui.screens.timeout_picker import TimeoutPicker
+
+    app = make_app(HOST)  # no app server: the controller refuses in words
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        await select(app, pilot, "GG")
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, TimeoutPicker), "the picker")
+        await pilot.press("2", *"caps", "enter")
+        await until(lambda: isinstance(app.screen, TimeoutPicker) and app.screen.error, "reopened")
+        picker = app.screen
+        assert picker.error == "could not time out Bob: there is no app server in this session"
+        assert picker.query_one("#duration", Input).value == "10m"
+        assert picker.query_one("#reason", Input).value == "caps"
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.chat, "back to the chat")
+        # ctrl+l from the list: the log of the selected sender.
+        await pilot.press("ctrl+l")
+        await until(lambda: isinstance(app.screen, ModerationLogScreen), "the log")
+        assert app.screen.user is not None and app.screen.user.user_id == BOB.user_id
