@@ -875,3 +875,23 @@ async def test_a_refused_timeout_reopens_the_picker_with_what_was_chosen(make_ap
         await pilot.press("ctrl+l")
         await until(lambda: isinstance(app.screen, ModerationLogScreen), "the log")
         assert app.screen.user is not None and app.screen.user.user_id == BOB.user_id
+
+
+async def test_a_timed_out_composer_counts_down_and_keeps_the_text(make_app) -> None:
+    now = [T0]
+    app = make_app(BOB, clock=lambda: now[0])
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        composer.input.value = "typed before"
+        app._identified(
+            SelfIdentity(BOB.user_id, BOB.name, "viewer", "room", T0 + timedelta(minutes=10))
+        )
+        await until(lambda: composer.input.disabled, "sending paused")
+        assert composer.notice == "timed out: 10 min left"
+        now[0] = T0 + timedelta(minutes=9, seconds=30)
+        await until(lambda: composer.notice == "timed out: 30 s left", "counted down")
+        # The controller renewed: the new token sends.
+        app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
+        await until(lambda: not composer.input.disabled, "sending back")
+        assert composer.notice == "" and composer.text == "typed before"
