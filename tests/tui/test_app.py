@@ -27,6 +27,7 @@ from tests.tui.conftest import (
     T0,
     chat_message,
     invite_event,
+    lines,
     select,
     show_conversation,
     until,
@@ -37,6 +38,7 @@ from tui.demo import QUIT_NOTE
 from tui.ivs.events import (
     ChatError,
     ConnectionState,
+    CustomEvent,
     DisconnectReason,
     StateChanged,
     UserDisconnected,
@@ -895,3 +897,42 @@ async def test_a_timed_out_composer_counts_down_and_keeps_the_text(make_app) -> 
         app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
         await until(lambda: not composer.input.disabled, "sending back")
         assert composer.notice == "" and composer.text == "typed before"
+
+
+def _notice(action: str, target: SelfIdentity, *, minutes: int | None = None) -> CustomEvent:
+    from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
+
+    notice = ModerationNotice(
+        action=action,
+        record_id=7,
+        actor_id="viewer-mia",
+        actor_name="Mia",
+        target_id=target.user_id,
+        target_name=target.name,
+        reason="[b]caps[/b]\x1b[2J",
+        duration_seconds=minutes * 60 if minutes else None,
+        expires_at=T0 + timedelta(minutes=minutes) if minutes else None,
+    )
+    return CustomEvent("evt-7", EVENT_MODERATION, notice.attributes(), T0)
+
+
+async def test_another_moderators_action_is_a_line_for_moderators_only(make_app) -> None:
+    host = make_app(HOST)
+    async with host.run_test() as pilot:
+        await show_conversation(host, pilot, _notice("timeout", BOB, minutes=10))
+        await until(lambda: "Mia timed out Bob" in lines(host)[-1], "the line")
+        assert lines(host)[-1].endswith("-- Mia timed out Bob for 10 min: [b]caps[/b]␛[2J")
+        # Bob's timeout is known now: it can be ended from the menu.
+        assert await _menu_for(host, pilot, "msg-0006") == [
+            "delete",
+            "disconnect",
+            "timeout",
+            "untimeout",
+            "ban",
+            "mod",
+            "invite",
+        ]
+    alice = make_app(ALICE)
+    async with alice.run_test() as pilot:
+        await show_conversation(alice, pilot, _notice("timeout", BOB, minutes=10))
+        assert not any("timed out" in line for line in lines(alice))  # a viewer: not hers

@@ -562,7 +562,9 @@ class ChatScreen(Screen[None]):
         """What we may do to `message` now: nothing once the room is over."""
         if self.ended:
             return []
-        return admin_actions(message, self.identity, self._gone_users, self._timed_out)
+        now = self._clock()
+        timed_out = {u for u, until in self._timed_out.items() if until is None or until > now}
+        return admin_actions(message, self.identity, self._gone_users, timed_out)
 
     def _applicable(self, action_id: str) -> ChatMessage | None:
         message = self.messages.selected_message
