@@ -197,6 +197,8 @@ class ModerationLogScreen(Screen[None]):
         if action == "everyone":
             return self.user is not None or None
         if action == "unban":
+            if self.unbanner is None:
+                return False  # not offered here at all
             return self._ban_selected() is not None or None
         return True
 
