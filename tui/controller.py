@@ -57,6 +57,7 @@ Clock = Callable[[], datetime]
 RENEWING_WORDS = "renewing the chat connection"
 TIMEOUT_OVER_WORDS = "your timeout is over"
 RENEW_AFTER_SECONDS = 0.5
+RENEWED_WORDS = "not sent: the chat connection was being renewed; send it again"
 
 
 def _utc_now() -> datetime:
@@ -262,7 +263,14 @@ class ChatController:
         return self.session
 
     async def send(self, text: str) -> ChatMessage:
-        return await self._live_room().send_message(text)
+        room = self._live_room()
+        try:
+            return await room.send_message(text)
+        except NotConnected:
+            if self._renewal or self.room is not room:
+                # Not resent by itself: it may have gone out just before (never twice).
+                raise NotConnected(RENEWED_WORDS) from None
+            raise
 
     async def delete(self, message_id: str, reason: str | None = None) -> None:
         await self._live_room().delete_message(message_id, reason)
