@@ -40,6 +40,7 @@ from tui.moderation_api import (
     ModerationClient,
     ModerationRecord,
     RoomSettings,
+    Unavailable,
 )
 from tui.session import ChatSession, SelfIdentity
 
@@ -309,7 +310,8 @@ class ChatController:
 
     def _moderation_client(self) -> ModerationClient:
         if self._moderation is None:
-            raise NotConnected("there is no app server in this session")
+            # A ModerationError, as every failure of these calls is (the screens say it).
+            raise Unavailable(None, "there is no app server in this session")
         return self._moderation
 
     async def act(

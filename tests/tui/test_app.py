@@ -936,3 +936,23 @@ async def test_another_moderators_action_is_a_line_for_moderators_only(make_app)
     async with alice.run_test() as pilot:
         await show_conversation(alice, pilot, _notice("timeout", BOB, minutes=10))
         assert not any("timed out" in line for line in lines(alice))  # a viewer: not hers
+
+
+async def test_room_settings_open_for_the_broadcaster_only(make_app) -> None:
+    from tui.screens.room_settings import RoomSettingsScreen
+
+    host = make_app(HOST)
+    async with host.run_test() as pilot:
+        await show_conversation(host, pilot)
+        await pilot.press("ctrl+r")
+        await until(lambda: isinstance(host.screen, RoomSettingsScreen), "the settings")
+        # No app server here: said in place, in words.
+        error = host.screen.query_one("#error", Static)
+        await until(lambda: error.display, "the load refused")
+        assert "there is no app server in this session" in str(error.render())
+    mia = make_app(SelfIdentity("viewer-mia", "Mia", "moderator", "room"))
+    async with mia.run_test() as pilot:
+        await show_conversation(mia, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert mia.screen is mia.chat
