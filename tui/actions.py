@@ -34,6 +34,8 @@ class Section(StrEnum):
 
 class Who(StrEnum):
     ANYONE = "anyone"
+    MODERATOR = "moderator"
+    """The broadcaster and the moderators they made."""
     BROADCASTER = "broadcaster"
 
 
@@ -93,17 +95,17 @@ ACTIONS: tuple[UserAction, ...] = (
       "Select the newest message and follow new ones", "first/last", Section.MESSAGES,
       "message_list"),
     _("message_list.activate", "activate", "enter,m", "Actions", "",
-      "Open the admin menu for the selected message", "actions (host)", Section.MESSAGES,
-      "message_list", Who.BROADCASTER),
+      "Open the admin menu for the selected message", "actions (mod)", Section.MESSAGES,
+      "message_list", Who.MODERATOR),
     _("chat.admin_menu", "admin_menu", "", "Actions", "Moderate message",
       "Open the admin menu for the selected message", "", Section.MESSAGES, "chat",
-      Who.BROADCASTER, footer=False),
+      Who.MODERATOR, footer=False),
     _("chat.delete", "delete", "d", "Delete", "Delete message",
-      "Delete the selected message for everyone", "delete (host)", Section.MESSAGES, "chat",
-      Who.BROADCASTER),
+      "Delete the selected message for everyone", "delete (mod)", Section.MESSAGES, "chat",
+      Who.MODERATOR),
     _("chat.disconnect", "disconnect", "x", "Disconnect", "Disconnect user",
-      "Disconnect the selected message's sender", "disconnect (host)", Section.MESSAGES,
-      "chat", Who.BROADCASTER),
+      "Disconnect the selected message's sender (they can rejoin)", "disconnect (mod)",
+      Section.MESSAGES, "chat", Who.MODERATOR),
     _("chat.invite", "invite", "s", "Invite", "Invite on stage",
       "Invite the selected message's sender on stage", "stage invite (host)",
       Section.MESSAGES, "chat", Who.BROADCASTER),
@@ -160,6 +162,19 @@ ACTIONS: tuple[UserAction, ...] = (
     _("chat.user_card", "user_card", "u", "User", "User card",
       "Show the selected message's sender: role, age, status, recent messages",
       "user card", Section.MESSAGES, "chat", footer=False),
+    # --- moderation (issue 10): time out, ban, the log, the room's settings ---
+    _("chat.timeout", "timeout", "t", "Time out", "Time out user",
+      "Time out the selected message's sender: they can read but not send",
+      "time out (mod)", Section.MESSAGES, "chat", Who.MODERATOR, footer=False),
+    _("chat.ban", "ban", "b", "Ban", "Ban user",
+      "Ban the selected message's sender: no chat token until unbanned", "ban (mod)",
+      Section.MESSAGES, "chat", Who.MODERATOR, footer=False),
+    _("chat.moderation_log", "moderation_log", "ctrl+l", "Log", "Moderation log",
+      "Who did what to whom; from the list, the selected sender's", "moderation log (mod)",
+      Section.ANYWHERE, "chat", Who.MODERATOR, footer=False),
+    _("chat.room_settings", "room_settings", "ctrl+r", "Settings", "Room settings",
+      "Blocked terms, flood limits and the new-identity wait", "room settings (host)",
+      Section.ANYWHERE, "chat", Who.BROADCASTER, footer=False),
 )  # fmt: skip
 del _
 

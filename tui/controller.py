@@ -5,13 +5,21 @@
 (the Protocol below) given to its constructor, so a screen test can hand it a fake; the
 app only wires the two. The room's events come out of `run`, which hands each to a
 callback (the screen's `deliver`, which posts them as Textual messages).
+
+Renewal (issue 10 §2, §3): after a timeout, its end, or a role change the app server
+sends an `ivs-chat-tui:Moderation` notice naming us with renew, then disconnects us. That
+disconnect is not the end: `run` opens a new room with a fresh token (read-only with
+`timedOutUntil`, or with the new role's capabilities) and tells the screen who we are
+now. A read-only token is renewed by itself when its time is up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from tui.errors import error_words
@@ -20,9 +28,21 @@ from tui.history_sync import CATCH_UP_PAGE, HistoryRequest
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
+    CustomEvent,
     DisconnectReason,
     NotConnected,
+    RoomEvent,
     StateChanged,
+    UserDisconnected,
+)
+from tui.ivs.moderation_notice import parse_notice
+from tui.moderation_api import (
+    DEFAULT_LOG_LIMIT,
+    ModeratedUser,
+    ModerationClient,
+    ModerationRecord,
+    RoomSettings,
+    Unavailable,
 )
 from tui.session import ChatSession, SelfIdentity
 
@@ -36,6 +56,16 @@ log = logging.getLogger(__name__)
 BrowserOpener = Callable[[str], bool]
 ClipboardWriter = Callable[[str], None]
 RoomFactory = Callable[[ChatSession], "ChatRoom"]
+Clock = Callable[[], datetime]
+
+RENEWING_WORDS = "renewing the chat connection"
+TIMEOUT_OVER_WORDS = "your timeout is over"
+RENEW_AFTER_SECONDS = 0.5
+RENEWED_WORDS = "not sent: the chat connection was being renewed; send it again"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Controls(Protocol):
@@ -51,6 +81,23 @@ class Controls(Protocol):
     async def leave(self) -> None: ...
     async def open_in_browser(self, url: str) -> bool: ...
     def copy(self, text: str) -> None: ...
+    # The moderation routes (tui/moderation_api.py): the controller is also the log
+    # screen's LogSource and the settings screen's SettingsStore.
+    async def act(
+        self,
+        action: str,
+        user_id: str,
+        *,
+        reason: str | None = None,
+        duration_seconds: int | None = None,
+        ban_address: bool = False,
+    ) -> ModerationRecord: ...
+    async def moderation_log(
+        self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
+    ) -> list[ModerationRecord]: ...
+    async def user(self, user_id: str) -> ModeratedUser: ...
+    async def room_settings(self) -> RoomSettings: ...
+    async def save_room_settings(self, settings: RoomSettings) -> RoomSettings: ...
 
 
 def _no_clipboard(text: str) -> None:
@@ -68,6 +115,7 @@ class ChatController:
         browser: BrowserOpener,
         clipboard: ClipboardWriter = _no_clipboard,
         room_factory: RoomFactory | None = None,
+        clock: Clock = _utc_now,
     ) -> None:
         self.session = session
         self.room: ChatRoom | None = None
@@ -75,6 +123,15 @@ class ChatController:
         self._browser = browser
         self._clipboard = clipboard
         self._room_factory = room_factory
+        self._clock = clock
+        self._moderation = ModerationClient(session.client) if session is not None else None
+        # Why the current room is to be replaced by a fresh one ("" while it is not): a
+        # renew notice naming us, or the end of our read-only time.
+        self._renewal = ""
+        self._renew_next = False  # a renew notice named us: the next disconnect renews
+        self._closing: asyncio.Task[None] | None = None
+        self._expiry: asyncio.Task[None] | None = None  # renews at the end of a timeout
+        self._closed = False
 
     # --- the room's events ------------------------------------------------------------
 
@@ -103,21 +160,96 @@ class ChatController:
             return
         self.identity = identity
         identified(identity)
-        room = self._make_room(session)
-        self.room = room
-        try:
-            async with room, self.history_relay(deliver) as relay:
-                async for event in room:
-                    relay(event)
-        except Exception as exc:  # the room gives up in words; this is the last resort
-            log.exception("the room client failed")
-            deliver(
-                StateChanged(
-                    ConnectionState.DISCONNECTED,
-                    reason=f"the chat client failed: {error_words(exc)}",
-                    disconnect=DisconnectReason.GAVE_UP,
-                )
-            )
+        # One relay across renewals: it knows what was seen, so a renewed room catches up
+        # once and history on join is shown once.
+        async with self.history_relay(deliver) as relay:
+            while not self._closed:
+                room = self._make_room(session)
+                self.room = room
+                self._watch_timeout(room)
+                try:
+                    async with room:
+                        async for event in room:
+                            if self._follow(event, deliver, identified):
+                                relay(event)
+                except Exception as exc:  # the room gives up in words; this is the last resort
+                    log.exception("the room client failed")
+                    deliver(
+                        StateChanged(
+                            ConnectionState.DISCONNECTED,
+                            reason=f"the chat client failed: {error_words(exc)}",
+                            disconnect=DisconnectReason.GAVE_UP,
+                        )
+                    )
+                    return
+                finally:
+                    await self._stop_watching_timeout()
+                if not self._renewal or self._closed:
+                    return
+                relay(StateChanged(ConnectionState.RECONNECTING, reason=self._renewal))
+                self._renewal = ""
+
+    def _follow(
+        self,
+        event: RoomEvent,
+        deliver: Callable[[RoomEvent], None],
+        identified: Callable[[SelfIdentity], None],
+    ) -> bool:
+        """Watch the room's events for a renewal; False for one the screen must not see
+        (the disconnect that renews us, and the room's end that follows it)."""
+        me = self.identity
+        if self._renewal:
+            # The old room is winding down; the new one will say how it goes.
+            return not isinstance(event, UserDisconnected | StateChanged)
+        if isinstance(event, CustomEvent) and me is not None:
+            notice = parse_notice(event)
+            if notice is not None and notice.renew and notice.target_id == me.user_id:
+                self._renew_next = True
+        elif isinstance(event, UserDisconnected) and me is not None and event.user_id == me.user_id:
+            if self._renew_next:
+                self._renew_next = False
+                self._renewal = RENEWING_WORDS
+                self._end_room_later()
+                return False
+        elif isinstance(event, StateChanged) and event.state is ConnectionState.CONNECTED:
+            session = self.session
+            if session is not None and session.identity is not None and session.identity != me:
+                self.identity = session.identity  # the token this connection used says
+                identified(session.identity)
+                if self.room is not None:
+                    self._watch_timeout(self.room)
+        return True
+
+    def _end_room_later(self) -> None:
+        room = self.room
+        if room is not None:
+            # Held: a task nobody references may be collected before it ends.
+            self._closing = asyncio.get_running_loop().create_task(room.close())
+
+    def _watch_timeout(self, room: ChatRoom) -> None:
+        """With a read-only token, renew when its time is up: the new token sends."""
+        if self._expiry is not None:
+            self._expiry.cancel()
+        me = self.identity
+        until = me.timed_out_until if me is not None else None
+        # A time already past belongs to an earlier token: this room's will say anew.
+        if until is not None and until > self._clock():
+            self._expiry = asyncio.create_task(self._renew_at(room, until))
+
+    async def _stop_watching_timeout(self) -> None:
+        expiry, self._expiry = self._expiry, None
+        if expiry is not None:
+            expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await expiry
+
+    async def _renew_at(self, room: ChatRoom, until: datetime) -> None:
+        wait = (until - self._clock()).total_seconds()
+        # Not before a moment has passed: a server clock a little behind ours would
+        # otherwise have us ask again and again until it catches up.
+        await asyncio.sleep(max(wait, RENEW_AFTER_SECONDS))
+        self._renewal = TIMEOUT_OVER_WORDS
+        await room.close()
 
     def _make_room(self, session: ChatSession) -> ChatRoom:
         if self._room_factory is not None:
@@ -139,7 +271,14 @@ class ChatController:
         return self.session
 
     async def send(self, text: str) -> ChatMessage:
-        return await self._live_room().send_message(text)
+        room = self._live_room()
+        try:
+            return await room.send_message(text)
+        except NotConnected:
+            if self._renewal or self.room is not room:
+                # Not resent by itself: it may have gone out just before (never twice).
+                raise NotConnected(RENEWED_WORDS) from None
+            raise
 
     async def delete(self, message_id: str, reason: str | None = None) -> None:
         await self._live_room().delete_message(message_id, reason)
@@ -164,6 +303,7 @@ class ChatController:
     async def leave(self) -> None:
         """Close the room for good: the moderator disconnected us. Never raises (close
         is documented safe; a failure is logged, not shown)."""
+        self._closed = True
         if self.room is not None:
             try:
                 await self.room.close()
@@ -177,8 +317,48 @@ class ChatController:
     def copy(self, text: str) -> None:
         self._clipboard(text)
 
+    # --- moderation (tui/moderation_api.py: errors in words, typed) ---------------------
+
+    def _moderation_client(self) -> ModerationClient:
+        if self._moderation is None:
+            # A ModerationError, as every failure of these calls is (the screens say it).
+            raise Unavailable(None, "there is no app server in this session")
+        return self._moderation
+
+    async def act(
+        self,
+        action: str,
+        user_id: str,
+        *,
+        reason: str | None = None,
+        duration_seconds: int | None = None,
+        ban_address: bool = False,
+    ) -> ModerationRecord:
+        return await self._moderation_client().act(
+            action,
+            user_id,
+            reason=reason,
+            duration_seconds=duration_seconds,
+            ban_address=ban_address,
+        )
+
+    async def moderation_log(
+        self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
+    ) -> list[ModerationRecord]:
+        return await self._moderation_client().moderation_log(user_id, limit)
+
+    async def user(self, user_id: str) -> ModeratedUser:
+        return await self._moderation_client().user(user_id)
+
+    async def room_settings(self) -> RoomSettings:
+        return await self._moderation_client().room_settings()
+
+    async def save_room_settings(self, settings: RoomSettings) -> RoomSettings:
+        return await self._moderation_client().save_room_settings(settings)
+
     async def close(self) -> None:
         """The room, then the session."""
+        self._closed = True
         if self.room is not None:
             await self.room.close()
         if self.session is not None:

@@ -68,7 +68,7 @@ class HistoryClient:
             query["after"] = request.after
         path = f"{HISTORY_PATH}?{urlencode(query)}"
         try:
-            page = await self.server._request("GET", path, _Page, bearer=bearer)
+            page = await self.server.request("GET", path, _Page, bearer=bearer)
         except AppServerError as exc:
             if exc.status == 404 and request.after is not None:
                 if exc.message.startswith(_NO_SUCH_API) or "answered 404" in exc.message:

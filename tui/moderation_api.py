@@ -233,7 +233,7 @@ class ModerationClient:
             raise NotPermitted(None, f"you may not {what}: join the room first")
         try:
             # AppServerClient's one request path: session, timeout, URL and failure words.
-            answer = await self.server._request(method, path, model, body, bearer=bearer)
+            answer = await self.server.request(method, path, model, body, bearer=bearer)
         except AppServerError as exc:
             raise _typed(exc, what, user=user, base_url=self.base_url) from None
         assert answer is not None  # a model was given

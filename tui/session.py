@@ -12,14 +12,16 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tui.common.roles import Role
 from tui.ivs.protocol import TOKEN_TTL_SECONDS
 from tui.ivs.tokens import ChatToken, TokenProvider
 
 if TYPE_CHECKING:
-    from tui.server.client import AppServerClient, InviteGrant, Redemption
+    from tui.server.client import AppServerClient, InviteGrant, Redemption, TokenGrant
 
-ROLE_BROADCASTER = "broadcaster"
-ROLE_VIEWER = "viewer"
+ROLE_BROADCASTER = Role.BROADCASTER
+ROLE_MODERATOR = Role.MODERATOR
+ROLE_VIEWER = Role.VIEWER
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +31,22 @@ class SelfIdentity:
 
     user_id: str
     name: str
-    role: str
+    role: Role | str
+    """A `Role`; the text of one compares equal (tests and snapshots pass plain text)."""
     room: str
     """What the status line calls the room: the IVS room's name, else the app server's
     host:port."""
+    timed_out_until: datetime | None = None
+    """Our token is read-only until then (a timeout, or the new-identity wait)."""
 
     @property
     def is_broadcaster(self) -> bool:
         return self.role == ROLE_BROADCASTER
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderates the room: the broadcaster, or a moderator the broadcaster made."""
+        return self.role in (ROLE_BROADCASTER, ROLE_MODERATOR)
 
 
 def room_label(server_url: str) -> str:
@@ -66,23 +76,31 @@ class ChatSession:
         # The first connection uses this token, so one start costs one token request.
         self._first = grant.chat_token()
         self._first_at = datetime.now(UTC)
+        return self._identify(grant)
+
+    def _identify(self, grant: TokenGrant) -> SelfIdentity:
+        """Who the latest token says we are: its role and read-only time may have changed
+        since the last one (a moderator's action renews our connection)."""
         self.identity = SelfIdentity(
             user_id=grant.user_id,
             name=grant.display_name,
             role=grant.role,
             room=self._room or grant.room_name or room_label(self.client.base_url),
+            timed_out_until=grant.timed_out_until,
         )
         return self.identity
 
     def token_provider(self) -> TokenProvider:
-        fresh = self.client.token_provider(self.name)
+        """A fresh token per connection; each answer updates `identity`."""
 
         async def provide() -> ChatToken:
             first, self._first = self._first, None
             young = timedelta(seconds=TOKEN_TTL_SECONDS / 2)
             if first is not None and self._first_at and datetime.now(UTC) - self._first_at < young:
                 return first
-            return await fresh()
+            grant = await self.client.chat_grant(self.name)
+            self._identify(grant)
+            return grant.chat_token()
 
         return provide
 

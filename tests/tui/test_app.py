@@ -27,6 +27,8 @@ from tests.tui.conftest import (
     T0,
     chat_message,
     invite_event,
+    lines,
+    select,
     show_conversation,
     until,
 )
@@ -36,6 +38,7 @@ from tui.demo import QUIT_NOTE
 from tui.ivs.events import (
     ChatError,
     ConnectionState,
+    CustomEvent,
     DisconnectReason,
     StateChanged,
     UserDisconnected,
@@ -212,8 +215,45 @@ async def test_admin_menu_lists_what_applies(make_app) -> None:
             app, pilot, chat_message(7, stranger, "hello from elsewhere", minutes=4)
         )
         assert await _menu_for(app, pilot, "msg-0003") == ["delete"]  # own message
-        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
-        assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect"]
+        assert await _menu_for(app, pilot, "msg-0002") == [
+            "delete",
+            "disconnect",
+            "timeout",
+            "ban",
+            "mod",
+            "invite",
+        ]
+        # Not a viewer of this server: nothing to invite or make a moderator.
+        assert await _menu_for(app, pilot, "msg-0007") == ["delete", "disconnect", "timeout", "ban"]
+
+
+async def test_a_moderator_acts_on_viewers_only(make_app) -> None:
+    mia = SelfIdentity("viewer-mia", "Mia", "moderator", "room")
+    zoe = SelfIdentity("viewer-zoe", "Zoe", "moderator", "room")
+    app = make_app(mia)
+    async with app.run_test() as pilot:
+        await show_conversation(
+            app,
+            pilot,
+            chat_message(7, zoe, "another moderator", minutes=4),
+            chat_message(8, mia, "mine", minutes=4),
+        )
+        # A viewer: everything but the broadcaster's own (stage invite, moderators).
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "timeout", "ban"]
+        assert await _menu_for(app, pilot, "msg-0003") is None  # the broadcaster's
+        assert await _menu_for(app, pilot, "msg-0007") is None  # another moderator's
+        assert await _menu_for(app, pilot, "msg-0008") == ["delete"]  # own message
+
+
+async def test_a_viewer_has_no_moderation_keys(make_app) -> None:
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        assert await _menu_for(app, pilot, "msg-0001") is None
+        for action in ("delete", "disconnect", "timeout", "ban", "moderation_log"):
+            assert app.chat.check_action(action, ()) is False
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert not titles & {"Time out user", "Ban user", "Moderation log", "Room settings"}
 
 
 async def test_no_moderation_once_the_room_is_over(make_app) -> None:
@@ -245,14 +285,16 @@ async def test_a_disconnected_user_is_not_offered_for_disconnect_or_invite(make_
     app = make_app(HOST)
     async with app.run_test() as pilot:
         await show_conversation(app, pilot)
-        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "disconnect", "invite"]
+        everything = ["delete", "disconnect", "timeout", "ban", "mod", "invite"]
+        assert await _menu_for(app, pilot, "msg-0002") == everything
         app.deliver(UserDisconnected(BOB.user_id, "by another moderator"))
         await pilot.pause()
-        assert await _menu_for(app, pilot, "msg-0002") == ["delete"]  # Bob's
+        # Bob's: a disconnect does not keep him out, so a timeout or a ban still applies.
+        assert await _menu_for(app, pilot, "msg-0002") == ["delete", "timeout", "ban", "mod"]
         assert app.chat.check_action("disconnect", ()) is False
         assert app.chat.check_action("invite", ()) is False
         assert app.chat.check_action("delete", ()) is True
-        assert await _menu_for(app, pilot, "msg-0001") == ["delete", "disconnect", "invite"]
+        assert await _menu_for(app, pilot, "msg-0001") == everything
 
 
 async def test_viewer_has_no_admin_menu_or_moderation_keys(make_app) -> None:
@@ -389,9 +431,9 @@ async def test_f1_leads_with_the_apps_keys_as_mapped(make_app) -> None:
         keys = panel.query_one("KeyPanel")
         assert help_text.display and help_text.region.y < keys.region.y  # first
         source = help_text.source
-        for words in ("send", "disconnect (host)", "join", "OBS settings", "palette"):
+        for words in ("send", "disconnect (mod)", "join", "OBS settings", "palette"):
             assert words in source
-        assert "`^d` delete (host)" in source  # the remapped key, not the default
+        assert "`^d` delete (mod)" in source  # the remapped key, not the default
         assert "`d` delete" not in source
 
 
@@ -472,7 +514,7 @@ async def test_keys_from_the_config_reach_the_terminal_only_as_visible_text(make
         await pilot.press("f1")
         await pilot.pause()
         help_text = app.screen.query_one("HelpPanel").query_one("#widget-help", Markdown)
-        assert "`` ` `` delete (host)" in help_text.source  # a backtick key in its own span
+        assert "`` ` `` delete (mod)" in help_text.source  # a backtick key in its own span
         assert "`^q` quit" in help_text.source  # the default stays in force
         drawn = [_drawn(widget) for widget in app.screen.query("*") if widget.display]
         text = "".join(t for t, _ in drawn)
@@ -813,3 +855,122 @@ async def test_the_demo_hint_leaves_the_chat_most_of_an_80x24_screen(make_app) -
         text = [row.strip() for row in _screen_text(app)[region.y : region.bottom]]
         assert len(text) <= 4  # was 7: the moderator's command repeated the viewer's whole
         assert text[-2] == "Moderate: add --broadcaster-key C4Oy2vkE8Iw9qopbcTz27KxR to it"
+
+
+async def test_the_moderation_actions_are_in_the_palette_for_who_may_use_them(make_app) -> None:
+    host = make_app(HOST)
+    async with host.run_test() as pilot:
+        await show_conversation(host, pilot)
+        await select(host, pilot, "GG")
+        titles = {c.title for c in host.get_system_commands(host.screen)}
+        assert {"Time out user", "Ban user", "Moderation log", "Room settings"} <= titles
+    mia = make_app(SelfIdentity("viewer-mia", "Mia", "moderator", "room"))
+    async with mia.run_test() as pilot:
+        await show_conversation(mia, pilot)
+        await select(mia, pilot, "GG")
+        titles = {c.title for c in mia.get_system_commands(mia.screen)}
+        assert {"Time out user", "Ban user", "Moderation log"} <= titles
+        assert "Room settings" not in titles  # the broadcaster's alone
+
+
+async def test_a_refused_timeout_reopens_the_picker_with_what_was_chosen(make_app) -> None:
+    from tui.screens.moderation_log import ModerationLogScreen
+    from tui.screens.timeout_picker import TimeoutPicker
+
+    app = make_app(HOST)  # no app server: the controller refuses in words
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        await select(app, pilot, "GG")
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, TimeoutPicker), "the picker")
+        await pilot.press("2", *"caps", "enter")
+        await until(lambda: isinstance(app.screen, TimeoutPicker) and app.screen.error, "reopened")
+        picker = app.screen
+        assert picker.error == "could not time out Bob: there is no app server in this session"
+        assert picker.query_one("#duration", Input).value == "10m"
+        assert picker.query_one("#reason", Input).value == "caps"
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.chat, "back to the chat")
+        # ctrl+l from the list: the log of the selected sender.
+        await pilot.press("ctrl+l")
+        await until(lambda: isinstance(app.screen, ModerationLogScreen), "the log")
+        assert app.screen.user is not None and app.screen.user.user_id == BOB.user_id
+
+
+async def test_a_timed_out_composer_counts_down_and_keeps_the_text(make_app) -> None:
+    now = [T0]
+    app = make_app(BOB, clock=lambda: now[0])
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        composer.input.value = "typed before"
+        app._identified(
+            SelfIdentity(BOB.user_id, BOB.name, "viewer", "room", T0 + timedelta(minutes=10))
+        )
+        await until(lambda: composer.input.disabled, "sending paused")
+        assert composer.notice == "timed out: 10 min left"
+        now[0] = T0 + timedelta(minutes=9, seconds=30)
+        await until(lambda: composer.notice == "timed out: 30 s left", "counted down")
+        # The controller renewed: the new token sends.
+        app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
+        await until(lambda: not composer.input.disabled, "sending back")
+        assert composer.notice == "" and composer.text == "typed before"
+
+
+def _notice(action: str, target: SelfIdentity, *, minutes: int | None = None) -> CustomEvent:
+    from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
+
+    notice = ModerationNotice(
+        action=action,
+        record_id=7,
+        actor_id="viewer-mia",
+        actor_name="Mia",
+        target_id=target.user_id,
+        target_name=target.name,
+        reason="[b]caps[/b]\x1b[2J",
+        duration_seconds=minutes * 60 if minutes else None,
+        expires_at=T0 + timedelta(minutes=minutes) if minutes else None,
+    )
+    return CustomEvent("evt-7", EVENT_MODERATION, notice.attributes(), T0)
+
+
+async def test_another_moderators_action_is_a_line_for_moderators_only(make_app) -> None:
+    host = make_app(HOST)
+    async with host.run_test() as pilot:
+        await show_conversation(host, pilot, _notice("timeout", BOB, minutes=10))
+        await until(lambda: "Mia timed out Bob" in lines(host)[-1], "the line")
+        assert lines(host)[-1].endswith("-- Mia timed out Bob for 10 min: [b]caps[/b]␛[2J")
+        # Bob's timeout is known now: it can be ended from the menu.
+        assert await _menu_for(host, pilot, "msg-0006") == [
+            "delete",
+            "disconnect",
+            "timeout",
+            "untimeout",
+            "ban",
+            "mod",
+            "invite",
+        ]
+    alice = make_app(ALICE)
+    async with alice.run_test() as pilot:
+        await show_conversation(alice, pilot, _notice("timeout", BOB, minutes=10))
+        assert not any("timed out" in line for line in lines(alice))  # a viewer: not hers
+
+
+async def test_room_settings_open_for_the_broadcaster_only(make_app) -> None:
+    from tui.screens.room_settings import RoomSettingsScreen
+
+    host = make_app(HOST)
+    async with host.run_test() as pilot:
+        await show_conversation(host, pilot)
+        await pilot.press("ctrl+r")
+        await until(lambda: isinstance(host.screen, RoomSettingsScreen), "the settings")
+        # No app server here: said in place, in words.
+        error = host.screen.query_one("#error", Static)
+        await until(lambda: error.display, "the load refused")
+        assert "there is no app server in this session" in str(error.render())
+    mia = make_app(SelfIdentity("viewer-mia", "Mia", "moderator", "room"))
+    async with mia.run_test() as pilot:
+        await show_conversation(mia, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert mia.screen is mia.chat

@@ -564,6 +564,24 @@ async def test_the_broadcaster_wears_a_badge_no_name_can_fake() -> None:
         assert fake_name.text == "[host] Host" and not (fake_name.style and fake_name.style.reverse)
 
 
+async def test_a_moderator_wears_a_badge_no_name_can_fake() -> None:
+    mod = ChatMessage(
+        id="m-mod",
+        content="be nice",
+        sender_id="u-mia",
+        sender_attributes={"username": "Mia", "role": "moderator"},
+        attributes={},
+        send_time=T0,
+    )
+    async with ListApp().run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, mod, chat(1, "me too", name="[mod] Zoe", sender="u-fake"))
+        assert screen(widget)[:2] == ["21:05 [mod] Mia be nice", "21:06 [mod] Zoe me too"]
+        real = next(s for s in row_of(widget, "be nice") if s.text == "[mod]")
+        fake_name = next(s for s in row_of(widget, "me too") if "[mod]" in s.text)
+        assert real.style is not None and real.style.reverse
+        assert fake_name.text == "[mod] Zoe" and not (fake_name.style and fake_name.style.reverse)
+
+
 async def test_long_messages_wrap_at_80_columns() -> None:
     words = " ".join(f"word{n}" for n in range(40))
     url = "https://example.com/" + "x" * 150

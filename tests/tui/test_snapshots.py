@@ -18,6 +18,7 @@ from tests.tui.conftest import (
     HOST,
     HOSTILE,
     JOIN_HINT,
+    ROOM,
     chat_message,
     invite_event,
     show_conversation,
@@ -30,6 +31,7 @@ from tui.ivs.events import (
     StateChanged,
     UserDisconnected,
 )
+from tui.session import SelfIdentity
 
 Scene = Callable[[Pilot], Awaitable[None]]
 
@@ -104,3 +106,9 @@ def test_reconnecting(snap_compare, make_app) -> None:
         ConnectionState.RECONNECTING, retry_in=4.2, reason="the connection dropped", attempt=2
     )
     assert snap_compare(app, run_before=scene(chat_message(7, BOB, "still there?"), again))
+
+
+def test_admin_menu_of_a_moderator(snap_compare, make_app) -> None:
+    # A moderator's menu for a viewer's message: no stage invite, no moderator changes.
+    app = make_app(SelfIdentity("viewer-mia", "Mia", "moderator", ROOM))
+    assert snap_compare(app, run_before=scene(keys=("escape", "enter")))

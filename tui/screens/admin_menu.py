@@ -1,5 +1,10 @@
-"""The broadcaster's admin menu for one message: only the actions that apply, each with
-the key that does the same from the message list (StreamCat's menu, by keyboard)."""
+"""The moderator's admin menu for one message: only the actions that apply, each with
+the key that does the same from the message list (StreamCat's menu, by keyboard).
+
+Who may do what (issue 10 §3): nobody acts on themselves or on the broadcaster; a
+moderator acts on viewers only (deletes their messages, disconnects, times out, bans);
+only the broadcaster invites on stage and makes or removes moderators. The sender's role
+is their token's `role` attribute, which only the app server sets."""
 
 from __future__ import annotations
 
@@ -15,12 +20,17 @@ from textual.widgets.option_list import Option
 
 from tui.ivs.events import ChatMessage
 from tui.screens.dialog import DialogScreen
-from tui.session import ROLE_VIEWER, SelfIdentity
+from tui.session import ROLE_BROADCASTER, ROLE_MODERATOR, ROLE_VIEWER, SelfIdentity
 from tui.widgets.untrusted import content_from
 
 DELETE = "delete"
 DISCONNECT = "disconnect"
 INVITE = "invite"
+TIMEOUT = "timeout"
+UNTIMEOUT = "untimeout"
+BAN = "ban"
+MOD = "mod"
+UNMOD = "unmod"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +46,46 @@ def can_invite(message: ChatMessage) -> bool:
     return message.sender_attributes.get("role") == ROLE_VIEWER
 
 
+def may_act_on(message: ChatMessage, me: SelfIdentity) -> bool:
+    """Whether `me` may act on the sender (disconnect, time out, ban): not ourselves, not
+    the broadcaster; for a moderator, viewers only."""
+    role = message.sender_attributes.get("role")
+    if message.sender_id == me.user_id or role == ROLE_BROADCASTER:
+        return False
+    return me.is_broadcaster or role == ROLE_VIEWER
+
+
 def admin_actions(
-    message: ChatMessage, me: SelfIdentity | None, gone: Collection[str] = ()
+    message: ChatMessage,
+    me: SelfIdentity | None,
+    gone: Collection[str] = (),
+    timed_out: Collection[str] = (),
 ) -> list[AdminAction]:
     """The moderation actions that apply to `message` for `me` (none for a viewer).
-    Senders in `gone` (already disconnected) can only have their messages deleted."""
-    if me is None or not me.is_broadcaster:
+    Senders in `gone` (already disconnected) cannot be disconnected or invited again;
+    "End timeout" is offered for senders in `timed_out`."""
+    if me is None or not me.is_moderator:
         return []
-    actions = [AdminAction(DELETE, "d", "Delete message")]
-    if message.sender_id != me.user_id and message.sender_id not in gone:
+    sender = message.sender_id
+    actable = may_act_on(message, me)
+    actions = []
+    if actable or sender == me.user_id or me.is_broadcaster:
+        actions.append(AdminAction(DELETE, "d", "Delete message"))
+    if not actable:
+        return actions
+    if sender not in gone:
         actions.append(AdminAction(DISCONNECT, "x", "Disconnect user…"))
-        if can_invite(message):
+    actions.append(AdminAction(TIMEOUT, "t", "Time out…"))
+    if sender in timed_out:
+        actions.append(AdminAction(UNTIMEOUT, "e", "End timeout"))
+    actions.append(AdminAction(BAN, "b", "Ban…"))
+    if me.is_broadcaster:
+        role = message.sender_attributes.get("role")
+        if role == ROLE_MODERATOR:
+            actions.append(AdminAction(UNMOD, "o", "Remove moderator"))
+        elif role == ROLE_VIEWER:
+            actions.append(AdminAction(MOD, "o", "Make moderator"))
+        if sender not in gone and can_invite(message):
             actions.append(AdminAction(INVITE, "s", "Invite to the stage"))
     return actions
 
@@ -76,6 +115,12 @@ class AdminMenu(DialogScreen[str | None]):
         Binding("d", "choose('delete')", "Delete", id="admin_menu.delete"),
         Binding("x", "choose('disconnect')", "Disconnect", id="admin_menu.disconnect"),
         Binding("s", "choose('invite')", "Invite", id="admin_menu.invite"),
+        Binding("t", "choose('timeout')", "Time out", id="admin_menu.timeout"),
+        Binding("e", "choose('untimeout')", "End timeout", id="admin_menu.untimeout"),
+        Binding("b", "choose('ban')", "Ban", id="admin_menu.ban"),
+        # One key for both: only one of them applies to a sender.
+        Binding("o", "choose('mod')", "Moderator", id="admin_menu.mod"),
+        Binding("o", "choose('unmod')", "Moderator", id="admin_menu.unmod"),
     ]
 
     def __init__(self, message: ChatMessage, actions: list[AdminAction]) -> None:

@@ -11,6 +11,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from datetime import tzinfo as TzInfo
 
 from textual import on, work
@@ -23,6 +24,7 @@ from textual.widgets import Footer
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
+from tui.durations import describe_duration
 from tui.errors import error_words
 from tui.history_relay import Delivered
 from tui.history_sync import HistoryShown, missed_words
@@ -38,25 +40,37 @@ from tui.ivs.events import (
     UserDisconnected,
 )
 from tui.ivs.invites import invite_for
+from tui.ivs.moderation_notice import ModerationNotice, parse_notice
+from tui.moderation_api import ModerationAction, Party
 from tui.screens.admin_menu import (
+    BAN,
     DELETE,
     DISCONNECT,
     INVITE,
+    MOD,
+    TIMEOUT,
+    UNMOD,
+    UNTIMEOUT,
     AdminAction,
     AdminMenu,
     admin_actions,
 )
+from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.screens.keys_help import keys_help
+from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
 from tui.screens.room_messages import (
     ConnectionChanged,
     IdentityKnown,
     InviteReceived,
     MessageGone,
     MessagesArrived,
+    Moderated,
     UserGone,
 )
+from tui.screens.room_settings import RoomSettingsScreen
+from tui.screens.timeout_picker import TimeoutChoice, TimeoutPicker
 from tui.screens.user_card import UserCard, UserCardChoice
 from tui.screens.whip import WhipScreen
 from tui.server.client import InviteExpired
@@ -76,9 +90,41 @@ log = logging.getLogger(__name__)
 EXPIRY_CHECK_SECONDS = 0.25
 _OWN_ACTIONS = actions_of("chat")
 # The actions whose availability follows the selected message.
-_SELECTION_ACTIONS = ("delete", "disconnect", "invite", "admin_menu")
+_SELECTION_ACTIONS = ("delete", "disconnect", "invite", "timeout", "ban", "admin_menu")
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 WAITING_WORDS = "not connected: your message will be sent when the chat is back"
+DISCONNECT_WORDS = (
+    "Disconnect [b]$name[/b]? They are disconnected now, but they can rejoin at once: "
+    "a disconnect does not stop them. To keep them out, time them out (they can read "
+    "but not send) or ban them (no new chat token until unbanned)."
+)
+BANNED_WORDS = "You have been banned from this chat."
+BANNED_AFTER = "You can still read the chat, but not send. The app will not reconnect."
+COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
+
+
+def time_left(until: datetime, now: datetime) -> str:
+    """How long a timeout still runs, as the composer says it: "timed out: 9 min left"."""
+    seconds = max(int((until - now).total_seconds() + 0.999), 0)
+    if seconds >= 120:
+        seconds = (seconds + 59) // 60 * 60  # whole minutes, rounded up: never "0 min"
+    return f"timed out: {describe_duration(seconds)} left"
+
+
+def notice_words(notice: ModerationNotice, me: str) -> str:
+    """A notice as a system line: "Mia timed out Bob for 10 min: caps" (names are the
+    server's copy of untrusted text; the list cleans every line)."""
+    actor = notice.actor_name or notice.actor_id
+    target = "you" if notice.target_id == me else (notice.target_name or notice.target_id)
+    how = " (automatic)" if notice.automatic else ""
+    if notice.action in ("mod", "unmod"):
+        done = "made" if notice.action == "mod" else "removed"
+        role = "a moderator" if notice.action == "mod" else "as moderator"
+        return f"{actor}{how} {done} {target} {role}"
+    done = DONE_WORDS.get(notice.action, notice.action)
+    length = f" for {describe_duration(notice.duration_seconds)}" if notice.duration_seconds else ""
+    why = f": {notice.reason}" if notice.reason else ""
+    return f"{actor}{how} {done} {target}{length}{why}"
 
 
 QUOTE_WORDS = 6
@@ -189,6 +235,13 @@ class ChatScreen(Screen[None]):
         self._footer_saw: tuple[bool | None, ...] | None = None
         self._expiry_check: Timer | None = None
         self._reconnect_reason = ""  # the reason the list last gave for reconnecting
+        # Users a notice said were timed out, until when: "End timeout" is offered.
+        self._timed_out: dict[str, datetime | None] = {}
+        self._banned_notice: ModerationNotice | None = None  # a ban naming us
+        # Users a renew notice named: the disconnect that follows renews their
+        # connection (a timeout, a role change), it does not end it; not said as one.
+        self._renewing: set[str] = set()
+        self._countdown: Timer | None = None
 
     # --- layout --------------------------------------------------------------------------
 
@@ -257,7 +310,22 @@ class ChatScreen(Screen[None]):
     def _show_identity(self, me: SelfIdentity) -> None:
         self.status.set_identity(me.room, me.role, me.name)
         self.messages.set_identity(me.user_id, me.name)
+        self._show_timeout()
         self.refresh_bindings()
+
+    def _show_timeout(self) -> bool:
+        """While our token is read-only, the composer keeps what is typed and says how
+        long is left; the controller renews the token when the time is up (and a new
+        identity without `timed_out_until` gives sending back). False once not timed out."""
+        me = self.identity
+        until = me.timed_out_until if me is not None and not self.ended else None
+        self.composer.read_only(time_left(until, self._clock()) if until else "")
+        if until is None and self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
+        elif until is not None and self._countdown is None:
+            self._countdown = self.set_interval(COUNTDOWN_SECONDS, self._show_timeout)
+        return until is not None
 
     def system(self, text: str, *, error: bool = False) -> None:
         self.messages.add_system(text, error=error)
@@ -297,6 +365,29 @@ class ChatScreen(Screen[None]):
             invite = invite_for(event, me.user_id) if me is not None else None
             if invite is not None:
                 self.post_message(InviteReceived(invite))
+            elif (notice := parse_notice(event)) is not None:
+                self.post_message(Moderated(notice))
+
+    @on(Moderated)
+    def _moderated(self, event: Moderated) -> None:
+        """A moderator acted: said to every moderator (but the one who did it, whose own
+        action reports it) and to its target."""
+        notice = event.notice
+        me = self.identity
+        if self.ended or me is None:
+            return
+        if notice.action == "timeout":
+            self._timed_out[notice.target_id] = notice.expires_at
+        elif notice.action == "untimeout":
+            self._timed_out.pop(notice.target_id, None)
+        ours = notice.target_id == me.user_id
+        if notice.renew and not ours:
+            self._renewing.add(notice.target_id)
+        if ours and notice.action == "ban":
+            self._banned_notice = notice  # the disconnect that follows ends the session
+        if ours or (me.is_moderator and notice.actor_id != me.user_id):
+            self.system(notice_words(notice, me.user_id))
+        self.refresh_bindings()
 
     @on(IdentityKnown)
     def _identity_known(self, event: IdentityKnown) -> None:
@@ -407,6 +498,8 @@ class ChatScreen(Screen[None]):
         user_id = event.event.user_id
         if self.identity is not None and user_id == self.identity.user_id:
             self._disconnected_by_moderator(event.event.reason)
+        elif user_id in self._renewing:
+            self._renewing.discard(user_id)  # back at once with a new token
         elif not self.ended:
             self._user_is_gone(user_id)
             if user_id not in self._disconnecting:
@@ -482,11 +575,13 @@ class ChatScreen(Screen[None]):
 
     def _end_room(self) -> None:
         self.ended = True
+        self._show_timeout()  # over: no countdown to a renewal that will not come
         self.refresh_bindings()  # nothing to moderate in a room we are no longer in
 
     def _disconnected_by_moderator(self, reason: str) -> None:
         if self.moderator_disconnected:
             return
+        banned = self._banned_notice
         self.moderator_disconnected = True
         self._end_room()
         # Done with the room for good, whatever it does next (a misbehaving room or
@@ -503,6 +598,12 @@ class ChatScreen(Screen[None]):
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
+        if banned is not None:
+            self.system("you have been banned from this chat", error=True)
+            self.app.push_screen(
+                DisconnectedScreen(banned.reason or reason, words=BANNED_WORDS, after=BANNED_AFTER)
+            )
+            return
         self.system("you have been disconnected by the moderator", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
 
@@ -556,10 +657,12 @@ class ChatScreen(Screen[None]):
     # --- moderation ----------------------------------------------------------------------
 
     def _actions_for(self, message: ChatMessage) -> list[AdminAction]:
-        """What the broadcaster may do to `message` now: nothing once the room is over."""
+        """What we may do to `message` now: nothing once the room is over."""
         if self.ended:
             return []
-        return admin_actions(message, self.identity, self._gone_users)
+        now = self._clock()
+        timed_out = {u for u, until in self._timed_out.items() if until is None or until > now}
+        return admin_actions(message, self.identity, self._gone_users, timed_out)
 
     def _applicable(self, action_id: str) -> ChatMessage | None:
         message = self.messages.selected_message
@@ -573,19 +676,28 @@ class ChatScreen(Screen[None]):
     def _is_broadcaster(self) -> bool:
         return self.identity is not None and self.identity.is_broadcaster
 
+    @property
+    def _is_moderator(self) -> bool:
+        return self.identity is not None and self.identity.is_moderator
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in _OWN_ACTIONS:
             return True
         if not self.query(InviteToast):
             return False  # not composed yet: nothing to act on
-        if BY_ACTION["chat", action].who is Who.BROADCASTER and not self._is_broadcaster:
+        who = BY_ACTION["chat", action].who
+        if who is Who.BROADCASTER and not self._is_broadcaster:
+            return False
+        if who is Who.MODERATOR and not self._is_moderator:
             return False
         toast = self.toast
         match action:
-            case "delete" | "disconnect" | "invite":
+            case "delete" | "disconnect" | "invite" | "timeout" | "ban":
                 return self._applicable(action) is not None
             case "user_card":
                 return self.messages.selected_message is not None
+            case "moderation_log" | "room_settings":
+                return not self.ended
             case "admin_menu":
                 message = self.messages.selected_message
                 return message is not None and bool(self._actions_for(message))
@@ -639,6 +751,33 @@ class ChatScreen(Screen[None]):
         if message := self._applicable(INVITE):
             self._moderate(INVITE, message)
 
+    def action_timeout(self) -> None:
+        if message := self._applicable(TIMEOUT):
+            self._moderate(TIMEOUT, message)
+
+    def action_ban(self) -> None:
+        if message := self._applicable(BAN):
+            self._moderate(BAN, message)
+
+    def action_moderation_log(self) -> None:
+        """The log; from the message list, only what concerns the selected sender."""
+        message = self.messages.selected_message if self.messages.has_focus else None
+        user = (
+            Party(user_id=message.sender_id, display_name=message.sender_name)
+            if message is not None
+            else None
+        )
+        self.app.push_screen(
+            ModerationLogScreen(self.controls, user=user, tz=self._tz, unbanner=self.controls)
+        )
+
+    def action_room_settings(self) -> None:
+        def saved(settings: object) -> None:
+            if settings is not None:
+                self.system("room settings saved")
+
+        self.app.push_screen(RoomSettingsScreen(self.controls), saved)
+
     @work(group="moderation")
     async def _open_admin_menu(self, message: ChatMessage) -> None:
         actions = self._actions_for(message)
@@ -667,11 +806,7 @@ class ChatScreen(Screen[None]):
         elif action_id == DISCONNECT:
             confirm = ConfirmScreen(
                 "Disconnect user",
-                content_from(
-                    "Disconnect [b]$name[/b] from the chat? Their client will not reconnect, "
-                    "and their stage invites are revoked.",
-                    name=name,
-                ),
+                content_from(DISCONNECT_WORDS, name=name),
                 confirm_label="Disconnect",
                 reason_label="Reason (they will see it):",
             )
@@ -695,6 +830,97 @@ class ChatScreen(Screen[None]):
                 f"invite sent to {name}",
                 f"could not invite {name}",
             )
+        elif action_id in (TIMEOUT, BAN, UNTIMEOUT, MOD, UNMOD):
+            await self._moderate_user(action_id, message.sender_id, name)
+
+    @on(ModerateUser)
+    def _card_chose(self, event: ModerateUser) -> None:
+        self._moderate_from_card(event.choice)
+
+    @work(group="moderation")
+    async def _moderate_from_card(self, choice: UserCardChoice) -> None:
+        await self._moderate_user(choice.action, choice.user_id, choice.name)
+
+    async def _moderate_user(self, action_id: str, user_id: str, name: str) -> None:
+        """A moderation action on a user, from a message or from their user card."""
+        controls = self.controls
+        if action_id == TIMEOUT:
+            await self._time_out(user_id, name)
+        elif action_id == BAN:
+            await self._ban(user_id, name)
+        elif action_id == ModerationAction.UNBAN:
+            await self._report(
+                controls.act(ModerationAction.UNBAN, user_id),
+                f"unbanned {name}",
+                f"could not unban {name}",
+            )
+        elif action_id in (UNTIMEOUT, MOD, UNMOD):
+            done = {
+                UNTIMEOUT: f"ended {name}'s timeout",
+                MOD: f"made {name} a moderator",
+                UNMOD: f"removed {name} as moderator",
+            }[action_id]
+            failed = {
+                UNTIMEOUT: f"could not end {name}'s timeout",
+                MOD: f"could not make {name} a moderator",
+                UNMOD: f"could not remove {name} as moderator",
+            }[action_id]
+            acted = await self._report(controls.act(action_id, user_id), done, failed)
+            if acted and action_id == UNTIMEOUT:
+                self._timed_out.pop(user_id, None)
+                self.refresh_bindings()
+
+    async def _time_out(self, user_id: str, name: str) -> None:
+        """The picker, then the server; a refusal opens the picker again with what was
+        chosen and the server's words, so nothing typed is lost."""
+        chosen: TimeoutChoice | None = None
+        error = ""
+        while True:
+            picker = TimeoutPicker(name, initial=chosen, error=error)
+            chosen = await self.app.push_screen_wait(picker)
+            if chosen is None:
+                return
+            try:
+                record = await self.controls.act(
+                    TIMEOUT,
+                    user_id,
+                    reason=chosen.reason or None,
+                    duration_seconds=chosen.seconds,
+                )
+            except Exception as exc:
+                error = f"could not time out {name}: {error_words(exc)}"
+                continue
+            self._timed_out[user_id] = record.expires_at
+            why = f": {chosen.reason}" if chosen.reason else ""
+            self._said(f"timed out {name} for {describe_duration(chosen.seconds)}{why}")
+            return
+
+    async def _ban(self, user_id: str, name: str) -> None:
+        chosen: BanChoice | None = None
+        error = ""
+        while True:
+            chosen = await self.app.push_screen_wait(BanConfirm(name, initial=chosen, error=error))
+            if chosen is None:
+                return
+            try:
+                await self.controls.act(
+                    BAN,
+                    user_id,
+                    reason=chosen.reason or None,
+                    ban_address=chosen.ban_address,
+                )
+            except Exception as exc:
+                error = f"could not ban {name}: {error_words(exc)}"
+                continue
+            self._disconnecting.add(user_id)  # the ban's disconnect: said here
+            self._user_is_gone(user_id)
+            why = f": {chosen.reason}" if chosen.reason else ""
+            self._said(f"banned {name}{why}")
+            return
+
+    def _said(self, success: str) -> None:
+        self.system(success)
+        self.notify(clean(_sentence(success)), markup=False)
 
     async def _report(self, call: Awaitable[object], success: str | None, failure: str) -> bool:
         """Await an action and say how it went: a line in the list, and a notification,
@@ -710,8 +936,7 @@ class ChatScreen(Screen[None]):
             self.notify(clean(_sentence(words)), severity="error", markup=False)
             return False
         if success:
-            self.system(success)
-            self.notify(clean(_sentence(success)), markup=False)
+            self._said(success)
         return True
 
     # --- stage invite --------------------------------------------------------------------

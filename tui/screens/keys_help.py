@@ -50,5 +50,31 @@ def keys_help(app: App[object], keymap: dict[str, str]) -> str:
                 rows[-1][0].append(keys)
             else:
                 rows.append(([keys], action.words))
-        lines += [f"{' '.join(keys)} {words}" for keys, words in rows]
+        lines += _paired([f"{' '.join(keys)} {words}" for keys, words in rows])
     return "\\\n".join(lines)
+
+
+PAIR_WIDTH = 26
+"""Two short rows share a line up to this many visible characters: the panel is about 30
+columns wide at 80x24, and every key must fit in its height there."""
+
+
+def _visible(row: str) -> int:
+    return len(row.replace("`", ""))
+
+
+def _paired(rows: list[str]) -> list[str]:
+    """Consecutive short rows two to a line ("`^o` join · `^y` copy link")."""
+    out: list[str] = []
+    pending: str | None = None
+    for row in rows:
+        if pending is not None and _visible(pending) + 3 + _visible(row) <= PAIR_WIDTH:
+            out.append(f"{pending} · {row}")
+            pending = None
+            continue
+        if pending is not None:
+            out.append(pending)
+        pending = row
+    if pending is not None:
+        out.append(pending)
+    return out

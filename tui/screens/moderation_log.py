@@ -3,8 +3,9 @@ newest first, manual or automatic.
 
 A thin view over `LogSource.moderation_log`. Typing in the filter narrows the records
 shown to a name (of the actor or the target); `u` asks the server for everything about
-the selected record's target, `a` for everyone again, `r` refreshes. Names and reasons
-are other people's text: drawn as literal Content, never markup.
+the selected record's target, `a` for everyone again, `r` refreshes; `n` lifts the
+selected record's ban (a banned user has no live message to act on from the chat). Names
+and reasons are other people's text: drawn as literal Content, never markup.
 """
 
 from __future__ import annotations
@@ -34,8 +35,14 @@ class LogSource(Protocol):
     ) -> list[ModerationRecord]: ...
 
 
+class Unbanner(Protocol):
+    """How the screen lifts a ban (tui.moderation_api.ModerationClient is one)."""
+
+    async def act(self, action: str, user_id: str) -> ModerationRecord: ...
+
+
 # What each action is called in a sentence ("Mia banned Bob"); unknown ones stay as sent.
-_DONE: dict[str, str] = {
+DONE_WORDS: dict[str, str] = {
     "ban": "banned",
     "unban": "unbanned",
     "timeout": "timed out",
@@ -117,6 +124,7 @@ class ModerationLogScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="moderation_log.filter"),
         Binding("u", "by_target", "Their log", id="moderation_log.by_target"),
         Binding("a", "everyone", "Everyone", id="moderation_log.everyone"),
+        Binding("n", "unban", "Unban", id="moderation_log.unban"),
     ]
 
     def __init__(
@@ -126,10 +134,13 @@ class ModerationLogScreen(Screen[None]):
         user: Party | None = None,
         tz: tzinfo | None = None,
         limit: int = DEFAULT_LOG_LIMIT,
+        unbanner: Unbanner | None = None,
     ) -> None:
-        """`user`: start with that user's records only (e.g. from a message's sender)."""
+        """`user`: start with that user's records only (e.g. from a message's sender);
+        `unbanner`: offer `n` to lift the selected ban."""
         super().__init__()
         self.source = source
+        self.unbanner = unbanner
         self.user = user
         self.tz = tz
         self.limit = limit
@@ -185,7 +196,22 @@ class ModerationLogScreen(Screen[None]):
             return self.selected is not None or None
         if action == "everyone":
             return self.user is not None or None
+        if action == "unban":
+            if self.unbanner is None:
+                return False  # not offered here at all
+            return self._ban_selected() is not None or None
         return True
+
+    def _ban_selected(self) -> Party | None:
+        """Whom `n` would unban: the selected record's target, if it is a ban."""
+        record = self.selected
+        if self.unbanner is None or record is None or record.action != "ban":
+            return None
+        return record.target
+
+    def action_unban(self) -> None:
+        if (target := self._ban_selected()) is not None:
+            self._unban(target)
 
     # --- loading and drawing -----------------------------------------------------------
 
@@ -202,6 +228,17 @@ class ModerationLogScreen(Screen[None]):
         self.records = records
         self.loaded = True
         self._fill()
+
+    @work(group="moderation_log_unban", exit_on_error=False)
+    async def _unban(self, target: Party) -> None:
+        assert self.unbanner is not None
+        try:
+            await self.unbanner.act("unban", target.user_id)
+        except AppServerError as exc:
+            self._status(f"could not unban {target.display_name}: {exc.message}", True)
+            return
+        self._status(f"unbanned {target.display_name}")
+        self._load(self.user)  # the unban is in the log now
 
     @property
     def shown(self) -> list[ModerationRecord]:
@@ -274,7 +311,7 @@ class ModerationLogScreen(Screen[None]):
                 "$when: [b]$actor[/b] $done [b]$target[/b]$length ($how)$reason",
                 when=at.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
                 actor=record.actor.display_name,
-                done=_DONE.get(record.action, record.action),
+                done=DONE_WORDS.get(record.action, record.action),
                 target=record.target.display_name,
                 length=f" for {length}" if length and length != "forever" else "",
                 how="automatic" if record.automatic else "manual",

@@ -13,6 +13,7 @@ from textual.message import Message
 
 from tui.ivs.events import ChatMessage, MessageDeleted, StateChanged, UserDisconnected
 from tui.ivs.invites import Invite
+from tui.ivs.moderation_notice import ModerationNotice
 from tui.session import SelfIdentity
 
 
@@ -50,3 +51,10 @@ class InviteReceived(Message):
 @dataclass
 class ConnectionChanged(Message):
     event: StateChanged
+
+
+@dataclass
+class Moderated(Message):
+    """A moderator (or the room keeper) acted: the `ivs-chat-tui:Moderation` notice."""
+
+    notice: ModerationNotice

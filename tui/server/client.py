@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import ssl
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
@@ -28,8 +29,13 @@ REFUSED = (401, 403)
 our session key (it was restarted with other data) or does not take our broadcaster key."""
 FORGOTTEN_SESSION = "the app server no longer knows this session (was it restarted?): join again"
 REFUSED_BROADCASTER_KEY = "the app server refused the broadcaster key"
+FORBIDDEN = 403
+"""The app server will not give this identity a token: banned, in the server's words
+("you are banned from this chat: <reason>"); a 401 is a key it does not know."""
 
 
+# The words `request` falls back to when a refusal carries no message of its own.
+_NO_MESSAGE = re.compile(r"the app server (at \S+ )?answered \d+")
 GONE = 410  # the app server's answer for an invite that can no longer be used
 
 
@@ -49,6 +55,11 @@ class InviteExpired(AppServerError):
 
 def _refusal(status: int, message: str) -> AppServerError:
     return InviteExpired(status, message) if status == GONE else AppServerError(status, message)
+
+
+TokenGrant = ChatGrant
+"""The token answer: any of the three roles, and `timedOutUntil` when the token is
+read-only (a timeout, or the new-identity wait)."""
 
 
 class AppServerClient:
@@ -79,7 +90,7 @@ class AppServerClient:
             await self._session.close()
             self._session = None
 
-    async def _request(
+    async def request(
         self,
         method: str,
         path: str,
@@ -87,6 +98,8 @@ class AppServerClient:
         body: dict[str, Any] | None = None,
         bearer: str | None = None,
     ) -> M | None:
+        """One call to the app server, read into `model` (None: the answer is not read);
+        every failure is an `AppServerError` in words (tui/moderation_api.py rides on it)."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
@@ -137,12 +150,12 @@ class AppServerClient:
     def _not_a_url(self) -> str:
         return f"{self.base_url} is not a URL: use http://HOST:PORT"
 
-    async def chat_token(self, display_name: str) -> ChatGrant:
+    async def chat_token(self, display_name: str) -> TokenGrant:
         body: dict[str, Any] = {"displayName": display_name}
         if self.session_key:
             body["sessionKey"] = self.session_key
-        grant = await self._request(
-            "POST", "/api/chat/token", ChatGrant, body, bearer=self.broadcaster_key
+        grant = await self.request(
+            "POST", "/api/chat/token", TokenGrant, body, bearer=self.broadcaster_key
         )
         assert grant is not None
         self.session_key = grant.session_key
@@ -154,18 +167,28 @@ class AppServerClient:
         (unreachable, 5xx, 429) stays an `AppServerError`, which the room retries."""
 
         async def provide() -> ChatToken:
-            try:
-                return (await self.chat_token(display_name)).chat_token()
-            except AppServerError as exc:
-                if exc.status not in REFUSED:
-                    raise
-                words = REFUSED_BROADCASTER_KEY if self.broadcaster_key else FORGOTTEN_SESSION
-                raise TokenRefused(words, exc.status) from None
+            return (await self.chat_grant(display_name)).chat_token()
 
         return provide
 
+    async def chat_grant(self, display_name: str) -> TokenGrant:
+        """`chat_token`, with a refusal for good (401/403) as `TokenRefused` in words: a
+        ban (403) in the server's own words, which give the reason."""
+        try:
+            return await self.chat_token(display_name)
+        except AppServerError as exc:
+            if exc.status not in REFUSED:
+                raise
+            if exc.status == FORBIDDEN and not _NO_MESSAGE.fullmatch(exc.message):
+                words = exc.message
+            elif self.broadcaster_key:
+                words = REFUSED_BROADCASTER_KEY
+            else:
+                words = FORGOTTEN_SESSION
+            raise TokenRefused(words, exc.status) from None
+
     async def invite(self, user_id: str, broadcast_type: str = "realtime") -> InviteGrant:
-        grant = await self._request(
+        grant = await self.request(
             "POST",
             "/api/multihost/invite",
             InviteGrant,
@@ -178,7 +201,7 @@ class AppServerClient:
     async def redeem(self, invite_id: str) -> Redemption:
         if not self.session_key:
             raise AppServerError(None, "no chat identity yet: get a chat token first")
-        redemption = await self._request(
+        redemption = await self.request(
             "POST",
             "/api/multihost/redeem",
             Redemption,
@@ -193,14 +216,14 @@ class AppServerClient:
         asking again takes the earlier link's participant off the stage."""
         if not self.broadcaster_key:
             raise AppServerError(None, "only the broadcaster can go on stage this way")
-        redemption = await self._request(
+        redemption = await self.request(
             "POST", "/api/multihost/host", Redemption, None, bearer=self.broadcaster_key
         )
         assert redemption is not None
         return redemption
 
     async def disconnect(self, user_id: str) -> None:
-        await self._request(
+        await self.request(
             "POST",
             "/api/multihost/disconnect",
             DisconnectResult,
@@ -211,7 +234,7 @@ class AppServerClient:
     async def healthy(self) -> bool:
         """True when the server answers /healthz with 200."""
         try:
-            await self._request("GET", "/healthz", None)
+            await self.request("GET", "/healthz", None)
         except AppServerError:
             return False
         return True
@@ -248,4 +271,5 @@ __all__ = [
     "InviteExpired",
     "InviteGrant",
     "Redemption",
+    "TokenGrant",
 ]

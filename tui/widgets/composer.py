@@ -222,6 +222,7 @@ class Composer(Widget):
         super().__init__(id=id)
         self._in_flight = 0  # sends the room has not answered yet
         self._given_back: str | None = None
+        self._read_only = False  # sending paused by read_only()
 
     @property
     def sending(self) -> bool:
@@ -323,7 +324,19 @@ class Composer(Widget):
         line.update(as_content(words))  # the server's words may quote what was sent
         line.set_class(bool(words), "-shown")
 
+    def read_only(self, words: str) -> None:
+        """Sending is paused (a timeout) with `words` saying until when; "" resumes it.
+        The input keeps its text either way: nothing typed is lost."""
+        if not words and not self._read_only:
+            return  # not paused: a pending send's notice and a disabled input stay
+        self._read_only = bool(words)
+        self.input.disabled = bool(words)
+        line = self.query_one("#composer-notice", Static)
+        line.update(as_content(words))
+        line.set_class(bool(words), "-shown")
+
     def disable(self, why: str) -> None:
+        self._read_only = False  # for good now
         self.input.disabled = True
         # Input draws its placeholder as plain Text, controls and all: `why` may quote
         # the server's or a moderator's words.

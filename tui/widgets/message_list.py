@@ -65,6 +65,8 @@ _SYSTEM_PREFIX: Final = "-- "
 # looks like the host's, but only the app server sets the role in a token's attributes.
 HOST_BADGE: Final = "[host]"
 BROADCASTER_ROLE: Final = "broadcaster"
+MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator` (issue 10 §3)
+_BADGES: Final = {BROADCASTER_ROLE: HOST_BADGE, "moderator": MOD_BADGE}
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
 # Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
@@ -394,9 +396,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if message.id in self._store:
             return
         name = clean(message.sender_name)
-        badge = message.sender_attributes.get("role") == BROADCASTER_ROLE
+        badge = _BADGES.get(message.sender_attributes.get("role", ""), "")
         if badge:
-            name = f"{HOST_BADGE} {name}"
+            name = f"{badge} {name}"
         body = f"{name} {clean(message.content)}"
         entry = _Entry(
             message=message,
@@ -404,7 +406,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             time=self._format_time(message.send_time),
             body=body,
             name_end=len(name),
-            badge_end=len(HOST_BADGE) if badge else 0,
+            badge_end=len(badge),
         )
         self._new_message = True
         self._append(entry)

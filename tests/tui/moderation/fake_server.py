@@ -6,19 +6,32 @@ the routes, the bodies, Bearer authorization (the broadcaster key or a moderator
 session key; viewers 403), 404 for an unknown user, 400 with a message for bad input,
 the log newest first. Unknown API paths answer as the app server does, 404
 `{"message": "no such API: …"}`.
+
+With a `ChatSide` (the real local stack's control plane and room), it also answers
+`POST /api/chat/token` as CONTRACTS.md writes it: real chat tokens with the role's
+capabilities (a moderator's DELETE_MESSAGE and DISCONNECT_USER; no SEND_MESSAGE and a
+`timedOutUntil` while timed out), the `role` token attribute, 403 with the reason for a
+banned identity; and after each action it does what the app server does in the room: the
+`ivs-chat-tui:Moderation` notice, then the DisconnectUser (not after an unban). So the
+chat in these tests is real: TUIs connect to the emulator with these tokens.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+
+from tui.ivs.control import ControlPlane
+from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
+from tui.ivs.protocol import ChatCapability
 
 T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
 HOST_KEY = "host-key"
@@ -39,6 +52,25 @@ class User:
     banned_until: datetime | None = None
     timed_out_until: datetime | None = None
     created_at: datetime = T0
+    ban_reason: str = ""
+
+
+@dataclass
+class ChatSide:
+    """Where tokens come from and notices go: the local stack's control plane and room."""
+
+    control: ControlPlane
+    room_arn: str
+    chat_url: str
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A token the fake gave out: whose, and what it may do."""
+
+    user_id: str
+    capabilities: tuple[str, ...]
+    timed_out_until: datetime | None
 
 
 @dataclass
@@ -55,6 +87,13 @@ class FakeModeration:
     now: datetime = T0
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     """(method, path with query, Authorization header) of every request."""
+    chat: ChatSide | None = None
+    clock: Callable[[], datetime] | None = None
+    """The time tokens and timeouts run on (a real chat needs the real clock); else `now`."""
+    issued: list[Issued] = field(default_factory=list)
+
+    def time(self) -> datetime:
+        return self.clock() if self.clock is not None else self.now
 
     def add(self, user: User) -> User:
         self.users[user.user_id] = user
@@ -77,6 +116,8 @@ class FakeModeration:
         app.router.add_get("/api/moderation/users/{user_id}", self.user)
         app.router.add_get("/api/moderation/settings", self.get_settings)
         app.router.add_put("/api/moderation/settings", self.put_settings)
+        if self.chat is not None:
+            app.router.add_post("/api/chat/token", self.token)
         app.router.add_route("*", "/{tail:.*}", self.unknown)
         return app
 
@@ -112,14 +153,16 @@ class FakeModeration:
             raise _refuse(
                 web.HTTPBadRequest, f"durationSeconds must be from 1 to {MAX_TIMEOUT_SECONDS}"
             )
-        expires = self.now + timedelta(seconds=duration) if duration else None
+        now = self.time()
+        expires = now + timedelta(seconds=duration) if duration else None
         if action == "ban":
             target.banned_until = expires or datetime(9998, 1, 1, tzinfo=UTC)
+            target.ban_reason = body.get("reason") or ""
         elif action == "unban":
             target.banned_until = None
         elif action == "timeout":
             duration = duration or 600
-            expires = self.now + timedelta(seconds=duration)
+            expires = now + timedelta(seconds=duration)
             target.timed_out_until = expires
         elif action == "untimeout":
             target.timed_out_until = None
@@ -127,7 +170,7 @@ class FakeModeration:
             target.role = "moderator" if action == "mod" else "viewer"
         record = {
             "id": len(self.records) + 1,
-            "at": _utc(self.now),
+            "at": _utc(now),
             "actor": {"userId": actor.user_id, "displayName": actor.display_name},
             "automatic": False,
             "action": action,
@@ -137,7 +180,80 @@ class FakeModeration:
             "expiresAt": _utc(expires),
         }
         self.records.append(record)
+        if self.chat is not None:
+            await self._in_the_room(record, actor, target)
         return web.json_response(record)
+
+    async def _in_the_room(self, record: dict[str, Any], actor: User, target: User) -> None:
+        """What the app server does in the room after logging: the notice, then (but for
+        an unban) the disconnect, whose reason the target sees."""
+        assert self.chat is not None
+        action = record["action"]
+        notice = ModerationNotice(
+            action=action,
+            record_id=record["id"],
+            actor_id=actor.user_id,
+            actor_name=actor.display_name,
+            target_id=target.user_id,
+            target_name=target.display_name,
+            reason=record["reason"] or "",
+            duration_seconds=record["durationSeconds"],
+            expires_at=target.timed_out_until if action == "timeout" else None,
+        )
+        control, room = self.chat.control, self.chat.room_arn
+        await control.send_event(room, EVENT_MODERATION, notice.attributes())
+        if action != "unban":
+            words = {"ban": "banned", "timeout": "timed out"}.get(action, "renewing your chat")
+            why = f"{words}: {record['reason']}" if record["reason"] else words
+            await control.disconnect_user(room, target.user_id, why)
+
+    async def token(self, request: web.Request) -> web.Response:
+        """POST /api/chat/token: a real token for the broadcaster (the key), a known
+        session key, or a new viewer."""
+        assert self.chat is not None
+        body = await request.json()
+        name = str(body.get("displayName", ""))
+        auth = request.headers.get("Authorization", "")
+        if auth == f"Bearer {HOST_KEY}":
+            user = next(u for u in self.users.values() if u.role == "broadcaster")
+        elif body.get("sessionKey"):
+            known = [u for u in self.users.values() if u.session_key == body["sessionKey"]]
+            if not known:
+                raise _refuse(web.HTTPUnauthorized, "unknown session key")
+            user = known[0]
+        else:
+            user = self.add(
+                User(f"viewer-{secrets.token_hex(4)}", name, session_key=secrets.token_hex(8))
+            )
+        now = self.time()
+        if user.banned_until is not None and user.banned_until > now:
+            why = f": {user.ban_reason}" if user.ban_reason else ""
+            raise _refuse(web.HTTPForbidden, f"you are banned from this chat{why}")
+        until = user.timed_out_until
+        timed_out = until if until is not None and until > now else None
+        capabilities = [] if timed_out else [ChatCapability.SEND_MESSAGE]
+        if user.role in ("broadcaster", "moderator"):
+            capabilities += [ChatCapability.DELETE_MESSAGE, ChatCapability.DISCONNECT_USER]
+        token = await self.chat.control.create_chat_token(
+            self.chat.room_arn,
+            user.user_id,
+            capabilities=capabilities,
+            attributes={"username": user.display_name, "role": user.role},
+        )
+        self.issued.append(Issued(user.user_id, tuple(map(str, capabilities)), timed_out))
+        answer = {
+            "token": token.token,
+            "tokenExpirationTime": _utc(token.token_expiration_time),
+            "sessionExpirationTime": _utc(token.session_expiration_time),
+            "userId": user.user_id,
+            "displayName": user.display_name,
+            "role": user.role,
+            "sessionKey": user.session_key or HOST_KEY,
+            "chatUrl": self.chat.chat_url,
+        }
+        if timed_out:
+            answer["timedOutUntil"] = _utc(timed_out)
+        return web.json_response(answer)
 
     async def log(self, request: web.Request) -> web.Response:
         self.caller(request)

@@ -60,3 +60,28 @@ async def test_a_moderator_may_not_change_the_settings(served: Served) -> None:
         "only the broadcaster may change the settings"
     )
     assert kept == "spam\nscam" and app.results == []
+
+
+async def test_a_ban_is_lifted_from_the_log(served: Served) -> None:
+    # A banned user has no live message to act on: the log is where the ban is undone.
+    client = served.host()
+    await client.act("ban", "viewer-bob", reason="spam")
+    app = Host(ModerationLogScreen(client, tz=UTC, unbanner=client))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.screen.query_one(DataTable)
+            while table.row_count < 1:
+                await pilot.pause()
+            await pilot.press("n")
+            while table.row_count < 2:  # the log, loaded again, has the unban
+                await pilot.pause()
+            actions = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+            status = str(app.screen.query_one("#status", Static).render())
+            await pilot.press("n")  # the unban record is selected now: n does nothing
+            await pilot.pause()
+    finally:
+        await client.server.close()
+    assert actions == ["unban", "ban"]
+    assert status == "2 records, newest first"
+    assert served.fake.users["viewer-bob"].banned_until is None
+    assert [r["action"] for r in served.fake.records] == ["ban", "unban"]

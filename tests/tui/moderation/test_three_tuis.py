@@ -1,0 +1,176 @@
+"""Three TUIs under pilot (issue 10, "Tests"): the broadcaster, a viewer the broadcaster
+makes a moderator, and a viewer, against the real local stack's chat (emulator) with
+tokens and moderation from the fake of the server's routes (fake_server.py: it issues
+real tokens and does in the room what the app server does).
+
+Shown: the `[mod]` badge after a role change that renewed the connection without a
+restart; another moderator's system line; a timeout that expires, after which the
+viewer's kept text sends; a ban that ends the session with its reason, and 403 in words
+at the next join. Waiting is on what the user would see; nothing asserts a duration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tests.tui.conftest import contents, joined_app, lines, say, select, until
+from tests.tui.moderation.fake_server import HOST_KEY, ChatSide, FakeModeration, User, serving
+from tui.app import ChatApp
+from tui.ivs.events import ConnectionState
+from tui.ivs.protocol import ChatCapability
+from tui.screens.admin_menu import AdminMenu
+from tui.screens.ban_confirm import BanConfirm
+from tui.screens.disconnected import DisconnectedScreen
+from tui.screens.timeout_picker import TimeoutPicker
+from tui.server.client import AppServerClient, AppServerError
+from tui.server.startup import start_local_stack
+from tui.session import ChatSession
+from tui.widgets.status_line import StatusLine
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+async def room(tmp_path: Path) -> AsyncIterator[tuple[FakeModeration, str]]:
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    try:
+        config = stack.service.config
+        fake = FakeModeration(
+            chat=ChatSide(stack.service.control, config.room_arn, config.chat_url),
+            clock=lambda: datetime.now(UTC),
+        )
+        fake.add(User("user-host", "Host", "broadcaster", session_key=HOST_KEY))
+        async with serving(fake) as url:
+            yield fake, url
+    finally:
+        await stack.stop()
+
+
+def live(*apps: ChatApp) -> bool:
+    return all(
+        a.room is not None
+        and a.room.state is ConnectionState.CONNECTED
+        and a.chat.query_one(StatusLine).state_text == "live"
+        for a in apps
+    )
+
+
+async def choose(app: ChatApp, pilot, key: str) -> None:
+    """From the selected message: the admin menu, then `key` there."""
+    await pilot.press("enter")
+    await until(lambda: isinstance(app.screen, AdminMenu), "the admin menu")
+    await pilot.press(key)
+
+
+async def test_a_moderator_times_out_a_viewer_and_sending_resumes(room) -> None:
+    fake, url = room
+    host = joined_app(url, "Host", key=HOST_KEY)
+    mia = joined_app(url, "Mia")
+    bob = joined_app(url, "Bob")
+    async with (
+        host.run_test(size=SIZE) as hp,
+        mia.run_test(size=SIZE) as mp,
+        bob.run_test(size=SIZE) as bp,
+    ):
+        await until(lambda: live(host, mia, bob), "all three live")
+        assert mia.identity is not None and mia.identity.role == "viewer"
+        assert not mia.chat.check_action("timeout", ())
+
+        # The broadcaster makes Mia a moderator: her connection is renewed, no restart.
+        await say(mia, mp, "hi from Mia")
+        await until(lambda: "hi from Mia" in contents(host), "Mia's line at the host")
+        await select(host, hp, "hi from Mia")
+        await choose(host, hp, "o")
+        await until(lambda: "made Mia a moderator" in lines(host)[-1], "mod reported")
+        await until(
+            lambda: mia.identity is not None and mia.identity.role == "moderator",
+            "Mia's TUI knows she is a moderator",
+        )
+        await until(lambda: live(mia), "Mia live again")
+        assert "moderator" in mia.chat.query_one(StatusLine).render().plain
+        await say(mia, mp, "now a mod")
+        await until(lambda: "now a mod" in contents(bob), "Mia's next line at Bob")
+        assert "[mod] Mia now a mod" in [line.split(" ", 1)[1] for line in lines(bob)]
+
+        # Mia times Bob out from her own TUI; the host sees it as a system line.
+        await say(bob, bp, "SPAM SPAM")
+        await until(lambda: "SPAM SPAM" in contents(mia), "Bob's line at Mia")
+        await select(mia, mp, "SPAM SPAM")
+        assert mia.chat.check_action("timeout", ())  # a moderator now: she may
+        await mp.press("t")
+        await until(lambda: isinstance(mia.screen, TimeoutPicker), "the timeout picker")
+        picker = mia.screen
+        picker.query_one("#duration", Input).focus()
+        await mp.press(*"3s", "enter", *"calm down", "enter")
+        await until(
+            lambda: any("timed out Bob for 3 s: calm down" in line for line in lines(mia)),
+            "the timeout reported at Mia",
+        )
+        await until(
+            lambda: any("Mia timed out Bob for 3 s: calm down" in line for line in lines(host)),
+            "another moderator's action as a system line at the host",
+        )
+        await until(
+            lambda: any("Mia timed out you for 3 s" in line for line in lines(bob)),
+            "Bob told",
+        )
+        # Bob types while timed out: the text stays, and sends once the timeout is over.
+        bob.chat.composer.input.value = "sorry, back now"
+        await until(
+            lambda: any(
+                i.user_id == bob.identity.user_id
+                and i.timed_out_until is not None
+                and ChatCapability.SEND_MESSAGE not in i.capabilities
+                for i in fake.issued
+            ),
+            "a read-only token for Bob",
+        )
+        await until(
+            lambda: (
+                fake.issued[-1].user_id == bob.identity.user_id
+                and ChatCapability.SEND_MESSAGE in fake.issued[-1].capabilities
+            ),
+            "a sending token for Bob once the timeout is over",
+        )
+        await until(lambda: live(bob) and not bob.chat.composer.input.disabled, "Bob may send")
+        assert bob.chat.composer.text == "sorry, back now"
+        assert bob.identity.timed_out_until is None
+        bob.chat.composer.focus_input()
+        await bp.press("enter")
+        await until(lambda: "sorry, back now" in contents(host), "Bob's message after it")
+        # Never a restart: each app is the one that started, its room client renewed.
+        assert not isinstance(bob.screen, DisconnectedScreen)
+
+
+async def test_a_ban_ends_the_session_with_its_reason(room) -> None:
+    fake, url = room
+    host = joined_app(url, "Host", key=HOST_KEY)
+    bob = joined_app(url, "Bob")
+    async with host.run_test(size=SIZE) as hp, bob.run_test(size=SIZE) as bp:
+        await until(lambda: live(host, bob), "both live")
+        await say(bob, bp, "buy followers")
+        await until(lambda: "buy followers" in contents(host), "Bob's line at the host")
+        await select(host, hp, "buy followers")
+        await hp.press("b")
+        await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+        await hp.press(*"selling", "enter")
+        await until(lambda: "banned Bob: selling" in lines(host)[-1], "the ban reported")
+        await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
+        shown = [str(w.render()) for w in bob.screen.query("Static")]
+        assert "You have been banned from this chat." in shown
+        assert "Reason: selling" in shown
+        assert bob.chat.composer.input.disabled
+        # Joining again: refused in words, with the reason.
+        again = ChatSession(
+            AppServerClient(url, session_key=fake.users[bob.identity.user_id].session_key),
+            "Bob",
+        )
+        with pytest.raises(AppServerError) as refused:
+            await again.open()
+        await again.close()
+        assert refused.value.message == "you are banned from this chat: selling"
