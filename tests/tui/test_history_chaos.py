@@ -109,7 +109,10 @@ async def chaos(
     )
     app.controller.history_source = keeper.client()  # the real route: drop this line
     app.controller.history_page = 10  # a round's gap takes several pages
-    sender_session = ChatSession(AppServerClient(stack.url), "Sender")
+    # The broadcaster sends: the room keeper times out a viewer at 100 msg/s (flood).
+    sender_session = ChatSession(
+        AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key), "Sender"
+    )
     await sender_session.open()
     sender_room = ChatRoom(sender_session.token_provider())
     try:
@@ -184,7 +187,8 @@ async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Pa
     stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path / "server")
     keeper = StandInHistory(stack.url, tmp_path / "history")
     await keeper.start()
-    early = ChatSession(AppServerClient(stack.url), "Early")
+    # The broadcaster says them: six quick lines from a viewer would trip the flood limit.
+    early = ChatSession(AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key), "Early")
     await early.open()
     late = ChatApp(
         ChatSession(AppServerClient(stack.url), "Late"),
@@ -203,8 +207,8 @@ async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Pa
                 await until(lambda: "── history ──" in lines(late), "the history divider")
                 shown = lines(late)
                 at = shown.index("── history ──")
-                assert [line.split(" ", 2)[2] for line in shown[at - 3 : at]] == [
-                    f"said before {n}" for n in (3, 4, 5)
+                assert [line.split(" ", 3)[3] for line in shown[at - 3 : at]] == [
+                    f"said before {n}" for n in (3, 4, 5)  # "HH:MM [host] Early said …"
                 ]
                 await room.send_message("said after")
                 await until(lambda: lines(late)[-1].endswith("said after"), "live after it")
