@@ -208,7 +208,8 @@ async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Pa
                 shown = lines(late)
                 at = shown.index("── history ──")
                 assert [line.split(" ", 3)[3] for line in shown[at - 3 : at]] == [
-                    f"said before {n}" for n in (3, 4, 5)  # "HH:MM [host] Early said …"
+                    f"said before {n}"
+                    for n in (3, 4, 5)  # "HH:MM [host] Early said …"
                 ]
                 await room.send_message("said after")
                 await until(lambda: lines(late)[-1].endswith("said after"), "live after it")

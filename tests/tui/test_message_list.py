@@ -899,3 +899,34 @@ async def test_select_last_right_after_a_burst_selects_the_newest_on_screen() ->
         assert widget.selected_message.id == "m00059"
         await pilot.pause()
         assert screen(widget)[-2:] == ["22:04 Alice message 59", "22:05 Alice message 60"]
+
+
+async def test_the_new_messages_marker_never_hides_the_selected_message() -> None:
+    """Paused with the selection on the bottom row, the first new message brings up the
+    "N new messages" marker on that row: the view moves up one line, so the selected
+    message stays in sight and d/x/s stay offered (they had vanished from the footer)."""
+    app = recording_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot)
+        for n in range(40):
+            app.deliver(chat_message(100 + n, BOB, f"earlier {n}"))
+        await pilot.pause()
+        await pilot.press("escape", *["up"] * 25)  # the view scrolls up with the selection
+        listing = app.chat.messages
+        rows = listing.scrollable_content_region.height
+        for _ in range(rows):  # down to the bottom row of the view, still paused
+            top = listing.scroll_offset.y
+            shown = screen(listing)
+            if listing.selected_message is not None and listing.selected_message.content in (
+                shown[rows - 1] if len(shown) >= rows else ""
+            ):
+                break
+            await pilot.press("down")
+        selected = listing.selected_message
+        assert selected is not None and selected.content in screen(listing)[rows - 1]
+        assert listing.scroll_offset.y == top  # paused: the view held still so far
+        app.deliver(chat_message(200, BOB, "new while paused"))
+        await pilot.pause()
+        assert "new message" in screen(listing)[-1]  # the marker is up
+        assert listing.selected_message is selected  # still in sight, still actionable
+        assert "Delete" in offered(app)

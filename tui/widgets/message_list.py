@@ -953,6 +953,12 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh()  # everything on screen moved up
             self._announce()
             return
+        selected = self._selected
+        if selected is not None and self._under_marker(selected):
+            # The marker came up over the row the moderator had selected: one line up,
+            # so the selection stays in sight (and its keys stay offered).
+            self._scroll_to_entry(selected)
+            self.refresh()
         self._announce()
         if dropped:
             # Old lines left the top: move up with the content so the view stays put (at
@@ -986,6 +992,15 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         rows = self.scrollable_content_region.height - (1 if self._marker_visible else 0)
         top = self._store.base + self.scroll_offset.y
         return entry.start < top + rows and entry.start + entry.height > top
+
+    def _under_marker(self, entry: _Entry) -> bool:
+        """In the view but hidden by the "N new messages" marker's row."""
+        if not self._marker_visible:
+            return False
+        rows = self.scrollable_content_region.height
+        top = self._store.base + self.scroll_offset.y
+        in_view = entry.start < top + rows and entry.start + entry.height > top
+        return in_view and not self._on_screen(entry)
 
     def _announce(self, *, force: bool = False) -> None:
         """Post Selected when what a key would act on changed (or always, with `force`:
