@@ -72,6 +72,9 @@ def _env(home: Path) -> dict[str, str]:
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CACHE_HOME": str(home / "cache"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        # What sshd sets: the app behaves as it does over SSH (a solid cursor).
+        "SSH_CONNECTION": "127.0.0.1 50022 127.0.0.1 22",
+        "SSH_TTY": "/dev/pts/0",
     }
 
 

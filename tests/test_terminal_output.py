@@ -8,7 +8,13 @@ from types import SimpleNamespace
 import pytest
 from textual.drivers._writer_thread import WriterThread
 
-from tui.terminal_output import BACKLOG_RECHECK_S, RepaintPacer, output_backlog
+from tui.terminal_output import (
+    BACKLOG_RECHECK_S,
+    CURSOR_BLINK_ENV,
+    RepaintPacer,
+    cursor_should_blink,
+    output_backlog,
+)
 
 
 class Clock:
@@ -68,3 +74,13 @@ def test_the_backlog_is_what_the_writer_thread_has_queued() -> None:
     assert output_backlog(app) == 2
     assert output_backlog(SimpleNamespace(_driver=None)) == 0  # headless, or no driver yet
     assert output_backlog(object()) == 0
+
+
+def test_the_cursor_stays_solid_over_ssh_and_blinks_locally() -> None:
+    assert cursor_should_blink({}) is True
+    assert cursor_should_blink({"SSH_CONNECTION": "10.0.0.2 50022 10.0.0.1 22"}) is False
+    assert cursor_should_blink({"SSH_TTY": "/dev/pts/3"}) is False
+    over_ssh = {"SSH_TTY": "/dev/pts/3"}
+    assert cursor_should_blink({**over_ssh, CURSOR_BLINK_ENV: "1"}) is True
+    assert cursor_should_blink({CURSOR_BLINK_ENV: "off"}) is False
+

@@ -15,8 +15,9 @@ another driver (headless, Windows, web) it answers 0 and pacing is by load alone
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Final
 
 REPAINTS_PER_S: Final = 3.0
@@ -78,4 +79,27 @@ def output_backlog(app: object) -> int:
         return 0
 
 
-__all__ = ["REPAINTS_PER_S", "RepaintPacer", "output_backlog"]
+CURSOR_BLINK_ENV: Final = "IVS_CHAT_TUI_CURSOR_BLINK"
+"""1 or 0: blink the composer's cursor or not, whatever the link."""
+
+
+def cursor_should_blink(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the composer's cursor blinks. Textual blinks it by repainting the input
+    line twice a second (about 2.5 KB/s at 120 columns), so over SSH (sshd sets
+    SSH_CONNECTION and SSH_TTY) an idle screen would never be idle: there it stays solid.
+    IVS_CHAT_TUI_CURSOR_BLINK=1 or 0 decides it either way."""
+    chosen = environ.get(CURSOR_BLINK_ENV, "").strip().lower()
+    if chosen in ("1", "true", "yes", "on"):
+        return True
+    if chosen in ("0", "false", "no", "off"):
+        return False
+    return not (environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
+
+
+__all__ = [
+    "CURSOR_BLINK_ENV",
+    "REPAINTS_PER_S",
+    "RepaintPacer",
+    "cursor_should_blink",
+    "output_backlog",
+]
