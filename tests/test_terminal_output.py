@@ -83,4 +83,3 @@ def test_the_cursor_stays_solid_over_ssh_and_blinks_locally() -> None:
     over_ssh = {"SSH_TTY": "/dev/pts/3"}
     assert cursor_should_blink({**over_ssh, CURSOR_BLINK_ENV: "1"}) is True
     assert cursor_should_blink({CURSOR_BLINK_ENV: "off"}) is False
-
