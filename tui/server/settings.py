@@ -23,14 +23,11 @@ from tui.ivs.protocol import (
     MIN_PARTICIPANT_TOKEN_MINUTES,
     MIN_SESSION_MINUTES,
 )
+from tui.server.defaults import APP_NAME, DEFAULT_PORT, ENV_PREFIX
 
-APP_NAME = "ivs-chat-tui"
-DEFAULT_PORT = 8750
-"""`serve`'s port, and the demo's: the local stack and the app server share it."""
 BROADCASTER_KEY_MIN = 8
 """Whoever knows the key moderates the chat and invites people on stage: a short one is
 guessed by trying."""
-ENV_PREFIX = "IVS_CHAT_TUI_"
 CONFIG_FILE_NAME = "server.toml"
 INVITE_MINUTES = 10
 """A participant token is made with its invite and lives as long: long enough to read the
