@@ -37,10 +37,13 @@ from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
 from tui.session import ChatSession, SelfIdentity
 from tui.settings import TuiSettings
+from tui.terminal_output import compacting_driver
 from tui.widgets.join_hint import JoinHints
 from tui.widgets.untrusted import clean
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from tui.ivs.room import ChatRoom
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,10 @@ class ChatApp(App[int]):
     @room.setter
     def room(self, room: ChatRoom | None) -> None:
         self.controller.room = room
+
+    def get_driver_class(self) -> type[Driver]:
+        # Fewer bytes per frame over a slow link (tui/terminal_output.py).
+        return compacting_driver(super().get_driver_class())
 
     def on_mount(self) -> None:
         if self.settings.theme:
