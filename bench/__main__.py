@@ -61,6 +61,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "slow_link_lag_p50_s": ("send to screen, pty drained at 256 kbit/s, 100 msg/s", "<= 0.5"),
     "slow_link_lag_max_s": ("the same, the worst message shown", "<= 1"),
     "slow_link_shown_pct": ("messages the slow screen ever showed (all are kept)", ""),
+    "slow_link_scrollback_kept_pct": ("of those, % the scrollback held at the end", "100"),
     "slow_link_key_p99_ms": ("a typed letter to the screen, same slow link", "<= 500"),
     "slow_link_rss_growth_mb": ("RSS growth over the slow-link flood", "~0"),
     "first_paint_s": ("from `join` to the live chat painted, local stack", "< 1"),
