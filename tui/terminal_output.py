@@ -25,8 +25,12 @@ from tui.sgr_compaction import SgrCompactor
 if TYPE_CHECKING:
     from textual.driver import Driver
 
-REPAINTS_PER_S: Final = 3.0
-"""Sustained repaints a second under load: a few lines' reading time each."""
+REPAINTS_PER_S: Final = 2.0
+"""Sustained repaints a second under load: a few lines' reading time each. Over SSH,
+sshd drains the pty at once and the link's backlog waits in its buffers, out of the
+app's sight (output_backlog sees only a local slow reader), so this rate and the frame's
+size (tui/sgr_compaction.py) are what keep a flood under the link: at 100 msg/s and
+120x40 about 17 KB/s (bench/bench_tty.py). 3 a second wrote 25 KB/s for the same lag."""
 REPAINT_BURST: Final = 3
 """Repaints taken at once after a quiet spell: a message in a quiet chat shows at once."""
 BACKLOG_RECHECK_S: Final = 0.05
