@@ -14,6 +14,7 @@ import os
 import platform
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "slow_link_rss_growth_mb": ("RSS growth over the slow-link flood", "~0"),
     "first_paint_s": ("from `join` to the live chat painted, local stack", "< 1"),
     "help_s": ("`ivs-chat-tui --help`, wall time", "< 0.15"),
+    "python_start_s": ("`python -c pass` on the same machine, for scale", ""),
     "keeper_delete_p99_ms": ("keeper: blocked message to its deletion, 100 msg/s", "< 1,000"),
     "matcher_worst_us_per_msg": ("blocked-terms check, largest list, worst message", ""),
     "history_fetch_1000_p99_ms": ("history fetch of 1,000 messages after an id", ""),
@@ -128,19 +130,29 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
         return 2
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    for name in names:
-        started = time.perf_counter()
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        results.update(_function(BENCHMARKS[name])())
-        print(f"  {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
     results["_machine"] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
     }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    failed: list[str] = []
+    for name in names:
+        started = time.perf_counter()
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        try:
+            results.update(_function(BENCHMARKS[name])())
+        except Exception:  # one broken benchmark must not cost the others' figures
+            traceback.print_exc()
+            failed.append(name)
+            continue
+        finally:
+            print(f"  {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # kept as we go
     print_table(results)
     print(f"\nwritten {RESULTS}")
+    if failed:
+        print(f"failed: {', '.join(failed)} (their old figures, if any, are left)")
+        return 1
     return 0
 
 

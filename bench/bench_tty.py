@@ -23,7 +23,8 @@ as the baseline (the `richlog_` keys).
 - `slow_link_rss_growth_mb`: the app's RSS from the flood's 3rd second to its end.
 - `first_paint_s`: from starting `join` to the first read that holds the live chat
   ("● live" in the status line), on the local stack.
-- `help_s`: `ivs-chat-tui --help`, wall time, median of 5.
+- `help_s`: `ivs-chat-tui --help`, wall time, median of 5; `python_start_s`, the same
+  for `python -c pass`: the part no import order can save.
 """
 
 from __future__ import annotations
@@ -160,13 +161,17 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
     }
 
 
-def _help_s() -> float:
+def _wall_s(argv: list[str]) -> float:
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        subprocess.run([str(_SCRIPT), "--help"], capture_output=True, check=True)
+        subprocess.run(argv, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def _help_s() -> float:
+    return _wall_s([str(_SCRIPT), "--help"])
 
 
 def run() -> dict[str, Any]:
@@ -190,6 +195,8 @@ def run() -> dict[str, Any]:
             if not key:
                 results["first_paint_s"] = round(fast["first_paint_s"], 2)
     results["help_s"] = round(_help_s(), 3)
+    # What the interpreter alone takes on this machine now: help_s less this is ours.
+    results["python_start_s"] = round(_wall_s([sys.executable, "-c", "pass"]), 3)
     return results
 
 
