@@ -11,17 +11,20 @@ from tui.sgr_compaction import SgrCompactor
 COLUMNS, ROWS = 40, 6
 
 
-def _screen(*writes: str) -> list[list[tuple[object, ...]]]:
-    screen = pyte.Screen(COLUMNS, ROWS)
+def _screen(
+    *writes: str, size: tuple[int, int] = (COLUMNS, ROWS)
+) -> list[list[tuple[object, ...]]]:
+    columns, rows = size
+    screen = pyte.Screen(columns, rows)
     stream = pyte.Stream(screen)
     for data in writes:
         stream.feed(data)
     return [
         [
             (c.data, c.fg, c.bg, c.bold, c.italics, c.underscore, c.reverse, c.strikethrough)
-            for c in (screen.buffer[y][x] for x in range(COLUMNS))
+            for c in (screen.buffer[y][x] for x in range(columns))
         ]
-        for y in range(ROWS)
+        for y in range(rows)
     ]
 
 
@@ -75,11 +78,12 @@ def test_a_chat_line_is_smaller() -> None:
 
 
 async def test_the_app_frames_are_the_same_on_screen() -> None:
-    """Real frames: the chat screen rendered by Textual at 120x40, compacted or not."""
+    """A real frame: the chat screen with a conversation, as Textual renders it at
+    120x40, compacted or not."""
     from rich.console import Console
     from textual.app import App
 
-    from tests.tui.conftest import HOST, T0
+    from tests.tui.conftest import HOST, T0, show_conversation
     from tui.app import ChatApp
     from tui.settings import TuiSettings
 
@@ -91,16 +95,10 @@ async def test_the_app_frames_are_the_same_on_screen() -> None:
     )
     assert isinstance(app, App)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await show_conversation(app, pilot)
         update = app.screen._compositor.render_update(full=True)
         console = Console(color_system="truecolor", force_terminal=True, width=120)
         frame = update.render_segments(console)
-    global COLUMNS, ROWS
-    saved = COLUMNS, ROWS
-    COLUMNS, ROWS = 120, 40
-    try:
-        (compacted,) = _compacted(frame)
-        assert _screen(compacted) == _screen(frame)
-        assert len(compacted) < len(frame)
-    finally:
-        COLUMNS, ROWS = saved
+    (compacted,) = _compacted(frame)
+    assert _screen(compacted, size=(120, 40)) == _screen(frame, size=(120, 40))
+    assert len(compacted) < len(frame)
