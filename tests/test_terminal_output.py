@@ -10,8 +10,10 @@ from textual.drivers._writer_thread import WriterThread
 
 from tui.terminal_output import (
     BACKLOG_RECHECK_S,
+    COMPACT_OUTPUT_ENV,
     CURSOR_BLINK_ENV,
     RepaintPacer,
+    compacting_driver,
     cursor_should_blink,
     output_backlog,
 )
@@ -83,3 +85,21 @@ def test_the_cursor_stays_solid_over_ssh_and_blinks_locally() -> None:
     over_ssh = {"SSH_TTY": "/dev/pts/3"}
     assert cursor_should_blink({**over_ssh, CURSOR_BLINK_ENV: "1"}) is True
     assert cursor_should_blink({CURSOR_BLINK_ENV: "off"}) is False
+
+
+class _Recording:
+    """Stands in for a Textual driver: only `write` is wrapped."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def write(self, data: str) -> None:
+        self.written.append(data)
+
+
+def test_the_driver_writes_compacted_output_unless_turned_off() -> None:
+    frame = "\x1b[1;1H\x1b[31;40mab\x1b[0m\x1b[32;40mcd\x1b[0m"
+    driver = compacting_driver(_Recording, {})()  # type: ignore[arg-type]
+    driver.write(frame)
+    assert driver.written == ["\x1b[1;1H\x1b[31;40mab\x1b[32mcd\x1b[39;49m"]
+    assert compacting_driver(_Recording, {COMPACT_OUTPUT_ENV: "0"}) is _Recording  # type: ignore[arg-type]
