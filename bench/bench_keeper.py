@@ -65,7 +65,9 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 async def _measure(seconds: float) -> dict[str, Any]:
     session = boto3.session.Session(
-        aws_access_key_id="bench", aws_secret_access_key="bench", region_name="us-east-1"
+        aws_access_key_id="bench",
+        aws_secret_access_key="test",  # the local stack's default secret (SigV4 is checked)
+        region_name="us-east-1",
     )
     async with Emulator() as emulator:
         chat = session.client("ivschat", endpoint_url=emulator.url)

@@ -15,16 +15,21 @@ as the baseline (the `richlog_` keys).
   its text. Messages the screen never showed (scrolled past between two frames, which
   is fine: the scrollback keeps them) are not in the lag; `slow_link_shown_pct` says how
   many were. The last messages are waited for, so a backlog shows as lag.
+- `slow_link_scrollback_kept_pct`: of that flood's messages, the % the app's scrollback
+  held when it quit (it writes them to IVS_CHAT_TUI_SCROLLBACK_DUMP, tui/scrollback_dump.py):
+  what scrolled past unseen must still be there to scroll back to.
 - `slow_link_key_p99_ms`: the same link and flood; a letter typed into the composer,
   from the write to the pty to the first read that shows the composer's new text.
 - `slow_link_rss_growth_mb`: the app's RSS from the flood's 3rd second to its end.
 - `first_paint_s`: from starting `join` to the first read that holds the live chat
   ("● live" in the status line), on the local stack.
-- `help_s`: `ivs-chat-tui --help`, wall time, median of 5.
+- `help_s`: `ivs-chat-tui --help`, wall time, median of 5; `python_start_s`, the same
+  for `python -c pass`: the part no import order can save.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -33,8 +38,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_tui import _Stack
+from bench.bench_tui import _Stack, message_id
 from bench.pty_harness import Match, PtyProgram, wait_for
+from tui.scrollback_dump import SCROLLBACK_DUMP_ENV
 
 SIZE = (120, 40)
 RATE = 100  # msg/s
@@ -72,6 +78,9 @@ def _env(home: Path) -> dict[str, str]:
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CACHE_HOME": str(home / "cache"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        # What sshd sets: the app behaves as it does over SSH (a solid cursor).
+        "SSH_CONNECTION": "127.0.0.1 50022 127.0.0.1 22",
+        "SSH_TTY": "/dev/pts/0",
     }
 
 
@@ -102,8 +111,18 @@ def _typed(program: PtyProgram, text: str, seconds: float) -> Match:
     return shown[0]
 
 
+def _kept_pct(dump: Path, prefix: str, count: int) -> float:
+    """Of the flood's messages, % in the scrollback the app wrote as it quit."""
+    if not dump.exists():
+        return float("nan")  # the baseline keeps no such list
+    ids = {json.loads(line)["id"] for line in dump.read_text().splitlines()}
+    return sum(message_id(prefix, n) in ids for n in range(count)) / count * 100
+
+
 def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[str, float]:
-    with PtyProgram(argv, size=SIZE, env=_env(home), bytes_per_s=SLOW_LINK_BYTES_PER_S) as program:
+    dump = home / f"scrollback-{prefix}.jsonl"
+    env = {**_env(home), SCROLLBACK_DUMP_ENV: str(dump)}
+    with PtyProgram(argv, size=SIZE, env=env, bytes_per_s=SLOW_LINK_BYTES_PER_S) as program:
         live = program.watch(LIVE)
         wait_for(live, 1, 60, "the first paint")
         time.sleep(3)
@@ -131,7 +150,9 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
             time.sleep(0.05)
         lags = [m.at - float(m.groups[1]) for m in stamps]
         shown = len({m.groups[0] for m in stamps})
+    # Out of the `with`: the app has quit (ctrl+q) and written its scrollback.
     return {
+        "kept_pct": _kept_pct(dump, prefix, count),
         "lag_p50": _quantile(lags, 0.5),
         "lag_max": max(lags) if lags else float("nan"),
         "shown_pct": shown / count * 100,
@@ -140,36 +161,42 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
     }
 
 
-def _help_s() -> float:
+def _wall_s(argv: list[str]) -> float:
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        subprocess.run([str(_SCRIPT), "--help"], capture_output=True, check=True)
+        subprocess.run(argv, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def _help_s() -> float:
+    return _wall_s([str(_SCRIPT), "--help"])
 
 
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     with _Stack() as stack, tempfile.TemporaryDirectory(prefix="bench-tty-") as tmp:
         home = Path(tmp)
-        for key, argv, tag in (
-            ("", _ours(stack.url, "tty-viewer", home), "P"),
-            ("richlog_", _baseline(stack.url, "tty-richlog", home), "R"),
-        ):
-            fast = _fast_link(stack, argv, home, f"{tag}F")
-            slow = _slow_link(stack, argv, home, f"{tag}S")
+        # A name stays taken for a while after its viewer leaves: one name per run.
+        for key, command, tag in (("", _ours, "P"), ("richlog_", _baseline, "R")):
+            fast = _fast_link(stack, command(stack.url, f"tty-{tag}F", home), home, f"{tag}F")
+            slow = _slow_link(stack, command(stack.url, f"tty-{tag}S", home), home, f"{tag}S")
             results[f"{key}tty_bytes_per_s_at_100"] = round(fast["bytes"])
             results[f"{key}tty_idle_bytes_per_s"] = round(fast["idle"])
             results[f"{key}cpu_pct_at_100"] = round(fast["cpu"], 1)
             results[f"{key}slow_link_lag_p50_s"] = round(slow["lag_p50"], 2)
             results[f"{key}slow_link_lag_max_s"] = round(slow["lag_max"], 2)
             results[f"{key}slow_link_shown_pct"] = round(slow["shown_pct"], 1)
+            if not key:
+                results["slow_link_scrollback_kept_pct"] = round(slow["kept_pct"], 1)
             results[f"{key}slow_link_key_p99_ms"] = round(slow["key_p99"])
             results[f"{key}slow_link_rss_growth_mb"] = round(slow["rss_growth"], 1)
             if not key:
                 results["first_paint_s"] = round(fast["first_paint_s"], 2)
     results["help_s"] = round(_help_s(), 3)
+    # What the interpreter alone takes on this machine now: help_s less this is ours.
+    results["python_start_s"] = round(_wall_s([sys.executable, "-c", "pass"]), 3)
     return results
 
 

@@ -68,6 +68,7 @@ class PtyProgram:
         self.cwd = cwd
         self.started = 0.0
         self.total = 0  # bytes read so far
+        self.recording: bytearray | None = None  # set to a bytearray to keep what is read
         self._lock = threading.Lock()
         self._watches: list[_Watch] = []
         self._master = -1
@@ -182,6 +183,8 @@ class PtyProgram:
             window = tail + data
             with self._lock:
                 self.total += len(data)
+                if self.recording is not None:
+                    self.recording += data
                 for watch in self._watches:
                     for match in watch.pattern.finditer(window):
                         key = match.group(0)

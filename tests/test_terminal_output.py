@@ -8,7 +8,15 @@ from types import SimpleNamespace
 import pytest
 from textual.drivers._writer_thread import WriterThread
 
-from tui.terminal_output import BACKLOG_RECHECK_S, RepaintPacer, output_backlog
+from tui.terminal_output import (
+    BACKLOG_RECHECK_S,
+    COMPACT_OUTPUT_ENV,
+    CURSOR_BLINK_ENV,
+    RepaintPacer,
+    compacting_driver,
+    cursor_should_blink,
+    output_backlog,
+)
 
 
 class Clock:
@@ -68,3 +76,30 @@ def test_the_backlog_is_what_the_writer_thread_has_queued() -> None:
     assert output_backlog(app) == 2
     assert output_backlog(SimpleNamespace(_driver=None)) == 0  # headless, or no driver yet
     assert output_backlog(object()) == 0
+
+
+def test_the_cursor_stays_solid_over_ssh_and_blinks_locally() -> None:
+    assert cursor_should_blink({}) is True
+    assert cursor_should_blink({"SSH_CONNECTION": "10.0.0.2 50022 10.0.0.1 22"}) is False
+    assert cursor_should_blink({"SSH_TTY": "/dev/pts/3"}) is False
+    over_ssh = {"SSH_TTY": "/dev/pts/3"}
+    assert cursor_should_blink({**over_ssh, CURSOR_BLINK_ENV: "1"}) is True
+    assert cursor_should_blink({CURSOR_BLINK_ENV: "off"}) is False
+
+
+class _Recording:
+    """Stands in for a Textual driver: only `write` is wrapped."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def write(self, data: str) -> None:
+        self.written.append(data)
+
+
+def test_the_driver_writes_compacted_output_unless_turned_off() -> None:
+    frame = "\x1b[1;1H\x1b[31;40mab\x1b[0m\x1b[32;40mcd\x1b[0m"
+    driver = compacting_driver(_Recording, {})()  # type: ignore[arg-type]
+    driver.write(frame)
+    assert driver.written == ["\x1b[1;1H\x1b[31;40mab\x1b[32mcd\x1b[39;49m"]
+    assert compacting_driver(_Recording, {COMPACT_OUTPUT_ENV: "0"}) is _Recording  # type: ignore[arg-type]

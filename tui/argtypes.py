@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-# One definition of a port argument; the emulator owns it because it may import
-# nothing from tui but the protocol (docs/architecture.md, "Which way dependencies point").
-from tui.emulator.cli import port_number
+# One definition of a port argument, in tui.common: the local stack may import it
+# (docs/architecture.md, "Which way dependencies point") and it imports nothing heavy.
+from tui.common.ports import port_number
 
 __all__ = ["existing_file", "non_negative", "port_number"]
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.argtypes import existing_file, non_negative, port_number
 from tui.common.command import command_name
-from tui.logs import log_to_file
-from tui.server.settings import DEFAULT_PORT, ENV_PREFIX
+from tui.server.defaults import DEFAULT_PORT, ENV_PREFIX
 
 if TYPE_CHECKING:
     from tui.server.startup import LocalStack
@@ -81,6 +79,7 @@ def moderator_hint(url: str, broadcaster_key: str) -> str:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
+    from tui.logs import log_to_file
     from tui.settings import SettingsError, load_settings
 
     try:
@@ -112,6 +111,8 @@ def block_demo_terms(stack: LocalStack) -> None:
 
 
 async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSettings) -> int:
+    import tempfile
+
     from tui.app import run_chat_async
     from tui.demo_viewers import DemoViewers
     from tui.server.startup import StartupError, start_local_stack

@@ -15,12 +15,22 @@ another driver (headless, Windows, web) it answers 0 and pacing is by load alone
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Final
 
-REPAINTS_PER_S: Final = 3.0
-"""Sustained repaints a second under load: a few lines' reading time each."""
+from tui.sgr_compaction import SgrCompactor
+
+if TYPE_CHECKING:
+    from textual.driver import Driver
+
+REPAINTS_PER_S: Final = 2.0
+"""Sustained repaints a second under load: a few lines' reading time each. Over SSH,
+sshd drains the pty at once and the link's backlog waits in its buffers, out of the
+app's sight (output_backlog sees only a local slow reader), so this rate and the frame's
+size (tui/sgr_compaction.py) are what keep a flood under the link: at 100 msg/s and
+120x40 about 17 KB/s (bench/bench_tty.py). 3 a second wrote 25 KB/s for the same lag."""
 REPAINT_BURST: Final = 3
 """Repaints taken at once after a quiet spell: a message in a quiet chat shows at once."""
 BACKLOG_RECHECK_S: Final = 0.05
@@ -78,4 +88,50 @@ def output_backlog(app: object) -> int:
         return 0
 
 
-__all__ = ["REPAINTS_PER_S", "RepaintPacer", "output_backlog"]
+COMPACT_OUTPUT_ENV: Final = "IVS_CHAT_TUI_COMPACT_OUTPUT"
+"""0: write Textual's output as Textual renders it (to rule the compaction out)."""
+
+
+def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.environ) -> type[Driver]:
+    """`base` with every write passed through an `SgrCompactor` (tui/sgr_compaction.py):
+    a busy chat's frames shrink by about a third, and a slow link drains them sooner."""
+    if environ.get(COMPACT_OUTPUT_ENV, "").strip().lower() in ("0", "false", "no", "off"):
+        return base
+
+    class CompactingDriver(base):  # type: ignore[misc, valid-type]
+        def write(self, data: str) -> None:
+            compactor: SgrCompactor | None = getattr(self, "_sgr_compactor", None)
+            if compactor is None:
+                compactor = self._sgr_compactor = SgrCompactor()
+            super().write(compactor.compact(data))
+
+    CompactingDriver.__name__ = CompactingDriver.__qualname__ = f"Compacting{base.__name__}"
+    return CompactingDriver
+
+
+CURSOR_BLINK_ENV: Final = "IVS_CHAT_TUI_CURSOR_BLINK"
+"""1 or 0: blink the composer's cursor or not, whatever the link."""
+
+
+def cursor_should_blink(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the composer's cursor blinks. Textual blinks it by repainting the input
+    line twice a second (about 2.5 KB/s at 120 columns), so over SSH (sshd sets
+    SSH_CONNECTION and SSH_TTY) an idle screen would never be idle: there it stays solid.
+    IVS_CHAT_TUI_CURSOR_BLINK=1 or 0 decides it either way."""
+    chosen = environ.get(CURSOR_BLINK_ENV, "").strip().lower()
+    if chosen in ("1", "true", "yes", "on"):
+        return True
+    if chosen in ("0", "false", "no", "off"):
+        return False
+    return not (environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
+
+
+__all__ = [
+    "COMPACT_OUTPUT_ENV",
+    "CURSOR_BLINK_ENV",
+    "REPAINTS_PER_S",
+    "RepaintPacer",
+    "compacting_driver",
+    "cursor_should_blink",
+    "output_backlog",
+]

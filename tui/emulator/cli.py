@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from tui.common.ports import port_number
 from tui.emulator.config import DEFAULT_HOST, DEFAULT_PORT
-
-
-def port_number(text: str) -> int:
-    """argparse type: a TCP port, 0 to 65535 (0: any free one)."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0 to 65535 (0: any free one)")
-    return port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -24,9 +24,8 @@ from tui.ivs.protocol import (
     MIN_PARTICIPANT_TOKEN_MINUTES,
     MIN_SESSION_MINUTES,
 )
+from tui.server.defaults import DEFAULT_PORT
 
-DEFAULT_PORT = 8750
-"""`serve`'s port, and the demo's: the local stack and the app server share it."""
 BROADCASTER_KEY_MIN = 8
 """Whoever knows the key moderates the chat and invites people on stage: a short one is
 guessed by trying."""

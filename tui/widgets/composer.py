@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 from tui.actions import bindings_for
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
+from tui.terminal_output import cursor_should_blink
 from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, clean
 
@@ -104,6 +105,7 @@ class ComposerInput(LineInput):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder="Say something…", id=id, select_on_focus=False)
+        self.cursor_blink = cursor_should_blink()  # solid over SSH: idle writes nothing
         self.history = History()
         self._walking = False
 
