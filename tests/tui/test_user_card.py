@@ -12,6 +12,7 @@ from tests.tui.conftest import ALICE, HOST, T0, show_conversation
 from tui.app import ChatApp
 from tui.moderation_api import ModerationAction
 from tui.screens.chat import ModerateUser
+from tui.screens.timeout_picker import TimeoutPicker
 from tui.screens.user_card import UserCard, age_words
 from tui.widgets.message_list import MessageList
 
@@ -80,7 +81,9 @@ async def test_the_broadcasters_card_hands_an_action_to_the_screen(
         assert "t time out" in keys and "b ban" in keys and "o make moderator" in keys
         await pilot.press("t")
         await pilot.pause()
-        assert app.screen is app.chat
         assert [(p.choice.action, p.choice.name) for p in picked] == [
             (ModerationAction.TIMEOUT, "Bob")
         ]
+        # The chat screen carries it out: the timeout picker for Bob, as from his message.
+        assert isinstance(app.screen, TimeoutPicker)
+        assert "Bob" in " ".join(str(w.render()) for w in app.screen.query(Static))
