@@ -11,13 +11,9 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError
-
 from tui.history_sync import HistoryRequest
-from tui.ivs.events import ChatMessage
-from tui.ivs.protocol import MessageFrame
 from tui.server.client import AppServerClient, AppServerError
-from tui.server.history.record import FetchedHistory, chat_message
+from tui.server.history.record import FetchedHistory, fetched_history
 from tui.server.models import ApiModel
 
 log = logging.getLogger(__name__)
@@ -34,21 +30,6 @@ class UnknownMessage(AppServerError):
 class _Page(ApiModel):
     messages: list[dict[str, Any]]
     complete: bool
-
-
-def fetched(page: _Page) -> FetchedHistory:
-    """The page's messages as the room client makes them. A message that does not fit
-    the MESSAGE frame is skipped, logged, and makes the page incomplete, as
-    `tui.server.history.record.parse_history_page` reads a body."""
-    complete = page.complete
-    messages: list[ChatMessage] = []
-    for raw in page.messages:
-        try:
-            messages.append(chat_message(MessageFrame.model_validate(raw)))
-        except ValidationError as exc:
-            log.warning("skipped a malformed history message: %s", exc.errors()[0]["msg"])
-            complete = False
-    return FetchedHistory(tuple(messages), complete)
 
 
 class HistoryClient:
@@ -82,7 +63,7 @@ class HistoryClient:
                 ) from None
             raise
         assert page is not None  # a model was given
-        return fetched(page)
+        return fetched_history(page.messages, page.complete)
 
 
-__all__ = ["HISTORY_PATH", "HistoryClient", "UnknownMessage", "fetched"]
+__all__ = ["HISTORY_PATH", "HistoryClient", "UnknownMessage"]

@@ -9,6 +9,7 @@ client makes of a live frame.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -151,9 +152,14 @@ def parse_history_page(body: str | bytes) -> FetchedHistory:
         page = _WirePage.model_validate_json(body)
     except ValidationError as exc:
         raise HistoryFormatError(f"not a history page: {exc.error_count()} problem(s)") from None
-    complete = page.complete
+    return fetched_history(page.messages, page.complete)
+
+
+def fetched_history(raw_messages: Iterable[object], complete: bool) -> FetchedHistory:
+    """A page's messages one by one: one that does not fit the MESSAGE frame is skipped,
+    logged, and makes the page incomplete."""
     messages: list[ChatMessage] = []
-    for raw in page.messages:
+    for raw in raw_messages:
         try:
             messages.append(chat_message(MessageFrame.model_validate(raw)))
         except ValidationError as exc:
@@ -169,6 +175,7 @@ __all__ = [
     "HistoryPage",
     "ModerationEvent",
     "chat_message",
+    "fetched_history",
     "from_micros",
     "message_frame",
     "moderation_event",
