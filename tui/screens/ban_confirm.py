@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Static
 
 from tui.ivs.protocol import REASON_MAX_LENGTH
-from tui.screens.dialog import DialogScreen
+from tui.screens.dialog import ConfirmDialog
 from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, content_from
 
@@ -34,7 +33,7 @@ class BanChoice:
     ban_address: bool = False
 
 
-class BanConfirm(DialogScreen[BanChoice | None]):
+class BanConfirm(ConfirmDialog[BanChoice | None]):
     DEFAULT_CLASSES = "-danger"
     DEFAULT_CSS = """
     BanConfirm > #dialog {
@@ -129,15 +128,3 @@ class BanConfirm(DialogScreen[BanChoice | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    @on(Input.Submitted, "#reason")
-    def _reason_entered(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()

@@ -6,7 +6,6 @@ reason, which the caller reads from `.reason` once the screen is dismissed.
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -14,11 +13,11 @@ from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 
 from tui.ivs.protocol import REASON_MAX_LENGTH
-from tui.screens.dialog import DialogScreen
+from tui.screens.dialog import ConfirmDialog
 from tui.widgets.line_input import LineInput
 
 
-class ConfirmScreen(DialogScreen[bool]):
+class ConfirmScreen(ConfirmDialog[bool]):
     DEFAULT_CLASSES = "-danger"
     DEFAULT_CSS = """
     ConfirmScreen > #dialog {
@@ -84,15 +83,3 @@ class ConfirmScreen(DialogScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    @on(Input.Submitted, "#reason")
-    def _reason_entered(self) -> None:
-        self.action_confirm()

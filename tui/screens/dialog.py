@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from textual import on
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widgets import Button, Input
 
 ResultType = TypeVar("ResultType")
 
@@ -42,3 +44,27 @@ class DialogScreen(ModalScreen[ResultType]):
         if subtitle:
             dialog.border_subtitle = subtitle
         return dialog
+
+
+class ConfirmDialog(DialogScreen[ResultType]):
+    """A dialog with `#confirm` and `#cancel` buttons and, optionally, a `#reason` box
+    where enter confirms: the three wired once, to the subclass's `action_confirm` and
+    `action_cancel`."""
+
+    def action_confirm(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

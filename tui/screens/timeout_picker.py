@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from tui.durations import DAY, HOUR, MINUTE, DurationError, format_duration, parse_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH
-from tui.screens.dialog import DialogScreen
+from tui.screens.dialog import ConfirmDialog
 from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, content_from
 
@@ -41,7 +41,7 @@ class TimeoutChoice:
     reason: str = ""
 
 
-class TimeoutPicker(DialogScreen[TimeoutChoice | None]):
+class TimeoutPicker(ConfirmDialog[TimeoutChoice | None]):
     DEFAULT_CSS = """
     TimeoutPicker > #dialog {
         width: 60;
@@ -185,15 +185,3 @@ class TimeoutPicker(DialogScreen[TimeoutChoice | None]):
             return
         self._say("")
         self.query_one("#reason").focus()
-
-    @on(Input.Submitted, "#reason")
-    def _reason_entered(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self) -> None:
-        self.action_confirm()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
