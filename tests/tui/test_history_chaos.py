@@ -3,28 +3,37 @@ again while a room runs at 100 messages a second, and ends with every message ex
 once, in send order, in its scrollback: across killed sockets, across session ends, and
 across a restart of whoever keeps the history.
 
-All real: the local stack in-process, the real room clients, the real app, the history
-store and query behind a real HTTP route on loopback (tests/tui/history_stand_in.py,
-until the app server's own route lands). The TUI is held away (its token provider gated)
-while messages flow, so each round really misses some. Waits poll what the user would
+All real: the local stack in-process, the real room clients, the real app, and the app
+server's own room keeper and history route; one test restarts the app server itself (AWS
+mode against a standalone local stack, whose room outlives it), and one restarts only the
+history keeper, through a stand-in over the same store and query
+(tests/tui/history_stand_in.py). The TUI is held away (its token provider gated) while
+messages flow, so each round really misses some. Waits poll what the user would
 see; nothing asserts a duration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
+import pytest
+
 from tests.emulator.helpers import client
+from tests.ports import closed_port
 from tests.tui.conftest import lines, until
 from tests.tui.history_stand_in import StandInHistory
 from tui.app import ChatApp
+from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs.events import ConnectionState
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.client import AppServerClient
-from tui.server.startup import LocalStack, start_local_stack
+from tui.server.settings import ServerSettings
+from tui.server.startup import LocalStack, RunningServer, start_local_stack, start_server
 from tui.session import ChatSession
 from tui.settings import TuiSettings
 from tui.widgets.message_list import MessageList
@@ -223,3 +232,109 @@ async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Pa
         await keeper.close()
         await early.close()
         await stack.stop()
+
+
+async def start_aws(ivs: Emulator, data: Path, port: int) -> RunningServer:
+    settings = ServerSettings(
+        mode="aws",
+        host="127.0.0.1",
+        port=port,
+        data_dir=data,
+        endpoint_url=ivs.url,
+        region="us-east-1",
+        create=True,  # once: the next start reuses the room it kept in the data dir
+    )
+    return await start_server(settings)
+
+
+async def test_history_survives_an_app_server_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app server itself stops and starts again on the same port and data dir, while
+    the viewer is away and the room goes on (on AWS the room outlives the server; here a
+    standalone local stack in AWS mode stands for it). What its room keeper recorded
+    before the restart, and what the next one records after, reach the viewer once."""
+    # AWS mode signs with boto3's default credentials: the local stack's test ones.
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    port = closed_port()
+    data = tmp_path / "server"
+    async with Emulator(EmulatorConfig()) as ivs:
+        server = await start_aws(ivs, data, port)
+        url = server.url
+        await asyncio.to_thread(
+            client("ivschat", ivs).update_room,
+            identifier=server.service.config.room_arn,
+            maximumMessageRatePerSecond=RATE,
+        )
+
+        async def keeper_live() -> bool:
+            async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as resp:
+                body = await resp.json()
+            return body.get("keeper", {}).get("state") == "live"
+
+        async def until_keeper_live() -> None:
+            for _ in range(200):
+                with contextlib.suppress(aiohttp.ClientError):
+                    if await keeper_live():
+                        return
+                await asyncio.sleep(0.05)
+            raise AssertionError("never happened: the room keeper live")
+
+        gate = Gate()
+        app = ChatApp(
+            ChatSession(AppServerClient(url), "Viewer"),
+            settings=TuiSettings.model_construct(),
+            browser=lambda link: False,
+            room_factory=lambda s: ChatRoom(
+                gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1
+            ),
+        )
+        app.controller.history_page = 10
+        sender_session = ChatSession(
+            AppServerClient(url, broadcaster_key=server.broadcaster_key), "Sender"
+        )
+        try:
+            await sender_session.open()
+            sender_room = ChatRoom(sender_session.token_provider())
+            async with app.run_test(size=(100, 30)), sender_room:
+                await until(
+                    lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
+                    "the viewer connected",
+                )
+                await until_keeper_live()
+                sender = Sender(sender_room)
+                sending = asyncio.create_task(sender.run())
+                await sender.until_sent(10)
+                assert app.identity is not None
+                gate.open.clear()
+                assert ivs.drop_connections(app.identity.user_id) >= 1
+                await sender.until_sent(MISSED_PER_ROUND)  # recorded by the first server
+                sender.flowing.clear()
+                await asyncio.sleep(0.05)  # what is in flight lands and is recorded
+                await server.stop()
+                server = await start_aws(ivs, data, port)
+                await until_keeper_live()
+                sender.flowing.set()
+                await sender.until_sent(MISSED_PER_ROUND)  # recorded by the second
+                gate.open.set()
+                await until(
+                    lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
+                    "the viewer back",
+                )
+                await sender.until_sent(10)
+                sender.stop()
+                await sending
+                await until(lambda: set(sender.sent) <= set(ids(app)), "every message")
+                await until(lambda: not app.chat.messages._flush_pending, "drawn")
+                assert ids(app) == sender.sent  # exactly once each, in send order
+                assert any("while you were away" in line for line in lines(app))
+        finally:
+            await sender_session.close()
+            await server.stop()
