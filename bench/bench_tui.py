@@ -87,6 +87,24 @@ def _stack_process(pipe: Connection) -> None:
     asyncio.run(_stack_main(pipe))
 
 
+async def _no_flood_control(url: str, broadcaster_key: str) -> None:
+    """The flood here is the measurement, not an offence: without this the room keeper
+    times the flooding senders out and deletes their messages, and the app measured is
+    drawing the keeper's work (system lines, toasts) instead of the chat."""
+    import aiohttp
+
+    from tui.server.moderation.room_settings import MAX_FLOOD_MESSAGES
+
+    body = {"flood": {"messages": MAX_FLOOD_MESSAGES, "seconds": 1}}
+    headers = {"Authorization": f"Bearer {broadcaster_key}"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.put(f"{url}/api/moderation/settings", json=body, headers=headers) as answer,
+    ):
+        if answer.status != 200:
+            raise RuntimeError(f"could not turn flood control off: {await answer.text()}")
+
+
 async def _stack_main(pipe: Connection) -> None:
     from tui.emulator.fanout import encode_text_frame
     from tui.ivs.protocol import MessageFrame, Sender
@@ -95,6 +113,7 @@ async def _stack_main(pipe: Connection) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as data_dir:
         stack = await start_local_stack("127.0.0.1", 0, data_dir=Path(data_dir))
         assert stack.emulator is not None
+        await _no_flood_control(stack.url, stack.broadcaster_key)
         room = stack.emulator.hub.live_room(stack.emulator.state.rooms[stack.room_arn])
         senders = [
             Sender(user_id=f"viewer-{i}", attributes={"username": f"viewer{i}"})

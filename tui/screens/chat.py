@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import tzinfo as TzInfo
+from typing import TypeVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from textual.binding import ActiveBinding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
@@ -84,6 +86,7 @@ from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
 
 log = logging.getLogger(__name__)
+W = TypeVar("W", bound=Widget)
 
 # How often a showing invite is held against the (injected) clock: a timer per deadline
 # would run on the real clock, which tests and snapshots replace.
@@ -213,6 +216,7 @@ class ChatScreen(Screen[None]):
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self._parts: dict[type[Widget], Widget] = {}
         self.controls = controls
         """Every call that leaves the screen (tui/controller.py)."""
         self._keymap = dict(keymap or {})  # the keys in force, for F1's help
@@ -291,21 +295,29 @@ class ChatScreen(Screen[None]):
         """The stage link of the invite showing, once redeemed ("" before)."""
         return self.toast.link
 
+    def _part(self, kind: type[W]) -> W:
+        """One of the screen's widgets, looked up once: every room event reaches the list,
+        and a DOM query per event (CSS matching) cost more than showing the message."""
+        found = self._parts.get(kind)
+        if found is None:
+            found = self._parts[kind] = self.query_one(kind)
+        return cast(W, found)
+
     @property
     def messages(self) -> MessageList:
-        return self.query_one(MessageList)
+        return self._part(MessageList)
 
     @property
     def composer(self) -> Composer:
-        return self.query_one(Composer)
+        return self._part(Composer)
 
     @property
     def toast(self) -> InviteToast:
-        return self.query_one(InviteToast)
+        return self._part(InviteToast)
 
     @property
     def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
+        return self._part(StatusLine)
 
     def _show_identity(self, me: SelfIdentity) -> None:
         self.status.set_identity(me.room, me.role, me.name)
@@ -683,7 +695,7 @@ class ChatScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in _OWN_ACTIONS:
             return True
-        if not self.query(InviteToast):
+        if InviteToast not in self._parts and not self.query(InviteToast):
             return False  # not composed yet: nothing to act on
         who = BY_ACTION["chat", action].who
         if who is Who.BROADCASTER and not self._is_broadcaster:
