@@ -70,3 +70,13 @@ def test_a_bad_top_level_option_is_one_usage_line() -> None:
     assert done.returncode == 2
     assert "'http' is not a port number" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_joining_loads_no_aiohttp() -> None:
+    # What `join` runs on before its first paint (tui/join.py, tui/app.py): the app
+    # server client speaks HTTP with the standard library; aiohttp is the server's.
+    probe = "import sys, tui.join, tui.app, tui.server.client, tui.settings, tui.ivs.room\n"
+    probe += "print(sorted({m.split('.')[0] for m in sys.modules}))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "'aiohttp'" not in done.stdout
+    assert "'textual'" in done.stdout  # the probe loaded the app

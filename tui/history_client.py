@@ -1,7 +1,7 @@
 """`GET /api/chat/history` for the TUI (issue 11): one page per call, no Textual.
 
 Rides on the app's `AppServerClient` as `tui.moderation_api.ModerationClient` does: its
-aiohttp session, timeout, failure words, and the identity it holds (the broadcaster key,
+connections, timeout, failure words, and the identity it holds (the broadcaster key,
 else the session key the first chat token gave) as `Authorization: Bearer`.
 """
 

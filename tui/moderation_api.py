@@ -6,7 +6,7 @@
     GET  /api/moderation/settings     -> {blockedTerms, flood, newIdentityWaitSeconds}
     PUT  /api/moderation/settings     the same body; answers the settings as saved
 
-`ModerationClient` rides on the app's `AppServerClient`: its aiohttp session, base URL,
+`ModerationClient` rides on the app's `AppServerClient`: its connections, base URL,
 timeout and connection-failure words, and the identity it already holds (the broadcaster
 key, else the session key the first chat token gave), sent as `Authorization: Bearer`.
 Every failure is a `ModerationError` (an `AppServerError`) whose message a user can read:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -92,3 +93,69 @@ async def test_unknown_api_path_answers_json(local: RunningServer) -> None:
     async with aiohttp.ClientSession() as http, http.get(local.url + "/api/chat/token") as resp:
         body = await resp.json()
     assert resp.status == 404 and body["message"] == "no such API: GET /api/chat/token"
+
+
+async def test_a_call_after_the_app_server_restarted_gets_through() -> None:
+    # The client keeps its connection between calls; a restart closed it at the server's
+    # end, and the next call must not fail for that.
+    async def ok(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def start(port: int) -> web.AppRunner:
+        app = web.Application()
+        app.router.add_get("/healthz", ok)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner
+
+    runner = await start(0)
+    port = runner.addresses[0][1]
+    async with AppServerClient(f"http://127.0.0.1:{port}") as client:
+        try:
+            assert await client.healthy()
+            await runner.cleanup()
+            runner = await start(port)
+            assert await client.healthy()
+        finally:
+            await runner.cleanup()
+
+
+async def test_closing_the_client_ends_a_call_under_way() -> None:
+    # A server that reads the request and never answers: quitting the TUI closes the
+    # client, and the call ends then, not after the client's timeout.
+    asked = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        asked.set()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with server:
+        client = AppServerClient(url, timeout=600)
+        call = asyncio.create_task(client.chat_token("Alice"))
+        await asked.wait()
+        await client.close()
+        with pytest.raises(AppServerError) as exc:
+            await call
+    assert exc.value.message == (
+        f"cannot reach the app server at {url}: it closed the connection without answering"
+    )
+
+
+async def test_something_else_than_http_on_the_port_is_said_in_words() -> None:
+    async def ssh(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(ssh, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with server, AppServerClient(url) as client:
+        with pytest.raises(AppServerError) as exc:
+            await client.chat_token("Alice")
+    assert exc.value.message == f"the app server at {url} gave an answer this client cannot read"

@@ -1,25 +1,33 @@
-"""The app server's API over HTTP, for the TUI (and tests): one aiohttp session.
+"""The app server's API over HTTP, for the TUI (and tests).
 
 Every failure is an `AppServerError` whose message is in the user's words: the server's
 own message for a refusal, else words naming the server's URL ("cannot reach the app
 server at URL", "the app server at URL answered 404"). A refusal the TUI acts on has its
 own type (`InviteExpired`), so no caller compares HTTP statuses.
+
+The requests go through the standard library's `http.client`, each in a worker thread
+(`tui/server/http_exchange.py`), not aiohttp: the TUI makes a handful of calls (a token
+per connection, history pages, moderation), and importing aiohttp took about a quarter
+of a second of a start-up whose goal is the first painted chat within one second
+(bench/bench_tty.py `first_paint_s`). The app server itself stays on aiohttp.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import http.client
 import json
 import re
+import socket
 import ssl
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from tui.common.errors import UserFacingError
 from tui.ivs.events import TokenRefused
 from tui.ivs.tokens import ChatToken, TokenProvider
+from tui.server.client_http import HttpConnections
 from tui.server.models import ApiModel, ChatGrant, DisconnectResult, InviteGrant, Redemption
 
 M = TypeVar("M", bound=ApiModel)
@@ -77,7 +85,7 @@ class AppServerClient:
         """Kept from the first chat token answer and sent on later calls: the same
         identity on every reconnect."""
         self.timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
+        self._http: HttpConnections | None = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -86,9 +94,9 @@ class AppServerClient:
         await self.close()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     async def request(
         self,
@@ -100,35 +108,36 @@ class AppServerClient:
     ) -> M | None:
         """One call to the app server, read into `model` (None: the answer is not read);
         every failure is an `AppServerError` in words (tui/moderation_api.py rides on it)."""
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
-                # Made now, not at import: the system's trust store as SSL_CERT_FILE and
-                # SSL_CERT_DIR say, so a server with a private CA works over https.
-                connector=aiohttp.TCPConnector(ssl=ssl.create_default_context()),
-            )
         if not _is_http_url(self.base_url):
             raise AppServerError(None, self._not_a_url())
-        url = self.base_url + path
-        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        if self._http is None:
+            self._http = HttpConnections(urlsplit(self.base_url), self.timeout)
+        headers = {"Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
         try:
-            async with self._session.request(method, url, json=body, headers=headers) as resp:
-                text = await resp.text()
-                status = resp.status
-        except TimeoutError:
+            answer = await asyncio.wait_for(
+                asyncio.to_thread(self._http.exchange, method, path, payload, headers),
+                self.timeout,
+            )
+        except TimeoutError:  # the whole call, or one socket operation (socket.timeout)
             raise AppServerError(
                 None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
             ) from None
-        except aiohttp.InvalidURL:
+        except http.client.InvalidURL:
             raise AppServerError(None, self._not_a_url()) from None
-        except (aiohttp.ClientConnectionError, OSError) as exc:
+        except OSError as exc:
             raise AppServerError(
                 None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
             ) from None
-        except aiohttp.ClientError as exc:
-            raise AppServerError(
-                None, f"the request to the app server at {self.base_url} failed: {exc}"
-            ) from None
+        except http.client.HTTPException:
+            # Not HTTP, or HTTP broken off: something else is listening there.
+            raise AppServerError(None, self._unreadable()) from None
+        text, status = answer.text, answer.status
         try:
             data = json.loads(text) if text else {}
         except ValueError:
@@ -143,12 +152,13 @@ class AppServerClient:
         try:
             return model.model_validate(data)
         except ValueError:
-            raise AppServerError(
-                None, f"the app server at {self.base_url} gave an answer this client cannot read"
-            ) from None
+            raise AppServerError(None, self._unreadable()) from None
 
     def _not_a_url(self) -> str:
         return f"{self.base_url} is not a URL: use http://HOST:PORT"
+
+    def _unreadable(self) -> str:
+        return f"the app server at {self.base_url} gave an answer this client cannot read"
 
     async def chat_token(self, display_name: str) -> TokenGrant:
         body: dict[str, Any] = {"displayName": display_name}
@@ -248,20 +258,21 @@ def _is_http_url(url: str) -> bool:
         return False
 
 
-def _why_unreachable(exc: BaseException) -> str:
-    """A connection failure in a few plain words, not aiohttp's repr of the socket call."""
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+def _why_unreachable(exc: OSError) -> str:
+    """A connection failure in a few plain words, not the socket call's own."""
+    if isinstance(exc, socket.gaierror):
         return "no such host"
-    os_error = getattr(exc, "os_error", exc)
-    code = getattr(os_error, "errno", None)
-    if code == errno.ECONNREFUSED:
-        return "connection refused — is it running?"
-    if code in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-        return "no route to that host — check the address and the network"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
+    if isinstance(exc, http.client.RemoteDisconnected):
         return "it closed the connection without answering"
-    strerror = getattr(os_error, "strerror", None)
-    return str(strerror or exc).strip() or type(exc).__name__
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"its TLS certificate is not trusted here ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return f"the TLS handshake failed ({exc.reason or exc}): is it serving https?"
+    if isinstance(exc, ConnectionRefusedError) or exc.errno == errno.ECONNREFUSED:
+        return "connection refused — is it running?"
+    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return "no route to that host — check the address and the network"
+    return str(exc.strerror or exc).strip() or type(exc).__name__
 
 
 __all__ = [
