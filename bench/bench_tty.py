@@ -21,8 +21,11 @@ as the baseline (the `richlog_` keys).
 - `slow_link_key_p99_ms`: the same link and flood; a letter typed into the composer,
   from the write to the pty to the first read that shows the composer's new text.
 - `slow_link_rss_growth_mb`: the app's RSS from the flood's 3rd second to its end.
-- `first_paint_s`: from starting `join` to the first read that holds the live chat
-  ("● live" in the status line), on the local stack.
+- `first_paint_s`, `first_paint_max_s`: from starting `join` to the first read that holds
+  the live chat ("● live" in the status line), on the local stack: the median and the
+  worst of FIRST_PAINTS starts, after one start that warms the server and the disk
+  cache. The app's bytecode is compiled first, as an installed app has it (pip compiles
+  at install, Python at the first run), even where PYTHONDONTWRITEBYTECODE is set.
 - `help_s`: `ivs-chat-tui --help`, wall time, median of 5; `python_start_s`, the same
   for `python -c pass`: the part no import order can save.
 """
@@ -49,9 +52,11 @@ IDLE_SECONDS = 5.0
 FLOOD_WINDOW_S = 10.0
 SLOW_FLOOD_S = 25
 KEY_PRESSES = 15
+FIRST_PAINTS = 5
 STAMP = rb"#(\d+) t=(\d+\.\d{3})"
 LIVE = "● live".encode()
 _SCRIPT = Path(sys.executable).with_name("ivs-chat-tui")
+_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -77,7 +82,7 @@ def _env(home: Path) -> dict[str, str]:
         "XDG_STATE_HOME": str(home / "state"),
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CACHE_HOME": str(home / "cache"),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "PYTHONPATH": str(_ROOT),
         # What sshd sets: the app behaves as it does over SSH (a solid cursor).
         "SSH_CONNECTION": "127.0.0.1 50022 127.0.0.1 22",
         "SSH_TTY": "/dev/pts/0",
@@ -88,7 +93,6 @@ def _fast_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
     with PtyProgram(argv, size=SIZE, env=_env(home)) as program:
         live = program.watch(LIVE)
         wait_for(live, 1, 60, "the first paint")
-        first_paint = live[0].at - program.started
         time.sleep(3)  # settle: the first frames, the footer, the join hint
         idle_from = program.bytes_read()
         time.sleep(IDLE_SECONDS)
@@ -101,7 +105,19 @@ def _fast_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
         sent = (program.bytes_read() - bytes_from) / elapsed
         cpu = (program.cpu_seconds() - cpu_from) / elapsed * 100
         stack.wait_flooded()
-    return {"first_paint_s": first_paint, "idle": idle, "bytes": sent, "cpu": cpu}
+    return {"idle": idle, "bytes": sent, "cpu": cpu}
+
+
+def _first_paints(stack: _Stack, home: Path) -> list[float]:
+    """Seconds from starting `join` to the live chat on screen, FIRST_PAINTS times."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(_ROOT / "tui")], check=True)
+    times = []
+    for n in range(FIRST_PAINTS + 1):
+        with PtyProgram(_ours(stack.url, f"tty-paint{n}", home), size=SIZE, env=_env(home)) as p:
+            live = p.watch(LIVE)
+            wait_for(live, 1, 60, "the first paint")
+            times.append(live[0].at - p.started)
+    return times[1:]  # the first warmed the server and the disk cache
 
 
 def _typed(program: PtyProgram, text: str, seconds: float) -> Match:
@@ -178,6 +194,9 @@ def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     with _Stack() as stack, tempfile.TemporaryDirectory(prefix="bench-tty-") as tmp:
         home = Path(tmp)
+        paints = _first_paints(stack, home)
+        results["first_paint_s"] = round(statistics.median(paints), 2)
+        results["first_paint_max_s"] = round(max(paints), 2)
         # A name stays taken for a while after its viewer leaves: one name per run.
         for key, command, tag in (("", _ours, "P"), ("richlog_", _baseline, "R")):
             fast = _fast_link(stack, command(stack.url, f"tty-{tag}F", home), home, f"{tag}F")
@@ -192,8 +211,6 @@ def run() -> dict[str, Any]:
                 results["slow_link_scrollback_kept_pct"] = round(slow["kept_pct"], 1)
             results[f"{key}slow_link_key_p99_ms"] = round(slow["key_p99"])
             results[f"{key}slow_link_rss_growth_mb"] = round(slow["rss_growth"], 1)
-            if not key:
-                results["first_paint_s"] = round(fast["first_paint_s"], 2)
     results["help_s"] = round(_help_s(), 3)
     # What the interpreter alone takes on this machine now: help_s less this is ours.
     results["python_start_s"] = round(_wall_s([sys.executable, "-c", "pass"]), 3)

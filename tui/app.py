@@ -14,7 +14,6 @@ import functools
 import logging
 import os
 import sys
-import webbrowser
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
@@ -69,6 +68,8 @@ def open_browser(url: str) -> bool:
     """Open `url` where a browser can open; False when none can (the link is shown anyway)."""
     if not browser_can_open():
         return False
+    import webbrowser  # here: it costs start-up time, and is used once in a while
+
     try:
         return webbrowser.open(url)
     except webbrowser.Error:
