@@ -12,9 +12,11 @@ as the baseline (the `richlog_` keys).
 - `tty_idle_bytes_per_s`: the same bytes with nothing happening (connected, no messages).
 - `slow_link_lag_p50_s`, `slow_link_lag_max_s`: the reader drained at 32,000 bytes/s
   (256 kbit/s, a poor SSH link); from a message's send time to the first read that holds
-  its text. Messages the screen never showed (scrolled past between two frames, which
-  is fine: the scrollback keeps them) are not in the lag; `slow_link_shown_pct` says how
-  many were. The last messages are waited for, so a backlog shows as lag.
+  its text. Only this flood's messages count: the last flood's, shown as history on join
+  and redrawn as the list scrolls, were on screen since the join and are no lag.
+  Messages the screen never showed (scrolled past between two frames, which is fine: the
+  scrollback keeps them) are not in the lag; `slow_link_shown_pct` says how many were.
+  The last messages are waited for, so a backlog shows as lag.
 - `slow_link_scrollback_kept_pct`: of that flood's messages, the % the app's scrollback
   held when it quit (it writes them to IVS_CHAT_TUI_SCROLLBACK_DUMP, tui/scrollback_dump.py):
   what scrolled past unseen must still be there to scroll back to.
@@ -144,6 +146,7 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
         time.sleep(3)
         stamps = program.watch(STAMP)
         count = RATE * SLOW_FLOOD_S
+        flood_from = time.time()
         stack.flood(prefix, count, RATE, stamped=True)
         time.sleep(3)
         rss_from = program.rss_mb()
@@ -159,13 +162,19 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
             time.sleep(0.3)
         stack.wait_flooded()
         rss_to = program.rss_mb()
+
+        # Only this flood's: the list shows the last flood's messages as history on join,
+        # and scrolling redraws them, which is no lag (they were on screen from the join).
+        def ours() -> list[Match]:
+            return [m for m in stamps if float(m.groups[1]) >= flood_from]
+
         # The newest messages, however late: a backlog is lag.
         deadline = time.monotonic() + 30
         last = str(count - 1).encode()
-        while time.monotonic() < deadline and not any(m.groups[0] == last for m in stamps):
+        while time.monotonic() < deadline and not any(m.groups[0] == last for m in ours()):
             time.sleep(0.05)
-        lags = [m.at - float(m.groups[1]) for m in stamps]
-        shown = len({m.groups[0] for m in stamps})
+        lags = [m.at - float(m.groups[1]) for m in ours()]
+        shown = len({m.groups[0] for m in ours()})
     # Out of the `with`: the app has quit (ctrl+q) and written its scrollback.
     return {
         "kept_pct": _kept_pct(dump, prefix, count),
