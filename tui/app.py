@@ -11,6 +11,7 @@ injected clock and fixed ids.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import sys
@@ -28,8 +29,9 @@ from textual.screen import Screen
 from tui.actions import ACTIONS, UserAction, bindings_for
 from tui.controller import ChatController, RoomFactory
 from tui.errors import error_words
-from tui.gc_tuning import tune_gc
+from tui.gc_tuning import THRESHOLDS, tune_gc
 from tui.history_relay import Delivered
+from tui.ivs.events import ConnectionState, StateChanged
 from tui.screens.chat import ChatScreen
 from tui.screens.room_messages import IdentityKnown
 from tui.scrollback_dump import SCROLLBACK_DUMP_ENV, dump_scrollback
@@ -120,8 +122,11 @@ class ChatApp(App[int]):
         browser: BrowserOpener = open_browser,
         room_factory: RoomFactory | None = None,
         controller: ChatController | None = None,
+        when_live: Callable[[], object] | None = None,
     ) -> None:
+        """`when_live` runs once, after the first frame that shows the room connected."""
         super().__init__()
+        self._when_live = when_live
         self.settings = settings if settings is not None else TuiSettings()
         self.controller = controller or ChatController(
             session, browser=browser, clipboard=self.copy_to_clipboard, room_factory=room_factory
@@ -213,6 +218,13 @@ class ChatApp(App[int]):
     def deliver(self, event: Delivered) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
         self.chat.deliver(event, self.identity)
+        if (
+            self._when_live is not None
+            and isinstance(event, StateChanged)
+            and event.state is ConnectionState.CONNECTED
+        ):
+            self.call_after_refresh(self._when_live)
+            self._when_live = None
 
     # --- keys and the command palette ----------------------------------------------------
 
@@ -294,8 +306,13 @@ async def run_chat_async(
         return 1
     if waiting:
         print("\r\x1b[2K", end="", file=sys.stderr)
-    app = ChatApp(session, settings=settings, join_hint=join_hint)
-    tune_gc()  # before the flood, not in ChatApp: tests and embedders keep their own GC
+    # The collector, off since `join` or the demo started (tui/join.py), is back on with
+    # the app's thresholds; its one full collection and the freeze of what start-up made
+    # (tui/gc_tuning.py) wait until the live chat is painted: they took ~50 ms. Here, not
+    # in ChatApp: tests and embedders keep their own GC.
+    app = ChatApp(session, settings=settings, join_hint=join_hint, when_live=tune_gc)
+    gc.set_threshold(*THRESHOLDS)
+    gc.enable()
     await app.run_async()
     return app.return_code or 0
 

@@ -10,6 +10,7 @@ says that quitting ends the room for everyone.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -77,6 +78,15 @@ def moderator_hint(url: str, broadcaster_key: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # As `join` does (tui/join.py): no collection until run_chat_async turns it on.
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from tui.logs import log_to_file
