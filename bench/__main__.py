@@ -67,6 +67,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "slow_link_rss_growth_mb": ("RSS growth over the slow-link flood", "~0"),
     "first_paint_s": ("from `join` to the live chat painted, local stack", "< 1"),
     "first_paint_max_s": ("the slowest of those starts", ""),
+    "first_paint_cpu_s": ("the app's CPU seconds by then (load moves it less)", ""),
     "help_s": ("`ivs-chat-tui --help`, wall time", "< 0.15"),
     "python_start_s": ("`python -c pass` on the same machine, for scale", ""),
     "keeper_delete_p99_ms": ("keeper: blocked message to its deletion, 100 msg/s", "< 1,000"),
