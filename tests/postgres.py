@@ -94,8 +94,10 @@ class PostgresServer:
 
 
 @contextmanager
-def running_postgres() -> Iterator[PostgresServer]:
-    """A cluster for the length of the block, deleted afterwards."""
+def running_postgres(*, durable: bool = False) -> Iterator[PostgresServer]:
+    """A cluster for the length of the block, deleted afterwards. Not `durable` (tests):
+    no fsync, commits do not wait for the disk. `durable` (benchmarks): Postgres's
+    defaults, as a deployment runs it."""
     bindir = pg_bin()
     as_user: str | None = None
     if os.geteuid() == 0:
@@ -125,10 +127,9 @@ def running_postgres() -> Iterator[PostgresServer]:
             "--no-sync",
             "--no-instructions",
         )
-        options = (
-            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         server._run(
             str(bindir / "pg_ctl"),
             "-D",

@@ -11,12 +11,9 @@ the room.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,76 +21,10 @@ import aiohttp
 import psycopg
 
 from tests.server.conftest import start_aws_server
+from tests.server.serve_process import ServeProcess, start_serve
 from tests.server.wired.helpers import LENIENT, WAIT, Api, chat, keeper_live, send, until
 from tui.emulator import Emulator
 from tui.server.startup import RunningServer
-
-BANNER_END = "Ctrl-C stops the server."
-
-
-@dataclass
-class ServeProcess:
-    """`ivs-chat-tui serve` in a child process, and what its banner said."""
-
-    process: asyncio.subprocess.Process
-    banner: dict[str, str]
-
-    @property
-    def url(self) -> str:
-        return self.banner["URL"]
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-
-
-async def start_serve(emulator: Emulator, data_dir: Path, database_url: str) -> ServeProcess:
-    env = dict(os.environ)
-    env.update({f"IVS_CHAT_TUI_{k.upper()}": str(v) for k, v in LENIENT.items()})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tui.cli",
-        "serve",
-        "--aws",
-        "--create",
-        "--endpoint-url",
-        emulator.url,
-        "--region",
-        "us-east-1",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        "--database-url",
-        database_url,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=env,
-        cwd=Path(__file__).parents[2],
-    )
-    banner: dict[str, str] = {}
-    assert process.stdout is not None
-    seen: list[str] = []
-    while True:
-        raw = await asyncio.wait_for(process.stdout.readline(), 60)
-        line = raw.decode().rstrip()
-        seen.append(line)
-        if not raw:
-            raise AssertionError("serve ended before its banner:\n" + "\n".join(seen))
-        name, colon, value = line.strip().partition(":")
-        if colon and line.startswith("  "):
-            banner[name.strip()] = value.strip()
-        if line == BANNER_END:
-            break
-    # Keep reading its output so the pipe never fills and blocks it.
-    asyncio.get_running_loop().create_task(_drain(process))
-    return ServeProcess(process, banner)
-
-
-async def _drain(process: asyncio.subprocess.Process) -> None:
-    assert process.stdout is not None
-    while await process.stdout.readline():
-        pass
 
 
 @asynccontextmanager
@@ -101,15 +32,13 @@ async def two_instances(
     emulator: Emulator, tmp_path: Path, database_url: str
 ) -> AsyncIterator[tuple[ServeProcess, RunningServer]]:
     """A (child process, started first: it creates the room and stage) and B (here)."""
-    a = await start_serve(emulator, tmp_path / "a", database_url)
+    a = await start_serve(emulator.url, tmp_path / "a", database_url, LENIENT)
     try:
         b = await start_aws_server(emulator, tmp_path / "b", database_url=database_url, **LENIENT)
         async with await keeper_live(b):
             yield a, b
     finally:
-        if a.process.returncode is None:
-            a.process.send_signal(signal.SIGTERM)
-        await a.process.wait()
+        await a.stop()
 
 
 async def _health(api: Api) -> dict[str, Any]:
