@@ -215,3 +215,31 @@ async def _a_recorded_past_bs_start(b: RunningServer, database_url: str) -> None
             if row is not None and row[0] is not None and row[1] is not None and row[0] > row[1]:
                 return
             await asyncio.sleep(0.05)
+
+
+async def test_a_lost_database_connection_is_503_in_words_then_comes_back(
+    emulator: Emulator, tmp_path: Path, postgres_url: str
+) -> None:
+    """Postgres drops the server's connections (a restart, a failover): a request that
+    finds a connection gone is a 503 that says so, and that connection is opened again
+    on its next use. The server holds three (identities, moderation, history), so within
+    three requests every one is back."""
+    server = await start_aws_server(emulator, tmp_path / "b", database_url=postgres_url, **LENIENT)
+    async with await keeper_live(server), aiohttp.ClientSession() as http:
+        api = Api(server.url, http)
+        alice = await api.grant("Alice")
+        with psycopg.connect(postgres_url, autocommit=True) as db:
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        answers = [await api.token("Alice", alice["sessionKey"]) for _ in range(4)]
+        assert answers[0] == (
+            503,
+            {
+                "status": 503,
+                "message": "the app server cannot reach its database just now; try again shortly",
+            },
+        )
+        assert all(status in (200, 503) for status, _ in answers)
+        assert answers[-1][0] == 200 and answers[-1][1]["userId"] == alice["userId"]

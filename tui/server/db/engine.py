@@ -28,9 +28,6 @@ from typing import Any, Literal, Protocol
 
 import psycopg
 
-DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
-"""What a database call may raise, on either engine."""
-
 FILE_MODE = 0o600
 
 ALL_ROWS = 9_223_372_036_854_775_807
@@ -42,6 +39,11 @@ Dialect = Literal["sqlite", "postgres"]
 
 class DatabaseUnavailable(Exception):
     """The database cannot be opened; `str()` says which and why, without a password."""
+
+
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error, DatabaseUnavailable)
+"""What a database call may raise, on either engine (a Postgres connection that broke is
+opened again on the next call, which raises DatabaseUnavailable if it cannot)."""
 
 
 class Rows(Protocol):
