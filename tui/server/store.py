@@ -22,7 +22,6 @@ seconds when something changed, and closing checkpoints once more).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from tui.common.roles import Role
 from tui.server.db import DB_ERRORS, Database, core_schema, migrate
 from tui.server.db.engine import checkpoint_file, private_files
 from tui.server.db.where import CORE_FILE_NAME
+from tui.server.hashing import secret_hash
 
 log = logging.getLogger("tui.server")
 
@@ -41,12 +41,6 @@ DB_FILE_NAME = CORE_FILE_NAME
 
 def _checkpoint(path: Path) -> None:
     checkpoint_file(path)
-
-
-def secret_hash(secret: str) -> str:
-    # surrogatepass: a key sent as JSON may hold a lone surrogate ("\ud800"); it is
-    # then simply unknown, never an encoding error.
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

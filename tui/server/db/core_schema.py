@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tui.server.db.engine import Database
 from tui.server.db.migrations import SchemaTooNew, Step, add_column
+from tui.server.hashing import secret_hash
 
 COMPONENT = "core"
 
@@ -56,8 +57,6 @@ CREATE INDEX IF NOT EXISTS issued_by_user ON issued_participants (user_id);
 def _token_hashes(db: Database) -> None:
     """Participant tokens are found by their hash, so the token itself can be dropped
     once nobody needs it (`Store.forget_participant_tokens`)."""
-    from tui.server.store import secret_hash
-
     if add_column(db, "invites", "participant_token_hash", "TEXT"):
         rows = db.execute("SELECT invite_id, participant_token FROM invites").fetchall()
         for invite_id, token in rows:
