@@ -30,7 +30,7 @@ from typing import Any
 
 from tui.common.roles import Role
 from tui.server.db import DB_ERRORS, Database, core_schema, migrate
-from tui.server.db.engine import checkpoint_file, private_files
+from tui.server.db.engine import checkpoint_file
 from tui.server.db.where import CORE_FILE_NAME
 from tui.server.hashing import secret_hash
 
@@ -84,9 +84,6 @@ _IDENTITY_COLUMNS = "user_id, display_name, role, created_at, token_issued_at"
 def _identity(row: Sequence[Any]) -> IdentityRecord:
     user_id, display_name, role, created_at, token_issued_at = row
     return IdentityRecord(user_id, display_name, Role(role), created_at, token_issued_at)
-
-
-_private_files = private_files  # the moderation store imported it from here
 
 
 class Store:

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tui.server.db import Database
-from tui.server.db.engine import FILE_MODE, checkpoint_file
+from tui.server.db.engine import checkpoint_file
 
-__all__ = ["FILE_MODE", "checkpoint", "transaction"]
+__all__ = ["checkpoint", "transaction"]
 
 
 def checkpoint(path: Path) -> None:
