@@ -20,6 +20,8 @@ class ServeProcess:
 
     process: asyncio.subprocess.Process
     banner: dict[str, str]
+    drain: asyncio.Task[None]
+    """Reads its output on, so the pipe never fills and blocks it."""
 
     @property
     def url(self) -> str:
@@ -33,6 +35,7 @@ class ServeProcess:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
         await self.process.wait()
+        await self.drain  # the pipe's end: the process is gone
 
 
 async def start_serve(
@@ -85,9 +88,7 @@ async def start_serve(
             banner[name.strip()] = value.strip()
         if line == BANNER_END:
             break
-    # Keep reading its output so the pipe never fills and blocks it.
-    asyncio.get_running_loop().create_task(_drain(process))
-    return ServeProcess(process, banner)
+    return ServeProcess(process, banner, asyncio.create_task(_drain(process)))
 
 
 async def _drain(process: asyncio.subprocess.Process) -> None:
