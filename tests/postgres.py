@@ -22,11 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-PG_BIN_DIRS = (
-    "/usr/lib/postgresql/17/bin",
-    "/usr/lib/postgresql/16/bin",
-    "/usr/lib/postgresql/15/bin",
-)
+PG_LIB = Path("/usr/lib/postgresql")
+"""Debian's `postgresql` package puts each version's server binaries in PG_LIB/N/bin."""
 SUPERUSER = "ivs"
 TEMPLATE = "ivs_template"
 
@@ -38,9 +35,11 @@ class PostgresUnavailable(Exception):
 def pg_bin() -> Path:
     """The directory holding initdb and pg_ctl."""
     given = os.environ.get("PG_BIN")
-    for candidate in (given, *PG_BIN_DIRS) if given else PG_BIN_DIRS:
-        if candidate and (Path(candidate) / "initdb").is_file():
-            return Path(candidate)
+    versions = [d for d in PG_LIB.glob("*/bin") if d.parent.name.isdigit()]
+    debian = sorted(versions, key=lambda d: int(d.parent.name), reverse=True)
+    for candidate in [Path(given)] if given else debian:
+        if (candidate / "initdb").is_file():
+            return candidate
     found = shutil.which("initdb")
     if found:
         return Path(found).parent
