@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, str | Callable[[], dict[str, Any]]] = {
     "moderation": "bench.bench_moderation:bench_matcher",
     "history": _history,
     "search": "bench.bench_search:run",
+    "postgres": "bench.bench_postgres:run",
 }
 # key -> (what it is, target as words)
 TARGETS: dict[str, tuple[str, str]] = {
@@ -76,6 +77,16 @@ TARGETS: dict[str, tuple[str, str]] = {
     "history_fetch_1000_newest_p99_ms": ("history fetch of the newest 1,000 (on join)", ""),
     "history_insert_p99_us": ("one insert into a full store, retention on", ""),
     "history_inserts_per_s": ("inserts one core sustains (the room sends 100)", ">= 100"),
+    "pg_tokens_per_s_1_instance": ("chat tokens issued a second, 1 instance on Postgres", ""),
+    "pg_tokens_per_s_2_instances": ("the same, 2 instances on one Postgres", ""),
+    "pg_tokens_two_vs_one": ("2 instances' rate / 1's (one machine: cores shared)", ""),
+    "sqlite_tokens_per_s_1_instance_same_run": ("1 instance on SQLite, same run", ""),
+    "pg_token_cpu_ms_1_instance": ("app server CPU per token, 1 instance on Postgres", ""),
+    "pg_token_cpu_ms_2_instances": ("the same, summed over 2 instances", ""),
+    "sqlite_token_cpu_ms_same_run": ("app server CPU per token on SQLite, same run", ""),
+    "pg_history_fetch_1000_p99_ms": ("history fetch of 1,000 after an id, on Postgres", ""),
+    "pg_history_fetch_1000_newest_p99_ms": ("the newest 1,000, on Postgres", ""),
+    "sqlite_history_fetch_1000_p99_ms_same_run": ("the fetch on SQLite, same run", ""),
     "search_10k_none_p99_ms": ("search over 10,000 messages, nothing matches (all read)", ""),
     "search_app_10k_find_p99_ms": ("the search box's Enter in the app, 10,000 messages", ""),
     "search_app_10k_filter_p99_ms": ("the filter (ctrl+f) in the app, 10,000 messages", ""),

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from tests.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from tui.emulator import Emulator, EmulatorConfig
+from tui.server.db import DatabaseTarget
 from tui.server.settings import ServerSettings
 from tui.server.startup import RunningServer, start_local_stack, start_server
 
@@ -91,3 +94,42 @@ async def next_event(ws: ClientConnection, name: str) -> tuple[dict[str, Any], s
         frame, raw = await next_frame(ws)
         if frame.get("Type") == "EVENT" and frame.get("EventName") == name:
             return frame, raw
+
+
+# --- the two engines -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the whole run (tests/postgres.py). Missing binaries
+    skip on a developer's machine and fail in CI, where a skip would hide that the
+    Postgres half of the store tests never ran."""
+    cluster = running_postgres()
+    try:
+        server = cluster.__enter__()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Postgres tests: {exc}", pytrace=False)
+        pytest.skip(f"Postgres tests skipped: {exc}")
+    try:
+        yield server
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database of its own for the test."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseTarget:
+    """Where a store test keeps its data: SQLite files in a data dir, or a fresh
+    Postgres database. Open stores with `where.open_core()` / `where.open_history()`
+    (again, for a restart or a second instance)."""
+    if request.param == "sqlite":
+        return DatabaseTarget(tmp_path / "data")
+    return DatabaseTarget(tmp_path / "data", request.getfixturevalue("postgres_url"))

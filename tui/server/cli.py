@@ -21,6 +21,7 @@ _FLAGS = (
     "broadcaster_key",
     "broadcaster_name",
     "data_dir",
+    "database_url",
     "room_arn",
     "stage_arn",
     "create",
@@ -60,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the broadcaster's display name, reserved from the start: no viewer may take it",
     )
     parser.add_argument("--data-dir", type=Path, help="where identities and invites are kept")
+    parser.add_argument(
+        "--database-url",
+        help="postgresql://USER:PASSWORD@HOST:PORT/DB: keep state in this Postgres, which "
+        "several instances may share (default: SQLite in the data dir)",
+    )
     parser.add_argument("--room-arn", help="--aws: the IVS chat room")
     parser.add_argument("--stage-arn", help="--aws: the IVS real-time stage")
     parser.add_argument(
@@ -105,8 +111,12 @@ def _banner(server: Any, config_file: Path) -> str:
     url = server.url
     key = server.broadcaster_key
     where = "local IVS stack on the same port" if server.emulator else "Amazon IVS"
+    from tui.server.db.engine import redacted
+
     data = server.settings.resolved_data_dir
-    kept = "" if server.settings.broadcaster_key else f" (kept in {data / BROADCASTER_KEY_FILE})"
+    db_url = server.settings.database_url
+    keeper = "the database" if db_url else data / BROADCASTER_KEY_FILE
+    kept = "" if server.settings.broadcaster_key else f" (kept in {keeper})"
     run = command_name()
     lines = [
         f"ivs-chat-tui app server ({where})",
@@ -114,7 +124,7 @@ def _banner(server: Any, config_file: Path) -> str:
         f"  Broadcaster key: {key}{kept}",
         f"  Room:            {server.room_arn}",
         f"  Stage:           {server.stage_arn}",
-        f"  Data:            {data}",
+        f"  Data:            {redacted(db_url) if db_url else data}",
         f"  Config file:     {_config_line(config_file)}",
         f"Broadcaster: {run} join --server {url} --name NAME --broadcaster-key {key}",
         f"Viewer:      {run} join --server {url} --name NAME",

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui.common.text import for_log
 from tui.common.validation import validation_words
+from tui.server.db import DB_ERRORS
 from tui.server.errors import (
     InvalidRequest,
     IvsFailed,
@@ -202,6 +203,12 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         # The client hung up mid-body: nobody is left to read the answer, but the line
         # in the log says what happened, and no traceback.
         return _error(400, f"the request body ended early: {exc}")
+    except DB_ERRORS as exc:
+        # The database went away (a shared Postgres restarting): say so, try again later.
+        log.error(
+            "database error in %s %s: %s", request.method, for_log(request.path), for_log(str(exc))
+        )
+        return _error(503, "the app server cannot reach its database just now; try again shortly")
     except Exception as exc:
         # The traceback as one escaped line: an exception's words may quote the request.
         trace = "".join(traceback.format_exception(exc))

@@ -1,4 +1,8 @@
-"""Per-client-address rate limiting: a token bucket per address."""
+"""Per-client-address rate limiting: a token bucket per address, in this process's memory.
+
+Several instances on one Postgres each keep their own buckets: behind a load balancer
+that spreads an address over N instances, the address gets up to N times each budget
+(the README's "Several instances on Postgres" says so and what to do)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The room and stage `serve --aws --create` makes: kept in the data dir and reused.
+"""The room and stage `serve --aws --create` makes: kept in the data dir (or, on a shared
+Postgres, in the database: `KeptInDatabase`, so every instance serves the same) and reused.
 
 `aws-resources.json` (mode 0600) in the data dir holds, per region and endpoint, the ARNs
 an earlier `--create` made. The next `--create` checks them with GetRoom and GetStage and
@@ -12,12 +13,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from tui.common.timefmt import rfc3339
 from tui.ivs.control import CREATED_BY, CREATED_BY_TAG, ControlError, ControlPlane
+from tui.server.db import DB_ERRORS, Database
 
 log = logging.getLogger("tui.server")
 
@@ -87,6 +90,83 @@ def write_kept(data_dir: Path, entries: list[Kept]) -> None:
         raise KeptFileError(f"cannot write {path}: {exc}") from None
 
 
+class KeptInFile:
+    """Where `--create`'s ARNs are kept with SQLite: `aws-resources.json` in the data dir."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def where(self) -> str:
+        return str(kept_path(self.data_dir))
+
+    def find(self, region: str, endpoint_url: str | None) -> Kept | None:
+        return find_kept(self.data_dir, region, endpoint_url)
+
+    def keep(self, entry: Kept) -> None:
+        others = [k for k in read_kept(self.data_dir) if not k.at(entry.region, entry.endpoint_url)]
+        write_kept(self.data_dir, [*others, entry])
+
+    def forget(self, region: str, endpoint_url: str | None) -> None:
+        forget_kept(self.data_dir, region, endpoint_url)
+
+
+class KeptInDatabase:
+    """Where they are kept on a shared Postgres: the `kept_resources` table, so that every
+    instance serves the room and stage the first one made."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def where(self) -> str:
+        return f"the database ({self.db.describe()})"
+
+    def _wrap(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except DB_ERRORS as exc:
+            raise KeptFileError(
+                f"cannot read or keep the room and stage in {self.where()}: {exc}"
+            ) from None
+
+    def find(self, region: str, endpoint_url: str | None) -> Kept | None:
+        row = self._wrap(
+            lambda: self.db.execute(
+                "SELECT room_arn, stage_arn, created_at FROM kept_resources"
+                " WHERE region = ? AND endpoint_url = ?",
+                (region, endpoint_url or ""),
+            ).fetchone()
+        )
+        return None if row is None else Kept(region, endpoint_url, *map(str, row))
+
+    def keep(self, entry: Kept) -> None:
+        self._wrap(
+            lambda: self.db.execute(
+                "INSERT INTO kept_resources (region, endpoint_url, room_arn, stage_arn,"
+                " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (region, endpoint_url)"
+                " DO UPDATE SET room_arn = excluded.room_arn, stage_arn = excluded.stage_arn,"
+                " created_at = excluded.created_at",
+                (
+                    entry.region,
+                    entry.endpoint_url or "",
+                    entry.room_arn,
+                    entry.stage_arn,
+                    entry.created_at,
+                ),
+            )
+        )
+
+    def forget(self, region: str, endpoint_url: str | None) -> None:
+        self._wrap(
+            lambda: self.db.execute(
+                "DELETE FROM kept_resources WHERE region = ? AND endpoint_url = ?",
+                (region, endpoint_url or ""),
+            )
+        )
+
+
+KeptPlace = KeptInFile | KeptInDatabase
+
+
 def find_kept(data_dir: Path, region: str, endpoint_url: str | None) -> Kept | None:
     return next((k for k in read_kept(data_dir) if k.at(region, endpoint_url)), None)
 
@@ -109,14 +189,14 @@ async def _described(get: Any, arn: str) -> dict[str, Any] | None:
 
 
 async def create_or_reuse(
-    control: ControlPlane, data_dir: Path, room_name: str, stage_name: str, now: float
+    control: ControlPlane, place: KeptPlace, room_name: str, stage_name: str, now: float
 ) -> Resources:
-    """The room and stage kept from an earlier `--create` here, or new ones (tagged, and
-    kept before anything else can fail; if they cannot be kept, they are deleted again).
-    Raises `ControlError` or `KeptFileError`."""
+    """The room and stage kept from an earlier `--create` in `place`, or new ones (tagged,
+    and kept before anything else can fail; if they cannot be kept, they are deleted
+    again). Raises `ControlError` or `KeptFileError`."""
     where = (control.region, control.endpoint_url)
-    kept = find_kept(data_dir, *where)
-    path = kept_path(data_dir)
+    kept = place.find(*where)
+    path = place.where()
     new: list[str | None]  # what this start made: what to undo
     if kept is None:
         made = await control.create_room_and_stage(room_name, stage_name)
@@ -166,8 +246,7 @@ async def create_or_reuse(
             log.warning("%s", note)
     entry = Kept(*where, str(room["arn"]), str(stage["arn"]), rfc3339(now))
     try:
-        others = [k for k in read_kept(data_dir) if not k.at(*where)]
-        write_kept(data_dir, [*others, entry])
+        place.keep(entry)
     except KeptFileError as exc:
         # Not kept, they would be made again on every start: undo instead.
         await control.delete_created(*new)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from tui.server.db import DB_ERRORS, DatabaseTarget, DatabaseUnavailable
 from tui.server.errors import InvalidRequest
 from tui.server.history import routes as history_routes
 from tui.server.history.coverage import HEARTBEAT_SECONDS
@@ -34,7 +35,8 @@ from tui.server.moderation.room_settings import parse_settings
 from tui.server.moderation.service import ModerationService
 from tui.server.service import AppService
 from tui.server.settings import ServerSettings
-from tui.server.store import Store
+
+log = logging.getLogger("tui.server")
 
 ROUTES = (*moderation_routes.ROUTES, *history_routes.ROUTES)
 
@@ -44,20 +46,24 @@ class RoomError(Exception):
 
 
 def open_room_stores(
-    store: Store, settings: ServerSettings, clock: Callable[[], float] = time.time
+    target: DatabaseTarget, settings: ServerSettings, clock: Callable[[], float] = time.time
 ) -> tuple[ModerationStore, HistoryStore]:
+    """The moderation tables and the history, each on a connection of its own: in the
+    data dir's files (server.sqlite3, history.sqlite3), or in the shared Postgres."""
     try:
-        moderation = open_moderation_store(store.path)
-    except (sqlite3.Error, OSError, RuntimeError) as exc:
-        raise RoomError(f"cannot open the moderation tables in {store.path}: {exc}") from None
+        moderation = open_moderation_store(target.open_core())
+    except (*DB_ERRORS, DatabaseUnavailable, OSError, RuntimeError) as exc:
+        raise RoomError(
+            f"cannot open the moderation tables in {target.describe()}: {exc}"
+        ) from None
     try:
         history = HistoryStore(
-            store.path.parent,
+            target.open_history(),
             max_messages=settings.history_max_messages,
             max_age_seconds=settings.history_max_age_hours * 3600,
             clock=clock,
         )
-    except (HistoryStoreError, sqlite3.Error, OSError) as exc:
+    except (HistoryStoreError, DatabaseUnavailable, *DB_ERRORS, OSError) as exc:
         moderation.close()
         raise RoomError(str(exc)) from None
     return moderation, history
@@ -98,11 +104,29 @@ async def start_room(
         moderation.on_offence,
         user_id=KEEPER_USER_ID,
         on_event=recorder.on_event,
+        claim=moderation.claim,
     )
     service.moderation = moderation
     service.history = history
     moderation.keeper.start()
     return moderation
+
+
+SETTINGS_FOLLOW_SECONDS = 2.0
+"""On a shared database, how often an instance reads the room's settings again, so that
+a change made through another instance reaches this one's room keeper."""
+
+
+async def _follow_settings(state: ServerState) -> None:
+    while True:
+        await asyncio.sleep(SETTINGS_FOLLOW_SECONDS)
+        service = state.service
+        if service is None or service.moderation is None:
+            continue
+        try:
+            service.moderation.reload_settings()
+        except DB_ERRORS as exc:
+            log.warning("could not read the room settings: %s", exc)
 
 
 def room_lifetime(
@@ -113,12 +137,15 @@ def room_lifetime(
 
     @contextlib.asynccontextmanager
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(history.maintain(HEARTBEAT_SECONDS), name="history-upkeep")
+        tasks = [asyncio.create_task(history.maintain(HEARTBEAT_SECONDS), name="history-upkeep")]
+        if history.shared:
+            tasks.append(asyncio.create_task(_follow_settings(state), name="settings-follow"))
         try:
             yield
         finally:
-            upkeep.cancel()
-            await asyncio.wait([upkeep])
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks)
             service = state.service
             if service is not None and service.moderation is not None:
                 await service.moderation.close()  # the keeper, then its store

@@ -63,6 +63,9 @@ class ServerSettings(FlagsEnvTomlSettings):
     """The broadcaster's display name, reserved from the start: no viewer may take it
     (nor a look-alike), even before the broadcaster's first chat token."""
     data_dir: Path | None = None
+    database_url: str | None = None
+    """postgresql://...: keep identities, invites, moderation and history in this
+    Postgres database, which several instances may share; None: SQLite in the data dir."""
     room_arn: str | None = None
     stage_arn: str | None = None
     create: bool = False
@@ -122,6 +125,18 @@ class ServerSettings(FlagsEnvTomlSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "must be a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
+                "(leave it out for SQLite in the data dir)"
+            )
+        return value
 
     @field_validator("broadcaster_name")
     @classmethod

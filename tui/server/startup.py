@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import secrets
-import sqlite3
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
@@ -34,16 +33,17 @@ from tui.ivs.control import (
 )
 from tui.ivs.protocol import messaging_url
 from tui.server.control import AwsControl, LocalControl
+from tui.server.db import DB_ERRORS, Database, DatabaseTarget, DatabaseUnavailable, SchemaTooNew
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
 from tui.server.ratelimit import AddressBudget
 from tui.server.resources import (
     KeptFileError,
+    KeptInDatabase,
+    KeptInFile,
+    KeptPlace,
     Resources,
     create_or_reuse,
-    find_kept,
-    forget_kept,
-    kept_path,
 )
 from tui.server.room import ROUTES, RoomError, open_room_stores, room_lifetime, start_room
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
@@ -92,6 +92,26 @@ def kept_broadcaster_key(data_dir: Path) -> str:
     except OSError as exc:
         raise StartupError(f"cannot keep the broadcaster key in {path}: {exc}") from None
     return key
+
+
+BROADCASTER_KEY_META = "broadcaster_key"
+"""Store meta, on a shared database only: the generated broadcaster key, the same for
+every instance (the data dir's file would give each instance its own)."""
+
+
+def shared_broadcaster_key(store: Store) -> str:
+    """The key kept in the shared database, or a new one kept there; of several instances
+    starting at once, the first to write wins and all read its key."""
+    try:
+        store.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (BROADCASTER_KEY_META, secrets.token_urlsafe(18)),
+        )
+        kept = store.get_meta(BROADCASTER_KEY_META)
+    except DB_ERRORS as exc:
+        raise StartupError(f"cannot keep the broadcaster key in the database: {exc}") from None
+    assert kept is not None
+    return kept
 
 
 class StartupError(Exception):
@@ -264,14 +284,30 @@ async def _local_stage(
     return stage
 
 
-async def _aws_resources(control: ControlPlane, settings: ServerSettings, now: float) -> Resources:
-    """The room and the stage: with `--create` those kept in the data dir, or new ones
-    (`resources.create_or_reuse`); else the ARNs given, checked with GetRoom/GetStage."""
+def _kept_place(settings: ServerSettings, store: Store) -> KeptPlace:
+    """Where `--create` keeps its ARNs: the data dir, or the shared database, so that
+    every instance serves the room and stage the first one made."""
+    if settings.database_url:
+        return KeptInDatabase(store.db)
+    return KeptInFile(settings.resolved_data_dir)
+
+
+async def _aws_resources(
+    control: ControlPlane, settings: ServerSettings, store: Store, now: float
+) -> Resources:
+    """The room and the stage: with `--create` those kept (data dir or database), or new
+    ones (`resources.create_or_reuse`); else the ARNs given, checked with GetRoom/GetStage."""
     if settings.create:
         try:
-            return await create_or_reuse(
-                control, settings.resolved_data_dir, DEFAULT_ROOM_NAME, DEFAULT_STAGE_NAME, now
-            )
+            # One instance at a time, so two starting at once do not both create.
+            with store.db.exclusive("ivs-chat-tui create"):
+                return await create_or_reuse(
+                    control,
+                    _kept_place(settings, store),
+                    DEFAULT_ROOM_NAME,
+                    DEFAULT_STAGE_NAME,
+                    now,
+                )
         except KeptFileError as exc:
             raise StartupError(str(exc)) from None
     assert settings.room_arn and settings.stage_arn  # the settings validator checks
@@ -294,13 +330,16 @@ async def start_server(
     local = settings.effective_mode == "local"
     tls = _tls(settings)
     data_dir = settings.resolved_data_dir
+    target = DatabaseTarget(data_dir, settings.database_url)
     try:
-        store = Store(data_dir)
-    except (OSError, sqlite3.Error) as exc:  # permissions, a file in the way, a bad file
-        raise StartupError(f"cannot open the data dir {data_dir}: {exc}") from None
-    store.forget_participant_tokens(now=clock())
+        store = Store(target.open_core())
+        store.forget_participant_tokens(now=clock())
+    except DatabaseUnavailable as exc:
+        raise StartupError(str(exc)) from None
+    except (SchemaTooNew, *DB_ERRORS, OSError) as exc:  # permissions, a bad file, ...
+        raise StartupError(f"cannot open the database in {target.describe()}: {exc}") from None
     try:
-        moderation_store, history = open_room_stores(store, settings, clock)
+        moderation_store, history = open_room_stores(target, settings, clock)
     except RoomError as exc:
         store.close()
         raise StartupError(str(exc)) from None
@@ -339,7 +378,7 @@ async def start_server(
             stage = await _local_stage(control, emulator, store, clock())
             resources = Resources(room, stage, created=True, notes=())
         else:
-            resources = await _aws_resources(control, settings, clock())
+            resources = await _aws_resources(control, settings, store, clock())
             room, stage = resources.room, resources.stage
     except (ControlError, StartupError) as exc:
         await runner.cleanup()
@@ -361,7 +400,8 @@ async def start_server(
             if local and settings.public_url
             else control.chat_url,
             public_url=settings.public_url or url,
-            broadcaster_key=settings.broadcaster_key or kept_broadcaster_key(data_dir),
+            broadcaster_key=settings.broadcaster_key
+            or (shared_broadcaster_key(store) if target.shared else kept_broadcaster_key(data_dir)),
             broadcaster_name=settings.broadcaster_name,
             whip_url=str(whip or WHIP_GLOBAL),
             session_minutes=settings.session_minutes,
@@ -397,16 +437,21 @@ async def delete_created_resources(settings: ServerSettings) -> list[str]:
     data dir (or those `--room-arn` / `--stage-arn` name), only if they carry this app's
     tag; lines saying what was deleted. Raises `StartupError` (one line)."""
     data_dir = settings.resolved_data_dir
+    db: Database | None = None
+    place: KeptPlace = KeptInFile(data_dir)
     try:
+        if settings.database_url:
+            db = DatabaseTarget(data_dir, settings.database_url).open_core()
+            place = KeptInDatabase(Store(db).db)  # Store: the tables exist, migrated
         control = await _control_plane(settings, "", None)
-        kept = find_kept(data_dir, control.region, control.endpoint_url)
+        kept = place.find(control.region, control.endpoint_url)
         given = settings.room_arn or settings.stage_arn
         room_arn = settings.room_arn if given else kept and kept.room_arn
         stage_arn = settings.stage_arn if given else kept and kept.stage_arn
         if not (room_arn or stage_arn):
             found = await control.find_created()
             lines = [
-                f"Nothing to delete: {kept_path(data_dir)} keeps no room or stage made by "
+                f"Nothing to delete: {place.where()} keeps no room or stage made by "
                 f"--create in {control.region}."
             ]
             for arn in (*found.rooms, *found.stages):
@@ -418,11 +463,14 @@ async def delete_created_resources(settings: ServerSettings) -> list[str]:
             return lines
         deleted = await control.delete_created(room_arn, stage_arn)
         if kept is not None and {room_arn, stage_arn} >= {kept.room_arn, kept.stage_arn}:
-            forget_kept(data_dir, control.region, control.endpoint_url)
-    except ControlError as exc:
+            place.forget(control.region, control.endpoint_url)
+    except (ControlError, KeptFileError, DatabaseUnavailable) as exc:
         raise StartupError(str(exc)) from None
-    except KeptFileError as exc:
-        raise StartupError(str(exc)) from None
+    except (SchemaTooNew, *DB_ERRORS) as exc:
+        raise StartupError(f"cannot use the database: {exc}") from None
+    finally:
+        if db is not None:
+            db.close()
     lines = []
     for kind, arn in (("stage", stage_arn), ("room", room_arn)):
         if arn:

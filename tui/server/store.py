@@ -1,4 +1,6 @@
-"""SQLite storage for identities and stage invites (stdlib sqlite3, one file per data dir).
+"""Storage for identities and stage invites: server.sqlite3 in the data dir (the default),
+or the Postgres database several instances share (`tui.server.db`). The tables and their
+migrations are `tui/server/db/core_schema.py`'s.
 
 Secrets a client presents (session keys, one-time link codes) are stored only as SHA-256
 hashes: they are 256-bit random values, so a plain hash is enough and a leaked database
@@ -7,7 +9,8 @@ redeem and on the stage page, so it is stored as is until its link has been used
 invite is revoked or expired, then blanked (it is looked up by hash). The data dir is
 created private (0700) and the database files are 0600 whatever the directory's mode.
 
-Calls are synchronous and run on the event loop (in the demo, the TUI's): each is one
+Calls are synchronous and run on the event loop (in the demo, the TUI's); on Postgres each
+is one loopback round trip (tui/server/db/engine.py has the figure). On SQLite each is one
 short transaction on a WAL-mode file with synchronous=NORMAL, which does not fsync on
 commit. Measured on ext4: p50 5-30 us, p99 under 0.2 ms. What did block, up to 3.7 ms and
 longer on a slow disk, was SQLite's automatic checkpoint (it fsyncs) running inside
@@ -19,70 +22,25 @@ seconds when something changed, and closing checkpoints once more).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import os
-import sqlite3
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui.common.roles import Role
+from tui.server.db import DB_ERRORS, Database, core_schema, migrate
+from tui.server.db.engine import checkpoint_file
+from tui.server.db.where import CORE_FILE_NAME
+from tui.server.hashing import secret_hash
 
 log = logging.getLogger("tui.server")
 
-DB_FILE_NAME = "server.sqlite3"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS identities (
-    user_id TEXT PRIMARY KEY,
-    session_key_hash TEXT NOT NULL UNIQUE,
-    display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('broadcaster', 'viewer')),
-    created_at REAL NOT NULL,
-    token_issued_at REAL
-);
-CREATE TABLE IF NOT EXISTS invites (
-    invite_id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES identities (user_id),
-    stage_arn TEXT NOT NULL,
-    stage_name TEXT NOT NULL,
-    broadcast_type TEXT NOT NULL,
-    participant_id TEXT NOT NULL,
-    participant_token TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    expires_at REAL NOT NULL,
-    revoked_at REAL,
-    redeemed_at REAL,
-    code_hash TEXT UNIQUE,
-    code_expires_at REAL,
-    code_used_at REAL
-);
-CREATE INDEX IF NOT EXISTS invites_by_user ON invites (user_id);
-CREATE TABLE IF NOT EXISTS issued_participants (
-    participant_id TEXT PRIMARY KEY,
-    invite_id TEXT NOT NULL REFERENCES invites (invite_id),
-    user_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS issued_by_user ON issued_participants (user_id);
-"""
+DB_FILE_NAME = CORE_FILE_NAME
 
 
 def _checkpoint(path: Path) -> None:
-    with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-
-
-def secret_hash(secret: str) -> str:
-    # surrogatepass: a key sent as JSON may hold a lone surrogate ("\ud800"); it is
-    # then simply unknown, never an encoding error.
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+    checkpoint_file(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,93 +86,46 @@ def _identity(row: Sequence[Any]) -> IdentityRecord:
     return IdentityRecord(user_id, display_name, Role(role), created_at, token_issued_at)
 
 
-def _private_files(db_path: Path) -> None:
-    """The database, its WAL and its shared-memory index exist and are 0600 before SQLite
-    opens them, whatever the directory's mode or the umask: they hold participant tokens.
-    (SQLite creates the WAL and SHM with the database file's mode; made here, they need
-    not rely on that.)"""
-    for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-        finally:
-            os.close(fd)
-
-
 class Store:
-    def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.path = data_dir / DB_FILE_NAME
-        _private_files(self.path)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        # No checkpoint (and its fsync) inside a write on the event loop: see `checkpoint`.
-        self._db.execute("PRAGMA wal_autocheckpoint=0")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
-        self._add_token_hashes()
-        self._add_name_keys()
+    def __init__(self, where: Path | Database) -> None:
+        """`where`: a data dir (server.sqlite3 in it) or an open `Database` (Postgres)."""
+        self._db = (
+            where if isinstance(where, Database) else Database.open_sqlite(where / DB_FILE_NAME)
+        )
+        self.path: Path | None = self._db.path
+        """The SQLite file; None on Postgres."""
+        migrate(self._db, core_schema.COMPONENT, core_schema.STEPS)
         self._saved_changes = -1
-
-    def _add_token_hashes(self) -> None:
-        """Participant tokens are found by their hash, so the token itself can be dropped
-        once nobody needs it (`forget_participant_tokens`); databases from before get
-        the column here."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(invites)")}
-        if "participant_token_hash" in columns:
-            return
-        self._db.execute("ALTER TABLE invites ADD COLUMN participant_token_hash TEXT")
-        rows = self._db.execute("SELECT invite_id, participant_token FROM invites").fetchall()
-        for invite_id, token in rows:
-            self._db.execute(
-                "UPDATE invites SET participant_token_hash = ? WHERE invite_id = ?",
-                (secret_hash(token) if token else None, invite_id),
-            )
-        self._db.execute(
-            "CREATE INDEX IF NOT EXISTS invites_by_token_hash ON invites (participant_token_hash)"
-        )
-
-    def _add_name_keys(self) -> None:
-        """Each identity's `name_key` (what its name looks like, `names.name_key`), so a
-        name can be found taken; databases from before get the column here."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(identities)")}
-        if "name_key" in columns:
-            return
-        from tui.server.names import name_key, name_shape
-
-        self._db.execute("ALTER TABLE identities ADD COLUMN name_key TEXT")
-        self._db.execute("ALTER TABLE identities ADD COLUMN name_shape TEXT")
-        rows = self._db.execute("SELECT user_id, display_name FROM identities").fetchall()
-        for user_id, display_name in rows:
-            self._db.execute(
-                "UPDATE identities SET name_key = ?, name_shape = ? WHERE user_id = ?",
-                (name_key(display_name), name_shape(display_name), user_id),
-            )
-        self._db.execute("CREATE INDEX IF NOT EXISTS identities_by_key ON identities (name_key)")
-        self._db.execute(
-            "CREATE INDEX IF NOT EXISTS identities_by_shape ON identities (name_shape)"
-        )
 
     def close(self) -> None:
         self._db.close()  # the last connection to close checkpoints the WAL
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
     def checkpoint(self) -> None:
-        """Copy the WAL into the database file and fsync it, here and now (blocking)."""
+        """Copy the WAL into the database file and fsync it, here and now (blocking).
+        Nothing to do on Postgres."""
         self._saved_changes = self._db.total_changes
-        _checkpoint(self.path)
+        if self.path is not None:
+            _checkpoint(self.path)
 
     async def keep_checkpointing(self, every: float) -> None:
         """Every `every` seconds, if something was written, checkpoint in a worker thread.
         Runs until cancelled. The worker has its own connection, and a PASSIVE checkpoint
-        never waits for the loop's transactions, so the store stays usable meanwhile."""
+        never waits for the loop's transactions, so the store stays usable meanwhile.
+        On Postgres there is nothing to checkpoint, and this returns at once."""
+        path = self.path
+        if path is None:
+            return
         while True:
             await asyncio.sleep(every)
             changes = self._db.total_changes
             if changes != self._saved_changes:
                 try:
-                    await asyncio.to_thread(_checkpoint, self.path)
-                except (sqlite3.Error, OSError) as exc:  # the WAL keeps it; try again later
+                    await asyncio.to_thread(_checkpoint, path)
+                except (*DB_ERRORS, OSError) as exc:  # the WAL keeps it; try again later
                     log.warning("store checkpoint failed: %s", exc)
                     continue
                 self._saved_changes = changes
@@ -319,8 +230,9 @@ class Store:
 
     def _issued(self, participant_id: str, invite_id: str, user_id: str) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO issued_participants (participant_id, invite_id, user_id)"
-            " VALUES (?, ?, ?)",
+            "INSERT INTO issued_participants (participant_id, invite_id, user_id, seq)"
+            " SELECT ?, ?, ?, COALESCE(max(seq), 0) + 1 FROM issued_participants WHERE true"
+            " ON CONFLICT (participant_id) DO NOTHING",
             (participant_id, invite_id, user_id),
         )
 
@@ -341,7 +253,8 @@ class Store:
     def participant_ids_of(self, user_id: str) -> list[str]:
         """Every participant id ever issued to the user, oldest first."""
         rows = self._db.execute(
-            "SELECT participant_id FROM issued_participants WHERE user_id = ? ORDER BY rowid",
+            "SELECT participant_id FROM issued_participants WHERE user_id = ?"
+            " ORDER BY seq, participant_id",
             (user_id,),
         ).fetchall()
         ids = [str(row[0]) for row in rows]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tui.ivs.protocol import MessageFrame, Sender
+from tui.server.db import DatabaseTarget
 from tui.server.history.store import HistoryStore
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -38,8 +39,11 @@ def frame(n: int, *, at: datetime | None = None, sender: str = "viewer-1") -> Me
     )
 
 
-def open_store(path: Path, clock: Clock, **kwargs: object) -> HistoryStore:
-    return HistoryStore(path, clock=clock, **kwargs)  # type: ignore[arg-type]
+def open_store(where: Path | DatabaseTarget, clock: Clock, **kwargs: object) -> HistoryStore:
+    """The history in a data dir (SQLite), or where `where` says (either engine)."""
+    if isinstance(where, DatabaseTarget):
+        return HistoryStore(where.open_history(), clock=clock, **kwargs)  # type: ignore[arg-type]
+    return HistoryStore(where, clock=clock, **kwargs)  # type: ignore[arg-type]
 
 
 def ids(frames_json: tuple[str, ...]) -> list[str]:

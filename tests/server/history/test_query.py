@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from tests.server.history.helpers import T0, Clock, frame, ids, msg_id, open_store
 from tui.ivs.events import MessageDeleted
+from tui.server.db import DatabaseTarget
 from tui.server.errors import ServiceError
 from tui.server.history.query import DEFAULT_LIMIT, MAX_LIMIT, history, parse_time
 from tui.server.history.record import from_micros, moderation_event
@@ -26,9 +26,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> HistoryStore:
+def store(where: DatabaseTarget, clock: Clock) -> HistoryStore:
     """Recording since T0 - 1 s; messages 1..100 sent 1 ms apart from T0; now T0 + 1 s."""
-    store = open_store(tmp_path, clock)
+    store = open_store(where, clock)
     store.coverage.recording(store.now_us() - S)
     for n in range(1, 101):
         clock.now = (T0 + timedelta(milliseconds=n)).timestamp()
@@ -109,8 +109,8 @@ def test_a_range_before_recording_began_is_incomplete(store: HistoryStore) -> No
     assert history(store, "2026-05-01T11:59:59.5Z").complete  # recording since T0 - 1 s
 
 
-def test_an_empty_history_is_complete_only_while_recording(tmp_path: Path) -> None:
-    store = open_store(tmp_path, Clock())
+def test_an_empty_history_is_complete_only_while_recording(where: DatabaseTarget) -> None:
+    store = open_store(where, Clock())
     assert history(store).messages_json == ()
     assert not history(store).complete
     store.coverage.recording(store.now_us())

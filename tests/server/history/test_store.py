@@ -15,6 +15,7 @@ import pytest
 
 from tests.server.history.helpers import T0, Clock, frame, ids, msg_id, open_store
 from tui.ivs.events import MessageDeleted, UserDisconnected
+from tui.server.db import DatabaseTarget
 from tui.server.history import sql
 from tui.server.history.query import history
 from tui.server.history.record import from_micros, moderation_event
@@ -30,15 +31,17 @@ def all_ids(store: HistoryStore) -> list[str]:
     return ids(history(store, limit=1000).messages_json)
 
 
-def test_the_same_message_written_twice_is_kept_once(tmp_path: Path) -> None:
-    store = open_store(tmp_path, Clock())
+def test_the_same_message_written_twice_is_kept_once(where: DatabaseTarget) -> None:
+    store = open_store(where, Clock())
     assert store.add_message(frame(1)) is True
     assert store.add_message(frame(1)) is False  # a second recorder, or a replayed frame
     assert all_ids(store) == [msg_id(1)] and store.count() == 1
 
 
-def test_messages_come_in_send_order_whatever_order_they_were_written(tmp_path: Path) -> None:
-    store = open_store(tmp_path, Clock())
+def test_messages_come_in_send_order_whatever_order_they_were_written(
+    where: DatabaseTarget,
+) -> None:
+    store = open_store(where, Clock())
     for n in (3, 1, 2):
         store.add_message(frame(n))
     same_time = T0 + timedelta(seconds=1)
@@ -47,9 +50,9 @@ def test_messages_come_in_send_order_whatever_order_they_were_written(tmp_path: 
     assert all_ids(store) == [msg_id(n) for n in (1, 2, 3, 4, 5)]
 
 
-def test_a_deleted_message_is_gone_and_stays_gone(tmp_path: Path) -> None:
+def test_a_deleted_message_is_gone_and_stays_gone(where: DatabaseTarget) -> None:
     clock = Clock()
-    store = open_store(tmp_path, clock)
+    store = open_store(where, clock)
     store.add_message(frame(1))
     store.add_message(frame(2))
     assert delete(store, 1) is True
@@ -61,9 +64,9 @@ def test_a_deleted_message_is_gone_and_stays_gone(tmp_path: Path) -> None:
     assert all_ids(store) == [msg_id(2)] and store.count() == 1
 
 
-def test_the_moderation_log_replays_in_order(tmp_path: Path) -> None:
+def test_the_moderation_log_replays_in_order(where: DatabaseTarget) -> None:
     clock = Clock()
-    store = open_store(tmp_path, clock)
+    store = open_store(where, clock)
     store.add_message(frame(1))
     delete(store, 1, "EvDelete0001")
     clock.advance(1)
@@ -76,8 +79,8 @@ def test_the_moderation_log_replays_in_order(tmp_path: Path) -> None:
     ]
 
 
-def test_retention_by_count_drops_the_oldest(tmp_path: Path) -> None:
-    store = open_store(tmp_path, Clock(), max_messages=3)
+def test_retention_by_count_drops_the_oldest(where: DatabaseTarget) -> None:
+    store = open_store(where, Clock(), max_messages=3)
     for n in range(1, 6):
         store.add_message(frame(n))
     assert all_ids(store) == [msg_id(n) for n in (3, 4, 5)]
@@ -85,9 +88,9 @@ def test_retention_by_count_drops_the_oldest(tmp_path: Path) -> None:
     assert all_ids(store) == [msg_id(n) for n in (3, 4, 5)] and store.count() == 3
 
 
-def test_retention_by_age(tmp_path: Path) -> None:
+def test_retention_by_age(where: DatabaseTarget) -> None:
     clock = Clock(T0)
-    store = open_store(tmp_path, clock, max_age_seconds=60)
+    store = open_store(where, clock, max_age_seconds=60)
     store.add_message(frame(1))
     clock.advance(30)
     store.add_message(frame(2, at=T0 + timedelta(seconds=30)))
@@ -96,19 +99,19 @@ def test_retention_by_age(tmp_path: Path) -> None:
     store.prune()
     assert store.count() == 1
     assert store.add_message(frame(3, at=T0)) is False  # too old to keep when it arrives
-    with closing(sqlite3.connect(store.path)) as db:
-        assert db.execute("SELECT id FROM messages").fetchall() == [(msg_id(2),)]
+    rows = store._db.execute("SELECT id FROM messages").fetchall()
+    assert [tuple(row) for row in rows] == [(msg_id(2),)]
 
 
-def test_history_and_coverage_survive_a_restart(tmp_path: Path) -> None:
+def test_history_and_coverage_survive_a_restart(where: DatabaseTarget) -> None:
     clock = Clock()
-    store = open_store(tmp_path, clock)
+    store = open_store(where, clock)
     store.coverage.recording(store.now_us())
     store.add_message(frame(1))
     delete(store, 1)
     store.add_message(frame(2))
     store.close()
-    again = open_store(tmp_path, clock)
+    again = open_store(where, clock)
     assert all_ids(again) == [msg_id(2)] and again.count() == 1
     assert again.add_message(frame(1)) is False  # the deletion was kept too
     assert again.coverage.intervals() != []
@@ -131,8 +134,11 @@ def test_a_file_left_readable_is_made_private(tmp_path: Path) -> None:
 
 def test_a_file_from_a_newer_version_is_refused_in_words(tmp_path: Path) -> None:
     open_store(tmp_path, Clock()).close()
-    with closing(sqlite3.connect(tmp_path / DB_FILE_NAME)) as db:
-        db.execute("PRAGMA user_version = 99")
+    with closing(sqlite3.connect(tmp_path / DB_FILE_NAME)) as db, db:
+        db.execute(
+            "INSERT INTO schema_migrations (component, version, name, applied_at)"
+            " VALUES ('history', 99, 'from the future', 0)"
+        )
     with pytest.raises(HistoryStoreError, match="newer version"):
         open_store(tmp_path, Clock())
 
@@ -143,12 +149,12 @@ def test_a_file_that_is_not_a_database_is_refused_in_words(tmp_path: Path) -> No
         open_store(tmp_path, Clock())
 
 
-def test_a_lower_count_bound_applies_on_the_next_start(tmp_path: Path) -> None:
-    store = open_store(tmp_path, Clock())
+def test_a_lower_count_bound_applies_on_the_next_start(where: DatabaseTarget) -> None:
+    store = open_store(where, Clock())
     for n in range(10):
         store.add_message(frame(n))
     store.close()
-    smaller = open_store(tmp_path, Clock(), max_messages=4)
+    smaller = open_store(where, Clock(), max_messages=4)
     assert smaller.count() == 4
     assert all_ids(smaller) == [msg_id(n) for n in range(6, 10)]
 
@@ -192,13 +198,13 @@ async def test_maintain_prunes_and_checkpoints_off_the_loop(
 
 
 @pytest.mark.parametrize("bad", [{"max_messages": 0}, {"max_age_seconds": 0}])
-def test_bounds_must_make_sense(tmp_path: Path, bad: dict[str, float]) -> None:
+def test_bounds_must_make_sense(where: DatabaseTarget, bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must be"):
-        open_store(tmp_path, Clock(), **bad)
+        open_store(where, Clock(), **bad)
 
 
-def test_a_senders_recent_messages(tmp_path: Path) -> None:
-    store = open_store(tmp_path, Clock())
+def test_a_senders_recent_messages(where: DatabaseTarget) -> None:
+    store = open_store(where, Clock())
     for n in range(6):
         store.add_message(frame(n, sender="viewer-a" if n % 2 else "viewer-b"))
     rows = store.messages_from("viewer-a", 2)

@@ -1,13 +1,16 @@
-"""The moderation store on a real SQLite file: the log, standing, addresses, settings."""
+"""The moderation store on both engines (SQLite file, Postgres): the log, standing, addresses,
+settings, and the room keeper's claims."""
 
 from __future__ import annotations
 
 import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from tui.server.db import DatabaseTarget
 from tui.server.errors import InvalidRequest
 from tui.server.moderation.log_store import (
     MAX_LOG_LIMIT,
@@ -47,8 +50,8 @@ def act(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ModerationStore:
-    opened = open_moderation_store(tmp_path / "data" / "server.sqlite3")
+def store(where: DatabaseTarget) -> ModerationStore:
+    opened = open_moderation_store(where.open_core())
     yield opened  # type: ignore[misc]
     opened.close()
 
@@ -127,9 +130,8 @@ def test_a_ban_with_addresses_refuses_them_until_unbanned(store: ModerationStore
     assert not store.address_banned("203.0.113.7", NOW)
 
 
-def test_settings_have_defaults_and_survive_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "server.sqlite3"
-    store = open_moderation_store(path)
+def test_settings_have_defaults_and_survive_a_restart(where: DatabaseTarget) -> None:
+    store = open_moderation_store(where.open_core())
     assert store.settings() == RoomSettings()
     assert store.settings().to_json() == {
         "blockedTerms": [],
@@ -144,7 +146,7 @@ def test_settings_have_defaults_and_survive_a_restart(tmp_path: Path) -> None:
     store.apply(act(LoggedAction.MOD))
     store.close()
 
-    again = open_moderation_store(path)
+    again = open_moderation_store(where.open_core())
     assert again.settings().blocked_terms == ("scam", "re:fr[e3]+")
     assert again.settings().flood == FloodLimits(messages=10, seconds=5, timeout_seconds=60)
     assert again.state("viewer-bob").role is Role.MODERATOR
@@ -206,11 +208,38 @@ def test_it_shares_the_app_servers_database_file(tmp_path: Path) -> None:
 def test_a_database_from_a_newer_server_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "server.sqlite3"
     open_moderation_store(path).close()
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE moderation_schema SET version = ?", (SCHEMA_VERSION + 1,))
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO schema_migrations (component, version, name, applied_at)"
+            " VALUES ('core', ?, 'from the future', 0)",
+            (SCHEMA_VERSION + 1,),
+        )
     with pytest.raises(RuntimeError, match="newer than this server's"):
         open_moderation_store(path)
 
 
 def test_the_permanent_sentinel_is_a_showable_time() -> None:
     assert is_permanent(PERMANENT) and not is_permanent(None) and not is_permanent(NOW)
+
+
+def test_an_offence_is_claimed_once_across_servers(where: DatabaseTarget) -> None:
+    """Two servers' keepers see the same offending message: only the first claim wins."""
+    a, b = open_moderation_store(where.open_core()), open_moderation_store(where.open_core())
+    assert a.claim("msg-1", NOW) is True
+    assert b.claim("msg-1", NOW) is False
+    assert a.claim("msg-1", NOW + 1) is False
+    assert b.claim("msg-2", NOW) is True
+    a.close()
+    b.close()
+
+
+def test_the_log_and_standing_are_shared_across_servers(where: DatabaseTarget) -> None:
+    a, b = open_moderation_store(where.open_core()), open_moderation_store(where.open_core())
+    made = a.apply(act(LoggedAction.BAN, expires_at=NOW + 60))
+    assert b.state("viewer-bob").banned(NOW)
+    second = b.apply(act(LoggedAction.MOD, EVE))
+    assert second.id > made.id  # one sequence of ids for both
+    assert [r.id for r in a.log()] == [second.id, made.id]
+    assert a.moderators() == ["viewer-eve"]
+    a.close()
+    b.close()

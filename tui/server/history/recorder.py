@@ -8,7 +8,6 @@ moderation log (a deletion removes its message), and connection states become co
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from tui.ivs.events import (
     ChatMessage,
@@ -18,6 +17,7 @@ from tui.ivs.events import (
     StateChanged,
     UserDisconnected,
 )
+from tui.server.db import DB_ERRORS
 from tui.server.history.record import from_micros, message_frame, moderation_event
 from tui.server.history.store import HistoryStore
 
@@ -39,7 +39,7 @@ class HistoryRecorder:
                 store.add_moderation(moderation_event(event, from_micros(store.now_us())))
             elif isinstance(event, StateChanged):
                 self.on_state(event.state)
-        except (sqlite3.Error, OSError) as exc:
+        except (*DB_ERRORS, OSError) as exc:
             log.warning("history could not record an event: %s", exc)
             self._gap()
 
@@ -58,5 +58,5 @@ class HistoryRecorder:
         try:
             coverage.stopped(now)
             coverage.recording(now + 1)
-        except (sqlite3.Error, OSError) as exc:
+        except (*DB_ERRORS, OSError) as exc:
             log.warning("history could not mark a gap: %s", exc)

@@ -1,26 +1,29 @@
-"""SQLite storage of the room's history: messages, moderation events and coverage.
+"""Storage of the room's history: messages, moderation events and coverage.
 
-One file per data dir (`history.sqlite3`), apart from the server's own store so its
-writes, WAL and checkpoints never contend with the identity store's. Settings and their
+On SQLite, one file per data dir (`history.sqlite3`), apart from the server's own store so
+its writes, WAL and checkpoints never contend with the identity store's; on Postgres, the
+tables of the database all instances share (tui/server/db/history_schema.py). Settings and their
 reasons are tui/server/store.py's: WAL, synchronous=NORMAL, no automatic checkpoint, short
 transactions on the event loop (an insert is one index probe for the tombstone, one
 insert, and at most a bounded retention delete), and `checkpoint` in a worker thread.
 
 Writes are idempotent on the IVS message Id, and a deletion leaves a tombstone (the
-moderation event), so recorders that see the same room (two app servers later) may write
-the same frames in any order: a message deleted before it arrived stays deleted.
+moderation event), so recorders that see the same room (every instance on one Postgres
+records) may write the same frames in any order: a message deleted before it arrived
+stays deleted.
 
 Retention: at most `max_messages` (the oldest by send time go first, one index step per
 insert past the bound) and nothing older than `max_age_seconds` (an index range delete
 at most once a second, and every read filters by age, so readers never see an expired
-message between prunes). The schema uses plain types (TEXT, BIGINT, SMALLINT) that
-Postgres takes as written; SQLite-specific parts are marked where they are.
+message between prunes). On Postgres the count bound counts every instance's rows: the
+count is read again at each prune.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable
@@ -29,48 +32,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tui.ivs.protocol import EVENT_DELETE_MESSAGE, MessageFrame
+from tui.server.db import DB_ERRORS, Database, SchemaTooNew, history_schema, migrate
+from tui.server.db.engine import ALL_ROWS
+from tui.server.db.where import HISTORY_FILE_NAME
 from tui.server.history import sql
-from tui.server.history.coverage import SCHEMA as COVERAGE_SCHEMA
 from tui.server.history.coverage import Coverage
 from tui.server.history.record import ModerationEvent, from_micros, to_micros
 
 log = logging.getLogger("tui.server")
 
-DB_FILE_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+DB_FILE_NAME = HISTORY_FILE_NAME
+SCHEMA_VERSION = len(history_schema.STEPS)
 DEFAULT_MAX_MESSAGES = 10_000
 DEFAULT_MAX_AGE_SECONDS = 24 * 3600
 AGE_PRUNE_SECONDS = 1.0
 """Expired rows are deleted at most this often; reads filter by age in between."""
-
-_SCHEMA = (
-    """
-CREATE TABLE IF NOT EXISTS messages (
-    id TEXT PRIMARY KEY,
-    send_time_us BIGINT NOT NULL,
-    recorded_at_us BIGINT NOT NULL,
-    sender_id TEXT NOT NULL,
-    frame TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_in_order ON messages (send_time_us, id);
-CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (sender_id, send_time_us);
-CREATE TABLE IF NOT EXISTS moderation_events (
-    event_id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    target TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    at_us BIGINT NOT NULL,
-    message_send_time_us BIGINT,
-    message_recorded_at_us BIGINT
-);
-CREATE INDEX IF NOT EXISTS moderation_by_target ON moderation_events (target, kind);
-CREATE INDEX IF NOT EXISTS moderation_by_time ON moderation_events (at_us);
-"""
-    + COVERAGE_SCHEMA
-)
-# `frame` is MessageFrame.to_json() (JSONB in Postgres). Times are epoch microseconds.
-# A deletion's message_*_us say where the deleted message sat, so `after=<its id>` still
-# finds its place once the message is gone.
 
 
 class HistoryStoreError(Exception):
@@ -97,50 +73,52 @@ class StoredMessage(NamedTuple):
 class HistoryStore:
     def __init__(
         self,
-        data_dir: Path,
+        where: Path | Database,
         *,
         max_messages: int = DEFAULT_MAX_MESSAGES,
         max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.time,
+        recorder: str | None = None,
     ) -> None:
+        """`where`: a data dir (history.sqlite3 in it) or an open `Database` (Postgres,
+        shared). `recorder` names this server's coverage intervals (a fresh name per
+        start unless given)."""
         if max_messages < 1:
             raise ValueError(f"max_messages must be at least 1, not {max_messages}")
         if max_age_seconds <= 0:
             raise ValueError(f"max_age_seconds must be positive, not {max_age_seconds}")
-        self.path = data_dir / DB_FILE_NAME
+        self.path: Path | None = where / DB_FILE_NAME if isinstance(where, Path) else where.path
+        """The SQLite file; None on Postgres."""
         self.max_messages = max_messages
         self.max_age_us = int(max_age_seconds * 1_000_000)
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to age messages out."""
         try:
-            self._db = sql.connect(self.path)
-            self._migrate()
+            self._db = where if isinstance(where, Database) else Database.open_sqlite(self.path)
+            migrate(self._db, history_schema.COMPONENT, history_schema.STEPS)
+        except SchemaTooNew as exc:
+            raise HistoryStoreError(
+                f"{exc} (the history was written by a newer version): upgrade, or move "
+                "the file away"
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise HistoryStoreError(
                 f"{self.path} cannot be read as a history database ({exc}): move it away "
                 "and the server starts a new one"
             ) from None
-        self.coverage = Coverage(self._db, self.max_age_us)
-        self._count = int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
+        self.coverage = Coverage(self._db, self.max_age_us, recorder or secrets.token_hex(8))
+        self._count = self._stored_count()
         self._pruned_at_us = 0
         self._saved_changes = -1
         self.prune()
 
-    def _migrate(self) -> None:
-        # PRAGMA user_version is SQLite's; Postgres would keep the number in a table.
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            self._db.close()
-            raise HistoryStoreError(
-                f"{self.path} was written by a newer version (history schema {version}; "
-                f"this one reads {SCHEMA_VERSION}): upgrade, or move the file away"
-            )
-        if version < SCHEMA_VERSION:
-            with sql.transaction(self._db):
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    @property
+    def shared(self) -> bool:
+        """Whether other servers may write this history too (Postgres)."""
+        return self._db.dialect == "postgres"
+
+    def _stored_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
 
     def now_us(self) -> int:
         return int(self.clock() * 1_000_000)
@@ -150,26 +128,36 @@ class HistoryStore:
         return now_us - self.max_age_us
 
     def close(self) -> None:
-        self.coverage.stopped(self.now_us())
+        try:
+            self.coverage.stopped(self.now_us())
+        except DB_ERRORS as exc:  # the database went away first: the heartbeat stands
+            log.warning("history could not close its coverage: %s", exc)
         self._db.close()  # the last connection to close checkpoints the WAL
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database file and fsync it, here and now (blocking)."""
+        """Copy the WAL into the database file and fsync it, here and now (blocking).
+        Nothing to do on Postgres."""
         self._saved_changes = self._db.total_changes
-        sql.checkpoint(self.path)
+        if self.path is not None:
+            sql.checkpoint(self.path)
 
     async def maintain(self, every: float) -> None:
         """Every `every` seconds: the coverage heartbeat, age retention, and, if something
-        was written, a checkpoint in a worker thread. Runs until cancelled."""
+        was written, a checkpoint in a worker thread (SQLite). Runs until cancelled; a
+        failed round (the database unreachable) is logged and tried again next time."""
         while True:
             await asyncio.sleep(every)
-            self.coverage.alive(self.now_us())
-            self.prune()
+            try:
+                self.coverage.alive(self.now_us())
+                self.prune()
+            except DB_ERRORS as exc:
+                log.warning("history upkeep failed: %s", exc)
+                continue
             changes = self._db.total_changes
-            if changes != self._saved_changes:
+            if self.path is not None and changes != self._saved_changes:
                 try:
                     await asyncio.to_thread(sql.checkpoint, self.path)
-                except (sqlite3.Error, OSError) as exc:  # the WAL keeps it; try again later
+                except (*DB_ERRORS, OSError) as exc:  # the WAL keeps it; try again later
                     log.warning("history checkpoint failed: %s", exc)
                     continue
                 self._saved_changes = changes
@@ -254,14 +242,16 @@ class HistoryStore:
         with sql.transaction(self._db):
             cur = self._db.execute("DELETE FROM messages WHERE send_time_us < ?", (cutoff,))
             self._count -= cur.rowcount
+            if self.shared:  # other servers' inserts and deletes count too
+                self._count = self._stored_count()
             if self._count > self.max_messages:  # the bound was lowered since the last run
                 self._drop_oldest(self._count - self.max_messages)
             self._db.execute("DELETE FROM moderation_events WHERE at_us < ?", (cutoff,))
             # Moderation events are bounded by count too: they can come without messages.
-            # (LIMIT -1 OFFSET n: SQLite's "all after n"; Postgres says OFFSET n alone.)
             self._db.execute(
                 "DELETE FROM moderation_events WHERE event_id IN (SELECT event_id FROM "
-                "moderation_events ORDER BY at_us DESC, event_id DESC LIMIT -1 OFFSET ?)",
+                f"moderation_events ORDER BY at_us DESC, event_id DESC LIMIT {ALL_ROWS} "
+                "OFFSET ?)",
                 (self.max_messages,),
             )
         self._pruned_at_us = now

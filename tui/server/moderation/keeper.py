@@ -114,6 +114,8 @@ class KeeperHealth:
 
 
 OnOffence = Callable[[Offence], Awaitable[None] | None]
+Claim = Callable[[str], bool]
+"""Whether this keeper acts on the offending message with this id (several instances)."""
 OnEvent = Callable[[RoomEvent], None]
 """Every event the keeper's room yields, before the keeper looks at it: the history
 recorder (`tui.server.history.recorder.HistoryRecorder.on_event`)."""
@@ -178,11 +180,15 @@ class RoomKeeper:
         room_options: dict[str, float] | None = None,
         rng: random.Random | None = None,
         on_event: OnEvent | None = None,
+        claim: Claim | None = None,
     ) -> None:
         """`get_token()` returns a fresh ChatToken for the keeper's identity, with
         `KEEPER_CAPABILITIES`; `user_id` is that identity (its own messages and any with
-        a moderator's or the broadcaster's role are never checked)."""
+        a moderator's or the broadcaster's role are never checked). `claim(message_id)`,
+        when given, is asked before acting on an offending message: False means another
+        instance's keeper has it, and this one leaves it alone."""
         self._get_token = get_token
+        self._claim = claim
         self._on_offence = on_offence
         self._on_event = on_event
         self._user_id = user_id
@@ -331,6 +337,8 @@ class RoomKeeper:
         found = self._terms.match(message.content) if self._terms else None
         if found is None and not flooded:
             return
+        if self._claim is not None and not self._claim(message.id):
+            return  # another instance's keeper acts on this one
         now = self._clock()
         sender = Party(message.sender_id, message.sender_name)
         limits = self._settings.flood
@@ -394,6 +402,7 @@ class RoomKeeper:
 __all__ = [
     "KEEPER_ATTRIBUTES",
     "KEEPER_CAPABILITIES",
+    "Claim",
     "KeeperHealth",
     "KeeperState",
     "Offence",

@@ -1,25 +1,23 @@
-"""SQLite storage for moderation: the log, each identity's standing, banned addresses and
-the room's settings.
+"""Storage for moderation: the log, each identity's standing, banned addresses, the room's
+settings, and the room keeper's claims on offences.
 
-It lives in the app server's database file (`tui.server.store`): `ModerationStore` takes
-the store's own connection, or `open_moderation_store(path)` opens one on that file with
-the same settings (WAL, synchronous=NORMAL, no automatic checkpoint, 0600 files), since
-the store's `checkpoint` copies the whole WAL whoever wrote it. Calls are synchronous,
-one short transaction each, on the event loop, like the store's.
-
-Tables are prefixed `moderation_` and versioned apart from the store's
-(`moderation_schema`): `_MIGRATIONS[n]` takes the schema from version n to n + 1. The SQL
-is plain (no SQLite-only types) so that a Postgres store can follow the same steps.
+It lives in the app server's database (`tui.server.store`): server.sqlite3, where
+`ModerationStore` takes the store's own connection or `open_moderation_store(path)` opens
+one on that file with the same settings (WAL, synchronous=NORMAL, no automatic
+checkpoint, 0600 files), since the store's `checkpoint` copies the whole WAL whoever wrote
+it; or the shared Postgres database. Calls are synchronous, one short transaction each,
+on the event loop, like the store's. Tables are prefixed `moderation_`; they are part of
+the core schema (tui/server/db/core_schema.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from tui.server.db import Database, core_schema, migrate
+from tui.server.db.migrations import applied
 from tui.server.errors import InvalidRequest
 from tui.server.moderation.policy import Role
 from tui.server.moderation.records import (
@@ -31,55 +29,14 @@ from tui.server.moderation.records import (
     Party,
 )
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
-from tui.server.store import _private_files
 
 DEFAULT_LOG_LIMIT = 50
 MAX_LOG_LIMIT = 500
 """`GET /api/moderation/log?limit=` at most: a screenful many times over, one small query."""
-SCHEMA_VERSION = 1
-
-_MIGRATIONS: tuple[str, ...] = (
-    # 0 -> 1
-    """
-    CREATE TABLE moderation_log (
-        id INTEGER PRIMARY KEY,
-        at REAL NOT NULL,
-        actor_id TEXT NOT NULL,
-        actor_name TEXT NOT NULL,
-        automatic INTEGER NOT NULL,
-        action TEXT NOT NULL,
-        target_id TEXT NOT NULL,
-        target_name TEXT NOT NULL,
-        reason TEXT,
-        duration_seconds INTEGER,
-        expires_at REAL
-    );
-    CREATE INDEX moderation_log_by_target ON moderation_log (target_id, id);
-    CREATE TABLE moderation_state (
-        user_id TEXT PRIMARY KEY,
-        role TEXT NOT NULL DEFAULT 'viewer'
-            CHECK (role IN ('broadcaster', 'moderator', 'viewer')),
-        banned_until REAL,
-        ban_reason TEXT,
-        timed_out_until REAL
-    );
-    CREATE TABLE moderation_addresses (
-        user_id TEXT NOT NULL,
-        address TEXT NOT NULL,
-        last_seen REAL NOT NULL,
-        PRIMARY KEY (user_id, address)
-    );
-    CREATE TABLE moderation_banned_addresses (
-        address TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        banned_until REAL NOT NULL
-    );
-    CREATE TABLE moderation_settings (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-)
+CLAIM_SECONDS = 24 * 3600
+"""How long the room keeper's claim on an offending message is kept."""
+SCHEMA_VERSION = len(core_schema.STEPS)
+"""The core schema's version (the moderation tables are part of it)."""
 
 _LOG_COLUMNS = (
     "id, at, actor_id, actor_name, automatic, action, target_id, target_name, reason, "
@@ -117,71 +74,38 @@ def _record(row: tuple[object, ...]) -> ModerationRecord:
     )
 
 
-def open_moderation_store(path: Path) -> ModerationStore:
-    """A store on its own connection to the database file at `path` (the app server's
-    `Store.path`), with the store's settings."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _private_files(path)
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA wal_autocheckpoint=0")  # the app server checkpoints off the loop
-    db.execute("PRAGMA busy_timeout=1000")  # another connection's short write may be going
+def open_moderation_store(where: Path | Database) -> ModerationStore:
+    """A store on its own connection: to the SQLite file at `where` (the app server's
+    `Store.path`), with the store's settings, or the given `Database` (Postgres)."""
+    db = where if isinstance(where, Database) else Database.open_sqlite(where)
     return ModerationStore(db, owned=True)
 
 
 class ModerationStore:
-    def __init__(self, db: sqlite3.Connection, *, owned: bool = False) -> None:
-        """`db` in autocommit mode (isolation_level=None), as the store opens it."""
+    def __init__(self, db: Database, *, owned: bool = False) -> None:
         self._db = db
         self._owned = owned
-        self._migrate()
+        self._claims_pruned_at = 0.0
+        migrate(db, core_schema.COMPONENT, core_schema.STEPS)
 
     def close(self) -> None:
         """Closes the connection if this store opened it (`open_moderation_store`)."""
         if self._owned:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-
-    def _migrate(self) -> None:
-        with self._transaction():
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS moderation_schema (version INTEGER NOT NULL)"
-            )
-            row = self._db.execute("SELECT version FROM moderation_schema").fetchone()
-            version = 0 if row is None else int(row[0])
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"the moderation tables are at version {version}, newer than this "
-                    f"server's {SCHEMA_VERSION}: run a newer ivs-chat-tui"
-                )
-            for step in _MIGRATIONS[version:]:
-                for statement in step.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-            if row is None:
-                self._db.execute("INSERT INTO moderation_schema VALUES (?)", (SCHEMA_VERSION,))
-            else:
-                self._db.execute("UPDATE moderation_schema SET version = ?", (SCHEMA_VERSION,))
+    def _transaction(self) -> contextlib.AbstractContextManager[None]:
+        return self._db.transaction()
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("SELECT version FROM moderation_schema").fetchone()[0])
+        return applied(self._db, core_schema.COMPONENT)
 
     # --- the log ---------------------------------------------------------------------
 
     def _insert(self, record: NewRecord) -> ModerationRecord:
-        cur = self._db.execute(
-            f"INSERT INTO moderation_log ({_LOG_COLUMNS}) VALUES (NULL{', ?' * 10})",
+        row = self._db.execute(
+            f"INSERT INTO moderation_log ({_LOG_COLUMNS.removeprefix('id, ')})"
+            f" VALUES (?{', ?' * 9}) RETURNING id",
             (
                 record.at,
                 record.actor.user_id,
@@ -194,10 +118,9 @@ class ModerationStore:
                 record.duration_seconds,
                 record.expires_at,
             ),
-        )
-        assert cur.lastrowid is not None
+        ).fetchone()
         return ModerationRecord(
-            cur.lastrowid,
+            int(row[0]),
             record.at,
             record.actor,
             record.automatic,
@@ -270,6 +193,23 @@ class ModerationStore:
         self._db.execute(
             f"UPDATE moderation_state SET {assignments} WHERE user_id = ?", (*values, user_id)
         )
+
+    def claim(self, message_id: str, now: float) -> bool:
+        """Claim the offence of one message for this server: True for the first claim
+        only, across every server on the database, so automatic moderation acts once
+        when several instances' room keepers see the same message. Claims older than a
+        day go (a message id does not come back)."""
+        row = self._db.execute(
+            "INSERT INTO moderation_offences (message_id, claimed_at) VALUES (?, ?)"
+            " ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+            (message_id, now),
+        ).fetchone()
+        if now - self._claims_pruned_at >= 3600:  # once an hour, not on every claim
+            self._claims_pruned_at = now
+            self._db.execute(
+                "DELETE FROM moderation_offences WHERE claimed_at < ?", (now - CLAIM_SECONDS,)
+            )
+        return row is not None
 
     # --- standing --------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from tui.common.text import for_log
 from tui.ivs.control import ControlError
 from tui.ivs.moderation_notice import EVENT_MODERATION
 from tui.server.control import ServiceControl
+from tui.server.db import DB_ERRORS
 from tui.server.errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound
 from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
@@ -183,6 +184,16 @@ class ModerationService:
         await self._carry_out(kept, disconnect_reason(record))
         return kept
 
+    def claim(self, message_id: str) -> bool:
+        """The room keeper's claim on an offending message (`ModerationStore.claim`): of
+        several instances watching the room, only the first to claim acts. A claim the
+        database could not take counts as won: better twice than not at all."""
+        try:
+            return self.store.claim(message_id, self.clock())
+        except DB_ERRORS as exc:
+            log.warning("could not claim an offence, acting on it anyway: %s", exc)
+            return True
+
     async def on_offence(self, offence: Offence) -> None:
         """The room keeper's `on_offence`: its deletion (already done) and, for a flood,
         its timeout go into the log and take effect."""
@@ -220,7 +231,17 @@ class ModerationService:
 
     def read_settings(self, key: str | None) -> RoomSettings:
         self.caller(key)
+        self.reload_settings()
         return self._settings
+
+    def reload_settings(self) -> None:
+        """Take the saved settings, which another instance on the same database may have
+        changed (the room keeper follows from its next message)."""
+        fresh = self.store.settings()
+        if fresh != self._settings:
+            self._settings = fresh
+            if self.keeper is not None:
+                self.keeper.update(fresh)
 
     async def put_settings(self, key: str | None, body: object) -> RoomSettings:
         """`PUT /api/moderation/settings`: the broadcaster's only; a field left out keeps
