@@ -38,6 +38,7 @@ from tui.ivs.events import ChatMessage
 from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
 from tui.terminal_output import RepaintPacer, output_backlog
+from tui.widgets.time_column import UNKNOWN_TIME, TimeColumn
 from tui.widgets.untrusted import clean
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
@@ -58,7 +59,6 @@ NAME_PALETTE: Final = (
 )
 
 _TIME_WIDTH: Final = 6  # "HH:MM "
-UNKNOWN_TIME: Final = "--:--"  # a time that cannot be shown in the local zone
 _MIN_BODY_WIDTH: Final = 12  # below this the time column is dropped to leave room for text
 _SYSTEM_PREFIX: Final = "-- "
 # Before the broadcaster's name, in a style no name can take: anyone may pick a name that
@@ -290,9 +290,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._store: Scrollback[_Entry] = Scrollback(scrollback)
-        self._tz = tz
+        self._times = TimeColumn(tz)
         self._clock = clock
         self._body_width = 0  # width the heights were measured at; 0 = not laid out yet
+        self._line_width = 0  # width render_line last drew at (the strips' key)
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
         self._pointer_auto = False  # selected by focus, not by the user
@@ -688,8 +689,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         styles = self._get_styles()
-        width = self.scrollable_content_region.width
-        if self._marker_visible and y == self.scrollable_content_region.height - 1:
+        region = self.scrollable_content_region
+        width = self._line_width = region.width
+        if self._marker_visible and y == region.height - 1:
             return self._marker_strip(width, styles)
         entry = self._entry_at(y + self.scroll_offset.y)
         if entry is None:
@@ -824,12 +826,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return not self._follow and self._new_count > 0
 
     def _format_time(self, moment: datetime) -> str:
-        try:
-            local = moment.astimezone(self._tz)
-        except (OverflowError, ValueError, OSError):
-            # Out of range in this zone (year 1 at +01:00, say): the message still shows.
-            return UNKNOWN_TIME
-        return f"{local.hour:02d}:{local.minute:02d}"
+        return self._times.text(moment)
 
     def _measure(self, entry: _Entry) -> int:
         width = self._body_width
@@ -871,7 +868,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _forget(self, entry: _Entry) -> None:
         """Drop a gone entry's cached lines now rather than letting them age out."""
-        width = self.scrollable_content_region.width
+        # The width they were drawn at: the region is computed anew on every read, which
+        # cost more than the rest of adding a message when a flood drops one per message.
+        width = self._line_width
         generation = self._style_generation
         for line in range(entry.height):
             for selected in (False, True):
