@@ -305,6 +305,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         # (tui.terminal_output); headless (tests, snapshots) every flush is at once.
         self._pacer = RepaintPacer()
         self._paced: Timer | None = None
+        self._feed: Callable[[], None] | None = None  # see `set_feed`
         self._flushed_end = 0  # `_end` at the last flush: what is new since
         self._own_user_id = own_user_id
         self._own_name = ""
@@ -370,6 +371,18 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def __len__(self) -> int:
         """How many lines (messages and system lines) the scrollback holds."""
         return len(self._store)
+
+    @property
+    def repaint_waiting(self) -> bool:
+        """A paced repaint is due (tui.terminal_output): nothing added before it is drawn
+        sooner, and the feed (`set_feed`) is called first thing when it comes."""
+        return self._paced is not None
+
+    def set_feed(self, feed: Callable[[], None] | None) -> None:
+        """`feed` is called at the start of every flush, to add what its owner held back
+        while a repaint was waiting (the chat screen's inbox: at 100 messages a second,
+        one Textual message per frame instead of one per chat message)."""
+        self._feed = feed
 
     def __bool__(self) -> bool:
         # A widget is always truthy: with __len__ alone an empty list would read as "no
@@ -934,6 +947,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _flush(self) -> None:
         """Apply everything that arrived since the last flush: one size update, one
         repaint of what changed on screen."""
+        if self._feed is not None:
+            self._feed()  # before anything is measured: what was held is part of this one
         self._flush_pending = False
         self._pacer.took()
         if self._paced is not None:
