@@ -8,8 +8,10 @@ from datetime import timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from tests.ivs.times import EXTREME_TIMES, send_times, shows_anywhere
+from tui.common.validation import validation_words
 from tui.ivs import protocol as p
 
 MESSAGE = {
@@ -121,6 +123,62 @@ def test_any_input_parses_or_raises_frame_error(raw: str | bytes) -> None:
     assert isinstance(frame, p.MessageFrame | p.EventFrame | p.ErrorFrame | p.UnknownFrame)
     if isinstance(frame, p.MessageFrame | p.EventFrame):
         shows_anywhere(frame.send_time)
+
+
+_FIELD_NAMES = {
+    "Id": "id",
+    "RequestId": "request_id",
+    "Content": "content",
+    "Attributes": "attributes",
+    "Sender": "sender",
+    "SendTime": "send_time",
+    "EventName": "event_name",
+    "ErrorCode": "error_code",
+    "ErrorMessage": "error_message",
+}
+_texts = st.text(max_size=8)
+_maps = st.dictionaries(_texts, _texts, max_size=3)
+_FIELD_VALUES = {
+    "Attributes": _maps,
+    "Sender": st.fixed_dictionaries({"UserId": _texts}, optional={"Attributes": _maps}),
+    "SendTime": send_times,
+    "ErrorCode": st.integers(0, 999),
+}
+
+
+@st.composite
+def _frames(draw: st.DrawFn) -> str:
+    """Frames near the real ones: any type, each field spelled by its alias, by its
+    name, both or neither, its value mostly of the right kind."""
+    frame: dict[str, object] = {}
+    for key in draw(st.sampled_from([("Type",), ("type",), ("Type", "type"), ()])):
+        frame[key] = draw(st.sampled_from(["MESSAGE", "EVENT", "ERROR", "X"]) | json_values)
+    for alias, name in _FIELD_NAMES.items():
+        right = _FIELD_VALUES.get(alias, _texts)
+        value = st.one_of(right, right, right, json_values)
+        for key in draw(st.sampled_from([(alias,), (alias,), (name,), (alias, name), ()])):
+            frame[key] = draw(value)
+    return json.dumps(frame)
+
+
+@settings(max_examples=500)
+@given(_frames())
+def test_the_fast_tagged_parse_reads_every_frame_as_the_whole_union_does(raw: str) -> None:
+    # parse_server_frame tries a union tagged by "Type" first (tui/ivs/protocol.py
+    # `_KnownFrame`); what it returns or says must be what the whole union would.
+    try:
+        expected: object = p._server_frame.validate_json(raw)
+    except ValidationError:
+        with pytest.raises(p.FrameError) as failed:
+            p.parse_server_frame(raw)
+        with pytest.raises(ValidationError) as whole:
+            p._server_frame.validate_json(raw)
+        words = validation_words(whole.value, whole="frame", first_only=True)
+        assert str(failed.value) == words
+        return
+    frame = p.parse_server_frame(raw)
+    assert type(frame) is type(expected)
+    assert frame == expected
 
 
 def test_client_actions_round_trip() -> None:

@@ -234,6 +234,9 @@ class ChatScreen(Screen[None]):
         self.moderator_disconnected = False
         self.ended = False  # the room is over for good: moderator, refusal, gave up
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
+        # The inbox is held for the list's paced repaint (no MessagesArrived posted for
+        # it): the list takes it when it flushes (`_take_held`).
+        self._held = False
         self._outbox: deque[str] = deque()  # what Enter took out, not yet sent
         # What the selection allowed when the footer last redrew (see `_selected`).
         self._footer_saw: tuple[bool | None, ...] | None = None
@@ -286,6 +289,7 @@ class ChatScreen(Screen[None]):
         return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
+        self.messages.set_feed(self._take_held)
         if self.identity is not None:
             self._show_identity(self.identity)
         self.composer.focus_input()
@@ -356,12 +360,19 @@ class ChatScreen(Screen[None]):
         if self.ended:
             return
         if isinstance(event, ChatMessage):
-            # One MessagesArrived per burst: its handler drains the whole inbox.
+            # One MessagesArrived per burst: its handler drains the whole inbox. While the
+            # list waits to repaint, nothing is drawn sooner: the burst is held for it.
             if not self._inbox:
-                self.post_message(MessagesArrived(self._inbox))
+                if self._repaint_waiting():
+                    self._held = True
+                else:
+                    self.post_message(MessagesArrived(self._inbox))
             self._inbox.append(event)
             return
         if self._inbox:
+            if self._held:  # handled before this event, as a burst posted earlier is
+                self._held = False
+                self.post_message(MessagesArrived(self._inbox))
             # Later messages go in a new burst, handled after this event: a message that
             # follows our own disconnect must not be shown ahead of it.
             self._inbox = []
@@ -408,13 +419,25 @@ class ChatScreen(Screen[None]):
 
     @on(MessagesArrived)
     def _messages_arrived(self, event: MessagesArrived) -> None:
-        batch = event.inbox[:]
-        event.inbox.clear()
+        self._add_messages(event.inbox)
+
+    def _add_messages(self, inbox: list[ChatMessage]) -> None:
+        batch = inbox[:]
+        inbox.clear()
         if self.ended:
-            return  # posted before the room ended, handled after: not shown
+            return  # delivered before the room ended, handled after: not shown
         add = self.messages.add_message
         for message in batch:
             add(message)
+
+    def _repaint_waiting(self) -> bool:
+        return self.is_mounted and self.messages.repaint_waiting
+
+    def _take_held(self) -> None:
+        """The list is about to flush: the held burst goes in first."""
+        if self._held:
+            self._held = False
+            self._add_messages(self._inbox)
 
     @on(HistoryFetched)
     def _history_fetched(self, event: HistoryFetched) -> None:

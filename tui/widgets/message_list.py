@@ -38,6 +38,7 @@ from tui.ivs.events import ChatMessage
 from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
 from tui.terminal_output import RepaintPacer, output_backlog
+from tui.widgets.time_column import UNKNOWN_TIME, TimeColumn
 from tui.widgets.untrusted import clean
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
@@ -58,7 +59,6 @@ NAME_PALETTE: Final = (
 )
 
 _TIME_WIDTH: Final = 6  # "HH:MM "
-UNKNOWN_TIME: Final = "--:--"  # a time that cannot be shown in the local zone
 _MIN_BODY_WIDTH: Final = 12  # below this the time column is dropped to leave room for text
 _SYSTEM_PREFIX: Final = "-- "
 # Before the broadcaster's name, in a style no name can take: anyone may pick a name that
@@ -290,9 +290,10 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._store: Scrollback[_Entry] = Scrollback(scrollback)
-        self._tz = tz
+        self._times = TimeColumn(tz)
         self._clock = clock
         self._body_width = 0  # width the heights were measured at; 0 = not laid out yet
+        self._line_width = 0  # width render_line last drew at (the strips' key)
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
         self._pointer_auto = False  # selected by focus, not by the user
@@ -304,6 +305,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         # (tui.terminal_output); headless (tests, snapshots) every flush is at once.
         self._pacer = RepaintPacer()
         self._paced: Timer | None = None
+        self._feed: Callable[[], None] | None = None  # see `set_feed`
         self._flushed_end = 0  # `_end` at the last flush: what is new since
         self._own_user_id = own_user_id
         self._own_name = ""
@@ -369,6 +371,18 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def __len__(self) -> int:
         """How many lines (messages and system lines) the scrollback holds."""
         return len(self._store)
+
+    @property
+    def repaint_waiting(self) -> bool:
+        """A paced repaint is due (tui.terminal_output): nothing added before it is drawn
+        sooner, and the feed (`set_feed`) is called first thing when it comes."""
+        return self._paced is not None
+
+    def set_feed(self, feed: Callable[[], None] | None) -> None:
+        """`feed` is called at the start of every flush, to add what its owner held back
+        while a repaint was waiting (the chat screen's inbox: at 100 messages a second,
+        one Textual message per frame instead of one per chat message)."""
+        self._feed = feed
 
     def __bool__(self) -> bool:
         # A widget is always truthy: with __len__ alone an empty list would read as "no
@@ -688,8 +702,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         styles = self._get_styles()
-        width = self.scrollable_content_region.width
-        if self._marker_visible and y == self.scrollable_content_region.height - 1:
+        region = self.scrollable_content_region
+        width = self._line_width = region.width
+        if self._marker_visible and y == region.height - 1:
             return self._marker_strip(width, styles)
         entry = self._entry_at(y + self.scroll_offset.y)
         if entry is None:
@@ -824,12 +839,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         return not self._follow and self._new_count > 0
 
     def _format_time(self, moment: datetime) -> str:
-        try:
-            local = moment.astimezone(self._tz)
-        except (OverflowError, ValueError, OSError):
-            # Out of range in this zone (year 1 at +01:00, say): the message still shows.
-            return UNKNOWN_TIME
-        return f"{local.hour:02d}:{local.minute:02d}"
+        return self._times.text(moment)
 
     def _measure(self, entry: _Entry) -> int:
         width = self._body_width
@@ -871,7 +881,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _forget(self, entry: _Entry) -> None:
         """Drop a gone entry's cached lines now rather than letting them age out."""
-        width = self.scrollable_content_region.width
+        # The width they were drawn at: the region is computed anew on every read, which
+        # cost more than the rest of adding a message when a flood drops one per message.
+        width = self._line_width
         generation = self._style_generation
         for line in range(entry.height):
             for selected in (False, True):
@@ -935,6 +947,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _flush(self) -> None:
         """Apply everything that arrived since the last flush: one size update, one
         repaint of what changed on screen."""
+        if self._feed is not None:
+            self._feed()  # before anything is measured: what was held is part of this one
         self._flush_pending = False
         self._pacer.took()
         if self._paced is not None:
