@@ -166,6 +166,7 @@ class ChatApp(App[int]):
         # While the list is still mounted: benchmarks check the scrollback kept every
         # message (tui/scrollback_dump.py; nothing happens unless its variable is set).
         if os.environ.get(SCROLLBACK_DUMP_ENV) and self.chat.is_attached:
+            self.chat.take_held()  # a burst held for the next repaint counts as shown
             dump_scrollback(self.chat.messages.messages)
         super().exit(result, return_code, message)
 

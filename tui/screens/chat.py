@@ -235,7 +235,7 @@ class ChatScreen(Screen[None]):
         self.ended = False  # the room is over for good: moderator, refusal, gave up
         self._inbox: list[ChatMessage] = []  # chat messages delivered, not yet handled
         # The inbox is held for the list's paced repaint (no MessagesArrived posted for
-        # it): the list takes it when it flushes (`_take_held`).
+        # it): the list takes it when it flushes (`take_held`).
         self._held = False
         self._outbox: deque[str] = deque()  # what Enter took out, not yet sent
         # What the selection allowed when the footer last redrew (see `_selected`).
@@ -289,7 +289,7 @@ class ChatScreen(Screen[None]):
         return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
-        self.messages.set_feed(self._take_held)
+        self.messages.set_feed(self.take_held)
         if self.identity is not None:
             self._show_identity(self.identity)
         self.composer.focus_input()
@@ -433,7 +433,7 @@ class ChatScreen(Screen[None]):
     def _repaint_waiting(self) -> bool:
         return self.is_mounted and self.messages.repaint_waiting
 
-    def _take_held(self) -> None:
+    def take_held(self) -> None:
         """The list is about to flush: the held burst goes in first."""
         if self._held:
             self._held = False
