@@ -408,6 +408,10 @@ class ChatScreen(Screen[None]):
             self._renewing.add(notice.target_id)
         if ours and notice.action == "ban":
             self._banned_notice = notice  # the disconnect that follows ends the session
+        elif notice.action == "ban" and me.is_moderator:
+            # The notice is sent before the ban's disconnect and says it all: no second
+            # line for the disconnect (a viewer, who is not shown notices, gets that one).
+            self._disconnecting.add(notice.target_id)
         if ours or (me.is_moderator and notice.actor_id != me.user_id):
             self.system(notice_words(notice, me.user_id))
         self.refresh_bindings()
@@ -937,6 +941,8 @@ class ChatScreen(Screen[None]):
             chosen = await self.app.push_screen_wait(BanConfirm(name, initial=chosen, error=error))
             if chosen is None:
                 return
+            # Before the call: the ban's disconnect may arrive before its answer does.
+            self._disconnecting.add(user_id)  # said here, as "banned NAME"
             try:
                 await self.controls.act(
                     BAN,
@@ -945,9 +951,9 @@ class ChatScreen(Screen[None]):
                     ban_address=chosen.ban_address,
                 )
             except Exception as exc:
+                self._disconnecting.discard(user_id)
                 error = f"could not ban {name}: {error_words(exc)}"
                 continue
-            self._disconnecting.add(user_id)  # the ban's disconnect: said here
             self._user_is_gone(user_id)
             why = f": {chosen.reason}" if chosen.reason else ""
             self._said(f"banned {name}{why}")
