@@ -164,12 +164,15 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             assert composer.error == "blocked by moderation"
             assert composer.text == "please review me"
 
-            # One message a second: the second of two quick sends is refused, 429.
+            # One message a second: the second of two quick sends is refused, 429. Typed
+            # one after the other, so the composer sends the second as soon as the first
+            # is answered; waiting to see the first drawn could take a loaded machine
+            # past the second in which it is refused.
             await update_room(messageReviewHandler={"uri": ""}, maximumMessageRatePerSecond=1)
             await say(alice, pilot, "first")
-            await until(lambda: "first" in contents(alice), "the first message")
             await say(alice, pilot, "second, too soon")
             await until(lambda: composer.error, "the rate limit")
+            await until(lambda: "first" in contents(alice), "the first message")
             assert composer.error == "you are sending too fast"
             assert composer.text == "second, too soon"
             assert "second, too soon" not in contents(alice)
