@@ -4,6 +4,7 @@ fixed ids and an explicit time zone, so every run draws the same screen."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -104,9 +105,15 @@ DEADLINE = 20.0
 
 
 async def until(check: Callable[[], object], what: str) -> None:
+    """Poll `check` (a coroutine function too, e.g. one asking a server) until it is true."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + DEADLINE
-    while not check():
+    while True:
+        done = check()
+        if inspect.isawaitable(done):
+            done = await done
+        if done:
+            return
         if loop.time() > give_up:
             raise AssertionError(f"never happened: {what}")
         await asyncio.sleep(0.02)
