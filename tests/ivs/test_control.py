@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tests.ports import closed_port
+from tests.ports import closed_port, served
 from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs import budget
 from tui.ivs import control as control_module
@@ -337,12 +337,7 @@ async def test_pages_that_never_end_stop_in_words(
 
     app = web.Application()
     app.router.add_post("/{operation}", endless)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with served(app) as url:
         control = await ControlPlane.connect(
             region="us-east-1", endpoint_url=url, credentials=("t", "t")
         )
@@ -350,8 +345,6 @@ async def test_pages_that_never_end_stop_in_words(
             await control.find_created()
         with pytest.raises(ControlError) as participants:
             await control.list_participants(MISSING_STAGE, session_id="st-AAAAAAAAAAAAAAAA")
-    finally:
-        await runner.cleanup()
     read = 2 if looping else 5  # the repeated token is noticed on the second page
     assert (rooms.value.code, rooms.value.operation) == ("Pagination", "ListRooms")
     assert str(rooms.value) == f"IVS kept handing out pages of rooms; stopped after reading {read}"
