@@ -127,6 +127,12 @@ def lines(app: ChatApp) -> list[str]:
     return app.chat.query_one(MessageList).lines
 
 
+def line_with(app: ChatApp, words: str) -> str:
+    """The newest line of the list with `words` in it ("" if none). Wait on this, not on
+    the last line: another line may follow the one awaited before the test looks."""
+    return next((line for line in reversed(lines(app)) if words in line), "")
+
+
 def joined_app(
     url: str, name: str, *, key: str | None = None, opened: list[str] | None = None
 ) -> ChatApp:

@@ -25,7 +25,7 @@ import pytest
 
 from tests.emulator.helpers import client
 from tests.ports import closed_port
-from tests.tui.conftest import lines, until
+from tests.tui.conftest import line_with, lines, until
 from tests.tui.history_stand_in import StandInHistory
 from tui.app import ChatApp
 from tui.emulator import Emulator, EmulatorConfig
@@ -262,7 +262,7 @@ async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Pa
                     for n in (3, 4, 5)  # "HH:MM [host] Early said …"
                 ]
                 await room.send_message("said after")
-                await until(lambda: lines(late)[-1].endswith("said after"), "live after it")
+                await until(lambda: line_with(late, "said after"), "live after it")
     finally:
         await keeper.close()
         await early.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.tui.conftest import contents, joined_app, lines, say, select, until
+from tests.tui.conftest import contents, joined_app, line_with, lines, say, select, until
 from tui.app import ChatApp
 from tui.ivs.events import ConnectionState
 from tui.screens.admin_menu import AdminMenu
@@ -81,7 +81,7 @@ async def test_a_moderator_times_out_a_viewer_and_sending_resumes(room) -> None:
         await until(lambda: "hi from Mia" in contents(host), "Mia's line at the host")
         await select(host, hp, "hi from Mia")
         await choose(host, hp, "o")
-        await until(lambda: "made Mia a moderator" in lines(host)[-1], "mod reported")
+        await until(lambda: line_with(host, "made Mia a moderator"), "mod reported")
         await until(
             lambda: mia.identity is not None and mia.identity.role == "moderator",
             "Mia's TUI knows she is a moderator",
@@ -154,7 +154,7 @@ async def test_a_ban_ends_the_session_with_its_reason(room) -> None:
         await hp.press("b")
         await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
         await hp.press(*"selling", "enter")
-        await until(lambda: "banned Bob: selling" in lines(host)[-1], "the ban reported")
+        await until(lambda: line_with(host, "banned Bob: selling"), "the ban reported")
         await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
         shown = [str(w.render()) for w in bob.screen.query("Static")]
         assert "You have been banned from this chat." in shown
