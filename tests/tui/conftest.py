@@ -104,8 +104,9 @@ def make_app() -> Callable[..., ChatApp]:
 DEADLINE = 20.0
 
 
-async def until(check: Callable[[], object], what: str) -> None:
-    """Poll `check` (a coroutine function too, e.g. one asking a server) until it is true."""
+async def until(check: Callable[[], object], what: str | Callable[[], str]) -> None:
+    """Poll `check` (a coroutine function too, e.g. one asking a server) until it is true.
+    `what` may be a function, to say in the failure what was seen by then."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + DEADLINE
     while True:
@@ -115,7 +116,7 @@ async def until(check: Callable[[], object], what: str) -> None:
         if done:
             return
         if loop.time() > give_up:
-            raise AssertionError(f"never happened: {what}")
+            raise AssertionError(f"never happened: {what if isinstance(what, str) else what()}")
         await asyncio.sleep(0.02)
 
 

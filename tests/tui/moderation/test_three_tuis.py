@@ -130,7 +130,13 @@ async def test_a_moderator_times_out_a_viewer_and_sending_resumes(room) -> None:
             "Bob told",
         )
         # Read-only with his text kept, then sending again with it still there.
-        await until(lambda: (True, True, "sorry, back now") in seen, "Bob read-only, his text kept")
+        await until(
+            lambda: (True, True, "sorry, back now") in seen,
+            lambda: (
+                f"Bob read-only, his text kept (his composer went {seen}, his lines end "
+                f"{lines(bob)[-3:]})"
+            ),
+        )
         assert bob.chat.composer.text == "sorry, back now"
         await until(lambda: live(bob) and not bob.chat.composer.input.disabled, "Bob may send")
         assert bob.chat.composer.text == "sorry, back now"
