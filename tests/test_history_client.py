@@ -9,18 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
+from tests.ports import served
 from tests.server.history.helpers import frame, msg_id
 from tui.history_client import HISTORY_PATH, HistoryClient, UnknownMessage
 from tui.history_sync import HistoryRequest
 from tui.server.client import AppServerClient, AppServerError
-
-
-async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 @pytest.fixture
@@ -34,9 +27,8 @@ async def history_server() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get(HISTORY_PATH, answer)
-    runner, url = await serve(app)
-    yield url
-    await runner.cleanup()
+    async with served(app) as url:
+        yield url
 
 
 async def test_a_page_a_forgotten_id_and_a_malformed_message(history_server: str) -> None:
@@ -50,11 +42,10 @@ async def test_a_page_a_forgotten_id_and_a_malformed_message(history_server: str
 
 
 async def test_a_server_without_history_says_so() -> None:
-    runner, url = await serve(web.Application())
-    try:
-        async with AppServerClient(url, broadcaster_key="key") as server:
-            with pytest.raises(AppServerError, match="keeps no chat history") as caught:
-                await HistoryClient(server).history(HistoryRequest(msg_id(1), 50))
-            assert not isinstance(caught.value, UnknownMessage)
-    finally:
-        await runner.cleanup()
+    async with (
+        served(web.Application()) as url,
+        AppServerClient(url, broadcaster_key="key") as server,
+    ):
+        with pytest.raises(AppServerError, match="keeps no chat history") as caught:
+            await HistoryClient(server).history(HistoryRequest(msg_id(1), 50))
+        assert not isinstance(caught.value, UnknownMessage)

@@ -12,11 +12,13 @@ from typing import Any
 import aiohttp
 import boto3
 import pytest
+from aiohttp import web
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tests.ports import closed_port
+from tests.ports import closed_port, served
 from tui.emulator import Emulator, EmulatorConfig
 from tui.ivs import budget
+from tui.ivs import control as control_module
 from tui.ivs.control import (
     CREATED_BY_TAG,
     ControlError,
@@ -315,6 +317,46 @@ async def test_listing_participants_reads_every_page(
         [(tokens[7].participant_id, "DISCONNECTED"), (tokens[-1].participant_id, "CONNECTED")]
     )
     assert await control.list_participants(stage["arn"], user_id="nobody") == []
+
+
+@pytest.mark.parametrize("looping", [True, False], ids=["same-token", "endless-tokens"])
+async def test_pages_that_never_end_stop_in_words(
+    monkeypatch: pytest.MonkeyPatch, looping: bool
+) -> None:
+    """An endpoint whose every page hands out a `nextToken`: the same one again (the pages
+    go round) or a new one each time (past LIST_MAX_PAGES). Both listings stop and say so."""
+    monkeypatch.setattr(control_module, "LIST_MAX_PAGES", 5)
+    pages: list[str] = []
+
+    async def endless(request: web.Request) -> web.Response:
+        operation = request.path.strip("/")
+        pages.append(operation)
+        key = {"ListRooms": "rooms", "ListStages": "stages"}.get(operation, "participants")
+        token = "again" if looping else f"page-{len(pages)}"
+        return web.json_response({key: [{"arn": "a", "participantId": "p"}], "nextToken": token})
+
+    app = web.Application()
+    app.router.add_post("/{operation}", endless)
+    async with served(app) as url:
+        control = await ControlPlane.connect(
+            region="us-east-1", endpoint_url=url, credentials=("t", "t")
+        )
+        with pytest.raises(ControlError) as rooms:
+            await control.find_created()
+        with pytest.raises(ControlError) as participants:
+            await control.list_participants(MISSING_STAGE, session_id="st-AAAAAAAAAAAAAAAA")
+    read = 2 if looping else 5  # the repeated token is noticed on the second page
+    assert (rooms.value.code, rooms.value.operation) == ("Pagination", "ListRooms")
+    assert str(rooms.value) == f"IVS kept handing out pages of rooms; stopped after reading {read}"
+    assert (participants.value.code, participants.value.operation) == (
+        "Pagination",
+        "ListParticipants",
+    )
+    assert str(participants.value) == (
+        f"IVS kept handing out pages of the participants of stage {MISSING_STAGE}; "
+        f"stopped after reading {read}"
+    )
+    assert pages == ["ListRooms"] * read + ["ListParticipants"] * read
 
 
 # --- what --create makes and --delete removes ----------------------------------------

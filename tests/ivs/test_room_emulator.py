@@ -270,6 +270,10 @@ async def test_session_end_without_refresh_reconnects() -> None:
         tokens = stack.tokens(arn, "bob", VIEWER)
         tokens.session_end = False  # the client cannot see the end coming: no refresh
         async with ChatRoom(tokens, backoff_base=0.01) as bob:
+            await next_event(bob, CONNECTED)
+            # The first session ends in 0.5 s; the next lasts the usual hour, so a loaded
+            # machine's slow reconnect and send cannot outlast it too.
+            stack.emulator.config.session_seconds = None
             ended = await next_event(bob, is_state(ConnectionState.RECONNECTING))
             assert isinstance(ended, StateChanged)
             assert ended.reason == "the chat session ended"
@@ -298,20 +302,22 @@ async def test_used_token_is_rejected_and_reported() -> None:
 
 
 async def test_refresh_before_session_end_loses_and_repeats_nothing() -> None:
-    """Sessions of 1 s, refreshed 0.5 s before their end, while the room floods: custom
-    events, five a millisecond (the emulator's own broadcast, as SendEvent does) and messages
-    from a sender that refreshes too. Whatever crossed a handoff arrives exactly once."""
-    total = 60
-    async with local_stack(session_seconds=1.0) as stack:
+    """Sessions of 3 s, refreshed halfway (1.5 s before their end: time enough for a loaded
+    machine to open the new link), while the room floods: custom events, five at a time
+    (the emulator's own broadcast, as SendEvent does) and messages from a sender that
+    refreshes too, until each side has refreshed twice. Whatever crossed a handoff arrives
+    exactly once."""
+    async with local_stack(session_seconds=3.0) as stack:
         arn = await stack.create_room(maximumMessageRatePerSecond=100)
         room_state = stack.emulator.state.rooms[arn]
         sender_tokens = stack.tokens(arn, "alice", BROADCASTER)
         receiver_tokens = stack.tokens(arn, "bob", VIEWER)
         received: list[RoomEvent] = []
         flooded: list[str] = []
+        sent: list[str] = []
         async with (
-            ChatRoom(sender_tokens, refresh_margin=0.5) as alice,
-            ChatRoom(receiver_tokens, refresh_margin=0.5) as bob,
+            ChatRoom(sender_tokens, refresh_margin=1.5) as alice,
+            ChatRoom(receiver_tokens, refresh_margin=1.5) as bob,
         ):
             await next_event(bob, CONNECTED)
 
@@ -325,18 +331,25 @@ async def test_refresh_before_session_end_loses_and_repeats_nothing() -> None:
                 while True:  # bursts, so that every handoff has frames in flight
                     for _ in range(5):
                         flooded.append(stack.emulator.hub.send_event(room_state, "tick", None))
-                    await asyncio.sleep(0.001)
+                    await asyncio.sleep(0.002)
 
             collecting = asyncio.create_task(collect())
             flooding = asyncio.create_task(flood())
-            for i in range(total):
-                await alice.send_message(f"m{i}")  # each awaited: every one confirmed
+            # Until each side has its third token (two refreshes), then ten more to cross
+            # the last handoff; bounded, should a refresh never come.
+            more = 10
+            while more:
+                assert len(sent) < 2000, "the sessions were not refreshed"
+                if min(len(sender_tokens.tokens), len(receiver_tokens.tokens)) >= 3:
+                    more -= 1
+                sent.append(f"m{len(sent)}")
+                await alice.send_message(sent[-1])  # each awaited: every one confirmed
                 await asyncio.sleep(0.02)  # about 40 msg/s, under the room's 100
             flooding.cancel()
             await alice.send_message("the end")
             await collecting
         counts = Counter(ev.content for ev in received if isinstance(ev, ChatMessage))
-        assert counts == Counter([f"m{i}" for i in range(total)] + ["the end"])
+        assert counts == Counter([*sent, "the end"])
         ticks = [ev.id for ev in received if isinstance(ev, CustomEvent)]
         assert len(flooded) > 500
         assert sorted(ticks) == sorted(flooded)  # none lost, none twice

@@ -4,6 +4,7 @@ fixed ids and an explicit time zone, so every run draws the same screen."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -103,12 +104,19 @@ def make_app() -> Callable[..., ChatApp]:
 DEADLINE = 20.0
 
 
-async def until(check: Callable[[], object], what: str) -> None:
+async def until(check: Callable[[], object], what: str | Callable[[], str]) -> None:
+    """Poll `check` (a coroutine function too, e.g. one asking a server) until it is true.
+    `what` may be a function, to say in the failure what was seen by then."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + DEADLINE
-    while not check():
+    while True:
+        done = check()
+        if inspect.isawaitable(done):
+            done = await done
+        if done:
+            return
         if loop.time() > give_up:
-            raise AssertionError(f"never happened: {what}")
+            raise AssertionError(f"never happened: {what if isinstance(what, str) else what()}")
         await asyncio.sleep(0.02)
 
 
@@ -118,6 +126,12 @@ def contents(app: ChatApp) -> list[str]:
 
 def lines(app: ChatApp) -> list[str]:
     return app.chat.query_one(MessageList).lines
+
+
+def line_with(app: ChatApp, words: str) -> str:
+    """The newest line of the list with `words` in it ("" if none). Wait on this, not on
+    the last line: another line may follow the one awaited before the test looks."""
+    return next((line for line in reversed(lines(app)) if words in line), "")
 
 
 def joined_app(

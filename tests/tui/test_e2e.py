@@ -15,7 +15,7 @@ from textual.geometry import Region
 from textual.widgets import Input
 
 from tests.emulator.helpers import client
-from tests.tui.conftest import contents, joined_app, lines, say, select, until
+from tests.tui.conftest import contents, joined_app, line_with, lines, say, select, until
 from tui.ivs.events import ConnectionState
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
@@ -73,9 +73,9 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
                 lambda: all("hello from Alice" not in contents(a) for a in everyone),
                 "the deleted message gone on all three",
             )
-            await until(lambda: "deleted Alice's message" in lines(host)[-1], "delete reported")
+            await until(lambda: line_with(host, "deleted Alice's message"), "delete reported")
             # Named by its first words, so a delete that hit the wrong one shows at once.
-            assert lines(host)[-1].endswith("deleted Alice's message “hello from Alice”")
+            assert line_with(host, "deleted").endswith("deleted Alice's message “hello from Alice”")
             assert "Deleted Alice's message “hello from Alice”" in [
                 n.message for n in host._notifications
             ]
@@ -86,7 +86,7 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             await until(lambda: "can I join?" in contents(host), "Alice's question at the host")
             await select(host, hp, "can I join?")
             await hp.press("s")
-            await until(lambda: "invite sent to Alice" in lines(host)[-1], "invite reported")
+            await until(lambda: line_with(host, "invite sent to Alice"), "invite reported")
             alice_toast = alice.chat.query_one(InviteToast)
             await until(lambda: alice_toast.showing, "Alice's invite toast")
             # Everything after the invite in the room reaches Bob after it: once he has the
@@ -125,7 +125,7 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             await hp.press(*"too loud", "enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
             assert bob.screen.reason == "too loud"
-            await until(lambda: "disconnected Bob: too loud" in lines(host)[-1], "reported")
+            await until(lambda: line_with(host, "disconnected Bob: too loud"), "reported")
             assert bob.chat.query_one(Composer).input.disabled
             await say(host, hp, "is Bob gone?")
             await until(lambda: "is Bob gone?" in contents(alice), "the next message at Alice")
@@ -164,12 +164,15 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             assert composer.error == "blocked by moderation"
             assert composer.text == "please review me"
 
-            # One message a second: the second of two quick sends is refused, 429.
+            # One message a second: the second of two quick sends is refused, 429. Typed
+            # one after the other, so the composer sends the second as soon as the first
+            # is answered; waiting to see the first drawn could take a loaded machine
+            # past the second in which it is refused.
             await update_room(messageReviewHandler={"uri": ""}, maximumMessageRatePerSecond=1)
             await say(alice, pilot, "first")
-            await until(lambda: "first" in contents(alice), "the first message")
             await say(alice, pilot, "second, too soon")
             await until(lambda: composer.error, "the rate limit")
+            await until(lambda: "first" in contents(alice), "the first message")
             assert composer.error == "you are sending too fast"
             assert composer.text == "second, too soon"
             assert "second, too soon" not in contents(alice)

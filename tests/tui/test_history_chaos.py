@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -24,10 +25,12 @@ import pytest
 
 from tests.emulator.helpers import client
 from tests.ports import closed_port
-from tests.tui.conftest import lines, until
+from tests.tui.conftest import line_with, lines, until
 from tests.tui.history_stand_in import StandInHistory
 from tui.app import ChatApp
 from tui.emulator import Emulator, EmulatorConfig
+from tui.history_client import HistoryClient, UnknownMessage
+from tui.history_sync import HistoryRequest
 from tui.ivs.events import ConnectionState
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken, TokenProvider
@@ -66,27 +69,81 @@ class Sender:
         self.sent: list[str] = []
         self.flowing = asyncio.Event()
         self.flowing.set()
+        self._idle = asyncio.Event()  # paused, nothing in flight
         self._stop = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run())
 
     async def run(self) -> None:
         n = 0
         while not self._stop:
-            await self.flowing.wait()
+            if not self.flowing.is_set():
+                self._idle.set()
+                await self.flowing.wait()
+                self._idle.clear()
             n += 1
             echo = await self.room.send_message(f"message {n}")
             self.sent.append(echo.id)
             await asyncio.sleep(1 / RATE)
 
+    async def pause(self) -> None:
+        """Stop sending; back once the last message in flight is answered, so `sent` is
+        all that the room was sent."""
+        self.flowing.clear()
+        await until(self._idle.is_set, "the sender paused")
+
     async def until_sent(self, more: int) -> None:
         target = len(self.sent) + more
         await until(lambda: len(self.sent) >= target, f"{more} more messages sent")
 
-    def stop(self) -> None:
+    async def finish(self) -> None:
+        """Ten more, then stop."""
+        await self.until_sent(10)
         self._stop = True
+        assert self._task is not None
+        await self._task
 
 
 def ids(app: ChatApp) -> list[str]:
     return [m.id for m in app.chat.query_one(MessageList).messages]
+
+
+def connected(app: ChatApp) -> bool:
+    return app.room is not None and app.room.state is ConnectionState.CONNECTED
+
+
+def gated_viewer(url: str, gate: Gate) -> ChatApp:
+    """The viewer's TUI, its token provider behind `gate`, reconnecting at once."""
+    app = ChatApp(
+        ChatSession(AppServerClient(url), "Viewer"),
+        settings=TuiSettings.model_construct(),
+        browser=lambda link: False,
+        room_factory=lambda s: ChatRoom(
+            gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1
+        ),
+    )
+    app.controller.history_page = 10  # a round's gap takes several pages
+    return app
+
+
+async def every_message_once(app: ChatApp, sender: Sender) -> None:
+    """The end state: ten more sent, then the viewer's list holds each sent message
+    exactly once, in send order, drawn."""
+    await sender.finish()
+    await until(lambda: set(sender.sent) <= set(ids(app)), "every message in the list")
+    await until(lambda: not app.chat.messages._flush_pending, "drawn")
+    assert ids(app) == sender.sent  # exactly once each, in send order
+
+
+async def recorded(history: HistoryClient, message_id: str) -> bool:
+    """The history route knows `message_id`: it, and all sent before it, are recorded."""
+    try:
+        await history.history(HistoryRequest(message_id, 1))
+    except UnknownMessage:
+        return False
+    return True
 
 
 async def chaos(
@@ -111,18 +168,9 @@ async def chaos(
     if keeper is not None:
         await keeper.start()
     gate = Gate()
-    session = ChatSession(AppServerClient(stack.url), "Viewer")
-    app = ChatApp(
-        session,
-        settings=TuiSettings.model_construct(),
-        browser=lambda url: False,
-        room_factory=lambda s: ChatRoom(
-            gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1
-        ),
-    )
+    app = gated_viewer(stack.url, gate)
     if keeper is not None:
         app.controller.history_source = keeper.client()
-    app.controller.history_page = 10  # a round's gap takes several pages
     # The broadcaster sends: the room keeper times out a viewer at 100 msg/s (flood).
     sender_session = ChatSession(
         AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key), "Sender"
@@ -131,43 +179,30 @@ async def chaos(
     sender_room = ChatRoom(sender_session.token_provider())
     try:
         async with app.run_test(size=(100, 30)), sender_room:
-            await until(
-                lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
-                "the viewer connected",
-            )
+            await until(lambda: connected(app), "the viewer connected")
             sender = Sender(sender_room)
-            sending = asyncio.create_task(sender.run())
+            sender.start()
             assert app.identity is not None
             me = app.identity.user_id
             for round_ in range(ROUNDS):
                 await sender.until_sent(10)
                 gate.open.clear()
                 assert cut(stack, me) >= 1
-                await until(
-                    lambda: (
-                        app.room is not None and app.room.state is not ConnectionState.CONNECTED
-                    ),
-                    "the viewer lost its socket",
-                )
+                await until(lambda: not connected(app), "the viewer lost its socket")
                 await sender.until_sent(MISSED_PER_ROUND)
                 if keeper is not None and round_ == ROUNDS // 2:
-                    sender.flowing.clear()  # the keeper is down: nobody records
-                    await asyncio.sleep(0.05)  # let what is in flight land
+                    # The keeper is down next: nobody records. What was sent before lands
+                    # in its store first, or it would be lost, not merely unrecorded.
+                    await sender.pause()
+                    last = partial(recorded, keeper.client(), sender.sent[-1])
+                    await until(last, "the keeper recorded what was sent")
                     await keeper.stop()
                     await keeper.start()
                     sender.flowing.set()
                     await sender.until_sent(MISSED_PER_ROUND)
                 gate.open.set()
-                await until(
-                    lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
-                    "the viewer back",
-                )
-            await sender.until_sent(10)
-            sender.stop()
-            await sending
-            await until(lambda: set(sender.sent) <= set(ids(app)), "every message in the list")
-            await until(lambda: not app.chat.messages._flush_pending, "drawn")
-            assert ids(app) == sender.sent  # exactly once each, in send order
+                await until(lambda: connected(app), "the viewer back")
+            await every_message_once(app, sender)
             away = [line for line in lines(app) if "while you were away" in line]
             assert len(away) >= ROUNDS - 1  # the missed ones came from the history
             gaps = [line for line in lines(app) if "messages may be missing" in line]
@@ -227,7 +262,7 @@ async def test_a_late_joiner_sees_the_recent_chat_above_the_divider(tmp_path: Pa
                     for n in (3, 4, 5)  # "HH:MM [host] Early said …"
                 ]
                 await room.send_message("said after")
-                await until(lambda: lines(late)[-1].endswith("said after"), "live after it")
+                await until(lambda: line_with(late, "said after"), "live after it")
     finally:
         await keeper.close()
         await early.close()
@@ -275,28 +310,14 @@ async def test_history_survives_an_app_server_restart(
         )
 
         async def keeper_live() -> bool:
-            async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as resp:
-                body = await resp.json()
-            return body.get("keeper", {}).get("state") == "live"
-
-        async def until_keeper_live() -> None:
-            for _ in range(200):
-                with contextlib.suppress(aiohttp.ClientError):
-                    if await keeper_live():
-                        return
-                await asyncio.sleep(0.05)
-            raise AssertionError("never happened: the room keeper live")
+            with contextlib.suppress(aiohttp.ClientError):  # not listening yet
+                async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as resp:
+                    body = await resp.json()
+                return body.get("keeper", {}).get("state") == "live"
+            return False
 
         gate = Gate()
-        app = ChatApp(
-            ChatSession(AppServerClient(url), "Viewer"),
-            settings=TuiSettings.model_construct(),
-            browser=lambda link: False,
-            room_factory=lambda s: ChatRoom(
-                gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1
-            ),
-        )
-        app.controller.history_page = 10
+        app = gated_viewer(url, gate)
         sender_session = ChatSession(
             AppServerClient(url, broadcaster_key=server.broadcaster_key), "Sender"
         )
@@ -304,36 +325,28 @@ async def test_history_survives_an_app_server_restart(
             await sender_session.open()
             sender_room = ChatRoom(sender_session.token_provider())
             async with app.run_test(size=(100, 30)), sender_room:
-                await until(
-                    lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
-                    "the viewer connected",
-                )
-                await until_keeper_live()
+                await until(lambda: connected(app), "the viewer connected")
+                await until(keeper_live, "the room keeper live")
                 sender = Sender(sender_room)
-                sending = asyncio.create_task(sender.run())
+                sender.start()
                 await sender.until_sent(10)
                 assert app.identity is not None
                 gate.open.clear()
                 assert ivs.drop_connections(app.identity.user_id) >= 1
                 await sender.until_sent(MISSED_PER_ROUND)  # recorded by the first server
-                sender.flowing.clear()
-                await asyncio.sleep(0.05)  # what is in flight lands and is recorded
+                # What is in flight lands and is recorded before the server stops.
+                await sender.pause()
+                async with AppServerClient(url, broadcaster_key=server.broadcaster_key) as host:
+                    last = partial(recorded, HistoryClient(host), sender.sent[-1])
+                    await until(last, "the first server recorded what was sent")
                 await server.stop()
                 server = await start_aws(ivs, data, port)
-                await until_keeper_live()
+                await until(keeper_live, "the room keeper live again")
                 sender.flowing.set()
                 await sender.until_sent(MISSED_PER_ROUND)  # recorded by the second
                 gate.open.set()
-                await until(
-                    lambda: app.room is not None and app.room.state is ConnectionState.CONNECTED,
-                    "the viewer back",
-                )
-                await sender.until_sent(10)
-                sender.stop()
-                await sending
-                await until(lambda: set(sender.sent) <= set(ids(app)), "every message")
-                await until(lambda: not app.chat.messages._flush_pending, "drawn")
-                assert ids(app) == sender.sent  # exactly once each, in send order
+                await until(lambda: connected(app), "the viewer back")
+                await every_message_once(app, sender)
                 assert any("while you were away" in line for line in lines(app))
         finally:
             await sender_session.close()

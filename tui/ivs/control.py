@@ -9,7 +9,7 @@ local IVS stack, whose single port serves both. Every botocore failure becomes a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -471,26 +471,41 @@ class ControlPlane:
     async def _list_tagged(
         self, fn: Callable[..., Any], key: str, created_by: str, page: int
     ) -> list[str]:
-        kwargs: dict[str, Any] = {"maxResults": page}
-        found: list[str] = []
+        return [
+            str(item["arn"])
+            async for item in self._pages(fn, key, maxResults=page)
+            if (item.get("tags") or {}).get(CREATED_BY_TAG) == created_by
+        ]
+
+    async def _pages(
+        self,
+        fn: Callable[..., Any],
+        key: str,
+        what: str | None = None,
+        resources: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """The items under `key` of every page `fn(**kwargs)` answers, read until
+        `nextToken` runs out. Pages that go round in a loop (a token seen before) or past
+        `LIST_MAX_PAGES` end in a ControlError saying so, about `what` (else `key`)."""
         seen_tokens: set[str] = set()
+        read = 0
         for _ in range(LIST_MAX_PAGES):
-            out = await self._call(fn, **kwargs)
-            found.extend(
-                str(item["arn"])
-                for item in out.get(key, [])
-                if (item.get("tags") or {}).get(CREATED_BY_TAG) == created_by
-            )
+            out = await self._call(fn, resources, **kwargs)
+            items = out.get(key, [])
+            read += len(items)
+            for item in items:
+                yield item
             token = out.get("nextToken")
             if not token:
-                return found
+                return
             if token in seen_tokens:  # a page token seen before: the pages go round in a loop
                 break
             seen_tokens.add(token)
             kwargs["nextToken"] = token
         raise ControlError(
             "Pagination",
-            f"IVS kept handing out pages of {key}; stopped after {len(found)} of ours",
+            f"IVS kept handing out pages of {what or key}; stopped after reading {read}",
             operation=_operation_name(fn),
         )
 
@@ -580,32 +595,21 @@ class ControlPlane:
         }
         if user_id is not None:
             kwargs["filterByUserId"] = user_id
-        found: list[ParticipantSummary] = []
-        seen_tokens: set[str] = set()
-        for _ in range(LIST_MAX_PAGES):
-            out = await self._call(self._realtime.list_participants, {"stage": stage_arn}, **kwargs)
-            found.extend(
-                ParticipantSummary(
-                    participant_id=p.get("participantId", ""),
-                    user_id=p.get("userId", ""),
-                    state=p.get("state", ""),
-                    attributes=dict(p.get("attributes") or {}),
-                )
-                for p in out.get("participants", [])
+        return [
+            ParticipantSummary(
+                participant_id=p.get("participantId", ""),
+                user_id=p.get("userId", ""),
+                state=p.get("state", ""),
+                attributes=dict(p.get("attributes") or {}),
             )
-            token = out.get("nextToken")
-            if not token:
-                return found
-            if token in seen_tokens:  # a page token seen before: the pages go round in a loop
-                break
-            seen_tokens.add(token)
-            kwargs["nextToken"] = token
-        raise ControlError(
-            "Pagination",
-            f"IVS kept handing out pages of the participants of stage {stage_arn}; "
-            f"stopped after {len(found)}",
-            operation="ListParticipants",
-        )
+            async for p in self._pages(
+                self._realtime.list_participants,
+                "participants",
+                f"the participants of stage {stage_arn}",
+                {"stage": stage_arn},
+                **kwargs,
+            )
+        ]
 
     async def disconnect_participant(
         self, stage_arn: str, participant_id: str, reason: str | None = None
