@@ -162,6 +162,13 @@ async def test_a_ban_ends_the_session_with_its_reason(room) -> None:
         await hp.press(*"selling", "enter")
         await until(lambda: line_with(host, "banned Bob: selling"), "the ban reported")
         await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
+        # The host's own next line comes back after the ban's disconnect (one socket keeps
+        # its order): by then the ban has been said once, as the host's action.
+        await say(host, hp, "moving on")
+        await until(lambda: "moving on" in contents(host), "the host's next line")
+        assert [line for line in lines(host) if "Bob" in line and "buy" not in line] == [
+            line_with(host, "banned Bob: selling")
+        ]
         shown = [str(w.render()) for w in bob.screen.query("Static")]
         assert "You have been banned from this chat." in shown
         assert "Reason: selling" in shown
