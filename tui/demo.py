@@ -10,7 +10,6 @@ says that quitting ends the room for everyone.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from tui.argtypes import existing_file, non_negative, port_number
 from tui.common.command import command_name
+from tui.gc_tuning import without_collection
 from tui.server.defaults import DEFAULT_PORT, ENV_PREFIX
 
 if TYPE_CHECKING:
@@ -78,12 +78,7 @@ def moderator_hint(url: str, broadcaster_key: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    # As `join` does (tui/join.py): no collection until run_chat_async turns it on.
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        gc.enable()
+    return without_collection(lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:

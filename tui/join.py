@@ -4,10 +4,10 @@ through an app server, as a viewer (or as the broadcaster, with the key)."""
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 
 from tui.argtypes import existing_file
+from tui.gc_tuning import without_collection
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,14 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Start-up makes some 60,000 objects that live as long as the process (modules,
-    # classes, pydantic's validators): collecting while they pile up finds nothing and
-    # took about a tenth of the import time. run_chat_async turns collection back on.
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        gc.enable()
+    return without_collection(lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
