@@ -14,7 +14,7 @@ from tests.tui.conftest import contents, joined_app, until
 from tui.ivs.events import ConnectionState
 from tui.server.moderation.room_settings import parse_settings
 from tui.server.startup import start_local_stack
-from tui.widgets.composer import BLANK_WORDS, Composer
+from tui.widgets.composer import BLANK_WORDS, SLASH_WORDS, Composer
 
 
 async def burst(app: App[object], pilot: Pilot[object], *keys: str) -> None:
@@ -94,3 +94,32 @@ async def test_a_blank_message_says_why_nothing_was_sent(make_app) -> None:
         await pilot.press("x")  # typing again clears the complaint
         await pilot.pause()
         assert composer.error == ""
+
+
+async def test_a_line_starting_with_a_slash_stays_unless_doubled(tmp_path: Path) -> None:
+    """Esc and / in one read of stdin leave the "/" in the composer (Alt+/): the search
+    that follows must not go to the room. "//" sends a line that starts with "/"."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    alice = joined_app(stack.url, "Alice")
+    bob = joined_app(stack.url, "Bob")
+    try:
+        async with alice.run_test() as pilot, bob.run_test():
+            await until(
+                lambda: all(
+                    a.room is not None and a.room.state is ConnectionState.CONNECTED
+                    for a in (alice, bob)
+                ),
+                "both connected",
+            )
+            composer = alice.chat.query_one(Composer)
+            await burst(alice, pilot, *"/from:zed", "enter")
+            await until(lambda: composer.error == SLASH_WORDS, "the refusal in words")
+            assert composer.text == "/from:zed" and not composer.sending  # kept, not sent
+            composer.input.value = ""
+            await burst(alice, pilot, *"//etc/hosts is the file", "enter")
+            await until(lambda: contents(bob), "a message at Bob")
+            await until(lambda: not composer.sending, "the send answered")
+            assert contents(bob) == ["/etc/hosts is the file"]
+            assert composer.text == "" and composer.error == ""
+    finally:
+        await stack.stop()

@@ -26,6 +26,10 @@ from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
 BLANK_WORDS = "nothing sent: the message is only spaces"
+SLASH_WORDS = (
+    "not sent: chat has no /commands (esc, then / searches the messages);"
+    " start with // to send a line that begins with /"
+)
 
 _SEND_WORDS: dict[int, str] = {
     ErrorCode.TOO_MANY_REQUESTS: "you are sending too fast",
@@ -143,6 +147,15 @@ class ComposerInput(LineInput):
         if not text.strip():
             self.post_message(self.Refused(BLANK_WORDS))
             return
+        # "/" is the search key one Esc away, and an Esc that arrives in the same read
+        # as the "/" (over SSH) is taken as Alt+/, leaving the "/" here: a search, or a
+        # command from another chat's habits, must not go to the whole room. "//" sends
+        # a line that starts with "/", as in IRC.
+        if text.startswith("/"):
+            if not text.startswith("//"):
+                self.post_message(self.Refused(SLASH_WORDS))
+                return
+            text = text[1:]
         over = code_points(text) - MAX_MESSAGE_LENGTH
         if over > 0:
             too_long = f"too long: {over} characters over {MAX_MESSAGE_LENGTH}"
