@@ -40,6 +40,7 @@ from tui.ivs.events import (
     ConnectionState,
     CustomEvent,
     DisconnectReason,
+    MessageDeleted,
     StateChanged,
     UserDisconnected,
 )
@@ -955,6 +956,58 @@ async def test_another_moderators_action_is_a_line_for_moderators_only(make_app)
     async with alice.run_test() as pilot:
         await show_conversation(alice, pilot, _notice("timeout", BOB, minutes=10))
         assert not any("timed out" in line for line in lines(alice))  # a viewer: not hers
+
+
+def _keeper_deletion(message_id: str, target: SelfIdentity) -> CustomEvent:
+    from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
+
+    notice = ModerationNotice(
+        action="delete",
+        record_id=8,
+        actor_id="room-keeper",
+        actor_name="room keeper",
+        target_id=target.user_id,
+        target_name=target.name,
+        automatic=True,
+        reason="blocked term 'keyboard'",
+        message_id=message_id,
+    )
+    return CustomEvent("evt-8", EVENT_MODERATION, notice.attributes(), T0)
+
+
+async def test_a_room_keeper_deletion_is_one_line_whichever_comes_first(make_app) -> None:
+    """IVS announces a deletion (aws:DELETE_MESSAGE) and the room keeper's notice tells
+    of it too, by another path, in either order: moderators and the sender read it
+    once, as the notice says it; a deletion with no notice is still said."""
+    said = "room keeper (automatic) deleted a message of Bob: blocked term 'keyboard'"
+    generic = "the moderator deleted a message"
+    for me in (HOST, BOB):
+        app = make_app(me)
+        async with app.run_test() as pilot:
+            await show_conversation(app, pilot)
+            app.deliver(MessageDeleted("msg-0002", "blocked term"))  # IVS first
+            app.deliver(_keeper_deletion("msg-0002", BOB))
+            app.deliver(_keeper_deletion("msg-0006", BOB))  # the notice first
+            app.deliver(MessageDeleted("msg-0006", "blocked term"))
+            # A moderator's own delete from another client: no notice, said anyway, and
+            # after a moment; by then the waits for the two above are over too.
+            app.deliver(MessageDeleted("msg-0005", "off topic"))
+            await until(
+                lambda app=app: any(line.endswith(f"{generic}: off topic") for line in lines(app)),
+                "the deletion with no notice",
+            )
+            shown = [line for line in lines(app) if "deleted a message" in line]
+            assert len(shown) == 3, shown
+            mine = said.replace("of Bob", "of you")  # to Bob, his own message
+            assert sum(said in line or mine in line for line in shown) == 2
+    alice = make_app(ALICE)  # not shown notices: IVS's line, at once
+    async with alice.run_test() as pilot:
+        await show_conversation(alice, pilot)
+        alice.deliver(MessageDeleted("msg-0002", "blocked term"))
+        alice.deliver(_keeper_deletion("msg-0002", BOB))
+        await pilot.pause()
+        assert lines(alice)[-1].endswith(f"{generic}: blocked term")
+        assert not any("room keeper" in line for line in lines(alice))
 
 
 async def test_room_settings_open_for_the_broadcaster_only(make_app) -> None:

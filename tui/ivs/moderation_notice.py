@@ -28,6 +28,8 @@ from tui.ivs.protocol import ATTRIBUTES_MAX_BYTES, attributes_size
 
 EVENT_MODERATION = "ivs-chat-tui:Moderation"
 ACTIONS = ("ban", "unban", "timeout", "untimeout", "mod", "unmod", "delete")
+MESSAGE_ID_MAX_LENGTH = 128
+"""IVS's message ids are 12 characters; a longer one is cut, like the other ids here."""
 RENEWING_ACTIONS = frozenset(("timeout", "untimeout", "mod", "unmod"))
 """After these the target's token changes (capabilities, read-only): its client renews."""
 
@@ -44,6 +46,9 @@ class ModerationNotice:
     reason: str = ""
     duration_seconds: int | None = None
     expires_at: datetime | None = None
+    message_id: str = ""
+    """For a deletion: the message's IVS id, so a moderator's TUI can tell it is the
+    deletion IVS announces too (aws:DELETE_MESSAGE) and say it once."""
 
     @property
     def renew(self) -> bool:
@@ -65,6 +70,8 @@ class ModerationNotice:
             attrs["durationSeconds"] = str(self.duration_seconds)
         if self.expires_at is not None:
             attrs["expiresAt"] = rfc3339(self.expires_at)
+        if self.message_id:
+            attrs["messageId"] = self.message_id
         room = ATTRIBUTES_MAX_BYTES - attributes_size(attrs) - len(b"reason")
         if self.reason and room > 0:
             reason = self.reason.encode()[:room].decode("utf-8", "ignore")
@@ -103,6 +110,7 @@ def parse_notice(event: CustomEvent) -> ModerationNotice | None:
         reason=attrs.get("reason", ""),
         duration_seconds=duration,
         expires_at=parse_expiry(attrs.get("expiresAt")),
+        message_id=attrs.get("messageId", "")[:MESSAGE_ID_MAX_LENGTH],
     )
 
 

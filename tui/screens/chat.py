@@ -8,6 +8,7 @@ a `Controls`) in workers and report their outcome as a system line in the list.
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -104,6 +105,10 @@ DISCONNECT_WORDS = (
 BANNED_WORDS = "You have been banned from this chat."
 BANNED_AFTER = "You can still read the chat, but not send. The app will not reconnect."
 COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
+NOTICE_GRACE_SECONDS = 1.0
+"""How long a deletion's line waits for the notice that may say it better (the room
+keeper's, which comes by another path than IVS's own aws:DELETE_MESSAGE)."""
+EXPLAINED_KEPT = 1_000  # deletions a notice told of before IVS did, remembered
 
 
 def time_left(until: datetime, now: datetime) -> str:
@@ -248,6 +253,11 @@ class ChatScreen(Screen[None]):
         # Users a renew notice named: the disconnect that follows renews their
         # connection (a timeout, a role change), it does not end it; not said as one.
         self._renewing: set[str] = set()
+        # Deletions IVS announced, waiting a moment for a notice (id -> when, line), and
+        # those a notice told of first (`_message_gone`).
+        self._unexplained: dict[str, tuple[float, str]] = {}
+        self._unexplained_timer: Timer | None = None
+        self._explained: dict[str, bool] = {}
         self._countdown: Timer | None = None
 
     # --- layout --------------------------------------------------------------------------
@@ -413,6 +423,8 @@ class ChatScreen(Screen[None]):
             # line for the disconnect (a viewer, who is not shown notices, gets that one).
             self._disconnecting.add(notice.target_id)
         if ours or (me.is_moderator and notice.actor_id != me.user_id):
+            if notice.action == "delete" and notice.message_id:
+                self._deletion_noticed(notice.message_id)
             self.system(notice_words(notice, me.user_id))
         self.refresh_bindings()
 
@@ -523,14 +535,48 @@ class ChatScreen(Screen[None]):
         if self.ended:
             return
         message_id = event.event.message_id
+        sender = self.messages.sender_of(message_id)
         removed = self.messages.remove_message(message_id)
         if message_id in self._deleting:
             self._deleting.discard(message_id)  # our own delete: the action reports it
             return
         if not removed:
             return
+        if self._explained.pop(message_id, False):
+            return  # its notice came first and said it
         why = f": {event.event.reason}" if event.event.reason else ""
-        self.system(f"the moderator deleted a message{why}")
+        line = f"the moderator deleted a message{why}"
+        me = self.identity
+        if me is not None and (me.is_moderator or sender == me.user_id):
+            # Those shown moderation notices: a room keeper's deletion has one, which
+            # names the message and says more. Wait a moment for it.
+            self._unexplained[message_id] = (time.monotonic(), line)
+            if self._unexplained_timer is None:
+                self._unexplained_timer = self.set_timer(
+                    NOTICE_GRACE_SECONDS, self._say_unexplained
+                )
+        else:
+            self.system(line)
+
+    def _say_unexplained(self) -> None:
+        """Say the deletions whose wait for a notice is over, oldest first."""
+        self._unexplained_timer = None
+        now = time.monotonic()
+        while self._unexplained:
+            message_id, (at, line) = next(iter(self._unexplained.items()))
+            if now - at < NOTICE_GRACE_SECONDS:
+                wait = NOTICE_GRACE_SECONDS - (now - at)
+                self._unexplained_timer = self.set_timer(wait, self._say_unexplained)
+                return
+            del self._unexplained[message_id]
+            self.system(line)
+
+    def _deletion_noticed(self, message_id: str) -> None:
+        """A shown notice told of the deletion of `message_id`: IVS's line is not said."""
+        if self._unexplained.pop(message_id, None) is None:
+            self._explained[message_id] = True
+            if len(self._explained) > EXPLAINED_KEPT:
+                del self._explained[next(iter(self._explained))]
 
     @on(UserGone)
     def _user_gone(self, event: UserGone) -> None:

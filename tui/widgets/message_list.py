@@ -456,6 +456,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         kind = _Kind.GAP if gap else _Kind.DIVIDER
         self._append(_Entry(kind=kind, time=self._format_time(self._clock()), body=clean(text)))
 
+    def sender_of(self, message_id: str) -> str | None:
+        """The sender's user id of a message still in the scrollback, else None."""
+        entry = self._store.get(message_id)
+        return entry.message.sender_id if entry is not None and entry.message else None
+
     def remove_message(self, message_id: str) -> bool:
         """Remove a deleted message; False if it is not in the scrollback. A selected
         message hands the selection to the nearest newer message (else the nearest older

@@ -54,6 +54,8 @@ async def test_the_keeper_deletes_a_blocked_term_for_everyone_and_logs_it(
                 assert gone["Attributes"]["Reason"] == "blocked term"
                 assert notice["Attributes"]["action"] == "delete"
                 assert notice["Attributes"]["automatic"] == "true"
+                # It names the message, so a TUI can say the two as one line.
+                assert notice["Attributes"]["messageId"] == sent["Id"]
             # A plain message stays.
             await send(ws_alice, "hello all", "r2")
             kept = await until(ws_host, Type="MESSAGE", Content="hello all")

@@ -19,7 +19,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui.common.text import for_log
 from tui.ivs.control import ControlError
@@ -31,7 +31,13 @@ from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
 from tui.server.moderation.log_store import ModerationStore, check_log_limit
 from tui.server.moderation.policy import Role, parse_action_request
-from tui.server.moderation.records import ModerationRecord, NewRecord, Party, utc_text
+from tui.server.moderation.records import (
+    LoggedAction,
+    ModerationRecord,
+    NewRecord,
+    Party,
+    utc_text,
+)
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
 from tui.server.moderation.standing import TokenDecision, chat_token_decision
 from tui.server.store import IdentityRecord, Store
@@ -154,13 +160,17 @@ class ModerationService:
             raise IvsFailed(f"the {record.action.value} is recorded (record {record.id}), {failed}")
         return record
 
-    async def _carry_out(self, record: ModerationRecord, reason: str | None) -> str | None:
+    async def _carry_out(
+        self, record: ModerationRecord, reason: str | None, message_id: str = ""
+    ) -> str | None:
         """The notice, then DisconnectUser if `reason`; what failed, in words, or None.
-        The standing holds already: tokens are refused or read-only whatever IVS says."""
+        The standing holds already: tokens are refused or read-only whatever IVS says.
+        `message_id`: the message a deletion removed, named in its notice."""
+        notice = record.notice()
+        if message_id:
+            notice = replace(notice, message_id=message_id)
         try:
-            await self.control.send_event(
-                self.room_arn, EVENT_MODERATION, record.notice().attributes()
-            )
+            await self.control.send_event(self.room_arn, EVENT_MODERATION, notice.attributes())
         except ControlError as exc:
             log.warning("moderation notice %s not sent: %s", record.id, for_log(str(exc)))
             return f"but telling the room failed: {exc}"
@@ -178,10 +188,11 @@ class ModerationService:
             return f"but disconnecting them failed: {exc}"
         return None
 
-    async def apply_automatic(self, record: NewRecord) -> ModerationRecord:
-        """A record of the room keeper's: applied and carried out like a moderator's."""
+    async def apply_automatic(self, record: NewRecord, message_id: str = "") -> ModerationRecord:
+        """A record of the room keeper's: applied and carried out like a moderator's
+        (`message_id`: the message a deletion removed)."""
         kept = self.store.apply(record)
-        await self._carry_out(kept, disconnect_reason(record))
+        await self._carry_out(kept, disconnect_reason(record), message_id)
         return kept
 
     def claim(self, message_id: str) -> bool:
@@ -198,7 +209,8 @@ class ModerationService:
         """The room keeper's `on_offence`: its deletion (already done) and, for a flood,
         its timeout go into the log and take effect."""
         for record in offence.records:
-            await self.apply_automatic(record)
+            deletion = record.action is LoggedAction.DELETE
+            await self.apply_automatic(record, offence.message_id if deletion else "")
 
     # --- reading -----------------------------------------------------------------------
 
