@@ -4,6 +4,8 @@ real local stack: what a second viewer receives is what the room received."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from textual import events
@@ -11,6 +13,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from tests.tui.conftest import contents, joined_app, until
+from tui.app import ChatApp
 from tui.ivs.events import ConnectionState
 from tui.server.moderation.room_settings import parse_settings
 from tui.server.startup import start_local_stack
@@ -29,14 +32,17 @@ async def burst(app: App[object], pilot: Pilot[object], *keys: str) -> None:
     await pilot.pause()
 
 
-async def test_a_burst_of_keys_sends_each_line_once_in_order(tmp_path: Path) -> None:
+@asynccontextmanager
+async def alice_and_bob(
+    tmp_path: Path, *, flood: dict[str, int] | None = None
+) -> AsyncIterator[tuple[ChatApp, Pilot[object], ChatApp]]:
+    """Alice (with her pilot) and Bob, both live in one room of a real local stack;
+    `flood`: the room keeper's flood limits for it."""
     stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
-    # Alice types nine lines in a few seconds, more than the room keeper's flood limit
-    # lets a viewer send (5 in 5 s) and be heard: this test is about the composer.
-    moderation = stack.service.moderation
-    assert moderation is not None
-    fast = {"flood": {"messages": 100, "seconds": 1}}
-    moderation.set_settings(parse_settings(fast, moderation.settings))
+    if flood is not None:
+        moderation = stack.service.moderation
+        assert moderation is not None
+        moderation.set_settings(parse_settings({"flood": flood}, moderation.settings))
     alice = joined_app(stack.url, "Alice")
     bob = joined_app(stack.url, "Bob")
     try:
@@ -48,39 +54,47 @@ async def test_a_burst_of_keys_sends_each_line_once_in_order(tmp_path: Path) -> 
                 ),
                 "both connected",
             )
-            composer = alice.chat.query_one(Composer)
-
-            # Two lines in one go, as the pilot types them and as a terminal delivers them.
-            await pilot.press(*"first", "enter", *"second", "enter")
-            await burst(alice, pilot, *"third", "enter", *"fourth", "enter")
-            await until(lambda: len(contents(bob)) >= 4, "four messages")
-            # A second Enter on the emptied composer sends nothing.
-            await pilot.press(*"again", "enter", "enter")
-            await burst(alice, pilot, *"more", "enter", "enter")
-            await until(lambda: "more" in contents(bob), "more")
-            # A multi-line paste without bracketed paste: lines and Enters as keys.
-            await burst(alice, pilot, *"line one", "enter", *"line two", "enter", *"rest")
-            await until(lambda: "line two" in contents(bob), "the pasted lines")
-            await until(lambda: not composer.sending, "every send answered")
-            assert composer.text == "rest"  # the start of the next message
-            # One more, so anything sent twice would have arrived before it.
-            await burst(alice, pilot, *" end", "enter")
-            await until(lambda: "rest end" in contents(bob), "the last message")
-            assert contents(bob) == [
-                "first",
-                "second",
-                "third",
-                "fourth",
-                "again",
-                "more",
-                "line one",
-                "line two",
-                "rest end",
-            ]
-            assert contents(alice) == contents(bob)
-            assert composer.text == ""
+            yield alice, pilot, bob
     finally:
         await stack.stop()
+
+
+async def test_a_burst_of_keys_sends_each_line_once_in_order(tmp_path: Path) -> None:
+    # Alice types nine lines in a few seconds, more than the room keeper's flood limit
+    # lets a viewer send (5 in 5 s) and be heard: this test is about the composer.
+    fast = {"messages": 100, "seconds": 1}
+    async with alice_and_bob(tmp_path, flood=fast) as (alice, pilot, bob):
+        composer = alice.chat.query_one(Composer)
+
+        # Two lines in one go, as the pilot types them and as a terminal delivers them.
+        await pilot.press(*"first", "enter", *"second", "enter")
+        await burst(alice, pilot, *"third", "enter", *"fourth", "enter")
+        await until(lambda: len(contents(bob)) >= 4, "four messages")
+        # A second Enter on the emptied composer sends nothing.
+        await pilot.press(*"again", "enter", "enter")
+        await burst(alice, pilot, *"more", "enter", "enter")
+        await until(lambda: "more" in contents(bob), "more")
+        # A multi-line paste without bracketed paste: lines and Enters as keys.
+        await burst(alice, pilot, *"line one", "enter", *"line two", "enter", *"rest")
+        await until(lambda: "line two" in contents(bob), "the pasted lines")
+        await until(lambda: not composer.sending, "every send answered")
+        assert composer.text == "rest"  # the start of the next message
+        # One more, so anything sent twice would have arrived before it.
+        await burst(alice, pilot, *" end", "enter")
+        await until(lambda: "rest end" in contents(bob), "the last message")
+        assert contents(bob) == [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "again",
+            "more",
+            "line one",
+            "line two",
+            "rest end",
+        ]
+        assert contents(alice) == contents(bob)
+        assert composer.text == ""
 
 
 async def test_a_blank_message_says_why_nothing_was_sent(make_app) -> None:
@@ -99,27 +113,14 @@ async def test_a_blank_message_says_why_nothing_was_sent(make_app) -> None:
 async def test_a_line_starting_with_a_slash_stays_unless_doubled(tmp_path: Path) -> None:
     """Esc and / in one read of stdin leave the "/" in the composer (Alt+/): the search
     that follows must not go to the room. "//" sends a line that starts with "/"."""
-    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
-    alice = joined_app(stack.url, "Alice")
-    bob = joined_app(stack.url, "Bob")
-    try:
-        async with alice.run_test() as pilot, bob.run_test():
-            await until(
-                lambda: all(
-                    a.room is not None and a.room.state is ConnectionState.CONNECTED
-                    for a in (alice, bob)
-                ),
-                "both connected",
-            )
-            composer = alice.chat.query_one(Composer)
-            await burst(alice, pilot, *"/from:zed", "enter")
-            await until(lambda: composer.error == SLASH_WORDS, "the refusal in words")
-            assert composer.text == "/from:zed" and not composer.sending  # kept, not sent
-            composer.input.value = ""
-            await burst(alice, pilot, *"//etc/hosts is the file", "enter")
-            await until(lambda: contents(bob), "a message at Bob")
-            await until(lambda: not composer.sending, "the send answered")
-            assert contents(bob) == ["/etc/hosts is the file"]
-            assert composer.text == "" and composer.error == ""
-    finally:
-        await stack.stop()
+    async with alice_and_bob(tmp_path) as (alice, pilot, bob):
+        composer = alice.chat.query_one(Composer)
+        await burst(alice, pilot, *"/from:zed", "enter")
+        await until(lambda: composer.error == SLASH_WORDS, "the refusal in words")
+        assert composer.text == "/from:zed" and not composer.sending  # kept, not sent
+        composer.input.value = ""
+        await burst(alice, pilot, *"//etc/hosts is the file", "enter")
+        await until(lambda: contents(bob), "a message at Bob")
+        await until(lambda: not composer.sending, "the send answered")
+        assert contents(bob) == ["/etc/hosts is the file"]
+        assert composer.text == "" and composer.error == ""
