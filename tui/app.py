@@ -37,6 +37,7 @@ from tui.screens.room_messages import IdentityKnown
 from tui.scrollback_dump import SCROLLBACK_DUMP_ENV, dump_scrollback
 from tui.session import ChatSession, SelfIdentity
 from tui.settings import TuiSettings
+from tui.terminal_hangup import HANGUP_CHECK_SECONDS, terminal_hung_up
 from tui.terminal_output import compacting_driver
 from tui.widgets.join_hint import JoinHints
 from tui.widgets.untrusted import clean
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from tui.ivs.room import ChatRoom
 
 log = logging.getLogger(__name__)
+TERMINAL_GONE_EXIT = 129
+"""The exit status when the terminal hung up: 128 + SIGHUP, as a shell reports one."""
 
 Clock = Callable[[], datetime]
 BrowserOpener = Callable[[str], bool]
@@ -170,11 +173,19 @@ class ChatApp(App[int]):
             dump_scrollback(self.chat.messages.messages)
         super().exit(result, return_code, message)
 
+    def _check_terminal(self) -> None:
+        stdin = sys.__stdin__
+        if stdin is not None and terminal_hung_up(stdin.fileno()):
+            log.warning("the terminal has gone: quitting")
+            self.exit(return_code=TERMINAL_GONE_EXIT)
+
     def get_driver_class(self) -> type[Driver]:
         # Fewer bytes per frame over a slow link (tui/terminal_output.py).
         return compacting_driver(super().get_driver_class())
 
     def on_mount(self) -> None:
+        if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(HANGUP_CHECK_SECONDS, self._check_terminal)
         if self.settings.theme:
             try:
                 self.theme = self.settings.theme
