@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tui.server import startup
-from tui.server import store as store_module
 from tui.server.client import AppServerClient
+from tui.server.db import engine
 from tui.server.startup import start_local_stack
 from tui.server.store import Store
 
@@ -44,14 +44,14 @@ async def test_the_server_checkpoints_in_a_worker_thread(
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
     threads: list[int] = []
-    real_checkpoint = store_module._checkpoint
+    real_checkpoint = engine.checkpoint_file
 
     def watched_checkpoint(path: Path) -> None:
         threads.append(threading.get_ident())
         real_checkpoint(path)
         loop.call_soon_threadsafe(done.set)
 
-    monkeypatch.setattr(store_module, "_checkpoint", watched_checkpoint)
+    monkeypatch.setattr(engine, "checkpoint_file", watched_checkpoint)
     monkeypatch.setattr(startup, "CHECKPOINT_SECONDS", 0.01)
     async with (
         await start_local_stack(port=0, data_dir=tmp_path) as stack,

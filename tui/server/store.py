@@ -30,17 +30,12 @@ from typing import Any
 
 from tui.common.roles import Role
 from tui.server.db import DB_ERRORS, Database, core_schema, migrate
-from tui.server.db.engine import checkpoint_file
 from tui.server.db.where import CORE_FILE_NAME
 from tui.server.hashing import secret_hash
 
 log = logging.getLogger("tui.server")
 
 DB_FILE_NAME = CORE_FILE_NAME
-
-
-def _checkpoint(path: Path) -> None:
-    checkpoint_file(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +90,6 @@ class Store:
         self.path: Path | None = self._db.path
         """The SQLite file; None on Postgres."""
         migrate(self._db, core_schema.COMPONENT, core_schema.STEPS)
-        self._saved_changes = -1
 
     def close(self) -> None:
         self._db.close()  # the last connection to close checkpoints the WAL
@@ -107,28 +101,21 @@ class Store:
     def checkpoint(self) -> None:
         """Copy the WAL into the database file and fsync it, here and now (blocking).
         Nothing to do on Postgres."""
-        self._saved_changes = self._db.total_changes
-        if self.path is not None:
-            _checkpoint(self.path)
+        self._db.checkpoint()
 
     async def keep_checkpointing(self, every: float) -> None:
         """Every `every` seconds, if something was written, checkpoint in a worker thread.
         Runs until cancelled. The worker has its own connection, and a PASSIVE checkpoint
         never waits for the loop's transactions, so the store stays usable meanwhile.
         On Postgres there is nothing to checkpoint, and this returns at once."""
-        path = self.path
-        if path is None:
+        if self.path is None:
             return
         while True:
             await asyncio.sleep(every)
-            changes = self._db.total_changes
-            if changes != self._saved_changes:
-                try:
-                    await asyncio.to_thread(_checkpoint, path)
-                except (*DB_ERRORS, OSError) as exc:  # the WAL keeps it; try again later
-                    log.warning("store checkpoint failed: %s", exc)
-                    continue
-                self._saved_changes = changes
+            try:
+                await self._db.checkpoint_if_written()
+            except (*DB_ERRORS, OSError) as exc:  # the WAL keeps it; try again later
+                log.warning("store checkpoint failed: %s", exc)
 
     # --- meta ------------------------------------------------------------------------
 

@@ -15,8 +15,7 @@ import pytest
 
 from tests.server.history.helpers import T0, Clock, frame, ids, msg_id, open_store
 from tui.ivs.events import MessageDeleted, UserDisconnected
-from tui.server.db import DatabaseTarget
-from tui.server.history import sql
+from tui.server.db import DatabaseTarget, engine
 from tui.server.history.query import history
 from tui.server.history.record import from_micros, moderation_event
 from tui.server.history.store import DB_FILE_NAME, HistoryStore, HistoryStoreError
@@ -174,14 +173,14 @@ async def test_maintain_prunes_and_checkpoints_off_the_loop(
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
     threads: list[int] = []
-    real_checkpoint = sql.checkpoint
+    real_checkpoint = engine.checkpoint_file
 
     def watched_checkpoint(path: Path) -> None:
         threads.append(threading.get_ident())
         real_checkpoint(path)
         loop.call_soon_threadsafe(done.set)
 
-    monkeypatch.setattr(sql, "checkpoint", watched_checkpoint)
+    monkeypatch.setattr(engine, "checkpoint_file", watched_checkpoint)
     clock = Clock()
     store = open_store(tmp_path, clock, max_age_seconds=60)
     store.add_message(frame(1))

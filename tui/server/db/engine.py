@@ -19,6 +19,7 @@ error (the API answers 503).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import sqlite3
@@ -127,6 +128,7 @@ class Database:
         self._sqlite = sqlite
         self._pg: psycopg.Connection[Any] | None = None
         self._depth = 0
+        self._checkpointed = -1  # total_changes at the last checkpoint
         if dialect == "postgres":
             self._pg = self._connect_pg()
 
@@ -265,6 +267,23 @@ class Database:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
         ).fetchone()
         return row is not None
+
+    # --- SQLite's checkpoints (nothing to do on Postgres) ----------------------------------
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and fsync it, here and now (blocking)."""
+        self._checkpointed = self.total_changes
+        if self.path is not None:
+            checkpoint_file(self.path)
+
+    async def checkpoint_if_written(self) -> None:
+        """The same in a worker thread, if anything was written since the last one. On
+        failure (DB_ERRORS, OSError) the WAL keeps it all and the next call tries again."""
+        changes = self.total_changes
+        if self.path is None or changes == self._checkpointed:
+            return
+        await asyncio.to_thread(checkpoint_file, self.path)
+        self._checkpointed = changes
 
     @property
     def total_changes(self) -> int:

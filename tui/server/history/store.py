@@ -35,7 +35,6 @@ from tui.ivs.protocol import EVENT_DELETE_MESSAGE, MessageFrame
 from tui.server.db import DB_ERRORS, Database, SchemaTooNew, history_schema, migrate
 from tui.server.db.engine import ALL_ROWS
 from tui.server.db.where import HISTORY_FILE_NAME
-from tui.server.history import sql
 from tui.server.history.coverage import Coverage
 from tui.server.history.record import ModerationEvent, from_micros, to_micros
 
@@ -109,7 +108,6 @@ class HistoryStore:
         self.coverage = Coverage(self._db, self.max_age_us, recorder or secrets.token_hex(8))
         self._count = self._stored_count()
         self._pruned_at_us = 0
-        self._saved_changes = -1
         self.prune()
 
     @property
@@ -137,9 +135,7 @@ class HistoryStore:
     def checkpoint(self) -> None:
         """Copy the WAL into the database file and fsync it, here and now (blocking).
         Nothing to do on Postgres."""
-        self._saved_changes = self._db.total_changes
-        if self.path is not None:
-            sql.checkpoint(self.path)
+        self._db.checkpoint()
 
     async def maintain(self, every: float) -> None:
         """Every `every` seconds: the coverage heartbeat, age retention, and, if something
@@ -153,14 +149,10 @@ class HistoryStore:
             except DB_ERRORS as exc:
                 log.warning("history upkeep failed: %s", exc)
                 continue
-            changes = self._db.total_changes
-            if self.path is not None and changes != self._saved_changes:
-                try:
-                    await asyncio.to_thread(sql.checkpoint, self.path)
-                except (*DB_ERRORS, OSError) as exc:  # the WAL keeps it; try again later
-                    log.warning("history checkpoint failed: %s", exc)
-                    continue
-                self._saved_changes = changes
+            try:
+                await self._db.checkpoint_if_written()
+            except (*DB_ERRORS, OSError) as exc:  # the WAL keeps it; try again later
+                log.warning("history checkpoint failed: %s", exc)
 
     # --- writes ----------------------------------------------------------------------
 
@@ -171,7 +163,7 @@ class HistoryStore:
         send_us = to_micros(frame.send_time)
         if send_us < self.cutoff_us(now):
             return False
-        with sql.transaction(self._db):
+        with self._db.transaction():
             # INSERT ... SELECT needs its WHERE for SQLite to read ON CONFLICT as upsert.
             cur = self._db.execute(
                 "INSERT INTO messages (id, send_time_us, recorded_at_us, sender_id, frame) "
@@ -209,7 +201,7 @@ class HistoryStore:
         """Record a moderation event; a deletion removes its message for everyone.
         False if this event was recorded already."""
         send_us = recorded_us = None
-        with sql.transaction(self._db):
+        with self._db.transaction():
             if event.kind == EVENT_DELETE_MESSAGE:
                 row = self._db.execute(
                     "SELECT send_time_us, recorded_at_us FROM messages WHERE id = ?",
@@ -239,7 +231,7 @@ class HistoryStore:
         """Delete what is past the age bound (messages, moderation events, coverage)."""
         now = self.now_us()
         cutoff = self.cutoff_us(now)
-        with sql.transaction(self._db):
+        with self._db.transaction():
             cur = self._db.execute("DELETE FROM messages WHERE send_time_us < ?", (cutoff,))
             self._count -= cur.rowcount
             if self.shared:  # other servers' inserts and deletes count too
