@@ -286,19 +286,7 @@ class AppService:
                 "(POST /api/multihost/host, the TUI's 'go on stage')"
             )
         now = self.clock()
-        participant = await self._participant_token(identity, self.config.invite_minutes)
-        record = InviteRecord(
-            invite_id=new_id(),
-            user_id=user_id,
-            stage_arn=self.config.stage_arn,
-            stage_name=self.config.stage_name,
-            broadcast_type=broadcast_type,
-            participant_id=participant.participant_id,
-            participant_token=participant.token,
-            created_at=now,
-            expires_at=now + self.config.invite_minutes * 60,
-        )
-        self.store.add_invite(record)
+        record = await self._add_invite(identity, broadcast_type, self.config.invite_minutes, now)
         self.store.forget_participant_tokens(now=now)  # the expired ones: nobody needs them
         expires_at = _utc(record.expires_at)
         event = Invite(
@@ -373,19 +361,7 @@ class AppService:
             )
         now = self.clock()
         await self._take_host_off(identity.user_id, now)
-        participant = await self._participant_token(identity, self.config.host_minutes)
-        record = InviteRecord(
-            invite_id=new_id(),
-            user_id=identity.user_id,
-            stage_arn=self.config.stage_arn,
-            stage_name=self.config.stage_name,
-            broadcast_type=BROADCAST_REALTIME,
-            participant_id=participant.participant_id,
-            participant_token=participant.token,
-            created_at=now,
-            expires_at=now + self.config.host_minutes * 60,
-        )
-        self.store.add_invite(record)
+        record = await self._add_invite(identity, BROADCAST_REALTIME, self.config.host_minutes, now)
         return self._stage_link_for(record, now)
 
     async def _take_host_off(self, user_id: str, now: float) -> None:
@@ -418,6 +394,26 @@ class AppService:
             ) from None
         self.store.revoke_all(user_id, now)
         self.store.forget_participant_tokens(user_id)
+
+    async def _add_invite(
+        self, identity: IdentityRecord, broadcast_type: str, minutes: int, now: float
+    ) -> InviteRecord:
+        """A stage invite for `identity` with a fresh participant token, lasting
+        `minutes`, stored."""
+        participant = await self._participant_token(identity, minutes)
+        record = InviteRecord(
+            invite_id=new_id(),
+            user_id=identity.user_id,
+            stage_arn=self.config.stage_arn,
+            stage_name=self.config.stage_name,
+            broadcast_type=broadcast_type,
+            participant_id=participant.participant_id,
+            participant_token=participant.token,
+            created_at=now,
+            expires_at=now + minutes * 60,
+        )
+        self.store.add_invite(record)
+        return record
 
     async def _participant_token(
         self, identity: IdentityRecord, minutes: int
