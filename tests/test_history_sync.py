@@ -60,6 +60,15 @@ def test_merge_keeps_send_order_once_each_without_what_live_brings() -> None:
     assert [m.id for m in merged] == [msg_id(2), msg_id(3)]
 
 
+def test_merge_stops_where_the_live_link_takes_over() -> None:
+    # The history has 2..5; the live link, read a little later, has brought only 3 so
+    # far: 4 and 5 are still on their way on it. Shown from the history: 2; then 3 live,
+    # then 4 and 5 as they come. Not 2, 4, 5 and then 3.
+    fetched = [message(n) for n in (2, 3, 4, 5)]
+    merged = merge(fetched, [message(3)], Seen.of(message(1)))
+    assert [m.id for m in merged] == [msg_id(2)]
+
+
 def test_a_full_page_asks_for_the_next_after_its_last() -> None:
     request = catch_up_request(Seen.of(message(1)), 2)
     assert next_page(request, (message(2), message(3))) == HistoryRequest(msg_id(3), 2)

@@ -94,15 +94,19 @@ def merge(
     fetched: Iterable[ChatMessage], held: Iterable[ChatMessage], skip: Seen | None = None
 ) -> tuple[ChatMessage, ...]:
     """The fetched messages, in the order the history gave them (send order), once each,
-    without `skip` (the message a catch-up starts after) or any that the held live
-    events bring: those are shown as they come, after these."""
+    without `skip` (the message a catch-up starts after), up to the first that the held
+    live events bring. From there on the live link has them all, in order (it gets every
+    message sent after it connected), some maybe not read yet: they are shown as they
+    come, after these. A live link read later than the history was recorded holds fewer
+    of them than the history, and they must not jump ahead of the ones it still brings."""
     live = {m.id for m in held}
-    if skip is not None:
-        live.add(skip.message_id)
+    skipped = skip.message_id if skip is not None else None
     seen: set[str] = set()
     out: list[ChatMessage] = []
     for message in fetched:
-        if message.id in live or message.id in seen:
+        if message.id in live:
+            break
+        if message.id == skipped or message.id in seen:
             continue
         seen.add(message.id)
         out.append(message)
