@@ -8,6 +8,7 @@ Everything else runs against the real emulator (tests/ivs/test_room_emulator.py)
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -85,9 +86,12 @@ class RawServer:
 
 
 @asynccontextmanager
-async def raw_server(handler: Handler) -> AsyncIterator[RawServer]:
+async def raw_server(
+    handler: Handler, *, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[RawServer]:
     """A websockets server on 127.0.0.1, OS-chosen port; `handler(server, ws)` per
-    connection. It selects the offered token as the subprotocol, like IVS."""
+    connection. It selects the offered token as the subprotocol, like IVS. With `tls`,
+    it speaks wss:// with that context."""
     box: list[RawServer] = []
 
     def select(_conn: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
@@ -98,9 +102,9 @@ async def raw_server(handler: Handler) -> AsyncIterator[RawServer]:
         server.connections += 1
         await handler(server, ws)
 
-    async with serve(serve_one, "127.0.0.1", 0, select_subprotocol=select) as ws_server:
+    async with serve(serve_one, "127.0.0.1", 0, select_subprotocol=select, ssl=tls) as ws_server:
         port = next(iter(ws_server.sockets)).getsockname()[1]
-        box.append(RawServer(f"ws://127.0.0.1:{port}/"))
+        box.append(RawServer(f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/"))
         yield box[0]
 
 

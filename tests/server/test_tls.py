@@ -3,14 +3,13 @@ certificate the test makes, and its links name https."""
 
 from __future__ import annotations
 
-import shutil
 import ssl
-import subprocess
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from tests.certificates import make_certificate
 from tests.server.conftest import start_aws_server
 from tui.emulator import Emulator
 from tui.server.client import AppServerClient, AppServerError
@@ -20,17 +19,7 @@ from tui.server.startup import StartupError, start_server
 
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    make = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-    names = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-    subprocess.run(
-        [*make, *names, "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return make_certificate(tmp_path)
 
 
 async def test_https_with_a_certificate_made_here(
