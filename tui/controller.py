@@ -256,7 +256,7 @@ class ChatController:
             return self._room_factory(session)
         from tui.ivs.room import ChatRoom
 
-        return ChatRoom(session.token_provider())
+        return ChatRoom(session.token_provider(), batch_reads=True)
 
     # --- what the screen asks ----------------------------------------------------------
 

@@ -57,7 +57,7 @@ class DemoViewer:
         self.name = name
         self._spam_every = spam_every
         self._client = AppServerClient(server_url)
-        self._room = ChatRoom(self._client.token_provider(name))
+        self._room = ChatRoom(self._client.token_provider(name), batch_reads=True)
         self._rng = rng
 
     async def run(self, pace: tuple[float, float]) -> None:

@@ -120,8 +120,9 @@ def gated_viewer(url: str, gate: Gate) -> ChatApp:
         ChatSession(AppServerClient(url), "Viewer"),
         settings=TuiSettings.model_construct(),
         browser=lambda link: False,
+        # Read in batches, as the app's own room is (tui/controller.py).
         room_factory=lambda s: ChatRoom(
-            gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1
+            gate.wrap(s.token_provider()), backoff_base=0.02, backoff_cap=0.1, batch_reads=True
         ),
     )
     app.controller.history_page = 10  # a round's gap takes several pages

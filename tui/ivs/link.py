@@ -20,6 +20,7 @@ from websockets.typing import Subprotocol
 
 from tui.ivs.events import TokenRefused, UserDisconnected
 from tui.ivs.protocol import CLOSE_NORMAL, MAX_FRAME_BYTES
+from tui.ivs.read_coalescing import CoalescingConnection
 from tui.ivs.tokens import ChatToken, TokenProvider
 
 log = logging.getLogger(__name__)
@@ -76,9 +77,14 @@ def exc_words(exc: BaseException) -> str:
 
 
 async def open_link(
-    provider: TokenProvider, *, token_timeout: float, connect_timeout: float
+    provider: TokenProvider,
+    *,
+    token_timeout: float,
+    connect_timeout: float,
+    batch_reads: bool = False,
 ) -> Link:
-    """A fresh token and a new connection with it. Raises `OpenFailed` in words."""
+    """A fresh token and a new connection with it. Raises `OpenFailed` in words.
+    `batch_reads`: read a busy link in batches (`CoalescingConnection`)."""
     try:
         async with asyncio.timeout(token_timeout):
             token = await provider()
@@ -99,6 +105,7 @@ async def open_link(
             # The largest legitimate frame plus a margin (protocol.MAX_FRAME_BYTES):
             # anything larger closes this link with 1009, never the whole client.
             max_size=MAX_FRAME_BYTES,
+            create_connection=CoalescingConnection if batch_reads else None,
         )
     except InvalidStatus as exc:
         status = exc.response.status_code

@@ -72,6 +72,7 @@ from tui.ivs.protocol import (
     code_points,
     new_id,
 )
+from tui.ivs.read_coalescing import read_at_once
 from tui.ivs.recent_ids import RecentIds
 from tui.ivs.request_table import Request, RequestTable
 from tui.ivs.tokens import TokenProvider
@@ -116,7 +117,12 @@ class ChatRoom:
         refresh_margin: float = 30.0,
         max_attempts: int | None = None,
         rng: random.Random | None = None,
+        batch_reads: bool = False,
     ) -> None:
+        """`batch_reads`: read a busy room in batches, up to 50 ms late, to wake up a fifth
+        as often (tui/ivs/read_coalescing.py). For a screen, which repaints a few times a
+        second under load anyway; not for a recorder, whose history a reconnecting client
+        reads at once and which must have every message sent before it by then."""
         if request_timeout <= 0:
             raise ValueError("request_timeout must be positive")
         if connect_timeout <= 0:
@@ -135,6 +141,7 @@ class ChatRoom:
         self._margin = refresh_margin
         self._max_attempts = max_attempts
         self._rng = rng or random.Random()
+        self._batch_reads = batch_reads
 
         self._events: asyncio.Queue[object] = asyncio.Queue()
         self._state = ConnectionState.DISCONNECTED
@@ -291,8 +298,16 @@ class ChatRoom:
 
     async def _open(self) -> Link:
         """A fresh token and a new connection with it, its reader running."""
+        for old in self._links:
+            # A link still open (a refresh overlaps two) hands on what it holds back at
+            # once: its frames must come before the same ones on the new link, or the
+            # order of the room would depend on which read came first.
+            read_at_once(old.ws)
         link = await open_link(
-            self._provider, token_timeout=TOKEN_TIMEOUT, connect_timeout=self._connect_timeout
+            self._provider,
+            token_timeout=TOKEN_TIMEOUT,
+            connect_timeout=self._connect_timeout,
+            batch_reads=self._batch_reads,
         )
         if link.token.user_id:
             self._user_id = link.token.user_id
