@@ -356,3 +356,43 @@ async def test_refresh_before_session_end_loses_and_repeats_nothing() -> None:
         states = [ev.state for ev in received if isinstance(ev, StateChanged)]
         assert ConnectionState.RECONNECTING not in states  # the handoff was seamless
         assert receiver_tokens.calls >= 3 and sender_tokens.calls >= 3  # two refreshes each
+
+
+async def test_a_batched_reader_keeps_the_order_across_refreshes() -> None:
+    """The TUI reads its link in batches (tui/ivs/read_coalescing.py). A refresh overlaps
+    two links: the old one must hand on what it holds back as soon as the new one opens,
+    or a message that only the old link got would come after later ones the new link
+    brought at once. Sessions of 3 s, refreshed halfway, the room at 100 msg/s."""
+    async with local_stack(session_seconds=3.0) as stack:
+        arn = await stack.create_room(maximumMessageRatePerSecond=100)
+        sender_tokens = stack.tokens(arn, "alice", BROADCASTER)
+        receiver_tokens = stack.tokens(arn, "bob", VIEWER)
+        sender_tokens.session_end = False  # only the receiver refreshes
+        received: list[str] = []
+        sent: list[str] = []
+        async with (
+            ChatRoom(sender_tokens) as alice,
+            ChatRoom(receiver_tokens, refresh_margin=1.5, batch_reads=True) as bob,
+        ):
+            await next_event(bob, CONNECTED)
+
+            async def collect() -> None:
+                async for ev in bob:
+                    if isinstance(ev, ChatMessage):
+                        received.append(ev.content)
+                        if ev.content == "the end":
+                            return
+
+            collecting = asyncio.create_task(collect())
+            more = 20  # after the receiver's third token: across the last handoff
+            while more:
+                assert len(sent) < 3000, "the sessions were not refreshed"
+                if len(receiver_tokens.tokens) >= 3:
+                    more -= 1
+                sent.append(f"m{len(sent)}")
+                await alice.send_message(sent[-1])
+                await asyncio.sleep(0.01)
+            await alice.send_message("the end")
+            await collecting
+        assert received == [*sent, "the end"]
+        assert receiver_tokens.calls >= 3
