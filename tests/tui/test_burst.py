@@ -118,6 +118,10 @@ async def test_a_line_starting_with_a_slash_stays_unless_doubled(tmp_path: Path)
         await burst(alice, pilot, *"/from:zed", "enter")
         await until(lambda: composer.error == SLASH_WORDS, "the refusal in words")
         assert composer.text == "/from:zed" and not composer.sending  # kept, not sent
+        # All of it on the line at 80 columns, the // hint at its end included.
+        error_line = composer.query_one("#composer-error")
+        assert alice.size.width == 80
+        assert error_line.content_region.width >= len(SLASH_WORDS)
         composer.input.value = ""
         await burst(alice, pilot, *"//etc/hosts is the file", "enter")
         await until(lambda: contents(bob), "a message at Bob")

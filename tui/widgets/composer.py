@@ -26,10 +26,8 @@ from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
 BLANK_WORDS = "nothing sent: the message is only spaces"
-SLASH_WORDS = (
-    "not sent: chat has no /commands (esc, then / searches the messages);"
-    " start with // to send a line that begins with /"
-)
+SLASH_WORDS = "not sent: no /commands here (esc, then / searches); // sends a leading /"
+"""Short enough for one line at 80 columns: cut, it lost the // hint."""
 
 _SEND_WORDS: dict[int, str] = {
     ErrorCode.TOO_MANY_REQUESTS: "you are sending too fast",
