@@ -109,8 +109,10 @@ ACTIONS: tuple[UserAction, ...] = (
     _("chat.invite", "invite", "s", "Invite", "Invite on stage",
       "Invite the selected message's sender on stage", "stage invite (host)",
       Section.MESSAGES, "chat", Who.BROADCASTER),
+    # Priority: run in the app's loop as the key is read, so the keys after it in the same
+    # read (SSH) go to the composer, not to the list's bindings (tui/screens/chat.py).
     _("chat.focus_composer", "focus_composer", "escape,tab", "Composer", "Focus composer",
-      "Type a message", "composer", Section.MESSAGES, "chat"),
+      "Type a message", "composer", Section.MESSAGES, "chat", priority=True),
     # --- the stage invite: spelled out in the toast, not the footer (it pushed Quit and
     # Help off an 80-column screen) ---
     _("chat.join_stage", "join_stage", "ctrl+o", "Join", "Join stage",

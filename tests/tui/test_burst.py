@@ -128,3 +128,28 @@ async def test_a_line_starting_with_a_slash_stays_unless_doubled(tmp_path: Path)
         await until(lambda: not composer.sending, "the send answered")
         assert contents(bob) == ["/etc/hosts is the file"]
         assert composer.text == "" and composer.error == ""
+
+
+async def test_keys_after_a_focus_key_in_one_burst_go_where_it_moved_focus(
+    tmp_path: Path,
+) -> None:
+    """Over SSH "tab", then a line and Enter, arrive in one read. Textual moves focus only
+    after the keys already queued, so they went to the message list: its Enter opened the
+    moderation menu on a message, and what followed picked from it (seen in tmux at 80x24:
+    a broadcaster typing "tab one enter two enter" timed a viewer out)."""
+    async with alice_and_bob(tmp_path) as (alice, pilot, bob):
+        await pilot.press(*"hello", "enter")
+        await until(lambda: contents(bob) == ["hello"], "hello at Bob")
+        await pilot.press("escape")  # to the list, the newest message selected
+        await pilot.pause()
+        assert alice.focused is alice.chat.messages
+        await burst(alice, pilot, "tab", *"one", "enter", *"two", "enter")
+        await until(lambda: contents(bob) == ["hello", "one", "two"], "both lines at Bob")
+        assert alice.screen is alice.chat  # no menu, no card opened on the way
+        # Escape from the list, the same way.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert alice.focused is alice.chat.messages
+        await burst(alice, pilot, "escape", *"three", "enter")
+        await until(lambda: contents(bob)[-1:] == ["three"], "three at Bob")
+        assert alice.screen is alice.chat

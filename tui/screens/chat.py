@@ -737,7 +737,11 @@ class ChatScreen(Screen[None]):
         self.messages.select_last()
 
     def action_focus_composer(self) -> None:
-        self.composer.focus_input()
+        # At once, not Textual's deferred `focus()`: Textual routes each key to the widget
+        # focused when the app reads it, and over SSH "tab one⏎" is one read: deferred,
+        # "one⏎" reached the list, whose Enter opened the moderation menu on a message and
+        # whose keys then picked from it.
+        self.set_focus(self.composer.input)
 
     # --- moderation ----------------------------------------------------------------------
 
@@ -787,7 +791,9 @@ class ChatScreen(Screen[None]):
                 message = self.messages.selected_message
                 return message is not None and bool(self._actions_for(message))
             case "focus_composer":
-                return not self.composer.input.has_focus
+                # From the list only (the binding has priority, so it would otherwise take
+                # escape from the search bar), and not while escape ends a search there.
+                return self.focused is self.messages and not self.messages.searching
             case "join_stage":
                 stage = toast.stage
                 return stage is not None and stage.usable and not stage.own

@@ -610,12 +610,17 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def action_end_search(self) -> None:
         self.end_search()
 
+    @property
+    def searching(self) -> bool:
+        """A search or a filter is on: escape here ends it."""
+        return self._query is not None or self._full is not None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "previous_match", "filter"):
             return self._query is not None
         if action == "end_search":
             # Otherwise escape is the screen's (back to the composer).
-            return self._query is not None or self._full is not None
+            return self.searching
         return True
 
     def _copy(self, entry: _Entry) -> _Entry:
