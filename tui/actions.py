@@ -83,7 +83,7 @@ ACTIONS: tuple[UserAction, ...] = (
       "The next message you sent", "history", Section.COMPOSER, "composer", footer=False),
     _("composer.focus_messages", "leave", "escape", "Messages", "Go to the messages",
       "Move to the message list, to select a message", "message list", Section.COMPOSER,
-      "composer"),
+      "composer", priority=True),  # as chat.focus_composer, below
     # --- the message list (bindings in tui/widgets/message_list.py) ---
     _("message_list.up", "cursor_up", "up,k", "Previous", "", "Select the message above",
       "move", Section.MESSAGES, "message_list"),

@@ -136,7 +136,8 @@ async def test_keys_after_a_focus_key_in_one_burst_go_where_it_moved_focus(
     """Over SSH "tab", then a line and Enter, arrive in one read. Textual moves focus only
     after the keys already queued, so they went to the message list: its Enter opened the
     moderation menu on a message, and what followed picked from it (seen in tmux at 80x24:
-    a broadcaster typing "tab one enter two enter" timed a viewer out)."""
+    a broadcaster typing "tab one enter two enter" timed a viewer out). And the other way:
+    keys after escape in the composer went to the composer."""
     async with alice_and_bob(tmp_path) as (alice, pilot, bob):
         await pilot.press(*"hello", "enter")
         await until(lambda: contents(bob) == ["hello"], "hello at Bob")
@@ -153,3 +154,11 @@ async def test_keys_after_a_focus_key_in_one_burst_go_where_it_moved_focus(
         await burst(alice, pilot, "escape", *"three", "enter")
         await until(lambda: contents(bob)[-1:] == ["three"], "three at Bob")
         assert alice.screen is alice.chat
+        # And from the composer: escape, then a list key. Up in the composer would bring
+        # back the last line sent (and a following Enter would send it again).
+        composer = alice.chat.query_one(Composer)
+        await burst(alice, pilot, "escape", "up")
+        await until(lambda: alice.focused is alice.chat.messages, "the list focused")
+        assert composer.text == ""
+        selected = alice.chat.messages.selected_message
+        assert selected is not None and selected.content == "two"

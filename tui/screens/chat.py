@@ -78,7 +78,7 @@ from tui.screens.user_card import UserCard, UserCardChoice
 from tui.screens.whip import WhipScreen
 from tui.server.client import InviteExpired
 from tui.session import SelfIdentity
-from tui.widgets.composer import Composer, ComposerInput, send_error_words
+from tui.widgets.composer import Composer, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
@@ -300,6 +300,7 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.messages.set_feed(self.take_held)
+        self.composer.input.leave_to = self._to_messages
         if self.identity is not None:
             self._show_identity(self.identity)
         self.composer.focus_input()
@@ -731,9 +732,10 @@ class ChatScreen(Screen[None]):
                 composer.sent(text)
             outbox.popleft()
 
-    @on(ComposerInput.Leave)
     def _to_messages(self) -> None:
-        self.messages.focus()
+        """Escape in the composer: the list, the newest message selected. At once, as
+        action_focus_composer (the other way) says why."""
+        self.set_focus(self.messages)
         self.messages.select_last()
 
     def action_focus_composer(self) -> None:

@@ -8,6 +8,7 @@ in the history (up brings it back), with the reason in words underneath.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events, on
@@ -90,10 +91,6 @@ class ComposerInput(LineInput):
     BINDINGS = bindings_for("composer")  # tui/actions.py
 
     @dataclass
-    class Leave(Message):
-        """Escape: the user wants the message list."""
-
-    @dataclass
     class Entered(Message):
         """Enter took `text` out of the input, to be sent."""
 
@@ -110,6 +107,10 @@ class ComposerInput(LineInput):
         self.cursor_blink = cursor_should_blink()  # solid over SSH: idle writes nothing
         self.history = History()
         self._walking = False
+        self.leave_to: Callable[[], None] | None = None
+        """What escape does (the chat screen's move to the message list). Called at once,
+        in the app's loop, as the key is read: its binding has priority, so the keys after
+        it in the same read (SSH) go where it moved focus (tui/screens/chat.py)."""
 
     def action_history_previous(self) -> None:
         line = self.history.previous(self.value)
@@ -122,7 +123,8 @@ class ComposerInput(LineInput):
             self._show(line)
 
     def action_leave(self) -> None:
-        self.post_message(self.Leave())
+        if self.leave_to is not None:
+            self.leave_to()
 
     async def _on_key(self, event: events.Key) -> None:
         # Textual runs a widget's bindings when its key has bubbled back to the app, by
