@@ -40,6 +40,12 @@ class CoalescingConnection(ClientConnection):
     _resume: asyncio.TimerHandle | None = None
     _last_read: float = float("-inf")
     _batching = True
+    _below: tuple[object, asyncio.ReadTransport] | None = None
+    """Under TLS, the SSL protocol and the socket's transport (`below_tls`), found once."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._below = below_tls(transport)
 
     def read_at_once(self) -> None:
         """No more batches: read on now, and every read from now on at once."""
@@ -55,14 +61,14 @@ class CoalescingConnection(ClientConnection):
         self._last_read = now
         if busy and self._batching and len(data) < SMALL_READ_BYTES and self._resume is None:
             self.transport.pause_reading()
-            if (below := below_tls(self.transport)) is not None:
-                below[1].pause_reading()
+            if self._below is not None:
+                self._below[1].pause_reading()
             self._resume = self.loop.call_later(COALESCE_S, self._read_again)
 
     def _read_again(self) -> None:
         self._resume = None
-        if (below := below_tls(self.transport)) is not None:
-            ssl_protocol, socket_transport = below
+        if self._below is not None:
+            ssl_protocol, socket_transport = self._below
             # Unless the SSL layer paused it itself, its buffer being full.
             if not getattr(ssl_protocol, "_ssl_reading_paused", False):
                 socket_transport.resume_reading()
