@@ -21,7 +21,6 @@ import json
 import shutil
 import ssl
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -30,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.certificates import make_certificate
 from tui.common.review_signature import SIGNATURE_HEADER, verify
 from tui.server.review_lambda.forwarder import Forwarder
 
@@ -43,18 +43,6 @@ PAYLOAD = {
     "Attributes": {},
     "Sender": {"Attributes": {"displayName": "Ada"}, "UserId": "u-1", "Ip": "192.0.2.7"},
 }
-
-
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    make = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-    names = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-    subprocess.run(
-        [*make, *names, "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
 
 
 def _serve(cert: Path, key: Path, ready: threading.Event, box: dict[str, Any]) -> None:
@@ -94,7 +82,7 @@ def run() -> dict[str, Any]:
     if shutil.which("openssl") is None:
         return {"review_forwarder_warm_p99_ms": "no openssl"}
     with tempfile.TemporaryDirectory() as tmp:
-        cert, key = _certificate(Path(tmp))
+        cert, key = make_certificate(Path(tmp))
         ready, box = threading.Event(), {}
         server = threading.Thread(target=_serve, args=(cert, key, ready, box), daemon=True)
         server.start()
