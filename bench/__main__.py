@@ -45,6 +45,7 @@ BENCHMARKS: dict[str, str | Callable[[], dict[str, Any]]] = {
     "search": "bench.bench_search:run",
     "postgres": "bench.bench_postgres:run",
     "review_lambda": "bench.bench_review_lambda",
+    "history_probe": "bench.bench_history_probe",
 }
 # key -> (what it is, target as words)
 TARGETS: dict[str, tuple[str, str]] = {
@@ -91,6 +92,8 @@ TARGETS: dict[str, tuple[str, str]] = {
     "review_forwarder_warm_p50_ms": ("review Lambda forwarder, kept TLS link, loopback", ""),
     "review_forwarder_warm_p99_ms": ("the same, p99 (IVS waits 200 ms)", "<= 150"),
     "review_forwarder_cold_ms": ("its first call: TCP and TLS handshakes, loopback", ""),
+    "history_probe_rss_growth_mb": ("serve RSS: 100 unread ?limit=1000 of 9 KB messages", "<= 100"),
+    "history_probe_page_kb": ("the size of one such page (bounded in bytes)", "<= 512"),
     "search_10k_none_p99_ms": ("search over 10,000 messages, nothing matches (all read)", ""),
     "search_app_10k_find_p99_ms": ("the search box's Enter in the app, 10,000 messages", ""),
     "search_app_10k_filter_p99_ms": ("the filter (ctrl+f) in the app, 10,000 messages", ""),

@@ -35,6 +35,7 @@ from tui.server.errors import (
     NotReady,
     ServiceError,
 )
+from tui.server.history.guard import HistoryGuard
 from tui.server.models import (
     ApiModel,
     ChatTokenRequest,
@@ -100,6 +101,7 @@ class ServerState:
     service: AppService | None = None
     mode: str = "local"
     wrong_keys: AddressBudget = field(default_factory=_wrong_key_budget)
+    history_guard: HistoryGuard = field(default_factory=HistoryGuard)
     body_seconds: float = BODY_SECONDS
     """How long a request body may take to arrive: a client that stalls mid-body gets
     408 instead of holding its connection."""
