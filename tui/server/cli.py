@@ -34,6 +34,7 @@ _FLAGS = (
     "tls_key",
     "session_minutes",
     "invite_minutes",
+    "trusted_proxies",
 )
 
 
@@ -90,6 +91,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
     parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
     parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
+    parser.add_argument(
+        "--trusted-proxy",
+        dest="trusted_proxies",
+        action="append",
+        metavar="CIDR",
+        help="a reverse proxy in front of this server (an address or range; repeatable): "
+        "requests from it are counted and banned by the client address it forwards",
+    )
     parser.add_argument(
         "--config",
         type=Path,
