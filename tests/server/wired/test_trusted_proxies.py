@@ -33,6 +33,11 @@ async def test_an_address_ban_behind_a_trusted_proxy_covers_one_viewer(tmp_path:
         _, ada = await token_via(client, "Ada", "198.51.100.7")
         _, mod = await token_via(client, "Mo", "198.51.100.66")
         assert (await client.act(key, action="mod", userId=mod["userId"]))[0] == 200
+        # The card, and so the ban dialog, says which address a ban would take, and who
+        # else is there now.
+        status, card = await client.call("GET", f"/api/moderation/users/{troll['userId']}", key)
+        assert status == 200
+        assert (card["address"], card["addressSharedBy"]) == ("198.51.100.66", 2)
         status, _ = await client.act(key, action="ban", userId=troll["userId"], banAddress=True)
         assert status == 200
         # A new name from the troll's address is refused; Ada, elsewhere, is not.
