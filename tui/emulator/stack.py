@@ -53,6 +53,7 @@ from tui.emulator.errors import (
 )
 from tui.emulator.live_room import Connection
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
+from tui.emulator.review import Reviewer
 from tui.emulator.sigv4 import SignatureError, credential_of, verify
 from tui.emulator.stage_api import LOCAL_STAGE_PATH, RequestContext, StageApi
 from tui.emulator.state import EmulatorState
@@ -88,7 +89,12 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.state = EmulatorState()
-        self.hub = ChatHub(self.state)
+        self.reviewer = Reviewer(
+            self.config.review_handlers,
+            timeout_ms=self.config.review_timeout_ms,
+            secret=self.config.review_secret,
+        )
+        self.hub = ChatHub(self.state, self.reviewer)
         self.chat = ChatApi(self.config, self.state, self.hub)
         self.stages = StageApi(self.config, self.state)
         self._runner: web.AppRunner | None = None
@@ -116,6 +122,7 @@ class Emulator:
         # Last, so every emulated operation matched first.
         router.add_post("/{operation:[A-Z][A-Za-z0-9]*}", self._logged(self._unknown_operation))
         app.on_shutdown.append(self._on_shutdown)
+        app.on_cleanup.append(self._on_cleanup)
 
     async def start(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
         """Serve on its own app at host:port (0: a free port, see `url`)."""
@@ -170,6 +177,19 @@ class Emulator:
         """`ws://127.0.0.1:PORT/`: the chat messaging WebSocket."""
         return messaging_url(self.url)
 
+    # --- message review handlers ------------------------------------------------------
+
+    def map_review_handler(self, arn: str, url: str) -> None:
+        """From now on, a room whose message review handler is the Lambda `arn` has its
+        messages reviewed by POSTs to `url` (see `review`). Raises ValueError if `arn` is
+        not a Lambda function ARN or `url` not an http(s) URL. For a caller whose URL is
+        known only once it listens, such as the app server mounting this stack."""
+        self.reviewer.map(arn, url)
+
+    def unmap_review_handler(self, arn: str) -> None:
+        """`arn` has no endpoint any more: its rooms get their fallbackResult."""
+        self.reviewer.unmap(arn)
+
     # --- test aids: faults a real network or a real session end would cause ----------
 
     def drop_connections(self, user_id: str | None = None) -> int:
@@ -193,6 +213,9 @@ class Emulator:
         for room in self.state.rooms.values():
             self.hub.close_all(room, CLOSE_GOING_AWAY, "server shutting down")
         await self.hub.drain()
+
+    async def _on_cleanup(self, app: web.Application) -> None:
+        await self.reviewer.close()
 
     # --- request plumbing -------------------------------------------------------------
 
