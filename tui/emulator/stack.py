@@ -13,6 +13,10 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
 Started on its own port (`start`), its listener has read deadlines and a bound on
 stalled connections per address (`slow_clients`).
 
+With an IAM policy (`EmulatorConfig.iam_policy`), every control-plane call it does not
+allow gets AccessDeniedException (403), after the signature and the input are checked
+(`iam`).
+
 Every control-plane request must be signed with SigV4 as AWS checks it (`sigv4`): the
 signature is verified with `EmulatorConfig.secret_access_key` ("test" unless set) and the
 request's date must be within 5 minutes of now; otherwise InvalidSignatureException (403).
@@ -40,7 +44,7 @@ from aiohttp import web
 
 from tui.common.hosts import url_host
 from tui.common.text import for_log
-from tui.emulator import slow_clients
+from tui.emulator import iam, slow_clients
 from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
 from tui.emulator.errors import (
@@ -51,6 +55,7 @@ from tui.emulator.errors import (
     not_found,
     validation_error,
 )
+from tui.emulator.iam import IdentityPolicy
 from tui.emulator.live_room import Connection
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.review import Reviewer
@@ -73,6 +78,7 @@ KEEPALIVE_SECONDS = 75.0
 """Own listener: an idle keep-alive connection is closed after this long (aiohttp's
 default is an hour)."""
 
+_TAG_ACTIONS = {"GET": "ListTagsForResource", "POST": "TagResource", "DELETE": "UntagResource"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
 
@@ -89,6 +95,10 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.state = EmulatorState()
+        self.policy = (
+            None if self.config.iam_policy is None else IdentityPolicy.parse(self.config.iam_policy)
+        )
+        """The IAM policy every control-plane call is checked against (None: no check)."""
         self.reviewer = Reviewer(
             self.config.review_handlers,
             timeout_ms=self.config.review_timeout_ms,
@@ -226,11 +236,12 @@ class Emulator:
         async def handler(request: web.Request) -> web.StreamResponse:
             try:
                 body = await request.read()
-                self._check_caller(request, body)
+                caller = self._check_caller(request, body)
                 params = _json_body(body)
                 errors = validate_input(service, model.input_shape, params)
                 if errors:
                     raise validation_error(errors)
+                self._authorize(caller, service, name, params)
                 result = op(params, RequestContext(base_url=self._base_url(request)))
             except ApiError as exc:
                 return exc.response(service)
@@ -266,10 +277,11 @@ class Emulator:
         service = CHAT_SERVICE if arn.startswith("arn:aws:ivschat:") else STAGE_SERVICE
         try:
             body = await request.read()
-            self._check_caller(request, body)
+            caller = self._check_caller(request, body)
             errors = validate_value(service, "ResourceArn", arn, "resourceArn")
             if errors:
                 raise validation_error(errors)
+            self._authorize(caller, service, _TAG_ACTIONS[request.method], {"resourceArn": arn})
             check_account(arn, self.config.account_id)
             resource = self.state.rooms.get(arn) or self.state.stages.get(arn)
             if resource is None:
@@ -290,9 +302,22 @@ class Emulator:
         except ApiError as exc:
             return exc.response(service)
 
-    def _check_caller(self, request: web.Request, body: bytes) -> None:
-        """AccessDeniedException unless the request is signed with an accepted access key
-        id; InvalidSignatureException unless its SigV4 signature and date hold."""
+    def _authorize(self, caller: str, service: str, operation: str, params: dict[str, Any]) -> None:
+        """AccessDeniedException unless the IAM policy (if one is set) allows the call."""
+        if self.policy is None:
+            return
+        action = iam.action_of(service, operation)
+        resource = iam.resource_of(
+            service, operation, params, self.config.region, self.config.account_id
+        )
+        if not self.policy.allows(action, resource):
+            who = f"arn:aws:iam::{self.config.account_id}:user/{caller}"
+            raise access_denied(iam.denial(who, action, resource))
+
+    def _check_caller(self, request: web.Request, body: bytes) -> str:
+        """The access key id the request is signed with. AccessDeniedException unless it
+        is an accepted one; InvalidSignatureException unless its SigV4 signature and date
+        hold."""
         credential = credential_of(request.headers.get("Authorization", ""))
         expected = self.config.access_key_id
         if expected is not None and (
@@ -320,6 +345,7 @@ class Emulator:
             )
         except SignatureError as exc:
             raise ApiError(exc.code, 403, exc.message) from None
+        return credential.key_id
 
     def _local(self, action: Callable[[web.Request], dict[str, Any]]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:
