@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -46,7 +47,8 @@ class ReviewServer:
 
 
 @asynccontextmanager
-async def review_server() -> AsyncIterator[ReviewServer]:
+async def review_server(tls: ssl.SSLContext | None = None) -> AsyncIterator[ReviewServer]:
+    """The handler at `server.url`; over HTTPS with `tls` (a server context)."""
     server = ReviewServer(url="")
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -58,10 +60,10 @@ async def review_server() -> AsyncIterator[ReviewServer]:
     app.router.add_post("/review", handle)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     port = runner.addresses[0][1]
-    server.url = f"http://127.0.0.1:{port}/review"
+    server.url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/review"
     try:
         yield server
     finally:

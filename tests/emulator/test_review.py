@@ -4,13 +4,16 @@ loopback standing in for the Lambda, raw WebSocket clients on the messaging sock
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+from tests.certificates import make_certificate
 from tests.emulator.conftest import StartEmulator
 from tests.emulator.helpers import Socket, call, client, connect, new_room
 from tests.emulator.helpers import token_for as plain_token
@@ -345,3 +348,25 @@ async def test_a_handler_mapped_after_the_start_is_used(
 def test_a_malformed_mapping_is_refused_with_words(arn: str, url: str) -> None:
     with pytest.raises(ValueError, match="is not"):
         Emulator().map_review_handler(arn, url)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_an_https_handler_is_called_with_the_tls_context_given(
+    start_emulator: StartEmulator, tmp_path: Path, trusted: bool
+) -> None:
+    cert, key = make_certificate(tmp_path)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    client_side = ssl.create_default_context(cafile=str(cert)) if trusted else None
+    async with review_server(tls=server_side) as handler:
+        handler.answers(answering({"ReviewResult": "DENY", "Attributes": {"Reason": "tls"}}))
+        emulator, chat = await stack(start_emulator, handler, review_ssl=client_side)
+        room = await reviewed_room(chat)
+        async with connect(emulator, await token_for(chat, room)) as a:
+            await a.send(Action="SEND_MESSAGE", RequestId="r", Content="x")
+            answer = await next_message(a)
+    if trusted:
+        assert (answer["ErrorCode"], answer["ErrorMessage"]) == (406, "tls")
+    else:  # the certificate is not trusted: the call fails, fallback ALLOW
+        assert answer["Type"] == "MESSAGE"
+        assert handler.calls == []

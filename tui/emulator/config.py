@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.ivs.protocol import TOKEN_TTL_SECONDS
+
+if TYPE_CHECKING:
+    import ssl
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
@@ -50,6 +53,9 @@ class EmulatorConfig:
     review_secret: str | None = None
     """If set, every review call is signed with it (`tui.common.review_signature`), as the
     Lambda forwarder signs its calls; otherwise calls go unsigned."""
+    review_ssl: ssl.SSLContext | None = None
+    """The TLS context for https:// review endpoints, e.g. one that trusts the app
+    server's own certificate; None: the system's trust store."""
     iam_policy: dict[str, Any] | None = None
     """An IAM identity policy (the JSON document): if set, every control-plane call must
     be allowed by it, or gets AccessDeniedException (`iam`). None: every call is allowed."""

@@ -103,6 +103,7 @@ class Emulator:
             self.config.review_handlers,
             timeout_ms=self.config.review_timeout_ms,
             secret=self.config.review_secret,
+            ssl=self.config.review_ssl,
         )
         self.hub = ChatHub(self.state, self.reviewer)
         self.chat = ChatApi(self.config, self.state, self.hub)
