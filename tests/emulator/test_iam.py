@@ -141,3 +141,19 @@ def test_a_policy_the_stack_cannot_check_is_refused_with_words(document: Any, wo
 
 def test_a_single_statement_object_is_a_policy() -> None:
     Emulator(EmulatorConfig(iam_policy={"Statement": allow("ivschat:*", "*")}))
+
+
+async def test_a_create_that_tags_also_needs_tag_resource(start_emulator: StartEmulator) -> None:
+    untagged = await start_emulator(iam_policy=policy(allow("ivschat:CreateRoom", ROOMS)))
+    chat = client("ivschat", untagged)
+    await call(chat.create_room)
+    message = await denied(chat, "create_room", tags={"app": "ivs-chat-tui"})
+    assert f"ivschat:TagResource on resource: {ROOMS}" in message
+    tagging = await start_emulator(
+        iam_policy=policy(
+            allow(["ivschat:CreateRoom", "ivschat:TagResource"], ROOMS),
+            allow(["ivs:CreateStage", "ivs:TagResource"], STAGES),
+        )
+    )
+    await call(client("ivschat", tagging).create_room, tags={"app": "ivs-chat-tui"})
+    await call(client("ivs-realtime", tagging).create_stage, tags={"app": "ivs-chat-tui"})

@@ -10,6 +10,7 @@ What is checked, as IAM checks an identity policy:
 - The resource is the ARN the call names (`identifier`, `roomIdentifier`, `arn`,
   `stageArn`, the tag ARN); a Create call without one is checked against every resource
   of its kind (`arn:aws:ivschat:REGION:ACCOUNT:room/*`); a List call against `*`.
+- A Create call that tags what it creates also needs `TagResource` on it.
 - A call is allowed if one statement matches both its action and its resource. `*` in a
   pattern matches any run of characters and `?` any one; actions match whatever the case,
   resources exactly. Anything not allowed is AccessDeniedException (403), worded as AWS
@@ -137,6 +138,18 @@ def load_policy(path: str | Path) -> dict[str, Any]:
 def action_of(service: str, operation: str) -> str:
     """The IAM action of `operation` of the botocore `service`."""
     return f"{IAM_PREFIX[service]}:{operation}"
+
+
+def required(
+    service: str, operation: str, params: Mapping[str, Any], region: str, account_id: str
+) -> list[tuple[str, str]]:
+    """Every (action, resource) the call needs allowed: its own, and `TagResource` on the
+    new resource for a Create call that tags it (tag-on-create, as IAM checks it)."""
+    resource = resource_of(service, operation, params, region, account_id)
+    needed = [(action_of(service, operation), resource)]
+    if operation in _CREATED and params.get("tags"):
+        needed.append((action_of(service, "TagResource"), resource))
+    return needed
 
 
 def resource_of(

@@ -307,13 +307,13 @@ class Emulator:
         """AccessDeniedException unless the IAM policy (if one is set) allows the call."""
         if self.policy is None:
             return
-        action = iam.action_of(service, operation)
-        resource = iam.resource_of(
-            service, operation, params, self.config.region, self.config.account_id
-        )
-        if not self.policy.allows(action, resource):
-            who = f"arn:aws:iam::{self.config.account_id}:user/{caller}"
-            raise access_denied(iam.denial(who, action, resource))
+        config = self.config
+        for action, resource in iam.required(
+            service, operation, params, config.region, config.account_id
+        ):
+            if not self.policy.allows(action, resource):
+                who = f"arn:aws:iam::{config.account_id}:user/{caller}"
+                raise access_denied(iam.denial(who, action, resource))
 
     def _check_caller(self, request: web.Request, body: bytes) -> str:
         """The access key id the request is signed with. AccessDeniedException unless it
