@@ -156,9 +156,10 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             )
             composer = alice.chat.query_one(Composer)
 
-            # A review handler that denies: 406.
+            # A review handler that denies: 406. (No endpoint is mapped for this Lambda,
+            # so it fails and the room's fallback denies.)
             deny = "arn:aws:lambda:us-east-1:123456789012:function:deny-all"
-            await update_room(messageReviewHandler={"uri": deny})
+            await update_room(messageReviewHandler={"uri": deny, "fallbackResult": "DENY"})
             await say(alice, pilot, "please review me")
             await until(lambda: composer.error, "the refusal")
             assert composer.error == "blocked by moderation"
