@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -125,20 +125,6 @@ class ComposerInput(LineInput):
     def action_leave(self) -> None:
         if self.leave_to is not None:
             self.leave_to()
-
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual runs a widget's bindings when its key has bubbled back to the app, by
-        # then behind the rest of a burst (over SSH one read holds "first⏎second⏎"): the
-        # characters after Enter would join this message. So the send key (as the keymap
-        # has it) is handled here, before the next key is read.
-        if not event.is_printable:
-            active = self.screen.active_bindings.get(event.key)
-            if active is not None and active.node is self and active.binding.action == "submit":
-                event.stop()
-                event.prevent_default()
-                await self.action_submit()
-                return
-        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         text = self.value
