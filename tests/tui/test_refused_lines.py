@@ -5,13 +5,19 @@ Against the real local stack, whose room rate limit refuses them."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.tui.conftest import contents, until
+from textual.pilot import Pilot
+
+from tests.tui.conftest import HOST, contents, show_conversation, until
 from tests.tui.test_burst import alice_and_bob, burst
+from tui.app import ChatApp
 from tui.common.token_bucket import TokenBucket
+from tui.ivs.events import ChatError
+from tui.ivs.protocol import ErrorCode
 from tui.server.startup import LocalStack
-from tui.widgets.composer import Composer
+from tui.widgets.composer import Composer, send_error_words
 
 LINES = [f"line {n:02}" for n in range(1, 26)]
 REFUSED = {5, 6, 12, 20}  # 1-based: which of LINES the room's rate limit refuses
@@ -72,3 +78,24 @@ async def test_refused_lines_of_a_burst_wait_in_order_and_come_back_whole(tmp_pa
         assert composer.text == "draft"
         await burst(alice, pilot, "!")
         assert composer.text == "draft!" and composer.waiting == [] and composer.error == ""
+
+
+def test_snapshot_of_refused_lines_waiting_under_a_draft(
+    snap_compare, make_app: Callable[..., ChatApp]
+) -> None:
+    """At 80x24 the count, its key and the reason are all on the line."""
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        app = pilot.app
+        assert isinstance(app, ChatApp)
+        composer = app.chat.composer
+        composer.input.cursor_blink = False
+        await show_conversation(app, pilot)
+        await pilot.press(*"and one more thing")
+        too_fast = send_error_words(ChatError(ErrorCode.TOO_MANY_REQUESTS, "rate limit"))
+        for line in ("line 05", "line 06"):
+            composer.begin_send()
+            composer.failed(line, too_fast)
+        await pilot.pause()
+
+    assert snap_compare(make_app(HOST), terminal_size=(80, 24), run_before=run_before)
