@@ -17,6 +17,7 @@ from textual.widgets import Input
 from tests.emulator.helpers import client
 from tests.tui.conftest import contents, joined_app, line_with, lines, say, select, until
 from tui.ivs.events import ConnectionState
+from tui.screens.ban_confirm import BanConfirm
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.server.settings import DEFAULT_ROOM_NAME
@@ -138,6 +139,61 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
                 ("disconnect", "Host", "Bob", "too loud"),
                 ("delete", "Host", "Alice", None),
             ]
+    finally:
+        await stack.stop()
+
+
+async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
+    tmp_path: Path,
+) -> None:
+    """`b` is one call to the app server, and the ban it makes ends the stage too: the
+    invite revoked, the participant disconnected, the token refused if they rejoin."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    bob = joined_app(stack.url, "Bob")
+
+    async def on_stage() -> bool:
+        assert bob.identity is not None
+        found = await stack.service.control.list_participants(stack.stage_arn)
+        return any(p.user_id == bob.identity.user_id and p.state == "CONNECTED" for p in found)
+
+    try:
+        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(a.identity is not None and a.chat.identity for a in (host, bob)),
+                "both joined",
+            )
+            assert bob.identity is not None and bob.controller.session is not None
+            key = {"Authorization": f"Bearer {stack.broadcaster_key}"}
+            session = {"Authorization": f"Bearer {bob.controller.session.client.session_key}"}
+            async with aiohttp.ClientSession() as web:
+                body = {"userId": bob.identity.user_id}
+                async with web.post(
+                    stack.url + "/api/multihost/invite", json=body, headers=key
+                ) as r:
+                    invite = await r.json()
+                body = {"inviteId": invite["inviteId"]}
+                async with web.post(
+                    stack.url + "/api/multihost/redeem", json=body, headers=session
+                ) as r:
+                    token = (await r.json())["participantToken"]
+                stage = {"Authorization": f"Bearer {token}"}
+                async with web.post(stack.url + "/api/multihost/stage/join", headers=stage) as r:
+                    assert r.status == 200
+                assert await on_stage()
+                await say(bob, bp, "on stage now")
+                await until(lambda: "on stage now" in contents(host), "Bob's line at the host")
+                await select(host, hp, "on stage now")
+                await hp.press("b")
+                await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+                await hp.press(*"raid", "enter")
+                await until(lambda: line_with(host, "banned Bob: raid"), "the ban reported")
+                assert not await on_stage()
+                [revoked] = stack.service.store.invites_of(bob.identity.user_id)
+                assert revoked.revoked_at is not None
+                async with web.post(stack.url + "/api/multihost/stage/join", headers=stage) as r:
+                    assert r.status in (403, 410)
+                assert not await on_stage()
     finally:
         await stack.stop()
 
