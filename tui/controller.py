@@ -76,7 +76,6 @@ class Controls(Protocol):
     async def disconnect(self, user_id: str, reason: str | None = None) -> None: ...
     async def invite(self, user_id: str) -> InviteGrant: ...
     async def redeem(self, invite_id: str) -> Redemption: ...
-    async def revoke(self, user_id: str) -> None: ...
     async def go_on_stage(self) -> Redemption: ...
     async def leave(self) -> None: ...
     async def open_in_browser(self, url: str) -> bool: ...
@@ -281,10 +280,14 @@ class ChatController:
             raise
 
     async def delete(self, message_id: str, reason: str | None = None) -> None:
-        await self._live_room().delete_message(message_id, reason)
+        """Through the app server (which checks the roles and logs it): our chat token
+        cannot delete. IVS's aws:DELETE_MESSAGE still reaches the room as before."""
+        await self._moderation_client().delete(message_id, reason)
 
     async def disconnect(self, user_id: str, reason: str | None = None) -> None:
-        await self._live_room().disconnect_user(user_id, reason)
+        """Through the app server, which also withdraws the user's stage invites; IVS's
+        aws:DISCONNECT_USER still reaches the room as before."""
+        await self._moderation_client().disconnect(user_id, reason)
 
     async def invite(self, user_id: str) -> InviteGrant:
         return await self._session().invite(user_id)
@@ -295,10 +298,6 @@ class ChatController:
     async def go_on_stage(self) -> Redemption:
         """The broadcaster's own stage link (the invite assumes they are on the stage)."""
         return await self._session().go_on_stage()
-
-    async def revoke(self, user_id: str) -> None:
-        """Take back the user's stage invites (the chat disconnect goes over the socket)."""
-        await self._session().revoke_stage(user_id)
 
     async def leave(self) -> None:
         """Close the room for good: the moderator disconnected us. Never raises (close

@@ -1,6 +1,8 @@
-"""The app server's moderation API (issue 10, "The HTTP API"), for the TUI: no Textual.
+"""The app server's moderation API, for the TUI: no Textual.
 
     POST /api/moderation/actions      {action, userId, reason?, durationSeconds?, banAddress?}
+                                      {action: "delete", messageId, reason?}
+                                      {action: "disconnect", userId, reason?}
     GET  /api/moderation/log          ?userId=&limit=  -> {records: [...]}, newest first
     GET  /api/moderation/users/{id}   -> {userId, displayName, role, bannedUntil?, ...}
     GET  /api/moderation/settings     -> {blockedTerms, flood, newIdentityWaitSeconds}
@@ -10,8 +12,12 @@
 timeout and connection-failure words, and the identity it already holds (the broadcaster
 key, else the session key the first chat token gave), sent as `Authorization: Bearer`.
 Every failure is a `ModerationError` (an `AppServerError`) whose message a user can read:
-403 "you may not …", 404 "no such user", another 4xx the server's own message, no
-answer "cannot reach the app server at URL …".
+403 "you may not …", 404 "no such user" (or message), another 4xx the server's own
+message, no answer "cannot reach the app server at URL …".
+
+Deleting a message and disconnecting a user go through the app server too, never over
+the chat socket: no chat token but the room keeper's may delete or disconnect, so the
+server checks the roles and logs every action with its actor.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ class ModerationAction(StrEnum):
     UNTIMEOUT = "untimeout"
     MOD = "mod"
     UNMOD = "unmod"
+    DELETE = "delete"
+    DISCONNECT = "disconnect"
 
 
 # What a 403 says the caller may not do, per request.
@@ -50,6 +58,8 @@ _MAY_NOT: Final[dict[ModerationAction, str]] = {
     ModerationAction.UNTIMEOUT: "end this user's timeout",
     ModerationAction.MOD: "make this user a moderator",
     ModerationAction.UNMOD: "remove this moderator",
+    ModerationAction.DELETE: "delete this message",
+    ModerationAction.DISCONNECT: "disconnect this user",
 }
 
 
@@ -125,6 +135,11 @@ class NoSuchUser(ModerationError):
     """404: the app server knows no user with that id."""
 
 
+class NoSuchMessage(ModerationError):
+    """404: the app server's history does not hold that message (deleted already, or
+    too old)."""
+
+
 class Refused(ModerationError):
     """Another 4xx: bad input (an unknown action, a duration out of range, a blocked term
     that is not a valid pattern); the message is the server's."""
@@ -165,14 +180,16 @@ class ModerationClient:
         duration_seconds: int | None = None,
         ban_address: bool = False,
     ) -> ModerationRecord:
-        """Ban, unban, time out, end a timeout, make or remove a moderator; the log record
-        the server kept. `ban_address` (bans only) also refuses the addresses the user was
-        seen from."""
+        """Ban, unban, time out, end a timeout, make or remove a moderator, disconnect; the
+        log record the server kept. `ban_address` (bans only) also refuses the addresses
+        the user was seen from. A delete names a message: `delete`."""
         try:
             kind = ModerationAction(action)
         except ValueError:
             known = ", ".join(a.value for a in ModerationAction)
             raise Refused(None, f"{action!r} is not a moderation action: use {known}") from None
+        if kind is ModerationAction.DELETE:
+            raise Refused(None, "a delete names a message, not a user: use delete(message_id)")
         body: dict[str, Any] = {"action": kind.value, "userId": user_id}
         if reason:
             body["reason"] = reason
@@ -183,6 +200,24 @@ class ModerationClient:
         return await self._call(
             "POST", "/api/moderation/actions", ModerationRecord, _MAY_NOT[kind], body, user=user_id
         )
+
+    async def delete(self, message_id: str, reason: str | None = None) -> ModerationRecord:
+        """Delete a message for everyone; the server finds its sender in its history."""
+        body: dict[str, Any] = {"action": ModerationAction.DELETE.value, "messageId": message_id}
+        if reason:
+            body["reason"] = reason
+        return await self._call(
+            "POST",
+            "/api/moderation/actions",
+            ModerationRecord,
+            _MAY_NOT[ModerationAction.DELETE],
+            body,
+            message=message_id,
+        )
+
+    async def disconnect(self, user_id: str, reason: str | None = None) -> ModerationRecord:
+        """Disconnect a user (they may come back at once) and withdraw their stage invites."""
+        return await self.act(ModerationAction.DISCONNECT, user_id, reason=reason)
 
     async def moderation_log(
         self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
@@ -224,10 +259,12 @@ class ModerationClient:
         body: dict[str, Any] | None = None,
         *,
         user: str | None = None,
+        message: str | None = None,
     ) -> M:
-        """One request; `what` finishes "you may not …". With `user` (the id asked about),
-        a 404 with the server's own message means that user is unknown; without one, or
-        without a message (aiohttp's own 404), the route is missing."""
+        """One request; `what` finishes "you may not …". With `user` or `message` (the id
+        asked about), a 404 with the server's own message means that user or message is
+        unknown; without one, or without a message (aiohttp's own 404), the route is
+        missing."""
         bearer = self.server.broadcaster_key or self.server.session_key
         if not bearer:
             raise NotPermitted(None, f"you may not {what}: join the room first")
@@ -235,18 +272,25 @@ class ModerationClient:
             # AppServerClient's one request path: session, timeout, URL and failure words.
             answer = await self.server.request(method, path, model, body, bearer=bearer)
         except AppServerError as exc:
-            raise _typed(exc, what, user=user, base_url=self.base_url) from None
+            raise _typed(exc, what, user=user, message=message, base_url=self.base_url) from None
         assert answer is not None  # a model was given
         return answer
 
 
-def _typed(exc: AppServerError, what: str, *, user: str | None, base_url: str) -> ModerationError:
+def _typed(
+    exc: AppServerError, what: str, *, user: str | None, message: str | None, base_url: str
+) -> ModerationError:
     words = _server_words(exc)
     status = exc.status
     if status == 403:
         return NotPermitted(status, f"you may not {what}" + (f": {words}" if words else ""))
-    if status == 404 and user is not None and words and not words.startswith(_NO_SUCH_API):
+    known_route = bool(words) and not (words or "").startswith(_NO_SUCH_API)
+    if status == 404 and user is not None and known_route:
         return NoSuchUser(status, f"no such user: {user}")
+    if status == 404 and message is not None and known_route:
+        return NoSuchMessage(
+            status, "that message is no longer in the app server's history (deleted or too old)"
+        )
     if status == 404:
         return Unavailable(
             status, f"the app server at {base_url} has no moderation API (is it older?)"
@@ -264,6 +308,7 @@ __all__ = [
     "ModerationClient",
     "ModerationError",
     "ModerationRecord",
+    "NoSuchMessage",
     "NoSuchUser",
     "NotPermitted",
     "Party",

@@ -339,11 +339,12 @@ async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
         await pilot.press(*"spam", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        # No room in this app: the failure is reported in words, in the list, and in a
-        # notification (the list may be holding still above the line).
-        assert _lines(app)[-1].endswith("could not disconnect Bob: not connected to the chat yet")
+        # No app server in this app: the failure is reported in words, in the list, and
+        # in a notification (the list may be holding still above the line).
+        words = "disconnect Bob: there is no app server in this session"
+        assert _lines(app)[-1].endswith(f"could not {words}")
         said = [(n.message, n.severity) for n in app._notifications]
-        assert ("Could not disconnect Bob: not connected to the chat yet", "error") in said
+        assert (f"Could not {words}", "error") in said
 
 
 def test_a_deleted_message_is_named_by_its_first_words() -> None:
@@ -362,7 +363,7 @@ async def test_a_failed_delete_names_the_message(make_app) -> None:
         await pilot.pause()
         assert _lines(app)[-1].endswith(
             "could not delete Alice's message “Bob: it looks like a Corne”: "
-            "not connected to the chat yet"
+            "there is no app server in this session"
         )
 
 

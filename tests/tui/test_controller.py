@@ -37,9 +37,6 @@ class FakeControls:
     async def redeem(self, invite_id: str) -> Redemption:
         raise NotConnected("no app server in this test")
 
-    async def revoke(self, user_id: str) -> None:
-        self.calls.append(("revoke", user_id))
-
     async def go_on_stage(self) -> Redemption:
         raise NotConnected("no app server in this test")
 

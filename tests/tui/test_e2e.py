@@ -17,12 +17,14 @@ from textual.widgets import Input
 from tests.emulator.helpers import client
 from tests.tui.conftest import contents, joined_app, line_with, lines, say, select, until
 from tui.ivs.events import ConnectionState
+from tui.screens.ban_confirm import BanConfirm
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.server.settings import DEFAULT_ROOM_NAME
-from tui.server.startup import start_local_stack
+from tui.server.startup import RunningServer, start_local_stack
 from tui.widgets.composer import Composer
 from tui.widgets.invite_toast import InviteToast, ToastState
+from tui.widgets.message_list import MessageList
 from tui.widgets.status_line import StatusLine
 
 
@@ -132,6 +134,137 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             assert bob.room is not None and bob.room.state is ConnectionState.DISCONNECTED
             assert "is Bob gone?" not in contents(bob)
             assert any("the moderator disconnected Bob: too loud" in x for x in lines(alice))
+            # Both went through the app server: in the log, with the broadcaster as actor.
+            assert _logged(stack) == [
+                ("disconnect", "Host", "Bob", "too loud"),
+                ("delete", "Host", "Alice", None),
+            ]
+    finally:
+        await stack.stop()
+
+
+async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
+    tmp_path: Path,
+) -> None:
+    """`b` is one call to the app server, and the ban it makes ends the stage too: the
+    invite revoked, the participant disconnected, the token refused if they rejoin."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    bob = joined_app(stack.url, "Bob")
+
+    async def on_stage() -> bool:
+        assert bob.identity is not None
+        found = await stack.service.control.list_participants(stack.stage_arn)
+        return any(p.user_id == bob.identity.user_id and p.state == "CONNECTED" for p in found)
+
+    try:
+        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(a.identity is not None and a.chat.identity for a in (host, bob)),
+                "both joined",
+            )
+            assert bob.identity is not None and bob.controller.session is not None
+            key = {"Authorization": f"Bearer {stack.broadcaster_key}"}
+            session = {"Authorization": f"Bearer {bob.controller.session.client.session_key}"}
+            async with aiohttp.ClientSession() as web:
+                body = {"userId": bob.identity.user_id}
+                async with web.post(
+                    stack.url + "/api/multihost/invite", json=body, headers=key
+                ) as r:
+                    invite = await r.json()
+                body = {"inviteId": invite["inviteId"]}
+                async with web.post(
+                    stack.url + "/api/multihost/redeem", json=body, headers=session
+                ) as r:
+                    token = (await r.json())["participantToken"]
+                stage = {"Authorization": f"Bearer {token}"}
+                async with web.post(stack.url + "/api/multihost/stage/join", headers=stage) as r:
+                    assert r.status == 200
+                assert await on_stage()
+                await say(bob, bp, "on stage now")
+                await until(lambda: "on stage now" in contents(host), "Bob's line at the host")
+                await select(host, hp, "on stage now")
+                await hp.press("b")
+                await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+                await hp.press(*"raid", "enter")
+                await until(lambda: line_with(host, "banned Bob: raid"), "the ban reported")
+                assert not await on_stage()
+                [revoked] = stack.service.store.invites_of(bob.identity.user_id)
+                assert revoked.revoked_at is not None
+                async with web.post(stack.url + "/api/multihost/stage/join", headers=stage) as r:
+                    assert r.status in (403, 410)
+                assert not await on_stage()
+    finally:
+        await stack.stop()
+
+
+def _logged(stack: RunningServer) -> list[tuple[str, str, str, str | None]]:
+    """The deletes and disconnects in the server's moderation log, newest first."""
+    assert stack.service.moderation is not None
+    return [
+        (r.action.value, r.actor.display_name, r.target.display_name, r.reason)
+        for r in stack.service.moderation.store.log()
+        if r.action.value in ("delete", "disconnect")
+    ]
+
+
+async def test_a_moderators_d_and_x_go_through_the_app_server(tmp_path: Path) -> None:
+    """A moderator's chat token may only send: `d` and `x` are the app server's delete
+    and disconnect, which check the role, log the moderator as actor, and (for `x`)
+    withdraw the stage invite; every TUI shows the deletion and the disconnect as IVS
+    announces them."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    mia = joined_app(stack.url, "Mia")
+    bob = joined_app(stack.url, "Bob")
+    history = stack.service.history
+    assert history is not None
+    try:
+        async with mia.run_test(size=(100, 30)) as mp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(a.identity is not None and a.chat.identity for a in (mia, bob)),
+                "both joined",
+            )
+            assert mia.identity is not None and bob.identity is not None
+            key = {"Authorization": f"Bearer {stack.broadcaster_key}"}
+            async with aiohttp.ClientSession() as web:
+                made = {"action": "mod", "userId": mia.identity.user_id}
+                async with web.post(stack.url + "/api/moderation/actions", json=made, headers=key):
+                    pass
+                invite = {"userId": bob.identity.user_id}
+                async with web.post(stack.url + "/api/multihost/invite", json=invite, headers=key):
+                    pass
+            await until(
+                lambda: mia.chat.identity is not None and mia.chat.identity.is_moderator,
+                "Mia a moderator",
+            )
+            await say(bob, bp, "buy my stuff")
+            await until(lambda: "buy my stuff" in contents(mia), "Bob's message at Mia")
+            await select(mia, mp, "buy my stuff")
+            selected = mia.chat.query_one(MessageList).selected_message
+            assert selected is not None
+            await until(lambda: history.sender_of(selected.id), "the message in the history")
+            await mp.press("d")
+            await until(
+                lambda: all("buy my stuff" not in contents(a) for a in (mia, bob)),
+                "the deleted message gone on both",
+            )
+            await until(lambda: line_with(mia, "deleted Bob's message"), "delete reported")
+
+            await say(bob, bp, "still here")
+            await until(lambda: "still here" in contents(mia), "Bob's next message at Mia")
+            await select(mia, mp, "still here")
+            await mp.press("x")
+            await until(lambda: isinstance(mia.screen, ConfirmScreen), "the confirmation")
+            await mp.press(*"cool off", "enter")
+            await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
+            assert bob.screen.reason == "cool off"
+            await until(lambda: line_with(mia, "disconnected Bob: cool off"), "reported")
+            [withdrawn] = stack.service.store.invites_of(bob.identity.user_id)
+            assert withdrawn.revoked_at is not None
+            assert _logged(stack) == [
+                ("disconnect", "Mia", "Bob", "cool off"),
+                ("delete", "Mia", "Bob", None),
+            ]
     finally:
         await stack.stop()
 

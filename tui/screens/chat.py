@@ -912,11 +912,8 @@ class ChatScreen(Screen[None]):
                 f"disconnected {name}" + (f": {confirm.reason}" if confirm.reason else ""),
                 f"could not disconnect {name}",
             )
-            if done:
+            if done:  # the app server withdrew their stage invites in the same action
                 self._user_is_gone(user_id)
-                await self._report(
-                    controls.revoke(user_id), None, f"could not revoke {name}'s stage invites"
-                )
         elif action_id == INVITE:
             await self._report(
                 controls.invite(message.sender_id),

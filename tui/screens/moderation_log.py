@@ -50,6 +50,7 @@ DONE_WORDS: dict[str, str] = {
     "mod": "made a moderator:",
     "unmod": "removed as moderator:",
     "delete": "deleted a message of",
+    "disconnect": "disconnected",
 }
 
 # (label, width): the reason takes what is left; the line under the table shows it whole.

@@ -46,6 +46,10 @@ class ServiceControl(Protocol):
         self, room_arn: str, event_name: str, attributes: Mapping[str, str] | None = None
     ) -> str: ...
 
+    async def delete_message(
+        self, room_arn: str, message_id: str, reason: str | None = None
+    ) -> str: ...
+
     async def disconnect_user(
         self, room_arn: str, user_id: str, reason: str | None = None
     ) -> None: ...

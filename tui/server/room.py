@@ -87,6 +87,8 @@ async def start_room(
         broadcaster_key=config.broadcaster_key,
         broadcaster_name=config.broadcaster_name,
         clock=service.clock,
+        history=history,
+        take_off_stage=service.disconnect,
     )
     if settings.blocked_terms is not None:
         body = {"blockedTerms": settings.blocked_terms}

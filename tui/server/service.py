@@ -59,11 +59,10 @@ WHIP_GLOBAL = "https://global.whip.live-video.net"
 _BROADCASTER_ID_KEY = "broadcaster_user_id"
 
 VIEWER_CAPABILITIES = (ChatCapability.SEND_MESSAGE,)
-BROADCASTER_CAPABILITIES = (
-    ChatCapability.SEND_MESSAGE,
-    ChatCapability.DELETE_MESSAGE,
-    ChatCapability.DISCONNECT_USER,
-)
+BROADCASTER_CAPABILITIES = VIEWER_CAPABILITIES
+"""The broadcaster deletes and disconnects through `POST /api/moderation/actions`, as
+moderators do, so every action is logged with its actor (tui/server/moderation/standing.py
+says why no chat token but the room keeper's may delete)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +153,15 @@ class AppService:
             raise NotAllowed("only the broadcaster may do this: wrong broadcaster key")
 
     def viewer(self, session_key: str | None) -> IdentityRecord:
-        """The identity a session key belongs to, or `NotAuthenticated`."""
+        """The identity a session key belongs to, or `NotAuthenticated`; `NotAllowed`
+        while that identity is banned (a banned key works on no route)."""
         if not session_key:
             raise NotAuthenticated("a session key is needed (Authorization: Bearer <key>)")
         identity = self.store.identity_by_session_key(session_key)
         if identity is None:
             raise NotAuthenticated("this session key is not known to this server")
+        if self.moderation is not None:
+            self.moderation.check_not_banned(identity.user_id)
         return identity
 
     def _broadcaster_identity(self, display_name: str, now: float) -> tuple[IdentityRecord, str]:
@@ -206,8 +208,8 @@ class AppService:
         broadcaster_key: str | None = None,
         address: str | None = None,
     ) -> ChatGrant:
-        """A chat token for a new identity, or for the one `session_key` names; the
-        broadcaster (right `broadcaster_key`) gets the moderator capabilities."""
+        """A chat token for a new identity, or for the one `session_key` names (the
+        broadcaster with the right `broadcaster_key`)."""
         try:
             name = validate_display_name(display_name)
         except DisplayNameError as exc:
@@ -317,6 +319,8 @@ class AppService:
         if record.revoked_at is not None:
             host = record.user_id == self.store.get_meta(_BROADCASTER_ID_KEY)
             raise NoLongerValid(HOST_LINK_REPLACED if host else INVITE_REVOKED)
+        if self.moderation is not None:  # a ban revokes invites; this holds if that failed
+            self.moderation.check_not_banned(record.user_id)
         # An invite to another stage (e.g. a local stage before a restart) cannot be used.
         if not record.usable(self.clock()) or record.stage_arn != self.config.stage_arn:
             raise NoLongerValid(INVITE_EXPIRED)
@@ -510,7 +514,9 @@ class AppService:
         except ControlError as exc:
             raise IvsFailed(str(exc)) from None
 
-    async def disconnect(self, user_id: str) -> DisconnectResult:
+    async def disconnect(
+        self, user_id: str, reason: str = "removed by the broadcaster"
+    ) -> DisconnectResult:
         """Revoke every invite of the user and take them off the stage: DisconnectParticipant
         for every participant id ever issued to them, on the stage or not, since IVS then
         refuses that participant's token for good (a token from a redeemed invite would
@@ -529,9 +535,7 @@ class AppService:
             issued = set(self.store.participant_ids_of(user_id))
             for participant_id in sorted(issued | on_stage):
                 try:
-                    await self.control.disconnect_participant(
-                        stage_arn, participant_id, "removed by the broadcaster"
-                    )
+                    await self.control.disconnect_participant(stage_arn, participant_id, reason)
                 except ControlError as exc:
                     if not exc.not_found:  # a token of another stage, or long expired
                         raise

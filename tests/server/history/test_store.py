@@ -208,3 +208,13 @@ def test_a_senders_recent_messages(where: DatabaseTarget) -> None:
         store.add_message(frame(n, sender="viewer-a" if n % 2 else "viewer-b"))
     rows = store.messages_from("viewer-a", 2)
     assert ids(tuple(r.frame_json for r in rows)) == [msg_id(3), msg_id(5)]
+
+
+def test_a_messages_sender_is_found_by_its_id_until_it_is_deleted(where: DatabaseTarget) -> None:
+    store = open_store(where, Clock())
+    store.add_message(frame(1, sender="viewer-ana"))
+    found = store.sender_of(msg_id(1))
+    assert found == ("viewer-ana", "viewer-ana")  # the id, and the name its token carried
+    assert store.sender_of(msg_id(2)) is None  # never recorded
+    delete(store, 1)
+    assert store.sender_of(msg_id(1)) is None  # deleted: nothing left to delete

@@ -24,11 +24,7 @@ NOW = 1_800_000_000.0
 HOST = Party("broadcaster-1", "Host")
 ANA = Party("viewer-ana", "Ana")
 BOB = Party("viewer-bob", "Bob")
-SEND, DELETE, DISCONNECT = (
-    ChatCapability.SEND_MESSAGE,
-    ChatCapability.DELETE_MESSAGE,
-    ChatCapability.DISCONNECT_USER,
-)
+SEND = ChatCapability.SEND_MESSAGE
 
 
 def plan(body: dict[str, object], *, state: ModerationState | None = None, **kw: object):  # type: ignore[no-untyped-def]
@@ -106,15 +102,15 @@ def decide(state: ModerationState, *, role: Role = Role.VIEWER, **kw: object):  
     return chat_token_decision(role=role, state=state, **options)  # type: ignore[arg-type]
 
 
-def test_a_viewer_sends_a_moderator_moderates_the_broadcaster_does_both() -> None:
+def test_every_token_only_sends_moderators_and_the_broadcaster_act_through_the_server() -> None:
     viewer = decide(ModerationState("v"))
     assert viewer.capabilities == (SEND,) and viewer.read_only_until is None
     assert viewer.attributes("Bob") == {"username": "Bob", "role": "viewer"}
     moderator = decide(ModerationState("m", Role.MODERATOR))
-    assert set(moderator.capabilities) == {SEND, DELETE, DISCONNECT}
+    assert moderator.capabilities == (SEND,)
     assert moderator.attributes("Ana") == {"username": "Ana", "role": "moderator"}
     host = decide(ModerationState("b"), role=Role.BROADCASTER)
-    assert set(host.capabilities) == {SEND, DELETE, DISCONNECT}
+    assert host.capabilities == (SEND,)
 
 
 def test_a_ban_is_a_403_with_the_reason() -> None:
@@ -136,9 +132,9 @@ def test_a_timeout_is_a_read_only_token_until_it_ends() -> None:
     timed_out = decide(ModerationState("v", timed_out_until=NOW + 60))
     assert timed_out.capabilities == () and timed_out.read_only_until == NOW + 60
     assert timed_out.read_only_why == "timed out"
-    # A timed-out moderator keeps moderating but may not send.
+    # A timed-out moderator may not send (and moderates through the server, as ever).
     mod = decide(ModerationState("m", Role.MODERATOR, timed_out_until=NOW + 60))
-    assert set(mod.capabilities) == {DELETE, DISCONNECT}
+    assert mod.capabilities == () and mod.role is Role.MODERATOR
     assert decide(ModerationState("v", timed_out_until=NOW)).capabilities == (SEND,)
 
 
@@ -158,3 +154,74 @@ def test_the_keepers_flood_timeout_disconnects_with_words_too() -> None:
     assert disconnect_reason(timeout) == "timed out for 1 min: flood"
     delete = NewRecord(NOW, KEEPER, True, LoggedAction.DELETE, BOB, "blocked term 'x'")
     assert disconnect_reason(delete) is None
+
+
+def test_a_delete_names_its_message_and_disconnects_nobody() -> None:
+    request = parse_action_request({"action": "delete", "messageId": "m1", "reason": "rude"})
+    assert (request.user_id, request.message_id, request.reason) == ("", "m1", "rude")
+    # The service fills in the sender from the history before planning.
+    from dataclasses import replace
+
+    done = plan_action(
+        replace(request, user_id=BOB.user_id),
+        actor=ANA,
+        actor_role=Role.MODERATOR,
+        target=BOB,
+        target_role=Role.VIEWER,
+        target_state=ModerationState(BOB.user_id),
+        now=NOW,
+    )
+    assert done.record.action is LoggedAction.DELETE and done.record.actor == ANA
+    assert done.message_id == "m1" and done.disconnect_reason is None and not done.off_stage
+
+
+def test_a_disconnect_disconnects_with_the_reason_or_none_and_takes_them_off_stage() -> None:
+    done = plan({"action": "disconnect", "reason": "calm down"})
+    assert done.record.action is LoggedAction.DISCONNECT
+    assert done.disconnect_reason == "calm down" and done.off_stage
+    assert plan({"action": "disconnect"}).disconnect_reason == ""  # disconnects, no words
+    assert plan({"action": "ban"}).off_stage
+    assert not plan({"action": "timeout"}).off_stage
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"action": "delete"}, "messageId is missing"),
+        ({"action": "delete", "messageId": ""}, "messageId is missing"),
+        ({"action": "delete", "messageId": 5}, "messageId is missing"),
+        ({"action": "delete", "messageId": "m" * 129}, "at most 128"),
+        ({"action": "delete", "messageId": "m", "userId": "u"}, "not userId"),
+        ({"action": "disconnect", "userId": "u", "messageId": "m"}, "goes with delete"),
+        ({"action": "disconnect"}, "userId is missing"),
+        ({"action": "delete", "messageId": "m", "durationSeconds": 5}, "no durationSeconds"),
+        ({"action": "disconnect", "userId": "u", "banAddress": True}, "goes with ban"),
+    ],
+)
+def test_delete_and_disconnect_bodies_are_checked(body: dict[str, object], words: str) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        parse_action_request(body)
+    assert words in caught.value.message
+
+
+@pytest.mark.parametrize("action", ["delete", "disconnect"])
+def test_moderators_delete_and_disconnect_viewers_only_and_nobody_the_broadcaster(
+    action: str,
+) -> None:
+    from tui.server.moderation.policy import Action, check_may_act
+
+    kind = Action(action)
+    check_may_act(Role.MODERATOR, ANA.user_id, kind, Role.VIEWER, BOB.user_id)
+    check_may_act(Role.BROADCASTER, HOST.user_id, kind, Role.MODERATOR, ANA.user_id)
+    refusals = [
+        (Role.MODERATOR, ANA.user_id, Role.BROADCASTER, HOST.user_id, "broadcaster"),
+        (Role.MODERATOR, ANA.user_id, Role.MODERATOR, "viewer-mia", "another moderator"),
+        (Role.MODERATOR, ANA.user_id, Role.VIEWER, "room-keeper", "room keeper"),
+        (Role.BROADCASTER, HOST.user_id, Role.VIEWER, "room-keeper", "room keeper"),
+        (Role.VIEWER, BOB.user_id, Role.VIEWER, "viewer-eve", "only the broadcaster"),
+        (Role.MODERATOR, ANA.user_id, Role.MODERATOR, ANA.user_id, "your"),
+    ]
+    for actor_role, actor_id, target_role, target_id, words in refusals:
+        with pytest.raises(NotAllowed) as caught:
+            check_may_act(actor_role, actor_id, kind, target_role, target_id)
+        assert words in caught.value.message

@@ -106,10 +106,20 @@ def denied(actor: Role, action: Action, target: Role, same: bool = False) -> str
 def test_the_broadcaster_may_act_on_anyone_but_themself(action: Action) -> None:
     check_may_act(B, "b", action, M, "m")
     check_may_act(B, "b", action, V, "v")
-    assert denied(B, action, B, same=True) == f"you cannot {action.value} yourself"
+    own = "your own message" if action is Action.DELETE else "yourself"
+    assert denied(B, action, B, same=True) == f"you cannot {action.value} {own}"
 
 
-@pytest.mark.parametrize("action", [Action.BAN, Action.UNBAN, Action.TIMEOUT, Action.UNTIMEOUT])
+@pytest.mark.parametrize(
+    "action",
+    [
+        Action.BAN,
+        Action.UNBAN,
+        Action.TIMEOUT,
+        Action.UNTIMEOUT,
+        Action.DISCONNECT,
+    ],
+)
 def test_a_moderator_acts_on_viewers_only(action: Action) -> None:
     check_may_act(M, "m", action, V, "v")
     assert denied(M, action, B) == "nobody can act on the broadcaster"

@@ -3,7 +3,6 @@ raw chat sockets."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,7 +82,7 @@ async def test_timeout_gives_read_only_tokens_until_it_ends(server: RunningServe
             assert echo["Content"] == "back"
 
 
-async def test_a_moderator_gets_the_capabilities_and_may_act_on_viewers_only(
+async def test_a_moderator_gets_the_badge_and_may_act_on_viewers_only(
     server: RunningServer,
 ) -> None:
     async with api(server) as client:
@@ -97,21 +96,6 @@ async def test_a_moderator_gets_the_capabilities_and_may_act_on_viewers_only(
             await ws.send('{"Action":"SEND_MESSAGE","RequestId":"m","Content":"hello"}')
             echo = await until(ws, Type="MESSAGE")
             assert echo["Sender"]["Attributes"] == {"username": "Alice", "role": "moderator"}
-            # DELETE_MESSAGE works for her.
-            await ws.send(
-                json.dumps({"Action": "DELETE_MESSAGE", "RequestId": "d", "Id": echo["Id"]})
-            )
-            deleted = await until(ws, Type="EVENT", EventName="aws:DELETE_MESSAGE")
-            assert deleted["Attributes"]["MessageId"] == echo["Id"]
-            # So does DISCONNECT_USER.
-            async with chat(bob) as ws_bob:
-                await ws.send(
-                    json.dumps(
-                        {"Action": "DISCONNECT_USER", "RequestId": "k", "UserId": bob["userId"]}
-                    )
-                )
-                await until(ws_bob, Type="EVENT", EventName="aws:DISCONNECT_USER")
-                await closed(ws_bob)
         key = alice["sessionKey"]
         status, record = await client.act(key, action="timeout", userId=bob["userId"])
         assert status == 200 and record["actor"]["userId"] == alice["userId"]

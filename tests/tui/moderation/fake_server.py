@@ -8,12 +8,14 @@ the log newest first. Unknown API paths answer as the app server does, 404
 `{"message": "no such API: …"}`.
 
 With a `ChatSide` (the real local stack's control plane and room), it also answers
-`POST /api/chat/token` as CONTRACTS.md writes it: real chat tokens with the role's
-capabilities (a moderator's DELETE_MESSAGE and DISCONNECT_USER; no SEND_MESSAGE and a
-`timedOutUntil` while timed out), the `role` token attribute, 403 with the reason for a
-banned identity; and after each action it does what the app server does in the room: the
-`ivs-chat-tui:Moderation` notice, then the DisconnectUser (not after an unban). So the
-chat in these tests is real: TUIs connect to the emulator with these tokens.
+`POST /api/chat/token` as the app server does: real chat tokens that may send and no
+more (no SEND_MESSAGE and a `timedOutUntil` while timed out; nobody's may delete or
+disconnect), the `role` token attribute, 403 with the reason for a banned identity; and
+after each action it does what the app server does in the room: the
+`ivs-chat-tui:Moderation` notice (not for a disconnect), DeleteMessage for a delete,
+then the DisconnectUser (not after an unban or a delete). So the chat in these tests is
+real: TUIs connect to the emulator with these tokens. A delete finds its message's
+sender in `messages` (message id to user id), as the app server does in its history.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from tui.ivs.protocol import ChatCapability
 T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
 HOST_KEY = "host-key"
 MAX_TIMEOUT_SECONDS = 14 * 24 * 3600
-ACTIONS = ("ban", "unban", "timeout", "untimeout", "mod", "unmod")
+ACTIONS = ("ban", "unban", "timeout", "untimeout", "mod", "unmod", "delete", "disconnect")
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -91,6 +93,8 @@ class FakeModeration:
     clock: Callable[[], datetime] | None = None
     """The time tokens and timeouts run on (a real chat needs the real clock); else `now`."""
     issued: list[Issued] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)
+    """The history, as far as a delete needs it: message id to its sender's user id."""
 
     def time(self) -> datetime:
         return self.clock() if self.clock is not None else self.now
@@ -139,6 +143,11 @@ class FakeModeration:
         action = body.get("action")
         if action not in ACTIONS:
             raise _refuse(web.HTTPBadRequest, f"unknown action {action!r}")
+        if action == "delete":
+            sender = self.messages.get(str(body.get("messageId")))
+            if sender is None:
+                raise _refuse(web.HTTPNotFound, f"no message {body.get('messageId')!r}")
+            body["userId"] = sender
         target = self.users.get(str(body.get("userId")))
         if target is None:
             raise _refuse(web.HTTPNotFound, f"no user {body.get('userId')!r}")
@@ -166,7 +175,7 @@ class FakeModeration:
             target.timed_out_until = expires
         elif action == "untimeout":
             target.timed_out_until = None
-        else:
+        elif action in ("mod", "unmod"):
             target.role = "moderator" if action == "mod" else "viewer"
         record = {
             "id": len(self.records) + 1,
@@ -181,14 +190,21 @@ class FakeModeration:
         }
         self.records.append(record)
         if self.chat is not None:
-            await self._in_the_room(record, actor, target)
+            await self._in_the_room(record, actor, target, body.get("messageId") or "")
         return web.json_response(record)
 
-    async def _in_the_room(self, record: dict[str, Any], actor: User, target: User) -> None:
-        """What the app server does in the room after logging: the notice, then (but for
-        an unban) the disconnect, whose reason the target sees."""
+    async def _in_the_room(
+        self, record: dict[str, Any], actor: User, target: User, message_id: str
+    ) -> None:
+        """What the app server does in the room after logging: the notice, then
+        DeleteMessage or (but for an unban) the disconnect, whose reason the target
+        sees."""
         assert self.chat is not None
         action = record["action"]
+        control, room = self.chat.control, self.chat.room_arn
+        if action == "disconnect":
+            await control.disconnect_user(room, target.user_id, record["reason"] or None)
+            return
         notice = ModerationNotice(
             action=action,
             record_id=record["id"],
@@ -199,10 +215,12 @@ class FakeModeration:
             reason=record["reason"] or "",
             duration_seconds=record["durationSeconds"],
             expires_at=target.timed_out_until if action == "timeout" else None,
+            message_id=message_id,
         )
-        control, room = self.chat.control, self.chat.room_arn
         await control.send_event(room, EVENT_MODERATION, notice.attributes())
-        if action != "unban":
+        if action == "delete":
+            await control.delete_message(room, message_id, record["reason"] or None)
+        elif action != "unban":
             words = {"ban": "banned", "timeout": "timed out"}.get(action, "renewing your chat")
             why = f"{words}: {record['reason']}" if record["reason"] else words
             await control.disconnect_user(room, target.user_id, why)
@@ -232,8 +250,6 @@ class FakeModeration:
         until = user.timed_out_until
         timed_out = until if until is not None and until > now else None
         capabilities = [] if timed_out else [ChatCapability.SEND_MESSAGE]
-        if user.role in ("broadcaster", "moderator"):
-            capabilities += [ChatCapability.DELETE_MESSAGE, ChatCapability.DISCONNECT_USER]
         token = await self.chat.control.create_chat_token(
             self.chat.room_arn,
             user.user_id,

@@ -16,6 +16,7 @@ from tui.moderation_api import (
     FloodLimits,
     ModerationAction,
     ModerationClient,
+    NoSuchMessage,
     NoSuchUser,
     NotPermitted,
     Refused,
@@ -48,11 +49,13 @@ async def test_every_action_is_sent_and_the_log_is_newest_first(served: Served) 
     client = served.host()
     try:
         for action in ModerationAction:
-            await client.act(action, "viewer-bob")
+            if action is not ModerationAction.DELETE:  # names a message: below
+                await client.act(action, "viewer-bob")
         await client.act("ban", "viewer-eve", reason="spam", ban_address=True)
         log = await client.moderation_log()
         assert [r.action for r in log] == [
             "ban",
+            "disconnect",
             "unmod",
             "mod",
             "untimeout",
@@ -197,3 +200,27 @@ async def test_a_server_without_the_routes_is_not_an_unknown_user() -> None:
         await client.server.close()
         await runner.cleanup()
     assert exc.value.message == f"the app server at {url} has no moderation API (is it older?)"
+
+
+async def test_delete_names_the_message_and_disconnect_the_user(served: Served) -> None:
+    served.fake.messages["msg-of-bob1"] = "viewer-bob"
+    client = served.host()
+    async with client.server:
+        record = await client.delete("msg-of-bob1", reason="ads")
+        assert (record.action, record.target.user_id, record.reason) == (
+            "delete",
+            "viewer-bob",
+            "ads",
+        )
+        record = await client.disconnect("viewer-bob", reason="cool off")
+        assert (record.action, record.target.user_id, record.reason) == (
+            "disconnect",
+            "viewer-bob",
+            "cool off",
+        )
+        with pytest.raises(NoSuchMessage) as gone:
+            await client.delete("msg-unknown1")
+        assert "no longer in the app server's history" in gone.value.message
+        with pytest.raises(Refused) as wrong:
+            await client.act(ModerationAction.DELETE, "viewer-bob")
+        assert "names a message" in wrong.value.message

@@ -22,6 +22,7 @@ count is read again at each prune.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import sqlite3
@@ -67,6 +68,13 @@ class StoredMessage(NamedTuple):
     send_time_us: int
     recorded_at_us: int
     frame_json: str
+
+
+class Sender(NamedTuple):
+    """A recorded message's sender: the user id, and the name their token carried."""
+
+    user_id: str
+    display_name: str
 
 
 class HistoryStore:
@@ -262,6 +270,23 @@ class HistoryStore:
             (message_id, message_id, EVENT_DELETE_MESSAGE),
         ).fetchone()
         return None if row is None else Position(int(row[0]), message_id, int(row[1]))
+
+    def sender_of(self, message_id: str) -> Sender | None:
+        """Who sent a recorded message (for a moderator's delete: the policy needs the
+        sender's role); None if it is not in the history: unknown, deleted or expired."""
+        row = self._db.execute(
+            "SELECT sender_id, frame FROM messages WHERE id = ? AND send_time_us >= ?",
+            (message_id, self.cutoff_us(self.now_us())),
+        ).fetchone()
+        if row is None:
+            return None
+        sender_id, frame = row
+        try:
+            attributes = json.loads(frame).get("Sender", {}).get("Attributes") or {}
+            name = attributes.get("username")
+        except (ValueError, AttributeError):
+            name = None
+        return Sender(str(sender_id), name if isinstance(name, str) and name else str(sender_id))
 
     def after_position(self, position: Position, limit: int) -> list[StoredMessage]:
         """Up to `limit` messages after `position` (exclusive), in send order."""

@@ -6,19 +6,25 @@ log and the effects the service carries out, in this order:
    the target's standing (from then on the token endpoint answers accordingly,
    `standing.chat_token_decision`);
 2. SendEvent `ivs-chat-tui:Moderation` with `record.notice().attributes()`: every
-   moderator's TUI shows a line; a renewing target's TUI expects what follows;
-3. DisconnectUser with `plan.disconnect_reason` when it is set: the target's current
-   token (its capabilities, its SEND_MESSAGE) stops working now. Tokens cannot be
-   changed or revoked otherwise (ivs-protocol.md §3).
+   moderator's TUI shows a line; a renewing target's TUI expects what follows (not for
+   a disconnect, which IVS's own aws:DISCONNECT_USER says);
+3. DeleteMessage of `plan.message_id` for a delete;
+4. DisconnectUser with `plan.disconnect_reason` when it is set ("" for none given): the
+   target's current token (its capabilities, its SEND_MESSAGE) stops working now.
+   Tokens cannot be changed or revoked otherwise (ivs-protocol.md §3);
+5. with `plan.off_stage`, the target's stage invites revoked and their participants
+   disconnected (DisconnectParticipant).
 
-| action    | standing                  | DisconnectUser | target's client then      |
-|-----------|---------------------------|----------------|---------------------------|
-| ban       | banned until (or forever) | yes            | gets 403 with the reason  |
-| unban     | not banned                | no             | may ask for a token again |
-| timeout   | timed out until           | yes            | renews: read-only token   |
-| untimeout | not timed out             | yes            | renews: sending token     |
-| mod       | moderator                 | yes            | renews: moderator token   |
-| unmod     | viewer                    | yes            | renews: viewer token      |
+| action     | standing                    | DisconnectUser | off stage | target's client then  |
+|------------|-----------------------------|----------------|-----------|-----------------------|
+| ban        | banned (or until), a viewer | yes            | yes       | gets 403, the reason  |
+| unban      | not banned, still a viewer  | no             | no        | may ask for a token   |
+| timeout    | timed out until             | yes            | no        | renews: read-only     |
+| untimeout  | not timed out               | yes            | no        | renews: sending token |
+| mod        | moderator                   | yes            | no        | renews: moderator     |
+| unmod      | viewer                      | yes            | no        | renews: viewer token  |
+| delete     | unchanged                   | no             | no        | sees the message go   |
+| disconnect | unchanged                   | yes            | yes       | may reconnect at once |
 """
 
 from __future__ import annotations
@@ -41,15 +47,23 @@ from tui.server.moderation.records import LoggedAction, ModerationState, NewReco
 class ActionPlan:
     record: NewRecord
     disconnect_reason: str | None
-    """The DisconnectUser reason, or None when nobody is disconnected."""
+    """The DisconnectUser reason ("" when none was given), or None when nobody is
+    disconnected."""
     ban_addresses: bool = False
+    message_id: str | None = None
+    """The message a delete removes (DeleteMessage)."""
+    off_stage: bool = False
+    """Revoke the target's stage invites and take them off the stage."""
 
 
 def disconnect_reason(record: NewRecord) -> str | None:
-    """The DisconnectUser reason that goes with a logged action, or None when it
-    disconnects nobody (unban, a deletion). Also for the room keeper's flood timeouts."""
+    """The DisconnectUser reason that goes with a logged action ("" for a disconnect
+    without one), or None when it disconnects nobody (unban, a deletion). Also for the
+    room keeper's flood timeouts."""
     action, reason = record.action, record.reason
     duration = record.duration_seconds
+    if action is LoggedAction.DISCONNECT:
+        return (reason or "")[:REASON_MAX_LENGTH]
     if action is LoggedAction.BAN:
         words = "banned" + (f" for {describe_duration(duration)}" if duration else "")
     elif action is LoggedAction.TIMEOUT:
@@ -105,7 +119,13 @@ def plan_action(
         duration_seconds=duration,
         expires_at=None if duration is None else now + duration,
     )
-    return ActionPlan(record, disconnect_reason(record), request.ban_address)
+    return ActionPlan(
+        record,
+        disconnect_reason(record),
+        request.ban_address,
+        request.message_id,
+        off_stage=request.action in (Action.BAN, Action.DISCONNECT),
+    )
 
 
 __all__ = ["ActionPlan", "disconnect_reason", "plan_action"]

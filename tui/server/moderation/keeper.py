@@ -58,8 +58,10 @@ log = logging.getLogger("tui.server.keeper")
 
 KEEPER_ATTRIBUTES = {"username": KEEPER.display_name, "role": Role.MODERATOR.value}
 """The token attributes the keeper's token should carry (`get_token`'s business)."""
-KEEPER_CAPABILITIES = (ChatCapability.DELETE_MESSAGE, ChatCapability.DISCONNECT_USER)
-"""What its token needs: no SEND_MESSAGE, it never speaks."""
+KEEPER_CAPABILITIES = (ChatCapability.DELETE_MESSAGE,)
+"""What its token needs: no SEND_MESSAGE, it never speaks; no DISCONNECT_USER, its
+timeouts disconnect through the control plane. It is the only chat token with
+DELETE_MESSAGE, and no chat token has DISCONNECT_USER, so no client can disconnect it."""
 PUBLIC_REASON_TERM = "blocked term"
 PUBLIC_REASON_FLOOD = "flood"
 MAX_DELETIONS_IN_FLIGHT = 500

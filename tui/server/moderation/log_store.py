@@ -152,19 +152,27 @@ class ModerationStore:
     def apply(self, record: NewRecord, addresses: bool = False) -> ModerationRecord:
         """Log `record` and change the target's standing to match, in one transaction:
         ban (until `expires_at`, permanent without; with `addresses`, every address the
-        user was seen from too), unban (and their addresses), timeout (until
-        `expires_at`), untimeout, mod, unmod; a deletion changes nothing."""
+        user was seen from too; a moderator is a viewer from then on, and an unban does
+        not make them one again), unban (and their addresses), timeout (until
+        `expires_at`), untimeout, mod, unmod; a deletion or a disconnect changes
+        nothing."""
         user_id = record.target.user_id
         action = record.action
         with self._transaction():
-            if action is not LoggedAction.DELETE:
+            if action not in (LoggedAction.DELETE, LoggedAction.DISCONNECT):
                 self._db.execute(
                     "INSERT INTO moderation_state (user_id) VALUES (?) ON CONFLICT DO NOTHING",
                     (user_id,),
                 )
             if action is LoggedAction.BAN:
                 until = record.expires_at if record.expires_at is not None else PERMANENT
-                self._set(user_id, "banned_until = ?, ban_reason = ?", until, record.reason)
+                self._set(
+                    user_id,
+                    "banned_until = ?, ban_reason = ?, role = ?",
+                    until,
+                    record.reason,
+                    Role.VIEWER.value,
+                )
                 if addresses:
                     self._db.execute(
                         "INSERT INTO moderation_banned_addresses (address, user_id, banned_until)"

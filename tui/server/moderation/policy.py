@@ -1,11 +1,13 @@
 """Moderation actions: what may be asked, and who may ask it of whom. Pure: no I/O.
 
 `parse_action_request(body)` checks the body of `POST /api/moderation/actions`
-(`{action, userId, reason?, durationSeconds?, banAddress?}`) and `check_may_act` the
-roles (design.md, "Roles and the room keeper"):
+(`{action, userId, reason?, durationSeconds?, banAddress?}`, or `{action: "delete",
+messageId, reason?}`) and `check_may_act` the roles (design.md, "Roles and the room
+keeper"):
 - the broadcaster may act on anyone but themself;
 - a moderator only on viewers, and never makes or removes moderators;
-- a viewer never.
+- a viewer never;
+- nobody on the room keeper (it is not one of the server's identities either).
 Refusals are the service's domain errors (`tui.server.errors`) with the user's words.
 """
 
@@ -28,7 +30,18 @@ class Action(StrEnum):
     UNTIMEOUT = "untimeout"
     MOD = "mod"
     UNMOD = "unmod"
+    DELETE = "delete"
+    """A message deleted for everyone (DeleteMessage); its sender is the target."""
+    DISCONNECT = "disconnect"
+    """A user's chat connections closed (DisconnectUser), and their stage invites
+    revoked; they may come back at once."""
 
+
+KEEPER_USER_ID = "room-keeper"
+"""The room keeper's user id on its chat token."""
+
+MESSAGE_ID_MAX_LENGTH = 128
+"""IVS's message ids are 12 characters; past this an id is not one."""
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -70,6 +83,9 @@ class ActionRequest:
     """Set for timeouts (the default filled in) and timed bans; None otherwise."""
     ban_address: bool = False
     """A ban that also refuses tokens to the addresses the user was seen from."""
+    message_id: str | None = None
+    """For a delete: the message. Its sender, the target, is found in the history, so
+    `user_id` is "" until then."""
 
 
 def _duration(action: Action, value: object) -> int | None:
@@ -112,11 +128,8 @@ def parse_action_request(body: object) -> ActionRequest:
     if action is None:
         shown = raw_action if isinstance(raw_action, str) else type(raw_action).__name__
         raise InvalidRequest(f"unknown action {str(shown)[:40]!r}; it is one of {_ACTIONS}")
-    user_id = body.get("userId")
-    if not isinstance(user_id, str) or not user_id:
-        raise InvalidRequest("userId is missing: whom is this action for?")
-    if len(user_id) > USER_ID_MAX_LENGTH:
-        raise InvalidRequest(f"userId has at most {USER_ID_MAX_LENGTH} characters")
+    message_id = _message_id(action, body)
+    user_id = "" if action is Action.DELETE else _user_id(body)
     reason = body.get("reason")
     if reason is not None:
         if not isinstance(reason, str):
@@ -132,7 +145,34 @@ def parse_action_request(body: object) -> ActionRequest:
         raise InvalidRequest("banAddress must be true or false")
     if ban_address and action is not Action.BAN:
         raise InvalidRequest(f"banAddress goes with ban, not with {action.value}")
-    return ActionRequest(action, user_id, reason, duration, ban_address)
+    return ActionRequest(action, user_id, reason, duration, ban_address, message_id)
+
+
+def _user_id(body: Mapping[str, object]) -> str:
+    user_id = body.get("userId")
+    if not isinstance(user_id, str) or not user_id:
+        raise InvalidRequest("userId is missing: whom is this action for?")
+    if len(user_id) > USER_ID_MAX_LENGTH:
+        raise InvalidRequest(f"userId has at most {USER_ID_MAX_LENGTH} characters")
+    return user_id
+
+
+def _message_id(action: Action, body: Mapping[str, object]) -> str | None:
+    """A delete's messageId; None for the other actions, which take none."""
+    message_id = body.get("messageId")
+    if action is not Action.DELETE:
+        if message_id is not None:
+            raise InvalidRequest(f"messageId goes with delete, not with {action.value}")
+        return None
+    if body.get("userId") is not None:
+        raise InvalidRequest(
+            "delete takes messageId, not userId: the message's sender is found in the history"
+        )
+    if not isinstance(message_id, str) or not message_id:
+        raise InvalidRequest("messageId is missing: which message is to be deleted?")
+    if len(message_id) > MESSAGE_ID_MAX_LENGTH:
+        raise InvalidRequest(f"messageId has at most {MESSAGE_ID_MAX_LENGTH} characters")
+    return message_id
 
 
 def check_may_act(
@@ -142,9 +182,13 @@ def check_may_act(
     if actor_role is Role.VIEWER:
         raise NotAllowed("only the broadcaster and moderators may moderate")
     if actor_id == target_id:
+        if action is Action.DELETE:
+            raise NotAllowed("you cannot delete your own message")
         raise NotAllowed(f"you cannot {action.value} yourself")
     if target_role is Role.BROADCASTER:
         raise NotAllowed("nobody can act on the broadcaster")
+    if target_id == KEEPER_USER_ID:
+        raise NotAllowed("nobody can act on the room keeper")
     if actor_role is Role.BROADCASTER:
         return
     # A moderator.
@@ -175,8 +219,10 @@ def automatic_applies(target_role: Role) -> bool:
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
+    "KEEPER_USER_ID",
     "MAX_BAN_SECONDS",
     "MAX_TIMEOUT_SECONDS",
+    "MESSAGE_ID_MAX_LENGTH",
     "TIMEOUT_PRESETS",
     "Action",
     "ActionRequest",

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from tui.ivs.moderation_notice import ModerationNotice
-from tui.server.moderation.policy import Action, Role
+from tui.server.moderation.policy import KEEPER_USER_ID, Action, Role
 
 PERMANENT = datetime(9998, 1, 1, tzinfo=UTC).timestamp()
 """`banned_until` of a permanent ban: a real time, so "banned while now < banned_until"
@@ -27,7 +27,7 @@ def is_permanent(until: float | None) -> bool:
 
 
 class LoggedAction(StrEnum):
-    """What the log records: the six requests, and the room keeper's deletions."""
+    """What the log records: the requests, and the room keeper's deletions."""
 
     BAN = Action.BAN.value
     UNBAN = Action.UNBAN.value
@@ -35,11 +35,12 @@ class LoggedAction(StrEnum):
     UNTIMEOUT = Action.UNTIMEOUT.value
     MOD = Action.MOD.value
     UNMOD = Action.UNMOD.value
-    DELETE = "delete"
-    """A message deleted (by the room keeper for a blocked term or a flood)."""
+    DELETE = Action.DELETE.value
+    """A message deleted (by a moderator, or by the room keeper for a blocked term or a
+    flood)."""
+    DISCONNECT = Action.DISCONNECT.value
 
 
-KEEPER_USER_ID = "room-keeper"
 KEEPER_DISPLAY_NAME = "room keeper"
 
 

@@ -1,14 +1,17 @@
-"""The moderation routes (issue 10), mounted under /api by `tui.server.http.api_app`:
+"""The moderation routes, mounted under /api by `tui.server.http.api_app`:
 
 - `POST /api/moderation/actions` `{action, userId, reason?, durationSeconds?,
-  banAddress?}`: 200 and the log record;
+  banAddress?}`, `{action: "delete", messageId, reason?}` or `{action: "disconnect",
+  userId, reason?}`: 200 and the log record (a delete of a message the history does not
+  hold is 404);
 - `GET /api/moderation/log?userId=&limit=`: `{records: [...]}`, newest first;
 - `GET /api/moderation/users/{userId}`: `{userId, displayName, role, bannedUntil?,
   timedOutUntil?, createdAt}`;
 - `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds}`.
 
-`Authorization: Bearer` the broadcaster key or a moderator's session key; viewers get
-403. Thin: `ModerationService` decides, the API's `json_errors` words the refusals.
+`Authorization: Bearer` the broadcaster key or a moderator's session key; viewers, and
+a banned moderator, get 403. Thin: `ModerationService` decides, the API's `json_errors`
+words the refusals.
 """
 
 from __future__ import annotations

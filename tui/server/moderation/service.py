@@ -1,11 +1,21 @@
 """Moderation in the app server: the calls behind the moderation routes, the token
-endpoint's decision and the room keeper's offences (issue 10).
+endpoint's decision and the room keeper's offences.
 
 No HTTP here (`tui.server.moderation.routes` maps requests onto it). Every logged action,
 manual or the keeper's, goes the same way (`tui.server.moderation.actions`): the store
 logs it and changes the target's standing; then SendEvent `ivs-chat-tui:Moderation`
-tells the room; then DisconnectUser, when the action disconnects, ends the target's
-current token (IVS cannot change or revoke one otherwise, ivs-protocol.md §3).
+tells the room; then DeleteMessage for a delete, and DisconnectUser when the action
+disconnects, which ends the target's current token (IVS cannot change or revoke one
+otherwise, ivs-protocol.md §3); then, for a ban or a disconnect, the target's stage
+invites are revoked and they are taken off the stage.
+
+Deleting and disconnecting happen only here: no chat token but the room keeper's may
+delete, and none may disconnect (`standing`), so the role policy holds for every action
+and each one is logged with its actor, the broadcaster's too.
+
+A banned identity's session key fails everywhere (`check_not_banned`, asked by
+`caller` and by `AppService.viewer`), a banned moderator's included: a ban also makes
+them a viewer.
 
 Roles: the broadcaster is whoever holds the broadcaster key (their identity's role in
 `tui.server.store`); anyone else's role is their moderation standing
@@ -18,7 +28,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from tui.common.text import for_log
@@ -26,12 +36,14 @@ from tui.ivs.control import ControlError
 from tui.ivs.moderation_notice import EVENT_MODERATION
 from tui.server.control import ServiceControl
 from tui.server.db import DB_ERRORS
-from tui.server.errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound
+from tui.server.errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound, ServiceError
+from tui.server.history.store import HistoryStore
 from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
 from tui.server.moderation.log_store import ModerationStore, check_log_limit
-from tui.server.moderation.policy import Role, parse_action_request
+from tui.server.moderation.policy import ActionRequest, Role, parse_action_request
 from tui.server.moderation.records import (
+    KEEPER,
     LoggedAction,
     ModerationRecord,
     NewRecord,
@@ -39,13 +51,17 @@ from tui.server.moderation.records import (
     utc_text,
 )
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
-from tui.server.moderation.standing import TokenDecision, chat_token_decision
+from tui.server.moderation.standing import TokenDecision, ban_words, chat_token_decision
 from tui.server.store import IdentityRecord, Store
 
 log = logging.getLogger("tui.server")
 
 BROADCASTER_ID_META = "broadcaster_user_id"
 """Store meta: the broadcaster's user id (written by `AppService` on their first token)."""
+
+TakeOffStage = Callable[[str, str], Awaitable[object]]
+"""`AppService.disconnect(user_id, reason)`: revoke the user's stage invites and
+disconnect their participants (a ban's and a disconnect's last step)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +88,14 @@ class ModerationService:
         broadcaster_key: str,
         broadcaster_name: str | None = None,
         clock: Callable[[], float] = time.time,
+        history: HistoryStore | None = None,
+        take_off_stage: TakeOffStage | None = None,
     ) -> None:
+        """`history`: where a delete finds its message's sender (without it, every
+        delete is 404); `take_off_stage`: what a ban and a disconnect call last."""
         self.control = control
+        self.history = history
+        self.take_off_stage = take_off_stage
         self.identities = identities
         self.store = store
         self.room_arn = room_arn
@@ -112,10 +134,19 @@ class ModerationService:
         identity = self.identities.identity_by_session_key(key)
         if identity is None:
             raise NotAuthenticated("this key is not known to this server")
+        self.check_not_banned(identity.user_id)
         role = self.role_of(identity)
         if role is Role.VIEWER:
             raise NotAllowed("only the broadcaster and moderators may moderate")
         return Caller(Party(identity.user_id, identity.display_name), role)
+
+    def check_not_banned(self, user_id: str) -> None:
+        """NotAllowed (403), with the ban's words, while `user_id` is banned: a banned
+        identity's session key works on no route."""
+        now = self.clock()
+        state = self.store.state(user_id)
+        if state.banned(now):
+            raise NotAllowed(ban_words(state, now))
 
     # --- the token endpoint ------------------------------------------------------------
 
@@ -147,42 +178,107 @@ class ModerationService:
         """`POST /api/moderation/actions`: checked, logged, told, carried out."""
         caller = self.caller(key)
         request = parse_action_request(body)
-        target = self.identities.identity(request.user_id)
-        if target is None:
-            raise NotFound(f"no user {request.user_id!r} is known to this server")
+        if request.message_id is not None:
+            request, target, target_role = self._sender_of(request.message_id, request)
+        elif request.user_id == KEEPER.user_id:  # no identity, and the policy refuses it
+            target, target_role = KEEPER, Role.VIEWER
+        else:
+            identity = self.identities.identity(request.user_id)
+            if identity is None:
+                raise NotFound(f"no user {request.user_id!r} is known to this server")
+            target = Party(identity.user_id, identity.display_name)
+            target_role = self.role_of(identity)
         plan = plan_action(
             request,
             actor=caller.party,
             actor_role=caller.role,
-            target=Party(target.user_id, target.display_name),
-            target_role=self.role_of(target),
+            target=target,
+            target_role=target_role,
             target_state=self.store.state(target.user_id),
             now=self.clock(),
         )
         record = self.store.apply(plan.record, addresses=plan.ban_addresses)
-        failed = await self._carry_out(record, plan.disconnect_reason)
+        failed = await self._carry_out(
+            record, plan.disconnect_reason, plan.message_id or "", delete=bool(plan.message_id)
+        )
+        if plan.off_stage:
+            failed = await self._off_stage(record) or failed
         if failed:
             raise IvsFailed(f"the {record.action.value} is recorded (record {record.id}), {failed}")
         return record
 
+    def _sender_of(
+        self, message_id: str, request: ActionRequest
+    ) -> tuple[ActionRequest, Party, Role]:
+        """A delete's target: the message's sender, from the history (404 if it is not
+        there), and their role now."""
+        sender = self.history.sender_of(message_id) if self.history is not None else None
+        if sender is None:
+            raise NotFound(
+                f"no message {message_id!r} is in this server's history (it may be "
+                "deleted already, or too old)"
+            )
+        identity = self.identities.identity(sender.user_id)
+        if identity is None:  # a token this server did not issue: a viewer to us
+            return replace(request, user_id=sender.user_id), Party(*sender), Role.VIEWER
+        party = Party(identity.user_id, identity.display_name)
+        return replace(request, user_id=identity.user_id), party, self.role_of(identity)
+
+    async def _off_stage(self, record: ModerationRecord) -> str | None:
+        """The target's stage invites revoked and their participants disconnected; what
+        failed, in words, or None."""
+        if self.take_off_stage is None:
+            return None
+        why = "banned" if record.action is LoggedAction.BAN else "disconnected by a moderator"
+        try:
+            await self.take_off_stage(record.target.user_id, why)
+        except ServiceError as exc:
+            log.warning(
+                "moderation %s: taking %s off the stage failed: %s",
+                record.id,
+                for_log(record.target.user_id),
+                for_log(exc.message),
+            )
+            return f"but taking them off the stage failed: {exc.message}"
+        return None
+
     async def _carry_out(
-        self, record: ModerationRecord, reason: str | None, message_id: str = ""
+        self,
+        record: ModerationRecord,
+        reason: str | None,
+        message_id: str = "",
+        *,
+        delete: bool = False,
     ) -> str | None:
-        """The notice, then DisconnectUser if `reason`; what failed, in words, or None.
-        The standing holds already: tokens are refused or read-only whatever IVS says.
-        `message_id`: the message a deletion removed, named in its notice."""
+        """The notice (none for a disconnect: IVS's aws:DISCONNECT_USER says it), then
+        DeleteMessage of `message_id` if `delete`, then DisconnectUser if `reason` is not
+        None ("" for no reason); what failed, in words, or None. The standing holds
+        already: tokens are refused or read-only whatever IVS says. `message_id`: the
+        message a deletion removed, named in its notice."""
         notice = record.notice()
         if message_id:
             notice = replace(notice, message_id=message_id)
-        try:
-            await self.control.send_event(self.room_arn, EVENT_MODERATION, notice.attributes())
-        except ControlError as exc:
-            log.warning("moderation notice %s not sent: %s", record.id, for_log(str(exc)))
-            return f"but telling the room failed: {exc}"
+        if record.action is not LoggedAction.DISCONNECT:
+            try:
+                await self.control.send_event(self.room_arn, EVENT_MODERATION, notice.attributes())
+            except ControlError as exc:
+                log.warning("moderation notice %s not sent: %s", record.id, for_log(str(exc)))
+                return f"but telling the room failed: {exc}"
+        if delete:
+            try:
+                await self.control.delete_message(self.room_arn, message_id, record.reason)
+            except ControlError as exc:
+                log.warning(
+                    "moderation %s: deleting %s failed: %s",
+                    record.id,
+                    for_log(message_id),
+                    for_log(str(exc)),
+                )
+                return f"but deleting it failed: {exc}"
         if reason is None:
             return None
         try:
-            await self.control.disconnect_user(self.room_arn, record.target.user_id, reason)
+            await self.control.disconnect_user(self.room_arn, record.target.user_id, reason or None)
         except ControlError as exc:
             log.warning(
                 "moderation %s: disconnecting %s failed: %s",

@@ -4,8 +4,12 @@
 - a ban (of the identity, or of the address asking) is a refusal: 403 with the reason;
 - a timeout, or an identity younger than the room's `newIdentityWaitSeconds`, is a
   read-only token (no SEND_MESSAGE) and `timedOutUntil`, when sending comes back;
-- a moderator gets DELETE_MESSAGE and DISCONNECT_USER, and `role: moderator` in the
-  token attributes (the only place a `[mod]` badge can come from, design.md).
+- a moderator gets `role: moderator` in the token attributes (the only place a `[mod]`
+  badge can come from, design.md), and SEND_MESSAGE like anyone: no chat token but the
+  room keeper's carries DELETE_MESSAGE, and none DISCONNECT_USER. A token cannot be
+  revoked, so a moderator's spare one would keep those powers after a demotion or a ban;
+  moderators (and the broadcaster) delete and disconnect through the app server's
+  `POST /api/moderation/actions` instead, which checks the role at each call.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from tui.server.moderation.records import ModerationState, is_permanent, utc_tex
 from tui.server.moderation.room_settings import RoomSettings
 
 SEND = (ChatCapability.SEND_MESSAGE,)
-MODERATE = (ChatCapability.DELETE_MESSAGE, ChatCapability.DISCONNECT_USER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,18 @@ class TokenDecision:
         return {"username": display_name, "role": self.role.value}
 
 
+def ban_words(state: ModerationState, now: float) -> str:
+    """What a banned identity reads: on its token refusal and on every keyed route."""
+    if is_permanent(state.banned_until):
+        words = "you are banned from this chat"
+    else:
+        left = describe_duration(max(1, round((state.banned_until or now) - now)))
+        words = (
+            f"you are banned from this chat until {utc_text(state.banned_until)} ({left} from now)"
+        )
+    return words + (f": {state.ban_reason}" if state.ban_reason else "")
+
+
 def chat_token_decision(
     *,
     role: Role,
@@ -50,29 +65,20 @@ def chat_token_decision(
     identity's own (broadcaster or viewer, from the store); the moderator role comes
     from `state`."""
     if role is Role.BROADCASTER:
-        return TokenDecision(Role.BROADCASTER, SEND + MODERATE)
+        return TokenDecision(Role.BROADCASTER, SEND)
     if state.banned(now):
-        if is_permanent(state.banned_until):
-            words = "you are banned from this chat"
-        else:
-            left = describe_duration(max(1, round((state.banned_until or now) - now)))
-            words = (
-                f"you are banned from this chat until {utc_text(state.banned_until)} "
-                f"({left} from now)"
-            )
-        raise NotAllowed(words + (f": {state.ban_reason}" if state.ban_reason else ""))
+        raise NotAllowed(ban_words(state, now))
     effective = Role.MODERATOR if state.role is Role.MODERATOR else Role.VIEWER
     # The role first: an address ban is aimed at a viewer, and behind a shared address
     # (a proxy, a campus, a carrier's NAT) it must not lock out the room's moderators.
     if address_banned and effective is not Role.MODERATOR:
         raise NotAllowed("this network address is banned from this chat")
-    extra = MODERATE if effective is Role.MODERATOR else ()
     if state.timed_out(now):
-        return TokenDecision(effective, extra, state.timed_out_until, "timed out")
+        return TokenDecision(effective, (), state.timed_out_until, "timed out")
     wait_ends = identity_created_at + settings.new_identity_wait_seconds
     if effective is Role.VIEWER and now < wait_ends:
-        return TokenDecision(effective, extra, wait_ends, "new identity")
-    return TokenDecision(effective, SEND + extra)
+        return TokenDecision(effective, (), wait_ends, "new identity")
+    return TokenDecision(effective, SEND)
 
 
-__all__ = ["TokenDecision", "chat_token_decision"]
+__all__ = ["TokenDecision", "ban_words", "chat_token_decision"]
