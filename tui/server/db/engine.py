@@ -31,6 +31,8 @@ from typing import Any, Literal, Protocol
 
 import psycopg
 
+from tui.server.custody import check_custody
+
 FILE_MODE = 0o600
 
 ALL_ROWS = 9_223_372_036_854_775_807
@@ -91,10 +93,12 @@ def private_files(db_path: Path) -> None:
     """The SQLite database, its WAL and its shared-memory index exist and are 0600 before
     SQLite opens them, whatever the directory's mode or the umask: they hold participant
     tokens. (SQLite creates the WAL and SHM with the database file's mode; made here,
-    they need not rely on that.)"""
+    they need not rely on that.) One that another user owns or may write is refused
+    (`UnsafeCustody`, tui/server/custody.py)."""
     for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
+            check_custody(path, "the database file", os.fstat(fd))
             os.fchmod(fd, FILE_MODE)
         finally:
             os.close(fd)
