@@ -111,7 +111,7 @@ def _banner(server: Any, config_file: Path) -> str:
     url = server.url
     key = server.broadcaster_key
     where = "local IVS stack on the same port" if server.emulator else "Amazon IVS"
-    from tui.server.db.engine import redacted
+    from tui.server.db.url import redacted
 
     data = server.settings.resolved_data_dir
     db_url = server.settings.database_url

@@ -32,6 +32,7 @@ from typing import Any, Literal, Protocol
 import psycopg
 
 from tui.server.custody import check_custody
+from tui.server.db.url import masked, redacted
 
 FILE_MODE = 0o600
 
@@ -75,18 +76,6 @@ class Rows(Protocol):
 def _pg_sql(text: str) -> str:
     # psycopg takes %s; a literal % must be doubled. No query holds a ? in a string.
     return text.replace("%", "%%").replace("?", "%s")
-
-
-def redacted(url: str) -> str:
-    """A database URL fit for a log line or an error: no password."""
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the database URL (unreadable)"
-    host = info.get("host") or "localhost"
-    port = f":{info['port']}" if info.get("port") else ""
-    user = f"{info['user']}@" if info.get("user") else ""
-    return f"postgresql://{user}{host}{port}/{info.get('dbname') or ''}"
 
 
 def private_files(db_path: Path) -> None:
@@ -166,7 +155,9 @@ class Database:
             )
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise DatabaseUnavailable(f"cannot connect to {redacted(self.url)}: {first}") from None
+            # The driver quotes what it could not read of the URL: often the password.
+            words = masked(first, self.url)
+            raise DatabaseUnavailable(f"cannot connect to {redacted(self.url)}: {words}") from None
 
     def _conn(self) -> Any:
         if self._sqlite is not None:
