@@ -192,7 +192,12 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print("\n".join(lines))
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from tui.common.log_lines import one_line_handler
+
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=[one_line_handler(logging.StreamHandler(), "%(asctime)s %(name)s %(message)s")],
+    )
     try:
         return asyncio.run(_serve(settings, getattr(args, "config", None) or default_config_file()))
     except StartupError as exc:
