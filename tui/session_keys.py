@@ -107,7 +107,8 @@ class SavedKeys:
             os.chmod(self.directory, 0o700)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to a leftover file
+                if hasattr(os, "fchmod"):  # O_CREAT's mode does not apply to a leftover file
+                    os.fchmod(fd, 0o600)
                 os.write(fd, (json.dumps(body, ensure_ascii=False) + "\n").encode())
                 os.fsync(fd)
             finally:

@@ -18,11 +18,11 @@ MASK = "***"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 _QUERY_PASSWORD = re.compile(r"(?:^|&)password=([^&]*)")
-# RFC 3986: what a user name or password may hold unencoded (':' only between them).
-_USERINFO_SAFE = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*$")
+# What the driver cannot take unencoded in a user name or password (it takes the rest).
+_USERINFO_BAD = re.compile(r"%(?![0-9A-Fa-f]{2})|[@/\[\]\s\x00-\x1f\x7f]")
 ENCODE_HINT = (
     "percent-encode these characters in the user name and password: % as %25, @ as %40, "
-    "/ as %2F, ? as %3F, # as %23, [ as %5B, ] as %5D, space as %20"
+    "/ as %2F, ? as %3F, [ as %5B, ] as %5D, space as %20"
 )
 
 
@@ -92,8 +92,8 @@ def url_problem(url: str) -> str | None:
     """Why the driver cannot take `url` as meant, in words quoting none of it; None when
     it can."""
     _, userinfo, _ = _split(url)
-    if userinfo is not None and not _USERINFO_SAFE.match(userinfo):
-        return f"the user name or password holds a character a URL cannot: {ENCODE_HINT}"
+    if userinfo is not None and _USERINFO_BAD.search(userinfo):
+        return f"the user name or password holds a character the URL must encode: {ENCODE_HINT}"
     try:
         from psycopg.conninfo import conninfo_to_dict
 
