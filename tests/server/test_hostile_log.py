@@ -126,7 +126,10 @@ async def test_the_whole_server_log_holds_no_raw_control_character(tmp_path: Pat
     text = log.read_bytes().decode("utf-8", errors="replace")
     raw = [(n, line) for n, line in enumerate(text.split("\n"), 1) if RAW.search(line)]
     assert raw == [], raw[:5]
-    assert "room keeper: " in text and "\\x1b]52;c;aGk=\\x07" in text
+    keeper_lines = [line for line in text.split("\n") if "room keeper: " in line]
+    assert any(
+        "\\x1b]52;c;aGk=\\x07" in line and "\\r\\n2026-01-01" in line for line in keeper_lines
+    ), keeper_lines
     assert (
         "forged line" in text and "\nforged" not in text and "\n2026-01-01 00:00:00,000" not in text
     )
