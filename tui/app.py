@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from textual.driver import Driver
 
     from tui.ivs.room import ChatRoom
+    from tui.session_keys import SavedKeys
 
 log = logging.getLogger(__name__)
 TERMINAL_GONE_EXIT = 129
@@ -292,14 +293,16 @@ async def run_chat_async(
     broadcaster_key: str | None = None,
     join_hint: JoinHints | str | None = None,
     settings: TuiSettings | None = None,
+    keys: SavedKeys | None = None,
 ) -> int:
     """Join through the app server at `server_url` and run the TUI in the running event
     loop until the user quits. Returns the exit code: 0, or 1 after printing one line
-    when the app server cannot be reached or refuses the name or key."""
+    when the app server cannot be reached or refuses the name or key. With `keys`, a
+    viewer comes back as the identity saved there for this server and name."""
     from tui.server.client import AppServerClient
 
     client = AppServerClient(server_url, broadcaster_key=broadcaster_key)
-    session = ChatSession(client, name)
+    session = ChatSession(client, name, keys=keys)
     # A server that takes the connection and never answers would leave the terminal
     # blank until the client's timeout: say what we wait for, then wipe the line.
     waiting = sys.stderr.isatty()

@@ -1,13 +1,20 @@
 """`ivs-chat-tui join --server URL --name NAME [--broadcaster-key KEY]`: join a room
-through an app server, as a viewer (or as the broadcaster, with the key)."""
+through an app server, as a viewer (or as the broadcaster, with the key).
+
+A viewer's session key is kept per server and name (tui/session_keys.py), so joining
+again is the same identity; `--forget-identity` deletes it instead of joining."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tui.argtypes import existing_file
 from tui.gc_tuning import without_collection
+
+if TYPE_CHECKING:
+    from tui.session_keys import SavedKeys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--scrollback", type=int, metavar="N", help="messages kept in the list (default 10000)"
+    )
+    parser.add_argument(
+        "--forget-identity",
+        action="store_true",
+        help="delete the session key saved for --server and --name, and exit: the next "
+        "join with them is a new identity",
     )
     parser.add_argument(
         "--config",
@@ -38,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from tui.app import run_chat_async
     from tui.logs import log_to_file
+    from tui.session_keys import SavedKeys, default_keys_dir
     from tui.settings import SettingsError, load_settings
 
     try:
@@ -60,6 +74,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ivs-chat-tui join: {' and '.join(missing)} required", file=sys.stderr)
         return 2
     assert settings.server is not None and settings.name is not None
+    keys = SavedKeys(default_keys_dir())
+    if args.forget_identity:
+        return _forget(keys, settings.server, settings.name)
     log_to_file("join")
     return asyncio.run(
         run_chat_async(
@@ -67,5 +84,23 @@ def _run(args: argparse.Namespace) -> int:
             settings.name,
             broadcaster_key=settings.broadcaster_key,
             settings=settings,
+            keys=keys,
         )
     )
+
+
+def _forget(keys: SavedKeys, server: str, name: str) -> int:
+    from tui.common.text import clean
+    from tui.session_keys import SavedKeyError
+
+    try:
+        path = keys.forget(server, name)
+    except SavedKeyError as exc:
+        print(f"ivs-chat-tui join: {clean(str(exc))}", file=sys.stderr)
+        return 1
+    who = f"{clean(name)!r} at {clean(server)}"
+    if path is None:
+        print(f"no identity saved for {who} ({keys.path(server, name)})")
+    else:
+        print(f"forgot the identity saved for {who} (deleted {path})")
+    return 0

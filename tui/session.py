@@ -3,10 +3,16 @@
 The app is given a session rather than a token: a session asks the app server for our
 identity (user id, role), hands the room client a fresh token per connection, and does
 the stage-invite calls. It holds no widget and imports no textual.
+
+Given `SavedKeys` (tui/session_keys.py), a viewer's session comes back as the identity
+it was at that server under that name: it sends the saved session key, and saves the
+key of the first token answer before anything else happens, so the name the server
+just gave us and the key on disk cannot disagree after a crash.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,9 +21,15 @@ from urllib.parse import urlsplit
 from tui.common.roles import Role
 from tui.ivs.protocol import TOKEN_TTL_SECONDS
 from tui.ivs.tokens import ChatToken, TokenProvider
+from tui.session_keys import SavedKeyError, SavedKeys
 
 if TYPE_CHECKING:
     from tui.server.client import AppServerClient, InviteGrant, Redemption, TokenGrant
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_KEY = 401
+"""The app server's answer to a session key it does not know (a fresh data dir)."""
 
 ROLE_BROADCASTER = Role.BROADCASTER
 ROLE_MODERATOR = Role.MODERATOR
@@ -59,10 +71,21 @@ class ChatSession:
     """A display name at one app server. `open()` first, then the room uses
     `token_provider()`; invites, redemptions and stage revocations go through here."""
 
-    def __init__(self, client: AppServerClient, name: str, *, room: str | None = None) -> None:
+    def __init__(
+        self,
+        client: AppServerClient,
+        name: str,
+        *,
+        room: str | None = None,
+        keys: SavedKeys | None = None,
+    ) -> None:
         self.client = client
         self.name = name
         self._room = room
+        self._keys = None if client.broadcaster_key else keys
+        """Where our session key is kept between runs; None: not kept (the broadcaster,
+        whose key is the broadcaster key, and tests)."""
+        self._saved_key: str | None = None
         self._first: ChatToken | None = None
         self._first_at: datetime | None = None
         self.identity: SelfIdentity | None = None
@@ -72,7 +95,22 @@ class ChatSession:
         Once known, the identity is kept: opening again asks nothing."""
         if self.identity is not None:
             return self.identity
-        grant = await self.client.chat_token(self.name)
+        from tui.server.client import AppServerError
+
+        saved = self._recall()
+        if saved and not self.client.session_key:
+            self.client.session_key = saved
+        try:
+            grant = await self.client.chat_token(self.name)
+        except AppServerError as exc:
+            if not saved or exc.status != UNKNOWN_KEY:
+                raise
+            # The server does not know the saved key (its data is new): a new identity
+            # under this name, if the name is free there.
+            log.info("the app server does not know the saved session key: a new identity")
+            self.client.session_key = None
+            grant = await self.client.chat_token(self.name)
+        self._remember(grant.session_key)
         # The first connection uses this token, so one start costs one token request.
         self._first = grant.chat_token()
         self._first_at = datetime.now(UTC)
@@ -99,10 +137,34 @@ class ChatSession:
             if first is not None and self._first_at and datetime.now(UTC) - self._first_at < young:
                 return first
             grant = await self.client.chat_grant(self.name)
+            self._remember(grant.session_key)
             self._identify(grant)
             return grant.chat_token()
 
         return provide
+
+    def _recall(self) -> str | None:
+        """The key saved for this server and name; a file that cannot be used is logged
+        and passed over (the server then decides whether the name is free)."""
+        if self._keys is None:
+            return None
+        try:
+            self._saved_key = self._keys.load(self.client.base_url, self.name)
+        except SavedKeyError as exc:
+            log.warning("%s", exc)
+        return self._saved_key
+
+    def _remember(self, key: str) -> None:
+        """Save `key` for this server and name unless it is saved already. A failure is
+        logged: the chat works, only the next run will be a new identity."""
+        if self._keys is None or not key or key == self._saved_key:
+            return
+        try:
+            self._keys.save(self.client.base_url, self.name, key)
+        except SavedKeyError as exc:
+            log.warning("%s", exc)
+            return
+        self._saved_key = key
 
     async def invite(self, user_id: str) -> InviteGrant:
         return await self.client.invite(user_id)

@@ -9,8 +9,11 @@ import aiohttp
 import pytest
 
 from tui.server.http import AUTH_FAILURE_BURST
+from tui.server.names import looks
 from tui.server.settings import ServerSettings
 from tui.server.startup import RunningServer, start_local_stack, start_server
+
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
 async def test_malformed_token_bodies(local: RunningServer, body: bytes, words: str) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.post(local.url + "/api/chat/token", data=body) as resp,
+        http.post(local.url + "/api/chat/token", data=body, headers=JSON) as resp,
     ):
         answer = await resp.json()
     assert resp.status == 400
@@ -109,7 +112,7 @@ async def test_malformed_bodies_elsewhere(
         if auth == "viewer":
             async with http.post(local.url + "/api/chat/token", json={"displayName": "V"}) as r:
                 key = (await r.json())["sessionKey"]
-        headers = {"Authorization": f"Bearer {key}"}
+        headers = {"Authorization": f"Bearer {key}", **JSON}
         async with http.post(local.url + path, data=body, headers=headers) as resp:
             answer = await resp.json()
     assert resp.status == 400
@@ -194,3 +197,57 @@ async def test_right_keys_cost_nothing(local: RunningServer) -> None:
                 local.url + "/api/multihost/disconnect", json=body, headers=key
             ) as resp:
                 assert resp.status == 404  # past the key check: no such user, never 429
+
+
+# --- JSON only: a cross-site "simple request" is never processed ------------------------
+
+BODY_ROUTES = [
+    ("POST", "/api/chat/token"),
+    ("POST", "/api/multihost/invite"),
+    ("POST", "/api/multihost/redeem"),
+    ("POST", "/api/multihost/host"),
+    ("POST", "/api/multihost/disconnect"),
+    ("POST", "/api/multihost/stage/join"),
+    ("POST", "/api/multihost/stage/leave"),
+    ("POST", "/api/moderation/actions"),
+    ("PUT", "/api/moderation/settings"),
+    ("POST", "/api/no/such/route"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None],
+)
+async def test_a_body_not_declared_json_is_415_on_every_route(
+    local: RunningServer, method: str, path: str, content_type: str | None
+) -> None:
+    # What a web page can make a browser send to another site with no preflight: a
+    # text/plain body that is JSON all the same, with the attacker's session key in it.
+    body = b'{"displayName": "Victim", "sessionKey": "attackers-key", "userId": "x"}'
+    headers = {"Authorization": f"Bearer {local.broadcaster_key}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    async with (
+        aiohttp.ClientSession(skip_auto_headers=["Content-Type"]) as http,
+        http.request(method, local.url + path, data=body, headers=headers) as resp,
+    ):
+        answer = await resp.json()
+    assert resp.status == 415
+    assert answer["message"] == "the API takes JSON only: send Content-Type: application/json"
+    assert not [h for h in resp.headers if h.lower().startswith("access-control-")]
+
+
+async def test_a_text_plain_token_request_records_nothing(local: RunningServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        body = b'{"displayName": "Victim"}'
+        headers = {"Content-Type": "text/plain;charset=UTF-8", "Origin": "https://ev.il"}
+        async with http.post(local.url + "/api/chat/token", data=body, headers=headers) as r:
+            assert r.status == 415
+            assert "Access-Control-Allow-Origin" not in r.headers
+        assert local.service.store.name_holder(looks("Victim")) is None
+        # JSON, with its charset, is taken.
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        async with http.post(local.url + "/api/chat/token", data=body, headers=headers) as r:
+            assert r.status == 200

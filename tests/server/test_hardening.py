@@ -115,7 +115,9 @@ async def test_a_session_key_with_a_lone_surrogate_is_refused(local: RunningServ
     body = b'{"displayName": "Al", "sessionKey": "\\ud800"}'
     async with (
         aiohttp.ClientSession() as http,
-        http.post(local.url + "/api/chat/token", data=body) as resp,
+        http.post(
+            local.url + "/api/chat/token", data=body, headers={"Content-Type": "application/json"}
+        ) as resp,
     ):
         assert resp.status == 400
         assert "sessionKey" in (await resp.json())["message"]

@@ -38,6 +38,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("IVS_CHAT_TUI_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path)  # no user config file
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")  # no saved session keys of the user's
     return env
 
 

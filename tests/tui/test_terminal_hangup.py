@@ -51,6 +51,7 @@ async def test_the_tui_quits_when_its_terminal_hangs_up(tmp_path: Path) -> None:
         "TERM": "xterm-256color",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
     }
     # SIGHUP ignored, as for a TUI whose session leader (make, a wrapper) gets the hangup
     # and does not pass it on: only the terminal itself says it has gone.

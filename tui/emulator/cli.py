@@ -108,12 +108,13 @@ def run(args: argparse.Namespace) -> int:
     import os
     import sys
 
+    from tui.common.log_lines import one_line_handler
     from tui.emulator.config import EmulatorConfig
     from tui.emulator.stack import Emulator
 
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
-        format="%(asctime)s %(message)s",
+        handlers=[one_line_handler(logging.StreamHandler(), "%(asctime)s %(message)s")],
     )
     logging.getLogger("aiohttp").setLevel(logging.WARNING)
     emulator = Emulator(

@@ -120,7 +120,7 @@ def _banner(server: Any, config_file: Path) -> str:
     url = server.url
     key = server.broadcaster_key
     where = "local IVS stack on the same port" if server.emulator else "Amazon IVS"
-    from tui.server.db.engine import redacted
+    from tui.server.db.url import redacted
 
     data = server.settings.resolved_data_dir
     db_url = server.settings.database_url
@@ -201,7 +201,12 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print("\n".join(lines))
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from tui.common.log_lines import one_line_handler
+
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=[one_line_handler(logging.StreamHandler(), "%(asctime)s %(name)s %(message)s")],
+    )
     try:
         return asyncio.run(_serve(settings, getattr(args, "config", None) or default_config_file()))
     except StartupError as exc:

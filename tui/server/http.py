@@ -232,6 +232,25 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         return _error(500, "the app server had an unexpected error; see its log")
 
 
+JSON_TYPE = "application/json"
+_NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
+@web.middleware
+async def json_only(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A request that sends a body to the API declares it as JSON, or gets 415 before
+    anything reads it. A web page may make another site's browser POST `text/plain` or a
+    form with no CORS preflight (a "simple request"), so a body of JSON in such a post
+    would otherwise be taken as the victim's own call. `Content-Type: application/json`
+    is never simple: the browser asks first, and no CORS header here says yes. A request
+    with no body (going on stage) carries nothing to take."""
+    if request.method in _NO_BODY_METHODS or not request.body_exists:
+        return await handler(request)
+    if "Content-Type" not in request.headers or request.content_type != JSON_TYPE:
+        return _error(415, f"the API takes JSON only: send Content-Type: {JSON_TYPE}")
+    return await handler(request)
+
+
 @web.middleware
 async def key_budget(request: web.Request, handler: Any) -> web.StreamResponse:
     """On routes that take a key: an address past its budget of wrong keys gets 429
@@ -384,7 +403,7 @@ _LOGGED = _KEYED | {no_such_api, stage_link, healthz}
 def api_app(state: ServerState, extra: Iterable[web.AbstractRouteDef] = ()) -> web.Application:
     """The `/api` sub-application: its routes, the `extra` ones (paths relative to
     /api: the moderation and history routes), and the middlewares they share."""
-    api = web.Application(middlewares=[key_budget, json_errors])
+    api = web.Application(middlewares=[json_only, key_budget, json_errors])
     api[STATE] = state
     router = api.router
     router.add_post("/chat/token", chat_token)

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from tui.common.text import for_log
 from tui.server.db import DB_ERRORS, DatabaseTarget, DatabaseUnavailable
 from tui.server.errors import InvalidRequest
 from tui.server.history import routes as history_routes
@@ -128,7 +129,7 @@ async def _follow_settings(state: ServerState) -> None:
         try:
             service.moderation.reload_settings()
         except DB_ERRORS as exc:
-            log.warning("could not read the room settings: %s", exc)
+            log.warning("could not read the room settings: %s", for_log(str(exc)))
 
 
 def room_lifetime(

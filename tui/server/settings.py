@@ -150,6 +150,10 @@ class ServerSettings(FlagsEnvTomlSettings):
                 "must be a PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
                 "(leave it out for SQLite in the data dir)"
             )
+        from tui.server.db.url import url_problem
+
+        if problem := url_problem(value):  # in words that never quote the password
+            raise ValueError(f"cannot be read: {problem}")
         return value
 
     @field_validator("broadcaster_name")

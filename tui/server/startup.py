@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import os
 import secrets
 import ssl
 import time
@@ -34,6 +33,7 @@ from tui.ivs.control import (
 from tui.ivs.protocol import messaging_url
 from tui.server.client_address import parse_networks
 from tui.server.control import AwsControl, LocalControl
+from tui.server.custody import UnsafeCustody, kept_secret, new_key, private_dir
 from tui.server.db import DB_ERRORS, Database, DatabaseTarget, DatabaseUnavailable, SchemaTooNew
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
@@ -74,25 +74,15 @@ the same data dir so that the broadcaster's TUI keeps working across restarts.""
 
 
 def kept_broadcaster_key(data_dir: Path) -> str:
-    """The key kept in `data_dir`, or a new one, generated and kept there (0600)."""
+    """The key kept in `data_dir`, or a new one, generated and kept there (0600); one
+    that another user owns or may write is refused (tui/server/custody.py)."""
     path = data_dir / BROADCASTER_KEY_FILE
     try:
-        kept = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        kept = ""
+        return kept_secret(path, "the broadcaster key", new_key, BROADCASTER_KEY_MIN)
+    except UnsafeCustody as exc:
+        raise StartupError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise StartupError(f"cannot read the broadcaster key in {path}: {exc}") from None
-    if len(kept) >= BROADCASTER_KEY_MIN:
-        return kept
-    key = secrets.token_urlsafe(18)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(key + "\n")
-    except OSError as exc:
         raise StartupError(f"cannot keep the broadcaster key in {path}: {exc}") from None
-    return key
 
 
 BROADCASTER_KEY_META = "broadcaster_key"
@@ -321,6 +311,15 @@ async def _aws_resources(
     return Resources(room, stage, created=False, notes=())
 
 
+def _private_data_dir(data_dir: Path) -> None:
+    try:
+        private_dir(data_dir)
+    except UnsafeCustody as exc:
+        raise StartupError(str(exc)) from None
+    except OSError as exc:
+        raise StartupError(f"cannot make the data dir {data_dir}: {exc}") from None
+
+
 async def start_server(
     settings: ServerSettings,
     *,
@@ -332,6 +331,8 @@ async def start_server(
     tls = _tls(settings)
     data_dir = settings.resolved_data_dir
     target = DatabaseTarget(data_dir, settings.database_url)
+    if not target.shared:  # the SQLite files and broadcaster.key: nobody else's
+        _private_data_dir(data_dir)
     try:
         store = Store(target.open_core())
         store.forget_participant_tokens(now=clock())

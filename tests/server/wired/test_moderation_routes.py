@@ -147,7 +147,7 @@ async def test_bad_requests_in_shape(server: RunningServer) -> None:
         assert status == 400 and "JSON object" in answer["message"]
         async with client.http.post(
             client.url + "/api/moderation/actions",
-            headers={"Authorization": f"Bearer {key}"},
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
             data=b"{not json",
         ) as resp:
             assert resp.status == 400 and "not valid JSON" in (await resp.json())["message"]

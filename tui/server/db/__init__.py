@@ -7,6 +7,8 @@ shared PostgreSQL (`serve --database-url postgresql://...`), behind one small la
 - `migrations.py`: numbered schema steps per component, recorded in `schema_migrations`
   and applied at start.
 - `where.py`: `DatabaseTarget`, which engine and where, from the settings.
+- `url.py`: a Postgres URL in words without its password (`redacted`, `masked` for the
+  driver's own words, `url_problem` for a URL it cannot read).
 """
 
 from tui.server.db.engine import DB_ERRORS, Database, DatabaseUnavailable

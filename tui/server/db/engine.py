@@ -31,6 +31,9 @@ from typing import Any, Literal, Protocol
 
 import psycopg
 
+from tui.server.custody import check_custody
+from tui.server.db.url import masked, redacted
+
 FILE_MODE = 0o600
 
 ALL_ROWS = 9_223_372_036_854_775_807
@@ -75,26 +78,16 @@ def _pg_sql(text: str) -> str:
     return text.replace("%", "%%").replace("?", "%s")
 
 
-def redacted(url: str) -> str:
-    """A database URL fit for a log line or an error: no password."""
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the database URL (unreadable)"
-    host = info.get("host") or "localhost"
-    port = f":{info['port']}" if info.get("port") else ""
-    user = f"{info['user']}@" if info.get("user") else ""
-    return f"postgresql://{user}{host}{port}/{info.get('dbname') or ''}"
-
-
 def private_files(db_path: Path) -> None:
     """The SQLite database, its WAL and its shared-memory index exist and are 0600 before
     SQLite opens them, whatever the directory's mode or the umask: they hold participant
     tokens. (SQLite creates the WAL and SHM with the database file's mode; made here,
-    they need not rely on that.)"""
+    they need not rely on that.) One that another user owns or may write is refused
+    (`UnsafeCustody`, tui/server/custody.py)."""
     for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
+            check_custody(path, "the database file", os.fstat(fd))
             os.fchmod(fd, FILE_MODE)
         finally:
             os.close(fd)
@@ -162,7 +155,9 @@ class Database:
             )
         except psycopg.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise DatabaseUnavailable(f"cannot connect to {redacted(self.url)}: {first}") from None
+            # The driver quotes what it could not read of the URL: often the password.
+            words = masked(first, self.url)
+            raise DatabaseUnavailable(f"cannot connect to {redacted(self.url)}: {words}") from None
 
     def _conn(self) -> Any:
         if self._sqlite is not None:

@@ -37,7 +37,7 @@ class DatabaseTarget:
 
     def describe(self) -> str:
         if self.url is not None:
-            from tui.server.db.engine import redacted
+            from tui.server.db.url import redacted
 
             return redacted(self.url)
         return str(self.data_dir)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from tui.common.text import for_log
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
@@ -40,7 +41,7 @@ class HistoryRecorder:
             elif isinstance(event, StateChanged):
                 self.on_state(event.state)
         except (*DB_ERRORS, OSError) as exc:
-            log.warning("history could not record an event: %s", exc)
+            log.warning("history could not record an event: %s", for_log(str(exc)))
             self._gap()
 
     def on_state(self, state: ConnectionState) -> None:
@@ -59,4 +60,4 @@ class HistoryRecorder:
             coverage.stopped(now)
             coverage.recording(now + 1)
         except (*DB_ERRORS, OSError) as exc:
-            log.warning("history could not mark a gap: %s", exc)
+            log.warning("history could not mark a gap: %s", for_log(str(exc)))

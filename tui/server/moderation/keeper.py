@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tui.common.text import for_log
 from tui.ivs.backoff import backoff_delay
 from tui.ivs.control import ControlError
 from tui.ivs.events import (
@@ -268,7 +269,8 @@ class RoomKeeper:
     def health(self) -> KeeperHealth:
         return KeeperHealth(
             self._state,
-            self._last_error,
+            # Often a moderator's disconnect reason: /healthz answers anyone.
+            None if self._last_error is None else for_log(self._last_error),
             self._seen,
             self._deletions,
             self._offences,
@@ -290,7 +292,7 @@ class RoomKeeper:
             failures = 1 if self._connections > connected_before else failures + 1
             self._state = KeeperState.RECONNECTING
             self._last_error = ended.reason or "the keeper's chat connection ended"
-            log.warning("room keeper: %s; opening it again", self._last_error)
+            log.warning("room keeper: %s; opening it again", for_log(self._last_error))
             self._bump()
             delay = backoff_delay(
                 max(failures - 1, 0), base=self._reopen_base, cap=self._reopen_cap, rng=self._rng
@@ -385,7 +387,7 @@ class RoomKeeper:
             await room.delete_message(message_id, reason)
         except ChatError as exc:
             self._last_error = f"could not delete message {message_id}: {exc}"
-            log.warning("room keeper: %s", self._last_error)
+            log.warning("room keeper: %s", for_log(self._last_error))
             self._bump()
             return
         self._deletions += 1

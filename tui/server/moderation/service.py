@@ -303,7 +303,7 @@ class ModerationService:
         try:
             return self.store.claim(message_id, self.clock())
         except DB_ERRORS as exc:
-            log.warning("could not claim an offence, acting on it anyway: %s", exc)
+            log.warning("could not claim an offence, acting on it anyway: %s", for_log(str(exc)))
             return True
 
     async def on_offence(self, offence: Offence) -> None:
