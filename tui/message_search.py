@@ -1,15 +1,19 @@
-"""Search in the message list (issue 11 §4): what a query means, over plain data.
+"""Search in the message list: what a query means, over plain data.
 
 A query is words to find in the text, `from:name` for a sender, or both
-("from:alice keyboard"). Matching is case-insensitive (casefold, so "STRASSE" finds
-"straße") and runs over the scrollback's `ChatMessage`s, never over drawn lines, so it
-costs one pass over strings however the lines are wrapped or styled.
+("from:alice keyboard"). Words match case-insensitively (casefold, so "STRASSE" finds
+"straße"). `from:` matches the start of a sender's name, folded the way the app server
+tells names apart (`tui.common.folding.name_key`: case, width, look-alike letters), so
+`from:ada` finds "Ada (demo bot)" and `from:tr0ll` finds every `tr0ll_...` a raid sends;
+or a user id, whole. Matching runs over the scrollback's `ChatMessage`s, never over drawn
+lines, so it costs one pass over strings however the lines are wrapped or styled.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from tui.common.folding import name_key
 from tui.ivs.events import ChatMessage
 
 FROM: str = "from:"
@@ -20,7 +24,11 @@ class SearchQuery:
     text: str
     """Casefolded words to find in the message, as one phrase ("" matches any text)."""
     sender: str
-    """Casefolded name (or user id) of the sender ("" matches anyone)."""
+    """Casefolded start of the sender's name, or their user id ("" matches anyone)."""
+    _sender_key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_sender_key", _name_key(self.sender) if self.sender else "")
 
     @classmethod
     def parse(cls, typed: str) -> SearchQuery | None:
@@ -38,9 +46,11 @@ class SearchQuery:
         return cls(text, sender)
 
     def matches(self, message: ChatMessage) -> bool:
-        if self.sender and self.sender not in (
-            message.sender_name.casefold(),
-            message.sender_id.casefold(),
+        sender = self.sender
+        if (
+            sender
+            and not _name_key(message.sender_name).startswith(self._sender_key)
+            and sender != message.sender_id.casefold()
         ):
             return False
         return not self.text or self.text in message.content.casefold()
@@ -50,6 +60,20 @@ class SearchQuery:
         if self.text:
             parts.append(f"“{self.text}”")
         return " ".join(parts)
+
+
+_KEYS: dict[str, str] = {}
+_KEYS_MAX = 10_000
+
+
+def _name_key(name: str) -> str:
+    """`name_key`, remembered: a search looks at every message, and names repeat."""
+    key = _KEYS.get(name)
+    if key is None:
+        if len(_KEYS) >= _KEYS_MAX:  # a raid of fresh names: start again, bounded
+            _KEYS.clear()
+        key = _KEYS[name] = name_key(name)
+    return key
 
 
 __all__ = ["SearchQuery"]
