@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Final, Generic, TypeVar
@@ -124,10 +124,9 @@ _LATIN_LETTER: Final = re.compile(
 _MARK_SCAN: Final = ((0, 0x20000), (0xE0000, 0xE1000))
 
 
-@cache
-def _fold_table() -> dict[int, str | None]:
-    """For `str.translate` after NFKD: each code point to what `fold` makes of it (see
-    the module docstring), printable ASCII left out. Built once, in about 0.1 s."""
+def _base_table() -> dict[int, str | None]:
+    """For `str.translate` after NFKD and again after case folding: steps 2 to 4 of
+    `fold`, printable ASCII left out."""
     category = unicodedata.category
     dropped: dict[int, str | None] = {
         code: None
@@ -165,25 +164,48 @@ def _fold_table() -> dict[int, str | None]:
     return table
 
 
+@cache
+def _fold_table() -> dict[int, str | None]:
+    """For one `str.translate` after NFKD: each code point to what `fold` makes of it,
+    the base table's passes before and after case folding done here once, so a message
+    takes one pass. Built once, in about 0.2 s."""
+    base = _base_table()
+
+    def two_passes(ch: str) -> str:
+        text = unicodedata.normalize("NFKD", ch).translate(base).casefold()
+        if not text.isascii():
+            text = unicodedata.normalize("NFKD", text).translate(base)
+        return text
+
+    # Every code point that either pass or case folding changes; cased letters all lie
+    # below U+20000.
+    cased = (code for code in range(0x80, 0x20000) if chr(code).casefold() != chr(code))
+    table: dict[int, str | None] = {}
+    for code in (*base, *cased):
+        folded = two_passes(chr(code))
+        if folded != chr(code):
+            table[code] = folded or None
+    return table
+
+
 def fold(text: str) -> str:
     """`text` as the blocked-terms matcher compares it (see the module docstring)."""
     if text.isascii():  # the common case: nothing in ASCII is remapped
         return text.casefold()
-    table = _fold_table()
-    text = unicodedata.normalize("NFKD", text).translate(table).casefold()
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).translate(table)
-        text = unicodedata.normalize("NFC", text)
-    return text
+    text = unicodedata.normalize("NFKD", text).translate(_fold_table()).casefold()
+    return unicodedata.normalize("NFC", text) if not text.isascii() else text
 
 
 _WORD: Final = re.compile(r"[^\W_]+")
 """A word: letters and digits. The underscore, like every other character, separates."""
 _WORD_SYMBOLS: Final = re.compile(r"(?:[^\W_]|[@$])+")
 """A word where @ and $ may stand for letters (`sc@m`)."""
-_RUNS: Final = re.compile(r"(.)\1+", re.DOTALL)
-_SINGLES: Final = re.compile(r"(?<![^\W_])([^\W_])\1*[\W_]+([^\W_])\2*(?![^\W_])")
-"""Two single letters (or digits, or runs of one) in a row: a spaced-out word to join."""
+_REPEATED: Final = re.compile(r"(.)(?=\1)", re.DOTALL)
+"""A character that the same one follows: removed, a run collapses to one. (Cheaper than
+`(.)\\1+` replaced by `\\1`: no group to copy for each run.)"""
+_SINGLES: Final = re.compile(r"(?<![^\W_])[^\W_][\W_]+[^\W_](?![^\W_])")
+"""In the keys' text (runs collapsed): two single letters or digits in a row, a
+spaced-out word to join."""
 _BLANK_BRAILLE: Final = "\u2800"
 
 _LEET: Final = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
@@ -208,7 +230,7 @@ def word_key(word: str) -> str:
     """What a word and every dodge of it have in common: substitutions read, i, l and 1
     as one, each run of one letter as one. A term's word and a message's word can only
     match when their keys are equal; `TermWord.fits` decides."""
-    return _RUNS.sub(r"\1", word.translate(_KEY_ALL))
+    return _REPEATED.sub("", word.translate(_KEY_ALL))
 
 
 Reading = tuple[tuple[str, ...], tuple[str, ...]]
@@ -237,16 +259,22 @@ def _joined(words: tuple[str, ...], keep_article: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def readings(folded: str) -> Iterator[Reading]:
-    """Each way to read the folded text as words (see the module docstring), the plain
-    one first; the others only when the text has what they undo."""
-    words = tuple(_WORD.findall(folded))
-    yield words, tuple(_WORD.findall(_RUNS.sub(r"\1", folded.translate(_KEY_DIGITS))))
+def _plain_keys(folded: str) -> tuple[str, str]:
+    """The plain reading's keys: one pass over the whole text, `word_key` of each word
+    without a call per word (substituting and collapsing keep the words where they are);
+    the text of the keys too."""
+    keyed = _REPEATED.sub("", folded.translate(_KEY_DIGITS))
+    return keyed, _WORD.findall(keyed)  # type: ignore[return-value]
+
+
+def _other_readings(folded: str, keyed: str, plain: tuple[str, ...] | None) -> Iterator[Reading]:
+    """The readings past the plain one (`plain`, when known), if the text has what they
+    undo: @ or $, a blank Braille pattern, two single letters in a row."""
     symbols = "@" in folded or "$" in folded
     braille = _BLANK_BRAILLE in folded
-    if not (symbols or braille or _SINGLES.search(folded)):
+    if not (symbols or braille or _SINGLES.search(keyed)):
         return
-    seen = {words}
+    seen = {plain if plain is not None else tuple(_WORD.findall(folded))}
     texts = (folded, folded.replace(_BLANK_BRAILLE, "")) if braille else (folded,)
     patterns = (_WORD, _WORD_SYMBOLS) if symbols else (_WORD,)
     for text in texts:
@@ -256,6 +284,15 @@ def readings(folded: str) -> Iterator[Reading]:
                 if reading not in seen:
                     seen.add(reading)
                     yield reading, tuple(word_key(w) for w in reading)
+
+
+def readings(folded: str) -> Iterator[Reading]:
+    """Each way to read the folded text as words (see the module docstring), the plain
+    one first; the others only when the text has what they undo."""
+    keyed, keys = _plain_keys(folded)
+    words = tuple(_WORD.findall(folded))
+    yield words, tuple(keys)
+    yield from _other_readings(folded, keyed, words)
 
 
 def term_words(term: str) -> tuple[str, ...]:
@@ -339,21 +376,40 @@ class WordIndex(Generic[T]):
         if len(keys) not in known:
             self._lengths[keys[0]] = (*known, len(keys))
 
-    def _at(self, words: tuple[str, ...], keys: tuple[str, ...], i: int, n: int) -> T | None:
-        for spelt, value in self._terms.get(keys[i : i + n], ()):
+    def _at(self, words: Sequence[str], keys: Sequence[str], i: int, n: int) -> T | None:
+        for spelt, value in self._terms.get(tuple(keys[i : i + n]), ()):
             if all(w.fits(word) for w, word in zip(spelt, words[i : i + n], strict=True)):
                 return value
         return None
 
+    def _in(self, words: Sequence[str], keys: Sequence[str]) -> T | None:
+        lengths = self._lengths
+        for i, key in enumerate(keys):
+            for n in lengths.get(key, ()):
+                found = self._at(words, keys, i, n)
+                if found is not None:
+                    return found
+        return None
+
     def find(self, folded: str) -> T | None:
         """The first term found as whole words in any reading of the folded text."""
+        # The plain reading's words are only needed to check a key that is found: most
+        # messages never split the text into them.
+        keyed, keys = _plain_keys(folded)
+        words: list[str] | None = None
         lengths = self._lengths
-        for words, keys in readings(folded):
-            for i, key in enumerate(keys):
-                for n in lengths.get(key, ()):
+        for i, key in enumerate(keys):
+            if key in lengths:
+                if words is None:
+                    words = _WORD.findall(folded)
+                for n in lengths[key]:
                     found = self._at(words, keys, i, n)
                     if found is not None:
                         return found
+        for other_words, other_keys in _other_readings(folded, keyed, None):
+            found = self._in(other_words, other_keys)
+            if found is not None:
+                return found
         return None
 
     def whole(self, folded: str) -> T | None:
