@@ -32,6 +32,7 @@ def test_from_matches_the_start_of_a_name_folded_as_the_server_compares_names() 
         chat_message(3, BOB, "x", name="TR0LL_4k2j"),
         chat_message(4, BOB, "x", name="\uff54\uff52\uff10ll_\uff58"),  # full width
         chat_message(5, BOB, "x", name="tr\u043ell_cyr"),  # a Cyrillic o
+        chat_message(6, BOB, "x", name="TROIL_9"),  # a capital I for the l
     ]
     for typed in ("from:tr0ll", "from:TR0LL", "from:troll"):
         query = SearchQuery.parse(typed)
