@@ -259,12 +259,12 @@ def _joined(words: tuple[str, ...], keep_article: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _plain_keys(folded: str) -> tuple[str, str]:
+def _plain_keys(folded: str) -> tuple[str, list[str]]:
     """The plain reading's keys: one pass over the whole text, `word_key` of each word
     without a call per word (substituting and collapsing keep the words where they are);
     the text of the keys too."""
     keyed = _REPEATED.sub("", folded.translate(_KEY_DIGITS))
-    return keyed, _WORD.findall(keyed)  # type: ignore[return-value]
+    return keyed, _WORD.findall(keyed)
 
 
 def _other_readings(folded: str, keyed: str, plain: tuple[str, ...] | None) -> Iterator[Reading]:
