@@ -1,13 +1,16 @@
 """Nothing that came from the network reaches the operator's terminal raw: after a
 hostile corpus (escape sequences, an OSC 52 clipboard write, clear-screen, CR LF and
 bidi overrides, in paths, headers, names, messages and a disconnect reason sent to the
-room keeper), the whole log of a real `serve` holds no raw control character, and
-neither does `/healthz`."""
+room keeper through IVS's DisconnectUser), the whole log of a real `serve` holds no raw
+control character, and neither does `/healthz`.
+
+No chat socket may disconnect anyone, so the hostile reason reaches the keeper the one way
+left: a control-plane DisconnectUser (here on a local stack run apart, `serve --aws
+--endpoint-url`, as anyone holding the account's keys could send it)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import signal
@@ -19,8 +22,10 @@ from typing import Any
 
 import aiohttp
 
+from tests.emulator.helpers import client
 from tests.server.wired.helpers import Api, chat, send, until
 from tests.tui.conftest import HOSTILE
+from tui.emulator import Emulator, EmulatorConfig
 from tui.server.moderation.records import KEEPER_USER_ID
 
 ROOT = Path(__file__).parents[2]
@@ -61,7 +66,7 @@ async def _keeper(api: Api) -> dict[str, Any]:
         return (await resp.json())["keeper"]
 
 
-async def _hostile_corpus(url: str, key: str) -> dict[str, Any]:
+async def _hostile_corpus(url: str, key: str, ivs: Any, room: str) -> dict[str, Any]:
     """Throw the corpus at the server; the keeper's health once it has the reason."""
     raw_hostile = HOSTILE.encode()
     for request in (
@@ -88,13 +93,9 @@ async def _hostile_corpus(url: str, key: str) -> dict[str, Any]:
         await api.act(key, action="timeout", userId=eve["userId"], reason=REASON[:200])
         async with chat(host) as ws:
             await send(ws, "scam " + HOSTILE)
-            disconnect = {
-                "Action": "DISCONNECT_USER",
-                "RequestId": "r-keeper",
-                "UserId": KEEPER_USER_ID,
-                "Reason": REASON,
-            }
-            await ws.send(json.dumps(disconnect))
+            await asyncio.to_thread(
+                ivs.disconnect_user, roomIdentifier=room, userId=KEEPER_USER_ID, reason=REASON
+            )
             await until(ws, Type="EVENT", EventName="aws:DISCONNECT_USER")
         give_up = time.monotonic() + WAIT
         while "52;c;" not in str((keeper := await _keeper(api)).get("lastError")):
@@ -105,21 +106,30 @@ async def _hostile_corpus(url: str, key: str) -> dict[str, Any]:
 
 async def test_the_whole_server_log_holds_no_raw_control_character(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    argv = ["serve", "--port", "0", "--data-dir", str(tmp_path / "data")]
-    with log.open("wb") as out:
-        serve = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "tui.cli", *argv),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("IVS_CHAT_TUI_")},
-        )
-    try:
-        banner = await asyncio.to_thread(_banner, log)
-        keeper = await _hostile_corpus(banner["URL"], banner["Broadcaster key"].split()[0])
-    finally:
-        serve.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(serve.wait(), WAIT)
+    async with Emulator(EmulatorConfig()) as stack:
+        argv = ["serve", "--aws", "--create", "--endpoint-url", stack.url]
+        argv += ["--region", "us-east-1", "--port", "0", "--data-dir", str(tmp_path / "data")]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("IVS_CHAT_TUI_")}
+        env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+        with log.open("wb") as out:
+            serve = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "tui.cli", *argv),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+            )
+        try:
+            banner = await asyncio.to_thread(_banner, log)
+            keeper = await _hostile_corpus(
+                banner["URL"],
+                banner["Broadcaster key"].split()[0],
+                client("ivschat", stack, client_validation=False),
+                banner["Room"],
+            )
+        finally:
+            serve.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(serve.wait(), WAIT)
     # /healthz answers anyone: the reason, escaped, with nothing raw once decoded.
     assert RAW.search(keeper["lastError"]) is None, keeper
     assert "\\x1b]52;c;aGk=\\x07" in keeper["lastError"]

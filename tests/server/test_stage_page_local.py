@@ -38,20 +38,20 @@ async def test_guest_and_broadcaster_both_listed_and_removal_shows(tmp_path: Pat
         viewer = AppServerClient(server.url)
         try:
             host_grant = await host.chat_token("Hana")
-            grant = await viewer.chat_token("<i>Gus</i>")
+            grant = await viewer.chat_token("Gus <i>G</i>")
             invite = await host.invite(grant.user_id)
             link = await viewer.redeem(invite.invite_id)
             async with Browser(link.join_url, tmp_path / "profile", size=(900, 1300)) as page:
                 assert await page.text("participants") == "Nobody is on the stage yet."
                 await page.click("join")
                 mine = await page.text_once("participants", 'text.includes("Gus")')
-                assert mine == f"<i>Gus</i> ({grant.user_id}) you"
+                assert mine == f"Gus <i>G</i> ({grant.user_id}) you"
 
                 # The broadcaster goes on stage after the page loaded: the page shows both.
                 await _broadcaster_on_stage(server)
                 both = await page.text_once("participants", 'text.includes("Hana")')
                 assert sorted(both.splitlines()) == sorted(
-                    [f"<i>Gus</i> ({grant.user_id}) you", f"Hana ({host_grant.user_id}) host"]
+                    [f"Gus <i>G</i> ({grant.user_id}) you", f"Hana ({host_grant.user_id}) host"]
                 )
                 assert (
                     await page.evaluate("document.querySelectorAll('#participants i').length") == 0
