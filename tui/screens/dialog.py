@@ -1,6 +1,10 @@
 """The frame every modal of the app shares: centred on the screen, a thick border whose
 title is bold in the border's colour, on the surface colour. `-danger` dialogs (actions
-that cannot be taken back, being disconnected) are framed in the error colour."""
+that cannot be taken back, being disconnected) are framed in the error colour.
+
+Textual parses a border title given as a string as markup, so a title holding a name
+(`Eve[/]` raised MarkupError; `[link=…]` planted a hyperlink) is never given as one:
+`frame` takes its title and subtitle as literal text, cleaned."""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ from typing import TypeVar
 
 from textual import on
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
+
+from tui.widgets.untrusted import as_content
 
 ResultType = TypeVar("ResultType")
 
@@ -37,12 +44,15 @@ class DialogScreen(ModalScreen[ResultType]):
     }
     """
 
-    def frame(self, title: str, subtitle: str = "") -> Vertical:
-        """The framed container, titled; use it as `with self.frame(...):` in compose."""
+    def frame(self, title: str | Content, subtitle: str | Content = "") -> Vertical:
+        """The framed container, titled; use it as `with self.frame(...):` in compose.
+        A string is literal text (a name in it is never markup); Content is drawn as is."""
         dialog = Vertical(id="dialog")
-        dialog.border_title = title
+        dialog.border_title = title if isinstance(title, Content) else as_content(title)
         if subtitle:
-            dialog.border_subtitle = subtitle
+            dialog.border_subtitle = (
+                subtitle if isinstance(subtitle, Content) else as_content(subtitle)
+            )
         return dialog
 
 

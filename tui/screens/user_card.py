@@ -115,7 +115,8 @@ class UserCard(DialogScreen[UserCardChoice | None]):
         """What the status line says once looked up (for tests and the screen)."""
 
     def compose(self) -> ComposeResult:
-        with self.frame(clean(self.name_shown), "escape closes"):
+        # The name as literal Content: a border title given as a string is markup.
+        with self.frame(as_content(self.name_shown), "escape closes"):
             yield Static(as_content(f"role: {self.role} · id: {self.user_id}"), id="who")
             yield Static("identity and status: looking up…", id="status", classes="-muted")
             yield Static("Recent messages", classes="-muted")
