@@ -60,7 +60,7 @@ from tui.screens.admin_menu import (
 )
 from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.disconnected import DisconnectedScreen
+from tui.screens.disconnected import MODERATOR_AFTER, DisconnectedScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
 from tui.screens.room_messages import (
@@ -103,7 +103,7 @@ DISCONNECT_WORDS = (
     "but not send) or ban them (no new chat token until unbanned)."
 )
 BANNED_WORDS = "You have been banned from this chat."
-BANNED_AFTER = "You can still read the chat, but not send. The app will not reconnect."
+BANNED_AFTER = MODERATOR_AFTER
 COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
 NOTICE_GRACE_SECONDS = 1.0
 """How long a deletion's line waits for the notice that may say it better (the room
@@ -133,6 +133,11 @@ def notice_words(notice: ModerationNotice, me: str) -> str:
     length = f" for {describe_duration(notice.duration_seconds)}" if notice.duration_seconds else ""
     why = f": {notice.reason}" if notice.reason else ""
     return f"{actor}{how} {done} {target}{length}{why}"
+
+
+def banned_by(notice: ModerationNotice) -> str:
+    """Who banned us, for the header: their name as the notice gives it."""
+    return (notice.actor_name or notice.actor_id) + (" (automatic)" if notice.automatic else "")
 
 
 QUOTE_WORDS = 6
@@ -676,7 +681,9 @@ class ChatScreen(Screen[None]):
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,
-                reason="by the moderator",
+                # The ban's notice names who did it (the broadcaster, a moderator or the
+                # room keeper); a bare disconnect does not.
+                reason="by the moderator" if banned is None else f"banned by {banned_by(banned)}",
                 disconnect=DisconnectReason.DISCONNECTED_BY_MODERATOR,
             )
         )
