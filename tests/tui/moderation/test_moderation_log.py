@@ -8,8 +8,11 @@ from textual.widgets import DataTable, Input, Static
 
 from tests.tui.moderation.fakes import BOB, HOST, KEEPER, FakeLog, record
 from tests.tui.moderation.host import Host
+from tests.tui.conftest import HOST as HOST_ME
+from tui.app import ChatApp
 from tui.moderation_api import Party
 from tui.screens.moderation_log import ModerationLogScreen
+from tui.settings import TuiSettings
 
 
 def rows(app: Host) -> list[list[str]]:
@@ -158,7 +161,7 @@ async def test_h_hides_the_automatic_records_and_shows_them_again() -> None:
         assert text(app, "#status") == "6 records, newest first"
 
 
-async def test_the_hide_key_is_in_help_and_can_be_remapped() -> None:
+async def test_the_hide_key_can_be_remapped() -> None:
     app = Host(ModerationLogScreen(FakeLog(), tz=UTC))
     async with app.run_test(size=(80, 24)) as pilot:
         app.set_keymap({"moderation_log.hide_automatic": "ctrl+a"})
@@ -167,4 +170,14 @@ async def test_the_hide_key_is_in_help_and_can_be_remapped() -> None:
         await pilot.pause()
         assert len(rows(app)) == 4
         assert text(app, "#status").endswith("(^a shows them)")
-        assert "manual only" in (ModerationLogScreen.HELP or "")
+
+
+async def test_f1_in_the_log_lists_its_keys() -> None:
+    app = ChatApp(identity=HOST_ME, settings=TuiSettings.model_construct(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ModerationLogScreen(FakeLog(), tz=UTC))
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = " ".join(m.source for m in app.screen.query("HelpPanel Markdown"))
+        assert "`h` manual only: hide the room keeper's automatic records" in shown
