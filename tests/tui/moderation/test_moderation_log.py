@@ -6,9 +6,9 @@ from datetime import UTC
 
 from textual.widgets import DataTable, Input, Static
 
+from tests.tui.conftest import HOST as HOST_ME
 from tests.tui.moderation.fakes import BOB, HOST, KEEPER, FakeLog, record
 from tests.tui.moderation.host import Host
-from tests.tui.conftest import HOST as HOST_ME
 from tui.app import ChatApp
 from tui.moderation_api import Party
 from tui.screens.moderation_log import ModerationLogScreen
