@@ -84,6 +84,21 @@ def test_invite_toast(snap_compare, make_app) -> None:
     assert snap_compare(app, run_before=scene(invite_event(ALICE)))
 
 
+def test_stage_link_shown_whole(snap_compare, make_app) -> None:
+    # ctrl+y after joining: the link the toast cuts at 80 columns, wrapped whole.
+    app = make_app(ALICE)
+    link = "http://127.0.0.1:8750/multihost/stage-0001?code=" + "ZCByfUD3hXC4I" * 8
+
+    async def run_before(pilot: Pilot) -> None:
+        await scene(invite_event(ALICE))(pilot)
+        app.chat.toast.joined(link, browser_opened=False)
+        await pilot.pause()
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_disconnected_modal(snap_compare, make_app) -> None:
     app = make_app(BOB)
     gone = UserDisconnected(BOB.user_id, "spamming the chat")

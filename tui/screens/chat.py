@@ -73,6 +73,7 @@ from tui.screens.room_messages import (
     UserGone,
 )
 from tui.screens.room_settings import RoomSettingsScreen
+from tui.screens.stage_link import StageLinkScreen
 from tui.screens.timeout_picker import TimeoutChoice, TimeoutPicker
 from tui.screens.user_card import UserCard, UserCardChoice
 from tui.screens.whip import WhipScreen
@@ -1057,9 +1058,11 @@ class ChatScreen(Screen[None]):
             self._join(then=lambda: self.action_show_whip() if self.toast.whip else None)
 
     def action_copy_stage_link(self) -> None:
+        """Copy the link (OSC 52) and show it whole: the toast cuts a long one, and a
+        terminal may pass neither the hyperlink nor the copy (tmux, by default)."""
         if link := self.toast.link:
             self.controls.copy(link)
-            self.notify("Stage link copied to the clipboard (OSC 52).")
+            self.app.push_screen(StageLinkScreen(link))
 
     def action_dismiss_invite(self) -> None:
         self.toast.dismiss()
