@@ -55,6 +55,19 @@ class DialogScreen(ModalScreen[ResultType]):
             )
         return dialog
 
+    def key_hints(self, *hints: tuple[str, str]) -> Content:
+        """`(action, words)` pairs as "key words · key words", each key as it is bound now
+        (a keymap may move it); an action bound to no key is left out."""
+        keys: dict[str, str] = {}
+        for active in self.active_bindings.values():
+            keys.setdefault(active.binding.action, self.app.get_key_display(active.binding))
+        parts = [
+            Content.from_markup("[b]$key[/b] $words", key=keys[action], words=words)
+            for action, words in hints
+            if action in keys
+        ]
+        return Content(" · ").join(parts)
+
 
 class ConfirmDialog(DialogScreen[ResultType]):
     """A dialog with `#confirm` and `#cancel` buttons and, optionally, a `#reason` box

@@ -32,6 +32,10 @@ class StageLinkScreen(DialogScreen[None]):
         color: $text-muted;
         margin-bottom: 1;
     }
+    StageLinkScreen #keys {
+        color: $text-muted;
+        margin-top: 1;
+    }
     StageLinkScreen #link {
         height: auto;
         background: $boost;
@@ -49,11 +53,18 @@ class StageLinkScreen(DialogScreen[None]):
         self.link = link
 
     def compose(self) -> ComposeResult:
-        with self.frame("Stage link", "c copy · esc close"):
+        with self.frame("Stage link"):
             yield Static(ABOUT, id="about")
             # Literal and cleaned: the link came from the app server (a safe link has no
             # control in it, but nothing here relies on that).
             yield Static(as_content(self.link), id="link")
+            yield Static(id="keys")
+
+    def on_mount(self) -> None:
+        # In the dialog, not on its bottom border: there it sat on the invite toast's edge.
+        self.query_one("#keys", Static).update(
+            self.key_hints(("copy", "copy again"), ("close", "close"))
+        )
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.link)
