@@ -1,5 +1,6 @@
-"""How the end of a session is said: who banned us, in the header; and the dialog, which
-must not promise a chat that goes on (the client has left the room by then)."""
+"""How the state of the session is said: the header whole at 80 columns, who banned us,
+and the dialog, which must not promise a chat that goes on (the client has left the room
+by then)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Callable
 
 from textual.widgets import Static
 
-from tests.tui.conftest import BOB, T0, show_conversation
+from tests.tui.conftest import BOB, CAROL, T0, show_conversation
 from tui.app import ChatApp
-from tui.ivs.events import CustomEvent, UserDisconnected
+from tui.ivs.events import ConnectionState, CustomEvent, StateChanged, UserDisconnected
 from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
 from tui.screens.disconnected import DisconnectedScreen
 
@@ -73,3 +74,25 @@ async def test_a_disconnect_does_not_promise_the_chat_goes_on(
         words = dialog_words(app)
         assert "still read the chat" not in words
         assert "What was said so far stays here to read; no new messages arrive" in words
+
+
+async def test_the_header_wraps_a_long_reason_instead_of_cutting_it(
+    make_app: Callable[..., ChatApp],
+) -> None:
+    reason = "could not get a chat token: the app server at http://127.0.0.1:8750 answered 503"
+    app = make_app(CAROL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(
+            app, pilot, StateChanged(ConnectionState.RECONNECTING, reason=reason, retry_in=8)
+        )
+        status = app.chat.status
+        drawn = " ".join(
+            "".join(s.text for s in status.render_line(y)) for y in range(status.size.height)
+        )
+        assert status.size.height == 2
+        assert "● reconnecting in 8 s · viewer · Carol" in drawn
+        assert reason.split() == drawn.split("Carol · ")[1].split()
+        # Live again: one line.
+        app.deliver(StateChanged(ConnectionState.CONNECTED))
+        await pilot.pause()
+        assert status.size.height == 1

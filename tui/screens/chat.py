@@ -653,8 +653,9 @@ class ChatScreen(Screen[None]):
                     self.composer.disable(f"disconnected: {words}")
 
     def _say_why_reconnecting(self, change: StateChanged) -> None:
-        """The reason in full, in the list: the status line cuts it to its width. Said
-        once per outage and per new reason, not at every attempt."""
+        """The reason in full, in the list, where it stays after the status line has moved
+        on (and the status line keeps at most three lines). Said once per outage and per
+        new reason, not at every attempt."""
         if change.state is ConnectionState.CONNECTED:
             self._reconnect_reason = ""
         elif (
