@@ -74,6 +74,20 @@ def duration_text(record: ModerationRecord) -> str:
     return "forever" if record.action == "ban" else ""
 
 
+def action_text(record: ModerationRecord) -> str:
+    """The action as the table says it: a ban says whether it took the addresses too."""
+    if record.action == "ban" and record.ban_address:
+        return "ban +address"
+    return record.action
+
+
+def address_words(record: ModerationRecord) -> str:
+    """For a ban, whether the addresses the user was seen from were banned too."""
+    if record.action != "ban":
+        return ""
+    return ", their addresses too" if record.ban_address else ", not their addresses"
+
+
 def matches(record: ModerationRecord, typed: str) -> bool:
     """Whether the actor's or the target's name holds `typed` (case folded)."""
     wanted = typed.strip().casefold()
@@ -340,7 +354,7 @@ class ModerationLogScreen(Screen[None]):
         return [
             Text(at.strftime("%m-%d %H:%M")),
             Text(clean(record.actor.display_name)),
-            Text(clean(record.action)),
+            Text(clean(action_text(record))),
             Text(clean(record.target.display_name)),
             Text(duration_text(record)),
             Text(clean(record.reason or "")),
@@ -369,12 +383,13 @@ class ModerationLogScreen(Screen[None]):
         length = duration_text(record)
         detail.update(
             content_from(
-                "$when: [b]$actor[/b] $done [b]$target[/b]$length ($how)$reason",
+                "$when: [b]$actor[/b] $done [b]$target[/b]$length$addresses ($how)$reason",
                 when=at.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
                 actor=record.actor.display_name,
                 done=DONE_WORDS.get(record.action, record.action),
                 target=record.target.display_name,
                 length=f" for {length}" if length and length != "forever" else "",
+                addresses=address_words(record),
                 how="automatic" if record.automatic else "manual",
                 reason=f". Reason: {record.reason}" if record.reason else "",
             )

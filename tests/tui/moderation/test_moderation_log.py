@@ -36,7 +36,7 @@ async def test_lists_the_log_newest_first() -> None:
         )
     assert [r[:5] for r in listed] == [
         ["12-01 20:31", "Host", "mod", "Mia", ""],
-        ["12-01 20:24", "Mia", "ban", "[red]Eve␛[2J", "forever"],
+        ["12-01 20:24", "Mia", "ban +address", "[red]Eve␛[2J", "forever"],
         ["12-01 20:12", "room keeper", "timeout", "Bob", "1 min"],
         ["12-01 20:12", "room keeper", "delete", "Bob", ""],
         ["12-01 20:05", "Host", "untimeout", "Bob", ""],
@@ -145,7 +145,7 @@ async def test_h_hides_the_automatic_records_and_shows_them_again() -> None:
         await pilot.pause()
         assert [(r[1], r[2]) for r in rows(app)] == [
             ("Host", "mod"),
-            ("Mia", "ban"),
+            ("Mia", "ban +address"),
             ("Host", "untimeout"),
             ("Host", "timeout"),
         ]
@@ -181,3 +181,23 @@ async def test_f1_in_the_log_lists_its_keys() -> None:
         await pilot.pause()
         shown = " ".join(m.source for m in app.screen.query("HelpPanel Markdown"))
         assert "`h` manual only: hide the room keeper's automatic records" in shown
+
+
+async def test_a_ban_says_whether_it_took_the_addresses_too() -> None:
+    source = FakeLog(
+        records=[
+            record(2, HOST, "ban", BOB, minutes=2, seconds=3600, ban_address=True),
+            record(1, HOST, "ban", BOB, minutes=1, reason="spam"),
+        ]
+    )
+    app = Host(ModerationLogScreen(source, tz=UTC))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [r[2] for r in rows(app)] == ["ban +address", "ban"]
+        assert text(app, "#detail") == (
+            "2026-12-01 20:02:00 UTC: Host banned Bob for 1 h, their addresses too (manual)"
+        )
+        await pilot.press("down")
+        assert text(app, "#detail") == (
+            "2026-12-01 20:01:00 UTC: Host banned Bob, not their addresses (manual). Reason: spam"
+        )
