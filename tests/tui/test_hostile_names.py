@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, timedelta
 
 import pytest
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.tui.conftest import ALICE, HOST, HOSTILE, T0, chat_message, show_conversation
 from tests.tui.moderation.fakes import FakeLog, FakeSettings, record
@@ -37,6 +38,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.screens.moderation_log import ModerationLogScreen
 from tui.screens.room_settings import RoomSettingsScreen
+from tui.screens.stage_link import StageLinkScreen
 from tui.screens.timeout_picker import TimeoutPicker
 from tui.screens.user_card import UserCard
 from tui.screens.whip import WhipScreen
@@ -74,6 +76,20 @@ def assert_inert(app: App[object]) -> None:
     assert "\x1b]" not in output, "an OSC sequence reached the terminal"
     rest = _CSI.sub("", output)
     assert (found := _RAW.search(rest)) is None, f"a raw control reached the terminal: {found}"
+
+
+class _Planted(App[None]):
+    """What the checks must catch: markup parsed from a name, as the user card did."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.from_markup('E[link="https://ev.il/n"]x'))
+
+
+async def test_the_check_sees_a_planted_hyperlink() -> None:
+    app = _Planted()
+    async with app.run_test(size=(40, 3)):
+        with pytest.raises(AssertionError, match="OSC"):
+            assert_inert(app)
 
 
 def screen_text(app: App[object]) -> str:
@@ -135,9 +151,8 @@ async def test_the_chat_its_card_menu_help_palette_and_toasts(
         assert isinstance(app.screen, AdminMenu)
         assert_inert(app)
         await pilot.press("escape")
-        # A toast quoting them (the search's answer quotes the words looked for).
-        app.notify(content_from("said by $name", name=name))
-        app.notify(clean(name), markup=False)
+        # A toast quoting them, as the chat screen says one (cleaned, never markup).
+        app.notify(clean(f"could not ban {name}: no such user"), markup=False)
         await pilot.pause()
         assert_inert(app)
         # F1's help and the command palette, over a chat with their messages in it.
@@ -233,6 +248,7 @@ def _screens(name: str) -> dict[str, Callable[[], object]]:
         "disconnected": lambda: DisconnectedScreen(name),
         "refused": lambda: DisconnectedScreen.refused(name),
         "whip": lambda: WhipScreen(f"https://x/{name}", name),
+        "stage_link": lambda: StageLinkScreen(f"https://x/{name}"),
     }
 
 

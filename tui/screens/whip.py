@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static
 
 from tui.screens.dialog import DialogScreen
-from tui.widgets.untrusted import clean
+from tui.widgets.untrusted import as_content
 
 
 class WhipScreen(DialogScreen[None]):
@@ -82,9 +82,9 @@ class WhipScreen(DialogScreen[None]):
             yield Static(id="keys")
             yield Static(id="status")
             yield Label("Server")
-            yield Static(clean(self.server), classes="value", id="server", markup=False)
+            yield Static(as_content(self.server), classes="value", id="server")
             yield Label("Bearer Token")
-            yield Static(clean(self.token), classes="value", id="token", markup=False)
+            yield Static(as_content(self.token), classes="value", id="token")
             with Horizontal(id="buttons"):
                 yield Button("Copy server", id="copy-server")
                 yield Button("Copy token", id="copy-token")
