@@ -139,9 +139,10 @@ class ModerationLogScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="moderation_log.close"),
         Binding("ctrl+r,f5", "refresh_log", "Refresh", id="moderation_log.refresh"),
-        Binding("slash", "focus_filter", "Filter", id="moderation_log.filter"),
-        Binding("u", "by_target", "Their log", id="moderation_log.by_target"),
-        Binding("a", "everyone", "Everyone", id="moderation_log.everyone"),
+        Binding("slash", "focus_filter", "Find", id="moderation_log.filter"),
+        # Short words: at 80 columns every key of a user's log fits the footer.
+        Binding("u", "by_target", "User", id="moderation_log.by_target"),
+        Binding("a", "everyone", "All", id="moderation_log.everyone"),
         Binding("n", "unban", "Unban", id="moderation_log.unban"),
         # One key, two words in the footer: the one that says what it will do now.
         Binding("h", "hide_automatic(True)", "Hide auto", id="moderation_log.hide_automatic"),
@@ -333,7 +334,7 @@ class ModerationLogScreen(Screen[None]):
                 if len(shown) < len(self.records)
                 else len(shown)
             )
-            self._status(f"{count} records, newest first")
+            self._status(f"{count} record{'' if count == 1 else 's'}, newest first")
         if hidden:
             key = self._key_of("hide_automatic(False)", "h")
             self._status(f"{self.status_words}; {hidden} automatic hidden ({key} shows them)")

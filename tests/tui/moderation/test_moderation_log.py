@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import HOST as HOST_ME
 from tests.tui.moderation.fakes import BOB, HOST, KEEPER, FakeLog, record
 from tests.tui.moderation.host import Host
 from tui.app import ChatApp
-from tui.moderation_api import Party
+from tui.moderation_api import ModerationRecord, Party
 from tui.screens.moderation_log import ModerationLogScreen
 from tui.settings import TuiSettings
 
@@ -201,3 +202,26 @@ async def test_a_ban_says_whether_it_took_the_addresses_too() -> None:
         assert text(app, "#detail") == (
             "2026-12-01 20:01:00 UTC: Host banned Bob, not their addresses (manual). Reason: spam"
         )
+
+
+class Unbans:
+    async def act(self, action: str, user_id: str) -> ModerationRecord:
+        raise AssertionError("not pressed here")
+
+
+async def test_at_80_columns_every_key_of_a_users_log_fits_the_footer() -> None:
+    source = FakeLog(records=[record(1, HOST, "ban", BOB, minutes=1, ban_address=True)])
+    app = ChatApp(identity=HOST_ME, settings=TuiSettings.model_construct(), tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ModerationLogScreen(source, user=BOB, tz=UTC, unbanner=Unbans()))
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        palette = footer.query_one(".-command-palette").region
+        keys = [key for key in footer.query(FooterKey) if key.region != palette]
+        shown = {key.description: key.region for key in keys if key.description}
+        own = {"Close", "Refresh", "Find", "User", "All", "Unban", "Hide auto"}
+        assert own <= set(shown)
+        for description in own:  # the app's own keys (Quit, Help) come after
+            region = shown[description]
+            assert region.right <= palette.x, f"{description!r} is cut off: {region}"
+        assert text(app, "#status") == "1 record, newest first"
