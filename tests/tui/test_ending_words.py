@@ -44,6 +44,7 @@ async def test_the_header_names_who_banned_us(make_app: Callable[..., ChatApp]) 
         assert isinstance(app.screen, DisconnectedScreen)
         # The broadcaster did it: the header does not say "the moderator".
         assert app.chat.status.reason == "banned by Host"
+        assert app.chat.composer.input.placeholder == "You have been banned from this chat."
         words = dialog_words(app)
         assert "You have been banned from this chat." in words
         assert "still read the chat" not in words

@@ -689,7 +689,9 @@ class ChatScreen(Screen[None]):
                 disconnect=DisconnectReason.DISCONNECTED_BY_MODERATOR,
             )
         )
-        self.composer.disable("You have been disconnected by the moderator.")
+        self.composer.disable(
+            "You have been disconnected by the moderator." if banned is None else BANNED_WORDS
+        )
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
