@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.screen import Screen
 
 from tui.actions import ACTIONS, UserAction, bindings_for
@@ -80,21 +79,6 @@ def open_browser(url: str) -> bool:
         return webbrowser.open(url)
     except webbrowser.Error:
         return False
-
-
-def known_binding_ids() -> set[str]:
-    """Every binding id of this app's widgets and screens (what a keymap may remap)."""
-    ids: set[str] = set()
-    pending: list[type] = [DOMNode]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if not cls.__module__.startswith("tui."):
-            continue
-        for binding in vars(cls).get("BINDINGS", ()):
-            if isinstance(binding, Binding) and binding.id:
-                ids.add(binding.id)
-    return ids
 
 
 def pressable_keys(keymap: Mapping[str, str]) -> dict[str, str]:
@@ -203,14 +187,6 @@ class ChatApp(App[int]):
                     "Keys with control characters can never be pressed (ignored) for: "
                     + ", ".join(unpressable)
                 ),
-                severity="warning",
-                markup=False,
-            )
-        unknown = sorted(set(self.keymap) - known_binding_ids())
-        if unknown:
-            # Said once: a misspelt id would otherwise do nothing, silently.
-            self.notify(
-                clean(f"Unknown key binding ids in the keymap (ignored): {', '.join(unknown)}"),
                 severity="warning",
                 markup=False,
             )

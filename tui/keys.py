@@ -1,8 +1,16 @@
-"""Which key names a terminal can send, as Textual spells them (textual.keys): a keymap
-entry naming any other ("ctrl+banana") would show in the footer and never fire."""
+"""What a keymap may name: the key names a terminal can send, as Textual spells them
+(textual.keys), and the binding ids of this app. An entry naming any other key
+("ctrl+banana") would show in the footer and never fire; one naming any other id
+("chat.bann", a misspelling) would do nothing at all, silently."""
 
 from __future__ import annotations
 
+import difflib
+import importlib
+import pkgutil
+
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -31,4 +39,40 @@ def key_problem(key: str) -> str | None:
     return f"{key!r} is not a key a terminal can send"
 
 
-__all__ = ["key_problem"]
+# Where the screens and widgets that declare bindings of their own live.
+_BINDING_PACKAGES = ("tui.screens", "tui.widgets")
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id of this app: the action registry's and each screen's and widget's
+    own (what a keymap may remap)."""
+    from tui.actions import ACTIONS
+
+    ids = {action.id for action in ACTIONS}
+    for package in _BINDING_PACKAGES:
+        # Imported by name, so a new screen's keys count without being listed here.
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            importlib.import_module(f"{package}.{module.name}")
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("tui."):
+            continue
+        for binding in vars(cls).get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
+
+
+def binding_id_problem(binding_id: str, known: set[str]) -> str | None:
+    """Why `binding_id` names no binding (with the nearest one, for a misspelling), or
+    None when it does."""
+    if binding_id in known:
+        return None
+    near = difflib.get_close_matches(binding_id, sorted(known), n=1)
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    return f"{binding_id!r} is not a binding id ({hint}F1 and the README list them)"
+
+
+__all__ = ["binding_id_problem", "key_problem", "known_binding_ids"]

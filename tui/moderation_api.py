@@ -87,6 +87,8 @@ class ModerationRecord(ApiModel):
     reason: str | None = None
     duration_seconds: int | None = None
     expires_at: datetime | None = None
+    ban_address: bool = False
+    """A ban that also banned the addresses the user was seen from (`banAddress`)."""
 
 
 class ModerationLog(ApiModel):

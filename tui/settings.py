@@ -13,7 +13,8 @@ file in the user's config directory (posting's order).
 
 A setting this program does not know is refused with the file, line and key as written
 (a misspelt key would otherwise do nothing, silently), as the app server refuses one in
-server.toml; so is a key in the keymap that no terminal can send ("ctrl+banana").
+server.toml; so is a key in the keymap that no terminal can send ("ctrl+banana"), and a
+binding id the app does not have ("chat.bann").
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pydantic_settings import SettingsConfigDict
 from tui.common.app_identity import APP_NAME, ENV_PREFIX, TUI_CONFIG_FILE_NAME
 from tui.common.validation import validation_words
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
-from tui.keys import key_problem
+from tui.keys import binding_id_problem, key_problem, known_binding_ids
 
 DEFAULT_SCROLLBACK = 10_000
 
@@ -76,7 +77,10 @@ class TuiSettings(FlagsEnvTomlSettings):
     @field_validator("keymap")
     @classmethod
     def _pressable(cls, value: dict[str, str]) -> dict[str, str]:
+        known = known_binding_ids() if value else set()
         for binding_id, keys in value.items():
+            if problem := binding_id_problem(binding_id, known):
+                raise ValueError(problem)
             for key in keys.split(","):
                 if problem := key_problem(key.strip()):
                     raise ValueError(f"{binding_id!r} = {keys!r}: {problem}")

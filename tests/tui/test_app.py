@@ -33,7 +33,7 @@ from tests.tui.conftest import (
     until,
 )
 from tui.actions import ACTIONS
-from tui.app import ChatApp, known_binding_ids
+from tui.app import ChatApp
 from tui.demo import QUIT_NOTE
 from tui.ivs.events import (
     ChatError,
@@ -46,6 +46,7 @@ from tui.ivs.events import (
 )
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
 from tui.ivs.room import ChatRoom
+from tui.keys import known_binding_ids
 from tui.screens.admin_menu import AdminMenu
 from tui.screens.chat import first_words
 from tui.screens.confirm import ConfirmScreen

@@ -68,6 +68,17 @@ def test_a_key_that_cannot_exist_stops_the_start(tmp_path: Path) -> None:
     )
 
 
+def test_a_misspelt_binding_id_stops_the_start(tmp_path: Path) -> None:
+    bad = tmp_path / "keys.toml"
+    bad.write_text('[keymap]\n"chat.bann" = "B"\n')
+    done = join("--config", str(bad), "--name", "A", "--server", "x", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == (
+        "ivs-chat-tui join: configuration keymap: 'chat.bann' is not a binding id "
+        f"(did you mean 'chat.ban'? F1 and the README list them) (file {bad})\n"
+    )
+
+
 def test_bad_config_file_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("scrollback = 'lots'")

@@ -128,12 +128,32 @@ def test_real_keys_are_accepted(tmp_path: Path) -> None:
     assert load_settings(path).keymap["app.quit"].count(",") == 5
 
 
-async def test_unknown_keymap_ids_are_named_once(make_app) -> None:
-    app = make_app(ALICE, keymap={"chat.delete": "ctrl+d", "chat.delte": "f9", "nope": "f8"})
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        said = [n.message for n in app._notifications]
-        assert said == ["Unknown key binding ids in the keymap (ignored): chat.delte, nope"]
+@pytest.mark.parametrize(
+    ("binding_id", "words"),
+    [
+        ("chat.bann", "'chat.bann' is not a binding id (did you mean 'chat.ban'? "),
+        ("moderation_log.hide_auto", "(did you mean 'moderation_log.hide_automatic'? "),
+        ("nope", "'nope' is not a binding id (F1 and the README list them)"),
+    ],
+)
+def test_a_binding_id_the_app_does_not_have_is_refused(
+    tmp_path: Path, binding_id: str, words: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[keymap]\n"chat.delete" = "ctrl+d"\n"{binding_id}" = "f9"\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith("configuration keymap: ")
+    assert words in message
+    assert message.endswith(f"(file {path})")
+
+
+def test_every_binding_id_of_the_screens_may_be_remapped(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    ids = ("chat.ban", "moderation_log.hide_automatic", "user_card.ban", "whip.copy_token")
+    path.write_text("[keymap]\n" + "".join(f'"{i}" = "f9"\n' for i in ids))
+    assert set(load_settings(path).keymap) == set(ids)
 
 
 async def test_keymap_from_the_file_drives_the_app(config: Path) -> None:

@@ -20,6 +20,7 @@ from tui.ivs.events import ConnectionState
 from tui.screens.ban_confirm import BanConfirm
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
+from tui.screens.stage_link import StageLinkScreen
 from tui.server.settings import DEFAULT_ROOM_NAME
 from tui.server.startup import RunningServer, start_local_stack
 from tui.widgets.composer import Composer
@@ -117,6 +118,8 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             assert stack.service.store.invite(invite.invite_id).code_used_at is not None
             await ap.press("ctrl+y")
             assert alice.clipboard == link
+            await until(lambda: isinstance(alice.screen, StageLinkScreen), "the link, whole")
+            await ap.press("escape")
 
             # The broadcaster disconnects Bob: he sees the modal and stays disconnected.
             await say(bob, bp, "bob was here")

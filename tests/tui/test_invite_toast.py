@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual.geometry import Region
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import (
@@ -20,6 +20,7 @@ from tests.tui.conftest import (
 )
 from tui.invite import StageInvite, WhipSettings
 from tui.ivs.invites import Invite
+from tui.screens.stage_link import StageLinkScreen
 from tui.widgets.invite_toast import EXPIRED_WORDS, InviteToast, ToastState
 from tui.widgets.message_list import MessageList
 
@@ -78,7 +79,7 @@ async def test_at_80_columns_the_footer_keeps_quit_and_help_with_an_invite(make_
             assert region.right <= palette.x, f"{description!r} is cut off: {region}"
         # The invite's own keys are still there, spelled out in the toast.
         toast_text = app.chat.query_one(InviteToast).render().plain
-        assert "^y copy link" in toast_text and "^n close" in toast_text
+        assert "^y copy and show link" in toast_text and "^n close" in toast_text
 
 
 async def test_a_long_stage_link_stays_on_one_line_and_links_whole(make_app) -> None:
@@ -96,6 +97,27 @@ async def test_a_long_stage_link_stays_on_one_line_and_links_whole(make_app) -> 
         assert targets == {LINK}
         shown = "".join(s.text for s in row if s.style is not None and s.style.link)
         assert shown.endswith("…") and LINK.startswith(shown[:-1])
+
+
+async def test_the_copy_key_shows_the_whole_link_wrapped(make_app) -> None:
+    # tmux passes no OSC 8 hyperlink: the cut link in the toast must be readable whole
+    # somewhere, and ctrl+y shows it so, on screen, as well as copying it.
+    app = make_app(ALICE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_conversation(app, pilot, invite_event(ALICE))
+        app.chat.toast.joined(LINK, browser_opened=False)
+        await pilot.pause()
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert app.clipboard == LINK
+        assert isinstance(app.screen, StageLinkScreen)
+        shown = app.screen.query_one("#link", Static)
+        rows = shown.render_lines(Region(0, 0, *shown.outer_size))
+        drawn = "".join(strip.text.strip() for strip in rows)
+        assert drawn == LINK  # every character, over as many rows as it takes
+        assert len(rows) > 1
+        await pilot.press("escape")
+        assert app.screen is app.chat
 
 
 async def test_an_invite_whose_expiry_cannot_be_read_still_shows(make_app) -> None:

@@ -66,6 +66,11 @@ def test_moderation_log_filtered(snap_compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("slash", *"bob", "enter"))
 
 
+def test_moderation_log_manual_only(snap_compare) -> None:
+    app = Host(ModerationLogScreen(FakeLog(), tz=UTC))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("h"))
+
+
 def test_room_settings_invalid_pattern(snap_compare) -> None:
     app = Host(RoomSettingsScreen(FakeSettings()))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("enter", *"(free", "ctrl+s"))

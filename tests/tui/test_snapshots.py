@@ -24,6 +24,7 @@ from tests.tui.conftest import (
     show_conversation,
 )
 from tui.app import ChatApp
+from tui.invite import WhipSettings
 from tui.ivs.events import (
     ConnectionState,
     DisconnectReason,
@@ -82,6 +83,37 @@ def test_disconnect_confirmation(snap_compare, make_app) -> None:
 def test_invite_toast(snap_compare, make_app) -> None:
     app = make_app(ALICE)
     assert snap_compare(app, run_before=scene(invite_event(ALICE)))
+
+
+def test_stage_link_shown_whole(snap_compare, make_app) -> None:
+    # ctrl+y after joining: the link the toast cuts at 80 columns, wrapped whole.
+    app = make_app(ALICE)
+    link = "http://127.0.0.1:8750/multihost/stage-0001?code=" + "ZCByfUD3hXC4I" * 8
+
+    async def run_before(pilot: Pilot) -> None:
+        await scene(invite_event(ALICE))(pilot)
+        app.chat.toast.joined(link, browser_opened=False)
+        await pilot.pause()
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_obs_dialog_over_the_invite_toast(snap_compare, make_app) -> None:
+    # ctrl+g after joining, at 80x24: its keys inside the dialog, clear of the toast.
+    app = make_app(ALICE)
+    link = "http://127.0.0.1:8750/multihost/stage-0001?code=" + "ZCByfUD3hXC4I" * 8
+
+    async def run_before(pilot: Pilot) -> None:
+        await scene(invite_event(ALICE))(pilot)
+        whip = WhipSettings("http://127.0.0.1:8750/whip", "eyJ" + "AbCdEf0123" * 30)
+        app.chat.toast.joined(link, whip, browser_opened=False)
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_disconnected_modal(snap_compare, make_app) -> None:

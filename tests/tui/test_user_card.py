@@ -4,16 +4,16 @@ for the broadcaster the moderation actions one key away."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Static
 
 from tests.tui.conftest import ALICE, HOST, T0, show_conversation
 from tui.app import ChatApp
-from tui.moderation_api import ModerationAction
+from tui.moderation_api import ModeratedUser, ModerationAction
 from tui.screens.chat import ModerateUser
 from tui.screens.timeout_picker import TimeoutPicker
-from tui.screens.user_card import UserCard, age_words
+from tui.screens.user_card import UserCard, age_words, status_words
 from tui.widgets.message_list import MessageList
 
 
@@ -21,6 +21,18 @@ def test_identity_age_in_words() -> None:
     assert age_words(T0 - timedelta(days=3, hours=2), T0) == "3 days old"
     assert age_words(T0 - timedelta(minutes=1), T0) == "1 minute old"
     assert age_words(T0, T0) == "new (under a minute old)"
+
+
+def test_a_permanent_ban_is_said_as_one() -> None:
+    def user(banned_until: datetime) -> ModeratedUser:
+        return ModeratedUser(
+            user_id="u", display_name="Eve", role="viewer", banned_until=banned_until, created_at=T0
+        )
+
+    # The server's permanent ban is "until 9998-01-01": not a date anyone should read.
+    assert status_words(user(datetime(9998, 1, 1, tzinfo=UTC)), T0) == "banned permanently"
+    until = T0 + timedelta(days=1)
+    assert status_words(user(until), T0) == "banned until 2026-11-28 21:30 UTC"
 
 
 async def select_content(app: ChatApp, pilot, content: str) -> None:

@@ -17,7 +17,12 @@ TOKEN = "eyJhbGciOiJFUzM4NCJ9." + "".join(f"{n:04x}AbCdEf" for n in range(100)) 
 
 
 class WhipApp(App[None]):
+    def __init__(self, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.keys = keymap or {}
+
     def on_mount(self) -> None:
+        self.set_keymap(self.keys)  # as the chat app does, before any dialog opens
         self.push_screen(WhipScreen(SERVER, TOKEN))
 
 
@@ -43,7 +48,25 @@ async def test_the_whole_token_is_shown_and_t_copies_it() -> None:
         await pilot.press("t")
         await pilot.pause()
         assert app.clipboard == TOKEN
-        assert any("Token copied" in n.message for n in app._notifications)
+        # Said in the dialog: a notification toast would sit on its corner.
+        assert str(screen.query_one("#status", Static).render()) == (
+            "Token copied to the clipboard (OSC 52)."
+        )
+        assert not app._notifications
+
+
+async def test_the_keys_are_said_in_the_dialog_as_they_are_bound() -> None:
+    app = WhipApp({"whip.copy_token": "y"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, WhipScreen)
+        keys = screen.query_one("#keys", Static)
+        assert str(keys.render()) == "u copy server · y copy token · esc close"
+        # At the top of the dialog, not on its bottom border (where, at 80x24, it sat on
+        # the invite toast's edge under the modal and read as part of it).
+        assert keys.region.y < screen.query_one("#token").region.y
+        assert not screen.query_one("#dialog").border_subtitle
 
 
 def test_whip_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]

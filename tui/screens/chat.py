@@ -60,7 +60,7 @@ from tui.screens.admin_menu import (
 )
 from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.disconnected import DisconnectedScreen
+from tui.screens.disconnected import MODERATOR_AFTER, DisconnectedScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
 from tui.screens.room_messages import (
@@ -73,6 +73,7 @@ from tui.screens.room_messages import (
     UserGone,
 )
 from tui.screens.room_settings import RoomSettingsScreen
+from tui.screens.stage_link import StageLinkScreen
 from tui.screens.timeout_picker import TimeoutChoice, TimeoutPicker
 from tui.screens.user_card import UserCard, UserCardChoice
 from tui.screens.whip import WhipScreen
@@ -103,7 +104,7 @@ DISCONNECT_WORDS = (
     "but not send) or ban them (no new chat token until unbanned)."
 )
 BANNED_WORDS = "You have been banned from this chat."
-BANNED_AFTER = "You can still read the chat, but not send. The app will not reconnect."
+BANNED_AFTER = MODERATOR_AFTER
 COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
 NOTICE_GRACE_SECONDS = 1.0
 """How long a deletion's line waits for the notice that may say it better (the room
@@ -133,6 +134,11 @@ def notice_words(notice: ModerationNotice, me: str) -> str:
     length = f" for {describe_duration(notice.duration_seconds)}" if notice.duration_seconds else ""
     why = f": {notice.reason}" if notice.reason else ""
     return f"{actor}{how} {done} {target}{length}{why}"
+
+
+def banned_by(notice: ModerationNotice) -> str:
+    """Who banned us, for the header: their name as the notice gives it."""
+    return (notice.actor_name or notice.actor_id) + (" (automatic)" if notice.automatic else "")
 
 
 QUOTE_WORDS = 6
@@ -647,8 +653,9 @@ class ChatScreen(Screen[None]):
                     self.composer.disable(f"disconnected: {words}")
 
     def _say_why_reconnecting(self, change: StateChanged) -> None:
-        """The reason in full, in the list: the status line cuts it to its width. Said
-        once per outage and per new reason, not at every attempt."""
+        """The reason in full, in the list, where it stays after the status line has moved
+        on (and the status line keeps at most three lines). Said once per outage and per
+        new reason, not at every attempt."""
         if change.state is ConnectionState.CONNECTED:
             self._reconnect_reason = ""
         elif (
@@ -676,11 +683,15 @@ class ChatScreen(Screen[None]):
         self.status.set_state(
             StateChanged(
                 ConnectionState.DISCONNECTED,
-                reason="by the moderator",
+                # The ban's notice names who did it (the broadcaster, a moderator or the
+                # room keeper); a bare disconnect does not.
+                reason="by the moderator" if banned is None else f"banned by {banned_by(banned)}",
                 disconnect=DisconnectReason.DISCONNECTED_BY_MODERATOR,
             )
         )
-        self.composer.disable("You have been disconnected by the moderator.")
+        self.composer.disable(
+            "You have been disconnected by the moderator." if banned is None else BANNED_WORDS
+        )
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
@@ -1047,9 +1058,11 @@ class ChatScreen(Screen[None]):
             self._join(then=lambda: self.action_show_whip() if self.toast.whip else None)
 
     def action_copy_stage_link(self) -> None:
+        """Copy the link (OSC 52) and show it whole: the toast cuts a long one, and a
+        terminal may pass neither the hyperlink nor the copy (tmux, by default)."""
         if link := self.toast.link:
             self.controls.copy(link)
-            self.notify("Stage link copied to the clipboard (OSC 52).")
+            self.app.push_screen(StageLinkScreen(link))
 
     def action_dismiss_invite(self) -> None:
         self.toast.dismiss()

@@ -1,6 +1,10 @@
 """The frame every modal of the app shares: centred on the screen, a thick border whose
 title is bold in the border's colour, on the surface colour. `-danger` dialogs (actions
-that cannot be taken back, being disconnected) are framed in the error colour."""
+that cannot be taken back, being disconnected) are framed in the error colour.
+
+Textual parses a border title given as a string as markup, so a title holding a name
+(`Eve[/]` raised MarkupError; `[link=…]` planted a hyperlink) is never given as one:
+`frame` takes its title and subtitle as literal text, cleaned."""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ from typing import TypeVar
 
 from textual import on
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
+
+from tui.widgets.untrusted import as_content
 
 ResultType = TypeVar("ResultType")
 
@@ -37,13 +44,29 @@ class DialogScreen(ModalScreen[ResultType]):
     }
     """
 
-    def frame(self, title: str, subtitle: str = "") -> Vertical:
-        """The framed container, titled; use it as `with self.frame(...):` in compose."""
+    def frame(self, title: str | Content, subtitle: str | Content = "") -> Vertical:
+        """The framed container, titled; use it as `with self.frame(...):` in compose.
+        A string is literal text (a name in it is never markup); Content is drawn as is."""
         dialog = Vertical(id="dialog")
-        dialog.border_title = title
+        dialog.border_title = title if isinstance(title, Content) else as_content(title)
         if subtitle:
-            dialog.border_subtitle = subtitle
+            dialog.border_subtitle = (
+                subtitle if isinstance(subtitle, Content) else as_content(subtitle)
+            )
         return dialog
+
+    def key_hints(self, *hints: tuple[str, str]) -> Content:
+        """`(action, words)` pairs as "key words · key words", each key as it is bound now
+        (a keymap may move it); an action bound to no key is left out."""
+        keys: dict[str, str] = {}
+        for active in self.active_bindings.values():
+            keys.setdefault(active.binding.action, self.app.get_key_display(active.binding))
+        parts = [
+            Content.from_markup("[b]$key[/b] $words", key=keys[action], words=words)
+            for action, words in hints
+            if action in keys
+        ]
+        return Content(" · ").join(parts)
 
 
 class ConfirmDialog(DialogScreen[ResultType]):

@@ -1,7 +1,7 @@
 """Said once, in a modal, when the room ends for good: the moderator disconnected us, or
 the app server will not let us back in (it forgot our session, or refuses the
-broadcaster key). The chat stays readable, the composer is disabled, and the client does
-not reconnect."""
+broadcaster key). What was said stays readable, nothing new arrives, the composer is
+disabled, and the client does not reconnect."""
 
 from __future__ import annotations
 
@@ -14,9 +14,16 @@ from tui.screens.dialog import DialogScreen
 from tui.widgets.untrusted import as_content, content_from
 
 DISCONNECTED_WORDS = "You have been disconnected by the moderator."
-MODERATOR_AFTER = "You can still read the chat, but not send. The app will not reconnect."
+# The client has left the room by now: what was said stays on screen, nothing new comes.
+MODERATOR_AFTER = (
+    "What was said so far stays here to read; no new messages arrive and you cannot send. "
+    "The app will not reconnect."
+)
 REFUSED_WORDS = "The app server will not let you back into the chat."
-REFUSED_AFTER = "You can still read the chat, but not send. To chat again, quit and join again."
+REFUSED_AFTER = (
+    "What was said so far stays here to read; no new messages arrive and you cannot send. "
+    "To chat again, quit and join again."
+)
 
 
 class DisconnectedScreen(DialogScreen[None]):

@@ -4,8 +4,11 @@ newest first, manual or automatic.
 A thin view over `LogSource.moderation_log`. Typing in the filter narrows the records
 shown to a name (of the actor or the target); `u` asks the server for everything about
 the selected record's target, `a` for everyone again, `r` refreshes; `n` lifts the
-selected record's ban (a banned user has no live message to act on from the chat). Names
-and reasons are other people's text: drawn as literal Content, never markup.
+selected record's ban (a banned user has no live message to act on from the chat); `h`
+hides the room keeper's automatic records, so the few manual actions are not buried
+among its deletions. Names and reasons are other people's text: drawn as literal text,
+never markup. A row is as tall as its longest cell: at 80 columns a long name or reason
+wraps in its column rather than being cut.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Protocol
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -53,22 +56,37 @@ DONE_WORDS: dict[str, str] = {
     "disconnect": "disconnected",
 }
 
-# (label, width): the reason takes what is left; the line under the table shows it whole.
-_COLUMNS: tuple[tuple[str, int | None], ...] = (
+# (label, width): the reason takes what is left of the width; a cell wraps, never cuts.
+# Whether a record was automatic is its actor (the room keeper) and the line under the
+# table; `h` hides those records.
+_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Time", 11),
-    ("By", 10),
+    ("By", 12),
     ("Action", 9),
-    ("Target", 10),
+    ("Target", 12),
     ("For", 7),
-    ("How", 6),
-    ("Reason", None),
 )
+REASON_MIN_WIDTH = 12
 
 
 def duration_text(record: ModerationRecord) -> str:
     if record.duration_seconds:
         return describe_duration(record.duration_seconds)
     return "forever" if record.action == "ban" else ""
+
+
+def action_text(record: ModerationRecord) -> str:
+    """The action as the table says it: a ban says whether it took the addresses too."""
+    if record.action == "ban" and record.ban_address:
+        return "ban +address"
+    return record.action
+
+
+def address_words(record: ModerationRecord) -> str:
+    """For a ban, whether the addresses the user was seen from were banned too."""
+    if record.action != "ban":
+        return ""
+    return ", their addresses too" if record.ban_address else ", not their addresses"
 
 
 def matches(record: ModerationRecord, typed: str) -> bool:
@@ -79,7 +97,7 @@ def matches(record: ModerationRecord, typed: str) -> bool:
     )
 
 
-class RecordTable(DataTable[Content]):
+class RecordTable(DataTable[Text]):
     """One record per row; home and end go to the newest and the oldest record (the
     table's own keys would move between columns, and rows are what matter here)."""
 
@@ -122,11 +140,22 @@ class ModerationLogScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="moderation_log.close"),
         Binding("ctrl+r,f5", "refresh_log", "Refresh", id="moderation_log.refresh"),
-        Binding("slash", "focus_filter", "Filter", id="moderation_log.filter"),
-        Binding("u", "by_target", "Their log", id="moderation_log.by_target"),
-        Binding("a", "everyone", "Everyone", id="moderation_log.everyone"),
+        Binding("slash", "focus_filter", "Find", id="moderation_log.filter"),
+        # Short words: at 80 columns every key of a user's log fits the footer.
+        Binding("u", "by_target", "User", id="moderation_log.by_target"),
+        Binding("a", "everyone", "All", id="moderation_log.everyone"),
         Binding("n", "unban", "Unban", id="moderation_log.unban"),
+        # One key, two words in the footer: the one that says what it will do now.
+        Binding("h", "hide_automatic(True)", "Hide auto", id="moderation_log.hide_automatic"),
+        Binding("h", "hide_automatic(False)", "Show auto", id="moderation_log.hide_automatic"),
     ]
+
+    HELP = """\
+**Moderation log**\\
+`/` filter by name · `u` their log · `a` everyone\\
+`h` manual only: hide the room keeper's automatic records (again: show them)\\
+`n` unban the selected ban · `ctrl+r` refresh · `esc` close
+"""
 
     def __init__(
         self,
@@ -147,16 +176,18 @@ class ModerationLogScreen(Screen[None]):
         self.limit = limit
         self.records: list[ModerationRecord] = []
         self.loaded = False
+        self.hide_automatic = False
+        """`h`: the room keeper's automatic records are not shown."""
+        self._reason_width = 0
+        self.status_words = ""
+        """What the status line under the table says."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         field = LineInput(placeholder="type a name to narrow the list", id="filter")
         field.border_title = "Filter"
         yield field
-        table = RecordTable(cursor_type="row", zebra_stripes=True, id="records")
-        for label, width in _COLUMNS:
-            table.add_column(label, width=width, key=label.lower())
-        yield table
+        yield RecordTable(cursor_type="row", zebra_stripes=True, id="records")
         yield Static(id="detail")
         yield Static(id="status")
         yield Footer()
@@ -187,6 +218,11 @@ class ModerationLogScreen(Screen[None]):
         self._show_title()
         self.action_refresh_log()
 
+    def action_hide_automatic(self, hide: bool) -> None:
+        self.hide_automatic = hide
+        if self.loaded:
+            self._fill()
+
     def action_everyone(self) -> None:
         self.user = None
         self._show_title()
@@ -196,7 +232,9 @@ class ModerationLogScreen(Screen[None]):
         if action == "by_target":
             return self.selected is not None or None
         if action == "everyone":
-            return self.user is not None or None
+            return self.user is not None  # everyone's is what shows: not offered
+        if action == "hide_automatic":
+            return bool(parameters) and parameters[0] != self.hide_automatic
         if action == "unban":
             if self.unbanner is None:
                 return False  # not offered here at all
@@ -244,7 +282,11 @@ class ModerationLogScreen(Screen[None]):
     @property
     def shown(self) -> list[ModerationRecord]:
         typed = self.query_one("#filter", Input).value
-        return [r for r in self.records if matches(r, typed)]
+        return [
+            r
+            for r in self.records
+            if matches(r, typed) and not (self.hide_automatic and r.automatic)
+        ]
 
     @property
     def selected(self) -> ModerationRecord | None:
@@ -254,36 +296,70 @@ class ModerationLogScreen(Screen[None]):
             return None
         return shown[table.cursor_row]
 
+    def _columns_width(self) -> int:
+        """The reason column's width: what the other columns leave of the table's."""
+        table = self.query_one(DataTable)
+        width = table.size.width or self.size.width
+        padding = 2 * table.cell_padding
+        fixed = sum(w + padding for _, w in _COLUMNS) + padding
+        # Room for the vertical scrollbar, which a long log shows.
+        return max(REASON_MIN_WIDTH, width - fixed - table.styles.scrollbar_size_vertical)
+
+    def on_resize(self) -> None:
+        if self.loaded and self._columns_width() != self._reason_width:
+            self._fill()
+
     def _fill(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        row = table.cursor_row
+        # The columns are laid out anew with the rows: the reason's width follows the
+        # terminal's, and each row's height follows its cells.
+        table.clear(columns=True)
+        self._reason_width = self._columns_width()
+        for label, width in (*_COLUMNS, ("Reason", self._reason_width)):
+            table.add_column(label, width=width, key=label.lower())
         shown = self.shown
         for record in shown:
-            table.add_row(*self._cells(record), key=str(record.id))
+            table.add_row(*self._cells(record), key=str(record.id), height=None)
+        if shown:
+            table.move_cursor(row=min(max(row, 0), len(shown) - 1))
+        hidden = sum(r.automatic for r in self.records) if self.hide_automatic else 0
         if not self.records:
             self._status("nothing in the log yet" if self.user is None else "nothing about them")
         elif not shown:
-            self._status(f"no name matches; {len(self.records)} records loaded")
+            matched = "no manual record" if hidden == len(self.records) else "no name matches"
+            self._status(f"{matched}; {len(self.records)} records loaded")
         else:
             count = (
                 f"{len(shown)} of {len(self.records)}"
                 if len(shown) < len(self.records)
                 else len(shown)
             )
-            self._status(f"{count} records, newest first")
+            self._status(f"{count} record{'' if count == 1 else 's'}, newest first")
+        if hidden:
+            key = self._key_of("hide_automatic(False)", "h")
+            self._status(f"{self.status_words}; {hidden} automatic hidden ({key} shows them)")
         self._show_detail()
         self.refresh_bindings()
 
-    def _cells(self, record: ModerationRecord) -> list[Content]:
+    def _key_of(self, action: str, default: str) -> str:
+        """The key bound to `action` here, as the footer shows it (a keymap may move it)."""
+        for active in self.active_bindings.values():
+            if active.binding.action == action:
+                return self.app.get_key_display(active.binding)
+        return default
+
+    def _cells(self, record: ModerationRecord) -> list[Text]:
+        # rich Text, not Content: the table wraps Text in its column (a row as tall as
+        # it needs), and Text() never parses markup.
         at = record.at.astimezone(self.tz)
         return [
-            Content(at.strftime("%m-%d %H:%M")),
-            as_content(record.actor.display_name),
-            as_content(record.action),
-            as_content(record.target.display_name),
-            Content(duration_text(record)),
-            Content("auto" if record.automatic else "manual"),
-            as_content(record.reason or ""),
+            Text(at.strftime("%m-%d %H:%M")),
+            Text(clean(record.actor.display_name)),
+            Text(clean(action_text(record))),
+            Text(clean(record.target.display_name)),
+            Text(duration_text(record)),
+            Text(clean(record.reason or "")),
         ]
 
     def _show_title(self) -> None:
@@ -309,20 +385,22 @@ class ModerationLogScreen(Screen[None]):
         length = duration_text(record)
         detail.update(
             content_from(
-                "$when: [b]$actor[/b] $done [b]$target[/b]$length ($how)$reason",
+                "$when: [b]$actor[/b] $done [b]$target[/b]$length$addresses ($how)$reason",
                 when=at.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
                 actor=record.actor.display_name,
                 done=DONE_WORDS.get(record.action, record.action),
                 target=record.target.display_name,
                 length=f" for {length}" if length and length != "forever" else "",
+                addresses=address_words(record),
                 how="automatic" if record.automatic else "manual",
                 reason=f". Reason: {record.reason}" if record.reason else "",
             )
         )
 
     def _status(self, words: str, error: bool = False) -> None:
+        self.status_words = clean(words)
         status = self.query_one("#status", Static)
-        status.update(as_content(clean(words)))
+        status.update(as_content(self.status_words))
         status.set_class(error, "-error")
 
     @on(DataTable.RowHighlighted)

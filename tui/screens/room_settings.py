@@ -210,7 +210,7 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         self.query_one("#timeout", Input).value = format_duration(settings.flood.timeout_seconds)
         self.query_one("#wait", Input).value = format_duration(settings.new_identity_wait_seconds)
         self._say("")
-        self._status(f"{len(settings.blocked_terms)} blocked terms")
+        self._count_terms()
         terms.focus()
         self.refresh_bindings()
 
@@ -236,6 +236,19 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
 
     def _status(self, words: str) -> None:
         self.query_one("#status", Static).update(as_content(words))
+
+    def _count_terms(self) -> None:
+        """The count of the terms as typed now, and whether that is what is saved."""
+        typed = terms_from(self.query_one("#terms", TextArea).text)
+        count = f"{len(typed)} blocked term{'' if len(typed) == 1 else 's'}"
+        if self.loaded is not None and typed != self.loaded.blocked_terms:
+            count += f" (not saved yet; {len(self.loaded.blocked_terms)} saved)"
+        self._status(count)
+
+    @on(TextArea.Changed, "#terms")
+    def _terms_edited(self) -> None:
+        if self.loaded is not None and not self.saving:
+            self._count_terms()
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

@@ -55,8 +55,15 @@ def age_words(created: datetime, now: datetime) -> str:
     return "new (under a minute old)"
 
 
+PERMANENT_FROM_YEAR = 9998
+"""The server writes a permanent ban as banned until 9998-01-01 (a real time, so its checks
+need no special case): a ban that far off is said as permanent, as the log says it."""
+
+
 def status_words(user: ModeratedUser, now: datetime) -> str:
     if user.banned_until is not None:
+        if user.banned_until.year >= PERMANENT_FROM_YEAR:
+            return "banned permanently"
         return f"banned until {user.banned_until:%Y-%m-%d %H:%M} UTC"
     if user.timed_out_until is not None and user.timed_out_until > now:
         left = int((user.timed_out_until - now).total_seconds() // 60) + 1
@@ -115,7 +122,8 @@ class UserCard(DialogScreen[UserCardChoice | None]):
         """What the status line says once looked up (for tests and the screen)."""
 
     def compose(self) -> ComposeResult:
-        with self.frame(clean(self.name_shown), "escape closes"):
+        # The name as literal Content: a border title given as a string is markup.
+        with self.frame(as_content(self.name_shown), "escape closes"):
             yield Static(as_content(f"role: {self.role} · id: {self.user_id}"), id="who")
             yield Static("identity and status: looking up…", id="status", classes="-muted")
             yield Static("Recent messages", classes="-muted")

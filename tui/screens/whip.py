@@ -3,6 +3,10 @@
 The token is long (hundreds of characters locally, more on AWS) and must be shown whole:
 it wraps, never clips, and the dialog scrolls when it is taller than the terminal. `t`
 copies it (OSC 52), which is how most people will take it.
+
+The keys are said at the top of the dialog, as they are bound, and what a copy did is said
+there too: on the dialog's bottom border they sat on the invite toast's edge at 80x24 and
+read as part of it, and a notification toast would cover that corner.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Label, Static
 
 from tui.screens.dialog import DialogScreen
-from tui.widgets.untrusted import clean
+from tui.widgets.untrusted import as_content
 
 
 class WhipScreen(DialogScreen[None]):
@@ -24,6 +28,14 @@ class WhipScreen(DialogScreen[None]):
         max-height: 100%;
         padding: 0 1;
         overflow-y: auto;  /* a token taller than the terminal scrolls, never clips */
+    }
+    WhipScreen #keys {
+        color: $text-muted;
+    }
+    WhipScreen #status {
+        color: $success;
+        height: auto;
+        display: none;  /* until a copy has something to say */
     }
     WhipScreen Label {
         color: $text-muted;
@@ -63,22 +75,37 @@ class WhipScreen(DialogScreen[None]):
         self.token = token
 
     def compose(self) -> ComposeResult:
-        with self.frame("OBS: join the stage by WHIP", "u copy server · t copy token · esc close"):
+        with self.frame("OBS: join the stage by WHIP"):
             yield Static(
                 "In OBS: Settings → Stream → Service: WHIP. Keep the token secret.",
             )
+            yield Static(id="keys")
+            yield Static(id="status")
             yield Label("Server")
-            yield Static(clean(self.server), classes="value", id="server", markup=False)
+            yield Static(as_content(self.server), classes="value", id="server")
             yield Label("Bearer Token")
-            yield Static(clean(self.token), classes="value", id="token", markup=False)
+            yield Static(as_content(self.token), classes="value", id="token")
             with Horizontal(id="buttons"):
                 yield Button("Copy server", id="copy-server")
                 yield Button("Copy token", id="copy-token")
                 yield Button("Close", variant="primary", id="close")
 
+    def on_mount(self) -> None:
+        self.query_one("#keys", Static).update(
+            self.key_hints(
+                ("copy('server')", "copy server"),
+                ("copy('token')", "copy token"),
+                ("close", "close"),
+            )
+        )
+
     def action_copy(self, what: str) -> None:
         self.app.copy_to_clipboard(self.server if what == "server" else self.token)
-        self.notify(f"{'Server' if what == 'server' else 'Token'} copied to the clipboard (OSC 52)")
+        status = self.query_one("#status", Static)
+        status.update(
+            f"{'Server' if what == 'server' else 'Token'} copied to the clipboard (OSC 52)."
+        )
+        status.display = True
 
     def action_scroll(self, way: str) -> None:
         dialog = self.query_one("#dialog")

@@ -4,7 +4,8 @@ It holds no network code: it holds the invite as one value (`stage`, a tui.invit
 StageInvite) and asks for a join with `JoinRequested`; the screen redeems the invite and
 tells the toast how it went.
 The stage link is drawn as an OSC 8 hyperlink (a `link` style), so a terminal makes it
-clickable even when no browser can be opened from here (SSH).
+clickable even when no browser can be opened from here (SSH); the copy key also shows it
+whole (tui/screens/stage_link.py), for a terminal that passes no hyperlink.
 """
 
 from __future__ import annotations
@@ -150,7 +151,8 @@ class InviteToast(Widget):
     def _link_line(self) -> Content:
         """The stage link on one line: wrapped inside the border, a mouse selection would
         copy "│" and a line break into it. When too long it is cut short on screen with
-        "…"; the OSC 8 target (a click) and the copy key keep the whole link."""
+        "…"; the OSC 8 target (a click) and the copy key keep the whole link, and the
+        copy key shows it whole, wrapped (tmux passes no hyperlink)."""
         text = clean(self.link)
         width = self.content_region.width
         if width > 1 and cell_len(text) > width:
@@ -189,7 +191,8 @@ class InviteToast(Widget):
                 Content(where),
                 self._link_line(),
                 content_from(
-                    "[b]$copy[/b] copy link · [b]$obs[/b] OBS settings · [b]$close[/b] close",
+                    "[b]$copy[/b] copy and show link · [b]$obs[/b] OBS settings · "
+                    "[b]$close[/b] close",
                     copy=self._key("copy_stage_link", "ctrl+y"),
                     obs=obs,
                     close=close,

@@ -1,7 +1,9 @@
 """The status line: room, connection state, role and own name, on one line.
 
 While reconnecting it counts down to the next try, once a second, from the deadline the
-room client gave; the clock is injected so snapshots show a fixed number.
+room client gave; the clock is injected so snapshots show a fixed number. When it does not
+fit the width (a long reason at 80 columns) it wraps onto a second line rather than
+cutting the reason short.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ _STATE_STYLE = {
 class StatusLine(Widget):
     DEFAULT_CSS = """
     StatusLine {
-        height: 1;
+        height: auto;
+        max-height: 3;
         width: 1fr;
         background: $panel;
         color: $foreground;
@@ -51,7 +54,7 @@ class StatusLine(Widget):
 
     def set_identity(self, room: str, role: str, name: str) -> None:
         self.room, self.role, self.user_name = room, role, name
-        self.refresh()
+        self.refresh(layout=True)  # the reason may take a second line, or give it back
 
     def set_state(self, event: StateChanged) -> None:
         self.state = event.state
@@ -62,13 +65,16 @@ class StatusLine(Widget):
             except (OverflowError, ValueError):  # no countdown for a delay past the calendar
                 self._retry_at = None
             if self._ticker is None:
-                self._ticker = self.set_interval(1.0, self.refresh)
+                self._ticker = self.set_interval(1.0, self._tick)
         else:
             self._retry_at = None
             if self._ticker is not None:
                 self._ticker.stop()
                 self._ticker = None
-        self.refresh()
+        self.refresh(layout=True)  # the reason may take a second line, or give it back
+
+    def _tick(self) -> None:
+        self.refresh(layout=True)  # "10 s" to "9 s" may change where the line wraps
 
     @property
     def state_text(self) -> str:
@@ -87,7 +93,7 @@ class StatusLine(Widget):
             parts.append(content_from("$role", role=self.role))
         if self.user_name:
             parts.append(content_from("[b]$name[/b]", name=self.user_name))
-        # The reason goes last: at 80 columns it is the part that may be cut.
+        # The reason goes last: at 80 columns it is the part that wraps to the next line.
         if self.reason and self.state is not ConnectionState.CONNECTED:
             parts.append(content_from("[$text-muted]$reason[/]", reason=self.reason))
         return Content(" · ").join(parts)

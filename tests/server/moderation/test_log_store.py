@@ -119,9 +119,12 @@ def test_a_ban_with_addresses_refuses_them_until_unbanned(store: ModerationStore
     store.note_address("viewer-bob", "203.0.113.7", NOW)
     store.note_address("viewer-bob", "2001:db8::1", NOW)
     store.note_address("viewer-eve", "198.51.100.2", NOW)
-    store.apply(act(LoggedAction.BAN))  # without banAddress: the addresses stay free
+    alone = store.apply(act(LoggedAction.BAN))  # without banAddress: the addresses stay free
     assert not store.address_banned("203.0.113.7", NOW)
-    store.apply(act(LoggedAction.BAN, expires_at=NOW + 3600), addresses=True)
+    both = store.apply(act(LoggedAction.BAN, expires_at=NOW + 3600), addresses=True)
+    # The log says which ban took the addresses too.
+    assert (alone.to_json()["banAddress"], both.to_json()["banAddress"]) == (False, True)
+    assert [r.ban_address for r in store.log(user_id="viewer-bob")] == [True, False]
     assert store.banned_addresses("viewer-bob") == ["2001:db8::1", "203.0.113.7"]
     assert store.address_banned("203.0.113.7", NOW)
     assert not store.address_banned("203.0.113.7", NOW + 3600)  # the ban ran out

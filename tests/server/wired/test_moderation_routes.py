@@ -264,8 +264,11 @@ async def test_a_ban_with_its_address_refuses_new_identities_from_there(
     async with api(server) as client:
         key = server.broadcaster_key
         _, alice, _ = await _people(client, server)
-        status, _ = await client.act(key, action="ban", userId=alice["userId"], banAddress=True)
+        status, record = await client.act(
+            key, action="ban", userId=alice["userId"], banAddress=True
+        )
         assert status == 200
+        assert record["banAddress"] is True  # the log says the addresses went too
         # Every test client is on 127.0.0.1: a new name from there is refused too.
         status, refused = await client.token("Alicia")
         assert status == 403 and "network address is banned" in refused["message"]

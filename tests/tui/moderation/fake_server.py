@@ -188,6 +188,8 @@ class FakeModeration:
             "durationSeconds": duration,
             "expiresAt": _utc(expires),
         }
+        if action == "ban":
+            record["banAddress"] = bool(body.get("banAddress", False))
         self.records.append(record)
         if self.chat is not None:
             await self._in_the_room(record, actor, target, body.get("messageId") or "")

@@ -35,6 +35,7 @@ def record(
     seconds: int | None = None,
     reason: str | None = None,
     automatic: bool = False,
+    ban_address: bool = False,
 ) -> ModerationRecord:
     at = T0 + timedelta(minutes=minutes)
     return ModerationRecord(
@@ -47,6 +48,7 @@ def record(
         reason=reason,
         duration_seconds=seconds,
         expires_at=at + timedelta(seconds=seconds) if seconds else None,
+        ban_address=ban_address,
     )
 
 
@@ -54,7 +56,15 @@ def the_log() -> list[ModerationRecord]:
     """Newest first, as the server answers."""
     return [
         record(6, HOST, "mod", MIA, minutes=31),
-        record(5, MIA, "ban", EVE, minutes=24, reason="[@click=app.quit]slurs\x1b]52;c;aGk=\x07"),
+        record(
+            5,
+            MIA,
+            "ban",
+            EVE,
+            minutes=24,
+            reason="[@click=app.quit]slurs\x1b]52;c;aGk=\x07",
+            ban_address=True,
+        ),
         record(4, KEEPER, "timeout", BOB, minutes=12, seconds=60, reason="flood", automatic=True),
         record(3, KEEPER, "delete", BOB, minutes=12, reason="blocked term", automatic=True),
         record(2, HOST, "untimeout", BOB, minutes=5),

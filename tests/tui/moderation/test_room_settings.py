@@ -48,6 +48,28 @@ async def test_loads_edits_and_saves() -> None:
     assert app.results == [wanted]
 
 
+def status_of(app: Host) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+async def test_the_count_of_terms_follows_the_editing() -> None:
+    store = FakeSettings()
+    store.settings = store.settings.model_copy(update={"blocked_terms": ["spam"]})
+    app = Host(RoomSettingsScreen(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert status_of(app) == "1 blocked term"
+        await pilot.press("end", "enter", *"scam")
+        await pilot.pause()
+        assert status_of(app) == "2 blocked terms (not saved yet; 1 saved)"
+        await pilot.press("enter", "enter")  # blank lines are not terms
+        await pilot.pause()
+        assert status_of(app) == "2 blocked terms (not saved yet; 1 saved)"
+        app.screen.query_one("#terms", TextArea).text = "spam"
+        await pilot.pause()
+        assert status_of(app) == "1 blocked term"
+
+
 async def test_an_invalid_pattern_is_said_and_the_text_kept() -> None:
     store = FakeSettings()
     app = Host(RoomSettingsScreen(store))

@@ -36,7 +36,10 @@ async def test_the_log_of_what_was_done(served: Served) -> None:
     finally:
         await client.server.close()
     assert targets == ["[red]Eve␛[0m", "Bob"]
-    assert detail == "2026-12-01 20:00:00 UTC: Host banned [red]Eve␛[0m (manual). Reason: spam"
+    assert detail == (
+        "2026-12-01 20:00:00 UTC: Host banned [red]Eve␛[0m, not their addresses (manual). "
+        "Reason: spam"
+    )
 
 
 async def test_a_moderator_may_not_change_the_settings(served: Served) -> None:

@@ -172,6 +172,7 @@ async def test_a_ban_ends_the_session_with_its_reason(room) -> None:
         shown = [str(w.render()) for w in bob.screen.query("Static")]
         assert "You have been banned from this chat." in shown
         assert "Reason: selling" in shown
+        assert bob.chat.status.reason == "banned by Host"  # the broadcaster, by name
         assert bob.chat.composer.input.disabled
         # Joining again: refused in words, with the reason.
         again = ChatSession(

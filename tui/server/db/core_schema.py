@@ -168,10 +168,14 @@ CREATE TABLE IF NOT EXISTS kept_resources (
 # kept_resources: the room and stage `--create` made, per region and endpoint ('' for
 # AWS itself), when the database is shared (`tui.server.resources`).
 
+# Whether a ban also banned the addresses the user was seen from: the log says so.
+_BAN_ADDRESS_IN_LOG = "ALTER TABLE moderation_log ADD COLUMN ban_address INTEGER NOT NULL DEFAULT 0"
+
 STEPS: tuple[Step, ...] = (
     Step("identities and invites", _IDENTITIES_AND_INVITES),
     Step("participant token hashes", run=_token_hashes),
     Step("name keys", run=_name_keys),
     Step("moderation", _MODERATION, run=_retire_moderation_schema),
     Step("several instances", _SHARED, run=_issue_order),
+    Step("address bans in the log", _BAN_ADDRESS_IN_LOG),
 )

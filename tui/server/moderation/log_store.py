@@ -40,7 +40,7 @@ SCHEMA_VERSION = len(core_schema.STEPS)
 
 _LOG_COLUMNS = (
     "id, at, actor_id, actor_name, automatic, action, target_id, target_name, reason, "
-    "duration_seconds, expires_at"
+    "duration_seconds, expires_at, ban_address"
 )
 
 
@@ -60,7 +60,7 @@ def check_log_limit(value: str | int | None) -> int:
 
 def _record(row: tuple[object, ...]) -> ModerationRecord:
     (rid, at, actor_id, actor_name, automatic, action, target_id, target_name) = row[:8]
-    reason, duration, expires = row[8:]
+    reason, duration, expires, ban_address = row[8:]
     return ModerationRecord(
         id=int(rid),  # type: ignore[call-overload]
         at=float(at),  # type: ignore[arg-type]
@@ -71,6 +71,7 @@ def _record(row: tuple[object, ...]) -> ModerationRecord:
         reason=None if reason is None else str(reason),
         duration_seconds=None if duration is None else int(duration),  # type: ignore[call-overload]
         expires_at=None if expires is None else float(expires),  # type: ignore[arg-type]
+        ban_address=bool(ban_address),
     )
 
 
@@ -102,10 +103,10 @@ class ModerationStore:
 
     # --- the log ---------------------------------------------------------------------
 
-    def _insert(self, record: NewRecord) -> ModerationRecord:
+    def _insert(self, record: NewRecord, ban_address: bool = False) -> ModerationRecord:
         row = self._db.execute(
             f"INSERT INTO moderation_log ({_LOG_COLUMNS.removeprefix('id, ')})"
-            f" VALUES (?{', ?' * 9}) RETURNING id",
+            f" VALUES (?{', ?' * 10}) RETURNING id",
             (
                 record.at,
                 record.actor.user_id,
@@ -117,6 +118,7 @@ class ModerationStore:
                 record.reason,
                 record.duration_seconds,
                 record.expires_at,
+                int(ban_address),
             ),
         ).fetchone()
         return ModerationRecord(
@@ -129,6 +131,7 @@ class ModerationStore:
             record.reason,
             record.duration_seconds,
             record.expires_at,
+            ban_address,
         )
 
     def log(
@@ -194,7 +197,7 @@ class ModerationStore:
                 self._set(user_id, "role = ?", Role.MODERATOR.value)
             elif action is LoggedAction.UNMOD:
                 self._set(user_id, "role = ?", Role.VIEWER.value)
-            return self._insert(record)
+            return self._insert(record, ban_address=addresses and action is LoggedAction.BAN)
 
     def _set(self, user_id: str, assignments: str, *values: object) -> None:
         # `assignments` is always one of `apply`'s literals, never outside input.

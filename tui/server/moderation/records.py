@@ -3,7 +3,8 @@
 The log record is what `POST /api/moderation/actions` answers and
 `GET /api/moderation/log` lists (newest first):
 `{id, at, actor: {userId, displayName}, automatic, action, target: {userId, displayName},
-reason, durationSeconds, expiresAt}`. Times are RFC 3339 in UTC; absent values are null.
+reason, durationSeconds, expiresAt}`, and for a ban `banAddress` (whether the addresses the
+user was seen from were banned too). Times are RFC 3339 in UTC; absent values are null.
 """
 
 from __future__ import annotations
@@ -90,9 +91,11 @@ class ModerationRecord:
     reason: str | None
     duration_seconds: int | None
     expires_at: float | None
+    ban_address: bool = False
+    """A ban that also banned the addresses the user was seen from."""
 
     def to_json(self) -> dict[str, object]:
-        return {
+        shape: dict[str, object] = {
             "id": self.id,
             "at": utc_text(self.at),
             "actor": self.actor.to_json(),
@@ -103,6 +106,9 @@ class ModerationRecord:
             "durationSeconds": self.duration_seconds,
             "expiresAt": utc_text(self.expires_at),
         }
+        if self.action is LoggedAction.BAN:
+            shape["banAddress"] = self.ban_address
+        return shape
 
     def notice(self) -> ModerationNotice:
         """The `ivs-chat-tui:Moderation` event that tells the room about this record."""
