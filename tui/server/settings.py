@@ -114,6 +114,10 @@ class ServerSettings(FlagsEnvTomlSettings):
     """The room's history keeps at most this many messages (the oldest go first)."""
     history_max_age_hours: float = Field(24.0, gt=0, le=24 * 365)
     """... and none older than this."""
+    review_secret: str | None = Field(None, min_length=16)
+    """What callers of `POST /api/review` sign with; None: generated and kept as the
+    broadcaster key is (`review.secret` in the data dir, or the shared database). Set
+    it with `IVS_CHAT_TUI_REVIEW_SECRET`, the variable the local stack reads too."""
     blocked_terms: list[str] | None = None
     """When given, the room's blocked terms from this start on (they replace the saved
     list, checked as `PUT /api/moderation/settings` checks them); otherwise the saved

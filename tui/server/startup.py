@@ -45,6 +45,11 @@ from tui.server.resources import (
     Resources,
     create_or_reuse,
 )
+from tui.server.review.secret import (
+    SecretError,
+    kept_review_secret,
+    shared_review_secret,
+)
 from tui.server.room import ROUTES, RoomError, open_room_stores, room_lifetime, start_room
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
@@ -134,6 +139,9 @@ class RunningServer:
     """True when the room or the stage was created at start-up."""
     notes: tuple[str, ...]
     """What start-up did about the room and stage (made, reused, one gone), for the banner."""
+    review_secret: str = field(repr=False)
+    """What callers of `POST /api/review` sign with (the Lambda forwarder's
+    `REVIEW_SECRET`, the local stack's `--review-secret`)."""
     _runner: web.AppRunner = field(repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -413,8 +421,18 @@ async def start_server(
         clock=clock,
     )
     try:
-        await start_room(service, settings, moderation_store, history, control.chat_url)
-    except RoomError as exc:
+        review_secret = settings.review_secret or (
+            shared_review_secret(store.db) if target.shared else kept_review_secret(data_dir)
+        )
+        await start_room(
+            service,
+            settings,
+            moderation_store,
+            history,
+            control.chat_url,
+            review_secret=review_secret,
+        )
+    except (RoomError, SecretError) as exc:
         await runner.cleanup()
         raise StartupError(str(exc)) from None
     state.service = service
@@ -428,6 +446,7 @@ async def start_server(
         stage_arn=stage_arn,
         created=resources.created,
         notes=resources.notes,
+        review_secret=review_secret,
         _runner=runner,
     )
 
