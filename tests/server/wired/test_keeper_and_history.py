@@ -191,3 +191,26 @@ async def test_history_survives_a_restart(tmp_path: Path) -> None:
         assert status == 200
         assert [m["Id"] for m in page["messages"]] == [sent["Id"]]
         assert page["messages"][0]["Content"] == "remember me"
+
+
+async def test_the_keeper_deletes_a_stockpiled_token_s_message_and_disconnects_it(
+    server: RunningServer,
+) -> None:
+    """With no review handler on the room (or a fallback ALLOW), a token minted before
+    a ban still sends: the keeper, judging by the sender's standing now, deletes the
+    message and disconnects the sender."""
+    async with api(server) as client:
+        key = server.broadcaster_key
+        host = await client.grant("Host", key=key)
+        raider = await client.grant("Raider")
+        spare = await client.grant("Raider", raider["sessionKey"])  # kept unused
+        assert (await client.act(key, action="ban", userId=raider["userId"]))[0] == 200
+        async with chat(host) as ws_host, chat(spare) as ws_raider:
+            await send(ws_raider, "still here")
+            sent = await until(ws_host, Type="MESSAGE", Content="still here")
+            gone = await until(ws_host, Type="EVENT", EventName="aws:DELETE_MESSAGE")
+            assert gone["Attributes"]["MessageId"] == sent["Id"]
+            assert gone["Attributes"]["Reason"] == "banned"
+            left = await until(ws_host, Type="EVENT", EventName="aws:DISCONNECT_USER")
+            assert left["Attributes"]["UserId"] == raider["userId"]
+            await asyncio.wait_for(ws_raider.wait_closed(), WAIT)
