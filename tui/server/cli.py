@@ -34,6 +34,10 @@ _FLAGS = (
     "tls_key",
     "session_minutes",
     "invite_minutes",
+    "max_message_rate",
+    "max_message_length",
+    "review_handler_arn",
+    "review_fallback",
 )
 
 
@@ -90,6 +94,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
     parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
     parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
+    parser.add_argument(
+        "--max-message-rate",
+        type=int,
+        help="the room's messages a second, all senders together, 1-100 (IVS's default 10)",
+    )
+    parser.add_argument(
+        "--max-message-length",
+        type=int,
+        help="the room's longest message in characters, 1-500 (IVS's default 500)",
+    )
+    parser.add_argument(
+        "--review-handler-arn",
+        help="--aws: the Lambda (the review forwarder) IVS asks about every message",
+    )
+    parser.add_argument(
+        "--review-fallback",
+        choices=("allow", "deny"),
+        help="when the review handler fails or is late: allow (default; chat stays up) "
+        "or deny (nothing is delivered unchecked)",
+    )
     parser.add_argument(
         "--config",
         type=Path,

@@ -28,6 +28,7 @@ from tui.ivs.control import (
     CREATED_BY_TAG,
     ControlError,
     ControlPlane,
+    RoomOptions,
     arn_region,
     arn_resource_id,
 )
@@ -51,6 +52,7 @@ from tui.server.review.secret import (
     shared_review_secret,
 )
 from tui.server.room import ROUTES, RoomError, open_room_stores, room_lifetime, start_room
+from tui.server.room_limits import LiveRoomLimits, RoomLimits
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
@@ -292,6 +294,17 @@ async def _local_stage(
     return stage
 
 
+def room_options(settings: ServerSettings) -> RoomOptions:
+    """What the settings put on the room: its limits, and on AWS its review handler."""
+    arn = settings.review_handler_arn if settings.effective_mode == "aws" else None
+    return RoomOptions(
+        max_message_rate=settings.max_message_rate,
+        max_message_length=settings.max_message_length,
+        review_handler_uri=arn,
+        review_fallback=settings.review_fallback if arn else None,
+    )
+
+
 def _kept_place(settings: ServerSettings, store: Store) -> KeptPlace:
     """Where `--create` keeps its ARNs: the data dir, or the shared database, so that
     every instance serves the room and stage the first one made."""
@@ -315,6 +328,7 @@ async def _aws_resources(
                     DEFAULT_ROOM_NAME,
                     DEFAULT_STAGE_NAME,
                     now,
+                    room_options(settings),
                 )
         except KeptFileError as exc:
             raise StartupError(str(exc)) from None
@@ -323,7 +337,11 @@ async def _aws_resources(
         if not arn.startswith(f"arn:aws:{service}:"):
             kind = "room" if service == "ivschat" else "stage"
             raise StartupError(f"{arn!r} is not an IVS {kind} ARN (arn:aws:{service}:...)")
-    room = await control.get_room(settings.room_arn)
+    options = room_options(settings)
+    if options:
+        room = await control.update_room(settings.room_arn, options)
+    else:
+        room = await control.get_room(settings.room_arn)
     stage = await control.get_stage(settings.stage_arn)
     return Resources(room, stage, created=False, notes=())
 
@@ -382,7 +400,7 @@ async def start_server(
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
-            room = await control.create_room(DEFAULT_ROOM_NAME)
+            room = await control.create_room(DEFAULT_ROOM_NAME, **room_options(settings).params())
             stage = await _local_stage(control, emulator, store, clock())
             resources = Resources(room, stage, created=True, notes=())
         else:
@@ -435,6 +453,7 @@ async def start_server(
     except (RoomError, SecretError) as exc:
         await runner.cleanup()
         raise StartupError(str(exc)) from None
+    service.room_limits = LiveRoomLimits(control, room_arn, RoomLimits.of_room(room))
     state.service = service
     return RunningServer(
         url=url,

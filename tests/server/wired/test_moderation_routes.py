@@ -210,6 +210,8 @@ async def test_settings_get_and_put_and_an_invalid_pattern_is_refused(
             "blockedTerms": [],
             "flood": {"messages": 5, "seconds": 5, "timeoutSeconds": 60},
             "newIdentityWaitSeconds": 0,
+            "maxMessageRate": 10,
+            "maxMessageLength": 500,
         }
         status, saved = await client.call(
             "PUT", "/api/moderation/settings", key, {"blockedTerms": ["spam", "re:sp[a4]+m"]}
