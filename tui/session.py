@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.common.roles import Role
-from tui.ivs.protocol import TOKEN_TTL_SECONDS
+from tui.ivs.protocol import MAX_MESSAGE_LENGTH, TOKEN_TTL_SECONDS
 from tui.ivs.tokens import ChatToken, TokenProvider
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ class SelfIdentity:
     host:port."""
     timed_out_until: datetime | None = None
     """Our token is read-only until then (a timeout, or the new-identity wait)."""
+    max_message_length: int = MAX_MESSAGE_LENGTH
+    """The room's longest message (the token answer's `maxMessageLength`)."""
 
     @property
     def is_broadcaster(self) -> bool:
@@ -87,6 +89,7 @@ class ChatSession:
             role=grant.role,
             room=self._room or grant.room_name or room_label(self.client.base_url),
             timed_out_until=grant.timed_out_until,
+            max_message_length=grant.max_message_length or MAX_MESSAGE_LENGTH,
         )
         return self.identity
 

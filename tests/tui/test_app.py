@@ -114,6 +114,21 @@ async def test_counter_and_too_long_stays(make_app) -> None:
         assert len(composer.text) == MAX_MESSAGE_LENGTH + 3
 
 
+async def test_the_counter_follows_the_room_s_limit_from_the_token(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        composer.input.value = "x" * 25
+        app._identified(
+            SelfIdentity(ALICE.user_id, ALICE.name, "viewer", "room", max_message_length=20)
+        )
+        await until(lambda: str(composer.query_one("#composer-left").content) == "-5", "recounted")
+        await pilot.press("enter")
+        await until(lambda: composer.error == "too long: 5 characters over 20", "refused")
+        assert composer.text == "x" * 25
+
+
 async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:
     app = make_app(ALICE)
     async with app.run_test() as pilot:

@@ -107,6 +107,8 @@ class ComposerInput(LineInput):
         self.cursor_blink = cursor_should_blink()  # solid over SSH: idle writes nothing
         self.history = History()
         self._walking = False
+        self.limit = MAX_MESSAGE_LENGTH
+        """The room's longest message in code points (`Composer.set_limit`)."""
         self.leave_to: Callable[[], None] | None = None
         """What escape does (the chat screen's move to the message list). Called at once,
         in the app's loop, as the key is read: its binding has priority, so the keys after
@@ -156,9 +158,9 @@ class ComposerInput(LineInput):
                 self.post_message(self.Refused(SLASH_WORDS))
                 return
             text = text[1:]
-        over = code_points(text) - MAX_MESSAGE_LENGTH
+        over = code_points(text) - self.limit
         if over > 0:
-            too_long = f"too long: {over} characters over {MAX_MESSAGE_LENGTH}"
+            too_long = f"too long: {over} characters over {self.limit}"
             self.post_message(self.Refused(too_long))
             return
         self.value = ""
@@ -262,7 +264,13 @@ class Composer(Widget):
     @property
     def left(self) -> int:
         """Characters left, in code points as IVS counts them (negative when over)."""
-        return MAX_MESSAGE_LENGTH - code_points(self.input.value)
+        return self.input.limit - code_points(self.input.value)
+
+    def set_limit(self, limit: int) -> None:
+        """Count against the room's own limit (the chat token's `maxMessageLength`)."""
+        if limit != self.input.limit:
+            self.input.limit = limit
+            self._show_left()
 
     @property
     def error(self) -> str:
@@ -276,13 +284,16 @@ class Composer(Widget):
     def focus_input(self) -> None:
         self.input.focus()
 
-    @on(Input.Changed)
-    def _count(self, event: Input.Changed) -> None:
+    def _show_left(self) -> None:
         left = self.left
         counter = self.query_one("#composer-left", Static)
         counter.update(str(left))
         counter.set_class(0 <= left < 50, "-low")
         counter.set_class(left < 0, "-over")
+
+    @on(Input.Changed)
+    def _count(self, event: Input.Changed) -> None:
+        self._show_left()
         if self._given_back is not None and event.value == self._given_back:
             self._given_back = None  # a failed send's text, put back: its reason stays
         else:
