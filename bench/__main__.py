@@ -44,6 +44,7 @@ BENCHMARKS: dict[str, str | Callable[[], dict[str, Any]]] = {
     "history": _history,
     "search": "bench.bench_search:run",
     "postgres": "bench.bench_postgres:run",
+    "review": "bench.bench_review:run",
 }
 # key -> (what it is, target as words)
 TARGETS: dict[str, tuple[str, str]] = {
@@ -87,6 +88,10 @@ TARGETS: dict[str, tuple[str, str]] = {
     "pg_history_fetch_1000_p99_ms": ("history fetch of 1,000 after an id, on Postgres", ""),
     "pg_history_fetch_1000_newest_p99_ms": ("the newest 1,000, on Postgres", ""),
     "sqlite_history_fetch_1000_p99_ms_same_run": ("the fetch on SQLite, same run", ""),
+    "review_decision_p50_ms": ("POST /api/review answered, 100 msg/s, SQLite", ""),
+    "review_decision_p99_ms": ("the same, p99 (signature, standing, terms, flood)", "<= 20"),
+    "review_decision_pg_p50_ms": ("POST /api/review answered, 100 msg/s, Postgres", ""),
+    "review_decision_pg_p99_ms": ("the same on Postgres, p99", "<= 20"),
     "search_10k_none_p99_ms": ("search over 10,000 messages, nothing matches (all read)", ""),
     "search_app_10k_find_p99_ms": ("the search box's Enter in the app, 10,000 messages", ""),
     "search_app_10k_filter_p99_ms": ("the filter (ctrl+f) in the app, 10,000 messages", ""),

@@ -37,6 +37,12 @@ def test_standing_from_one_query(where: DatabaseTarget) -> None:
         assert review.standing("b", None, NOW).banned
         assert review.standing("other", "10.0.0.9", NOW).address_banned
         assert not review.standing("other", "10.0.0.8", NOW).address_banned
+        # Counting reads the same standing in the same statement.
+        limits = FloodLimits()
+        for user, address in (("host", None), ("mod", None), ("t", None), ("b", "10.0.0.9")):
+            counted, _ = review.review(user, address, NOW, limits)
+            assert counted == review.standing(user, address, NOW)
+        assert review.review("x", "10.0.0.9", NOW, limits)[0].address_banned
     finally:
         moderation.close()
         identities.close()
@@ -48,11 +54,13 @@ def test_the_flood_count_holds_across_connections(where: DatabaseTarget) -> None
     second = ModerationStore(where.open_core(), owned=True)  # another instance
     try:
         one, two = ReviewStore(first.db), ReviewStore(second.db)
-        counts = [(one if n % 2 else two).count_flood("u", NOW + n * 0.1, limits) for n in range(5)]
+        counts = [
+            (one if n % 2 else two).review("u", None, NOW + n * 0.1, limits)[1] for n in range(5)
+        ]
         assert counts == [Flood.NO, Flood.NO, Flood.STARTS, Flood.CONTINUES, Flood.CONTINUES]
-        assert one.count_flood("other", NOW, limits) is Flood.NO  # per identity
+        assert one.review("other", None, NOW, limits)[1] is Flood.NO  # per identity
         # A window later, the count starts again.
-        assert two.count_flood("u", NOW + 10.5, limits) is Flood.NO
+        assert two.review("u", None, NOW + 10.5, limits)[1] is Flood.NO
     finally:
         first.close()
         second.close()

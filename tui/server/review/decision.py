@@ -95,10 +95,10 @@ def decide(
     terms: BlockedTerms,
     flood: Callable[[], Flood],
 ) -> Verdict:
-    """The verdict on one message. `flood()` counts the message against the sender's
-    limit; it is called only for a viewer whose standing lets them send, so a banned or
-    timed-out sender's messages cost no count (and no write). A blocked term in a message
-    that also starts a flood is denied for the term, and the flood's timeout still holds."""
+    """The verdict on one message. `flood()` is the message against the sender's flood
+    limit (the room keeper counts it there and then); it is asked only for a viewer whose
+    standing lets them send. A blocked term in a message that also starts a flood is
+    denied for the term, and the flood's timeout still holds."""
     if standing.banned or standing.address_banned:
         return Verdict(Reason.BANNED)
     if standing.timed_out:

@@ -65,12 +65,13 @@ class MessageReviewer:
         errors: the route answers 503, and the room's fallback applies)."""
         now = self._clock()
         limits = self._settings().flood
+        standing, flood = self.store.review(request.sender_id, request.sender_ip, now, limits)
         verdict = decide(
             content=request.content,
             claimed=claimed_role(request.sender_attributes),
-            standing=self.store.standing(request.sender_id, request.sender_ip, now),
+            standing=standing,
             terms=self.terms(),
-            flood=lambda: self.store.count_flood(request.sender_id, now, limits),
+            flood=lambda: flood,
         )
         if verdict.reason is Reason.BLOCKED_TERM:
             log.info(
