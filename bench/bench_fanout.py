@@ -13,7 +13,10 @@ Every message's Content is "<seq>:<time.time_ns() at send>". Two latencies are t
 - `p99_ms_read`: send to the moment the harness read the frame (includes the harness).
 
 Returns {"fanout": [{clients, msgs_per_s, deliveries_per_s, p50_ms, p99_ms, ...}]} for
-10, 100 and 1000 clients. Bounded: about 5 s per row.
+10, 100 and 1000 clients, then 100 clients again with the room's message review handler
+on (`"review": true`): each message first goes to a trivial ALLOW handler, an aiohttp
+server in a process of its own on loopback, as the stack calls a mapped Lambda; IVS's
+200 ms review timeout stays. Bounded: about 5 s per row.
 """
 
 from __future__ import annotations
@@ -43,17 +46,43 @@ _TIMESPEC = struct.Struct("@ll")
 _CONTENT = b'"Content":"'
 _ROOT = Path(__file__).resolve().parent.parent
 
+REVIEW_CLIENTS = 100
+REVIEW_ARN = "arn:aws:lambda:us-east-1:123456789012:function:bench-allow"
+
 _SERVE = """
-import asyncio, resource, sys
+import asyncio, json, resource, sys
 from tui.emulator import Emulator, EmulatorConfig
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 async def main():
-    emulator = Emulator(EmulatorConfig(token_ttl_seconds=600))
+    emulator = Emulator(
+        EmulatorConfig(token_ttl_seconds=600, review_handlers=json.loads(sys.argv[1]))
+    )
     await emulator.start("127.0.0.1", 0)
     print(emulator.url, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await emulator.stop()
+asyncio.run(main())
+"""
+
+# A review handler that allows every message, as cheaply as aiohttp can answer.
+_ALLOW = """
+import asyncio, sys
+from aiohttp import web
+ANSWER = b'{"ReviewResult":"ALLOW"}'
+async def allow(request):
+    await request.read()
+    return web.Response(body=ANSWER, content_type="application/json")
+async def main():
+    app = web.Application()
+    app.router.add_post("/review", allow)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(f"http://127.0.0.1:{runner.addresses[0][1]}/review", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await runner.cleanup()
 asyncio.run(main())
 """
 
@@ -217,11 +246,17 @@ def _own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _scenario(host: str, port: int, clients: int, server_pid: int) -> dict[str, Any]:
+def _scenario(
+    host: str, port: int, clients: int, server_pid: int, *, review_pid: int | None = None
+) -> dict[str, Any]:
+    """One row; with `review_pid` (the ALLOW handler's process), the room has a review
+    handler."""
+    review = review_pid is not None
     api = Api(host, port)
-    room = api.call(
-        "CreateRoom", {"name": f"fanout-{clients}", "maximumMessageRatePerSecond": RATE}
-    )
+    settings: dict[str, Any] = {"name": f"fanout-{clients}", "maximumMessageRatePerSecond": RATE}
+    if review:
+        settings["messageReviewHandler"] = {"uri": REVIEW_ARN}
+    room = api.call("CreateRoom", settings)
     tokens = [
         api.call(
             "CreateChatToken",
@@ -243,6 +278,7 @@ def _scenario(host: str, port: int, clients: int, server_pid: int) -> dict[str, 
 
     count = int(SEND_SECONDS * RATE)
     cpu_before = (_cpu_seconds(server_pid), _own_cpu_seconds())
+    handler_before = _cpu_seconds(review_pid) if review_pid else 0.0
     began = time.perf_counter()
     for seq in range(count):
         delay = began + seq / RATE - time.perf_counter()
@@ -255,6 +291,7 @@ def _scenario(host: str, port: int, clients: int, server_pid: int) -> dict[str, 
     sent_seconds = time.perf_counter() - began
     emulator_cpu = _cpu_seconds(server_pid) - cpu_before[0]
     harness_cpu = _own_cpu_seconds() - cpu_before[1]
+    handler_cpu = _cpu_seconds(review_pid) - handler_before if review_pid else 0.0
     expected = count * clients
     deadline = time.monotonic() + DRAIN_SECONDS
     while len(receivers.arrival_ns) < expected and time.monotonic() < deadline:
@@ -265,8 +302,9 @@ def _scenario(host: str, port: int, clients: int, server_pid: int) -> dict[str, 
     arrival = sorted(receivers.arrival_ns)
     read = sorted(receivers.read_ns)
     accepted = len(echoes.arrival_ns)
-    return {
+    row: dict[str, Any] = {
         "clients": clients,
+        "review": review,
         "msgs_per_s": round(accepted / sent_seconds, 1),
         "deliveries_per_s": round(len(arrival) / sent_seconds, 1),
         "p50_ms": _percentile(arrival, 0.50),
@@ -279,37 +317,59 @@ def _scenario(host: str, port: int, clients: int, server_pid: int) -> dict[str, 
         "emulator_cpu_pct": round(100 * emulator_cpu / sent_seconds),
         "harness_cpu_pct": round(100 * harness_cpu / sent_seconds),
     }
+    if review:
+        row["review_handler_cpu_pct"] = round(100 * handler_cpu / sent_seconds)
+    return row
 
 
-def run() -> dict[str, Any]:
-    _raise_open_files_limit()
-    server = subprocess.Popen(
-        [sys.executable, "-c", _SERVE],
+def _start(script: str, *args: str) -> tuple[subprocess.Popen[str], str]:
+    """A Python process running `script`, and the URL it prints first."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=_ROOT,
         env={**os.environ, "PYTHONPATH": str(_ROOT)},
     )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http://"):
+        _stop(proc)
+        raise RuntimeError("a benchmark process did not start")
+    return proc, url
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdin is not None
+    proc.stdin.close()
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError("the emulator process did not start")
-        host, port = url.removeprefix("http://").rsplit(":", 1)
-        rows = []
-        for clients in CLIENT_COUNTS:
-            rows.append(_scenario(host, int(port), clients, server.pid))
-            print(f"  fanout {rows[-1]}", file=sys.stderr, flush=True)
-        return {"fanout": rows}
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run() -> dict[str, Any]:
+    _raise_open_files_limit()
+    handler, review_url = _start(_ALLOW)
+    try:
+        server, url = _start(_SERVE, json.dumps({REVIEW_ARN: review_url}))
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            host, port = url.removeprefix("http://").rsplit(":", 1)
+            rows = []
+            for clients in CLIENT_COUNTS:
+                rows.append(_scenario(host, int(port), clients, server.pid))
+                print(f"  fanout {rows[-1]}", file=sys.stderr, flush=True)
+            rows.append(
+                _scenario(host, int(port), REVIEW_CLIENTS, server.pid, review_pid=handler.pid)
+            )
+            print(f"  fanout, review handler on {rows[-1]}", file=sys.stderr, flush=True)
+            return {"fanout": rows}
+        finally:
+            _stop(server)
+    finally:
+        _stop(handler)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from tui.history_sync import (
     missed_words,
     next_page,
 )
-from tui.server.history.query import history
+from tui.server.history.query import MAX_PAGE_BYTES, history
 from tui.server.history.record import FetchedHistory, chat_message, parse_history_page
 from tui.server.history.store import HistoryStore
 
@@ -27,8 +27,9 @@ from tui.server.history.store import HistoryStore
 class StoreSource:
     """The route's answer without HTTP: the real query, 404 as the client raises it."""
 
-    def __init__(self, store: HistoryStore) -> None:
+    def __init__(self, store: HistoryStore, max_bytes: int = MAX_PAGE_BYTES) -> None:
         self.store = store
+        self.max_bytes = max_bytes
         self.asked: list[HistoryRequest] = []
 
     async def history(self, request: HistoryRequest) -> FetchedHistory:
@@ -36,7 +37,8 @@ class StoreSource:
         after = request.after
         if after is not None and after.startswith("msg") and self.store.position(after) is None:
             raise UnknownMessage(404, f"message {request.after} is not in the history")
-        return parse_history_page(history(self.store, request.after, request.limit).to_json())
+        page = history(self.store, request.after, request.limit, max_bytes=self.max_bytes)
+        return parse_history_page(page.to_json())
 
 
 @pytest.fixture
@@ -73,6 +75,20 @@ def test_a_full_page_asks_for_the_next_after_its_last() -> None:
     request = catch_up_request(Seen.of(message(1)), 2)
     assert next_page(request, (message(2), message(3))) == HistoryRequest(msg_id(3), 2)
     assert next_page(request, (message(2),)) is None
+
+
+def test_a_page_the_server_cut_at_its_byte_bound_asks_for_the_rest() -> None:
+    request = catch_up_request(Seen.of(message(1)), 50)
+    assert next_page(request, (message(2),), more=True) == HistoryRequest(msg_id(2), 50)
+    assert next_page(request, (), more=True) is None
+
+
+async def test_a_catch_up_follows_pages_cut_at_the_byte_bound(store: HistoryStore) -> None:
+    whole = await fetch_missed(StoreSource(store), Seen.of(message(3)), message(1).send_time)
+    source = StoreSource(store, max_bytes=1)  # one message a page
+    got = await fetch_missed(source, Seen.of(message(3)), since=message(1).send_time)
+    assert [m.id for m in got.messages] == [m.id for m in whole.messages]
+    assert len(whole.messages) > 1 and len(source.asked) == len(whole.messages)
 
 
 async def test_a_catch_up_pages_until_a_short_page(store: HistoryStore) -> None:

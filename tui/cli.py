@@ -25,6 +25,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "join": ("tui.join", "join a chat room through an app server"),
     "serve": ("tui.server.cli", "run the app server (chat tokens, stage invites, stage link)"),
     "emulator": ("tui.emulator.cli", "run the local IVS stack (IVS Chat and Real-Time)"),
+    "review-handler": (
+        "tui.server.review_lambda.cli",
+        "build the AWS Lambda that forwards message reviews to the app server",
+    ),
 }
 DEMO_MODULE = "tui.demo"
 

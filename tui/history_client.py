@@ -30,6 +30,7 @@ class UnknownMessage(AppServerError):
 class _Page(ApiModel):
     messages: list[dict[str, Any]]
     complete: bool
+    more: bool = False
 
 
 class HistoryClient:
@@ -63,7 +64,7 @@ class HistoryClient:
                 ) from None
             raise
         assert page is not None  # a model was given
-        return fetched_history(page.messages, page.complete)
+        return fetched_history(page.messages, page.complete, page.more)
 
 
 __all__ = ["HISTORY_PATH", "HistoryClient", "UnknownMessage"]

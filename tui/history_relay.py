@@ -72,7 +72,7 @@ async def fetch_missed(
         pages += 1
         messages.extend(answer.messages)
         complete = complete and answer.complete
-        request = next_page(request, answer.messages)
+        request = next_page(request, answer.messages, answer.more)
     if request is not None:
         complete = False  # stopped at the bound: what is left is a gap
     return FetchedHistory(tuple(messages), complete)

@@ -64,9 +64,12 @@ def by_time(seen: Seen, page: int = CATCH_UP_PAGE) -> HistoryRequest:
     return HistoryRequest(rfc3339(seen.send_time), page)
 
 
-def next_page(request: HistoryRequest, page: tuple[ChatMessage, ...]) -> HistoryRequest | None:
-    """After a full page there may be more: the request for it, else None."""
-    if len(page) < request.limit or not page:
+def next_page(
+    request: HistoryRequest, page: tuple[ChatMessage, ...], more: bool = False
+) -> HistoryRequest | None:
+    """After a full page there may be more, and after a page the server cut at its byte
+    bound (`more`) there is: the request for it, else None."""
+    if not page or (len(page) < request.limit and not more):
         return None
     return HistoryRequest(page[-1].id, request.limit)
 

@@ -156,8 +156,10 @@ async def test_rate_is_per_room_shared_by_all_clients(emulator: Emulator, chat: 
     assert (error["Type"], error["ErrorCode"], error["RequestId"]) == ("ERROR", 429, "second")
 
 
-async def test_a_denying_review_handler_gives_406(emulator: Emulator, chat: Any) -> None:
-    handler = {"uri": "arn:aws:lambda:us-east-1:123456789012:function:deny-all"}
+async def test_a_review_handler_that_denies_gives_406(emulator: Emulator, chat: Any) -> None:
+    # No endpoint is mapped for this Lambda: it fails, and the fallback denies.
+    # tests/emulator/test_review.py tests the handler itself.
+    handler = {"uri": "arn:aws:lambda:us-east-1:123456789012:function:f", "fallbackResult": "DENY"}
     room = await new_room(chat, messageReviewHandler=handler)
     token = await token_for(chat, room, capabilities=["SEND_MESSAGE"])
     async with connect(emulator, token) as sock:

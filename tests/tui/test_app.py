@@ -89,13 +89,23 @@ async def test_failed_send_keeps_the_text_and_says_why(make_app) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         composer = app.chat.query_one(Composer)
-        assert composer.text == "hello room"
-        assert composer.error == "not connected to the chat yet"
+        # Not put back, where the next line would be typed onto it: it waits for up.
+        assert composer.text == ""
+        assert composer.error == "1 not sent: ↑ to recall · not connected to the chat yet"
         assert not composer.sending
-        # Typing again clears the complaint, not the text.
+        # Typing again clears the complaint, not the count.
         await pilot.press("!")
-        assert composer.text == "hello room!"
-        assert composer.error == ""
+        assert composer.text == "!"
+        assert composer.error == "1 not sent: ↑ to recall"
+        await pilot.press("up")
+        assert composer.text == "hello room"
+        await pilot.press("down")
+        assert composer.text == "!"
+        # Brought back and edited, it waits no more; the line being written waits instead.
+        await pilot.press("up", "?")
+        assert composer.text == "hello room?"
+        assert composer.waiting == ["!"]
+        assert composer.error == "1 not sent: ↑ to recall"
 
 
 async def test_counter_and_too_long_stays(make_app) -> None:

@@ -16,7 +16,7 @@ from tests.tui.conftest import contents, joined_app, until
 from tui.app import ChatApp
 from tui.ivs.events import ConnectionState
 from tui.server.moderation.room_settings import parse_settings
-from tui.server.startup import start_local_stack
+from tui.server.startup import LocalStack, start_local_stack
 from tui.widgets.composer import BLANK_WORDS, SLASH_WORDS, Composer
 
 
@@ -34,11 +34,16 @@ async def burst(app: App[object], pilot: Pilot[object], *keys: str) -> None:
 
 @asynccontextmanager
 async def alice_and_bob(
-    tmp_path: Path, *, flood: dict[str, int] | None = None
+    tmp_path: Path,
+    *,
+    flood: dict[str, int] | None = None,
+    stacks: list[LocalStack] | None = None,
 ) -> AsyncIterator[tuple[ChatApp, Pilot[object], ChatApp]]:
     """Alice (with her pilot) and Bob, both live in one room of a real local stack;
-    `flood`: the room keeper's flood limits for it."""
+    `flood`: the room keeper's flood limits for it; `stacks`: the stack is added to it."""
     stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    if stacks is not None:
+        stacks.append(stack)
     if flood is not None:
         moderation = stack.service.moderation
         assert moderation is not None

@@ -156,13 +156,17 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             )
             composer = alice.chat.query_one(Composer)
 
-            # A review handler that denies: 406.
+            # A review handler that denies: 406. (No endpoint is mapped for this Lambda,
+            # so it fails and the room's fallback denies.)
             deny = "arn:aws:lambda:us-east-1:123456789012:function:deny-all"
-            await update_room(messageReviewHandler={"uri": deny})
+            await update_room(messageReviewHandler={"uri": deny, "fallbackResult": "DENY"})
             await say(alice, pilot, "please review me")
             await until(lambda: composer.error, "the refusal")
-            assert composer.error == "blocked by moderation"
+            assert composer.error == "1 not sent: ↑ to recall · blocked by moderation"
+            assert composer.text == ""  # never put back under what is typed next
+            await pilot.press("up")
             assert composer.text == "please review me"
+            composer.input.value = ""  # taken back, then dropped
 
             # One message a second: the second of two quick sends is refused, 429. Typed
             # one after the other, so the composer sends the second as soon as the first
@@ -173,9 +177,10 @@ async def test_composer_says_why_the_room_refused_and_keeps_the_text(tmp_path: P
             await say(alice, pilot, "second, too soon")
             await until(lambda: composer.error, "the rate limit")
             await until(lambda: "first" in contents(alice), "the first message")
-            assert composer.error == "you are sending too fast"
-            assert composer.text == "second, too soon"
+            assert composer.error == "1 not sent: ↑ to recall · you are sending too fast"
             assert "second, too soon" not in contents(alice)
+            await pilot.press("up")
+            assert composer.text == "second, too soon"
 
 
 async def test_a_disconnected_viewer_closes_the_room_even_with_a_long_reason(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from tui.ivs.protocol import TOKEN_TTL_SECONDS
+
+if TYPE_CHECKING:
+    import ssl
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8089
 """Port of `ivs-chat-tui emulator` when none is given (clear of LocalStack's 4566)."""
+REVIEW_TIMEOUT_MS = 200
+"""IVS's limit for a message review: past it the fallback applies. On AWS it is fixed."""
 
 
 @dataclass
@@ -36,3 +42,20 @@ class EmulatorConfig:
     """The secret every control-plane request's SigV4 signature is checked with, whatever
     the key id. "test" by default, the secret boto3 users give local stand-ins; the app
     server's local mode sets a random one per start, with the key id."""
+    review_handlers: dict[str, str] = field(default_factory=dict)
+    """Lambda ARN -> the HTTP endpoint that stands in for it as a room's message review
+    handler (`review`). A room whose handler has no endpoint gets its fallbackResult, as
+    with a failing Lambda. Read when the stack is made; later, `Emulator.map_review_handler`
+    (the app server's URL is known only once it listens)."""
+    review_timeout_ms: float = REVIEW_TIMEOUT_MS
+    """How long a review may take before the fallback applies: IVS's 200 ms. Raise it only
+    for a loaded test machine; IVS's own cannot be changed."""
+    review_secret: str | None = None
+    """If set, every review call is signed with it (`tui.common.review_signature`), as the
+    Lambda forwarder signs its calls; otherwise calls go unsigned."""
+    review_ssl: ssl.SSLContext | None = None
+    """The TLS context for https:// review endpoints, e.g. one that trusts the app
+    server's own certificate; None: the system's trust store."""
+    iam_policy: dict[str, Any] | None = None
+    """An IAM identity policy (the JSON document): if set, every control-plane call must
+    be allowed by it, or gets AccessDeniedException (`iam`). None: every call is allowed."""

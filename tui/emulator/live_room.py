@@ -26,7 +26,7 @@ log = logging.getLogger("tui.emulator")
 class Connection:
     """One open messaging socket: who is on it and how to write to it."""
 
-    __slots__ = ("closing", "expiry", "grant", "live", "transport", "ws")
+    __slots__ = ("closing", "expiry", "grant", "ip", "live", "transport", "ws")
 
     def __init__(
         self,
@@ -34,11 +34,14 @@ class Connection:
         transport: asyncio.Transport,
         live: LiveRoom,
         grant: IssuedChatToken,
+        ip: str = "",
     ) -> None:
         self.ws = ws
         self.transport = transport
         self.live = live
         self.grant = grant
+        self.ip = ip
+        """The client's address as the stack saw it (a review handler's `Sender.Ip`)."""
         self.closing = False
         self.expiry: asyncio.TimerHandle | None = None
 

@@ -32,8 +32,13 @@ Frames, decisions worth knowing:
   (`MESSAGE_ATTRIBUTES_MAX_BYTES`), Id (`ID_LENGTH`), UserId (`USER_ID_MAX_LENGTH`),
   Reason (`REASON_MAX_LENGTH`). So nothing a client sends is copied, oversized, into a
   frame the whole room receives.
-- Per message, then: capability (403), empty content (400), a review handler that
-  denies (406, see `Room.denies_messages`), then the room's shared rate (429).
+- Per message, then: capability (403), empty content (400), the room's shared rate
+  (429), and last the room's message review handler, if it has one (`review`): so a
+  message too long or too fast never reaches the handler, as on IVS, where those are
+  the room's own limits. A message under review is delivered (or refused with 406) when
+  the verdict is in, after every earlier message of the same sender in that room:
+  reviews run at once, side by side, but one sender's messages keep their order, and
+  no room waits for another's reviews.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from aiohttp import WSMsgType, web
 from tui.common.text import for_log
 from tui.emulator.live_room import Connection, LiveRoom
 from tui.emulator.masking import MaskCheckingResponse
+from tui.emulator.review import Reviewer, review_payload
 from tui.emulator.state import EmulatorState, IssuedChatToken, Room
 from tui.ivs.protocol import (
     CLOSE_NORMAL,
@@ -99,10 +105,13 @@ class ChatHub:
     """The messaging endpoint: admits sockets, decides what each client action does, and
     keeps one `LiveRoom` per room (its sockets, outbox and rate), which sends it."""
 
-    def __init__(self, state: EmulatorState) -> None:
+    def __init__(self, state: EmulatorState, reviewer: Reviewer | None = None) -> None:
         self.state = state
+        self.reviewer = reviewer or Reviewer({})
         self._live: dict[str, LiveRoom] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._last_review: dict[tuple[str, str], asyncio.Task[None]] = {}
+        """(room ARN, user id) -> that sender's latest message under review."""
 
     def live_room(self, room: Room) -> LiveRoom:
         """The live side of `room`, made when first needed."""
@@ -147,7 +156,7 @@ class ChatHub:
         transport = request.transport
         assert transport is not None  # prepared, so the connection is open
         live = self.live_room(room)
-        conn = Connection(ws, transport, live, grant)
+        conn = Connection(ws, transport, live, grant, request.remote or "")
         live.connections.add(conn)
         delay = max(0.0, grant.session_expires_at - time.time())
         conn.expiry = asyncio.get_running_loop().call_later(delay, self.expire, conn)
@@ -206,10 +215,11 @@ class ChatHub:
         if self._tasks:
             await asyncio.wait(tuple(self._tasks), timeout=2.0)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # --- client actions ---------------------------------------------------------------
 
@@ -235,20 +245,75 @@ class ChatHub:
             self._error(conn, rid, ErrorCode.FORBIDDEN, "not allowed to send messages")
         elif not action.content:
             self._error(conn, rid, ErrorCode.BAD_REQUEST, "Content must not be empty")
-        elif room.denies_messages:
-            self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, "message denied by review handler")
         elif conn.live.limiter.take() > 0.0:
             self._error(conn, rid, ErrorCode.TOO_MANY_REQUESTS, "rate limit exceeded")
+        elif room.message_review_handler is None:
+            self._deliver(conn, rid, new_id(), action.content, action.attributes or {})
         else:
-            frame = MessageFrame(
-                id=new_id(),
-                request_id=rid,
-                content=action.content,
-                attributes=action.attributes or {},
-                sender=Sender(user_id=conn.user_id, attributes=conn.grant.attributes),
-                send_time=_now(),
+            self._review(conn, action, room.message_review_handler)
+
+    def _deliver(
+        self, conn: Connection, rid: str, message_id: str, content: str, attributes: dict[str, str]
+    ) -> None:
+        frame = MessageFrame(
+            id=message_id,
+            request_id=rid,
+            content=content,
+            attributes=attributes,
+            sender=Sender(user_id=conn.user_id, attributes=conn.grant.attributes),
+            send_time=_now(),
+        )
+        conn.live.broadcast(frame.to_json())
+
+    def _review(self, conn: Connection, action: SendMessage, handler: dict[str, str]) -> None:
+        """Start the review of one message; it is delivered or refused once the verdict
+        is in and this sender's earlier messages in the room have gone."""
+        message_id = new_id()
+        payload = review_payload(
+            content=action.content,
+            message_id=message_id,
+            room_arn=conn.room.arn,
+            attributes=action.attributes or {},
+            sender_attributes=conn.grant.attributes,
+            user_id=conn.user_id,
+            ip=conn.ip,
+        )
+        key = (conn.room.arn, conn.user_id)
+        task = self._spawn(
+            self._after_review(
+                conn, action.request_id, handler, payload, self._last_review.get(key)
             )
-            conn.live.broadcast(frame.to_json())
+        )
+        self._last_review[key] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._last_review.get(key) is done:
+                del self._last_review[key]
+
+        task.add_done_callback(forget)
+
+    async def _after_review(
+        self,
+        conn: Connection,
+        rid: str,
+        handler: dict[str, str],
+        payload: dict[str, Any],
+        before: asyncio.Task[None] | None,
+    ) -> None:
+        room = conn.room
+        try:
+            verdict = await self.reviewer.review(handler, payload, room.maximum_message_length)
+            if before is not None and not before.done():
+                await asyncio.wait((before,))  # this sender's earlier message goes first
+        except Exception:  # a bug here must not hold up the sender's later messages
+            log.exception("review of message %s failed", payload["MessageId"])
+            return
+        if self._live.get(room.arn) is not conn.live:
+            return  # the room was deleted meanwhile
+        if verdict.allow:
+            self._deliver(conn, rid, payload["MessageId"], verdict.content, verdict.attributes)
+        else:
+            self._error(conn, rid, ErrorCode.NOT_ACCEPTABLE, verdict.error_message)
 
     def _delete_message(self, conn: Connection, action: DeleteMessage) -> None:
         rid = action.request_id

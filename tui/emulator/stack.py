@@ -13,6 +13,10 @@ Routes it owns (on its own app, or mounted with `setup` on an app server's app):
 Started on its own port (`start`), its listener has read deadlines and a bound on
 stalled connections per address (`slow_clients`).
 
+With an IAM policy (`EmulatorConfig.iam_policy`), every control-plane call it does not
+allow gets AccessDeniedException (403), after the signature and the input are checked
+(`iam`).
+
 Every control-plane request must be signed with SigV4 as AWS checks it (`sigv4`): the
 signature is verified with `EmulatorConfig.secret_access_key` ("test" unless set) and the
 request's date must be within 5 minutes of now; otherwise InvalidSignatureException (403).
@@ -40,7 +44,7 @@ from aiohttp import web
 
 from tui.common.hosts import url_host
 from tui.common.text import for_log
-from tui.emulator import slow_clients
+from tui.emulator import iam, slow_clients
 from tui.emulator.chat_api import ChatApi
 from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
 from tui.emulator.errors import (
@@ -51,8 +55,10 @@ from tui.emulator.errors import (
     not_found,
     validation_error,
 )
+from tui.emulator.iam import IdentityPolicy
 from tui.emulator.live_room import Connection
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
+from tui.emulator.review import Reviewer
 from tui.emulator.sigv4 import SignatureError, credential_of, verify
 from tui.emulator.stage_api import LOCAL_STAGE_PATH, RequestContext, StageApi
 from tui.emulator.state import EmulatorState
@@ -72,6 +78,7 @@ KEEPALIVE_SECONDS = 75.0
 """Own listener: an idle keep-alive connection is closed after this long (aiohttp's
 default is an hour)."""
 
+_TAG_ACTIONS = {"GET": "ListTagsForResource", "POST": "TagResource", "DELETE": "UntagResource"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Operation = Callable[[dict[str, Any], RequestContext], dict[str, Any] | None]
 
@@ -88,7 +95,17 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.state = EmulatorState()
-        self.hub = ChatHub(self.state)
+        self.policy = (
+            None if self.config.iam_policy is None else IdentityPolicy.parse(self.config.iam_policy)
+        )
+        """The IAM policy every control-plane call is checked against (None: no check)."""
+        self.reviewer = Reviewer(
+            self.config.review_handlers,
+            timeout_ms=self.config.review_timeout_ms,
+            secret=self.config.review_secret,
+            ssl=self.config.review_ssl,
+        )
+        self.hub = ChatHub(self.state, self.reviewer)
         self.chat = ChatApi(self.config, self.state, self.hub)
         self.stages = StageApi(self.config, self.state)
         self._runner: web.AppRunner | None = None
@@ -116,6 +133,7 @@ class Emulator:
         # Last, so every emulated operation matched first.
         router.add_post("/{operation:[A-Z][A-Za-z0-9]*}", self._logged(self._unknown_operation))
         app.on_shutdown.append(self._on_shutdown)
+        app.on_cleanup.append(self._on_cleanup)
 
     async def start(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
         """Serve on its own app at host:port (0: a free port, see `url`)."""
@@ -170,6 +188,19 @@ class Emulator:
         """`ws://127.0.0.1:PORT/`: the chat messaging WebSocket."""
         return messaging_url(self.url)
 
+    # --- message review handlers ------------------------------------------------------
+
+    def map_review_handler(self, arn: str, url: str) -> None:
+        """From now on, a room whose message review handler is the Lambda `arn` has its
+        messages reviewed by POSTs to `url` (see `review`). Raises ValueError if `arn` is
+        not a Lambda function ARN or `url` not an http(s) URL. For a caller whose URL is
+        known only once it listens, such as the app server mounting this stack."""
+        self.reviewer.map(arn, url)
+
+    def unmap_review_handler(self, arn: str) -> None:
+        """`arn` has no endpoint any more: its rooms get their fallbackResult."""
+        self.reviewer.unmap(arn)
+
     # --- test aids: faults a real network or a real session end would cause ----------
 
     def drop_connections(self, user_id: str | None = None) -> int:
@@ -194,6 +225,9 @@ class Emulator:
             self.hub.close_all(room, CLOSE_GOING_AWAY, "server shutting down")
         await self.hub.drain()
 
+    async def _on_cleanup(self, app: web.Application) -> None:
+        await self.reviewer.close()
+
     # --- request plumbing -------------------------------------------------------------
 
     def _operation(self, service: str, name: str, op: Operation) -> Handler:
@@ -203,11 +237,12 @@ class Emulator:
         async def handler(request: web.Request) -> web.StreamResponse:
             try:
                 body = await request.read()
-                self._check_caller(request, body)
+                caller = self._check_caller(request, body)
                 params = _json_body(body)
                 errors = validate_input(service, model.input_shape, params)
                 if errors:
                     raise validation_error(errors)
+                self._authorize(caller, service, name, params)
                 result = op(params, RequestContext(base_url=self._base_url(request)))
             except ApiError as exc:
                 return exc.response(service)
@@ -243,10 +278,11 @@ class Emulator:
         service = CHAT_SERVICE if arn.startswith("arn:aws:ivschat:") else STAGE_SERVICE
         try:
             body = await request.read()
-            self._check_caller(request, body)
+            caller = self._check_caller(request, body)
             errors = validate_value(service, "ResourceArn", arn, "resourceArn")
             if errors:
                 raise validation_error(errors)
+            self._authorize(caller, service, _TAG_ACTIONS[request.method], {"resourceArn": arn})
             check_account(arn, self.config.account_id)
             resource = self.state.rooms.get(arn) or self.state.stages.get(arn)
             if resource is None:
@@ -267,9 +303,22 @@ class Emulator:
         except ApiError as exc:
             return exc.response(service)
 
-    def _check_caller(self, request: web.Request, body: bytes) -> None:
-        """AccessDeniedException unless the request is signed with an accepted access key
-        id; InvalidSignatureException unless its SigV4 signature and date hold."""
+    def _authorize(self, caller: str, service: str, operation: str, params: dict[str, Any]) -> None:
+        """AccessDeniedException unless the IAM policy (if one is set) allows the call."""
+        if self.policy is None:
+            return
+        config = self.config
+        for action, resource in iam.required(
+            service, operation, params, config.region, config.account_id
+        ):
+            if not self.policy.allows(action, resource):
+                who = f"arn:aws:iam::{config.account_id}:user/{caller}"
+                raise access_denied(iam.denial(who, action, resource))
+
+    def _check_caller(self, request: web.Request, body: bytes) -> str:
+        """The access key id the request is signed with. AccessDeniedException unless it
+        is an accepted one; InvalidSignatureException unless its SigV4 signature and date
+        hold."""
         credential = credential_of(request.headers.get("Authorization", ""))
         expected = self.config.access_key_id
         if expected is not None and (
@@ -297,6 +346,7 @@ class Emulator:
             )
         except SignatureError as exc:
             raise ApiError(exc.code, 403, exc.message) from None
+        return credential.key_id
 
     def _local(self, action: Callable[[web.Request], dict[str, Any]]) -> Handler:
         async def handler(request: web.Request) -> web.StreamResponse:

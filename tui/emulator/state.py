@@ -31,17 +31,9 @@ class Room:
     maximum_message_rate_per_second: int
     maximum_message_length: int
     message_review_handler: dict[str, str] | None = None
+    """{uri, fallbackResult} as set; the stack's `review` runs it."""
     tags: dict[str, str] = field(default_factory=dict)
     logging_configuration_identifiers: list[str] = field(default_factory=list)
-
-    @property
-    def denies_messages(self) -> bool:
-        """A review handler whose URI contains "deny" rejects every message (ERROR 406).
-
-        No Lambda runs locally; this lets tests exercise a denying review handler, e.g.
-        uri="arn:aws:lambda:us-east-1:123456789012:function:deny-all".
-        """
-        return "deny" in (self.message_review_handler or {}).get("uri", "")
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {

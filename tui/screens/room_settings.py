@@ -24,6 +24,7 @@ from tui.moderation_api import FloodLimits, RoomSettings
 from tui.screens.dialog import DialogScreen
 from tui.server.client import AppServerError
 from tui.widgets.line_input import LineInput
+from tui.widgets.text_box import TextBox
 from tui.widgets.untrusted import as_content, clean
 
 ABOUT = (
@@ -113,7 +114,7 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
     def compose(self) -> ComposeResult:
         with self.frame("Room settings", "ctrl+s save · esc cancel"):
             yield Static(ABOUT, id="about")
-            terms = TextArea(id="terms", tab_behavior="focus", soft_wrap=False)
+            terms = TextBox(id="terms", tab_behavior="focus", soft_wrap=False)
             terms.border_title = "Blocked terms, one per line"
             yield terms
             yield Static(id="error")

@@ -38,6 +38,7 @@ _FLAGS = (
     "max_message_length",
     "review_handler_arn",
     "review_fallback",
+    "trusted_proxies",
 )
 
 
@@ -113,6 +114,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("allow", "deny"),
         help="when the review handler fails or is late: allow (default; chat stays up) "
         "or deny (nothing is delivered unchecked)",
+    )
+    parser.add_argument(
+        "--trusted-proxy",
+        dest="trusted_proxies",
+        action="append",
+        metavar="CIDR",
+        help="a reverse proxy in front of this server (an address or range; repeatable): "
+        "requests from it are counted and banned by the client address it forwards",
     )
     parser.add_argument(
         "--config",

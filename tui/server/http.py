@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui.common.text import for_log
 from tui.common.validation import validation_words
+from tui.server.client_address import Network, client_address
 from tui.server.db import DB_ERRORS
 from tui.server.errors import (
     InvalidRequest,
@@ -35,6 +36,7 @@ from tui.server.errors import (
     NotReady,
     ServiceError,
 )
+from tui.server.history.guard import HistoryGuard
 from tui.server.models import (
     ApiModel,
     ChatTokenRequest,
@@ -100,6 +102,9 @@ class ServerState:
     service: AppService | None = None
     mode: str = "local"
     wrong_keys: AddressBudget = field(default_factory=_wrong_key_budget)
+    history_guard: HistoryGuard = field(default_factory=HistoryGuard)
+    trusted_proxies: tuple[Network, ...] = ()
+    """Proxies whose forwarding headers name the client (`--trusted-proxy`)."""
     body_seconds: float = BODY_SECONDS
     """How long a request body may take to arrive: a client that stalls mid-body gets
     408 instead of holding its connection."""
@@ -135,7 +140,13 @@ def _page(page: Page) -> web.Response:
 
 
 def _address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address: the peer's, or through trusted proxies the one they forward."""
+    return client_address(
+        request.remote,
+        request.app[STATE].trusted_proxies,
+        request.headers.getall("Forwarded", ()),
+        request.headers.getall("X-Forwarded-For", ()),
+    )
 
 
 def _service(request: web.Request) -> AppService:

@@ -110,6 +110,20 @@ class ServerSettings(FlagsEnvTomlSettings):
     """A connection must send a request's headers within this long, or it is closed."""
     body_seconds: float = Field(10.0, gt=0, le=300)
     """A request body must arrive within this long, or the answer is 408."""
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """Addresses or CIDR ranges of the reverse proxies in front of this server: a request
+    from one of them is counted, limited and banned by the client address its
+    `Forwarded` or `X-Forwarded-For` header gives (tui/server/client_address.py). Without
+    any, those headers are ignored."""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        from tui.server.client_address import parse_networks
+
+        parse_networks(value)  # ValueError in words for a bad one
+        return value
+
     slow_connections_per_address: int = Field(32, ge=1)
     """Connections one address may have waiting for their headers at once."""
     history_max_messages: int = Field(10_000, ge=1, le=10_000_000)

@@ -33,6 +33,7 @@ from tui.ivs.control import (
     arn_resource_id,
 )
 from tui.ivs.protocol import messaging_url
+from tui.server.client_address import parse_networks
 from tui.server.control import AwsControl, LocalControl
 from tui.server.db import DB_ERRORS, Database, DatabaseTarget, DatabaseUnavailable, SchemaTooNew
 from tui.server.http import ServerState, new_app, setup_routes
@@ -374,6 +375,7 @@ async def start_server(
         mode=settings.effective_mode,
         wrong_keys=AddressBudget(settings.wrong_keys_per_minute, settings.wrong_key_burst),
         body_seconds=settings.body_seconds,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
     )
     guard = SlowClientGuard(
         header_seconds=settings.header_seconds,

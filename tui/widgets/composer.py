@@ -2,8 +2,10 @@
 
 Enter takes the text out of the input at once: keys that arrive in the same burst (over
 SSH, a paste without bracketed paste) belong to the next message, and a second Enter
-finds nothing to send. A failed send puts its text back when the input is empty, else
-in the history (up brings it back), with the reason in words underneath.
+finds nothing to send. A line the room refuses (the rate limit, moderation) is never put
+back into the input: the next line may already be on its way there, and the two would be
+sent as one. It waits, in the order sent, and the line under the input says how many
+wait ("2 not sent: ↑ to recall"); up brings each back whole, the oldest first.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tui.actions import bindings_for
+from tui.actions import BY_ID, bindings_for
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
 from tui.terminal_output import cursor_should_blink
@@ -26,6 +29,7 @@ from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
+RECALL_ID = "composer.history_previous"
 BLANK_WORDS = "nothing sent: the message is only spaces"
 SLASH_WORDS = "not sent: no /commands here (esc, then / searches); // sends a leading /"
 """Short enough for one line at 80 columns: cut, it lost the // hint."""
@@ -46,43 +50,71 @@ def send_error_words(error: ChatError) -> str:
 
 
 class History:
-    """Sent lines, newest last; up/down walk it, keeping the line being written."""
+    """What up and down bring back: first the lines that wait to be sent again (refused
+    by the room, oldest first, so they go out in the order typed), then the lines sent
+    (newest first). The line being written when up was pressed is kept (down brings it
+    back); if a line brought back is edited or sent instead, it waits in its turn."""
 
     def __init__(self, size: int = HISTORY_SIZE) -> None:
-        self._lines: list[str] = []
+        self._lines: list[str] = []  # sent, newest last
+        self.waiting: list[str] = []
+        """Lines not sent, oldest first: each comes back whole on up, never joined."""
         self._size = size
-        self._at: int | None = None  # index into _lines while browsing
+        self._at: int | None = None  # index into _entries() while browsing
         self._draft = ""
 
+    def _entries(self) -> list[str]:
+        return [*self.waiting, *reversed(self._lines)]
+
     def add(self, line: str) -> None:
-        if not self._lines or self._lines[-1] != line:
-            self._lines.append(line)
-            del self._lines[: -self._size]
-        self._at = None
+        """`line` was sent."""
+        if self._lines and self._lines[-1] == line:
+            return
+        self._lines.append(line)
+        del self._lines[: -self._size]
+        if self._at is not None and self._at >= len(self.waiting):
+            # Browsing the sent lines: stay on the one shown, now one further up.
+            self._at = min(self._at + 1, len(self._entries()) - 1)
+
+    def wait(self, line: str) -> None:
+        """`line` was not sent: it waits for up, after those already waiting."""
+        if self._at is not None and self._at >= len(self.waiting):
+            self._at += 1  # the sent lines shown move one down the list
+        self.waiting.append(line)
 
     def previous(self, current: str) -> str | None:
-        if not self._lines:
-            return None
+        entries = self._entries()
         if self._at is None:
+            if not entries:
+                return None
             self._draft = current
-            self._at = len(self._lines) - 1
-        elif self._at > 0:
-            self._at -= 1
+            self._at = 0
+        elif self._at + 1 < len(entries):
+            self._at += 1
         else:
             return None
-        return self._lines[self._at]
+        return entries[self._at]
 
     def next(self) -> str | None:
         if self._at is None:
             return None
-        if self._at < len(self._lines) - 1:
-            self._at += 1
-            return self._lines[self._at]
+        if self._at > 0:
+            self._at -= 1
+            return self._entries()[self._at]
         self._at = None
         return self._draft
 
-    def reset(self) -> None:
+    def settle(self) -> None:
+        """The line shown is edited or sent: browsing ends there. A waiting line taken
+        this way waits no more; the line that was being written waits in its place."""
+        if self._at is None:
+            return
+        if self._at < len(self.waiting):
+            del self.waiting[self._at]
+        if self._draft.strip():
+            self.waiting.append(self._draft)
         self._at = None
+        self._draft = ""
 
 
 class ComposerInput(LineInput):
@@ -106,9 +138,9 @@ class ComposerInput(LineInput):
         super().__init__(placeholder="Say something…", id=id, select_on_focus=False)
         self.cursor_blink = cursor_should_blink()  # solid over SSH: idle writes nothing
         self.history = History()
-        self._walking = False
         self.limit = MAX_MESSAGE_LENGTH
-        """The room's longest message in code points (`Composer.set_limit`)."""
+        """The most characters (code points, as IVS counts them) a message may have."""
+        self._showing = False  # up or down is putting a line in: not an edit
         self.leave_to: Callable[[], None] | None = None
         """What escape does (the chat screen's move to the message list). Called at once,
         in the app's loop, as the key is read: its binding has priority, so the keys after
@@ -127,20 +159,6 @@ class ComposerInput(LineInput):
     def action_leave(self) -> None:
         if self.leave_to is not None:
             self.leave_to()
-
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual runs a widget's bindings when its key has bubbled back to the app, by
-        # then behind the rest of a burst (over SSH one read holds "first⏎second⏎"): the
-        # characters after Enter would join this message. So the send key (as the keymap
-        # has it) is handled here, before the next key is read.
-        if not event.is_printable:
-            active = self.screen.active_bindings.get(event.key)
-            if active is not None and active.node is self and active.binding.action == "submit":
-                event.stop()
-                event.prevent_default()
-                await self.action_submit()
-                return
-        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         text = self.value
@@ -163,21 +181,23 @@ class ComposerInput(LineInput):
             too_long = f"too long: {over} characters over {self.limit}"
             self.post_message(self.Refused(too_long))
             return
+        self.history.settle()  # a waiting line sent waits no more
         self.value = ""
         self.post_message(self.Entered(text))
 
     def _show(self, line: str) -> None:
-        self._walking = True
-        self.value = line
-        self.cursor_position = len(line)
+        self._showing = True
+        try:
+            self.value = line
+            self.cursor_position = len(line)
+        finally:
+            self._showing = False
 
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        # Editing a line from history makes it the new draft.
-        if self._walking:
-            self._walking = False
-        else:
-            self.history.reset()
+    def watch_value(self, value: str) -> None:
+        # As the value changes, not on the Changed message, which arrives behind the
+        # rest of a burst: "↑⏎↑⏎" must send the first waiting line, then the second.
+        if not self._showing:
+            self.history.settle()  # editing a line brought back makes it the draft
 
 
 class Composer(Widget):
@@ -238,7 +258,7 @@ class Composer(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._in_flight = 0  # sends the room has not answered yet
-        self._given_back: str | None = None
+        self._complaint = ""  # why the last Enter or send failed; typing clears it
         self._read_only = False  # sending paused by read_only()
 
     @property
@@ -249,7 +269,7 @@ class Composer(Widget):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield ComposerInput(id="composer-input")
-            yield Static(str(MAX_MESSAGE_LENGTH), id="composer-left")
+            yield Static(id="composer-left")
         yield Static(id="composer-error")
         yield Static(id="composer-notice")
 
@@ -262,15 +282,24 @@ class Composer(Widget):
         return self.input.value
 
     @property
+    def limit(self) -> int:
+        """The most characters a message may have (the room's; IVS allows at most 500)."""
+        return self.input.limit
+
+    @limit.setter
+    def limit(self, limit: int) -> None:
+        self.input.limit = limit
+        self._show_left()
+
+    @property
     def left(self) -> int:
         """Characters left, in code points as IVS counts them (negative when over)."""
-        return self.input.limit - code_points(self.input.value)
+        return self.limit - code_points(self.input.value)
 
-    def set_limit(self, limit: int) -> None:
-        """Count against the room's own limit (the chat token's `maxMessageLength`)."""
-        if limit != self.input.limit:
-            self.input.limit = limit
-            self._show_left()
+    @property
+    def waiting(self) -> list[str]:
+        """Lines not sent, oldest first: up brings each back."""
+        return self.input.history.waiting
 
     @property
     def error(self) -> str:
@@ -284,6 +313,9 @@ class Composer(Widget):
     def focus_input(self) -> None:
         self.input.focus()
 
+    def on_mount(self) -> None:
+        self._show_left()
+
     def _show_left(self) -> None:
         left = self.left
         counter = self.query_one("#composer-left", Static)
@@ -294,10 +326,7 @@ class Composer(Widget):
     @on(Input.Changed)
     def _count(self, event: Input.Changed) -> None:
         self._show_left()
-        if self._given_back is not None and event.value == self._given_back:
-            self._given_back = None  # a failed send's text, put back: its reason stays
-        else:
-            self.show_error("")  # typing again clears the complaint
+        self.show_error("")  # typing again clears the complaint (the waiting count stays)
 
     @on(ComposerInput.Entered)
     def _entered(self, event: ComposerInput.Entered) -> None:
@@ -326,18 +355,12 @@ class Composer(Widget):
         self.input.history.add(text)
 
     def failed(self, text: str, words: str) -> None:
-        """The send of `text` failed: say why, and give the text back, into the input
-        when it is empty, else into the history, so nothing typed is lost."""
+        """The send of `text` failed: say why, and keep the text whole among the lines
+        that wait for up ("" for `words`: the composer is done, and says so itself)."""
         self._done()
         if not words:
             return
-        if self.input.value or self.input.disabled:
-            self.input.history.add(text)
-            words += " (up brings the message back)"
-        else:
-            self._given_back = text
-            self.input.value = text
-            self.input.cursor_position = len(text)
+        self.input.history.wait(text)
         self.show_error(words)
 
     def _done(self) -> None:
@@ -346,9 +369,25 @@ class Composer(Widget):
             self.pending("")
 
     def show_error(self, words: str) -> None:
+        """Say what went wrong ("" when nothing did), after how many lines wait."""
+        self._complaint = words
+        self._show_status()
+
+    def _show_status(self) -> None:
+        # The count and its key first: at 80 columns a long reason may be cut, never
+        # the way to get the lines back.
+        waiting = len(self.waiting)
+        parts = [f"{waiting} not sent: {self._recall_key()} to recall"] if waiting else []
+        if self._complaint:
+            parts.append(self._complaint)
+        words = " · ".join(parts)
         line = self.query_one("#composer-error", Static)
         line.update(as_content(words))  # the server's words may quote what was sent
         line.set_class(bool(words), "-shown")
+
+    def _recall_key(self) -> str:
+        keys = self.app._keymap.get(RECALL_ID) or BY_ID[RECALL_ID].keys
+        return clean(self.app.get_key_display(Binding(keys.split(",")[0].strip(), "")))
 
     def read_only(self, words: str) -> None:
         """Sending is paused (a timeout) with `words` saying until when; "" resumes it.

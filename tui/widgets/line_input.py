@@ -1,17 +1,28 @@
-"""An Input for untrusted, one-line text: what a paste brings is drawn safely."""
+"""An Input for untrusted, one-line text: what a paste brings is drawn safely, and keys
+that arrive together apply in the order typed."""
 
 from __future__ import annotations
 
 from textual import events
 from textual.widgets import Input
 
+from tui.widgets.key_order import run_own_binding
 from tui.widgets.untrusted import pasted_line
 
 
 class LineInput(Input):
     """Textual's Input keeps only a paste's first line and draws it as it is (escape
     sequences included). Here the lines are joined with spaces, so nothing is lost, and
-    controls become visible, so what is sent is exactly what was drawn."""
+    controls become visible, so what is sent is exactly what was drawn.
+
+    Every one-line text field of the app is one of these: its editing keys run before
+    the next key is read (tui/widgets/key_order.py says why)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await super()._on_key(event)  # a printable key is inserted there, and stopped
+        if not event.is_printable and await run_own_binding(self, event.key):
+            event.stop()
+            event.prevent_default()
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()

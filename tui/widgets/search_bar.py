@@ -24,6 +24,9 @@ class SearchBar(LineInput):
         height: 1;
         padding: 0 1;
         background: $boost;
+        /* Input's focused (and invalid) border beat the one above and took the only
+           row: the search was typed blind. */
+        &:focus, &.-invalid, &.-invalid:focus { border: none; }
     }
     SearchBar.-open { display: block; }
     """

@@ -166,3 +166,36 @@ def test_parse_time_keeps_microseconds() -> None:
     )
     assert parse_time("2026-05-01t12:00:00.5-05:30").utcoffset() == -timedelta(hours=5, minutes=30)
     assert parse_time("2026-05-01T12:00:00+00:00").tzinfo == UTC
+
+
+def stored_size(store: HistoryStore, n: int) -> int:
+    """Message n's share of a page: its frame and a comma."""
+    [raw] = history(store, msg_id(n - 1), "1").messages_json
+    return len(raw.encode()) + 1
+
+
+def test_a_page_is_bounded_in_bytes_and_says_there_is_more(store: HistoryStore) -> None:
+    one = stored_size(store, 11)
+    page = history(store, msg_id(10), "50", max_bytes=5 * one)
+    assert ids(page.messages_json) == [msg_id(n) for n in range(11, 16)]
+    assert page.more
+    assert len(page.to_json().encode()) < 5 * one + 100
+    # Paging on from the last one carries on where the cut was.
+    following = history(store, msg_id(15), "50", max_bytes=5 * one)
+    assert ids(following.messages_json)[0] == msg_id(16)
+    # A page within its bound, and the last page, are not cut.
+    assert not history(store, msg_id(10), "3", max_bytes=5 * one).more
+    assert not history(store, msg_id(98), "50", max_bytes=5 * one).more
+
+
+def test_the_newest_page_keeps_the_newest_messages_that_fit(store: HistoryStore) -> None:
+    one = stored_size(store, 100)  # the largest of the four
+    page = history(store, None, "50", max_bytes=4 * one)
+    assert ids(page.messages_json) == [msg_id(n) for n in range(97, 101)]
+    assert not page.more  # nothing comes after the newest
+
+
+def test_one_message_larger_than_the_bound_still_moves_the_page_on(store: HistoryStore) -> None:
+    page = history(store, msg_id(10), "50", max_bytes=10)
+    assert ids(page.messages_json) == [msg_id(11)]
+    assert page.more

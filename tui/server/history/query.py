@@ -10,7 +10,10 @@ which is false when the recorder was not connected for part of the range:
 - no `after`: the newest `limit` messages (what a client shows on join), and the range
   runs from when the oldest of them was recorded to now; with no messages at all, it is
   the instant now (is the recorder connected?).
-A full page may have more after it: ask again after its last message. Bad input raises
+A page is also bounded in bytes (`MAX_PAGE_BYTES`): a page after an Id or a time stops
+before the message that would pass it and says `more`; the newest page keeps the newest
+messages that fit. A full page, or one marked `more`, may have more after it: ask again
+after its last message. Bad input raises
 the service's 400 and an unknown message Id its 404 (tui/server/errors.py).
 """
 
@@ -30,6 +33,11 @@ MAX_LIMIT = 1000
 """Ten seconds of a room at IVS's highest rate (100 msg/s): a reconnect's gap fits one
 page, while the largest answer stays bounded (typical frames: about 300 KB; every field
 at its bound, about 20 MB). Longer gaps page with `after=<last Id>`."""
+
+MAX_PAGE_BYTES = 512 * 1024
+"""The most one answer carries, whatever `limit` says: a page of messages at their field
+bounds (control characters written as JSON escapes, full attributes) would otherwise be
+megabytes, held in memory for as long as the client takes to read it."""
 
 _ID = re.compile(f"[{re.escape(ID_ALPHABET)}]{{{ID_LENGTH}}}")
 _RFC3339 = re.compile(
@@ -97,8 +105,26 @@ def parse_limit(limit: str | int | None) -> int:
     return value
 
 
+def _within(frames: list[str], budget: int, *, keep_newest: bool) -> list[str]:
+    """The longest run of `frames` from the start (or, `keep_newest`, from the end) whose
+    JSON stays within `budget` bytes; at least one, so a page always moves on."""
+    order = reversed(frames) if keep_newest else iter(frames)
+    kept: list[str] = []
+    used = 0
+    for frame in order:
+        used += len(frame.encode()) + 1
+        if kept and used > budget:
+            break
+        kept.append(frame)
+    return kept[::-1] if keep_newest else kept
+
+
 def history(
-    store: HistoryStore, after: str | None = None, limit: str | int | None = None
+    store: HistoryStore,
+    after: str | None = None,
+    limit: str | int | None = None,
+    *,
+    max_bytes: int = MAX_PAGE_BYTES,
 ) -> HistoryPage:
     """The page the route answers, from the raw query parameters. Raises `ServiceError`."""
     where = parse_after(after)
@@ -122,7 +148,19 @@ def history(
         rows = store.after_time(time_us, size)
         start = time_us
     complete = store.coverage.covered(min(start, now), now, now)
-    return HistoryPage(tuple([row[2] for row in rows]), complete)
+    frames = [row[2] for row in rows]
+    kept = _within(frames, max_bytes, keep_newest=where is None)
+    # The newest page has nothing after it; a cut page after a point does.
+    more = where is not None and len(kept) < len(frames)
+    return HistoryPage(tuple(kept), complete, more)
 
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "history", "parse_after", "parse_limit", "parse_time"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MAX_PAGE_BYTES",
+    "history",
+    "parse_after",
+    "parse_limit",
+    "parse_time",
+]

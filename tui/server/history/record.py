@@ -98,17 +98,22 @@ def moderation_event(event: MessageDeleted | UserDisconnected, at: datetime) -> 
 
 @dataclass(frozen=True, slots=True)
 class HistoryPage:
-    """What the history route answers: `{"messages": [...], "complete": bool}`.
+    """What the history route answers: `{"messages": [...], "complete": bool, "more": bool}`.
 
     `messages_json` are the stored MESSAGE frames, each `MessageFrame.to_json()` of the
-    frame recorded, so the body is put together without parsing them again."""
+    frame recorded, so the body is put together without parsing them again. `more` is
+    true when the page stopped at its byte bound before its `limit`: there is more after
+    its last message."""
 
     messages_json: tuple[str, ...]
     complete: bool
+    more: bool = False
 
     def to_json(self) -> str:
         complete = "true" if self.complete else "false"
-        return f'{{"messages":[{",".join(self.messages_json)}],"complete":{complete}}}'
+        more = "true" if self.more else "false"
+        messages = ",".join(self.messages_json)
+        return f'{{"messages":[{messages}],"complete":{complete},"more":{more}}}'
 
     def frames(self) -> list[MessageFrame]:
         return [MessageFrame.model_validate_json(raw) for raw in self.messages_json]
@@ -117,6 +122,7 @@ class HistoryPage:
 class _WirePage(BaseModel):
     messages: list[dict[str, object]]
     complete: bool
+    more: bool = False  # absent from older servers
 
 
 class _FramePage(BaseModel):
@@ -124,6 +130,7 @@ class _FramePage(BaseModel):
 
     messages: list[MessageFrame]
     complete: bool
+    more: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +139,8 @@ class FetchedHistory:
 
     messages: tuple[ChatMessage, ...]
     complete: bool
+    more: bool = False
+    """The server cut the page at its byte bound: ask again after its last message."""
 
 
 class HistoryFormatError(ValueError):
@@ -147,15 +156,17 @@ def parse_history_page(body: str | bytes) -> FetchedHistory:
     except ValidationError:
         pass  # something does not fit: look at each message below
     else:
-        return FetchedHistory(tuple(map(chat_message, whole.messages)), whole.complete)
+        return FetchedHistory(tuple(map(chat_message, whole.messages)), whole.complete, whole.more)
     try:
         page = _WirePage.model_validate_json(body)
     except ValidationError as exc:
         raise HistoryFormatError(f"not a history page: {exc.error_count()} problem(s)") from None
-    return fetched_history(page.messages, page.complete)
+    return fetched_history(page.messages, page.complete, page.more)
 
 
-def fetched_history(raw_messages: Iterable[object], complete: bool) -> FetchedHistory:
+def fetched_history(
+    raw_messages: Iterable[object], complete: bool, more: bool = False
+) -> FetchedHistory:
     """A page's messages one by one: one that does not fit the MESSAGE frame is skipped,
     logged, and makes the page incomplete."""
     messages: list[ChatMessage] = []
@@ -165,7 +176,7 @@ def fetched_history(raw_messages: Iterable[object], complete: bool) -> FetchedHi
         except ValidationError as exc:
             log.warning("skipped a malformed history message: %s", exc.errors()[0]["msg"])
             complete = False
-    return FetchedHistory(tuple(messages), complete)
+    return FetchedHistory(tuple(messages), complete, more)
 
 
 __all__ = [

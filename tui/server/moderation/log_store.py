@@ -247,6 +247,23 @@ class ModerationStore:
             (user_id, address, now),
         )
 
+    def last_address(self, user_id: str) -> str | None:
+        """The address the identity last asked for a token from."""
+        row = self._db.execute(
+            "SELECT address FROM moderation_addresses WHERE user_id = ? "
+            "ORDER BY last_seen DESC, address LIMIT 1",
+            (user_id,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def identities_at(self, address: str, since: float) -> int:
+        """How many identities asked for a token from `address` since `since`."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM moderation_addresses WHERE address = ? AND last_seen >= ?",
+            (address, since),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def address_banned(self, address: str, now: float) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM moderation_banned_addresses WHERE address = ? AND banned_until > ?",

@@ -57,6 +57,11 @@ class Caller:
     role: Role
 
 
+ADDRESS_SHARED_SECONDS = 3 * 60 * 60
+"""Identities that asked for a token from an address this recently count as "there now":
+a chat session lasts at most 180 minutes."""
+
+
 class ModerationService:
     def __init__(
         self,
@@ -248,6 +253,12 @@ class ModerationService:
         out.update(state.to_json(now))
         out["role"] = self.role_of(identity).value
         out["createdAt"] = utc_text(identity.created_at)
+        # What an address ban would take: the address and who else is there now (a
+        # proxy, a campus or a carrier's NAT puts many people behind one).
+        address = self.store.last_address(user_id)
+        out["address"] = address
+        since = now - ADDRESS_SHARED_SECONDS
+        out["addressSharedBy"] = self.store.identities_at(address, since) if address else 0
         return out
 
     # --- settings ----------------------------------------------------------------------

@@ -61,9 +61,11 @@ def chat_token_decision(
                 f"({left} from now)"
             )
         raise NotAllowed(words + (f": {state.ban_reason}" if state.ban_reason else ""))
-    if address_banned:
-        raise NotAllowed("this network address is banned from this chat")
     effective = Role.MODERATOR if state.role is Role.MODERATOR else Role.VIEWER
+    # The role first: an address ban is aimed at a viewer, and behind a shared address
+    # (a proxy, a campus, a carrier's NAT) it must not lock out the room's moderators.
+    if address_banned and effective is not Role.MODERATOR:
+        raise NotAllowed("this network address is banned from this chat")
     extra = MODERATE if effective is Role.MODERATOR else ()
     if state.timed_out(now):
         return TokenDecision(effective, extra, state.timed_out_until, "timed out")
