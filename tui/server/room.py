@@ -109,7 +109,7 @@ async def start_room(
         lambda: moderation.settings,
         moderation.apply_automatic,
         secret=review_secret,
-        clock=service.clock,
+        clock=lambda: moderation.clock(),  # moderation's one clock (tests move it)
     )
     recorder = HistoryRecorder(history)
     moderation.keeper = RoomKeeper(

@@ -295,9 +295,21 @@ async def _local_stage(
     return stage
 
 
-def room_options(settings: ServerSettings) -> RoomOptions:
-    """What the settings put on the room: its limits, and on AWS its review handler."""
-    arn = settings.review_handler_arn if settings.effective_mode == "aws" else None
+LOCAL_REVIEW_FUNCTION = "ivs-chat-tui-review"
+"""`serve --local`: the name of the Lambda its room's review handler names; the local
+stack maps that ARN to this server's `POST /api/review` (no Lambda runs locally)."""
+
+
+def local_review_arn(config: EmulatorConfig) -> str:
+    return f"arn:aws:lambda:{config.region}:{config.account_id}:function:{LOCAL_REVIEW_FUNCTION}"
+
+
+def room_options(settings: ServerSettings, local_review: str | None = None) -> RoomOptions:
+    """What the settings put on the room: its limits, and its review handler (on AWS the
+    one `--review-handler-arn` names; `--local`, `local_review`, which the stack maps to
+    this server's route)."""
+    aws = settings.effective_mode == "aws"
+    arn = settings.review_handler_arn if aws else local_review
     return RoomOptions(
         max_message_rate=settings.max_message_rate,
         max_message_length=settings.max_message_length,
@@ -366,8 +378,11 @@ async def start_server(
     except (SchemaTooNew, *DB_ERRORS, OSError) as exc:  # permissions, a bad file, ...
         raise StartupError(f"cannot open the database in {target.describe()}: {exc}") from None
     try:
+        review_secret = settings.review_secret or (
+            shared_review_secret(store.db) if target.shared else kept_review_secret(data_dir)
+        )
         moderation_store, history = open_room_stores(target, settings, clock)
-    except RoomError as exc:
+    except (RoomError, SecretError) as exc:
         store.close()
         raise StartupError(str(exc)) from None
     state = ServerState(
@@ -395,6 +410,8 @@ async def start_server(
             # pair made for this start (the stack verifies the signatures).
             config.access_key_id = local_access_key_id()
             config.secret_access_key = secrets.token_urlsafe(30)
+        if config.review_secret is None:
+            config.review_secret = review_secret  # the stack signs as the forwarder does
         emulator = Emulator(config)
         emulator.setup(app)
     # On failure the runner's cleanup (the app's cleanup context) has closed the store.
@@ -402,7 +419,11 @@ async def start_server(
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
-            room = await control.create_room(DEFAULT_ROOM_NAME, **room_options(settings).params())
+            # Every message is reviewed by this server's route, as on AWS through a Lambda.
+            review_arn = local_review_arn(emulator.config)
+            emulator.map_review_handler(review_arn, f"{url}/api/review")
+            options = room_options(settings, review_arn)
+            room = await control.create_room(DEFAULT_ROOM_NAME, **options.params())
             stage = await _local_stage(control, emulator, store, clock())
             resources = Resources(room, stage, created=True, notes=())
         else:
@@ -441,9 +462,6 @@ async def start_server(
         clock=clock,
     )
     try:
-        review_secret = settings.review_secret or (
-            shared_review_secret(store.db) if target.shared else kept_review_secret(data_dir)
-        )
         await start_room(
             service,
             settings,
@@ -452,7 +470,7 @@ async def start_server(
             control.chat_url,
             review_secret=review_secret,
         )
-    except (RoomError, SecretError) as exc:
+    except RoomError as exc:
         await runner.cleanup()
         raise StartupError(str(exc)) from None
     service.room_limits = LiveRoomLimits(control, room_arn, RoomLimits.of_room(room))
