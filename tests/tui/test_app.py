@@ -72,13 +72,18 @@ def test_send_errors_in_words() -> None:
     }
     assert words == {
         429: "you are sending too fast",
-        406: "blocked by moderation",
+        406: "blocked by moderation: server detail",  # the review's reason
         413: "too long",
         # 400 is a request the server could not take (not a length: that is 413).
         400: "the server could not accept that (server detail)",
         403: "not allowed",
     }
     assert "chat server had an error" in send_error_words(ChatError(ErrorCode.INTERNAL, "x"))
+    denied = ErrorCode.NOT_ACCEPTABLE
+    assert send_error_words(ChatError(denied, "flood")) == "blocked by moderation: flood"
+    assert send_error_words(ChatError(denied, "")) == "blocked by moderation"
+    no_reason = ChatError(denied, "message denied by review handler")
+    assert send_error_words(no_reason) == "blocked by moderation"
 
 
 async def test_failed_send_keeps_the_text_and_says_why(make_app) -> None:
