@@ -162,6 +162,17 @@ def _banner(server: Any, config_file: Path) -> str:
         f"Broadcaster: {run} join --server {url} --name NAME --broadcaster-key {key}",
         f"Viewer:      {run} join --server {url} --name NAME",
     ]
+    if server.emulator is None:
+        # What the review forwarder signs with (its REVIEW_SECRET): where to read it.
+        from tui.server.review.secret import REVIEW_SECRET_FILE
+
+        if server.settings.review_secret:
+            secret_at = "IVS_CHAT_TUI_REVIEW_SECRET (as set)"
+        elif db_url:
+            secret_at = "the database (meta key review_secret)"
+        else:
+            secret_at = str(data / REVIEW_SECRET_FILE)
+        lines.insert(7, f"  Review secret:   in {secret_at}")
     if server.settings.host not in ("127.0.0.1", "localhost", "::1") and not (
         server.settings.public_url
     ):
