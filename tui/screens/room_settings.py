@@ -1,4 +1,4 @@
-"""The broadcaster's room settings (issue 10 §4, §5): blocked terms, flood limits, how
+"""The broadcaster's room settings: blocked terms, flood limits, how
 long new identities wait before they may send, and the IVS room's own limits (messages
 a second for the whole room, the longest message).
 
