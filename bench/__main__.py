@@ -44,6 +44,7 @@ BENCHMARKS: dict[str, str | Callable[[], dict[str, Any]]] = {
     "history": _history,
     "search": "bench.bench_search:run",
     "postgres": "bench.bench_postgres:run",
+    "review": "bench.bench_review:run",
     "review_lambda": "bench.bench_review_lambda",
     "history_probe": "bench.bench_history_probe",
 }
@@ -89,6 +90,10 @@ TARGETS: dict[str, tuple[str, str]] = {
     "pg_history_fetch_1000_p99_ms": ("history fetch of 1,000 after an id, on Postgres", ""),
     "pg_history_fetch_1000_newest_p99_ms": ("the newest 1,000, on Postgres", ""),
     "sqlite_history_fetch_1000_p99_ms_same_run": ("the fetch on SQLite, same run", ""),
+    "review_decision_p50_ms": ("POST /api/review answered, 100 msg/s, SQLite", ""),
+    "review_decision_p99_ms": ("the same, p99 (signature, standing, terms, flood)", "<= 20"),
+    "review_decision_pg_p50_ms": ("POST /api/review answered, 100 msg/s, Postgres", ""),
+    "review_decision_pg_p99_ms": ("the same on Postgres, p99", "<= 20"),
     "review_forwarder_warm_p50_ms": ("review Lambda forwarder, kept TLS link, loopback", ""),
     "review_forwarder_warm_p99_ms": ("the same, p99 (IVS waits 200 ms)", "<= 150"),
     "review_forwarder_cold_ms": ("its first call: TCP and TLS handshakes, loopback", ""),

@@ -43,7 +43,8 @@ LINES = (
 )
 DEMO_BLOCKED_TERMS = ("buy followers",)
 SPAM_LINE = "buy followers cheap at example.invalid"
-"""What the first bot says every `SPAM_EVERY` lines: the room keeper deletes it."""
+"""What the first bot says every `SPAM_EVERY` lines: the room's message review denies it
+(and the room keeper would delete it, had a review fallback let it through)."""
 SPAM_EVERY = 5
 REPLIES = ("yes?", "I'm here!", "hey {name} 👋", "on it", "would love to join the stage")
 

@@ -119,6 +119,10 @@ class RoomSettings(ApiModel):
     blocked_terms: list[str] = Field(default_factory=list)
     flood: FloodLimits
     new_identity_wait_seconds: int
+    max_message_rate: int | None = None
+    """The IVS room's messages a second, all senders together; None from older servers."""
+    max_message_length: int | None = None
+    """The IVS room's longest message in characters; None from older servers."""
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.common.roles import Role
-from tui.ivs.protocol import TOKEN_TTL_SECONDS
+from tui.ivs.protocol import MAX_MESSAGE_LENGTH, TOKEN_TTL_SECONDS
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.session_keys import SavedKeyError, SavedKeys
 
@@ -50,6 +50,8 @@ class SelfIdentity:
     host:port."""
     timed_out_until: datetime | None = None
     """Our token is read-only until then (a timeout, or the new-identity wait)."""
+    max_message_length: int = MAX_MESSAGE_LENGTH
+    """The room's longest message (the token answer's `maxMessageLength`)."""
 
     @property
     def is_broadcaster(self) -> bool:
@@ -125,6 +127,7 @@ class ChatSession:
             role=grant.role,
             room=self._room or grant.room_name or room_label(self.client.base_url),
             timed_out_until=grant.timed_out_until,
+            max_message_length=grant.max_message_length or MAX_MESSAGE_LENGTH,
         )
         return self.identity
 

@@ -108,3 +108,34 @@ def test_a_short_broadcaster_key_is_refused_and_why() -> None:
         "can moderate the chat and invite people on stage (leave it out for a generated one)"
     )
     assert load_settings(None, **_flags("--broadcaster-key", "8 chars!")).broadcaster_key
+
+
+def test_room_limits_and_the_review_handler(tmp_path: Path) -> None:
+    config = tmp_path / "server.toml"
+    config.write_text("max_message_rate = 20\nmax_message_length = 200\n")
+    settings = load_settings(config, **_flags("--max-message-length", "140"))
+    assert (settings.max_message_rate, settings.max_message_length) == (20, 140)
+    assert settings.review_fallback == "allow"  # IVS's default
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:review"
+    given = load_settings(
+        None,
+        **_flags("--aws", "--create", "--review-handler-arn", arn, "--review-fallback", "deny"),
+    )
+    assert (given.review_handler_arn, given.review_fallback) == (arn, "deny")
+    for flags, words in (
+        (
+            ("--max-message-rate", "0"),
+            "max-message-rate: Input should be greater than or equal to 1",
+        ),
+        (
+            ("--max-message-rate", "101"),
+            "max-message-rate: Input should be less than or equal to 100",
+        ),
+        (("--max-message-length", "501"), "less than or equal to 500"),
+        (("--aws", "--create", "--review-handler-arn", "my-lambda"), "not a Lambda function ARN"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            load_settings(None, **_flags(*flags))
+        assert words in describe_settings_error(exc.value)
+    with pytest.raises(SystemExit):  # argparse: allow or deny only
+        _flags("--review-fallback", "maybe")

@@ -73,13 +73,18 @@ def test_send_errors_in_words() -> None:
     }
     assert words == {
         429: "you are sending too fast",
-        406: "blocked by moderation",
+        406: "blocked by moderation: server detail",  # the review's reason
         413: "too long",
         # 400 is a request the server could not take (not a length: that is 413).
         400: "the server could not accept that (server detail)",
         403: "not allowed",
     }
     assert "chat server had an error" in send_error_words(ChatError(ErrorCode.INTERNAL, "x"))
+    denied = ErrorCode.NOT_ACCEPTABLE
+    assert send_error_words(ChatError(denied, "flood")) == "blocked by moderation: flood"
+    assert send_error_words(ChatError(denied, "")) == "blocked by moderation"
+    no_reason = ChatError(denied, "message denied by review handler")
+    assert send_error_words(no_reason) == "blocked by moderation"
 
 
 async def test_failed_send_keeps_the_text_and_says_why(make_app) -> None:
@@ -123,6 +128,21 @@ async def test_counter_and_too_long_stays(make_app) -> None:
         await pilot.pause()
         assert composer.error == f"too long: 3 characters over {MAX_MESSAGE_LENGTH}"
         assert len(composer.text) == MAX_MESSAGE_LENGTH + 3
+
+
+async def test_the_counter_follows_the_room_s_limit_from_the_token(make_app) -> None:
+    app = make_app(ALICE)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        composer.input.value = "x" * 25
+        app._identified(
+            SelfIdentity(ALICE.user_id, ALICE.name, "viewer", "room", max_message_length=20)
+        )
+        await until(lambda: str(composer.query_one("#composer-left").content) == "-5", "recounted")
+        await pilot.press("enter")
+        await until(lambda: composer.error == "too long: 5 characters over 20", "refused")
+        assert composer.text == "x" * 25
 
 
 async def test_history_on_up_and_down_keeps_the_draft(make_app) -> None:

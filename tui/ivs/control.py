@@ -142,6 +142,41 @@ class ParticipantSummary:
     """Empty from AWS: ListParticipants' summaries carry no attributes (GetParticipant does)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RoomOptions:
+    """What the app server sets on its room with CreateRoom or UpdateRoom; None leaves
+    IVS's value (or the room's current one) as it is."""
+
+    max_message_rate: int | None = None
+    """`maximumMessageRatePerSecond`, 1-100, shared by every client of the room."""
+    max_message_length: int | None = None
+    """`maximumMessageLength`, 1-500 code points."""
+    review_handler_uri: str | None = None
+    """`messageReviewHandler.uri`: the Lambda's ARN; "" takes a handler off the room."""
+    review_fallback: str | None = None
+    """`messageReviewHandler.fallbackResult`: ALLOW or DENY (IVS's default is ALLOW)."""
+
+    def __bool__(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.max_message_rate, self.max_message_length, self.review_handler_uri)
+        )
+
+    def params(self) -> dict[str, Any]:
+        """The CreateRoom / UpdateRoom parameters."""
+        out: dict[str, Any] = {}
+        if self.max_message_rate is not None:
+            out["maximumMessageRatePerSecond"] = self.max_message_rate
+        if self.max_message_length is not None:
+            out["maximumMessageLength"] = self.max_message_length
+        if self.review_handler_uri is not None:
+            handler: dict[str, str] = {"uri": self.review_handler_uri}
+            if self.review_handler_uri and self.review_fallback:
+                handler["fallbackResult"] = self.review_fallback.upper()
+            out["messageReviewHandler"] = handler
+        return out
+
+
 def arn_region(arn: str) -> str | None:
     """The region an ARN names (`arn:aws:ivschat:<region>:...`), if it has one."""
     parts = arn.split(":")
@@ -365,6 +400,13 @@ class ControlPlane:
     async def get_room(self, room_arn: str) -> dict[str, Any]:
         return await self._call(self._chat.get_room, {"room": room_arn}, identifier=room_arn)
 
+    async def update_room(self, room_arn: str, options: RoomOptions) -> dict[str, Any]:
+        """UpdateRoom with `options` (the room's limits, its review handler); the room
+        as UpdateRoom describes it afterwards."""
+        return await self._call(
+            self._chat.update_room, {"room": room_arn}, identifier=room_arn, **options.params()
+        )
+
     async def delete_room(self, room_arn: str) -> None:
         await self._call(self._chat.delete_room, {"room": room_arn}, identifier=room_arn)
 
@@ -437,12 +479,14 @@ class ControlPlane:
         *,
         created_by: str = CREATED_BY,
         tags: Mapping[str, str] | None = None,
+        room_options: RoomOptions | None = None,
     ) -> CreatedResources:
         """A new room and stage, both tagged `CREATED_BY_TAG: created_by` (and `tags`).
         All or nothing: when CreateStage fails, the room just made is deleted again, and
         the error says so (or, should that delete fail too, which ARN is left over)."""
         all_tags = {**(tags or {}), CREATED_BY_TAG: created_by}
-        room = await self.create_room(room_name, tags=all_tags)
+        extra = room_options.params() if room_options else {}
+        room = await self.create_room(room_name, tags=all_tags, **extra)
         try:
             stage = await self.create_stage(stage_name, tags=all_tags)
         except ControlError as exc:
@@ -640,6 +684,7 @@ __all__ = [
     "CreatedResources",
     "ParticipantSummary",
     "ParticipantToken",
+    "RoomOptions",
     "arn_region",
     "arn_resource_id",
     "describe_exception",

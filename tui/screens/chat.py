@@ -342,6 +342,7 @@ class ChatScreen(Screen[None]):
 
     def _show_identity(self, me: SelfIdentity) -> None:
         self.status.set_identity(me.room, me.role, me.name)
+        self.composer.limit = me.max_message_length
         self.messages.set_identity(me.user_id, me.name)
         self._show_timeout()
         self.refresh_bindings()

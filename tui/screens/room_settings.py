@@ -1,5 +1,6 @@
-"""The broadcaster's room settings (issue 10 §4, §5): blocked terms, flood limits and how
-long new identities wait before they may send.
+"""The broadcaster's room settings: blocked terms, flood limits, how
+long new identities wait before they may send, and the IVS room's own limits (messages
+a second for the whole room, the longest message).
 
 A thin view over `SettingsStore`: loaded when it opens, saved whole with ctrl+s (PUT),
 escape cancels. Bad input, the fields' or the server's (a blocked term that is not a
@@ -18,6 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static, TextArea
 
 from tui.durations import DurationError, format_duration, parse_duration
+from tui.ivs.protocol import MAX_MESSAGE_LENGTH, MAX_MESSAGE_RATE_PER_SECOND
 from tui.moderation_api import FloodLimits, RoomSettings
 from tui.screens.dialog import DialogScreen
 from tui.server.client import AppServerError
@@ -121,6 +123,9 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
                 yield self._field("seconds", "in S seconds", "e.g. 5s")
                 yield self._field("timeout", "timeout for", "e.g. 1m")
             with Horizontal(classes="row"):
+                yield self._field("rate", "Room: messages a second", "1-100")
+                yield self._field("length", "Longest message", "1-500 characters")
+            with Horizontal(classes="row"):
                 yield self._field("wait", "New identities wait", "e.g. 10m; 0 is off")
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", variant="primary", id="save")
@@ -174,12 +179,35 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         except DurationError as exc:
             raise FieldError(field_id, str(exc)) from None
 
+    def _whole(self, field_id: str, what: str, high: int, loaded: int | None) -> int | None:
+        """A number from 1 to `high`; None when left empty where the server sent none
+        (an older server)."""
+        typed = self._value(field_id).strip()
+        if not typed and loaded is None:
+            return None
+        if not typed.isdigit() or not 1 <= int(typed) <= high:
+            raise FieldError(field_id, f"{what}: type a whole number from 1 to {high}")
+        return int(typed)
+
     def chosen(self) -> RoomSettings:
         """The settings the fields say; raises FieldError naming the field."""
         typed = self._value("messages").strip()
         if not typed.isdigit() or int(typed) < 1:
             raise FieldError("messages", "flood messages: type a whole number of at least 1")
+        loaded = self.loaded
         return RoomSettings(
+            max_message_rate=self._whole(
+                "rate",
+                "the room's messages a second",
+                MAX_MESSAGE_RATE_PER_SECOND,
+                loaded.max_message_rate if loaded else None,
+            ),
+            max_message_length=self._whole(
+                "length",
+                "the longest message",
+                MAX_MESSAGE_LENGTH,
+                loaded.max_message_length if loaded else None,
+            ),
             blocked_terms=terms_from(self.query_one("#terms", TextArea).text),
             flood=FloodLimits(
                 messages=int(typed),
@@ -209,6 +237,11 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         self.query_one("#seconds", Input).value = format_duration(settings.flood.seconds)
         self.query_one("#timeout", Input).value = format_duration(settings.flood.timeout_seconds)
         self.query_one("#wait", Input).value = format_duration(settings.new_identity_wait_seconds)
+        for field_id, limit in (
+            ("rate", settings.max_message_rate),
+            ("length", settings.max_message_length),
+        ):
+            self.query_one(f"#{field_id}", Input).value = "" if limit is None else str(limit)
         self._say("")
         self._count_terms()
         terms.focus()

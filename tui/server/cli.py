@@ -34,6 +34,10 @@ _FLAGS = (
     "tls_key",
     "session_minutes",
     "invite_minutes",
+    "max_message_rate",
+    "max_message_length",
+    "review_handler_arn",
+    "review_fallback",
     "trusted_proxies",
 )
 
@@ -92,6 +96,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--session-minutes", type=int, help="chat session length, 1-180")
     parser.add_argument("--invite-minutes", type=int, help="how long a stage invite is valid")
     parser.add_argument(
+        "--max-message-rate",
+        type=int,
+        help="the room's messages a second, all senders together, 1-100 (IVS's default 10)",
+    )
+    parser.add_argument(
+        "--max-message-length",
+        type=int,
+        help="the room's longest message in characters, 1-500 (IVS's default 500)",
+    )
+    parser.add_argument(
+        "--review-handler-arn",
+        help="--aws: the Lambda (the review forwarder) IVS asks about every message",
+    )
+    parser.add_argument(
+        "--review-fallback",
+        choices=("allow", "deny"),
+        help="when the review handler fails or is late: allow (default; chat stays up) "
+        "or deny (nothing is delivered unchecked)",
+    )
+    parser.add_argument(
         "--trusted-proxy",
         dest="trusted_proxies",
         action="append",
@@ -138,6 +162,17 @@ def _banner(server: Any, config_file: Path) -> str:
         f"Broadcaster: {run} join --server {url} --name NAME --broadcaster-key {key}",
         f"Viewer:      {run} join --server {url} --name NAME",
     ]
+    if server.emulator is None:
+        # What the review forwarder signs with (its REVIEW_SECRET): where to read it.
+        from tui.server.review.secret import REVIEW_SECRET_FILE
+
+        if server.settings.review_secret:
+            secret_at = "IVS_CHAT_TUI_REVIEW_SECRET (as set)"
+        elif db_url:
+            secret_at = "the database (meta key review_secret)"
+        else:
+            secret_at = str(data / REVIEW_SECRET_FILE)
+        lines.insert(7, f"  Review secret:   in {secret_at}")
     if server.settings.host not in ("127.0.0.1", "localhost", "::1") and not (
         server.settings.public_url
     ):

@@ -11,12 +11,18 @@ stand in for a media server (`tui.emulator.stage_api`). Both are `tui.ivs.contro
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import aiohttp
 
 from tui.emulator.stage_api import LOCAL_STAGE_PATH
-from tui.ivs.control import ChatTokenResult, ControlError, ControlPlane, ParticipantSummary
+from tui.ivs.control import (
+    ChatTokenResult,
+    ControlError,
+    ControlPlane,
+    ParticipantSummary,
+    RoomOptions,
+)
 from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.protocol import ChatCapability, StageCapability
 
@@ -53,6 +59,10 @@ class ServiceControl(Protocol):
     async def disconnect_user(
         self, room_arn: str, user_id: str, reason: str | None = None
     ) -> None: ...
+
+    async def get_room(self, room_arn: str) -> dict[str, Any]: ...
+
+    async def update_room(self, room_arn: str, options: RoomOptions) -> dict[str, Any]: ...
 
     async def create_participant_token(
         self,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.common.timefmt import rfc3339
-from tui.ivs.control import CREATED_BY, CREATED_BY_TAG, ControlError, ControlPlane
+from tui.ivs.control import CREATED_BY, CREATED_BY_TAG, ControlError, ControlPlane, RoomOptions
 from tui.server.db import DB_ERRORS, Database
 
 log = logging.getLogger("tui.server")
@@ -189,17 +189,24 @@ async def _described(get: Any, arn: str) -> dict[str, Any] | None:
 
 
 async def create_or_reuse(
-    control: ControlPlane, place: KeptPlace, room_name: str, stage_name: str, now: float
+    control: ControlPlane,
+    place: KeptPlace,
+    room_name: str,
+    stage_name: str,
+    now: float,
+    room_options: RoomOptions | None = None,
 ) -> Resources:
     """The room and stage kept from an earlier `--create` in `place`, or new ones (tagged,
     and kept before anything else can fail; if they cannot be kept, they are deleted
-    again). Raises `ControlError` or `KeptFileError`."""
+    again). `room_options` (limits, review handler) go on a new room with CreateRoom and
+    on a kept one with UpdateRoom. Raises `ControlError` or `KeptFileError`."""
+    options = room_options or RoomOptions()
     where = (control.region, control.endpoint_url)
     kept = place.find(*where)
     path = place.where()
     new: list[str | None]  # what this start made: what to undo
     if kept is None:
-        made = await control.create_room_and_stage(room_name, stage_name)
+        made = await control.create_room_and_stage(room_name, stage_name, room_options=options)
         room, stage = made.room, made.stage
         new = [made.room_arn, made.stage_arn]
         notes = [
@@ -209,6 +216,8 @@ async def create_or_reuse(
     else:
         room_or_none = await _described(control.get_room, kept.room_arn)
         stage_or_none = await _described(control.get_stage, kept.stage_arn)
+        if room_or_none is not None and options:
+            room_or_none = await control.update_room(kept.room_arn, options)
         if room_or_none is not None and stage_or_none is not None:
             return Resources(
                 room_or_none,
@@ -220,7 +229,7 @@ async def create_or_reuse(
         notes = []
         new = [None, None]
         if room_or_none is None:
-            room = await control.create_room(room_name, tags=tags)
+            room = await control.create_room(room_name, tags=tags, **options.params())
             new[0] = str(room["arn"])
             notes.append(
                 f"The kept room {kept.room_arn} is gone (deleted outside this app?): "

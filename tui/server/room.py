@@ -34,12 +34,15 @@ from tui.server.moderation.log_store import ModerationStore, open_moderation_sto
 from tui.server.moderation.records import KEEPER_USER_ID
 from tui.server.moderation.room_settings import parse_settings
 from tui.server.moderation.service import ModerationService
+from tui.server.review import route as review_route
+from tui.server.review.reviewer import MessageReviewer
+from tui.server.review.store import ReviewStore
 from tui.server.service import AppService
 from tui.server.settings import ServerSettings
 
 log = logging.getLogger("tui.server")
 
-ROUTES = (*moderation_routes.ROUTES, *history_routes.ROUTES)
+ROUTES = (*moderation_routes.ROUTES, *history_routes.ROUTES, *review_route.ROUTES)
 
 
 class RoomError(Exception):
@@ -76,6 +79,8 @@ async def start_room(
     moderation_store: ModerationStore,
     history: HistoryStore,
     chat_url: str,
+    *,
+    review_secret: str,
 ) -> ModerationService:
     """Moderation on `service`, and the room keeper started (in the background: it
     connects, and reconnects, by itself; `GET /healthz` shows how it is doing)."""
@@ -98,6 +103,17 @@ async def start_room(
         except InvalidRequest as exc:
             raise RoomError(f"invalid blocked-terms setting: {exc.message}") from None
         moderation.set_settings(chosen)
+    try:
+        review_store = ReviewStore(moderation_store.db)
+    except (*DB_ERRORS, RuntimeError) as exc:
+        raise RoomError(f"cannot open the message review's tables: {exc}") from None
+    moderation.reviewer = MessageReviewer(
+        review_store,
+        lambda: moderation.settings,
+        moderation.apply_automatic,
+        secret=review_secret,
+        clock=lambda: moderation.clock(),  # moderation's one clock (tests move it)
+    )
     recorder = HistoryRecorder(history)
     moderation.keeper = RoomKeeper(
         keeper_tokens(
@@ -108,6 +124,7 @@ async def start_room(
         user_id=KEEPER_USER_ID,
         on_event=recorder.on_event,
         claim=moderation.claim,
+        standing=moderation.reviewer.standing,
     )
     service.moderation = moderation
     service.history = history

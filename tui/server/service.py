@@ -50,6 +50,7 @@ from tui.server.names import (
     same_name,
     validate_display_name,
 )
+from tui.server.room_limits import LiveRoomLimits
 from tui.server.settings import HOST_MINUTES, INVITE_MINUTES
 from tui.server.store import IdentityRecord, InviteRecord, Store
 
@@ -136,6 +137,8 @@ class AppService:
         """Bans, timeouts, moderators and the room keeper (set at start-up)."""
         self.history: HistoryStore | None = None
         """The room's recorded history (set at start-up)."""
+        self.room_limits: LiveRoomLimits | None = None
+        """The IVS room's own limits (set at start-up; `tui.server.room_limits`)."""
 
     async def close(self) -> None:
         await self.control.close()
@@ -267,6 +270,9 @@ class AppService:
             chat_url=self.config.chat_url,
             room_name=self.config.room_name or None,
             timed_out_until=None if read_only_until is None else _utc(read_only_until),
+            max_message_length=self.room_limits.current.max_message_length
+            if self.room_limits
+            else None,
         )
 
     # --- invites ---------------------------------------------------------------------

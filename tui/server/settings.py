@@ -19,6 +19,8 @@ from tui.common.validation import validation_words
 from tui.config_sources import FlagsEnvTomlSettings, settings_from
 from tui.ivs.protocol import (
     DEFAULT_SESSION_MINUTES,
+    MAX_MESSAGE_LENGTH,
+    MAX_MESSAGE_RATE_PER_SECOND,
     MAX_PARTICIPANT_TOKEN_MINUTES,
     MAX_SESSION_MINUTES,
     MIN_PARTICIPANT_TOKEN_MINUTES,
@@ -128,6 +130,23 @@ class ServerSettings(FlagsEnvTomlSettings):
     """The room's history keeps at most this many messages (the oldest go first)."""
     history_max_age_hours: float = Field(24.0, gt=0, le=24 * 365)
     """... and none older than this."""
+    max_message_rate: int | None = Field(None, ge=1, le=MAX_MESSAGE_RATE_PER_SECOND)
+    """The room's `maximumMessageRatePerSecond` (for the whole room): set on a room the
+    server creates, and with UpdateRoom on a given one; None leaves the room's (IVS's
+    default is 10)."""
+    max_message_length: int | None = Field(None, ge=1, le=MAX_MESSAGE_LENGTH)
+    """The room's `maximumMessageLength` in code points, set as `max_message_rate` is;
+    None leaves the room's (IVS's default is 500)."""
+    review_handler_arn: str | None = None
+    """--aws: the Lambda set as the room's message review handler (the forwarder to
+    `POST /api/review`), on a room `--create` makes and with UpdateRoom on a given one."""
+    review_fallback: Literal["allow", "deny"] = "allow"
+    """What IVS does when the review handler fails or is late: `allow` keeps chat up
+    while the app server is down; `deny` holds the line, and nobody can send then."""
+    review_secret: str | None = Field(None, min_length=16)
+    """What callers of `POST /api/review` sign with; None: generated and kept as the
+    broadcaster key is (`review.secret` in the data dir, or the shared database). Set
+    it with `IVS_CHAT_TUI_REVIEW_SECRET`, the variable the local stack reads too."""
     blocked_terms: list[str] | None = None
     """When given, the room's blocked terms from this start on (they replace the saved
     list, checked as `PUT /api/moderation/settings` checks them); otherwise the saved
@@ -139,6 +158,16 @@ class ServerSettings(FlagsEnvTomlSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("review_handler_arn")
+    @classmethod
+    def _lambda_arn(cls, value: str | None) -> str | None:
+        if value is not None and not (value.startswith("arn:") and ":lambda:" in value):
+            raise ValueError(
+                f"{value!r} is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:"
+                "function:NAME): create the forwarder with `review-handler package` first"
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -215,7 +244,7 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> ServerSettin
     return settings_from(ServerSettings, path, flags)
 
 
-AWS_ONLY = ("room_arn", "stage_arn", "create", "delete", "endpoint_url")
+AWS_ONLY = ("room_arn", "stage_arn", "create", "delete", "endpoint_url", "review_handler_arn")
 """Settings local mode has no use for: it creates its own room and stage locally."""
 
 

@@ -27,6 +27,7 @@ from tui.ivs.control import (
     CREATED_BY_TAG,
     ControlError,
     ControlPlane,
+    RoomOptions,
     arn_region,
     arn_resource_id,
 )
@@ -46,7 +47,13 @@ from tui.server.resources import (
     Resources,
     create_or_reuse,
 )
+from tui.server.review.secret import (
+    SecretError,
+    kept_review_secret,
+    shared_review_secret,
+)
 from tui.server.room import ROUTES, RoomError, open_room_stores, room_lifetime, start_room
+from tui.server.room_limits import LiveRoomLimits, RoomLimits
 from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
@@ -125,6 +132,9 @@ class RunningServer:
     """True when the room or the stage was created at start-up."""
     notes: tuple[str, ...]
     """What start-up did about the room and stage (made, reused, one gone), for the banner."""
+    review_secret: str = field(repr=False)
+    """What callers of `POST /api/review` sign with (the Lambda forwarder's
+    `REVIEW_SECRET`, the local stack's `--review-secret`)."""
     _runner: web.AppRunner = field(repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -275,6 +285,29 @@ async def _local_stage(
     return stage
 
 
+LOCAL_REVIEW_FUNCTION = "ivs-chat-tui-review"
+"""`serve --local`: the name of the Lambda its room's review handler names; the local
+stack maps that ARN to this server's `POST /api/review` (no Lambda runs locally)."""
+
+
+def local_review_arn(config: EmulatorConfig) -> str:
+    return f"arn:aws:lambda:{config.region}:{config.account_id}:function:{LOCAL_REVIEW_FUNCTION}"
+
+
+def room_options(settings: ServerSettings, local_review: str | None = None) -> RoomOptions:
+    """What the settings put on the room: its limits, and its review handler (on AWS the
+    one `--review-handler-arn` names; `--local`, `local_review`, which the stack maps to
+    this server's route)."""
+    aws = settings.effective_mode == "aws"
+    arn = settings.review_handler_arn if aws else local_review
+    return RoomOptions(
+        max_message_rate=settings.max_message_rate,
+        max_message_length=settings.max_message_length,
+        review_handler_uri=arn,
+        review_fallback=settings.review_fallback if arn else None,
+    )
+
+
 def _kept_place(settings: ServerSettings, store: Store) -> KeptPlace:
     """Where `--create` keeps its ARNs: the data dir, or the shared database, so that
     every instance serves the room and stage the first one made."""
@@ -298,6 +331,7 @@ async def _aws_resources(
                     DEFAULT_ROOM_NAME,
                     DEFAULT_STAGE_NAME,
                     now,
+                    room_options(settings),
                 )
         except KeptFileError as exc:
             raise StartupError(str(exc)) from None
@@ -306,7 +340,11 @@ async def _aws_resources(
         if not arn.startswith(f"arn:aws:{service}:"):
             kind = "room" if service == "ivschat" else "stage"
             raise StartupError(f"{arn!r} is not an IVS {kind} ARN (arn:aws:{service}:...)")
-    room = await control.get_room(settings.room_arn)
+    options = room_options(settings)
+    if options:
+        room = await control.update_room(settings.room_arn, options)
+    else:
+        room = await control.get_room(settings.room_arn)
     stage = await control.get_stage(settings.stage_arn)
     return Resources(room, stage, created=False, notes=())
 
@@ -341,8 +379,11 @@ async def start_server(
     except (SchemaTooNew, *DB_ERRORS, OSError) as exc:  # permissions, a bad file, ...
         raise StartupError(f"cannot open the database in {target.describe()}: {exc}") from None
     try:
+        review_secret = settings.review_secret or (
+            shared_review_secret(store.db) if target.shared else kept_review_secret(data_dir)
+        )
         moderation_store, history = open_room_stores(target, settings, clock)
-    except RoomError as exc:
+    except (RoomError, SecretError) as exc:
         store.close()
         raise StartupError(str(exc)) from None
     state = ServerState(
@@ -370,6 +411,8 @@ async def start_server(
             # pair made for this start (the stack verifies the signatures).
             config.access_key_id = local_access_key_id()
             config.secret_access_key = secrets.token_urlsafe(30)
+        if config.review_secret is None:
+            config.review_secret = review_secret  # the stack signs as the forwarder does
         emulator = Emulator(config)
         emulator.setup(app)
     # On failure the runner's cleanup (the app's cleanup context) has closed the store.
@@ -377,7 +420,11 @@ async def start_server(
     try:
         control = await _control_plane(settings, url, emulator)
         if emulator is not None:
-            room = await control.create_room(DEFAULT_ROOM_NAME)
+            # Every message is reviewed by this server's route, as on AWS through a Lambda.
+            review_arn = local_review_arn(emulator.config)
+            emulator.map_review_handler(review_arn, f"{url}/api/review")
+            options = room_options(settings, review_arn)
+            room = await control.create_room(DEFAULT_ROOM_NAME, **options.params())
             stage = await _local_stage(control, emulator, store, clock())
             resources = Resources(room, stage, created=True, notes=())
         else:
@@ -416,10 +463,18 @@ async def start_server(
         clock=clock,
     )
     try:
-        await start_room(service, settings, moderation_store, history, control.chat_url)
+        await start_room(
+            service,
+            settings,
+            moderation_store,
+            history,
+            control.chat_url,
+            review_secret=review_secret,
+        )
     except RoomError as exc:
         await runner.cleanup()
         raise StartupError(str(exc)) from None
+    service.room_limits = LiveRoomLimits(control, room_arn, RoomLimits.of_room(room))
     state.service = service
     return RunningServer(
         url=url,
@@ -431,6 +486,7 @@ async def start_server(
         stage_arn=stage_arn,
         created=resources.created,
         notes=resources.notes,
+        review_secret=review_secret,
         _runner=runner,
     )
 

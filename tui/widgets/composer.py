@@ -42,8 +42,16 @@ _SEND_WORDS: dict[int, str] = {
 }
 
 
+_NO_REASON = "message denied by review handler"
+"""What a DENY without a `Reason` says (the local stack's words): nothing to add."""
+
+
 def send_error_words(error: ChatError) -> str:
-    """Why a send failed, as the composer says it."""
+    """Why a send failed, as the composer says it; a review's DENY with its reason
+    (`banned`, `timed out`, `blocked term`, `flood`, ...)."""
+    reason = error.message.strip()
+    if error.code == ErrorCode.NOT_ACCEPTABLE and reason and reason != _NO_REASON:
+        return f"{_SEND_WORDS[ErrorCode.NOT_ACCEPTABLE]}: {clean(reason[:100])}"
     if error.code is not None and error.code in _SEND_WORDS:
         return _SEND_WORDS[error.code]
     return str(error)

@@ -14,7 +14,15 @@ from tests.server.wired.helpers import WAIT, Api, api, chat, local_server, send,
 from tui.ivs.moderation_notice import EVENT_MODERATION
 from tui.server.moderation.keeper import KeeperHealth, RoomKeeper
 from tui.server.moderation.records import KEEPER_USER_ID
-from tui.server.startup import RunningServer
+from tui.server.startup import RunningServer, local_review_arn
+
+
+def review_falls_back(server: RunningServer) -> None:
+    """What the keeper is the second line for: the room's review handler fails (here
+    unmapped, in `--local`; the "aws" server sets none), and its fallback ALLOW lets
+    every message through unreviewed."""
+    if server.emulator is not None:
+        server.emulator.unmap_review_handler(local_review_arn(server.emulator.config))
 
 
 def _keeper(server: RunningServer) -> RoomKeeper:
@@ -37,6 +45,7 @@ async def _history(client: Api, key: str, **query: str) -> tuple[int, dict]:
 async def test_the_keeper_deletes_a_blocked_term_for_everyone_and_logs_it(
     server: RunningServer,
 ) -> None:
+    review_falls_back(server)
     async with api(server) as client:
         key = server.broadcaster_key
         await client.call("PUT", "/api/moderation/settings", key, {"blockedTerms": ["scam"]})
@@ -72,6 +81,7 @@ async def test_the_keeper_deletes_a_blocked_term_for_everyone_and_logs_it(
 
 
 async def test_a_flood_brings_one_automatic_timeout(server: RunningServer) -> None:
+    review_falls_back(server)
     async with api(server) as client:
         key = server.broadcaster_key
         await client.call(
@@ -191,3 +201,27 @@ async def test_history_survives_a_restart(tmp_path: Path) -> None:
         assert status == 200
         assert [m["Id"] for m in page["messages"]] == [sent["Id"]]
         assert page["messages"][0]["Content"] == "remember me"
+
+
+async def test_the_keeper_deletes_a_stockpiled_token_s_message_and_disconnects_it(
+    server: RunningServer,
+) -> None:
+    """With no review handler on the room (or a fallback ALLOW), a token minted before
+    a ban still sends: the keeper, judging by the sender's standing now, deletes the
+    message and disconnects the sender."""
+    review_falls_back(server)
+    async with api(server) as client:
+        key = server.broadcaster_key
+        host = await client.grant("Host", key=key)
+        raider = await client.grant("Raider")
+        spare = await client.grant("Raider", raider["sessionKey"])  # kept unused
+        assert (await client.act(key, action="ban", userId=raider["userId"]))[0] == 200
+        async with chat(host) as ws_host, chat(spare) as ws_raider:
+            await send(ws_raider, "still here")
+            sent = await until(ws_host, Type="MESSAGE", Content="still here")
+            gone = await until(ws_host, Type="EVENT", EventName="aws:DELETE_MESSAGE")
+            assert gone["Attributes"]["MessageId"] == sent["Id"]
+            assert gone["Attributes"]["Reason"] == "banned"
+            left = await until(ws_host, Type="EVENT", EventName="aws:DISCONNECT_USER")
+            assert left["Attributes"]["UserId"] == raider["userId"]
+            await asyncio.wait_for(ws_raider.wait_closed(), WAIT)

@@ -94,6 +94,8 @@ def default_settings() -> RoomSettings:
         blocked_terms=["spam", r"fr[e3]{2}\s*v-?bucks"],
         flood=FloodLimits(messages=5, seconds=5, timeout_seconds=60),
         new_identity_wait_seconds=600,
+        max_message_rate=10,
+        max_message_length=500,
     )
 
 

@@ -37,12 +37,17 @@ async def test_loads_edits_and_saves() -> None:
         field(app, "messages").value = "8"
         field(app, "timeout").value = "10m"
         field(app, "wait").value = "0"
+        assert (field(app, "rate").value, field(app, "length").value) == ("10", "500")
+        field(app, "rate").value = "20"
+        field(app, "length").value = "140"
         await pilot.press("ctrl+s")
         await pilot.pause()
     wanted = RoomSettings(
         blocked_terms=["spam", r"fr[e3]{2}\s*v-?bucks", "scam"],
         flood=FloodLimits(messages=8, seconds=5, timeout_seconds=600),
         new_identity_wait_seconds=0,
+        max_message_rate=20,
+        max_message_length=140,
     )
     assert store.saved == [wanted]
     assert app.results == [wanted]
@@ -104,6 +109,15 @@ async def test_bad_fields_are_named_and_focused() -> None:
         await pilot.press("ctrl+s")
         assert error_of(app) == "'soon' is not a flood window: type one such as 90s, 15m, 2h or 3d"
         assert app.screen.focused is field(app, "seconds")
+        field(app, "seconds").value = "5s"
+        field(app, "rate").value = "101"
+        await pilot.press("ctrl+s")
+        assert error_of(app) == "the room's messages a second: type a whole number from 1 to 100"
+        assert app.screen.focused is field(app, "rate")
+        field(app, "rate").value = "10"
+        field(app, "length").value = "0"
+        await pilot.press("ctrl+s")
+        assert error_of(app) == "the longest message: type a whole number from 1 to 500"
         await pilot.press("escape")
     assert store.saved == [] and app.results == [None]
 

@@ -43,8 +43,9 @@ from tui.ivs.protocol import ChatCapability
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.control import ServiceControl
+from tui.server.db import DB_ERRORS
 from tui.server.moderation.flood import FloodWatch
-from tui.server.moderation.policy import Role, automatic_applies
+from tui.server.moderation.policy import Role
 from tui.server.moderation.records import (
     KEEPER,
     KEEPER_USER_ID,
@@ -54,6 +55,14 @@ from tui.server.moderation.records import (
 )
 from tui.server.moderation.room_settings import RoomSettings
 from tui.server.moderation.terms import BlockedTerms
+from tui.server.review.decision import (
+    STANDING_REASONS,
+    Flood,
+    Reason,
+    Standing,
+    claimed_role,
+    decide,
+)
 
 log = logging.getLogger("tui.server.keeper")
 
@@ -63,8 +72,8 @@ KEEPER_CAPABILITIES = (ChatCapability.DELETE_MESSAGE,)
 """What its token needs: no SEND_MESSAGE, it never speaks; no DISCONNECT_USER, its
 timeouts disconnect through the control plane. It is the only chat token with
 DELETE_MESSAGE, and no chat token has DISCONNECT_USER, so no client can disconnect it."""
-PUBLIC_REASON_TERM = "blocked term"
-PUBLIC_REASON_FLOOD = "flood"
+PUBLIC_REASON_TERM = Reason.BLOCKED_TERM.value
+PUBLIC_REASON_FLOOD = Reason.FLOOD.value
 MAX_DELETIONS_IN_FLIGHT = 500
 """Deletions waiting for the server's answer at once: five seconds of a room at 100 msg/s
 where every message offends. Past it, offending messages are counted but not deleted
@@ -81,6 +90,9 @@ class KeeperState(StrEnum):
 class OffenceKind(StrEnum):
     BLOCKED_TERM = "blocked-term"
     FLOOD = "flood"
+    STANDING = "standing"
+    """Sent by someone whose standing forbids it (banned, timed out, a stale role): a
+    message a fallback ALLOW let through."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +105,8 @@ class Offence:
     sender: Party
     records: tuple[NewRecord, ...]
     term: str | None = None
+    disconnect: str | None = None
+    """The reason to disconnect the sender with, when their token must end (STANDING)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,8 @@ class KeeperHealth:
 OnOffence = Callable[[Offence], Awaitable[None] | None]
 Claim = Callable[[str], bool]
 """Whether this keeper acts on the offending message with this id (several instances)."""
+StandingOf = Callable[[str], Standing]
+"""A sender's standing in the store (`MessageReviewer.standing`)."""
 OnEvent = Callable[[RoomEvent], None]
 """Every event the keeper's room yields, before the keeper looks at it: the history
 recorder (`tui.server.history.recorder.HistoryRecorder.on_event`)."""
@@ -160,14 +176,6 @@ def keeper_tokens(
     return get_token
 
 
-def _sender_role(message: ChatMessage) -> Role:
-    # Sender.Attributes come from the token, which only the server grants (design.md).
-    try:
-        return Role(message.sender_attributes.get("role", Role.VIEWER.value))
-    except ValueError:
-        return Role.VIEWER
-
-
 class RoomKeeper:
     def __init__(
         self,
@@ -184,13 +192,18 @@ class RoomKeeper:
         rng: random.Random | None = None,
         on_event: OnEvent | None = None,
         claim: Claim | None = None,
+        standing: StandingOf | None = None,
     ) -> None:
         """`get_token()` returns a fresh ChatToken for the keeper's identity, with
         `KEEPER_CAPABILITIES`; `user_id` is that identity (its own messages and any with
         a moderator's or the broadcaster's role are never checked). `claim(message_id)`,
         when given, is asked before acting on an offending message: False means another
-        instance's keeper has it, and this one leaves it alone."""
+        instance's keeper has it, and this one leaves it alone. `standing(user_id)`, when
+        given, is the sender's standing in the store, and each message is judged as the
+        review route judges it (`tui.server.review.decision.decide`); without it, the
+        role the token claims is taken as the sender's."""
         self._get_token = get_token
+        self._standing = standing
         self._claim = claim
         self._on_offence = on_offence
         self._on_event = on_event
@@ -334,27 +347,49 @@ class RoomKeeper:
 
     # --- the hot path -----------------------------------------------------------------
 
+    def _standing_of(self, message: ChatMessage, claimed: Role) -> Standing:
+        if self._standing is None:
+            return Standing(role=claimed)
+        try:
+            return self._standing(message.sender_id)
+        except DB_ERRORS as exc:  # judge by the token's claim rather than not at all
+            self._last_error = f"could not read a sender's standing: {exc}"
+            log.warning("room keeper: %s", self._last_error)
+            return Standing(role=claimed)
+
     def _check(self, room: ChatRoom, message: ChatMessage) -> None:
-        if message.sender_id == self._user_id or not automatic_applies(_sender_role(message)):
+        if message.sender_id == self._user_id:
             return
-        flooded = self._flood.note(message.sender_id)
-        found = self._terms.match(message.content) if self._terms else None
-        if found is None and not flooded:
+        sender_id = message.sender_id
+        claimed = claimed_role(message.sender_attributes)
+        verdict = decide(
+            content=message.content,
+            claimed=claimed,
+            standing=self._standing_of(message, claimed),
+            terms=self._terms,
+            flood=lambda: Flood.STARTS if self._flood.note(sender_id) else Flood.NO,
+        )
+        if verdict.reason is None:
             return
         if self._claim is not None and not self._claim(message.id):
             return  # another instance's keeper acts on this one
         now = self._clock()
-        sender = Party(message.sender_id, message.sender_name)
+        sender = Party(sender_id, message.sender_name)
         limits = self._settings.flood
+        flood_words = f"flood: more than {limits.messages} messages in {limits.seconds} s"
         records: list[NewRecord] = []
-        if found is not None:
-            kind, public = OffenceKind.BLOCKED_TERM, PUBLIC_REASON_TERM
-            why = f"blocked term {found.term!r}"
+        disconnect: str | None = None
+        public = verdict.reason.value
+        if verdict.reason is Reason.BLOCKED_TERM:
+            kind, why = OffenceKind.BLOCKED_TERM, f"blocked term {verdict.term!r}"
+        elif verdict.reason is Reason.FLOOD:
+            kind, why = OffenceKind.FLOOD, flood_words
         else:
-            kind, public = OffenceKind.FLOOD, PUBLIC_REASON_FLOOD
-            why = f"flood: more than {limits.messages} messages in {limits.seconds} s"
+            assert verdict.reason in STANDING_REASONS
+            kind, why = OffenceKind.STANDING, f"sent while {verdict.reason.value}"
+            disconnect = f"{verdict.reason.value}: your connection is out of date"
         records.append(NewRecord(now, KEEPER, True, LoggedAction.DELETE, sender, why))
-        if flooded:
+        if verdict.starts_flood:
             records.append(
                 NewRecord(
                     now,
@@ -362,15 +397,13 @@ class RoomKeeper:
                     True,
                     LoggedAction.TIMEOUT,
                     sender,
-                    f"flood: more than {limits.messages} messages in {limits.seconds} s",
+                    flood_words,
                     limits.timeout_seconds,
                     now + limits.timeout_seconds,
                 )
             )
         self._offences += 1
-        offence = Offence(
-            kind, message.id, sender, tuple(records), found.term if found is not None else None
-        )
+        offence = Offence(kind, message.id, sender, tuple(records), verdict.term, disconnect)
         if len(self._inflight) < MAX_DELETIONS_IN_FLIGHT:
             self._spawn(self._delete(room, message.id, public))
         else:

@@ -89,6 +89,11 @@ class ModerationStore:
         self._claims_pruned_at = 0.0
         migrate(db, core_schema.COMPONENT, core_schema.STEPS)
 
+    @property
+    def db(self) -> Database:
+        """Its connection: the message review reads the same tables on it."""
+        return self._db
+
     def close(self) -> None:
         """Closes the connection if this store opened it (`open_moderation_store`)."""
         if self._owned:

@@ -7,7 +7,9 @@
 - `GET /api/moderation/log?userId=&limit=`: `{records: [...]}`, newest first;
 - `GET /api/moderation/users/{userId}`: `{userId, displayName, role, bannedUntil?,
   timedOutUntil?, createdAt}`;
-- `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds}`.
+- `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds,
+  maxMessageRate, maxMessageLength}`; the last two are the IVS room's own limits
+  (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
 
 `Authorization: Bearer` the broadcaster key or a moderator's session key; viewers, and
 a banned moderator, get 403. Thin: `ModerationService` decides, the API's `json_errors`
@@ -22,8 +24,13 @@ import json
 from aiohttp import web
 
 from tui.server.errors import InvalidRequest
-from tui.server.http import STATE, bearer
+from tui.server.http import STATE, _service, bearer
 from tui.server.keyed import keyed, moderation
+from tui.server.room_limits import LiveRoomLimits, parse_limits
+
+
+def _limits(request: web.Request) -> LiveRoomLimits | None:
+    return _service(request).room_limits
 
 
 async def _json_body(request: web.Request) -> object:
@@ -70,7 +77,10 @@ async def user(request: web.Request) -> web.StreamResponse:
 
 @keyed
 async def get_settings(request: web.Request) -> web.StreamResponse:
-    return _ok(moderation(request).read_settings(bearer(request)).to_json())
+    body = moderation(request).read_settings(bearer(request)).to_json()
+    if (limits := _limits(request)) is not None:  # the room's own, read with GetRoom
+        body.update((await limits.read()).to_json())
+    return _ok(body)
 
 
 @keyed
@@ -78,8 +88,13 @@ async def put_settings(request: web.Request) -> web.StreamResponse:
     service = moderation(request)
     key = bearer(request)
     service.caller(key)
-    settings = await service.put_settings(key, await _json_body(request))
-    return _ok(settings.to_json())
+    raw = await _json_body(request)
+    wanted = parse_limits(raw)  # refused before anything changes
+    settings = await service.put_settings(key, raw)
+    body = settings.to_json()
+    if (limits := _limits(request)) is not None:  # the broadcaster's: UpdateRoom
+        body.update((await limits.change(wanted)).to_json())
+    return _ok(body)
 
 
 ROUTES = (

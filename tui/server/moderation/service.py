@@ -52,6 +52,7 @@ from tui.server.moderation.records import (
 )
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
 from tui.server.moderation.standing import TokenDecision, ban_words, chat_token_decision
+from tui.server.review.reviewer import MessageReviewer
 from tui.server.store import IdentityRecord, Store
 
 log = logging.getLogger("tui.server")
@@ -103,6 +104,8 @@ class ModerationService:
         self._broadcaster_name = broadcaster_name
         self.clock = clock
         self.keeper: RoomKeeper | None = None
+        self.reviewer: MessageReviewer | None = None
+        """The message review (`POST /api/review`), set at start-up."""
         self._settings = store.settings()
 
     # --- who is asking -----------------------------------------------------------------
@@ -312,6 +315,18 @@ class ModerationService:
         for record in offence.records:
             deletion = record.action is LoggedAction.DELETE
             await self.apply_automatic(record, offence.message_id if deletion else "")
+        if offence.disconnect:
+            # Their token is stale (a fallback let a banned or timed-out sender through).
+            try:
+                await self.control.disconnect_user(
+                    self.room_arn, offence.sender.user_id, offence.disconnect
+                )
+            except ControlError as exc:
+                log.warning(
+                    "disconnecting %s failed: %s",
+                    for_log(offence.sender.user_id),
+                    for_log(str(exc)),
+                )
 
     # --- reading -----------------------------------------------------------------------
 
@@ -387,6 +402,8 @@ class ModerationService:
         keeper, self.keeper = self.keeper, None
         if keeper is not None:
             await keeper.stop()
+        if self.reviewer is not None:
+            await self.reviewer.close()
         self.store.close()
 
 

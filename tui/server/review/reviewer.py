@@ -1,0 +1,115 @@
+"""The message review as the app server runs it: the store's facts, the room's settings
+and `decide`, for the review route (every message, before delivery) and the room keeper
+(after delivery, the second line).
+
+A viewer's first message over the flood limit also times them out, as the room keeper's
+flood offence does (the log, the notice, DisconnectUser): in the background, so the
+answer is not held up by IVS calls. The count lives in the shared store, so of several
+instances exactly one starts the timeout, and a reconnect starts nothing afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from tui.common.text import for_log
+from tui.server.moderation.records import KEEPER, LoggedAction, NewRecord, Party
+from tui.server.moderation.room_settings import RoomSettings
+from tui.server.moderation.terms import BlockedTerms
+from tui.server.review.decision import Reason, Standing, Verdict, claimed_role, decide
+from tui.server.review.payload import ReviewRequest
+from tui.server.review.store import ReviewStore
+
+log = logging.getLogger("tui.server.review")
+
+ApplyRecord = Callable[[NewRecord], Awaitable[object]]
+
+
+class MessageReviewer:
+    def __init__(
+        self,
+        store: ReviewStore,
+        settings: Callable[[], RoomSettings],
+        apply: ApplyRecord,
+        *,
+        secret: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`settings()` is the room's current settings (the moderation service's, which
+        follow changes made through other instances); `apply(record)` logs a record and
+        carries it out (`ModerationService.apply_automatic`); `secret` is what the review
+        route's callers sign with (`secret.py`)."""
+        self.store = store
+        self.secret = secret
+        self._settings = settings
+        self._apply = apply
+        self._clock = clock
+        self._compiled: tuple[RoomSettings, BlockedTerms] | None = None
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def terms(self) -> BlockedTerms:
+        """The blocked terms compiled once per settings, not once per message."""
+        settings = self._settings()
+        if self._compiled is None or self._compiled[0] is not settings:
+            self._compiled = (settings, settings.terms())
+        return self._compiled[1]
+
+    def standing(self, user_id: str, address: str | None = None) -> Standing:
+        return self.store.standing(user_id, address, self._clock())
+
+    def review(self, request: ReviewRequest) -> Verdict:
+        """The verdict on one message about to be delivered (raises the database's
+        errors: the route answers 503, and the room's fallback applies)."""
+        now = self._clock()
+        limits = self._settings().flood
+        standing, flood = self.store.review(request.sender_id, request.sender_ip, now, limits)
+        verdict = decide(
+            content=request.content,
+            claimed=claimed_role(request.sender_attributes),
+            standing=standing,
+            terms=self.terms(),
+            flood=lambda: flood,
+        )
+        if verdict.reason is Reason.BLOCKED_TERM:
+            log.info(
+                "review: denied a message from %s: blocked term %s",
+                for_log(request.sender_id),
+                for_log(repr(verdict.term)),
+            )
+        if verdict.starts_flood:
+            sender = Party(request.sender_id, request.sender_name)
+            why = f"flood: more than {limits.messages} messages in {limits.seconds} s"
+            record = NewRecord(
+                now,
+                KEEPER,
+                True,
+                LoggedAction.TIMEOUT,
+                sender,
+                why,
+                limits.timeout_seconds,
+                now + limits.timeout_seconds,
+            )
+            self._spawn(record)
+        return verdict
+
+    def _spawn(self, record: NewRecord) -> None:
+        async def apply() -> None:
+            try:
+                await self._apply(record)
+            except Exception:  # the next message is still denied by its count
+                log.exception("review: applying a flood timeout failed")
+
+        task = asyncio.ensure_future(apply())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def close(self) -> None:
+        """Let the timeouts under way finish (briefly)."""
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=2.0)
+
+
+__all__ = ["MessageReviewer"]
