@@ -55,7 +55,8 @@ async def recorded(client: Api, key: str, content: str) -> dict[str, Any]:
 
 
 async def whole_flow(client: Api, broadcaster_key: str) -> dict[str, int]:
-    """Every kind of call the server makes while running, each answer's status."""
+    """Every kind of call the server makes while running, each answer's status (a
+    room-limit change is UpdateRoom)."""
     statuses: dict[str, int] = {}
     host = await client.grant("Hana", key=broadcaster_key)
     ada = await client.grant("Ada")
@@ -83,6 +84,9 @@ async def whole_flow(client: Api, broadcaster_key: str) -> dict[str, int]:
         broadcaster_key, action="timeout", userId=dee["userId"]
     )
     statuses["ban"], _ = await client.act(broadcaster_key, action="ban", userId=ada["userId"])
+    statuses["limits"], _ = await client.call(
+        "PUT", "/api/moderation/settings", broadcaster_key, {"maxMessageRate": 20}
+    )
     assert host["role"] == "broadcaster"
     return statuses
 
@@ -109,7 +113,11 @@ async def test_the_readme_policy_covers_the_whole_flow(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("action", "step"),
-    [("ivschat:DisconnectUser", "ban"), ("ivschat:DeleteMessage", "delete")],
+    [
+        ("ivschat:DisconnectUser", "ban"),
+        ("ivschat:DeleteMessage", "delete"),
+        ("ivschat:UpdateRoom", "limits"),
+    ],
 )
 async def test_a_policy_without_an_action_fails_where_it_is_needed(
     tmp_path: Path, action: str, step: str
@@ -120,4 +128,4 @@ async def test_a_policy_without_an_action_fails_where_it_is_needed(
         server = await keeper_live(await start_aws_server(emulator, tmp_path / "data"))
         async with server, api(server) as client:
             statuses = await whole_flow(client, server.broadcaster_key)
-    assert statuses[step] == 502
+    assert statuses[step] == 502, statuses
