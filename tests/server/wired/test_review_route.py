@@ -70,7 +70,10 @@ async def test_unsigned_wrong_and_stale_signatures_are_refused(
             assert status == 403
             assert answer == {"status": 403, "message": "forbidden"}  # nothing that helps
         # A body changed after signing fails too.
-        headers = {SIGNATURE_HEADER: sign(server.review_secret, raw, time.time())}
+        headers = {
+            SIGNATURE_HEADER: sign(server.review_secret, raw, time.time()),
+            "Content-Type": "application/json",
+        }
         tampered = json.dumps(payload("broadcaster-x")).encode()
         async with client.http.post(
             server.url + "/api/review", data=tampered, headers=headers
