@@ -16,7 +16,7 @@ from datetime import datetime
 from datetime import tzinfo as TzInfo
 from typing import TypeVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.message import Message
@@ -44,6 +44,7 @@ from tui.ivs.events import (
 )
 from tui.ivs.invites import invite_for
 from tui.ivs.moderation_notice import ModerationNotice, parse_notice
+from tui.key_bursts import BURST_GAP_S, burst_text, continues, is_command
 from tui.moderation_api import ModerationAction, Party
 from tui.screens.admin_menu import (
     BAN,
@@ -60,6 +61,7 @@ from tui.screens.admin_menu import (
 )
 from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.dialog import ARMING_S
 from tui.screens.disconnected import DisconnectedScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
@@ -98,10 +100,17 @@ _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "timeout", "ban", "admin
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 WAITING_WORDS = "not connected: your message will be sent when the chat is back"
 DISCONNECT_WORDS = (
-    "Disconnect [b]$name[/b]? They are disconnected now, but they can rejoin at once: "
+    "Disconnect [b]$name[/b]$about? They are disconnected now, but they can rejoin at once: "
     "a disconnect does not stop them. To keep them out, time them out (they can read "
     "but not send) or ban them (no new chat token until unbanned)."
 )
+MOD_WORDS = (
+    "Make [b]$name[/b]$about a moderator? They can then delete messages and disconnect, "
+    "time out and ban viewers, until you remove them as moderator."
+)
+LIST_PLACEHOLDER = "keys act on messages now · esc or tab: type here"
+"""The composer's words while the message list has the keys."""
+MOVED_WORDS = "Typed in the message list: the text is in the composer, not sent."
 BANNED_WORDS = "You have been banned from this chat."
 BANNED_AFTER = "You can still read the chat, but not send. The app will not reconnect."
 COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
@@ -148,6 +157,11 @@ def first_words(text: str) -> str:
         start = start[:QUOTE_CHARACTERS].rstrip()
     cut = start != " ".join(words)
     return f"“{start}{'…' if cut else ''}”"
+
+
+def _about(message: ChatMessage) -> str:
+    """Which message a confirmation is about, as " for “its first words”"."""
+    return f" for {first_words(message.content)}"
 
 
 def _sentence(words: str) -> str:
@@ -259,6 +273,19 @@ class ChatScreen(Screen[None]):
         self._unexplained_timer: Timer | None = None
         self._explained: dict[str, bool] = {}
         self._countdown: Timer | None = None
+        # Keys typed in the message list, held until it is known whether they came alone
+        # (a command) or together (text for the composer): tui/key_bursts.py.
+        self._burst: list[events.Key] = []
+        self._burst_number = 0
+        self._burst_queued = False  # its keys may still be in the app's queue: all join
+        self._burst_selection: ChatMessage | None = None  # selected when it began
+        self._typed: events.Key | None = None  # the last key of a burst moved to the composer
+        self.burst_gap: float | None = BURST_GAP_S
+        """Keys this close in time arrived together; None (a headless app, whose keys no
+        terminal read) leaves it to the queue alone, so tests and snapshots are exact."""
+        self.confirm_arming = ARMING_S
+        """How long confirmations that remove someone or make a moderator wait."""
+        self._placeholder = ""  # the composer's own placeholder while the list has keys
 
     # --- layout --------------------------------------------------------------------------
 
@@ -299,6 +326,8 @@ class ChatScreen(Screen[None]):
         return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
+        if self.app.is_headless:
+            self.burst_gap = None
         self.messages.set_feed(self.take_held)
         self.composer.input.leave_to = self._to_messages
         if self.identity is not None:
@@ -732,6 +761,108 @@ class ChatScreen(Screen[None]):
                 composer.sent(text)
             outbox.popleft()
 
+    # --- keys typed in the message list (tui/key_bursts.py) ----------------------------------
+
+    async def key_arrived(self, event: events.Key) -> bool:
+        """Every key the app reads, in order, before Textual routes it (ChatApp.on_event);
+        True when it was taken here. A printable key read while the message list has the
+        keys is held, with every key that arrives together with it. Alone, it is then
+        routed as usual and its command runs; together, they go to the composer as text."""
+        burst = self._burst
+        if burst:
+            if self._burst_queued or continues(burst[-1], event, self.burst_gap):
+                burst.append(event)
+                return True
+            await self._end_burst()
+        if self._typed is not None:
+            if continues(self._typed, event, self.burst_gap):
+                self._type_on(event)
+                return True
+            self._typed = None
+        if not event.is_printable or self.app.screen is not self:
+            return False
+        if self.focused is not self.messages:
+            return False
+        self._burst = [event]
+        # A key acts on the message selected when it was pressed.
+        self._burst_selection = self.messages.selected_message
+        self._burst_number += 1
+        self._burst_queued = True
+        # Queued behind the keys already read: they join the burst before it is decided.
+        self.app.call_later(self._burst_read, self._burst_number)
+        return True
+
+    async def _burst_read(self, number: int) -> None:
+        """The keys queued with the burst have joined it. From a terminal, wait until no
+        more can (`burst_gap` after its last key), then decide."""
+        if number != self._burst_number or not self._burst:
+            return  # decided already, by a key that came later
+        self._burst_queued = False
+        gap = self.burst_gap
+        if gap is not None:
+            wait = self._burst[-1].time + gap - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, lambda: self.app.call_later(self._burst_read, number))
+                return
+        await self._end_burst()
+
+    async def _end_burst(self) -> None:
+        keys, self._burst = self._burst, []
+        chosen, self._burst_selection = self._burst_selection, None
+        self._burst_queued = False
+        if is_command(keys):
+            selected = self.messages.selected_message
+            if chosen is not None and (selected is None or selected.id != chosen.id):
+                # Its message was deleted, or scrolled away, while the key was held.
+                self.notify(
+                    "Nothing done: the message selected when the key was pressed is gone.",
+                    severity="warning",
+                )
+                return
+            route: Callable[[events.Key], Awaitable[None]] = self.app.route_key  # type: ignore[attr-defined]
+            await route(keys[0])
+            return
+        text, entered = burst_text(keys)
+        self._typed = keys[-1]
+        field = self.composer.input
+        self.set_focus(field)
+        if text:
+            field.insert_text_at_cursor(text)
+        words = MOVED_WORDS + (" The Enter typed with it did not send it." if entered else "")
+        self.notify(words, title="Text, not commands", timeout=6)
+
+    def _type_on(self, event: events.Key) -> None:
+        """A key that arrived together with a burst already moved to the composer (the
+        rest of the same read): typed there the same way, an Enter never a send."""
+        self._typed = event
+        field = self.composer.input
+        if event.key == "backspace":
+            field.action_delete_left()
+        elif event.key == "enter":
+            before = field.value[: field.cursor_position]
+            if before and not before[-1].isspace():
+                field.insert_text_at_cursor(" ")
+        elif event.is_printable and event.character is not None:
+            field.insert_text_at_cursor(event.character)
+
+    def on_descendant_focus(self) -> None:
+        self._show_whose_keys()
+
+    def on_descendant_blur(self) -> None:
+        self._show_whose_keys()
+
+    def _show_whose_keys(self) -> None:
+        """Which pane has the keys, unmistakably: while the message list has them the
+        composer looks inactive and says how to get back to it."""
+        listing = self.focused is self.messages
+        self.set_class(listing, "-list-keys")
+        field = self.composer.input
+        if listing and not field.disabled and field.placeholder != LIST_PLACEHOLDER:
+            self._placeholder = field.placeholder
+            field.placeholder = LIST_PLACEHOLDER
+        elif not listing and field.placeholder == LIST_PLACEHOLDER:
+            field.placeholder = self._placeholder
+
     def _to_messages(self) -> None:
         """Escape in the composer: the list, the newest message selected. At once, as
         action_focus_composer (the other way) says why."""
@@ -899,9 +1030,10 @@ class ChatScreen(Screen[None]):
         elif action_id == DISCONNECT:
             confirm = ConfirmScreen(
                 "Disconnect user",
-                content_from(DISCONNECT_WORDS, name=name),
+                content_from(DISCONNECT_WORDS, name=name, about=_about(message)),
                 confirm_label="Disconnect",
                 reason_label="Reason (they will see it):",
+                arming=self.confirm_arming,
             )
             if not await self.app.push_screen_wait(confirm):
                 return
@@ -924,7 +1056,9 @@ class ChatScreen(Screen[None]):
                 f"could not invite {name}",
             )
         elif action_id in (TIMEOUT, BAN, UNTIMEOUT, MOD, UNMOD):
-            await self._moderate_user(action_id, message.sender_id, name)
+            await self._moderate_user(
+                action_id, message.sender_id, name, first_words(message.content)
+            )
 
     @on(ModerateUser)
     def _card_chose(self, event: ModerateUser) -> None:
@@ -934,13 +1068,16 @@ class ChatScreen(Screen[None]):
     async def _moderate_from_card(self, choice: UserCardChoice) -> None:
         await self._moderate_user(choice.action, choice.user_id, choice.name)
 
-    async def _moderate_user(self, action_id: str, user_id: str, name: str) -> None:
-        """A moderation action on a user, from a message or from their user card."""
+    async def _moderate_user(
+        self, action_id: str, user_id: str, name: str, quote: str = ""
+    ) -> None:
+        """A moderation action on a user, from a message (`quote`: its first words, which
+        its confirmation shows) or from their user card."""
         controls = self.controls
         if action_id == TIMEOUT:
-            await self._time_out(user_id, name)
+            await self._time_out(user_id, name, quote)
         elif action_id == BAN:
-            await self._ban(user_id, name)
+            await self._ban(user_id, name, quote)
         elif action_id == ModerationAction.UNBAN:
             await self._report(
                 controls.act(ModerationAction.UNBAN, user_id),
@@ -958,18 +1095,31 @@ class ChatScreen(Screen[None]):
                 MOD: f"could not make {name} a moderator",
                 UNMOD: f"could not remove {name} as moderator",
             }[action_id]
+            if action_id == MOD:
+                # Power handed out: asked first, as a removal is.
+                about = f" (for {quote})" if quote else ""
+                confirm = ConfirmScreen(
+                    "Make moderator",
+                    content_from(MOD_WORDS, name=name, about=about),
+                    confirm_label="Make moderator",
+                    arming=self.confirm_arming,
+                )
+                if not await self.app.push_screen_wait(confirm):
+                    return
             acted = await self._report(controls.act(action_id, user_id), done, failed)
             if acted and action_id == UNTIMEOUT:
                 self._timed_out.pop(user_id, None)
                 self.refresh_bindings()
 
-    async def _time_out(self, user_id: str, name: str) -> None:
+    async def _time_out(self, user_id: str, name: str, quote: str = "") -> None:
         """The picker, then the server; a refusal opens the picker again with what was
         chosen and the server's words, so nothing typed is lost."""
         chosen: TimeoutChoice | None = None
         error = ""
         while True:
-            picker = TimeoutPicker(name, initial=chosen, error=error)
+            picker = TimeoutPicker(
+                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+            )
             chosen = await self.app.push_screen_wait(picker)
             if chosen is None:
                 return
@@ -988,11 +1138,14 @@ class ChatScreen(Screen[None]):
             self._said(f"timed out {name} for {describe_duration(chosen.seconds)}{why}")
             return
 
-    async def _ban(self, user_id: str, name: str) -> None:
+    async def _ban(self, user_id: str, name: str, quote: str = "") -> None:
         chosen: BanChoice | None = None
         error = ""
         while True:
-            chosen = await self.app.push_screen_wait(BanConfirm(name, initial=chosen, error=error))
+            confirm = BanConfirm(
+                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+            )
+            chosen = await self.app.push_screen_wait(confirm)
             if chosen is None:
                 return
             # Before the call: the ban's disconnect may arrive before its answer does.

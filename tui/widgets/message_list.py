@@ -297,6 +297,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
         self._pointer_auto = False  # selected by focus, not by the user
+        self._paused_by_focus = False  # following stopped only because the list had focus
         self._follow = True
         self._new_count = 0
         self._dropped_lines = 0  # lines cut from the top since the last flush
@@ -671,6 +672,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             # line under the mouse, not activate the line focus happened to pick.
             self._pointer_auto = True
 
+    def on_blur(self) -> None:
+        # Back to the composer: the chat runs on again, as it did before the list had keys.
+        if self._paused_by_focus and not self._follow:
+            self._resume_following()
+
     def on_resize(self) -> None:
         self._relayout()
         self._announce()  # a shorter view may no longer show the selection
@@ -706,6 +712,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         elif not at_bottom and self._follow and new_value < old_value:
             self._follow = False  # the reader scrolled up: stay put, count what arrives
+            self._paused_by_focus = False
         self._announce()  # the selection may have left the view, or come back
 
     # --- rendering ----------------------------------------------------------------------
@@ -885,6 +892,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             if self._selected is dropped:
                 # Told once per flush, not once per message, however fast the top moves.
                 self._select(self._store.first, scroll=False, notify=False)
+        if self._follow and self._selected is not None and self.has_focus:
+            # The list has the keys: the selection stays on the line the moderator chose,
+            # and what arrives waits below it, counted, until they go back (end, or esc).
+            self._follow = False
+            self._paused_by_focus = True
         if not self._follow and entry.kind == _Kind.MESSAGE:
             self._new_count += 1
         self._schedule_flush()
@@ -1046,6 +1058,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _resume_following(self) -> None:
         was_marked = self._marker_visible
         self._follow = True
+        self._paused_by_focus = False
         self._new_count = 0
         self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         if was_marked:
@@ -1081,6 +1094,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         else:
             self._follow = False
+            self._paused_by_focus = False  # chosen: it holds still in the composer too
         self._announce(force=True)
 
     def _scroll_to_entry(self, entry: _Entry) -> None:
