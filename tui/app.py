@@ -247,15 +247,17 @@ class ChatApp(App[int]):
         # whether they came alone (a command) or together (text: tui/key_bursts.py), and a
         # dialog drops keys sent before it was on screen.
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self.chat.is_attached and await self.chat.key_arrived(event):
-                return
-            screen = self.screen
-            if isinstance(screen, DialogScreen) and not screen.accepts(event):
-                return
+            if not (self.chat.is_attached and await self.chat.key_arrived(event)):
+                await self.route_key(event)
+            return
         await super().on_event(event)
 
     async def route_key(self, event: events.Key) -> None:
-        """A key the chat screen held, routed now as Textual routes a key it reads."""
+        """A key read (or held by the chat screen until now), routed as Textual routes
+        it, unless a dialog that was not yet on screen when it was read is on top now."""
+        screen = self.screen
+        if isinstance(screen, DialogScreen) and not screen.accepts(event):
+            return
         await super().on_event(event)
 
     def action_toggle_help(self) -> None:

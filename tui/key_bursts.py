@@ -45,16 +45,18 @@ def burst_text(keys: Iterable[KeyLike]) -> tuple[str, bool]:
     send. Any other key (arrows, tab) is dropped: it has no place in a line of text."""
     text: list[str] = []
     entered = False
+    between = False  # an Enter since the last character: a space before the next one
     for key in keys:
         if key.is_printable and key.character is not None:
+            if between and text and not text[-1].isspace():
+                text.append(" ")
+            between = False
             text.append(key.character)
         elif key.key == "backspace":
             if text:
                 text.pop()
         elif key.key == "enter":
-            entered = True
-            if text and not text[-1].isspace():
-                text.append(" ")
+            entered = between = True
     return "".join(text), entered
 
 

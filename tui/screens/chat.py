@@ -280,6 +280,11 @@ class ChatScreen(Screen[None]):
         self._burst_queued = False  # its keys may still be in the app's queue: all join
         self._burst_selection: ChatMessage | None = None  # selected when it began
         self._typed: events.Key | None = None  # the last key of a burst moved to the composer
+        self._typed_enter = False  # and it ended with an Enter (a space before more text)
+        self._burst_after_other = False  # it began with a key that came with the one before
+        self._previous: events.Key | None = None  # the last key routed without holding
+        self._previous_number = 0
+        self._previous_queued = False  # keys queued with it are still being handled
         self.burst_gap: float | None = BURST_GAP_S
         """Keys this close in time arrived together; None (a headless app, whose keys no
         terminal read) leaves it to the queue alone, so tests and snapshots are exact."""
@@ -779,11 +784,20 @@ class ChatScreen(Screen[None]):
                 self._type_on(event)
                 return True
             self._typed = None
-        if not event.is_printable or self.app.screen is not self:
+        previous = self._previous
+        together = self._previous_queued or (
+            previous is not None and continues(previous, event, self.burst_gap)
+        )
+        holding = event.is_printable and self.app.screen is self and self.focused is self.messages
+        if not holding:
+            self._previous = event
+            self._previous_number += 1
+            self._previous_queued = True
+            self.app.call_later(self._previous_read, self._previous_number)
             return False
-        if self.focused is not self.messages:
-            return False
+        self._previous = None
         self._burst = [event]
+        self._burst_after_other = together  # with the key before it: never a command
         # A key acts on the message selected when it was pressed.
         self._burst_selection = self.messages.selected_message
         self._burst_number += 1
@@ -791,6 +805,11 @@ class ChatScreen(Screen[None]):
         # Queued behind the keys already read: they join the burst before it is decided.
         self.app.call_later(self._burst_read, self._burst_number)
         return True
+
+    def _previous_read(self, number: int) -> None:
+        """The keys queued with the last key routed have been handled."""
+        if number == self._previous_number:
+            self._previous_queued = False
 
     async def _burst_read(self, number: int) -> None:
         """The keys queued with the burst have joined it. From a terminal, wait until no
@@ -810,7 +829,7 @@ class ChatScreen(Screen[None]):
         keys, self._burst = self._burst, []
         chosen, self._burst_selection = self._burst_selection, None
         self._burst_queued = False
-        if is_command(keys):
+        if is_command(keys) and not self._burst_after_other:
             selected = self.messages.selected_message
             if chosen is not None and (selected is None or selected.id != chosen.id):
                 # Its message was deleted, or scrolled away, while the key was held.
@@ -824,6 +843,7 @@ class ChatScreen(Screen[None]):
             return
         text, entered = burst_text(keys)
         self._typed = keys[-1]
+        self._typed_enter = keys[-1].key == "enter"
         field = self.composer.input
         self.set_focus(field)
         if text:
@@ -839,10 +859,12 @@ class ChatScreen(Screen[None]):
         if event.key == "backspace":
             field.action_delete_left()
         elif event.key == "enter":
-            before = field.value[: field.cursor_position]
-            if before and not before[-1].isspace():
-                field.insert_text_at_cursor(" ")
+            self._typed_enter = True
         elif event.is_printable and event.character is not None:
+            before = field.value[: field.cursor_position]
+            if self._typed_enter and before and not before[-1].isspace():
+                field.insert_text_at_cursor(" ")  # the lines apart, as in a paste
+            self._typed_enter = False
             field.insert_text_at_cursor(event.character)
 
     def on_descendant_focus(self) -> None:

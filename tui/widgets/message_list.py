@@ -175,22 +175,26 @@ def _utc_now() -> datetime:
 class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
+    # Priority: each runs in the app's loop as its key is read, before the next key. Run
+    # when the key has bubbled back to the app (Textual's way), an Enter read just before
+    # text that moves focus to the composer ran the composer's send instead.
     BINDINGS: list[BindingType] = [
-        Binding("up,k", "cursor_up", "Previous", show=False, id="message_list.up"),
-        Binding("down,j", "cursor_down", "Next", show=False, id="message_list.down"),
-        Binding("home", "cursor_first", "Oldest", show=False, id="message_list.home"),
-        Binding("end", "cursor_last", "Newest", show=False, id="message_list.end"),
-        Binding("pageup", "page_up", "Page up", show=False, id="message_list.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="message_list.page_down"),
-        Binding("enter,m", "activate", "Actions", show=False, id="message_list.activate"),
-        # Search (issue 11 §4); the records are in tui/actions.py.
-        Binding("slash", "search", "Search", show=False, id="message_list.search"),
-        Binding("n", "next_match", "Next match", show=False, id="message_list.next_match"),
-        Binding(
-            "N", "previous_match", "Previous match", show=False, id="message_list.previous_match"
-        ),
-        Binding("F", "filter", "Filter", show=False, id="message_list.filter"),
-        Binding("escape", "end_search", "End search", show=False, id="message_list.end_search"),
+        Binding(keys, action, label, show=False, id=binding_id, priority=True)
+        for keys, action, label, binding_id in (
+            ("up,k", "cursor_up", "Previous", "message_list.up"),
+            ("down,j", "cursor_down", "Next", "message_list.down"),
+            ("home", "cursor_first", "Oldest", "message_list.home"),
+            ("end", "cursor_last", "Newest", "message_list.end"),
+            ("pageup", "page_up", "Page up", "message_list.page_up"),
+            ("pagedown", "page_down", "Page down", "message_list.page_down"),
+            ("enter,m", "activate", "Actions", "message_list.activate"),
+            # Search; the records are in tui/actions.py.
+            ("slash", "search", "Search", "message_list.search"),
+            ("n", "next_match", "Next match", "message_list.next_match"),
+            ("N", "previous_match", "Previous match", "message_list.previous_match"),
+            ("F", "filter", "Filter", "message_list.filter"),
+            ("escape", "end_search", "End search", "message_list.end_search"),
+        )
     ]
 
     COMPONENT_CLASSES = {
