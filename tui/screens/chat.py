@@ -23,7 +23,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
@@ -84,6 +83,7 @@ from tui.widgets.composer import Composer, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
+from tui.widgets.mode_footer import ModeFooter
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
@@ -110,6 +110,8 @@ MOD_WORDS = (
 )
 LIST_PLACEHOLDER = "keys act on messages now · esc or tab: type here"
 """The composer's words while the message list has the keys."""
+LIST_MODE = "MESSAGES"
+"""The footer's first word while the message list has the keys."""
 MOVED_WORDS = "Typed in the message list: the text is in the composer, not sent."
 BANNED_WORDS = "You have been banned from this chat."
 BANNED_AFTER = "You can still read the chat, but not send. The app will not reconnect."
@@ -213,6 +215,11 @@ class ChatScreen(Screen[None]):
     ChatScreen.-short HelpPanel KeyPanel {
         display: none;
     }
+    /* The message list has the keys: the composer looks inactive (its placeholder says
+       how to get back to it). */
+    ChatScreen.-list-keys Composer {
+        opacity: 50%;
+    }
     """
     SHORT = 30  # rows under which the help panel shows only the app's keys
     NARROW = 80  # columns under which the footer leads with Quit and Help
@@ -310,7 +317,7 @@ class ChatScreen(Screen[None]):
         yield InviteToast(id="invite")
         yield SearchBar(id="search")
         yield Composer(id="composer")
-        yield Footer()
+        yield ModeFooter()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < self.SHORT, "-short")
@@ -878,6 +885,7 @@ class ChatScreen(Screen[None]):
         composer looks inactive and says how to get back to it."""
         listing = self.focused is self.messages
         self.set_class(listing, "-list-keys")
+        self.query_one(ModeFooter).mode = LIST_MODE if listing else ""
         field = self.composer.input
         if listing and not field.disabled and field.placeholder != LIST_PLACEHOLDER:
             self._placeholder = field.placeholder
