@@ -123,6 +123,12 @@ async def test_separate_presses_arriving_in_one_read_are_text_too() -> None:
         # The composer, the text kept: an Enter now, pressed on its own, sends it.
         await pilot.press("enter")
         await until(lambda: app.calls == [("send", "jjd")], "jjd sent")
+        # Typed again in the list over a draft: joined with a space, never glued on.
+        composer.input.value = "a draft"
+        await pilot.press("escape")
+        await burst(app, pilot, *"more", "enter")
+        await pilot.pause()
+        assert composer.text == "a draft more"
 
 
 async def test_a_command_key_pressed_alone_still_acts() -> None:

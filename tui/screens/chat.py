@@ -854,6 +854,10 @@ class ChatScreen(Screen[None]):
         field = self.composer.input
         self.set_focus(field)
         if text:
+            field.cursor_position = len(field.value)  # after a draft, as typed after it
+            before = field.value
+            if before and not before[-1].isspace():
+                text = " " + text  # never glued onto a draft already there
             field.insert_text_at_cursor(text)
         words = MOVED_WORDS + (" The Enter typed with it did not send it." if entered else "")
         self.notify(words, title="Text, not commands", timeout=6)
