@@ -161,7 +161,7 @@ async def test_the_rest_of_a_read_split_in_two_is_text_and_its_enter_never_sends
     async with app.run_test() as pilot:
         await in_the_list(app, pilot)
         chat = app.chat
-        chat.burst_gap = 0.5  # wide: the test's own pauses stay well inside it
+        chat.burst_gap = 2.0  # wide: the test's own pauses stay well inside it
         start = time.monotonic()
         app.post_message(key("h", start))
         await pilot.pause()  # decided? not before the gap is over
@@ -207,18 +207,27 @@ async def test_a_ban_waits_for_its_arming_delay_and_ignores_keys_sent_before_it(
     app = HostApp()
     async with app.run_test() as pilot:
         await in_the_list(app, pilot)
-        app.chat.confirm_arming = 0.3
+        # Arming for longer than the test: what it shows, and that Enter is not taken.
+        app.chat.confirm_arming = 3600
         await pilot.press("b")
         await until(lambda: isinstance(app.screen, BanConfirm), "the ban confirmation")
         confirm = app.screen
         assert isinstance(confirm, BanConfirm)
         button = confirm.query_one("#confirm", Button)
-        assert button.disabled and "wait" in str(button.label)  # it shows it is arming
+        assert button.disabled and str(button.label) == "Ban (wait)"  # it shows it is arming
         await pilot.press("enter")  # too soon: not taken
         await pilot.pause()
         assert app.screen is confirm and app.calls == []
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.chat, "cancelled")
+        # A short arming: once it is over, Enter bans.
+        app.chat.confirm_arming = 0.2
+        await pilot.press("b")
+        await until(lambda: isinstance(app.screen, BanConfirm), "the ban confirmation")
+        confirm = app.screen
+        assert isinstance(confirm, BanConfirm)
         await until(lambda: confirm.armed, "armed")
-        assert not button.disabled and str(button.label) == "Ban"
+        assert str(confirm.query_one("#confirm", Button).label) == "Ban"
         # A key read before the dialog was on screen never answers it, armed or not.
         app.post_message(key("enter", time.monotonic() - 60))
         await pilot.pause()
@@ -274,7 +283,7 @@ async def test_a_key_acts_on_the_message_selected_when_it_was_pressed() -> None:
     async with app.run_test() as pilot:
         await in_the_list(app, pilot)
         chat = app.chat
-        chat.burst_gap = 0.5
+        chat.burst_gap = 2.0  # wide: the test's own pause stays well inside it
         app.post_message(key("d", time.monotonic()))
         await pilot.pause()  # held until the gap is over
         chat.messages.remove_message("msg-0006")  # the room says it is gone
