@@ -183,7 +183,7 @@ del _
 
 SECTION_RULES: dict[Section, str] = {
     # The message list's letters are commands only one at a time (tui/key_bursts.py).
-    Section.MESSAGES: "a key alone is a command; keys typed together go to the composer as text",
+    Section.MESSAGES: "typing → composer",
 }
 """F1's line under a section's heading: a rule that holds for all its keys."""
 

@@ -22,6 +22,7 @@ from tui.screens.ban_confirm import BanConfirm
 from tui.screens.chat import LIST_PLACEHOLDER
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dialog import DialogScreen
+from tui.screens.keys_help import keys_help
 from tui.settings import TuiSettings
 from tui.widgets.composer import Composer
 
@@ -290,3 +291,10 @@ async def test_a_key_acts_on_the_message_selected_when_it_was_pressed() -> None:
         await until(lambda: not chat._burst, "the key decided")
         await pilot.pause()
         assert app.calls == []
+
+
+async def test_f1_states_the_rule() -> None:
+    app = HostApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "*typing → composer*" in keys_help(app, {})
