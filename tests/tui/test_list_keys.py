@@ -298,3 +298,13 @@ async def test_f1_states_the_rule() -> None:
     async with app.run_test() as pilot:
         await pilot.pause()
         assert "*typing → composer*" in keys_help(app, {})
+
+
+async def test_a_paste_into_the_list_goes_to_the_composer() -> None:
+    app = HostApp()
+    async with app.run_test() as pilot:
+        await in_the_list(app, pilot)
+        app.chat.messages.post_message(events.Paste("pasted\nlines"))
+        composer = app.chat.query_one(Composer)
+        await until(lambda: composer.text == "pasted lines", "the paste in the composer")
+        assert app.focused is composer.input and app.calls == []

@@ -878,6 +878,15 @@ class ChatScreen(Screen[None]):
             self._typed_enter = False
             field.insert_text_at_cursor(event.character)
 
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste into the message list is text too: the composer takes it."""
+        if self.focused is not self.messages:
+            return
+        event.stop()
+        field = self.composer.input
+        self.set_focus(field)
+        field.post_message(events.Paste(event.text))
+
     def on_descendant_focus(self) -> None:
         self._show_whose_keys()
 
