@@ -199,6 +199,7 @@ async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
                 await select(host, hp, "on stage now")
                 await hp.press("b")
                 await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+                await armed(host)
                 await hp.press(*"raid", "enter")
                 await until(lambda: line_with(host, "banned Bob: raid"), "the ban reported")
                 assert not await on_stage()
