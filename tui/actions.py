@@ -110,9 +110,10 @@ ACTIONS: tuple[UserAction, ...] = (
       "Invite the selected message's sender on stage", "stage invite (host)",
       Section.MESSAGES, "chat", Who.BROADCASTER),
     # Priority: run in the app's loop as the key is read, so the keys after it in the same
-    # read (SSH) go to the composer, not to the list's bindings (tui/screens/chat.py).
+    # read (SSH) go to the composer, not to the list's bindings (tui/screens/chat.py). Not
+    # in the footer, which leads with MESSAGES there: the dimmed composer says it.
     _("chat.focus_composer", "focus_composer", "escape,tab", "Composer", "Focus composer",
-      "Type a message", "composer", Section.MESSAGES, "chat", priority=True),
+      "Type a message", "composer", Section.MESSAGES, "chat", priority=True, footer=False),
     # --- the stage invite: spelled out in the toast, not the footer (it pushed Quit and
     # Help off an 80-column screen) ---
     _("chat.join_stage", "join_stage", "ctrl+o", "Join", "Join stage",
@@ -180,6 +181,12 @@ ACTIONS: tuple[UserAction, ...] = (
 )  # fmt: skip
 del _
 
+SECTION_RULES: dict[Section, str] = {
+    # The message list's letters are commands only one at a time (tui/key_bursts.py).
+    Section.MESSAGES: "typing → composer",
+}
+"""F1's line under a section's heading: a rule that holds for all its keys."""
+
 BY_ACTION: dict[tuple[Owner, str], UserAction] = {(a.owner, a.action): a for a in ACTIONS}
 BY_ID: dict[str, UserAction] = {a.id: a for a in ACTIONS}
 
@@ -198,6 +205,7 @@ __all__ = [
     "ACTIONS",
     "BY_ACTION",
     "BY_ID",
+    "SECTION_RULES",
     "Section",
     "UserAction",
     "Who",

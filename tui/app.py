@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -32,6 +32,7 @@ from tui.gc_tuning import THRESHOLDS, tune_gc
 from tui.history_relay import Delivered
 from tui.ivs.events import ConnectionState, StateChanged
 from tui.screens.chat import ChatScreen
+from tui.screens.dialog import DialogScreen
 from tui.screens.room_messages import IdentityKnown
 from tui.scrollback_dump import SCROLLBACK_DUMP_ENV, dump_scrollback
 from tui.session import ChatSession, SelfIdentity
@@ -216,6 +217,25 @@ class ChatApp(App[int]):
             self._when_live = None
 
     # --- keys and the command palette ----------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # Each key read from the terminal is judged as it arrives, in order, before Textual
+        # routes it: the chat screen holds keys typed in the message list until it knows
+        # whether they came alone (a command) or together (text: tui/key_bursts.py), and a
+        # dialog drops keys sent before it was on screen.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not (self.chat.is_attached and await self.chat.key_arrived(event)):
+                await self.route_key(event)
+            return
+        await super().on_event(event)
+
+    async def route_key(self, event: events.Key) -> None:
+        """A key read (or held by the chat screen until now), routed as Textual routes
+        it, unless a dialog that was not yet on screen when it was read is on top now."""
+        screen = self.screen
+        if isinstance(screen, DialogScreen) and not screen.accepts(event):
+            return
+        await super().on_event(event)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

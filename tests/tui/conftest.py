@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 
 from tui.app import ChatApp
@@ -164,3 +165,9 @@ async def say(app: ChatApp, pilot, text: str) -> None:
     app.chat.composer.focus_input()
     app.chat.composer.input.value = text
     await pilot.press("enter")
+
+
+async def armed(app: App[object]) -> None:
+    """Until the confirmation on top takes a confirm: those that remove someone or make
+    a moderator wait a moment first (tui/screens/dialog.py, `arming`)."""
+    await until(lambda: getattr(app.screen, "armed", True), "the confirmation armed")

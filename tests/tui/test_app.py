@@ -25,6 +25,7 @@ from tests.tui.conftest import (
     HOSTILE,
     LIVE,
     T0,
+    armed,
     chat_message,
     invite_event,
     lines,
@@ -357,6 +358,7 @@ async def test_disconnect_asks_first_and_reports_the_outcome(make_app) -> None:
         assert not any("disconnect" in line for line in _lines(app))
         await pilot.press("x")
         await pilot.pause()
+        await armed(app)
         await pilot.press(*"spam", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -862,13 +864,15 @@ async def test_moderation_keys_do_nothing_once_the_selection_is_off_screen(make_
     app = make_app(HOST)
     async with app.run_test(size=(80, 24)) as pilot:
         await show_conversation(app, pilot)
-        await pilot.press("escape", "end")  # following, Bob's "GG" selected
+        await pilot.press("escape", "end")  # Bob's "GG" selected
         await pilot.pause()
         assert app.chat.check_action("delete", ()) is True
-        for n in range(40):  # new messages push the selected one out of sight
+        for n in range(40):  # new messages: the view holds still on "GG"
             app.deliver(chat_message(100 + n, ALICE, f"flood {n}"))
         await pilot.pause()
         listing = app.chat.query_one(MessageList)
+        listing.scroll_end(animate=False, immediate=True)  # the wheel, down to the newest
+        await pilot.pause()
         shown = listing.selected_message
         assert shown is None or shown.content.startswith("flood")  # never the unseen "GG"
         await pilot.press("d")
@@ -917,6 +921,7 @@ async def test_a_refused_timeout_reopens_the_picker_with_what_was_chosen(make_ap
         await select(app, pilot, "GG")
         await pilot.press("t")
         await until(lambda: isinstance(app.screen, TimeoutPicker), "the picker")
+        await armed(app)
         await pilot.press("2", *"caps", "enter")
         await until(lambda: isinstance(app.screen, TimeoutPicker) and app.screen.error, "reopened")
         picker = app.screen

@@ -23,7 +23,10 @@ from tui.widgets.composer import BLANK_WORDS, SLASH_WORDS, Composer
 async def burst(app: App[object], pilot: Pilot[object], *keys: str) -> None:
     """Keys as a terminal driver posts one read of stdin: all at once, with no wait for
     the app in between (the pilot's `press` waits for idle after each key, so a key's
-    handler has always finished before the next arrives)."""
+    handler has always finished before the next arrives). The usual case of a read, all
+    its keys queued before the app handles the first; a read whose keys reach the queue
+    in two goes is tested by their timestamps (test_list_keys.py), and the driver's own
+    input thread in a pty (test_list_keys_pty.py)."""
     for key in keys:
         if key == " ":
             app.post_message(events.Key("space", " "))

@@ -15,7 +15,16 @@ from textual.geometry import Region
 from textual.widgets import Input
 
 from tests.emulator.helpers import client
-from tests.tui.conftest import contents, joined_app, line_with, lines, say, select, until
+from tests.tui.conftest import (
+    armed,
+    contents,
+    joined_app,
+    line_with,
+    lines,
+    say,
+    select,
+    until,
+)
 from tui.ivs.events import ConnectionState
 from tui.screens.ban_confirm import BanConfirm
 from tui.screens.confirm import ConfirmScreen
@@ -127,6 +136,7 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             await select(host, hp, "bob was here")
             await hp.press("x")
             await until(lambda: isinstance(host.screen, ConfirmScreen), "the confirmation")
+            await armed(host)
             await hp.press(*"too loud", "enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
             assert bob.screen.reason == "too loud"
@@ -189,6 +199,7 @@ async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
                 await select(host, hp, "on stage now")
                 await hp.press("b")
                 await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+                await armed(host)
                 await hp.press(*"raid", "enter")
                 await until(lambda: line_with(host, "banned Bob: raid"), "the ban reported")
                 assert not await on_stage()
@@ -341,6 +352,7 @@ async def test_a_disconnected_viewer_closes_the_room_even_with_a_long_reason(
             await select(host, hp, "bob was here")
             await hp.press("x")
             await until(lambda: isinstance(host.screen, ConfirmScreen), "the confirmation")
+            await armed(host)
             host.screen.query_one("#reason", Input).value = "please stop spamming the chat " * 5
             await hp.press("enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")

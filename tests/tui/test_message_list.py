@@ -748,12 +748,46 @@ def wheel_up(widget: MessageList) -> None:
     widget.post_message(events.MouseScrollUp(widget, 10, 5, 0, -1, 0, False, False, False))
 
 
+async def test_with_the_keys_the_selection_stays_on_its_message_as_new_ones_arrive() -> None:
+    """Once the list has focus the selection stays on the chosen message, by its id, even
+    on the newest line: what arrives waits below behind the marker, and a key pressed
+    later still acts on that message (it once moved to the newest, and a moderator made
+    the wrong sender a moderator)."""
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(5)))
+        widget.focus()
+        await pilot.press("up", "end")  # the newest, message 4
+        app.selected.clear()
+        for n in range(5, 105):
+            widget.add_message(chat(n))
+            if n % 10 == 0:
+                await pilot.pause()  # in several flushes, as a busy room sends them
+        await pilot.pause()
+        assert not widget.following
+        assert widget.new_messages == 100
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00004"
+        assert "message 4" in "\n".join(screen(widget))
+        assert screen(widget)[-1].strip() == "↓ 100 new messages (end)"
+        await pilot.press("enter")
+        assert [m.id for m in app.activated] == ["m00004"]
+        await pilot.press("end")  # the newest, and the marker gone
+        assert widget.selected_message is not None
+        assert widget.selected_message.id == "m00104"
+        assert widget.new_messages == 0
+
+
 async def test_while_following_the_selection_moves_with_the_newest_message() -> None:
+    """With the keys back in the composer (the list not focused), the list follows the
+    chat again: the selection, if any, is carried with the newest message."""
     app = ListApp()
     async with app.run_test(size=(80, 24)) as pilot:
         widget = await start(pilot, *(chat(n) for n in range(5)))
         widget.focus()
         await pilot.press("up", "end")
+        widget.blur()
+        await pilot.pause()
         assert widget.following
         app.selected.clear()
         for n in range(5, 105):  # a flood: four screens' worth in one go
@@ -798,6 +832,8 @@ async def test_system_lines_pushing_the_selection_off_screen_take_it_out_of_reac
         widget = await start(pilot, *(chat(n) for n in range(5)))
         widget.focus()
         await pilot.press("end")
+        widget.blur()  # back to typing: the list follows
+        await pilot.pause()
         for n in range(30):
             widget.add_system(f"outcome {n}")  # following: the newest message scrolls up
         await pilot.pause()
@@ -842,22 +878,25 @@ def offered(app: ChatApp) -> list[str]:
     return [key.description for key in app.chat.query(FooterKey) if key.description]
 
 
-async def test_after_end_a_flood_leaves_delete_on_the_newest_message_on_screen() -> None:
+async def test_a_flood_leaves_delete_on_the_chosen_message_on_screen() -> None:
+    """The moderator chose the newest message (end); a flood arrives: the selection and
+    the view stay on that message, and d deletes it, not what the flood brought."""
     app = recording_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await show_conversation(app, pilot)
-        await pilot.press("escape", "end")  # the list, following, newest selected
+        await pilot.press("escape", "end")  # the list, newest (Bob's "GG") selected
         for n in range(100):
             app.deliver(chat_message(100 + n, BOB, f"flood {n}"))
         await pilot.pause()
         listing = app.chat.messages
         assert listing.selected_message is not None
-        assert listing.selected_message.id == "msg-0199"
-        assert "flood 99" in screen(listing)[-1]
+        assert listing.selected_message.id == "msg-0006"
+        assert any(line.endswith("Bob GG") for line in screen(listing))
+        assert "100 new messages" in screen(listing)[-1]
         assert "Delete" in offered(app)
         await pilot.press("d")
         await pilot.pause()
-        assert app.deleted == ["msg-0199"]  # what was on screen, not msg-0006 far above
+        assert app.deleted == ["msg-0006"]  # the one chosen and on screen
 
 
 async def test_d_never_deletes_a_message_scrolled_out_of_sight() -> None:

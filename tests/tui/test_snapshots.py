@@ -77,6 +77,7 @@ def test_admin_menu(snap_compare, make_app) -> None:
 
 def test_disconnect_confirmation(snap_compare, make_app) -> None:
     app = make_app(HOST)
+    app.chat.confirm_arming = 0  # armed at once: the snapshot is the same every run
     assert snap_compare(app, run_before=scene(keys=("escape", "x", *"spam")))
 
 
@@ -144,3 +145,28 @@ def test_admin_menu_of_a_moderator(snap_compare, make_app) -> None:
     # A moderator's menu for a viewer's message: no stage invite, no moderator changes.
     app = make_app(SelfIdentity("viewer-mia", "Mia", "moderator", ROOM))
     assert snap_compare(app, run_before=scene(keys=("escape", "enter")))
+
+
+def test_the_list_has_the_keys(snap_compare, make_app) -> None:
+    # escape: the message list has the keys; the composer looks inactive and says how to
+    # get back, and the footer leads with the mode. Then a message arrives: the selection
+    # stays on Bob's "GG", the new one waits below the marker.
+    async def run_before(pilot: Pilot) -> None:
+        await scene(keys=("escape",))(pilot)
+        app = pilot.app
+        assert isinstance(app, ChatApp)
+        app.deliver(chat_message(7, ALICE, "a new message arrives", minutes=4))
+        await pilot.pause()
+
+    assert snap_compare(make_app(HOST), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_confirmation_arming(snap_compare, make_app) -> None:
+    # Make moderator asks first; the confirm button waits a moment (here: for good).
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, ChatApp)
+        app.chat.confirm_arming = 3600
+        await scene(keys=("escape", "m", "o"))(pilot)
+
+    assert snap_compare(make_app(HOST), terminal_size=(80, 24), run_before=run_before)

@@ -84,7 +84,7 @@ def admin_actions(
         if role == ROLE_MODERATOR:
             actions.append(AdminAction(UNMOD, "o", "Remove moderator"))
         elif role == ROLE_VIEWER:
-            actions.append(AdminAction(MOD, "o", "Make moderator"))
+            actions.append(AdminAction(MOD, "o", "Make moderator…"))
         if sender not in gone and can_invite(message):
             actions.append(AdminAction(INVITE, "s", "Invite to the stage"))
     return actions

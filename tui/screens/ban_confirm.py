@@ -27,6 +27,15 @@ ADDRESS_AFTER = (
 )
 
 
+class MarkedCheckbox(Checkbox):
+    """A checkbox that shows its state by a mark, not by colour alone: X when checked, a
+    blank when not (Textual draws an X either way, in another colour)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # read by ToggleButton._button
+        return "X" if self.value else " "
+
+
 @dataclass(frozen=True, slots=True)
 class BanChoice:
     reason: str = ""
@@ -78,10 +87,18 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
     ]
 
     def __init__(
-        self, target_name: str, *, initial: BanChoice | None = None, error: str = ""
+        self,
+        target_name: str,
+        *,
+        initial: BanChoice | None = None,
+        error: str = "",
+        about: str = "",
+        arming: float = 0.0,
     ) -> None:
-        super().__init__()
+        """`about`: the message the ban is for, as its first words (none from a card)."""
+        super().__init__(arming=arming)
         self.target_name = target_name
+        self.about = about
         self.initial = initial or BanChoice()
         self.error = error
 
@@ -89,9 +106,10 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         with self.frame("Ban", "enter ban · ctrl+t address · esc cancel"):
             yield Static(
                 content_from(
-                    "Ban [b]$name[/b]? They are disconnected now and cannot get "
+                    "Ban [b]$name[/b]$about? They are disconnected now and cannot get "
                     "a new chat token until unbanned.",
                     name=self.target_name,
+                    about=f" for {self.about}" if self.about else "",
                 ),
                 id="question",
             )
@@ -103,7 +121,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
             )
             reason.border_title = "Reason"
             yield reason
-            yield Checkbox(ADDRESS_WORDS, self.initial.ban_address, id="address")
+            yield MarkedCheckbox(ADDRESS_WORDS, self.initial.ban_address, id="address")
             yield Static(ADDRESS_AFTER, id="address-after")
             yield Static(as_content(self.error), id="error")
             with Horizontal(id="buttons"):

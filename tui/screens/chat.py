@@ -16,14 +16,13 @@ from datetime import datetime
 from datetime import tzinfo as TzInfo
 from typing import TypeVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.controller import Controls
@@ -44,6 +43,7 @@ from tui.ivs.events import (
 )
 from tui.ivs.invites import invite_for
 from tui.ivs.moderation_notice import ModerationNotice, parse_notice
+from tui.key_bursts import BURST_GAP_S, burst_text, continues, is_command
 from tui.moderation_api import ModerationAction, Party
 from tui.screens.admin_menu import (
     BAN,
@@ -60,6 +60,7 @@ from tui.screens.admin_menu import (
 )
 from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.dialog import ARMING_S
 from tui.screens.disconnected import MODERATOR_AFTER, DisconnectedScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
@@ -83,6 +84,7 @@ from tui.widgets.composer import Composer, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
+from tui.widgets.mode_footer import ModeFooter
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import Clock, StatusLine
 from tui.widgets.untrusted import clean, content_from
@@ -99,10 +101,19 @@ _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "timeout", "ban", "admin
 WITHDRAWN_WORDS = "You were disconnected, so your stage invite was withdrawn."
 WAITING_WORDS = "not connected: your message will be sent when the chat is back"
 DISCONNECT_WORDS = (
-    "Disconnect [b]$name[/b]? They are disconnected now, but they can rejoin at once: "
+    "Disconnect [b]$name[/b]$about? They are disconnected now, but they can rejoin at once: "
     "a disconnect does not stop them. To keep them out, time them out (they can read "
     "but not send) or ban them (no new chat token until unbanned)."
 )
+MOD_WORDS = (
+    "Make [b]$name[/b]$about a moderator? They can then delete messages and disconnect, "
+    "time out and ban viewers, until you remove them as moderator."
+)
+LIST_PLACEHOLDER = "keys act on messages now · esc or tab: type here"
+"""The composer's words while the message list has the keys."""
+LIST_MODE = "MESSAGES"
+"""The footer's first word while the message list has the keys."""
+MOVED_WORDS = "Typed in the message list: the text is in the composer, not sent."
 BANNED_WORDS = "You have been banned from this chat."
 BANNED_AFTER = MODERATOR_AFTER
 COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
@@ -156,6 +167,11 @@ def first_words(text: str) -> str:
     return f"“{start}{'…' if cut else ''}”"
 
 
+def _about(message: ChatMessage) -> str:
+    """Which message a confirmation is about, as " for “its first words”"."""
+    return f" for {first_words(message.content)}"
+
+
 def _sentence(words: str) -> str:
     return words[:1].upper() + words[1:]
 
@@ -204,6 +220,11 @@ class ChatScreen(Screen[None]):
     }
     ChatScreen.-short HelpPanel KeyPanel {
         display: none;
+    }
+    /* The message list has the keys: the composer looks inactive (its placeholder says
+       how to get back to it). */
+    ChatScreen.-list-keys Composer {
+        opacity: 50%;
     }
     """
     SHORT = 30  # rows under which the help panel shows only the app's keys
@@ -265,6 +286,24 @@ class ChatScreen(Screen[None]):
         self._unexplained_timer: Timer | None = None
         self._explained: dict[str, bool] = {}
         self._countdown: Timer | None = None
+        # Keys typed in the message list, held until it is known whether they came alone
+        # (a command) or together (text for the composer): tui/key_bursts.py.
+        self._burst: list[events.Key] = []
+        self._burst_number = 0
+        self._burst_queued = False  # its keys may still be in the app's queue: all join
+        self._burst_selection: ChatMessage | None = None  # selected when it began
+        self._typed: events.Key | None = None  # the last key of a burst moved to the composer
+        self._typed_enter = False  # and it ended with an Enter (a space before more text)
+        self._burst_after_other = False  # it began with a key that came with the one before
+        self._previous: events.Key | None = None  # the last key routed without holding
+        self._previous_number = 0
+        self._previous_queued = False  # keys queued with it are still being handled
+        self.burst_gap: float | None = BURST_GAP_S
+        """Keys this close in time arrived together; None (a headless app, whose keys no
+        terminal read) leaves it to the queue alone, so tests and snapshots are exact."""
+        self.confirm_arming = ARMING_S
+        """How long confirmations that remove someone or make a moderator wait."""
+        self._placeholder = ""  # the composer's own placeholder while the list has keys
 
     # --- layout --------------------------------------------------------------------------
 
@@ -284,7 +323,7 @@ class ChatScreen(Screen[None]):
         yield InviteToast(id="invite")
         yield SearchBar(id="search")
         yield Composer(id="composer")
-        yield Footer()
+        yield ModeFooter()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < self.SHORT, "-short")
@@ -305,6 +344,8 @@ class ChatScreen(Screen[None]):
         return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
+        if self.app.is_headless:
+            self.burst_gap = None
         self.messages.set_feed(self.take_held)
         self.composer.input.leave_to = self._to_messages
         if self.identity is not None:
@@ -744,6 +785,139 @@ class ChatScreen(Screen[None]):
                 composer.sent(text)
             outbox.popleft()
 
+    # --- keys typed in the message list (tui/key_bursts.py) ----------------------------------
+
+    async def key_arrived(self, event: events.Key) -> bool:
+        """Every key the app reads, in order, before Textual routes it (ChatApp.on_event);
+        True when it was taken here. A printable key read while the message list has the
+        keys is held, with every key that arrives together with it. Alone, it is then
+        routed as usual and its command runs; together, they go to the composer as text."""
+        burst = self._burst
+        if burst:
+            if self._burst_queued or continues(burst[-1], event, self.burst_gap):
+                burst.append(event)
+                return True
+            await self._end_burst()
+        if self._typed is not None:
+            if continues(self._typed, event, self.burst_gap):
+                self._type_on(event)
+                return True
+            self._typed = None
+        previous = self._previous
+        together = self._previous_queued or (
+            previous is not None and continues(previous, event, self.burst_gap)
+        )
+        holding = event.is_printable and self.app.screen is self and self.focused is self.messages
+        if not holding:
+            self._previous = event
+            self._previous_number += 1
+            self._previous_queued = True
+            self.app.call_later(self._previous_read, self._previous_number)
+            return False
+        self._previous = None
+        self._burst = [event]
+        self._burst_after_other = together  # with the key before it: never a command
+        # A key acts on the message selected when it was pressed.
+        self._burst_selection = self.messages.selected_message
+        self._burst_number += 1
+        self._burst_queued = True
+        # Queued behind the keys already read: they join the burst before it is decided.
+        self.app.call_later(self._burst_read, self._burst_number)
+        return True
+
+    def _previous_read(self, number: int) -> None:
+        """The keys queued with the last key routed have been handled."""
+        if number == self._previous_number:
+            self._previous_queued = False
+
+    async def _burst_read(self, number: int) -> None:
+        """The keys queued with the burst have joined it. From a terminal, wait until no
+        more can (`burst_gap` after its last key), then decide."""
+        if number != self._burst_number or not self._burst:
+            return  # decided already, by a key that came later
+        self._burst_queued = False
+        gap = self.burst_gap
+        if gap is not None:
+            wait = self._burst[-1].time + gap - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, lambda: self.app.call_later(self._burst_read, number))
+                return
+        await self._end_burst()
+
+    async def _end_burst(self) -> None:
+        keys, self._burst = self._burst, []
+        chosen, self._burst_selection = self._burst_selection, None
+        self._burst_queued = False
+        if is_command(keys) and not self._burst_after_other:
+            selected = self.messages.selected_message
+            if chosen is not None and (selected is None or selected.id != chosen.id):
+                # Its message was deleted, or scrolled away, while the key was held.
+                self.notify(
+                    "Nothing done: the message selected when the key was pressed is gone.",
+                    severity="warning",
+                )
+                return
+            route: Callable[[events.Key], Awaitable[None]] = self.app.route_key  # type: ignore[attr-defined]
+            await route(keys[0])
+            return
+        text, entered = burst_text(keys)
+        self._typed = keys[-1]
+        self._typed_enter = keys[-1].key == "enter"
+        field = self.composer.input
+        self.set_focus(field)
+        if text:
+            field.cursor_position = len(field.value)  # after a draft, as typed after it
+            before = field.value
+            if before and not before[-1].isspace():
+                text = " " + text  # never glued onto a draft already there
+            field.insert_text_at_cursor(text)
+        words = MOVED_WORDS + (" The Enter typed with it did not send it." if entered else "")
+        self.notify(words, title="Text, not commands", timeout=6)
+
+    def _type_on(self, event: events.Key) -> None:
+        """A key that arrived together with a burst already moved to the composer (the
+        rest of the same read): typed there the same way, an Enter never a send."""
+        self._typed = event
+        field = self.composer.input
+        if event.key == "backspace":
+            field.action_delete_left()
+        elif event.key == "enter":
+            self._typed_enter = True
+        elif event.is_printable and event.character is not None:
+            before = field.value[: field.cursor_position]
+            if self._typed_enter and before and not before[-1].isspace():
+                field.insert_text_at_cursor(" ")  # the lines apart, as in a paste
+            self._typed_enter = False
+            field.insert_text_at_cursor(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste into the message list is text too: the composer takes it."""
+        if self.focused is not self.messages:
+            return
+        event.stop()
+        field = self.composer.input
+        self.set_focus(field)
+        field.post_message(events.Paste(event.text))
+
+    def on_descendant_focus(self) -> None:
+        self._show_whose_keys()
+
+    def on_descendant_blur(self) -> None:
+        self._show_whose_keys()
+
+    def _show_whose_keys(self) -> None:
+        """Which pane has the keys, unmistakably: while the message list has them the
+        composer looks inactive and says how to get back to it."""
+        listing = self.focused is self.messages
+        self.set_class(listing, "-list-keys")
+        self.query_one(ModeFooter).mode = LIST_MODE if listing else ""
+        field = self.composer.input
+        if listing and not field.disabled and field.placeholder != LIST_PLACEHOLDER:
+            self._placeholder = field.placeholder
+            field.placeholder = LIST_PLACEHOLDER
+        elif not listing and field.placeholder == LIST_PLACEHOLDER:
+            field.placeholder = self._placeholder
+
     def _to_messages(self) -> None:
         """Escape in the composer: the list, the newest message selected. At once, as
         action_focus_composer (the other way) says why."""
@@ -911,9 +1085,10 @@ class ChatScreen(Screen[None]):
         elif action_id == DISCONNECT:
             confirm = ConfirmScreen(
                 "Disconnect user",
-                content_from(DISCONNECT_WORDS, name=name),
+                content_from(DISCONNECT_WORDS, name=name, about=_about(message)),
                 confirm_label="Disconnect",
                 reason_label="Reason (they will see it):",
+                arming=self.confirm_arming,
             )
             if not await self.app.push_screen_wait(confirm):
                 return
@@ -933,7 +1108,9 @@ class ChatScreen(Screen[None]):
                 f"could not invite {name}",
             )
         elif action_id in (TIMEOUT, BAN, UNTIMEOUT, MOD, UNMOD):
-            await self._moderate_user(action_id, message.sender_id, name)
+            await self._moderate_user(
+                action_id, message.sender_id, name, first_words(message.content)
+            )
 
     @on(ModerateUser)
     def _card_chose(self, event: ModerateUser) -> None:
@@ -943,13 +1120,16 @@ class ChatScreen(Screen[None]):
     async def _moderate_from_card(self, choice: UserCardChoice) -> None:
         await self._moderate_user(choice.action, choice.user_id, choice.name)
 
-    async def _moderate_user(self, action_id: str, user_id: str, name: str) -> None:
-        """A moderation action on a user, from a message or from their user card."""
+    async def _moderate_user(
+        self, action_id: str, user_id: str, name: str, quote: str = ""
+    ) -> None:
+        """A moderation action on a user, from a message (`quote`: its first words, which
+        its confirmation shows) or from their user card."""
         controls = self.controls
         if action_id == TIMEOUT:
-            await self._time_out(user_id, name)
+            await self._time_out(user_id, name, quote)
         elif action_id == BAN:
-            await self._ban(user_id, name)
+            await self._ban(user_id, name, quote)
         elif action_id == ModerationAction.UNBAN:
             await self._report(
                 controls.act(ModerationAction.UNBAN, user_id),
@@ -967,18 +1147,31 @@ class ChatScreen(Screen[None]):
                 MOD: f"could not make {name} a moderator",
                 UNMOD: f"could not remove {name} as moderator",
             }[action_id]
+            if action_id == MOD:
+                # Power handed out: asked first, as a removal is.
+                about = f" (for {quote})" if quote else ""
+                confirm = ConfirmScreen(
+                    "Make moderator",
+                    content_from(MOD_WORDS, name=name, about=about),
+                    confirm_label="Make moderator",
+                    arming=self.confirm_arming,
+                )
+                if not await self.app.push_screen_wait(confirm):
+                    return
             acted = await self._report(controls.act(action_id, user_id), done, failed)
             if acted and action_id == UNTIMEOUT:
                 self._timed_out.pop(user_id, None)
                 self.refresh_bindings()
 
-    async def _time_out(self, user_id: str, name: str) -> None:
+    async def _time_out(self, user_id: str, name: str, quote: str = "") -> None:
         """The picker, then the server; a refusal opens the picker again with what was
         chosen and the server's words, so nothing typed is lost."""
         chosen: TimeoutChoice | None = None
         error = ""
         while True:
-            picker = TimeoutPicker(name, initial=chosen, error=error)
+            picker = TimeoutPicker(
+                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+            )
             chosen = await self.app.push_screen_wait(picker)
             if chosen is None:
                 return
@@ -997,11 +1190,14 @@ class ChatScreen(Screen[None]):
             self._said(f"timed out {name} for {describe_duration(chosen.seconds)}{why}")
             return
 
-    async def _ban(self, user_id: str, name: str) -> None:
+    async def _ban(self, user_id: str, name: str, quote: str = "") -> None:
         chosen: BanChoice | None = None
         error = ""
         while True:
-            chosen = await self.app.push_screen_wait(BanConfirm(name, initial=chosen, error=error))
+            confirm = BanConfirm(
+                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+            )
+            chosen = await self.app.push_screen_wait(confirm)
             if chosen is None:
                 return
             # Before the call: the ban's disconnect may arrive before its answer does.

@@ -50,8 +50,9 @@ class ConfirmScreen(ConfirmDialog[bool]):
         *,
         confirm_label: str = "Yes",
         reason_label: str | None = None,
+        arming: float = 0.0,
     ) -> None:
-        super().__init__()
+        super().__init__(arming=arming)
         self._title = title
         self._question = question if isinstance(question, Content) else Content(question)
         self._confirm_label = confirm_label

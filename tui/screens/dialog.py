@@ -4,13 +4,19 @@ that cannot be taken back, being disconnected) are framed in the error colour.
 
 Textual parses a border title given as a string as markup, so a title holding a name
 (`Eve[/]` raised MarkupError; `[link=…]` planted a hyperlink) is never given as one:
-`frame` takes its title and subtitle as literal text, cleaned."""
+`frame` takes its title and subtitle as literal text, cleaned.
+
+A dialog answers only keys sent once it was on screen (`accepts`): keys already on their
+way (typed ahead, or in the same read as the key that opened it) must not answer it. A
+confirmation can also wait a moment before it takes a confirm (`arming`), as browsers do
+for their download and permission prompts."""
 
 from __future__ import annotations
 
+import time
 from typing import TypeVar
 
-from textual import on
+from textual import events, on
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -19,6 +25,10 @@ from textual.widgets import Button, Input
 from tui.widgets.untrusted import as_content
 
 ResultType = TypeVar("ResultType")
+ARMING_S = 0.5
+"""How long a confirmation that removes someone or hands out power waits before it takes
+a confirm (the chat screen passes it; 0, the default here, is armed at once)."""
+ARMING_WORDS = "wait"
 
 
 class DialogScreen(ModalScreen[ResultType]):
@@ -43,6 +53,21 @@ class DialogScreen(ModalScreen[ResultType]):
         border-title-color: $error;
     }
     """
+
+    _shown_at: float | None = None
+
+    def on_mount(self) -> None:
+        self._on_screen()
+
+    def _on_screen(self) -> None:
+        # Key events carry the monotonic time they were read at (Textual's clock). Mounted
+        # is on screen within a frame: a key read in between was sent before anyone saw it.
+        self._shown_at = time.monotonic()
+
+    def accepts(self, event: events.Key) -> bool:
+        """Was `event` read once this dialog was on screen? Keys read before it (typed
+        ahead, in the same burst as the key that opened it) are dropped unanswered."""
+        return self._shown_at is not None and event.time >= self._shown_at
 
     def frame(self, title: str | Content, subtitle: str | Content = "") -> Vertical:
         """The framed container, titled; use it as `with self.frame(...):` in compose.
@@ -72,7 +97,33 @@ class DialogScreen(ModalScreen[ResultType]):
 class ConfirmDialog(DialogScreen[ResultType]):
     """A dialog with `#confirm` and `#cancel` buttons and, optionally, a `#reason` box
     where enter confirms: the three wired once, to the subclass's `action_confirm` and
-    `action_cancel`."""
+    `action_cancel`. With `arming` (seconds) nothing confirms until that long after the
+    dialog is on screen; meanwhile the confirm button says "wait" and is disabled."""
+
+    def __init__(self, *, arming: float = 0.0) -> None:
+        super().__init__()
+        self.arming = arming
+        self.armed = arming <= 0
+
+    def _on_screen(self) -> None:
+        super()._on_screen()
+        if not self.armed:
+            button = self.query_one("#confirm", Button)
+            self._confirm_label = button.label
+            button.label = f"{button.label} ({ARMING_WORDS})"
+            button.disabled = True
+            self.set_timer(self.arming, self._arm, name="arming")
+
+    def _arm(self) -> None:
+        self.armed = True
+        button = self.query_one("#confirm", Button)
+        button.label = self._confirm_label
+        button.disabled = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            return self.armed
+        return True
 
     def action_confirm(self) -> None:
         raise NotImplementedError
@@ -82,11 +133,13 @@ class ConfirmDialog(DialogScreen[ResultType]):
 
     @on(Input.Submitted, "#reason")
     def _reason_entered(self) -> None:
-        self.action_confirm()
+        if self.armed:
+            self.action_confirm()
 
     @on(Button.Pressed, "#confirm")
     def _confirm_pressed(self) -> None:
-        self.action_confirm()
+        if self.armed:
+            self.action_confirm()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

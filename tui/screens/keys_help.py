@@ -13,7 +13,7 @@ import re
 from textual.app import App
 from textual.binding import Binding
 
-from tui.actions import ACTIONS, Section
+from tui.actions import ACTIONS, SECTION_RULES, Section
 from tui.widgets.untrusted import clean
 
 
@@ -39,6 +39,8 @@ def keys_help(app: App[object], keymap: dict[str, str]) -> str:
     lines: list[str] = []
     for section in Section:
         lines.append(f"**{section}**")
+        if rule := SECTION_RULES.get(section):
+            lines.append(f"*{rule}*")
         # Records with the same words in a row share a line: "↑ ↓ history".
         rows: list[tuple[list[str], str]] = []
         for action in ACTIONS:

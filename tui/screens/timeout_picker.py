@@ -87,10 +87,18 @@ class TimeoutPicker(ConfirmDialog[TimeoutChoice | None]):
     ]
 
     def __init__(
-        self, target_name: str, *, initial: TimeoutChoice | None = None, error: str = ""
+        self,
+        target_name: str,
+        *,
+        initial: TimeoutChoice | None = None,
+        error: str = "",
+        about: str = "",
+        arming: float = 0.0,
     ) -> None:
-        super().__init__()
+        """`about`: the message the timeout is for, as its first words (none from a card)."""
+        super().__init__(arming=arming)
         self.target_name = target_name
+        self.about = about
         self.initial = initial
         self.error = error
 
@@ -98,9 +106,10 @@ class TimeoutPicker(ConfirmDialog[TimeoutChoice | None]):
         with self.frame("Time out", "1-4 preset · ctrl+s time out · esc cancel"):
             yield Static(
                 content_from(
-                    "[b]$name[/b] is disconnected and can rejoin to read, "
+                    "[b]$name[/b]$about is disconnected and can rejoin to read, "
                     "but not send until the timeout ends.",
                     name=self.target_name,
+                    about=f" ({self.about})" if self.about else "",
                 ),
                 id="about",
             )

@@ -175,22 +175,26 @@ def _utc_now() -> datetime:
 class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
+    # Priority: each runs in the app's loop as its key is read, before the next key. Run
+    # when the key has bubbled back to the app (Textual's way), an Enter read just before
+    # text that moves focus to the composer ran the composer's send instead.
     BINDINGS: list[BindingType] = [
-        Binding("up,k", "cursor_up", "Previous", show=False, id="message_list.up"),
-        Binding("down,j", "cursor_down", "Next", show=False, id="message_list.down"),
-        Binding("home", "cursor_first", "Oldest", show=False, id="message_list.home"),
-        Binding("end", "cursor_last", "Newest", show=False, id="message_list.end"),
-        Binding("pageup", "page_up", "Page up", show=False, id="message_list.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="message_list.page_down"),
-        Binding("enter,m", "activate", "Actions", show=False, id="message_list.activate"),
-        # Search (issue 11 §4); the records are in tui/actions.py.
-        Binding("slash", "search", "Search", show=False, id="message_list.search"),
-        Binding("n", "next_match", "Next match", show=False, id="message_list.next_match"),
-        Binding(
-            "N", "previous_match", "Previous match", show=False, id="message_list.previous_match"
-        ),
-        Binding("F", "filter", "Filter", show=False, id="message_list.filter"),
-        Binding("escape", "end_search", "End search", show=False, id="message_list.end_search"),
+        Binding(keys, action, label, show=False, id=binding_id, priority=True)
+        for keys, action, label, binding_id in (
+            ("up,k", "cursor_up", "Previous", "message_list.up"),
+            ("down,j", "cursor_down", "Next", "message_list.down"),
+            ("home", "cursor_first", "Oldest", "message_list.home"),
+            ("end", "cursor_last", "Newest", "message_list.end"),
+            ("pageup", "page_up", "Page up", "message_list.page_up"),
+            ("pagedown", "page_down", "Page down", "message_list.page_down"),
+            ("enter,m", "activate", "Actions", "message_list.activate"),
+            # Search; the records are in tui/actions.py.
+            ("slash", "search", "Search", "message_list.search"),
+            ("n", "next_match", "Next match", "message_list.next_match"),
+            ("N", "previous_match", "Previous match", "message_list.previous_match"),
+            ("F", "filter", "Filter", "message_list.filter"),
+            ("escape", "end_search", "End search", "message_list.end_search"),
+        )
     ]
 
     COMPONENT_CLASSES = {
@@ -297,6 +301,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._indent = _TIME_WIDTH
         self._selected: _Entry | None = None
         self._pointer_auto = False  # selected by focus, not by the user
+        self._paused_by_focus = False  # following stopped only because the list had focus
         self._follow = True
         self._new_count = 0
         self._dropped_lines = 0  # lines cut from the top since the last flush
@@ -671,6 +676,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             # line under the mouse, not activate the line focus happened to pick.
             self._pointer_auto = True
 
+    def on_blur(self) -> None:
+        # Back to the composer: the chat runs on again, as it did before the list had keys.
+        if self._paused_by_focus and not self._follow:
+            self._resume_following()
+
     def on_resize(self) -> None:
         self._relayout()
         self._announce()  # a shorter view may no longer show the selection
@@ -706,6 +716,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         elif not at_bottom and self._follow and new_value < old_value:
             self._follow = False  # the reader scrolled up: stay put, count what arrives
+            self._paused_by_focus = False
         self._announce()  # the selection may have left the view, or come back
 
     # --- rendering ----------------------------------------------------------------------
@@ -885,6 +896,11 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             if self._selected is dropped:
                 # Told once per flush, not once per message, however fast the top moves.
                 self._select(self._store.first, scroll=False, notify=False)
+        if self._follow and self._selected is not None and self.has_focus:
+            # The list has the keys: the selection stays on the line the moderator chose,
+            # and what arrives waits below it, counted, until they go back (end, or esc).
+            self._follow = False
+            self._paused_by_focus = True
         if not self._follow and entry.kind == _Kind.MESSAGE:
             self._new_count += 1
         self._schedule_flush()
@@ -1046,6 +1062,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _resume_following(self) -> None:
         was_marked = self._marker_visible
         self._follow = True
+        self._paused_by_focus = False
         self._new_count = 0
         self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         if was_marked:
@@ -1081,6 +1098,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         else:
             self._follow = False
+            self._paused_by_focus = False  # chosen: it holds still in the composer too
         self._announce(force=True)
 
     def _scroll_to_entry(self, entry: _Entry) -> None:

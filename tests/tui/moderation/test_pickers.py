@@ -132,3 +132,14 @@ async def test_digits_in_the_fields_are_text_not_presets() -> None:
     async with app.run_test() as pilot:
         await pilot.press("1", *"2nd warning", "enter")
     assert app.results == [TimeoutChoice(60, "2nd warning")]
+
+
+async def test_the_address_checkbox_shows_its_state_by_a_mark_not_only_colour() -> None:
+    app = Host(BanConfirm("Bob"))
+    async with app.run_test() as pilot:
+        box = app.screen.query_one("#address", Checkbox)
+        unchecked = str(box.render())
+        await pilot.press("ctrl+t")
+        checked = str(box.render())
+        assert "X" in checked and "X" not in unchecked
+        assert checked.replace("X", " ") == unchecked  # the mark is the only difference

@@ -16,11 +16,21 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tests.tui.conftest import contents, joined_app, line_with, lines, say, select, until
+from tests.tui.conftest import (
+    armed,
+    contents,
+    joined_app,
+    line_with,
+    lines,
+    say,
+    select,
+    until,
+)
 from tui.app import ChatApp
 from tui.ivs.events import ConnectionState
 from tui.screens.admin_menu import AdminMenu
 from tui.screens.ban_confirm import BanConfirm
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.disconnected import DisconnectedScreen
 from tui.screens.timeout_picker import TimeoutPicker
 from tui.server.client import AppServerClient, AppServerError
@@ -81,6 +91,9 @@ async def test_a_moderator_times_out_a_viewer_and_sending_resumes(room) -> None:
         await until(lambda: "hi from Mia" in contents(host), "Mia's line at the host")
         await select(host, hp, "hi from Mia")
         await choose(host, hp, "o")
+        await until(lambda: isinstance(host.screen, ConfirmScreen), "asked first")
+        await armed(host)
+        await hp.press("tab", "enter")  # from Cancel to "Make moderator"
         await until(lambda: line_with(host, "made Mia a moderator"), "mod reported")
         await until(
             lambda: mia.identity is not None and mia.identity.role == "moderator",
@@ -112,6 +125,7 @@ async def test_a_moderator_times_out_a_viewer_and_sending_resumes(room) -> None:
         await until(lambda: isinstance(mia.screen, TimeoutPicker), "the timeout picker")
         picker = mia.screen
         picker.query_one("#duration", Input).focus()
+        await armed(mia)
         # Long enough to outlast Bob's renewal: the server disconnects him, and only the
         # token he fetches next is read-only. On a loaded machine that took over 3 s, and
         # a token fetched after the timeout ends sends as before: he was never read-only.
@@ -159,6 +173,7 @@ async def test_a_ban_ends_the_session_with_its_reason(room) -> None:
         await select(host, hp, "buy followers")
         await hp.press("b")
         await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+        await armed(host)
         await hp.press(*"selling", "enter")
         await until(lambda: line_with(host, "banned Bob: selling"), "the ban reported")
         await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
