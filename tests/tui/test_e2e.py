@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 from textual.geometry import Region
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.emulator.helpers import client
 from tests.tui.conftest import (
@@ -404,3 +404,31 @@ async def test_the_broadcaster_goes_on_stage_from_the_tui(tmp_path: Path) -> Non
             await pilot.press("ctrl+t")
             await until(lambda: toast.link and toast.link != first, "a new link")
             assert len(opened) == 2
+
+
+async def test_the_ban_dialog_says_which_address_a_ban_would_take(tmp_path: Path) -> None:
+    """The dialog opens at once, then says the address from the user card and how many
+    others asked from it (here the host: everyone in a test is on 127.0.0.1)."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    bob = joined_app(stack.url, "Bob")
+    try:
+        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(a.identity is not None and a.chat.identity for a in (host, bob)),
+                "both joined",
+            )
+            await say(bob, bp, "hello there")
+            await until(lambda: "hello there" in contents(host), "Bob's line at the host")
+            await select(host, hp, "hello there")
+            await hp.press("b")
+            await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+
+            def address_line() -> str:
+                return str(host.screen.query_one("#address-after", Static).render())
+
+            await until(lambda: "127.0.0.1" in address_line(), "the address in the dialog")
+            assert "1 other identity asked from there" in address_line()
+            await hp.press("escape")
+    finally:
+        await stack.stop()

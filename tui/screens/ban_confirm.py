@@ -101,6 +101,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         self.about = about
         self.initial = initial or BanChoice()
         self.error = error
+        self._address: tuple[str | None, int] = (None, 0)
 
     def compose(self) -> ComposeResult:
         with self.frame("Ban", "enter ban · ctrl+t address · esc cancel"):
@@ -129,6 +130,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
                 yield Button("Ban", variant="error", id="confirm")
 
     def on_mount(self) -> None:
+        self._say_address()
         self.query_one("#error").display = bool(self.error)
         self.query_one("#reason").focus()
 
@@ -136,6 +138,27 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         return BanChoice(
             self.query_one("#reason", Input).value.strip(),
             self.query_one("#address", Checkbox).value,
+        )
+
+    def show_address(self, address: str | None, shared_by: int) -> None:
+        """Say which address an address ban would take and who else is behind it, once
+        the user card has come (the dialog does not wait for it)."""
+        self._address = (address, shared_by)
+        if self.is_mounted:
+            self._say_address()
+
+    def _say_address(self) -> None:
+        address, shared_by = self._address
+        if not address:
+            return
+        others = shared_by - 1
+        if others <= 0:
+            behind = "nobody else asked from there in the last 3 hours"
+        else:
+            people = "identity" if others == 1 else "identities"
+            behind = f"{others} other {people} asked from there in the last 3 hours"
+        self.query_one("#address-after", Static).update(
+            content_from("Their address: [b]$address[/b]; $behind.", address=address, behind=behind)
         )
 
     def action_toggle_address(self) -> None:

@@ -1197,6 +1197,7 @@ class ChatScreen(Screen[None]):
             confirm = BanConfirm(
                 name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
             )
+            self.run_worker(self._address_of(user_id, confirm), exclusive=False)
             chosen = await self.app.push_screen_wait(confirm)
             if chosen is None:
                 return
@@ -1217,6 +1218,15 @@ class ChatScreen(Screen[None]):
             why = f": {chosen.reason}" if chosen.reason else ""
             self._said(f"banned {name}{why}")
             return
+
+    async def _address_of(self, user_id: str, confirm: BanConfirm) -> None:
+        """Fill the ban dialog's address line from the user card, if it comes."""
+        try:
+            card = await self.controls.user(user_id)
+        except Exception:
+            log.info("no user card for the ban dialog", exc_info=True)
+            return
+        confirm.show_address(card.address, card.address_shared_by)
 
     def _said(self, success: str) -> None:
         self.system(success)
