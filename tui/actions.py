@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 Owner = Literal["app", "chat", "composer", "message_list", "search_bar", "textual"]
 
@@ -191,8 +191,9 @@ BY_ACTION: dict[tuple[Owner, str], UserAction] = {(a.owner, a.action): a for a i
 BY_ID: dict[str, UserAction] = {a.id: a for a in ACTIONS}
 
 
-def bindings_for(owner: Literal["app", "chat", "composer", "search_bar"]) -> list[Binding]:
-    """The `BINDINGS` of `owner`: its records that have keys, in the table's order."""
+def bindings_for(owner: Literal["app", "chat", "composer", "search_bar"]) -> list[BindingType]:
+    """The `BINDINGS` of `owner`: its records that have keys, in the table's order. Typed as
+    Textual's `BINDINGS` is, whose list is invariant."""
     return [a.binding() for a in ACTIONS if a.owner == owner and a.keys]
 
 

@@ -16,7 +16,7 @@ one read, so the queue alone is not enough). Plain Python, no Textual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 BURST_GAP_S = 0.015
@@ -60,7 +60,7 @@ def burst_text(keys: Iterable[KeyLike]) -> tuple[str, bool]:
     return "".join(text), entered
 
 
-def is_command(keys: list[KeyLike]) -> bool:
+def is_command(keys: Sequence[KeyLike]) -> bool:
     """A burst that is one command key: a single key, alone in its read."""
     return len(keys) == 1
 

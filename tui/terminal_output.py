@@ -98,7 +98,7 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
     if environ.get(COMPACT_OUTPUT_ENV, "").strip().lower() in ("0", "false", "no", "off"):
         return base
 
-    class CompactingDriver(base):  # type: ignore[misc, valid-type]
+    class CompactingDriver(base):  # type: ignore[misc, valid-type]  # a base chosen at run time
         def write(self, data: str) -> None:
             compactor: SgrCompactor | None = getattr(self, "_sgr_compactor", None)
             if compactor is None:

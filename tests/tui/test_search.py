@@ -99,7 +99,7 @@ async def test_slash_finds_n_and_capital_n_move_escape_restores(
         assert "not shown" not in [m.content for m in listing.messages]
 
         await pilot.press("escape")  # the whole list again
-        assert not listing.filtering and listing.query is None
+        assert not listing.filtering and listing.search_query is None
         assert [m.content for m in listing.messages][-2:] == ["not shown", "shown"]
         await pilot.press("escape")  # and escape is back to the composer's
         assert app.chat.composer.input.has_focus

@@ -61,7 +61,7 @@ class MaskedFramesOnly:
             return False, b""
         bad = self._unmasked_at(data)
         if bad is None:
-            return self._parser.feed_data(data)  # type: ignore[no-any-return]
+            return self._parser.feed_data(data)
         self.failed = True
         if bad:
             self._parser.feed_data(bytes(data[:bad]))

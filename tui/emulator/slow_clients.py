@@ -79,7 +79,7 @@ class GuardedProtocol(asyncio.Protocol):
         self.handler.data_received(data)
 
     def eof_received(self) -> bool | None:
-        return self.handler.eof_received()  # type: ignore[no-any-return]
+        return self.handler.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
@@ -131,7 +131,7 @@ def middleware(timeout: float) -> Any:
         transport = request.transport
         guarded = transport.get_protocol() if transport is not None else None
         if not isinstance(guarded, GuardedProtocol):
-            return await handler(request)  # type: ignore[no-any-return]
+            return await handler(request)
         guarded.request_started()
         try:
             if request.can_read_body:
@@ -142,7 +142,7 @@ def middleware(timeout: float) -> Any:
                     slow = web.Response(status=408, body=_TOO_SLOW, content_type="text/plain")
                     slow.force_close()  # the rest of the body is not worth waiting for
                     return slow
-            return await handler(request)  # type: ignore[no-any-return]
+            return await handler(request)
         finally:
             guarded.request_done()
 

@@ -121,8 +121,8 @@ class Emulator:
         router.add_get("/", self._logged(self.hub.handle))
         for name, op in self.chat.operations().items():
             router.add_post(f"/{name}", self._operation(CHAT_SERVICE, name, _ignore_ctx(op)))
-        for name, op in self.stages.operations().items():
-            router.add_post(f"/{name}", self._operation(STAGE_SERVICE, name, op))
+        for name, stage_op in self.stages.operations().items():
+            router.add_post(f"/{name}", self._operation(STAGE_SERVICE, name, stage_op))
         tags = self._logged(self._tags)
         for method in ("GET", "POST", "DELETE"):
             router.add_route(method, "/tags/{resource_arn:.+}", tags)

@@ -88,9 +88,9 @@ def validate_value(service: str, shape_name: str, value: Any, name: str) -> list
 def _check(service: str, shape: Shape, value: Any, name: str, errors: list[FieldError]) -> None:
     kind = shape.type_name
     if kind == "structure":
-        _check_structure(service, shape, value, name, errors)  # type: ignore[arg-type]
+        _check_structure(service, shape, value, name, errors)
     elif kind == "string":
-        _check_string(service, shape, value, name, errors)  # type: ignore[arg-type]
+        _check_string(service, shape, value, name, errors)
     elif kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             errors.append(FieldError(name, "must be an integer"))
@@ -100,9 +100,9 @@ def _check(service: str, shape: Shape, value: Any, name: str, errors: list[Field
         if not isinstance(value, bool):
             errors.append(FieldError(name, "must be a boolean"))
     elif kind == "list":
-        _check_list(service, shape, value, name, errors)  # type: ignore[arg-type]
+        _check_list(service, shape, value, name, errors)
     elif kind == "map":
-        _check_map(service, shape, value, name, errors)  # type: ignore[arg-type]
+        _check_map(service, shape, value, name, errors)
     elif kind == "timestamp" and (
         isinstance(value, bool) or not isinstance(value, int | float | str)
     ):

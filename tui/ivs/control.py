@@ -578,9 +578,9 @@ class ControlPlane:
                 )
             found.append((arn, delete))
         deleted = []
-        for arn, delete in found:  # the stage first: a room without its stage is harmless
+        for arn, remove in found:  # the stage first: a room without its stage is harmless
             try:
-                await delete(arn)
+                await remove(arn)
             except ControlError as exc:
                 if not exc.not_found:
                     raise

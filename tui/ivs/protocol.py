@@ -292,13 +292,14 @@ class _KnownFrame:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        by_alias: list[list[str | int]] = [["Type"]]  # a path of one key, not the field name
         return core_schema.tagged_union_schema(
             {
                 "MESSAGE": handler.generate_schema(MessageFrame),
                 "EVENT": handler.generate_schema(EventFrame),
                 "ERROR": handler.generate_schema(ErrorFrame),
             },
-            discriminator=[["Type"]],
+            discriminator=by_alias,
         )
 
 

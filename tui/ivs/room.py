@@ -475,7 +475,8 @@ class ChatRoom:
         while True:
             refresh = asyncio.create_task(self._refresh_later(link), name="chat-room-refresh")
             try:
-                await asyncio.wait([link.finished, refresh], return_when=asyncio.FIRST_COMPLETED)
+                either: list[asyncio.Future[Any]] = [link.finished, refresh]
+                await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 if not refresh.done():
                     refresh.cancel()
@@ -564,8 +565,8 @@ class ChatRoom:
         if links:
             await asyncio.wait([asyncio.create_task(link.ws.close()) for link in links])
         background = [t for t in self._tasks if t is not this]
-        for task in background:
-            task.cancel()
+        for job in background:
+            job.cancel()
         if background:
             await asyncio.wait(background)
         self._end(DisconnectReason.CLOSED_BY_CLIENT, "you left the chat")

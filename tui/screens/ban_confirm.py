@@ -32,7 +32,7 @@ class MarkedCheckbox(Checkbox):
     blank when not (Textual draws an X either way, in another colour)."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # read by ToggleButton._button
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # a property: X if checked
         return "X" if self.value else " "
 
 

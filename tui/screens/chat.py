@@ -230,8 +230,8 @@ class ChatScreen(Screen[None]):
     SHORT = 30  # rows under which the help panel shows only the app's keys
     NARROW = 80  # columns under which the footer leads with Quit and Help
 
-    @property  # type: ignore[override]  # Textual reads HELP when F1's panel opens
-    def HELP(self) -> str:
+    @property
+    def HELP(self) -> str:  # type: ignore[override]  # a property: the keys follow the keymap
         return keys_help(self.app, self._keymap)
 
     BINDINGS = bindings_for("chat")  # tui/actions.py
@@ -563,7 +563,7 @@ class ChatScreen(Screen[None]):
         role = me.role if me is not None else ""
         card = UserCard(
             message,
-            lookup=self.controls,  # type: ignore[arg-type]  # ChatController is one
+            lookup=self.controls,
             scrollback=self.messages.messages_from(message.sender_id),
             now=self._clock(),
             tz=self._tz,
@@ -857,7 +857,8 @@ class ChatScreen(Screen[None]):
                     severity="warning",
                 )
                 return
-            route: Callable[[events.Key], Awaitable[None]] = self.app.route_key  # type: ignore[attr-defined]
+            route: Callable[[events.Key], Awaitable[None]]
+            route = self.app.route_key  # type: ignore[attr-defined]  # ChatApp's, not App's
             await route(keys[0])
             return
         text, entered = burst_text(keys)

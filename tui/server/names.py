@@ -105,12 +105,12 @@ BADGE_WORDS = ("host", "mod", *RESERVED_NAMES)
 def _opens(ch: str) -> bool:
     """A bracket of any script that opens: `[`, `(`, `{`, `【`, `⟦`, `〈`, `<`, `«`."""
     category = unicodedata.category(ch)
-    return ch == "<" or category == "Ps" or (category == "Pi" and unicodedata.mirrored(ch))
+    return ch == "<" or category == "Ps" or (category == "Pi" and unicodedata.mirrored(ch) == 1)
 
 
 def _closes(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return ch == ">" or category == "Pe" or (category == "Pf" and unicodedata.mirrored(ch))
+    return ch == ">" or category == "Pe" or (category == "Pf" and unicodedata.mirrored(ch) == 1)
 
 
 def _bracketed_badge(text: str) -> bool:

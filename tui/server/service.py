@@ -59,7 +59,7 @@ WHIP_GLOBAL = "https://global.whip.live-video.net"
 """The WHIP server OBS uses for IVS real-time stages."""
 _BROADCASTER_ID_KEY = "broadcaster_user_id"
 
-VIEWER_CAPABILITIES = (ChatCapability.SEND_MESSAGE,)
+VIEWER_CAPABILITIES: tuple[ChatCapability, ...] = (ChatCapability.SEND_MESSAGE,)
 BROADCASTER_CAPABILITIES = VIEWER_CAPABILITIES
 """The broadcaster deletes and disconnects through `POST /api/moderation/actions`, as
 moderators do, so every action is logged with its actor (tui/server/moderation/standing.py

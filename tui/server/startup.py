@@ -505,16 +505,16 @@ async def delete_created_resources(settings: ServerSettings) -> list[str]:
         control = await _control_plane(settings, "", None)
         kept = place.find(control.region, control.endpoint_url)
         given = settings.room_arn or settings.stage_arn
-        room_arn = settings.room_arn if given else kept and kept.room_arn
-        stage_arn = settings.stage_arn if given else kept and kept.stage_arn
+        room_arn = settings.room_arn if given else kept.room_arn if kept else None
+        stage_arn = settings.stage_arn if given else kept.stage_arn if kept else None
         if not (room_arn or stage_arn):
             found = await control.find_created()
             lines = [
                 f"Nothing to delete: {place.where()} keeps no room or stage made by "
                 f"--create in {control.region}."
             ]
-            for arn in (*found.rooms, *found.stages):
-                lines.append(f"  Tagged {CREATED_BY_TAG} here: {arn}")
+            for tagged in (*found.rooms, *found.stages):
+                lines.append(f"  Tagged {CREATED_BY_TAG} here: {tagged}")
             if found.rooms or found.stages:
                 lines.append(
                     "To delete one: serve --aws --delete --room-arn ARN and/or --stage-arn ARN"

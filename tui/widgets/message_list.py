@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import ClassVar, Final, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -178,7 +178,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     # Priority: each runs in the app's loop as its key is read, before the next key. Run
     # when the key has bubbled back to the app (Textual's way), an Enter read just before
     # text that moves focus to the composer ran the composer's send instead.
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(keys, action, label, show=False, id=binding_id, priority=True)
         for keys, action, label, binding_id in (
             ("up,k", "cursor_up", "Previous", "message_list.up"),
@@ -526,7 +526,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     # --- search and filter (issue 11 §4) -------------------------------------------------
 
     @property
-    def query(self) -> SearchQuery | None:
+    def search_query(self) -> SearchQuery | None:
         """The search in force, if any."""
         return self._query
 

@@ -54,9 +54,10 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened; `str()` says which and why, without a password."""
 
 
-DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error, DatabaseUnavailable)
+DB_ERRORS = (sqlite3.Error, psycopg.Error, DatabaseUnavailable)
 """What a database call may raise, on either engine (a Postgres connection that broke is
-opened again on the next call, which raises DatabaseUnavailable if it cannot)."""
+opened again on the next call, which raises DatabaseUnavailable if it cannot). Its type is
+inferred, a tuple of three, so the checker accepts `except (*DB_ERRORS, OSError)`."""
 
 
 class Rows(Protocol):
@@ -181,8 +182,8 @@ class Database:
     def execute(self, sql: str, params: Sequence[object] = ()) -> Rows:
         conn = self._conn()
         if self.dialect == "postgres":
-            return conn.execute(_pg_sql(sql), params or None)  # type: ignore[no-any-return]
-        return conn.execute(sql, params)  # type: ignore[no-any-return]
+            return conn.execute(_pg_sql(sql), params or None)
+        return conn.execute(sql, params)
 
     def script(self, statements: str) -> None:
         """Several `;`-separated statements without parameters (a schema step)."""

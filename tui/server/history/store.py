@@ -101,7 +101,9 @@ class HistoryStore:
         self.clock = clock
         """Wall clock in epoch seconds; tests swap it to age messages out."""
         try:
-            self._db = where if isinstance(where, Database) else Database.open_sqlite(self.path)
+            self._db = (
+                where if isinstance(where, Database) else Database.open_sqlite(where / DB_FILE_NAME)
+            )
             migrate(self._db, history_schema.COMPONENT, history_schema.STEPS)
         except SchemaTooNew as exc:
             raise HistoryStoreError(

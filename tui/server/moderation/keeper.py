@@ -27,6 +27,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict
 
 from tui.common.text import for_log
 from tui.ivs.backoff import backoff_delay
@@ -140,6 +141,16 @@ OnEvent = Callable[[RoomEvent], None]
 recorder (`tui.server.history.recorder.HistoryRecorder.on_event`)."""
 
 
+class RoomTimings(TypedDict, total=False):
+    """The `ChatRoom` timings a keeper's rooms take (tests shorten them)."""
+
+    request_timeout: float
+    connect_timeout: float
+    backoff_base: float
+    backoff_cap: float
+    refresh_margin: float
+
+
 def keeper_tokens(
     control: ServiceControl,
     room_arn: str,
@@ -188,7 +199,7 @@ class RoomKeeper:
         monotonic: Callable[[], float] = time.monotonic,
         reopen_base: float = 1.0,
         reopen_cap: float = 60.0,
-        room_options: dict[str, float] | None = None,
+        room_options: RoomTimings | None = None,
         rng: random.Random | None = None,
         on_event: OnEvent | None = None,
         claim: Claim | None = None,
@@ -211,7 +222,7 @@ class RoomKeeper:
         self._clock = clock
         self._reopen_base = reopen_base
         self._reopen_cap = reopen_cap
-        self._room_options = room_options or {}
+        self._room_options: RoomTimings = room_options or {}
         self._rng = rng or random.Random()
         self._terms: BlockedTerms = settings.terms()
         self._settings = settings
@@ -295,7 +306,7 @@ class RoomKeeper:
     async def _run(self) -> None:
         failures = 0  # rooms in a row that ended without ever connecting count up
         while True:
-            room = ChatRoom(self._get_token, **self._room_options)  # type: ignore[arg-type]
+            room = ChatRoom(self._get_token, **self._room_options)
             self._room = room
             connected_before = self._connections
             async with room:

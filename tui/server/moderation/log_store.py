@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
+from typing import Any
 
 from tui.server.db import Database, core_schema, migrate
 from tui.server.db.migrations import applied
@@ -58,19 +59,19 @@ def check_log_limit(value: str | int | None) -> int:
     return limit
 
 
-def _record(row: tuple[object, ...]) -> ModerationRecord:
+def _record(row: tuple[Any, ...]) -> ModerationRecord:  # a row as the driver returns it
     (rid, at, actor_id, actor_name, automatic, action, target_id, target_name) = row[:8]
     reason, duration, expires, ban_address = row[8:]
     return ModerationRecord(
-        id=int(rid),  # type: ignore[call-overload]
-        at=float(at),  # type: ignore[arg-type]
+        id=int(rid),
+        at=float(at),
         actor=Party(str(actor_id), str(actor_name)),
         automatic=bool(automatic),
         action=LoggedAction(action),
         target=Party(str(target_id), str(target_name)),
         reason=None if reason is None else str(reason),
-        duration_seconds=None if duration is None else int(duration),  # type: ignore[call-overload]
-        expires_at=None if expires is None else float(expires),  # type: ignore[arg-type]
+        duration_seconds=None if duration is None else int(duration),
+        expires_at=None if expires is None else float(expires),
         ban_address=bool(ban_address),
     )
 

@@ -19,6 +19,8 @@ invalidation would.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tui.common.roles import Role
 from tui.server.db import Database, migrate, review_schema
 from tui.server.moderation.room_settings import FloodLimits
@@ -46,7 +48,7 @@ _REVIEW = (
 )
 
 
-def _standing(row: tuple[object, ...], now: float) -> Standing:
+def _standing(row: tuple[Any, ...], now: float) -> Standing:  # as the driver returns it
     own, role, banned_until, timed_out_until, address_banned = row
     if own == Role.BROADCASTER.value:
         effective = Role.BROADCASTER
@@ -56,8 +58,8 @@ def _standing(row: tuple[object, ...], now: float) -> Standing:
         effective = Role.VIEWER
     return Standing(
         role=effective,
-        banned=banned_until is not None and now < float(banned_until),  # type: ignore[arg-type]
-        timed_out=timed_out_until is not None and now < float(timed_out_until),  # type: ignore[arg-type]
+        banned=banned_until is not None and now < float(banned_until),
+        timed_out=timed_out_until is not None and now < float(timed_out_until),
         address_banned=bool(address_banned),
     )
 

@@ -23,7 +23,7 @@ from typing import Any
 try:  # in the repository
     from tui.common.review_signature import SIGNATURE_HEADER, sign
 except ImportError:  # in the Lambda zip, where it sits beside this file
-    from review_signature import SIGNATURE_HEADER, sign  # type: ignore[no-redef]
+    from review_signature import SIGNATURE_HEADER, sign  # type: ignore[no-redef]  # the zip's copy
 
 BUDGET_SECONDS = 0.150
 """Under IVS's 200 ms, with room for Lambda's own overhead."""
