@@ -26,7 +26,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
@@ -34,6 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from tui.actions import bindings_for
 from tui.ivs.events import ChatMessage
 from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
@@ -175,27 +176,8 @@ def _utc_now() -> datetime:
 class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
-    # Priority: each runs in the app's loop as its key is read, before the next key. Run
-    # when the key has bubbled back to the app (Textual's way), an Enter read just before
-    # text that moves focus to the composer ran the composer's send instead.
-    BINDINGS: list[BindingType] = [
-        Binding(keys, action, label, show=False, id=binding_id, priority=True)
-        for keys, action, label, binding_id in (
-            ("up,k", "cursor_up", "Previous", "message_list.up"),
-            ("down,j", "cursor_down", "Next", "message_list.down"),
-            ("home", "cursor_first", "Oldest", "message_list.home"),
-            ("end", "cursor_last", "Newest", "message_list.end"),
-            ("pageup", "page_up", "Page up", "message_list.page_up"),
-            ("pagedown", "page_down", "Page down", "message_list.page_down"),
-            ("enter,m", "activate", "Actions", "message_list.activate"),
-            # Search; the records are in tui/actions.py.
-            ("slash", "search", "Search", "message_list.search"),
-            ("n", "next_match", "Next match", "message_list.next_match"),
-            ("N", "previous_match", "Previous match", "message_list.previous_match"),
-            ("F", "filter", "Filter", "message_list.filter"),
-            ("escape", "end_search", "End search", "message_list.end_search"),
-        )
-    ]
+    # Priority, each run as its key is read: the table says why.
+    BINDINGS: list[BindingType] = list(bindings_for("message_list"))  # tui/actions.py
 
     COMPONENT_CLASSES = {
         "message-list--time",
