@@ -25,8 +25,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
+from tui.common.durations import describe_duration
 from tui.controller import Controls
-from tui.durations import describe_duration
 from tui.errors import error_words
 from tui.history_relay import Delivered
 from tui.history_sync import HistoryShown, missed_words
