@@ -19,9 +19,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from tui.common.clock import Clock, utc_now
 from tui.errors import error_words
 from tui.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
 from tui.history_sync import CATCH_UP_PAGE, HistoryRequest
@@ -56,16 +57,11 @@ log = logging.getLogger(__name__)
 BrowserOpener = Callable[[str], bool]
 ClipboardWriter = Callable[[str], None]
 RoomFactory = Callable[[ChatSession], "ChatRoom"]
-Clock = Callable[[], datetime]
 
 RENEWING_WORDS = "renewing the chat connection"
 TIMEOUT_OVER_WORDS = "your timeout is over"
 RENEW_AFTER_SECONDS = 0.5
 RENEWED_WORDS = "not sent: the chat connection was being renewed; send it again"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Controls(Protocol):
@@ -114,7 +110,7 @@ class ChatController:
         browser: BrowserOpener,
         clipboard: ClipboardWriter = _no_clipboard,
         room_factory: RoomFactory | None = None,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self.session = session
         self.room: ChatRoom | None = None

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
+from tui.common.clock import Clock
 from tui.common.durations import describe_duration
 from tui.controller import Controls
 from tui.errors import error_words
@@ -86,7 +87,7 @@ from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.mode_footer import ModeFooter
 from tui.widgets.search_bar import SearchBar
-from tui.widgets.status_line import Clock, StatusLine
+from tui.widgets.status_line import StatusLine
 from tui.widgets.untrusted import clean, content_from
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Final, NamedTuple
 
@@ -35,6 +35,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tui.actions import bindings_for
+from tui.common.clock import Clock, utc_now
 from tui.ivs.events import ChatMessage
 from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
@@ -169,10 +170,6 @@ class _Styles(NamedTuple):
     gap: RichStyle
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
@@ -269,7 +266,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         own_name: str = "",
         scrollback: int = 10_000,
         tz: tzinfo | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
