@@ -20,9 +20,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.actions import ACTIONS, bindings_for, keys_in_force
+from tui.common.roles import Role
 from tui.ivs.events import ChatMessage
 from tui.screens.dialog import DialogScreen
-from tui.session import ROLE_BROADCASTER, ROLE_MODERATOR, ROLE_VIEWER, SelfIdentity
+from tui.session import SelfIdentity
 from tui.widgets.untrusted import content_from
 
 DELETE = "delete"
@@ -45,16 +46,16 @@ class AdminAction:
 def can_invite(message: ChatMessage) -> bool:
     """Whether the app server can invite the sender: it invites the viewers it gave a token
     (their token says `role: viewer`); not the broadcaster, not someone it never met."""
-    return message.sender_attributes.get("role") == ROLE_VIEWER
+    return message.sender_attributes.get("role") == Role.VIEWER
 
 
 def may_act_on(message: ChatMessage, me: SelfIdentity) -> bool:
     """Whether `me` may act on the sender (disconnect, time out, ban): not ourselves, not
     the broadcaster; for a moderator, viewers only."""
     role = message.sender_attributes.get("role")
-    if message.sender_id == me.user_id or role == ROLE_BROADCASTER:
+    if message.sender_id == me.user_id or role == Role.BROADCASTER:
         return False
-    return me.is_broadcaster or role == ROLE_VIEWER
+    return me.is_broadcaster or role == Role.VIEWER
 
 
 def admin_actions(
@@ -83,9 +84,9 @@ def admin_actions(
     actions.append(AdminAction(BAN, "Ban…"))
     if me.is_broadcaster:
         role = message.sender_attributes.get("role")
-        if role == ROLE_MODERATOR:
+        if role == Role.MODERATOR:
             actions.append(AdminAction(UNMOD, "Remove moderator"))
-        elif role == ROLE_VIEWER:
+        elif role == Role.VIEWER:
             actions.append(AdminAction(MOD, "Make moderator…"))
         if sender not in gone and can_invite(message):
             actions.append(AdminAction(INVITE, "Invite to the stage"))

@@ -561,15 +561,14 @@ class ChatScreen(Screen[None]):
     @work(group="user_card")
     async def _open_user_card(self, message: ChatMessage) -> None:
         me = self.identity
-        role = me.role if me is not None else ""
         card = UserCard(
             message,
             lookup=self.controls,  # type: ignore[arg-type]  # ChatController is one
             scrollback=self.messages.messages_from(message.sender_id),
             now=self._clock(),
             tz=self._tz,
-            moderator=not self.ended and role in ("broadcaster", "moderator"),
-            broadcaster=not self.ended and role == "broadcaster",
+            moderator=not self.ended and me is not None and me.is_moderator,
+            broadcaster=not self.ended and me is not None and me.is_broadcaster,
         )
         choice = await self.app.push_screen_wait(card)
         if choice is not None:

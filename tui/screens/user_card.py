@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.common.roles import Role
 from tui.errors import error_words
 from tui.ivs.events import ChatMessage
 from tui.moderation_api import ModeratedUser, ModerationAction, NotPermitted
@@ -111,7 +112,7 @@ class UserCard(DialogScreen[UserCardChoice | None]):
         super().__init__()
         self.user_id = message.sender_id
         self.name_shown = message.sender_name
-        self.role = message.sender_attributes.get("role") or "viewer"
+        self.role = message.sender_attributes.get("role") or Role.VIEWER
         self._lookup = lookup
         self._recent = list(scrollback)
         self._now = now

@@ -36,6 +36,7 @@ from textual.timer import Timer
 
 from tui.actions import bindings_for
 from tui.common.clock import Clock, utc_now
+from tui.common.roles import Role
 from tui.ivs.events import ChatMessage
 from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
@@ -66,9 +67,8 @@ _SYSTEM_PREFIX: Final = "-- "
 # Before the broadcaster's name, in a style no name can take: anyone may pick a name that
 # looks like the host's, but only the app server sets the role in a token's attributes.
 HOST_BADGE: Final = "[host]"
-BROADCASTER_ROLE: Final = "broadcaster"
 MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator` (issue 10 §3)
-_BADGES: Final = {BROADCASTER_ROLE: HOST_BADGE, "moderator": MOD_BADGE}
+_BADGES: Final = {Role.BROADCASTER: HOST_BADGE, Role.MODERATOR: MOD_BADGE}
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
 # Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
