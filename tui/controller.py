@@ -77,7 +77,7 @@ class Controls(Protocol):
     async def open_in_browser(self, url: str) -> bool: ...
     def copy(self, text: str) -> None: ...
     # The moderation routes (tui/moderation_api.py): the controller is also the log
-    # screen's LogSource and the settings screen's SettingsStore.
+    # screen's LogSource, the settings screen's SettingsStore and the card's UserLookup.
     async def act(
         self,
         action: str,
@@ -90,7 +90,8 @@ class Controls(Protocol):
     async def moderation_log(
         self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
     ) -> list[ModerationRecord]: ...
-    async def user(self, user_id: str) -> ModeratedUser: ...
+    async def user_profile(self, user_id: str) -> ModeratedUser: ...
+    async def recent_messages(self, user_id: str) -> list[ChatMessage]: ...
     async def room_settings(self) -> RoomSettings: ...
     async def save_room_settings(self, settings: RoomSettings) -> RoomSettings: ...
 
@@ -342,9 +343,6 @@ class ChatController:
     ) -> list[ModerationRecord]:
         return await self._moderation_client().moderation_log(user_id, limit)
 
-    async def user(self, user_id: str) -> ModeratedUser:
-        return await self._moderation_client().user(user_id)
-
     async def room_settings(self) -> RoomSettings:
         return await self._moderation_client().room_settings()
 
@@ -376,9 +374,7 @@ class ChatController:
 
     async def user_profile(self, user_id: str) -> ModeratedUser:
         """The user card's identity age and status (moderators only; 403 otherwise)."""
-        from tui.moderation_api import ModerationClient
-
-        return await ModerationClient(self._session().client).user(user_id)
+        return await self._moderation_client().user(user_id)
 
     async def recent_messages(self, user_id: str) -> list[ChatMessage]:
         """The user card's messages from the history: theirs among its newest page."""

@@ -563,7 +563,7 @@ class ChatScreen(Screen[None]):
         me = self.identity
         card = UserCard(
             message,
-            lookup=self.controls,  # type: ignore[arg-type]  # ChatController is one
+            lookup=self.controls,
             scrollback=self.messages.messages_from(message.sender_id),
             now=self._clock(),
             tz=self._tz,
