@@ -22,7 +22,9 @@ from typing import Literal
 
 from textual.binding import Binding
 
-Owner = Literal["admin_menu", "app", "chat", "composer", "message_list", "search_bar", "textual"]
+Owner = Literal[
+    "admin_menu", "app", "chat", "composer", "message_list", "search_bar", "textual", "user_card"
+]
 
 
 class Section(StrEnum):
@@ -214,6 +216,23 @@ ACTIONS: tuple[UserAction, ...] = (
       "", Section.MESSAGES, "admin_menu"),
     _("admin_menu.unmod", "choose('unmod')", "o", "Moderator", "",
       "Make the sender a viewer again", "", Section.MESSAGES, "admin_menu"),
+    # --- the user card (tui/screens/user_card.py): as the admin menu, and the card writes
+    # its keys in a line of its own. One key per action; `o` and `p` are the
+    # broadcaster's alone. ---
+    _("user_card.close", "dismiss_card", "escape,u", "Close", "", "Close the card", "",
+      Section.MESSAGES, "user_card"),
+    _("user_card.timeout", "choose('timeout')", "", "time out", "", "Time out the user", "",
+      Section.MESSAGES, "user_card", follows="chat.timeout"),
+    _("user_card.untimeout", "choose('untimeout')", "r", "end timeout", "",
+      "End the user's timeout", "", Section.MESSAGES, "user_card"),
+    _("user_card.ban", "choose('ban')", "", "ban", "", "Ban the user", "", Section.MESSAGES,
+      "user_card", follows="chat.ban"),
+    _("user_card.unban", "choose('unban')", "a", "unban", "", "Lift the user's ban", "",
+      Section.MESSAGES, "user_card"),
+    _("user_card.mod", "choose('mod')", "o", "make moderator", "",
+      "Make the user a moderator", "", Section.MESSAGES, "user_card"),
+    _("user_card.unmod", "choose('unmod')", "p", "remove moderator", "",
+      "Make the user a viewer again", "", Section.MESSAGES, "user_card"),
 )  # fmt: skip
 del _
 
@@ -238,8 +257,17 @@ def keys_in_force(action_id: str, keymap: Mapping[str, str]) -> str:
     return action.keys
 
 
+def followed_keys(owner: Owner, keymap: Mapping[str, str]) -> dict[str, str]:
+    """A keymap for `owner`'s bindings that follow another: each id with the keys it has
+    under `keymap`. Textual applies a keymap by binding id, so applied to the owner's
+    bindings, this moves them with the bindings they follow."""
+    return {a.id: keys_in_force(a.id, keymap) for a in ACTIONS if a.owner == owner and a.follows}
+
+
 def bindings_for(
-    owner: Literal["admin_menu", "app", "chat", "composer", "message_list", "search_bar"],
+    owner: Literal[
+        "admin_menu", "app", "chat", "composer", "message_list", "search_bar", "user_card"
+    ],
     keymap: Mapping[str, str] | None = None,
 ) -> list[Binding]:
     """The `BINDINGS` of `owner`: its records that have keys, in the table's order, each
@@ -264,5 +292,6 @@ __all__ = [
     "Who",
     "actions_of",
     "bindings_for",
+    "followed_keys",
     "keys_in_force",
 ]

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from tests.tui.conftest import ALICE, T0, chat_message, until
 from tests.tui.test_list_keys import HostApp, in_the_list
 from tui.app import ChatApp
 from tui.screens.admin_menu import AdminMenu
+from tui.screens.ban_confirm import BanConfirm
+from tui.screens.user_card import UserCard
 from tui.settings import SettingsError, load_settings
 from tui.widgets.message_list import MessageList
 
@@ -196,6 +198,28 @@ async def test_the_admin_menu_shows_and_answers_the_key_the_keymap_gives(
         assert isinstance(app.screen, AdminMenu) and app.calls == []
         await pilot.press("r")
         await until(lambda: app.calls == [("delete", "msg-0006")], "the delete")
+
+
+@pytest.mark.parametrize("binding_id", ["chat.ban", "user_card.ban"])
+async def test_the_user_card_shows_and_answers_the_key_the_keymap_gives(
+    tmp_path: Path, binding_id: str
+) -> None:
+    """As the admin menu: the card's Ban answers `chat.ban`'s key unless its own is
+    remapped, and its line of keys says the key in force."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[keymap]\n"{binding_id}" = "z"\n')
+    app = HostApp(load_settings(path))
+    async with app.run_test() as pilot:
+        await in_the_list(app, pilot)
+        await pilot.press("u")
+        await until(lambda: isinstance(app.screen, UserCard), "the card")
+        keys = str(app.screen.query_one("#keys", Static).render())
+        assert "z ban" in keys and "t time out" in keys and "b ban" not in keys
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, UserCard)
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, BanConfirm), "the ban's confirmation")
 
 
 async def test_theme_from_settings_and_an_unknown_one_is_a_warning() -> None:

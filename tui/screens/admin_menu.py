@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.actions import ACTIONS, bindings_for, keys_in_force
+from tui.actions import bindings_for
 from tui.common.roles import Role
 from tui.ivs.events import ChatMessage
 from tui.screens.dialog import DialogScreen
@@ -121,16 +120,7 @@ class AdminMenu(DialogScreen[str | None]):
         self.actions = actions
 
     def compose(self) -> ComposeResult:
-        keymap = self.app._keymap
-        # The entries that answer a chat key answer it where the keymap put it (Textual
-        # applies the keymap by binding id, and theirs are the menu's own).
-        self._bindings.apply_keymap(
-            {
-                a.id: keys_in_force(a.id, keymap)
-                for a in ACTIONS
-                if a.owner == "admin_menu" and a.follows
-            }
-        )
+        self.follow_keymap("admin_menu")
         with self.frame("Moderate", "enter choose · esc close"):
             preview = self.message.content
             if len(preview) > 60:
@@ -143,18 +133,15 @@ class AdminMenu(DialogScreen[str | None]):
                 *(
                     Option(
                         Content.from_markup(
-                            "[b]$key[/b]  $label", key=self._key_of(a.id, keymap), label=a.label
+                            "[b]$key[/b]  $label",
+                            key=self.key_in_force(f"admin_menu.{a.id}"),
+                            label=a.label,
                         ),
                         id=a.id,
                     )
                     for a in self.actions
                 )
             )
-
-    def _key_of(self, action_id: str, keymap: dict[str, str]) -> str:
-        """The first key of the entry's binding under `keymap`, as the footer shows keys."""
-        key = keys_in_force(f"admin_menu.{action_id}", keymap).split(",")[0].strip()
-        return self.app.get_key_display(Binding(key, ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters and parameters[0]:
