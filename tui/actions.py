@@ -153,7 +153,7 @@ ACTIONS: tuple[UserAction, ...] = (
       Section.ANYWHERE, "app"),
     _("app.quit", "quit", "ctrl+q", "Quit", "", "Quit the app", "quit", Section.ANYWHERE,
       "app", priority=True),
-    # --- history and search (issue 11): the message list's, priority as above ---
+    # --- history and search: the message list's, priority as above ---
     _("message_list.search", "search", "slash", "Search", "Search messages",
       "Find messages by their words, or from:name", "search", Section.MESSAGES,
       "message_list", footer=False, priority=True),
