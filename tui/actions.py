@@ -7,20 +7,24 @@ the command palette's entries (`ChatApp.get_system_commands`), F1's help
 `check_action` (whether the action applies right now is the screen's to say). Adding an
 action is one record here and its `action_*` method on the widget that owns it.
 
-The message list's keys belong to tui/widgets/message_list.py and the palette's to
-Textual; they are listed here (owners "message_list" and "textual": no binding made) so
-that help and the palette can show them.
+The message list's `BINDINGS` come from here too; the palette's key is Textual's, listed
+here (owner "textual": no binding made) so that help and the palette can show it. The
+admin menu's letters are here as well: an entry that does what a chat key does `follows`
+that key, so the menu shows and answers the key the keymap gives the chat's action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
 from textual.binding import Binding, BindingType
 
-Owner = Literal["app", "chat", "composer", "message_list", "search_bar", "textual"]
+Owner = Literal[
+    "admin_menu", "app", "chat", "composer", "message_list", "search_bar", "textual", "user_card"
+]
 
 
 class Section(StrEnum):
@@ -60,10 +64,14 @@ class UserAction:
     who: Who = Who.ANYONE
     footer: bool = True
     priority: bool = False
+    follows: str = ""
+    """The binding id whose keys this one takes, unless a keymap moves this one itself:
+    the admin menu's Delete answers the key of `chat.delete`, wherever a keymap puts it."""
 
-    def binding(self) -> Binding:
+    def binding(self, keymap: Mapping[str, str] | None = None) -> Binding:
+        """Its binding, with the keys it has under `keymap` (a follower's: its leader's)."""
         return Binding(
-            self.keys,
+            keys_in_force(self.id, keymap or {}),
             self.action,
             self.label,
             show=self.footer,
@@ -84,19 +92,27 @@ ACTIONS: tuple[UserAction, ...] = (
     _("composer.focus_messages", "leave", "escape", "Messages", "Go to the messages",
       "Move to the message list, to select a message", "message list", Section.COMPOSER,
       "composer", priority=True),  # as chat.focus_composer, below
-    # --- the message list (bindings in tui/widgets/message_list.py) ---
+    # --- the message list (tui/widgets/message_list.py). Priority: each runs in the app's
+    # loop as its key is read, before the next key. Run when the key has bubbled back to
+    # the app (Textual's way), an Enter read just before text that moves focus to the
+    # composer ran the composer's send instead. ---
     _("message_list.up", "cursor_up", "up,k", "Previous", "", "Select the message above",
-      "move", Section.MESSAGES, "message_list"),
+      "move", Section.MESSAGES, "message_list", footer=False, priority=True),
     _("message_list.down", "cursor_down", "down,j", "Next", "", "Select the message below",
-      "move", Section.MESSAGES, "message_list"),
+      "move", Section.MESSAGES, "message_list", footer=False, priority=True),
     _("message_list.home", "cursor_first", "home", "Oldest", "Oldest message",
-      "Select the oldest message", "first/last", Section.MESSAGES, "message_list"),
+      "Select the oldest message", "first/last", Section.MESSAGES, "message_list",
+      footer=False, priority=True),
     _("message_list.end", "cursor_last", "end", "Newest", "Newest message",
       "Select the newest message and follow new ones", "first/last", Section.MESSAGES,
-      "message_list"),
+      "message_list", footer=False, priority=True),
+    _("message_list.page_up", "page_up", "pageup", "Page up", "", "Up a page", "",
+      Section.MESSAGES, "message_list", footer=False, priority=True),
+    _("message_list.page_down", "page_down", "pagedown", "Page down", "", "Down a page", "",
+      Section.MESSAGES, "message_list", footer=False, priority=True),
     _("message_list.activate", "activate", "enter,m", "Actions", "",
       "Open the admin menu for the selected message", "actions (mod)", Section.MESSAGES,
-      "message_list", Who.MODERATOR),
+      "message_list", Who.MODERATOR, footer=False, priority=True),
     _("chat.admin_menu", "admin_menu", "", "Actions", "Moderate message",
       "Open the admin menu for the selected message", "", Section.MESSAGES, "chat",
       Who.MODERATOR, footer=False),
@@ -137,22 +153,22 @@ ACTIONS: tuple[UserAction, ...] = (
       Section.ANYWHERE, "app"),
     _("app.quit", "quit", "ctrl+q", "Quit", "", "Quit the app", "quit", Section.ANYWHERE,
       "app", priority=True),
-    # --- history and search (issue 11); the list's bindings are in message_list.py ---
+    # --- history and search: the message list's, priority as above ---
     _("message_list.search", "search", "slash", "Search", "Search messages",
       "Find messages by their words, or from:name", "search", Section.MESSAGES,
-      "message_list"),
+      "message_list", footer=False, priority=True),
     _("message_list.next_match", "next_match", "n", "Next match", "",
       "Select the next match, up the list", "next/previous match", Section.MESSAGES,
-      "message_list"),
+      "message_list", footer=False, priority=True),
     _("message_list.previous_match", "previous_match", "N", "Previous match", "",
       "Select the previous match, down the list", "next/previous match", Section.MESSAGES,
-      "message_list"),
+      "message_list", footer=False, priority=True),
     _("message_list.filter", "filter", "F", "Filter", "Show only matches",
       "Show only the messages that match the search (again: all)", "only matches",
-      Section.MESSAGES, "message_list"),
+      Section.MESSAGES, "message_list", footer=False, priority=True),
     _("message_list.end_search", "end_search", "escape", "End search", "",
       "End the search and show every message", "end search", Section.MESSAGES,
-      "message_list"),
+      "message_list", footer=False, priority=True),
     # The search box's keys are written in the box (its placeholder) whenever they work,
     # so F1, full at 80x24, does not repeat them.
     _("search_bar.find", "find", "enter", "Find", "", "Find the newest match", "",
@@ -178,6 +194,45 @@ ACTIONS: tuple[UserAction, ...] = (
     _("chat.room_settings", "room_settings", "ctrl+r", "Settings", "Room settings",
       "Blocked terms, flood limits and the new-identity wait", "room settings (host)",
       Section.ANYWHERE, "chat", Who.BROADCASTER, footer=False),
+    # --- the admin menu (tui/screens/admin_menu.py): one letter per entry, and an entry
+    # that does what a chat key does answers that key (`follows`). Not in F1 or the
+    # palette: the menu writes each key beside its entry. ---
+    _("admin_menu.close", "choose('')", "escape", "Close", "", "Close the menu", "",
+      Section.MESSAGES, "admin_menu"),
+    _("admin_menu.delete", "choose('delete')", "", "Delete", "", "Delete the message", "",
+      Section.MESSAGES, "admin_menu", follows="chat.delete"),
+    _("admin_menu.disconnect", "choose('disconnect')", "", "Disconnect", "",
+      "Disconnect the sender", "", Section.MESSAGES, "admin_menu", follows="chat.disconnect"),
+    _("admin_menu.invite", "choose('invite')", "", "Invite", "", "Invite the sender on stage",
+      "", Section.MESSAGES, "admin_menu", follows="chat.invite"),
+    _("admin_menu.timeout", "choose('timeout')", "", "Time out", "", "Time out the sender",
+      "", Section.MESSAGES, "admin_menu", follows="chat.timeout"),
+    _("admin_menu.untimeout", "choose('untimeout')", "e", "End timeout", "",
+      "End the sender's timeout", "", Section.MESSAGES, "admin_menu"),
+    _("admin_menu.ban", "choose('ban')", "", "Ban", "", "Ban the sender", "",
+      Section.MESSAGES, "admin_menu", follows="chat.ban"),
+    # One key for both: only one of them applies to a sender.
+    _("admin_menu.mod", "choose('mod')", "o", "Moderator", "", "Make the sender a moderator",
+      "", Section.MESSAGES, "admin_menu"),
+    _("admin_menu.unmod", "choose('unmod')", "o", "Moderator", "",
+      "Make the sender a viewer again", "", Section.MESSAGES, "admin_menu"),
+    # --- the user card (tui/screens/user_card.py): as the admin menu, and the card writes
+    # its keys in a line of its own. One key per action; `o` and `p` are the
+    # broadcaster's alone. ---
+    _("user_card.close", "dismiss_card", "escape,u", "Close", "", "Close the card", "",
+      Section.MESSAGES, "user_card"),
+    _("user_card.timeout", "choose('timeout')", "", "time out", "", "Time out the user", "",
+      Section.MESSAGES, "user_card", follows="chat.timeout"),
+    _("user_card.untimeout", "choose('untimeout')", "r", "end timeout", "",
+      "End the user's timeout", "", Section.MESSAGES, "user_card"),
+    _("user_card.ban", "choose('ban')", "", "ban", "", "Ban the user", "", Section.MESSAGES,
+      "user_card", follows="chat.ban"),
+    _("user_card.unban", "choose('unban')", "a", "unban", "", "Lift the user's ban", "",
+      Section.MESSAGES, "user_card"),
+    _("user_card.mod", "choose('mod')", "o", "make moderator", "",
+      "Make the user a moderator", "", Section.MESSAGES, "user_card"),
+    _("user_card.unmod", "choose('unmod')", "p", "remove moderator", "",
+      "Make the user a viewer again", "", Section.MESSAGES, "user_card"),
 )  # fmt: skip
 del _
 
@@ -191,10 +246,36 @@ BY_ACTION: dict[tuple[Owner, str], UserAction] = {(a.owner, a.action): a for a i
 BY_ID: dict[str, UserAction] = {a.id: a for a in ACTIONS}
 
 
-def bindings_for(owner: Literal["app", "chat", "composer", "search_bar"]) -> list[BindingType]:
-    """The `BINDINGS` of `owner`: its records that have keys, in the table's order. Typed as
-    Textual's `BINDINGS` is, whose list is invariant."""
-    return [a.binding() for a in ACTIONS if a.owner == owner and a.keys]
+def keys_in_force(action_id: str, keymap: Mapping[str, str]) -> str:
+    """The keys of `action_id` under `keymap` (binding id -> keys): the keymap's for it,
+    else those of the binding it follows, else its defaults."""
+    action = BY_ID[action_id]
+    if keys := keymap.get(action_id):
+        return keys
+    if action.follows:
+        return keys_in_force(action.follows, keymap)
+    return action.keys
+
+
+def followed_keys(owner: Owner, keymap: Mapping[str, str]) -> dict[str, str]:
+    """A keymap for `owner`'s bindings that follow another: each id with the keys it has
+    under `keymap`. Textual applies a keymap by binding id, so applied to the owner's
+    bindings, this moves them with the bindings they follow."""
+    return {a.id: keys_in_force(a.id, keymap) for a in ACTIONS if a.owner == owner and a.follows}
+
+
+def bindings_for(
+    owner: Literal[
+        "admin_menu", "app", "chat", "composer", "message_list", "search_bar", "user_card"
+    ],
+    keymap: Mapping[str, str] | None = None,
+) -> list[BindingType]:
+    """The `BINDINGS` of `owner`: its records that have keys, in the table's order, each
+    with the keys it has under `keymap` (by default, the defaults). Typed as Textual's
+    `BINDINGS` is, whose list is invariant."""
+    return [
+        a.binding(keymap) for a in ACTIONS if a.owner == owner and keys_in_force(a.id, keymap or {})
+    ]
 
 
 def actions_of(owner: Owner) -> frozenset[str]:
@@ -212,4 +293,6 @@ __all__ = [
     "Who",
     "actions_of",
     "bindings_for",
+    "followed_keys",
+    "keys_in_force",
 ]

@@ -16,7 +16,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from datetime import tzinfo as TzInfo
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.actions import ACTIONS, UserAction, bindings_for
+from tui.common.clock import Clock, utc_now
 from tui.controller import ChatController, RoomFactory
 from tui.errors import error_words
 from tui.gc_tuning import THRESHOLDS, tune_gc
@@ -53,12 +53,7 @@ log = logging.getLogger(__name__)
 TERMINAL_GONE_EXIT = 129
 """The exit status when the terminal hung up: 128 + SIGHUP, as a shell reports one."""
 
-Clock = Callable[[], datetime]
 BrowserOpener = Callable[[str], bool]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def browser_can_open() -> bool:

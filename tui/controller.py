@@ -19,9 +19,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from tui.common.clock import Clock, utc_now
 from tui.errors import error_words
 from tui.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
 from tui.history_sync import CATCH_UP_PAGE, HistoryRequest
@@ -56,16 +57,11 @@ log = logging.getLogger(__name__)
 BrowserOpener = Callable[[str], bool]
 ClipboardWriter = Callable[[str], None]
 RoomFactory = Callable[[ChatSession], "ChatRoom"]
-Clock = Callable[[], datetime]
 
 RENEWING_WORDS = "renewing the chat connection"
 TIMEOUT_OVER_WORDS = "your timeout is over"
 RENEW_AFTER_SECONDS = 0.5
 RENEWED_WORDS = "not sent: the chat connection was being renewed; send it again"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Controls(Protocol):
@@ -81,7 +77,7 @@ class Controls(Protocol):
     async def open_in_browser(self, url: str) -> bool: ...
     def copy(self, text: str) -> None: ...
     # The moderation routes (tui/moderation_api.py): the controller is also the log
-    # screen's LogSource and the settings screen's SettingsStore.
+    # screen's LogSource, the settings screen's SettingsStore and the card's UserLookup.
     async def act(
         self,
         action: str,
@@ -94,12 +90,10 @@ class Controls(Protocol):
     async def moderation_log(
         self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
     ) -> list[ModerationRecord]: ...
-    async def user(self, user_id: str) -> ModeratedUser: ...
-    async def room_settings(self) -> RoomSettings: ...
-    async def save_room_settings(self, settings: RoomSettings) -> RoomSettings: ...
-    # The user card's lookups (tui/screens/user_card.py, `UserLookup`).
     async def user_profile(self, user_id: str) -> ModeratedUser: ...
     async def recent_messages(self, user_id: str) -> list[ChatMessage]: ...
+    async def room_settings(self) -> RoomSettings: ...
+    async def save_room_settings(self, settings: RoomSettings) -> RoomSettings: ...
 
 
 def _no_clipboard(text: str) -> None:
@@ -117,7 +111,7 @@ class ChatController:
         browser: BrowserOpener,
         clipboard: ClipboardWriter = _no_clipboard,
         room_factory: RoomFactory | None = None,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self.session = session
         self.room: ChatRoom | None = None
@@ -349,9 +343,6 @@ class ChatController:
     ) -> list[ModerationRecord]:
         return await self._moderation_client().moderation_log(user_id, limit)
 
-    async def user(self, user_id: str) -> ModeratedUser:
-        return await self._moderation_client().user(user_id)
-
     async def room_settings(self) -> RoomSettings:
         return await self._moderation_client().room_settings()
 
@@ -383,9 +374,7 @@ class ChatController:
 
     async def user_profile(self, user_id: str) -> ModeratedUser:
         """The user card's identity age and status (moderators only; 403 otherwise)."""
-        from tui.moderation_api import ModerationClient
-
-        return await ModerationClient(self._session().client).user(user_id)
+        return await self._moderation_client().user(user_id)
 
     async def recent_messages(self, user_id: str) -> list[ChatMessage]:
         """The user card's messages from the history: theirs among its newest page."""

@@ -13,9 +13,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
+from tui.common.clock import Clock, utc_now
 from tui.common.timefmt import rfc3339
 from tui.errors import error_words
 from tui.history_client import UnknownMessage
@@ -88,7 +89,7 @@ class HistoryRelay:
         *,
         on_join: int = DEFAULT_HISTORY_ON_JOIN,
         page: int = CATCH_UP_PAGE,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self._source = source
         self._deliver = deliver

@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 UNKNOWN_KEY = 401
 """The app server's answer to a session key it does not know (a fresh data dir)."""
 
-ROLE_BROADCASTER = Role.BROADCASTER
-ROLE_MODERATOR = Role.MODERATOR
-ROLE_VIEWER = Role.VIEWER
-
 
 @dataclass(frozen=True, slots=True)
 class SelfIdentity:
@@ -55,12 +51,12 @@ class SelfIdentity:
 
     @property
     def is_broadcaster(self) -> bool:
-        return self.role == ROLE_BROADCASTER
+        return self.role == Role.BROADCASTER
 
     @property
     def is_moderator(self) -> bool:
         """Moderates the room: the broadcaster, or a moderator the broadcaster made."""
-        return self.role in (ROLE_BROADCASTER, ROLE_MODERATOR)
+        return self.role in (Role.BROADCASTER, Role.MODERATOR)
 
 
 def room_label(server_url: str) -> str:

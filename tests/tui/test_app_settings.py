@@ -6,10 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, OptionList, Static
 
-from tests.tui.conftest import ALICE, T0, chat_message
+from tests.tui.conftest import ALICE, T0, chat_message, until
+from tests.tui.test_list_keys import HostApp, in_the_list
 from tui.app import ChatApp
+from tui.screens.admin_menu import AdminMenu
+from tui.screens.ban_confirm import BanConfirm
+from tui.screens.user_card import UserCard
 from tui.settings import SettingsError, load_settings
 from tui.widgets.message_list import MessageList
 
@@ -169,6 +173,53 @@ async def test_keymap_from_the_file_drives_the_app(config: Path) -> None:
         await pilot.pause()
         kept = app.chat.query_one(MessageList).messages
         assert len(kept) == 500 and kept[0].content == "line 100"
+
+
+@pytest.mark.parametrize("binding_id", ["chat.delete", "admin_menu.delete"])
+async def test_the_admin_menu_shows_and_answers_the_key_the_keymap_gives(
+    tmp_path: Path, binding_id: str
+) -> None:
+    """Its Delete answers `chat.delete`'s key unless its own is remapped: the menu writes
+    the new key beside the entry, the new key deletes from the menu, the old one no longer
+    does."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[keymap]\n"{binding_id}" = "r"\n')
+    app = HostApp(load_settings(path))
+    async with app.run_test() as pilot:
+        await in_the_list(app, pilot)
+        await pilot.press("m")
+        await until(lambda: isinstance(app.screen, AdminMenu), "the menu")
+        entries = app.screen.query_one(OptionList)
+        delete = entries.get_option("delete")
+        assert str(delete.prompt) == "r  Delete message"
+        assert str(entries.get_option("ban").prompt) == "b  Ban…"  # not remapped: the default
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, AdminMenu) and app.calls == []
+        await pilot.press("r")
+        await until(lambda: app.calls == [("delete", "msg-0006")], "the delete")
+
+
+@pytest.mark.parametrize("binding_id", ["chat.ban", "user_card.ban"])
+async def test_the_user_card_shows_and_answers_the_key_the_keymap_gives(
+    tmp_path: Path, binding_id: str
+) -> None:
+    """As the admin menu: the card's Ban answers `chat.ban`'s key unless its own is
+    remapped, and its line of keys says the key in force."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[keymap]\n"{binding_id}" = "z"\n')
+    app = HostApp(load_settings(path))
+    async with app.run_test() as pilot:
+        await in_the_list(app, pilot)
+        await pilot.press("u")
+        await until(lambda: isinstance(app.screen, UserCard), "the card")
+        keys = str(app.screen.query_one("#keys", Static).render())
+        assert "z ban" in keys and "t time out" in keys and "b ban" not in keys
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, UserCard)
+        await pilot.press("z")
+        await until(lambda: isinstance(app.screen, BanConfirm), "the ban's confirmation")
 
 
 async def test_theme_from_settings_and_an_unknown_one_is_a_warning() -> None:

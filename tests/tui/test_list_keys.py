@@ -63,12 +63,12 @@ class RecordingController(ChatController):
 
 
 class HostApp(ChatApp):
-    def __init__(self) -> None:
+    def __init__(self, settings: TuiSettings | None = None) -> None:
         self.recorder = RecordingController()
         super().__init__(
             controller=self.recorder,
             identity=HOST,
-            settings=TuiSettings.model_construct(),
+            settings=settings or TuiSettings.model_construct(),
             clock=lambda: T0,
             tz=UTC,
         )

@@ -47,11 +47,11 @@ import asyncio
 import json
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tui.common.clock import utc_now
 from tui.common.text import for_log
 from tui.emulator.live_room import Connection, LiveRoom
 from tui.emulator.masking import MaskCheckingResponse
@@ -95,10 +95,6 @@ CLIENT_FRAME_READ_LIMIT = 1024 * 1024
 """Largest client frame read; bigger ones close the socket (1009), as aiohttp does. Well
 over `protocol.MAX_FRAME_BYTES` on purpose: a frame that can be read gets an ERROR 413
 that names the field too large, rather than a bare close."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ChatHub:
@@ -261,7 +257,7 @@ class ChatHub:
             content=content,
             attributes=attributes,
             sender=Sender(user_id=conn.user_id, attributes=conn.grant.attributes),
-            send_time=_now(),
+            send_time=utc_now(),
         )
         conn.live.broadcast(frame.to_json())
 
@@ -358,7 +354,7 @@ class ChatHub:
             request_id=request_id,
             event_name=name,
             attributes=attributes or {},
-            send_time=_now(),
+            send_time=utc_now(),
         )
         self.broadcast(room, frame.to_json())
         return frame.id

@@ -38,8 +38,9 @@ class Skipped:
     why: str
 
 
-Delivered = ChatMessage | MessageDeleted | UserDisconnected | CustomEvent
-Fact = Delivered | ServerError | Skipped
+FrameEvent = ChatMessage | MessageDeleted | UserDisconnected | CustomEvent
+"""An event a server frame carries: the room's events less the link's own `StateChanged`."""
+Fact = FrameEvent | ServerError | Skipped
 
 
 def message_of(frame: MessageFrame) -> ChatMessage:
@@ -75,7 +76,7 @@ def frame_to_fact(raw: str | bytes, seen: RecentIds) -> Fact | None:
     return None
 
 
-def _event(frame: EventFrame) -> Delivered | Skipped:
+def _event(frame: EventFrame) -> FrameEvent | Skipped:
     name = frame.event_name
     attrs = frame.attributes
     if name == EVENT_DELETE_MESSAGE:
@@ -92,4 +93,4 @@ def _event(frame: EventFrame) -> Delivered | Skipped:
     return CustomEvent(frame.id, name, attrs, frame.send_time, frame.request_id)
 
 
-__all__ = ["Delivered", "Fact", "ServerError", "Skipped", "frame_to_fact"]
+__all__ = ["Fact", "FrameEvent", "ServerError", "Skipped", "frame_to_fact"]

@@ -1,5 +1,6 @@
 """The moderator's admin menu for one message: only the actions that apply, each with
-the key that does the same from the message list (StreamCat's menu, by keyboard).
+the key that does the same from the message list (StreamCat's menu, by keyboard). The
+keys are the action table's (tui/actions.py), as the keymap in force sets them.
 
 Who may do what (issue 10 §3): nobody acts on themselves or on the broadcaster; a
 moderator acts on viewers only (deletes their messages, disconnects, times out, bans);
@@ -13,14 +14,15 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings_for
+from tui.common.roles import Role
 from tui.ivs.events import ChatMessage
 from tui.screens.dialog import DialogScreen
-from tui.session import ROLE_BROADCASTER, ROLE_MODERATOR, ROLE_VIEWER, SelfIdentity
+from tui.session import SelfIdentity
 from tui.widgets.untrusted import content_from
 
 DELETE = "delete"
@@ -36,23 +38,23 @@ UNMOD = "unmod"
 @dataclass(frozen=True, slots=True)
 class AdminAction:
     id: str
-    key: str
+    """Also the end of its binding id: `admin_menu.delete`."""
     label: str
 
 
 def can_invite(message: ChatMessage) -> bool:
     """Whether the app server can invite the sender: it invites the viewers it gave a token
     (their token says `role: viewer`); not the broadcaster, not someone it never met."""
-    return message.sender_attributes.get("role") == ROLE_VIEWER
+    return message.sender_attributes.get("role") == Role.VIEWER
 
 
 def may_act_on(message: ChatMessage, me: SelfIdentity) -> bool:
     """Whether `me` may act on the sender (disconnect, time out, ban): not ourselves, not
     the broadcaster; for a moderator, viewers only."""
     role = message.sender_attributes.get("role")
-    if message.sender_id == me.user_id or role == ROLE_BROADCASTER:
+    if message.sender_id == me.user_id or role == Role.BROADCASTER:
         return False
-    return me.is_broadcaster or role == ROLE_VIEWER
+    return me.is_broadcaster or role == Role.VIEWER
 
 
 def admin_actions(
@@ -70,23 +72,23 @@ def admin_actions(
     actable = may_act_on(message, me)
     actions = []
     if actable or sender == me.user_id or me.is_broadcaster:
-        actions.append(AdminAction(DELETE, "d", "Delete message"))
+        actions.append(AdminAction(DELETE, "Delete message"))
     if not actable:
         return actions
     if sender not in gone:
-        actions.append(AdminAction(DISCONNECT, "x", "Disconnect user…"))
-    actions.append(AdminAction(TIMEOUT, "t", "Time out…"))
+        actions.append(AdminAction(DISCONNECT, "Disconnect user…"))
+    actions.append(AdminAction(TIMEOUT, "Time out…"))
     if sender in timed_out:
-        actions.append(AdminAction(UNTIMEOUT, "e", "End timeout"))
-    actions.append(AdminAction(BAN, "b", "Ban…"))
+        actions.append(AdminAction(UNTIMEOUT, "End timeout"))
+    actions.append(AdminAction(BAN, "Ban…"))
     if me.is_broadcaster:
         role = message.sender_attributes.get("role")
-        if role == ROLE_MODERATOR:
-            actions.append(AdminAction(UNMOD, "o", "Remove moderator"))
-        elif role == ROLE_VIEWER:
-            actions.append(AdminAction(MOD, "o", "Make moderator…"))
+        if role == Role.MODERATOR:
+            actions.append(AdminAction(UNMOD, "Remove moderator"))
+        elif role == Role.VIEWER:
+            actions.append(AdminAction(MOD, "Make moderator…"))
         if sender not in gone and can_invite(message):
-            actions.append(AdminAction(INVITE, "s", "Invite to the stage"))
+            actions.append(AdminAction(INVITE, "Invite to the stage"))
     return actions
 
 
@@ -110,18 +112,7 @@ class AdminMenu(DialogScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "choose('')", "Close", id="admin_menu.close"),
-        Binding("d", "choose('delete')", "Delete", id="admin_menu.delete"),
-        Binding("x", "choose('disconnect')", "Disconnect", id="admin_menu.disconnect"),
-        Binding("s", "choose('invite')", "Invite", id="admin_menu.invite"),
-        Binding("t", "choose('timeout')", "Time out", id="admin_menu.timeout"),
-        Binding("e", "choose('untimeout')", "End timeout", id="admin_menu.untimeout"),
-        Binding("b", "choose('ban')", "Ban", id="admin_menu.ban"),
-        # One key for both: only one of them applies to a sender.
-        Binding("o", "choose('mod')", "Moderator", id="admin_menu.mod"),
-        Binding("o", "choose('unmod')", "Moderator", id="admin_menu.unmod"),
-    ]
+    BINDINGS = bindings_for("admin_menu")  # tui/actions.py; the keymap's keys: compose
 
     def __init__(self, message: ChatMessage, actions: list[AdminAction]) -> None:
         super().__init__()
@@ -129,6 +120,7 @@ class AdminMenu(DialogScreen[str | None]):
         self.actions = actions
 
     def compose(self) -> ComposeResult:
+        self.follow_keymap("admin_menu")
         with self.frame("Moderate", "enter choose · esc close"):
             preview = self.message.content
             if len(preview) > 60:
@@ -139,7 +131,14 @@ class AdminMenu(DialogScreen[str | None]):
             )
             yield OptionList(
                 *(
-                    Option(Content.from_markup(f"[b]{a.key}[/b]  {a.label}"), id=a.id)
+                    Option(
+                        Content.from_markup(
+                            "[b]$key[/b]  $label",
+                            key=self.key_in_force(f"admin_menu.{a.id}"),
+                            label=a.label,
+                        ),
+                        id=a.id,
+                    )
                     for a in self.actions
                 )
             )

@@ -25,8 +25,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
+from tui.common.clock import Clock
+from tui.common.durations import describe_duration
 from tui.controller import Controls
-from tui.durations import describe_duration
 from tui.errors import error_words
 from tui.history_relay import Delivered
 from tui.history_sync import HistoryShown, missed_words
@@ -86,7 +87,7 @@ from tui.widgets.join_hint import JoinHint, JoinHints
 from tui.widgets.message_list import MessageList
 from tui.widgets.mode_footer import ModeFooter
 from tui.widgets.search_bar import SearchBar
-from tui.widgets.status_line import Clock, StatusLine
+from tui.widgets.status_line import StatusLine
 from tui.widgets.untrusted import clean, content_from
 
 log = logging.getLogger(__name__)
@@ -560,15 +561,14 @@ class ChatScreen(Screen[None]):
     @work(group="user_card")
     async def _open_user_card(self, message: ChatMessage) -> None:
         me = self.identity
-        role = me.role if me is not None else ""
         card = UserCard(
             message,
             lookup=self.controls,
             scrollback=self.messages.messages_from(message.sender_id),
             now=self._clock(),
             tz=self._tz,
-            moderator=not self.ended and role in ("broadcaster", "moderator"),
-            broadcaster=not self.ended and role == "broadcaster",
+            moderator=not self.ended and me is not None and me.is_moderator,
+            broadcaster=not self.ended and me is not None and me.is_broadcaster,
         )
         choice = await self.app.push_screen_wait(card)
         if choice is not None:
@@ -1223,7 +1223,7 @@ class ChatScreen(Screen[None]):
     async def _address_of(self, user_id: str, confirm: BanConfirm) -> None:
         """Fill the ban dialog's address line from the user card, if it comes."""
         try:
-            card = await self.controls.user(user_id)
+            card = await self.controls.user_profile(user_id)
         except Exception:
             log.info("no user card for the ban dialog", exc_info=True)
             return

@@ -17,11 +17,13 @@ import time
 from typing import TypeVar
 
 from textual import events, on
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
+from tui.actions import Owner, followed_keys, keys_in_force
 from tui.widgets.untrusted import as_content
 
 ResultType = TypeVar("ResultType")
@@ -79,6 +81,17 @@ class DialogScreen(ModalScreen[ResultType]):
                 subtitle if isinstance(subtitle, Content) else as_content(subtitle)
             )
         return dialog
+
+    def key_in_force(self, binding_id: str) -> str:
+        """The first key of `binding_id` (a record of tui/actions.py) under the keymap in
+        force, as the footer shows keys."""
+        key = keys_in_force(binding_id, self.app._keymap).split(",")[0].strip()
+        return self.app.get_key_display(Binding(key, ""))
+
+    def follow_keymap(self, owner: Owner) -> None:
+        """Move this screen's bindings that follow another (the admin menu's Delete follows
+        `chat.delete`) to where the keymap in force put those."""
+        self._bindings.apply_keymap(followed_keys(owner, self.app._keymap))
 
     def key_hints(self, *hints: tuple[str, str]) -> Content:
         """`(action, words)` pairs as "key words · key words", each key as it is bound now

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.durations import describe_duration
+from tui.common.durations import describe_duration
 from tui.moderation_api import DEFAULT_LOG_LIMIT, ModerationRecord, Party
 from tui.server.client import AppServerError
 from tui.widgets.line_input import LineInput

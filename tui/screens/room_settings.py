@@ -5,7 +5,7 @@ a second for the whole room, the longest message).
 A thin view over `SettingsStore`: loaded when it opens, saved whole with ctrl+s (PUT),
 escape cancels. Bad input, the fields' or the server's (a blocked term that is not a
 valid pattern), is said in place and keeps everything typed. Durations are typed as
-moderators say them (`5s`, `10m`, `1h`; tui/durations.py).
+moderators say them (`5s`, `10m`, `1h`; tui/common/durations.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static, TextArea
 
-from tui.durations import DurationError, format_duration, parse_duration
+from tui.common.durations import DurationError, format_duration, parse_duration
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, MAX_MESSAGE_RATE_PER_SECOND
 from tui.moderation_api import FloodLimits, RoomSettings
 from tui.screens.dialog import DialogScreen

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.durations import DAY, HOUR, MINUTE, DurationError, format_duration, parse_duration
+from tui.common.durations import DAY, HOUR, MINUTE, DurationError, format_duration, parse_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH
 from tui.screens.dialog import ConfirmDialog
 from tui.widgets.line_input import LineInput

@@ -15,10 +15,11 @@ from typing import Protocol
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.actions import BY_ID, bindings_for
+from tui.common.roles import Role
 from tui.errors import error_words
 from tui.ivs.events import ChatMessage
 from tui.moderation_api import ModeratedUser, ModerationAction, NotPermitted
@@ -71,17 +72,14 @@ def status_words(user: ModeratedUser, now: datetime) -> str:
     return "in good standing"
 
 
-# Key, action, words: one key each (issue 11 §5); `o` is the broadcaster's alone.
-_MODERATOR_KEYS = (
-    ("t", ModerationAction.TIMEOUT, "time out"),
-    ("r", ModerationAction.UNTIMEOUT, "end timeout"),
-    ("b", ModerationAction.BAN, "ban"),
-    ("a", ModerationAction.UNBAN, "unban"),
+# What the card offers; the keys and their words are the action table's (`user_card.*`).
+_MODERATOR_ACTIONS = (
+    ModerationAction.TIMEOUT,
+    ModerationAction.UNTIMEOUT,
+    ModerationAction.BAN,
+    ModerationAction.UNBAN,
 )
-_BROADCASTER_KEYS = (
-    ("o", ModerationAction.MOD, "make moderator"),
-    ("p", ModerationAction.UNMOD, "remove moderator"),
-)
+_BROADCASTER_ACTIONS = (ModerationAction.MOD, ModerationAction.UNMOD)
 
 
 class UserCard(DialogScreen[UserCardChoice | None]):
@@ -89,13 +87,7 @@ class UserCard(DialogScreen[UserCardChoice | None]):
     UserCard > #dialog { width: 72; padding: 0 1; }
     UserCard .-muted { color: $text-muted; }
     """
-    BINDINGS = [
-        Binding("escape,u", "dismiss_card", "Close", id="user_card.close"),
-        *(
-            Binding(key, f"choose('{key}')", words, id=f"user_card.{action.value}")
-            for key, action, words in _MODERATOR_KEYS + _BROADCASTER_KEYS
-        ),
-    ]
+    BINDINGS = bindings_for("user_card")  # tui/actions.py; the keymap's keys: compose
 
     def __init__(
         self,
@@ -111,25 +103,30 @@ class UserCard(DialogScreen[UserCardChoice | None]):
         super().__init__()
         self.user_id = message.sender_id
         self.name_shown = message.sender_name
-        self.role = message.sender_attributes.get("role") or "viewer"
+        self.role = message.sender_attributes.get("role") or Role.VIEWER
         self._lookup = lookup
         self._recent = list(scrollback)
         self._now = now
         self._tz = tz
-        keys = (_MODERATOR_KEYS if moderator else ()) + (_BROADCASTER_KEYS if broadcaster else ())
-        self._keys = {key: (action, words) for key, action, words in keys}
+        self._actions = (_MODERATOR_ACTIONS if moderator else ()) + (
+            _BROADCASTER_ACTIONS if broadcaster else ()
+        )
         self.status = ""
         """What the status line says once looked up (for tests and the screen)."""
 
     def compose(self) -> ComposeResult:
+        self.follow_keymap("user_card")
         # The name as literal Content: a border title given as a string is markup.
         with self.frame(as_content(self.name_shown), "escape closes"):
             yield Static(as_content(f"role: {self.role} · id: {self.user_id}"), id="who")
             yield Static("identity and status: looking up…", id="status", classes="-muted")
             yield Static("Recent messages", classes="-muted")
             yield Static(self._recent_content(), id="recent")
-            if self._keys:
-                words = " · ".join(f"{key} {w}" for key, (_, w) in self._keys.items())
+            if self._actions:
+                words = " · ".join(
+                    f"{self.key_in_force(f'user_card.{a}')} {BY_ID[f'user_card.{a}'].label}"
+                    for a in self._actions
+                )
                 yield Static(as_content(words), id="keys")
 
     def on_mount(self) -> None:
@@ -137,7 +134,7 @@ class UserCard(DialogScreen[UserCardChoice | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose":
-            return bool(parameters) and parameters[0] in self._keys
+            return bool(parameters) and parameters[0] in self._actions
         return True
 
     def _recent_content(self) -> Content:
@@ -179,10 +176,9 @@ class UserCard(DialogScreen[UserCardChoice | None]):
         self._recent = sorted(merged, key=lambda m: (m.send_time, m.id))
         self.query_one("#recent", Static).update(self._recent_content())
 
-    def action_choose(self, key: str) -> None:
-        if key in self._keys:
-            action, _ = self._keys[key]
-            self.dismiss(UserCardChoice(action, self.user_id, self.name_shown))
+    def action_choose(self, action: str) -> None:
+        if action in self._actions:
+            self.dismiss(UserCardChoice(ModerationAction(action), self.user_id, self.name_shown))
 
     def action_dismiss_card(self) -> None:
         self.dismiss(None)

@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import ClassVar, Final, NamedTuple
 
@@ -26,7 +26,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
@@ -34,6 +34,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from tui.actions import bindings_for
+from tui.common.clock import Clock, utc_now
+from tui.common.roles import Role
 from tui.ivs.events import ChatMessage
 from tui.message_search import SearchQuery
 from tui.scrollback import Entry, Scrollback
@@ -64,9 +67,8 @@ _SYSTEM_PREFIX: Final = "-- "
 # Before the broadcaster's name, in a style no name can take: anyone may pick a name that
 # looks like the host's, but only the app server sets the role in a token's attributes.
 HOST_BADGE: Final = "[host]"
-BROADCASTER_ROLE: Final = "broadcaster"
 MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator` (issue 10 §3)
-_BADGES: Final = {BROADCASTER_ROLE: HOST_BADGE, "moderator": MOD_BADGE}
+_BADGES: Final[dict[str, str]] = {Role.BROADCASTER: HOST_BADGE, Role.MODERATOR: MOD_BADGE}
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
 # Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
@@ -168,34 +170,11 @@ class _Styles(NamedTuple):
     gap: RichStyle
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
-    # Priority: each runs in the app's loop as its key is read, before the next key. Run
-    # when the key has bubbled back to the app (Textual's way), an Enter read just before
-    # text that moves focus to the composer ran the composer's send instead.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(keys, action, label, show=False, id=binding_id, priority=True)
-        for keys, action, label, binding_id in (
-            ("up,k", "cursor_up", "Previous", "message_list.up"),
-            ("down,j", "cursor_down", "Next", "message_list.down"),
-            ("home", "cursor_first", "Oldest", "message_list.home"),
-            ("end", "cursor_last", "Newest", "message_list.end"),
-            ("pageup", "page_up", "Page up", "message_list.page_up"),
-            ("pagedown", "page_down", "Page down", "message_list.page_down"),
-            ("enter,m", "activate", "Actions", "message_list.activate"),
-            # Search; the records are in tui/actions.py.
-            ("slash", "search", "Search", "message_list.search"),
-            ("n", "next_match", "Next match", "message_list.next_match"),
-            ("N", "previous_match", "Previous match", "message_list.previous_match"),
-            ("F", "filter", "Filter", "message_list.filter"),
-            ("escape", "end_search", "End search", "message_list.end_search"),
-        )
-    ]
+    # Priority, each run as its key is read: the table says why.
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("message_list"))  # tui/actions.py
 
     COMPONENT_CLASSES = {
         "message-list--time",
@@ -287,7 +266,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         own_name: str = "",
         scrollback: int = 10_000,
         tz: tzinfo | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,

@@ -9,17 +9,15 @@ cutting the reason short.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from textual.content import Content
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tui.common.clock import Clock
 from tui.ivs.events import ConnectionState, StateChanged
 from tui.widgets.untrusted import content_from
-
-Clock = Callable[[], datetime]
 
 _STATE_STYLE = {
     ConnectionState.CONNECTING: "$warning",

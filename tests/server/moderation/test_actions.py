@@ -56,7 +56,7 @@ def test_a_timeout_is_logged_with_its_end_and_disconnects_with_words() -> None:
     ("body", "words"),
     [
         ({"action": "ban"}, "banned"),
-        ({"action": "ban", "durationSeconds": 86400, "reason": "spam"}, "banned for 1 d: spam"),
+        ({"action": "ban", "durationSeconds": 86400, "reason": "spam"}, "banned for 24 h: spam"),
         ({"action": "mod"}, "your role changed: reconnecting"),
     ],
 )

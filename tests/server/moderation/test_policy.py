@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tui.common.durations import describe_duration
 from tui.server.errors import InvalidRequest, NotAllowed
 from tui.server.moderation.policy import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -15,7 +16,6 @@ from tui.server.moderation.policy import (
     ActionRequest,
     Role,
     check_may_act,
-    describe_duration,
     may_act,
     parse_action_request,
 )
@@ -35,7 +35,7 @@ def test_a_timeout_with_a_preset_and_a_reason() -> None:
 
 
 def test_the_presets_are_one_minute_ten_minutes_an_hour_and_a_day() -> None:
-    assert [describe_duration(s) for s in TIMEOUT_PRESETS] == ["1 min", "10 min", "1 h", "1 d"]
+    assert [describe_duration(s) for s in TIMEOUT_PRESETS] == ["1 min", "10 min", "1 h", "24 h"]
     for seconds in TIMEOUT_PRESETS:
         body = {"action": "timeout", "userId": "u", "durationSeconds": seconds}
         assert parse_action_request(body).duration_seconds == seconds

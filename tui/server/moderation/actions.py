@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.common.durations import describe_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH
 from tui.server.errors import InvalidRequest
 from tui.server.moderation.policy import (
@@ -38,7 +39,6 @@ from tui.server.moderation.policy import (
     ActionRequest,
     Role,
     check_may_act,
-    describe_duration,
 )
 from tui.server.moderation.records import LoggedAction, ModerationState, NewRecord, Party
 

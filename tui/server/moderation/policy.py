@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tui.common.durations import DAY, HOUR, MINUTE, describe_duration
 from tui.common.roles import Role
 from tui.ivs.protocol import REASON_MAX_LENGTH, USER_ID_MAX_LENGTH, code_points
 from tui.server.errors import InvalidRequest, NotAllowed
@@ -43,9 +44,6 @@ KEEPER_USER_ID = "room-keeper"
 MESSAGE_ID_MAX_LENGTH = 128
 """IVS's message ids are 12 characters; past this an id is not one."""
 
-MINUTE = 60
-HOUR = 60 * MINUTE
-DAY = 24 * HOUR
 TIMEOUT_PRESETS: tuple[int, ...] = (MINUTE, 10 * MINUTE, HOUR, DAY)
 """The timeout durations the TUI offers, in seconds: 1 min, 10 min, 1 h, 24 h."""
 DEFAULT_TIMEOUT_SECONDS = 10 * MINUTE
@@ -62,16 +60,6 @@ _DURATION_LIMITS: dict[Action, int] = {
     Action.BAN: MAX_BAN_SECONDS,
 }
 _ACTIONS = ", ".join(a.value for a in Action)
-
-
-def describe_duration(seconds: int) -> str:
-    """`90` -> "1 min 30 s": for log lines and refusals."""
-    parts = []
-    for size, unit in ((DAY, "d"), (HOUR, "h"), (MINUTE, "min"), (1, "s")):
-        if seconds >= size:
-            count, seconds = divmod(seconds, size)
-            parts.append(f"{count} {unit}")
-    return " ".join(parts) or "0 s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +217,6 @@ __all__ = [
     "Role",
     "automatic_applies",
     "check_may_act",
-    "describe_duration",
     "may_act",
     "parse_action_request",
 ]

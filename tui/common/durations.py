@@ -1,7 +1,8 @@
 """Durations as moderators type and read them: `90s`, `15m`, `2h`, `3d`, or `1h30m`.
 
-Plain Python (no Textual): the timeout picker and the room settings screen parse what is
-typed here, and show durations the same way back.
+Standard library only: the timeout picker and the room settings screen parse what is
+typed here and show durations the same way back, and `describe_duration` words them for
+reading on both sides, the TUI's lines and the app server's log lines and refusals.
 """
 
 from __future__ import annotations

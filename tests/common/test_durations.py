@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.durations import DurationError, describe_duration, format_duration, parse_duration
+from tui.common.durations import DurationError, describe_duration, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
