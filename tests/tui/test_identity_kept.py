@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import pty
 import select
 import signal
 import stat
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.pty_join import join_env, join_on_pty
 from tui.moderation_api import ModerationClient
 from tui.server.client import AppServerClient, AppServerError
 from tui.server.names import looks
@@ -26,17 +26,6 @@ from tui.session_keys import KEYS_DIR_NAME, SavedKeys, server_id
 
 LIVE = "● live".encode()
 DEADLINE = 60.0
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IVS_CHAT_TUI_")}
-    env.update(
-        TERM="xterm-256color",
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_STATE_HOME=str(home / "state"),
-        XDG_DATA_HOME=str(home / "data"),
-    )
-    return env
 
 
 def _keys(home: Path) -> SavedKeys:
@@ -65,16 +54,7 @@ async def _tui_until_killed(
 ) -> None:
     """`join --server url --name name` on a pty until `wanted` is on its screen (and
     `saved` exists), then SIGKILL: no clean exit, as a crash or a closed laptop."""
-    master, slave = pty.openpty()
-    tui = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "tui.cli", "join", "--server", url, "--name", name),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=_env(home),
-        start_new_session=True,
-    )
-    os.close(slave)
+    tui, master = await join_on_pty(url, name, home)
     try:
         await asyncio.to_thread(_read_until, master, wanted, saved)
     finally:
@@ -193,7 +173,7 @@ def test_forget_identity_deletes_the_key(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env=_env(tmp_path),
+        env=join_env(tmp_path),
     )
     assert done.returncode == 0, done.stderr
     assert (
@@ -206,6 +186,6 @@ def test_forget_identity_deletes_the_key(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env=_env(tmp_path),
+        env=join_env(tmp_path),
     )
     assert again.returncode == 0 and again.stdout.startswith("no identity saved for 'Alice'")

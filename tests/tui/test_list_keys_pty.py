@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import pty
 import re
 import select
-import sys
 import time
 from pathlib import Path
 
+from tests.tui.pty_join import join_env, join_on_pty
 from tui.server.startup import start_local_stack
 
 DEADLINE = 20.0
@@ -39,26 +38,9 @@ async def test_a_line_typed_in_the_list_over_a_terminal_lands_in_the_composer(
     tmp_path: Path,
 ) -> None:
     stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path / "server")
-    master, slave = pty.openpty()
+    env = join_env(tmp_path, COLUMNS="80", LINES="24")
+    tui, master = await join_on_pty(stack.url, "Hana", tmp_path, env=env)
     os.set_blocking(master, True)
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "COLUMNS": "80",
-        "LINES": "24",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
-    tui = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "tui.cli", "join", "--server", stack.url, "--name", "Hana"),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
     seen = bytearray()
     try:
         await asyncio.to_thread(_read_until, master, "● live", seen)

@@ -8,10 +8,10 @@ import os
 import pty
 import select
 import signal
-import sys
 import time
 from pathlib import Path
 
+from tests.tui.pty_join import join_on_pty
 from tui.app import TERMINAL_GONE_EXIT
 from tui.server.startup import start_local_stack
 from tui.terminal_hangup import terminal_hung_up
@@ -45,26 +45,14 @@ def _read_until(master: int, wanted: bytes) -> bytes:
 
 async def test_the_tui_quits_when_its_terminal_hangs_up(tmp_path: Path) -> None:
     stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path / "server")
-    master, slave = pty.openpty()
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
     # SIGHUP ignored, as for a TUI whose session leader (make, a wrapper) gets the hangup
     # and does not pass it on: only the terminal itself says it has gone.
-    tui = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "tui.cli", "join", "--server", stack.url, "--name", "Hana"),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
+    tui, master = await join_on_pty(
+        stack.url,
+        "Hana",
+        tmp_path,
         preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
     )
-    os.close(slave)
     try:
         await asyncio.to_thread(_read_until, master, LIVE)
         os.close(master)
