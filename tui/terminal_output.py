@@ -16,14 +16,20 @@ another driver (headless, Windows, web) it answers 0 and pacing is by load alone
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from textual import events
+
+from tui.output_gate import ANSWER_TIMEOUT_S, PROBE, LinkMeter, OutputGate
 from tui.sgr_compaction import SgrCompactor
 
 if TYPE_CHECKING:
     from textual.driver import Driver
+    from textual.message import Message
 
 REPAINTS_PER_S: Final = 2.0
 """Sustained repaints a second under load: a few lines' reading time each. Over SSH,
@@ -76,34 +82,181 @@ class RepaintPacer:
 
 
 def output_backlog(app: object) -> int:
-    """Frames queued for the terminal and not yet written (0 when it cannot be told)."""
-    writer = getattr(getattr(app, "_driver", None), "_writer_thread", None)
+    """Frames queued for the terminal and not yet written, and lines held back for a
+    slow link (tui/output_gate.py): 0 when it cannot be told."""
+    driver = getattr(app, "_driver", None)
+    held = getattr(driver, "output_pending", 0)
+    writer = getattr(driver, "_writer_thread", None)
     queue = getattr(writer, "_queue", None)
     qsize = getattr(queue, "qsize", None)
     if qsize is None:
-        return 0
+        return held if isinstance(held, int) else 0
     try:
-        return int(qsize())
+        return int(qsize()) + (held if isinstance(held, int) else 0)
     except (TypeError, ValueError, NotImplementedError):
         return 0
 
 
 COMPACT_OUTPUT_ENV: Final = "IVS_CHAT_TUI_COMPACT_OUTPUT"
 """0: write Textual's output as Textual renders it (to rule the compaction out)."""
+LINK_PROBE_ENV: Final = "IVS_CHAT_TUI_LINK_PROBE"
+"""0: never ask the terminal how far it has got (tui/output_gate.py): frames go out as
+they come, paced by load alone."""
+CLOSE_WAIT_S: Final = 1.0
+"""On leaving, how long the answers to queries already sent are waited for."""
+_SYNC_START: Final = "\x1b[?2026h"
+_SYNC_END: Final = "\x1b[?2026l"
+
+
+def _off(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "").strip().lower() in ("0", "false", "no", "off")
+
+
+_TERMINFO_DIRS: Final = ("~/.terminfo", "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo")
+_BCE: Final = 28  # the index of `bce` among terminfo's booleans (term(5), in every ncurses)
+
+
+def erases_with_background(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the terminal's terminfo says an erase takes the current background (bce):
+    then the compactor may erase a run of blanks instead of writing it. Read from the
+    compiled entry (term(5)): curses reads one terminal per process, and costs a load."""
+    term = environ.get("TERM", "")
+    if not term or "/" in term or term.startswith("."):
+        return False
+    dirs = [environ["TERMINFO"]] if environ.get("TERMINFO") else []
+    dirs += [*environ.get("TERMINFO_DIRS", "").split(":"), *_TERMINFO_DIRS]
+    for folder in filter(None, dirs):
+        base = Path(folder).expanduser()
+        for sub in (term[0], f"{ord(term[0]):x}"):  # Linux names the folder, macOS hexes
+            try:
+                entry = (base / sub / term).read_bytes()[:512]
+            except OSError:
+                continue
+            if len(entry) < 12 or entry[:2] not in (b"\x1a\x01", b"\x1e\x02"):
+                return False
+            names, booleans = int.from_bytes(entry[2:4], "little"), entry[4:6]
+            count = int.from_bytes(booleans, "little")
+            at = 12 + names + _BCE
+            return count > _BCE and at < len(entry) and entry[at] == 1
+    return False
+
+
+def _probes_terminal(base: type[Driver]) -> bool:
+    """Only a real terminal's driver (its input thread parses the answers)."""
+    try:
+        from textual.drivers.linux_driver import LinuxDriver
+    except ImportError:  # no termios: Windows
+        return False
+    return issubclass(base, LinuxDriver)
 
 
 def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.environ) -> type[Driver]:
     """`base` with every write passed through an `SgrCompactor` (tui/sgr_compaction.py):
-    a busy chat's frames shrink by about a third, and a slow link drains them sooner."""
-    if environ.get(COMPACT_OUTPUT_ENV, "").strip().lower() in ("0", "false", "no", "off"):
+    a busy chat's frames shrink by about a third, and a slow link drains them sooner.
+    On a terminal, the writes also pass an `OutputGate` (tui/output_gate.py): the link's
+    drain is measured in band and what the user does goes ahead of the message list."""
+    compact = not _off(environ, COMPACT_OUTPUT_ENV)
+    gated = not _off(environ, LINK_PROBE_ENV) and _probes_terminal(base)
+    if not compact and not gated:
         return base
+    erase = compact and erases_with_background(environ)
 
     class CompactingDriver(base):  # type: ignore[misc, valid-type]
+        _sgr_compactor: SgrCompactor | None = None
+        _output_gate: OutputGate | None = None
+        _gate_lock: threading.Lock | None = None
+        _gate_timer: threading.Timer | None = None
+
         def write(self, data: str) -> None:
-            compactor: SgrCompactor | None = getattr(self, "_sgr_compactor", None)
-            if compactor is None:
-                compactor = self._sgr_compactor = SgrCompactor()
-            super().write(compactor.compact(data))
+            if not gated:
+                super().write(self._compact(data))
+                return
+            if self._gate_lock is None:
+                self._gate_lock = threading.Lock()
+                self._output_gate = OutputGate(LinkMeter())
+            with self._gate_lock:
+                gate = self._output_gate
+                assert gate is not None
+                if gate.meter.silent and not gate.pending:
+                    super().write(self._compact(data))
+                    return
+                if data in (_SYNC_START, _SYNC_END):
+                    return  # each batch let out is wrapped instead (a frame may be cut)
+                gate.add(data)
+                self._pump()
+
+        @property
+        def output_pending(self) -> int:
+            """Lines held back for the link (0 without a gate)."""
+            gate = self._output_gate
+            return gate.pending if gate is not None else 0
+
+        def start_application_mode(self) -> None:
+            self._output_gate = None  # back from a suspend: measured afresh
+            self._gate_lock = None
+            super().start_application_mode()
+
+        def stop_application_mode(self) -> None:
+            # All that is held goes now, then no more queries; the answers still owed
+            # are waited for a moment, so they reach the app, not the shell after it.
+            if self._gate_lock is not None:
+                with self._gate_lock:
+                    gate = self._output_gate
+                    assert gate is not None
+                    text = gate.take(everything=True)
+                    gate.meter.silent = True  # from now on every write goes straight out
+                    if text:
+                        super().write(self._compact(text))
+                    owed = gate.meter.probing
+                deadline = time.monotonic() + CLOSE_WAIT_S
+                while owed and gate.meter.probing and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            super().stop_application_mode()
+
+        def process_message(self, message: Message) -> None:
+            if isinstance(message, events.CursorPosition) and self._gate_lock is not None:
+                with self._gate_lock:
+                    assert self._output_gate is not None
+                    if self._output_gate.meter.answer():
+                        self._pump()
+                        return  # ours: the app never asked
+            super().process_message(message)
+
+        def _compact(self, data: str) -> str:
+            if not compact:
+                return data
+            if self._sgr_compactor is None:
+                self._sgr_compactor = SgrCompactor(erase=erase)
+            return self._sgr_compactor.compact(data)
+
+        def _pump(self) -> None:
+            """Write what the gate lets out, and a query after it (the lock is held)."""
+            gate = self._output_gate
+            assert gate is not None
+            meter = gate.meter
+            meter.check()
+            text = gate.take()
+            if text:
+                out = self._compact(text)
+                if getattr(self._app, "_sync_available", False):
+                    out = _SYNC_START + out + _SYNC_END
+                if meter.silent:
+                    super().write(out)
+                else:
+                    meter.sent(len(out.encode()))
+                    meter.probe()
+                    super().write(out + PROBE)
+            if gate.pending and meter.probing and self._gate_timer is None:
+                # Should the answers stop, the held lines still go (`check` gives up).
+                self._gate_timer = threading.Timer(ANSWER_TIMEOUT_S + 0.1, self._recheck)
+                self._gate_timer.daemon = True
+                self._gate_timer.start()
+
+        def _recheck(self) -> None:
+            assert self._gate_lock is not None
+            with self._gate_lock:
+                self._gate_timer = None
+                self._pump()
 
     CompactingDriver.__name__ = CompactingDriver.__qualname__ = f"Compacting{base.__name__}"
     return CompactingDriver
@@ -129,6 +282,7 @@ def cursor_should_blink(environ: Mapping[str, str] = os.environ) -> bool:
 __all__ = [
     "COMPACT_OUTPUT_ENV",
     "CURSOR_BLINK_ENV",
+    "LINK_PROBE_ENV",
     "REPAINTS_PER_S",
     "RepaintPacer",
     "compacting_driver",
