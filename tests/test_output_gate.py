@@ -11,6 +11,7 @@ import pytest
 from tui.output_gate import (
     ANSWER_TIMEOUT_S,
     FLIGHT_S,
+    MAX_PROBES,
     MIN_FLIGHT,
     LinkMeter,
     OutputGate,
@@ -81,6 +82,20 @@ def test_a_long_link_is_kept_full() -> None:
     # 1.0 s for the 8,000 bytes; the echo's time is never counted below half of it.
     assert meter.rate == pytest.approx(8100 / (0.3 + 1.0))
     assert meter.budget() == int(meter.rate * (0.6 + FLIGHT_S))
+
+
+def test_only_a_few_queries_are_unanswered_at_once() -> None:
+    meter = LinkMeter(Clock())
+    for _ in range(MAX_PROBES):
+        meter.sent(10)
+        assert meter.probe()
+    meter.sent(10)
+    assert not meter.probe()  # its bytes are answered for by the next query
+    meter.answer()
+    assert meter.probe()
+    while meter.answer():
+        pass
+    assert meter.in_flight == 0
 
 
 def test_a_terminal_that_never_answers_is_left_alone() -> None:
@@ -171,6 +186,38 @@ def test_a_line_beside_a_pending_one_in_its_row_goes_ahead() -> None:
     assert _let_out(gate).startswith("\x1b[40;1H")
 
 
+def _drained(gate: OutputGate) -> str:
+    out = ""
+    while gate.pending or gate.meter.probing:
+        gate.meter.answer()
+        out += _let_out(gate)
+    return out
+
+
+def test_a_line_already_on_screen_is_not_sent_again_unless_something_changed_it() -> None:
+    gate, _ = _slow_gate()
+    shown = _line(1, "ab")
+    gate.add(shown)
+    written = _drained(gate)
+    gate.add(shown)  # the same line again (a dialog's screen redrawn): nothing to send
+    assert _drained(gate) == ""
+    gate.meter.sent(2000)  # a backlog, so that what comes next is held
+    gate.meter.probe()
+    gate.add(_line(1, "cdef"))  # held, over the same cells
+    gate.add(shown)  # so "ab" must go again, after it
+    gate.add(_line(2, "ab"))
+    written += _drained(gate)
+    gate.add(_line(2, "cdef") + _line(2, "ab"))  # "ab" over the frame's own "cdef": it goes
+    written += _drained(gate)
+    frames = [shown, shown, _line(1, "cdef"), shown, _line(2, "ab")]
+    frames += [_line(2, "cdef") + _line(2, "ab")]
+    assert _screen("".join(written)) == _screen("".join(frames))
+    gate.add("\x1b[2J")  # a mode change that clears the screen: nothing is known after it
+    gate.add(shown)
+    written += _drained(gate)
+    assert _screen("".join(written))[0][:2] == _screen(shown)[0][:2]
+
+
 def test_a_line_covered_by_a_newer_one_is_dropped() -> None:
     gate, _ = _slow_gate()
     gate.add(_line(3, "old list line".ljust(40)))
@@ -205,31 +252,44 @@ def _screen(stream: str, columns: int = 30, rows: int = 8) -> list[list[tuple[ob
     ]
 
 
-def test_the_gated_stream_leaves_the_screen_textual_drew() -> None:
-    """Random frames (whole rows, parts of rows, wide characters), let out as random
-    answers allow: the screen at the end is the one the frames written in order give."""
+@pytest.mark.parametrize("crowded", [False, True], ids=["spread", "crowded"])
+def test_the_gated_stream_leaves_the_screen_textual_drew(crowded: bool) -> None:
+    """Random frames (whole rows, parts of rows, wide characters, the same line again,
+    a screen cleared), let out as random answers allow: the screen at the end is the
+    one the frames written in order give. Crowded: few rows, columns and words, so
+    lines often land on each other and repeat what is shown."""
     chance = random.Random(7)
-    for _ in range(200):
+    for _ in range(300):
         gate, _ = _slow_gate()
+        if crowded:  # a link so slow that every line is held a while
+            gate.meter.sent(5000)
+            gate.meter.probe()
         frames = []
         for _ in range(chance.randint(1, 12)):
+            if crowded and chance.random() < 0.1:
+                frames.append("\x1b[2J")  # not a frame: it changes every cell, in order
+                continue
             lines = []
             for _ in range(chance.randint(1, 5)):
-                row = chance.randint(1, 8)
-                column = chance.choice([1, 1, chance.randint(1, 25)])
-                text = chance.choice(["ab", "wide 字字", "x" * chance.randint(0, 30)])
+                if crowded:
+                    row, column = chance.randint(1, 3), chance.choice([1, 3])
+                    text = chance.choice(["ab", "cdef", "字字"])
+                else:
+                    row = chance.randint(1, 8)
+                    column = chance.choice([1, 1, chance.randint(1, 25)])
+                    text = chance.choice(["ab", "wide 字字", "x" * chance.randint(0, 30)])
                 text = text[: 31 - column - (2 if "字" in text else 0)]
-                lines.append(_line(row, text, column, chance.choice([31, 32, 7])))
+                colour = chance.choice([31, 7] if crowded else [31, 32, 7])
+                lines.append(_line(row, text, column, colour))
             frames.append("".join(lines) + f"\x1b[{chance.randint(1, 8)};1H")
         written = []
         for frame in frames:
             gate.add(frame)
-            if chance.random() < 0.5:
+            if chance.random() < (0.1 if crowded else 0.5):
                 gate.meter.answer()
             written.append(_let_out(gate))
         while gate.pending:
             gate.meter.answer()
             written.append(_let_out(gate))
-        assert gate.meter.in_flight > 0  # the link was slow: the gate held lines back
         no_wrap = "\x1b[?7l"  # as Textual sets it: a line never runs onto the next row
         assert _screen(no_wrap + "".join(written)) == _screen(no_wrap + "".join(frames))

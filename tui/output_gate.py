@@ -47,9 +47,18 @@ LATENCY_PROBE_BYTES: Final = 256
 """A query after at most this much, on an idle link, times the round trip (a key's echo)."""
 WHOLE_SCREEN_ROWS: Final = 10
 """A frame of every row from the top, at least this many: a screen change."""
+MAX_PROBES: Final = 8
+"""Queries unanswered at most: their answers never fill the terminal's input."""
 ANSWER_TIMEOUT_S: Final = 10.0
 """A query unanswered this long: the terminal does not answer; stop asking."""
 
+_HARMLESS: Final = re.compile(
+    r"(?:\x1b\[\?(?:25|100[0-6]|1015|1016|2004|2026|2048)[hl]"  # cursor, mouse, focus, paste...
+    r"|\x1b\[\?\d+\$p"  # a mode query
+    r"|\x1b\[[<>=]\d*(?:;\d*)?u"  # the keyboard protocol
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\))+"  # OSC: a title, the pointer's shape
+)
+"""Writes that touch no cell: they go out at once, ahead of any line held back."""
 _MOVE: Final = re.compile(r"\x1b\[(\d+);(\d+)H")
 _STYLE_OR_LINK: Final = re.compile(r"\x1b\[[0-9;:]*m|\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\)")
 
@@ -84,9 +93,14 @@ class LinkMeter:
             self._idle_start = True
         self.written += count
 
-    def probe(self) -> None:
+    def probe(self) -> bool:
+        """Whether to ask now: no more than MAX_PROBES unanswered (the bytes written
+        meanwhile are answered for by the next query)."""
+        if len(self._probes) >= MAX_PROBES:
+            return False
         self._probes.append((self.written, self._clock(), self._idle_start))
         self._idle_start = False
+        return True
 
     @property
     def probing(self) -> bool:
@@ -161,16 +175,27 @@ class OutputGate:
         self._ahead = 0  # the first pieces that went ahead of the others
         self._barriers = 0  # pieces with row -1 pending
         self._cursor = ""  # the frame's last cursor move, written after its lines
+        self._controls: list[str] = []  # modes that touch no cell: out first, whole
+        # What the terminal shows, as far as the lines let out tell: row -> the columns
+        # of a line let out there, and its text (a line that would change nothing goes).
+        self._shown: dict[int, dict[tuple[int, int], str]] = {}
 
     @property
     def pending(self) -> int:
         return len(self._pending)
 
+    def forget(self) -> None:
+        """The terminal's cells may have changed behind the app's back (a resize)."""
+        self._shown.clear()
+
     def add(self, data: str) -> None:
         pieces = _pieces(data)
         if pieces is None:
-            self._pending.append(_Piece(-1, 0, 0, data, len(data)))
-            self._barriers += 1
+            if _HARMLESS.fullmatch(data):
+                self._controls.append(data)
+            else:
+                self._pending.append(_Piece(-1, 0, 0, data, len(data)))
+                self._barriers += 1
             return
         lines = _first_things_first([piece for piece in pieces if piece.text])
         if pieces and not pieces[-1].text:
@@ -193,19 +218,21 @@ class OutputGate:
             else:
                 older.append(old)
         # Cells with something pending: a line over any of them goes after it (and so
-        # does a line of this frame over cells one of its lines left waiting).
+        # does a line over cells one of this frame's lines has taken).
         waiting: dict[int, list[_Piece]] = {}
         for old in older:
             waiting.setdefault(old.row, []).append(old)
         first: list[_Piece] = []  # over nothing pending: ahead of the older lines
         last: list[_Piece] = []
         for piece in lines:
-            cells = waiting.get(piece.row, ())
-            if ahead >= len(older) or any(_overlap(piece, old) for old in cells):
-                last.append(piece)  # after what those cells still have pending
-                waiting.setdefault(piece.row, []).append(piece)
+            cells = waiting.setdefault(piece.row, [])
+            if not any(_overlap(piece, held) for held in cells):
+                if self._shown.get(piece.row, {}).get((piece.start, piece.end)) == piece.text:
+                    continue  # on screen already, and nothing held will change it
+                (last if ahead >= len(older) else first).append(piece)
             else:
-                first.append(piece)
+                last.append(piece)  # after what those cells still have pending
+            cells.append(piece)
         self._pending = [*older[:ahead], *first, *older[ahead:], *last]
         self._ahead = ahead + len(first)
 
@@ -213,7 +240,8 @@ class OutputGate:
         """What may be written now (maybe nothing); with `everything`, all of it."""
         budget = None if everything else self.meter.budget()
         flight = self.meter.in_flight
-        out: list[str] = []
+        out: list[str] = self._controls
+        self._controls = []
         pending = self._pending
         taken = 0
         while taken < len(pending):
@@ -221,7 +249,12 @@ class OutputGate:
             if budget is not None and flight > 0 and flight + piece.size > budget:
                 break
             flight += piece.size
-            out.append(piece.text if piece.row < 0 else _move(piece.row, piece.start) + piece.text)
+            if piece.row < 0:
+                out.append(piece.text)
+                self._shown.clear()  # a mode change: who knows what the cells show now
+            else:
+                out.append(_move(piece.row, piece.start) + piece.text)
+                self._showing(piece)
             taken += 1
         if taken:
             self._barriers -= sum(piece.row < 0 for piece in pending[:taken])
@@ -231,6 +264,15 @@ class OutputGate:
             out.append(self._cursor)
             self._cursor = ""
         return "".join(out)
+
+    def _showing(self, piece: _Piece) -> None:
+        shown = self._shown.setdefault(piece.row, {})
+        if piece.end == piece.start:
+            shown.clear()
+            return
+        for start, end in [span for span in shown if span[0] < piece.end and piece.start < span[1]]:
+            del shown[start, end]
+        shown[piece.start, piece.end] = piece.text
 
 
 def _first_things_first(lines: list[_Piece]) -> list[_Piece]:

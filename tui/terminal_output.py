@@ -164,26 +164,42 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
     class CompactingDriver(base):  # type: ignore[misc, valid-type]
         _sgr_compactor: SgrCompactor | None = None
         _output_gate: OutputGate | None = None
-        _gate_lock: threading.Lock | None = None
+        # The gate and its meter: held briefly, never while writing. The input thread
+        # (answers) only ever waits for this one, so a write blocked on a full terminal
+        # never keeps the answers that would free it from being read.
+        _state_lock: threading.Lock | None = None
+        _write_lock: threading.Lock | None = None  # one batch taken and written at a time
+        _pump_wanted = False
         _gate_timer: threading.Timer | None = None
+        _gate_size: tuple[int, int] | None = None
+
+        def _start_gate(self) -> OutputGate:
+            self._state_lock = threading.Lock()
+            self._write_lock = threading.Lock()
+            self._output_gate = OutputGate(LinkMeter())
+            return self._output_gate
 
         def write(self, data: str) -> None:
             if not gated:
                 super().write(self._compact(data))
                 return
-            if self._gate_lock is None:
-                self._gate_lock = threading.Lock()
-                self._output_gate = OutputGate(LinkMeter())
-            with self._gate_lock:
-                gate = self._output_gate
-                assert gate is not None
-                if gate.meter.silent and not gate.pending:
+            gate = self._output_gate or self._start_gate()
+            assert self._state_lock is not None and self._write_lock is not None
+            with self._state_lock:
+                straight = gate.meter.silent and not gate.pending
+                if not straight:
+                    if data in (_SYNC_START, _SYNC_END):
+                        return  # each batch let out is wrapped instead (a frame may be cut)
+                    size = self._get_terminal_size()
+                    if size != self._gate_size:
+                        gate.forget()  # a resize: the cells are not what was sent
+                        self._gate_size = size
+                    gate.add(data)
+            if straight:
+                with self._write_lock:
                     super().write(self._compact(data))
-                    return
-                if data in (_SYNC_START, _SYNC_END):
-                    return  # each batch let out is wrapped instead (a frame may be cut)
-                gate.add(data)
-                self._pump()
+                return
+            self._pump()
 
         @property
         def output_pending(self) -> int:
@@ -193,33 +209,34 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
 
         def start_application_mode(self) -> None:
             self._output_gate = None  # back from a suspend: measured afresh
-            self._gate_lock = None
             super().start_application_mode()
 
         def stop_application_mode(self) -> None:
             # All that is held goes now, then no more queries; the answers still owed
             # are waited for a moment, so they reach the app, not the shell after it.
-            if self._gate_lock is not None:
-                with self._gate_lock:
-                    gate = self._output_gate
-                    assert gate is not None
-                    text = gate.take(everything=True)
-                    gate.meter.silent = True  # from now on every write goes straight out
+            gate = self._output_gate
+            if gate is not None:
+                assert self._state_lock is not None and self._write_lock is not None
+                with self._write_lock:
+                    with self._state_lock:
+                        text = gate.take(everything=True)
+                        gate.meter.silent = True  # from now on every write goes straight out
                     if text:
                         super().write(self._compact(text))
-                    owed = gate.meter.probing
                 deadline = time.monotonic() + CLOSE_WAIT_S
-                while owed and gate.meter.probing and time.monotonic() < deadline:
+                while gate.meter.probing and time.monotonic() < deadline:
                     time.sleep(0.01)
             super().stop_application_mode()
 
         def process_message(self, message: Message) -> None:
-            if isinstance(message, events.CursorPosition) and self._gate_lock is not None:
-                with self._gate_lock:
-                    assert self._output_gate is not None
-                    if self._output_gate.meter.answer():
-                        self._pump()
-                        return  # ours: the app never asked
+            gate = self._output_gate
+            if isinstance(message, events.CursorPosition) and gate is not None:
+                assert self._state_lock is not None
+                with self._state_lock:
+                    ours = gate.meter.answer()
+                if ours:
+                    self._pump()
+                    return  # the app never asked
             super().process_message(message)
 
         def _compact(self, data: str) -> str:
@@ -230,33 +247,51 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
             return self._sgr_compactor.compact(data)
 
         def _pump(self) -> None:
-            """Write what the gate lets out, and a query after it (the lock is held)."""
+            """Write what the gate lets out, each batch followed by a query. Whoever
+            holds the write lock goes round again for a call that found it taken."""
             gate = self._output_gate
-            assert gate is not None
+            assert gate is not None and self._state_lock is not None
+            assert self._write_lock is not None
             meter = gate.meter
-            meter.check()
-            text = gate.take()
-            if text:
-                out = self._compact(text)
-                if getattr(self._app, "_sync_available", False):
-                    out = _SYNC_START + out + _SYNC_END
-                if meter.silent:
-                    super().write(out)
-                else:
-                    meter.sent(len(out.encode()))
-                    meter.probe()
-                    super().write(out + PROBE)
-            if gate.pending and meter.probing and self._gate_timer is None:
-                # Should the answers stop, the held lines still go (`check` gives up).
-                self._gate_timer = threading.Timer(ANSWER_TIMEOUT_S + 0.1, self._recheck)
-                self._gate_timer.daemon = True
-                self._gate_timer.start()
+            while True:
+                with self._state_lock:
+                    self._pump_wanted = True
+                if not self._write_lock.acquire(blocking=False):
+                    return
+                try:
+                    while True:
+                        with self._state_lock:
+                            self._pump_wanted = False
+                            meter.check()
+                            text = gate.take()
+                            silent = meter.silent
+                        if not text:
+                            break
+                        out = self._compact(text)
+                        if getattr(self._app, "_sync_available", False):
+                            out = _SYNC_START + out + _SYNC_END
+                        if not silent:
+                            with self._state_lock:
+                                meter.sent(len(out.encode()))
+                                if meter.probe():
+                                    out += PROBE
+                        super().write(out)
+                finally:
+                    self._write_lock.release()
+                with self._state_lock:
+                    if gate.pending and meter.probing and self._gate_timer is None:
+                        # Should the answers stop, the held lines still go (`check`).
+                        self._gate_timer = threading.Timer(ANSWER_TIMEOUT_S + 0.1, self._recheck)
+                        self._gate_timer.daemon = True
+                        self._gate_timer.start()
+                    if not self._pump_wanted:
+                        return
 
         def _recheck(self) -> None:
-            assert self._gate_lock is not None
-            with self._gate_lock:
+            assert self._state_lock is not None
+            with self._state_lock:
                 self._gate_timer = None
-                self._pump()
+            self._pump()
 
     CompactingDriver.__name__ = CompactingDriver.__qualname__ = f"Compacting{base.__name__}"
     return CompactingDriver
