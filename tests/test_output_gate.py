@@ -218,6 +218,32 @@ def test_a_line_already_on_screen_is_not_sent_again_unless_something_changed_it(
     assert _screen("".join(written))[0][:2] == _screen(shown)[0][:2]
 
 
+def _row(row: int, colour: int, middle: str = "") -> str:
+    """A whole row of 30 cells in segments, as Textual writes them; `middle` over 10-19."""
+    left, right = "left part ", " rightpart"
+    centre = middle or "the list  "
+    return (
+        f"\x1b[{row};1H\x1b[{colour}m{left}\x1b[0m\x1b[1;{colour}m{centre}\x1b[0m"
+        f"\x1b[{colour}m{right}\x1b[0m"
+    )
+
+
+def test_a_dialog_goes_before_the_dimming_behind_it() -> None:
+    gate = OutputGate(LinkMeter())
+    chat = "".join(_row(row, 37) for row in range(1, 13))
+    gate.add(chat)
+    written = gate.take()
+    # The dialog: rows 5-8 get new text in their middle; every cell is dimmed (31).
+    dialog = "".join(_row(row, 31, "[dialog]  " if 5 <= row <= 8 else "") for row in range(1, 13))
+    gate.add(dialog)
+    out = gate.take()
+    assert out.index("[dialog]") < out.index("left part") and out.count("[dialog]") == 4
+    assert max(out.index(f"\x1b[{row};11H") for row in (5, 6, 7, 8)) < out.index("rightpart")
+    written += out
+    no_wrap = "\x1b[?7l"
+    assert _screen(no_wrap + written, 30, 12) == _screen(no_wrap + chat + dialog, 30, 12)
+
+
 def test_a_line_covered_by_a_newer_one_is_dropped() -> None:
     gate, _ = _slow_gate()
     gate.add(_line(3, "old list line".ljust(40)))

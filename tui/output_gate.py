@@ -59,6 +59,7 @@ _HARMLESS: Final = re.compile(
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\))+"  # OSC: a title, the pointer's shape
 )
 """Writes that touch no cell: they go out at once, ahead of any line held back."""
+_SEGMENT_END: Final = re.compile(r"(?<=\x1b\[0m)")  # where Textual resets between segments
 _MOVE: Final = re.compile(r"\x1b\[(\d+);(\d+)H")
 _STYLE_OR_LINK: Final = re.compile(r"\x1b\[[0-9;:]*m|\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\)")
 
@@ -197,7 +198,7 @@ class OutputGate:
                 self._pending.append(_Piece(-1, 0, 0, data, len(data)))
                 self._barriers += 1
             return
-        lines = _first_things_first([piece for piece in pieces if piece.text])
+        lines = self._first_things_first([piece for piece in pieces if piece.text])
         if pieces and not pieces[-1].text:
             self._cursor = _move(pieces[-1].row, pieces[-1].start)
         if self._barriers:
@@ -265,6 +266,38 @@ class OutputGate:
             self._cursor = ""
         return "".join(out)
 
+    def _first_things_first(self, lines: list[_Piece]) -> list[_Piece]:
+        """A frame's lines in the order the user wants them (rows are independent:
+        Textual turns autowrap off and moves to each line). A whole screen (a dialog
+        opened or closed, a resize) goes from the middle out, a dialog being centred,
+        and the cells whose text changes go before those that only change colour: a
+        dialog before the dimming of the screen behind it. Any other frame goes from
+        the bottom up: on the chat screen the composer, the footer and the newest
+        messages are at the bottom, the oldest lines at the top."""
+        rows = {line.row for line in lines}
+        if len(rows) < WHOLE_SCREEN_ROWS or rows != set(range(max(rows) + 1)):
+            return sorted(lines, key=lambda line: -line.row)
+        middle = max(rows) / 2
+        first: list[_Piece] = []
+        then: list[_Piece] = []
+        for line in sorted(lines, key=lambda line: abs(line.row - middle)):
+            changed, same = _split_changed(line, self._shown_cells(line))
+            first += changed
+            then += same
+        return first + then
+
+    def _shown_cells(self, line: _Piece) -> list[str] | None:
+        """The characters the terminal shows under `line`, None where not all known."""
+        cells: list[str | None] = [None] * (line.end - line.start)
+        for (start, end), text in self._shown.get(line.row, {}).items():
+            if start < line.end and line.start < end:
+                for offset, cell in enumerate(_cells(text), start):
+                    if line.start <= offset < line.end:
+                        cells[offset - line.start] = cell
+        if any(cell is None for cell in cells):
+            return None
+        return cells  # type: ignore[return-value]
+
     def _showing(self, piece: _Piece) -> None:
         shown = self._shown.setdefault(piece.row, {})
         if piece.end == piece.start:
@@ -275,17 +308,48 @@ class OutputGate:
         shown[piece.start, piece.end] = piece.text
 
 
-def _first_things_first(lines: list[_Piece]) -> list[_Piece]:
-    """A frame's lines in the order the user wants them (rows are independent: Textual
-    turns autowrap off and moves to each line; one row's lines keep their order). A
-    whole screen (a dialog opened, a resize) goes from the middle out: a dialog is
-    centred. Any other frame goes from the bottom up: on the chat screen the composer,
-    the footer and the newest messages are at the bottom, the oldest lines at the top."""
-    rows = {line.row for line in lines}
-    if len(rows) >= WHOLE_SCREEN_ROWS and rows == set(range(max(rows) + 1)):
-        middle = max(rows) / 2
-        return sorted(lines, key=lambda line: abs(line.row - middle))
-    return sorted(lines, key=lambda line: -line.row)
+def _cells(text: str) -> list[str]:
+    """A line's text, one entry a cell (a wide character, then "" for its second)."""
+    cells: list[str] = []
+    for character in _STYLE_OR_LINK.sub("", text):
+        cells.append(character)
+        cells.extend([""] * (cell_len(character) - 1))
+    return cells
+
+
+def _split_changed(line: _Piece, before: list[str] | None) -> tuple[list[_Piece], list[_Piece]]:
+    """`line` as the part over cells whose text changes and the parts beside it (only
+    colours change there), cut where Textual resets the style between segments."""
+    if before is None:
+        return [line], []
+    after = _cells(line.text)
+    changed = [
+        index for index, cell in enumerate(after) if index >= len(before) or cell != before[index]
+    ]
+    if not changed:
+        return [], [line]
+    if "\x1b]" in line.text:
+        return [line], []  # a link spans segments: kept whole
+    low, high = line.start + changed[0], line.start + changed[-1] + 1
+    groups: list[tuple[bool, int, list[str]]] = []  # (changed, start column, segments)
+    column = line.start
+    for segment in _SEGMENT_END.split(line.text):
+        if not segment:
+            continue
+        width = len(_cells(segment))
+        inside = column < high and low < column + width
+        if groups and (groups[-1][0] == inside or width == 0):
+            groups[-1][2].append(segment)
+        else:
+            groups.append((inside, column, [segment]))
+        column += width
+    first: list[_Piece] = []
+    then: list[_Piece] = []
+    for inside, start, segments in groups:
+        text = "".join(segments)
+        piece = _Piece(line.row, start, start + len(_cells(text)), text, len(text) + 8)
+        (first if inside else then).append(piece)
+    return first, then
 
 
 def _overlap(one: _Piece, other: _Piece) -> bool:
