@@ -11,6 +11,7 @@ import pytest
 from tui.output_gate import (
     ANSWER_TIMEOUT_S,
     FLIGHT_S,
+    MAX_HOLD_S,
     MAX_PROBES,
     MIN_FLIGHT,
     LinkMeter,
@@ -174,6 +175,16 @@ def test_a_row_redrawn_in_pieces_goes_ahead_once_all_its_pieces_are_redrawn() ->
     gate.meter.answer()
     out = _let_out(gate)
     assert out.startswith("\x1b[40;1H") and "hello" in out and "hell " not in out
+
+
+def test_nothing_goes_ahead_of_a_line_held_too_long() -> None:
+    gate, clock = _slow_gate()
+    gate.add(_line(5, "old list line"))
+    clock.now += MAX_HOLD_S + 0.1  # the link stalled: it has waited long enough
+    gate.add(_line(40, "> hello"))
+    gate.meter.answer()
+    out = _let_out(gate)
+    assert out.index("old list line") < out.index("hello")
 
 
 def test_a_line_beside_a_pending_one_in_its_row_goes_ahead() -> None:

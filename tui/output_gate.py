@@ -47,6 +47,8 @@ LATENCY_PROBE_BYTES: Final = 256
 """A query after at most this much, on an idle link, times the round trip (a key's echo)."""
 WHOLE_SCREEN_ROWS: Final = 10
 """A frame of every row from the top, at least this many: a screen change."""
+MAX_HOLD_S: Final = 1.0
+"""A line held this long is let out before anything newer (see OutputGate.add)."""
 MAX_PROBES: Final = 8
 """Queries unanswered at most: their answers never fill the terminal's input."""
 ANSWER_TIMEOUT_S: Final = 10.0
@@ -87,6 +89,9 @@ class LinkMeter:
         self._idle_start = True  # the bytes since the last query went to an idle link
         self._samples: deque[tuple[int, float]] = deque(maxlen=RATE_SAMPLES)
         self._latencies: deque[float] = deque(maxlen=RATE_SAMPLES * 2)
+
+    def now(self) -> float:
+        return self._clock()
 
     def sent(self, count: int) -> None:
         if count and self._busy_from is None:
@@ -165,6 +170,7 @@ class _Piece:
     end: int  # columns [start, end); end == start: the width is unknown
     text: str
     size: int  # bytes, as Textual wrote it (what is written is smaller, not larger)
+    at: float = 0.0  # when the gate took it
 
 
 class OutputGate:
@@ -199,6 +205,9 @@ class OutputGate:
                 self._barriers += 1
             return
         lines = self._first_things_first([piece for piece in pieces if piece.text])
+        now = self.meter.now()
+        for line in lines:
+            line.at = now
         if pieces and not pieces[-1].text:
             self._cursor = _move(pieces[-1].row, pieces[-1].start)
         if self._barriers:
@@ -225,12 +234,15 @@ class OutputGate:
             waiting.setdefault(old.row, []).append(old)
         first: list[_Piece] = []  # over nothing pending: ahead of the older lines
         last: list[_Piece] = []
+        # Going ahead is for what the user does, not a way to starve what is held: once
+        # the oldest line held has waited MAX_HOLD_S, nothing goes ahead of it.
+        jump = ahead < len(older) and now - older[ahead].at <= MAX_HOLD_S
         for piece in lines:
             cells = waiting.setdefault(piece.row, [])
             if not any(_overlap(piece, held) for held in cells):
                 if self._shown.get(piece.row, {}).get((piece.start, piece.end)) == piece.text:
                     continue  # on screen already, and nothing held will change it
-                (last if ahead >= len(older) else first).append(piece)
+                (first if jump else last).append(piece)
             else:
                 last.append(piece)  # after what those cells still have pending
             cells.append(piece)
