@@ -81,18 +81,23 @@ class RepaintPacer:
         self._tokens = max(self._tokens - 1, 0.0)
 
 
-def output_backlog(app: object) -> int:
+def output_backlog(app: object, *, covered: bool = False) -> int:
     """Frames queued for the terminal and not yet written, and lines held back for a
-    slow link (tui/output_gate.py): 0 when it cannot be told."""
+    slow link (tui/output_gate.py): 0 when it cannot be told. `covered`: the caller is
+    under a dialog; on a slow link its repaints wait (1) until the dialog closes, as
+    the link has no room for what can hardly be seen."""
     driver = getattr(app, "_driver", None)
     held = getattr(driver, "output_pending", 0)
+    held = held if isinstance(held, int) else 0
+    if covered and getattr(driver, "link_is_slow", False) is True:
+        held += 1
     writer = getattr(driver, "_writer_thread", None)
     queue = getattr(writer, "_queue", None)
     qsize = getattr(queue, "qsize", None)
     if qsize is None:
-        return held if isinstance(held, int) else 0
+        return held
     try:
-        return int(qsize()) + (held if isinstance(held, int) else 0)
+        return int(qsize()) + held
     except (TypeError, ValueError, NotImplementedError):
         return 0
 
@@ -102,6 +107,8 @@ COMPACT_OUTPUT_ENV: Final = "IVS_CHAT_TUI_COMPACT_OUTPUT"
 LINK_PROBE_ENV: Final = "IVS_CHAT_TUI_LINK_PROBE"
 """0: never ask the terminal how far it has got (tui/output_gate.py): frames go out as
 they come, paced by load alone."""
+SLOW_LINK_BYTES_PER_S: Final = 64_000
+"""Below this (512 kbit/s) a whole-screen frame takes over 0.15 s: a slow link."""
 CLOSE_WAIT_S: Final = 1.0
 """On leaving, how long the answers to queries already sent are waited for."""
 _SYNC_START: Final = "\x1b[?2026h"
@@ -206,6 +213,13 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
             """Lines held back for the link (0 without a gate)."""
             gate = self._output_gate
             return gate.pending if gate is not None else 0
+
+        @property
+        def link_is_slow(self) -> bool:
+            """The terminal drains less than SLOW_LINK_BYTES_PER_S, as measured."""
+            gate = self._output_gate
+            rate = gate.meter.rate if gate is not None and not gate.meter.silent else None
+            return rate is not None and rate < SLOW_LINK_BYTES_PER_S
 
         def start_application_mode(self) -> None:
             self._output_gate = None  # back from a suspend: measured afresh
