@@ -82,7 +82,7 @@ def test_a_long_link_is_kept_full() -> None:
     meter.answer()
     # 1.0 s for the 8,000 bytes; the echo's time is never counted below half of it.
     assert meter.rate == pytest.approx(8100 / (0.3 + 1.0))
-    assert meter.budget() == int(meter.rate * (0.6 + FLIGHT_S))
+    assert meter.budget() == int(meter.rate * (meter.latency + FLIGHT_S))
 
 
 def test_only_a_few_queries_are_unanswered_at_once() -> None:
@@ -92,8 +92,12 @@ def test_only_a_few_queries_are_unanswered_at_once() -> None:
         assert meter.probe()
     meter.sent(10)
     assert not meter.probe()  # its bytes are answered for by the next query
-    meter.answer()
+    assert meter.unasked
+    while meter.answer():
+        pass
+    assert meter.in_flight == 10 and meter.unasked  # nothing would ever answer for them
     assert meter.probe()
+    assert not meter.unasked
     while meter.answer():
         pass
     assert meter.in_flight == 0

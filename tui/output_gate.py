@@ -112,6 +112,12 @@ class LinkMeter:
     def probing(self) -> bool:
         return bool(self._probes)
 
+    @property
+    def unasked(self) -> bool:
+        """Bytes were written after the last query (or with none at all)."""
+        asked = self._probes[-1][0] if self._probes else self.acked
+        return self.written > asked
+
     def answer(self) -> bool:
         """A query's answer came: False when none was asked (not ours)."""
         if not self._probes:

@@ -279,6 +279,11 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
                             meter.check()
                             text = gate.take()
                             silent = meter.silent
+                            # Bytes written with no query after them (too many were
+                            # unanswered then) get one now: nothing else would free them.
+                            owed = not text and not silent and meter.unasked and meter.probe()
+                        if owed:
+                            super().write(PROBE)
                         if not text:
                             break
                         out = self._compact(text)
