@@ -88,6 +88,9 @@ def test_held_lines_count_and_a_covered_list_waits_on_a_slow_link() -> None:
     driver.output_pending = 0
     assert output_backlog(app) == 0
     assert output_backlog(app, covered=True) == 1  # under a dialog on a slow link: wait
+    driver.output_pending = 5  # the frame that closed the dialog, held for the link
+    assert output_backlog(app) == 0  # the list's first repaint after it goes at once
+    assert output_backlog(app) == 5  # and then it waits again
 
 
 def test_the_cursor_stays_solid_over_ssh_and_blinks_locally() -> None:

@@ -85,12 +85,19 @@ def output_backlog(app: object, *, covered: bool = False) -> int:
     """Frames queued for the terminal and not yet written, and lines held back for a
     slow link (tui/output_gate.py): 0 when it cannot be told. `covered`: the caller is
     under a dialog; on a slow link its repaints wait (1) until the dialog closes, as
-    the link has no room for what can hardly be seen."""
+    the link has no room for what can hardly be seen, and the first one after goes at
+    once (0)."""
     driver = getattr(app, "_driver", None)
     held = getattr(driver, "output_pending", 0)
     held = held if isinstance(held, int) else 0
     if covered and getattr(driver, "link_is_slow", False) is True:
+        driver.held_under_dialog = True  # type: ignore[union-attr]
         held += 1
+    elif not covered and getattr(driver, "held_under_dialog", False) is True:
+        # The dialog has closed, and the frame that closed it shows the list as it was
+        # when it opened: the repaint goes now, ahead of that frame's held lines.
+        driver.held_under_dialog = False  # type: ignore[union-attr]
+        return 0
     writer = getattr(driver, "_writer_thread", None)
     queue = getattr(writer, "_queue", None)
     qsize = getattr(queue, "qsize", None)
