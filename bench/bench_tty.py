@@ -23,6 +23,12 @@ as the baseline (the `richlog_` keys).
 - `slow_link_key_p99_ms`: the same link and flood; a letter typed into the composer,
   from the write to the pty to the first read that shows the composer's new text.
 - `slow_link_rss_growth_mb`: the app's RSS from the flood's 3rd second to its end.
+- `slow64_lag_p50_s`, `slow64_lag_max_s`, `slow64_shown_pct`, `slow64_key_p99_ms`: the same
+  at 8,000 bytes/s (64 kbit/s: a phone on a weak signal, a satellite hop), the app joined
+  as the broadcaster; then `slow64_action_s` (and `_max_s`): with a message selected
+  (escape from the composer), `b` to the ban dialog drawn (its first line of text and
+  its bottom border both read), the median and the worst of ACTIONS tries (escape
+  closes it between tries), the flood on.
 - `first_paint_s`, `first_paint_max_s`: from starting `join` to the first read that holds
   the live chat ("● live" in the status line), on the local stack: the median and the
   worst of FIRST_PAINTS starts, after one start that warms the server and the disk
@@ -52,9 +58,14 @@ from tui.scrollback_dump import SCROLLBACK_DUMP_ENV
 SIZE = (120, 40)
 RATE = 100  # msg/s
 SLOW_LINK_BYTES_PER_S = 32_000  # 256 kbit/s
+SLOW64_BYTES_PER_S = 8_000  # 64 kbit/s
+ACTIONS = 3
+# The ban dialog: its first line of text, and its bottom border (the subtitle).
+BAN_DIALOG = (b"They are disconnected now", b"esc cancel")
 IDLE_SECONDS = 5.0
 FLOOD_WINDOW_S = 10.0
 SLOW_FLOOD_S = 25
+SLOW64_FLOOD_S = 45  # the keys take longer there, and the actions come after them
 KEY_PRESSES = 15
 FIRST_PAINTS = 5
 STAMP = rb"#(\d+) t=(\d+\.\d{3})"
@@ -141,15 +152,42 @@ def _kept_pct(dump: Path, prefix: str, count: int) -> float:
     return sum(message_id(prefix, n) in ids for n in range(count)) / count * 100
 
 
-def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[str, float]:
+def _actions(program: PtyProgram) -> list[float]:
+    """`b` on the selected message to the ban dialog on screen, ACTIONS times."""
+    program.send(b"\x1b")  # from the composer to the list: the newest message selected
+    time.sleep(1)
+    times = []
+    for _ in range(ACTIONS):
+        parts = [program.watch(part) for part in BAN_DIALOG]
+        sent = time.time()
+        program.send(b"b")
+        for part in parts:
+            wait_for(part, 1, 60, "the ban dialog")
+        times.append(max(part[0].at for part in parts) - sent)
+        time.sleep(1)
+        program.send(b"\x1b")  # cancel: nobody is banned
+        time.sleep(2)
+    return times
+
+
+def _slow_link(
+    stack: _Stack,
+    argv: list[str],
+    home: Path,
+    prefix: str,
+    bytes_per_s: float = SLOW_LINK_BYTES_PER_S,
+    *,
+    actions: bool = False,
+    seconds: int = SLOW_FLOOD_S,
+) -> dict[str, float]:
     dump = home / f"scrollback-{prefix}.jsonl"
     env = {**_env(home), SCROLLBACK_DUMP_ENV: str(dump)}
-    with PtyProgram(argv, size=SIZE, env=env, bytes_per_s=SLOW_LINK_BYTES_PER_S) as program:
+    with PtyProgram(argv, size=SIZE, env=env, bytes_per_s=bytes_per_s) as program:
         live = program.watch(LIVE)
         wait_for(live, 1, 60, "the first paint")
         time.sleep(3)
         stamps = program.watch(STAMP)
-        count = RATE * SLOW_FLOOD_S
+        count = RATE * seconds
         flood_from = time.time()
         stack.flood(prefix, count, RATE, stamped=True)
         time.sleep(3)
@@ -164,6 +202,7 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
             sent = time.time()
             keys.append((_typed(program, probe, 60).at - sent) * 1000)
             time.sleep(0.3)
+        action_times = _actions(program) if actions else []
         stack.wait_flooded()
         rss_to = program.rss_mb()
 
@@ -187,6 +226,24 @@ def _slow_link(stack: _Stack, argv: list[str], home: Path, prefix: str) -> dict[
         "shown_pct": shown / count * 100,
         "key_p99": _quantile(keys, 0.99),
         "rss_growth": rss_to - rss_from,
+        "action": statistics.median(action_times) if action_times else float("nan"),
+        "action_max": max(action_times) if action_times else float("nan"),
+    }
+
+
+def _slow64(stack: _Stack, home: Path, prefix: str) -> dict[str, float]:
+    """Our app at 64 kbit/s, as the broadcaster (who can ban)."""
+    argv = [*_ours(stack.url, f"tty-{prefix}", home), "--broadcaster-key", stack.broadcaster_key]
+    slow = _slow_link(
+        stack, argv, home, prefix, SLOW64_BYTES_PER_S, actions=True, seconds=SLOW64_FLOOD_S
+    )
+    return {
+        "slow64_lag_p50_s": round(slow["lag_p50"], 2),
+        "slow64_lag_max_s": round(slow["lag_max"], 2),
+        "slow64_shown_pct": round(slow["shown_pct"], 1),
+        "slow64_key_p99_ms": round(slow["key_p99"]),
+        "slow64_action_s": round(slow["action"], 2),
+        "slow64_action_max_s": round(slow["action_max"], 2),
     }
 
 
@@ -225,11 +282,40 @@ def run() -> dict[str, Any]:
                 results["slow_link_scrollback_kept_pct"] = round(slow["kept_pct"], 1)
             results[f"{key}slow_link_key_p99_ms"] = round(slow["key_p99"])
             results[f"{key}slow_link_rss_growth_mb"] = round(slow["rss_growth"], 1)
+        results.update(_slow64(stack, home, "P64"))
     results["help_s"] = round(_help_s(), 3)
     # What the interpreter alone takes on this machine now: help_s less this is ours.
     results["python_start_s"] = round(_wall_s([sys.executable, "-c", "pass"]), 3)
     return results
 
 
+def run_slow(tag: str = "") -> dict[str, Any]:
+    """Only our app on the slow links (256 and 64 kbit/s): what pacing changes, in a
+    minute and a half (`python -m bench.bench_tty slow`)."""
+    results: dict[str, Any] = {}
+    with _Stack() as stack, tempfile.TemporaryDirectory(prefix="bench-tty-") as tmp:
+        home = Path(tmp)
+        slow = _slow_link(stack, _ours(stack.url, f"tty-S{tag}", home), home, f"S{tag}")
+        results["slow_link_lag_p50_s"] = round(slow["lag_p50"], 2)
+        results["slow_link_lag_max_s"] = round(slow["lag_max"], 2)
+        results["slow_link_shown_pct"] = round(slow["shown_pct"], 1)
+        results["slow_link_key_p99_ms"] = round(slow["key_p99"])
+        results.update(_slow64(stack, home, f"S64{tag}"))
+    return results
+
+
+def run_fast(tag: str = "") -> dict[str, Any]:
+    """Only our app on the fast link (`python -m bench.bench_tty fast`)."""
+    with _Stack() as stack, tempfile.TemporaryDirectory(prefix="bench-tty-") as tmp:
+        home = Path(tmp)
+        fast = _fast_link(stack, _ours(stack.url, f"tty-F{tag}", home), home, f"F{tag}")
+    return {
+        "tty_bytes_per_s_at_100": round(fast["bytes"]),
+        "tty_idle_bytes_per_s": round(fast["idle"]),
+        "cpu_pct_at_100": round(fast["cpu"], 1),
+    }
+
+
 if __name__ == "__main__":
-    print(run())
+    only = {"slow": run_slow, "fast": run_fast}
+    print(only[sys.argv[1]]() if sys.argv[1:2] and sys.argv[1] in only else run())

@@ -5,7 +5,10 @@ window size, TERM set); this process reads the master side like a terminal emula
 sshd would. With `bytes_per_s` set the reader takes at most that many bytes a second, as
 a slow SSH link drains: the pty's buffer fills and the program's writes block, exactly
 the back-pressure a real slow link gives. Every read is kept with its time so a
-benchmark can tell when something first reached the "screen".
+benchmark can tell when something first reached the "screen". Like a terminal, the
+reader answers a cursor position query (DSR 6, `CSI 6 n`) once it has read that far,
+and not before: a slow reader answers late, as a terminal behind a slow link does
+(`answers=False`: a terminal that never answers).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _READ_CHUNK = 4096
 _TAIL = 256  # bytes kept across reads, so a pattern split between two reads is found
+CURSOR_QUERY = b"\x1b[6n"
+CURSOR_ANSWER = b"\x1b[1;1R"  # where the cursor is matters to nobody here
 
 
 @dataclass
@@ -55,8 +60,11 @@ class PtyProgram:
         bytes_per_s: float | None = None,
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
+        answers: bool = True,
     ) -> None:
         self.argv = list(argv)
+        self.answers = answers
+        self.queries = 0  # cursor position queries read (and answered, with `answers`)
         self.size = size
         self.bytes_per_s = bytes_per_s
         self.env = {
@@ -181,6 +189,13 @@ class PtyProgram:
                 budget -= len(data)
             at = time.time()
             window = tail + data
+            # A query split between two reads counts once, when its last byte is read.
+            queries = window[-len(data) - len(CURSOR_QUERY) + 1 :].count(CURSOR_QUERY)
+            if queries:
+                self.queries += queries
+                if self.answers:
+                    with contextlib.suppress(OSError):
+                        os.write(self._master, CURSOR_ANSWER * queries)
             with self._lock:
                 self.total += len(data)
                 if self.recording is not None:

@@ -28,8 +28,8 @@ def _screen(
     ]
 
 
-def _compacted(*writes: str) -> tuple[str, ...]:
-    compactor = SgrCompactor()
+def _compacted(*writes: str, erase: bool = False) -> tuple[str, ...]:
+    compactor = SgrCompactor(erase=erase)
     return tuple(compactor.compact(data) for data in writes)
 
 
@@ -63,18 +63,29 @@ FRAMES = {
         "green\x1b[0m",
     ),
     "style carried across writes": ("\x1b[2;1H\x1b[35m", "magenta", "\x1b[0m", "plain"),
+    "blanks in every style": (
+        f"\x1b[3;1H\x1b[1;32;44m{' ' * 14}x\x1b[0m{' ' * 12}\x1b[4;33;41m{' ' * 13}\x1b[0m",
+        f"\x1b[4;1H\x1b[7;31;42m{' ' * 20}\x1b[0m\x1b[3;45m{' ' * 30}\x1b[0m",
+        f"\x1b[5;30H\x1b[46m{' ' * 25}\x1b[0m",  # past the right margin
+    ),
 }
 
 
+@pytest.mark.parametrize("erase", [False, True], ids=["spaces", "erase"])
 @pytest.mark.parametrize("writes", FRAMES.values(), ids=FRAMES.keys())
-def test_the_screen_is_the_same_cell_for_cell(writes: tuple[str, ...]) -> None:
-    assert _screen(*_compacted(*writes)) == _screen(*writes)
+def test_the_screen_is_the_same_cell_for_cell(writes: tuple[str, ...], erase: bool) -> None:
+    no_wrap = "\x1b[?7l"  # as Textual sets it
+    assert _screen(no_wrap, *_compacted(*writes, erase=erase)) == _screen(no_wrap, *writes)
 
 
 def test_a_chat_line_is_smaller() -> None:
     (compacted,) = _compacted(LINE)
     assert len(compacted) < len(LINE) * 0.85
     assert compacted.count("\x1b[0m") < LINE.count("\x1b[0m")
+    padded = LINE.replace("hello there        ", f"hello there{' ' * 90}")  # 120 columns
+    (spaces,) = _compacted(padded)
+    (erased,) = _compacted(padded, erase=True)
+    assert len(erased) < len(spaces) - 70
 
 
 async def test_the_app_frames_are_the_same_on_screen() -> None:
@@ -102,3 +113,6 @@ async def test_the_app_frames_are_the_same_on_screen() -> None:
     (compacted,) = _compacted(frame)
     assert _screen(compacted, size=(120, 40)) == _screen(frame, size=(120, 40))
     assert len(compacted) < len(frame)
+    (erased,) = _compacted(frame, erase=True)
+    assert _screen(erased, size=(120, 40)) == _screen(frame, size=(120, 40))
+    assert len(erased) < len(compacted) * 0.8

@@ -78,6 +78,21 @@ def test_the_backlog_is_what_the_writer_thread_has_queued() -> None:
     assert output_backlog(object()) == 0
 
 
+def test_held_lines_count_and_a_covered_list_waits_on_a_slow_link() -> None:
+    writer = WriterThread(io.StringIO())
+    driver = SimpleNamespace(_writer_thread=writer, output_pending=3, link_is_slow=False)
+    app = SimpleNamespace(_driver=driver)
+    assert output_backlog(app) == 3  # lines the gate holds for the link
+    assert output_backlog(app, covered=True) == 3  # under a dialog, on a fast link
+    driver.link_is_slow = True
+    driver.output_pending = 0
+    assert output_backlog(app) == 0
+    assert output_backlog(app, covered=True) == 1  # under a dialog on a slow link: wait
+    driver.output_pending = 5  # the frame that closed the dialog, held for the link
+    assert output_backlog(app) == 0  # the list's first repaint after it goes at once
+    assert output_backlog(app) == 5  # and then it waits again
+
+
 def test_the_cursor_stays_solid_over_ssh_and_blinks_locally() -> None:
     assert cursor_should_blink({}) is True
     assert cursor_should_blink({"SSH_CONNECTION": "10.0.0.2 50022 10.0.0.1 22"}) is False

@@ -17,6 +17,13 @@ changes the style. It never uses the "attribute off" codes (22-29), which some
 terminals mishandle: turning an attribute off is a reset followed by the new style. A
 code it does not know makes it fall back to a reset before the next text, so an
 unknown sequence costs bytes, never a wrong colour.
+
+With `erase` (a terminal whose terminfo has `bce`, background colour erase: xterm and
+its kin, not screen or tmux), a run of blanks in a plain style becomes "erase N
+characters, move N right" (ECH, CUF): a chat line's padding to the scrollbar, 60 to
+100 spaces, costs ten bytes. An erased cell takes the current background, as a space
+does; bold and italic change nothing on a blank, and any other attribute (underline,
+reverse...) keeps its spaces.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ _TOKEN: Final = re.compile(
 )
 _PARTIAL: Final = re.compile(r"\x1b(?:\[[0-9;:?<=>]*[ -/]*|\][^\x07\x1b]*)?\Z")
 _ATTRIBUTES: Final = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 21, 51, 52, 53})
+_BLANK_SAFE: Final = frozenset({1, 3})  # bold, italic: a blank looks the same with them
+_BLANKS: Final = re.compile(" {12,}")  # shorter runs: the sequences cost as much
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +124,8 @@ def _transition(have: _Style | None, want: _Style) -> str:
 class SgrCompactor:
     """Rewrites successive writes of one output stream (keep one per terminal)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, erase: bool = False) -> None:
+        self._erase = erase
         self._have: _Style | None = _DEFAULT  # what the terminal has
         self._want: _Style | None = _DEFAULT  # what the original stream has set
         self._carry = ""  # an escape sequence cut at the end of the last write
@@ -133,7 +143,7 @@ class SgrCompactor:
         for match in _TOKEN.finditer(data):
             if match.start() > position:
                 self._sync(out)
-                out.append(data[position : match.start()])
+                self._text(out, data[position : match.start()])
             position = match.end()
             sgr, move, feed, other = match.groups()
             if sgr is not None:
@@ -154,11 +164,24 @@ class SgrCompactor:
                 out.append(other)
         if position < len(data):
             self._sync(out)
-            out.append(data[position:])
+            self._text(out, data[position:])
         # Each write leaves the terminal as the original would: nothing is owed to the
         # next one, whatever comes between.
         self._sync(out)
         return "".join(out)
+
+    def _text(self, out: list[str], text: str) -> None:
+        style = self._have
+        if not self._erase or style is None or not style.attributes <= _BLANK_SAFE:
+            out.append(text)
+            return
+        position = 0
+        for run in _BLANKS.finditer(text):
+            out.append(text[position : run.start()])
+            count = run.end() - run.start()
+            out.append(f"\x1b[{count}X\x1b[{count}C")
+            position = run.end()
+        out.append(text[position:])
 
     def _sync(self, out: list[str]) -> None:
         want = self._want

@@ -937,7 +937,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     def _flush_wait(self) -> float:
         if not self.is_attached or self.app.is_headless:
             return 0.0
-        return self._pacer.wait(output_backlog(self.app))
+        covered = self.screen is not self.app.screen  # a dialog is open over the list
+        return self._pacer.wait(output_backlog(self.app, covered=covered))
 
     def _paced_flush(self) -> None:
         self._paced = None
