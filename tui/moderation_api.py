@@ -104,6 +104,10 @@ class ModeratedUser(ApiModel):
     banned_until: datetime | None = None
     timed_out_until: datetime | None = None
     created_at: datetime
+    address: str | None = None
+    """Where they last asked for a chat token from: what an address ban takes."""
+    address_shared_by: int = 0
+    """How many identities asked from that address lately (a home, an office, a NAT)."""
 
 
 class FloodLimits(ApiModel):

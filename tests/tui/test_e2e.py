@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 from textual.geometry import Region
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.emulator.helpers import client
 from tests.tui.conftest import (
@@ -208,6 +208,35 @@ async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
                 async with web.post(stack.url + "/api/multihost/stage/join", headers=stage) as r:
                     assert r.status in (403, 410)
                 assert not await on_stage()
+    finally:
+        await stack.stop()
+
+
+async def test_the_ban_dialog_names_the_address_a_ban_would_take(tmp_path: Path) -> None:
+    """Before "Also ban their address" is ticked, the dialog says which address that is and
+    how many identities use it, as the app server knows them."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    bob = joined_app(stack.url, "Bob")
+    try:
+        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(a.identity is not None and a.chat.identity for a in (host, bob)),
+                "both joined",
+            )
+            await say(bob, bp, "from home")
+            await until(lambda: "from home" in contents(host), "Bob's line at the host")
+            await select(host, hp, "from home")
+            await hp.press("b")
+            await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+
+            def said() -> str:
+                words = str(host.screen.query_one("#address-after", Static).render())
+                return " ".join(words.split())
+
+            await until(lambda: "Looking up" not in said(), "the address looked up")
+            assert "Their address: 127.0.0.1, used by 2 identities" in said()
+            await hp.press("escape")
     finally:
         await stack.stop()
 

@@ -7,6 +7,7 @@ a `Controls`) in workers and report their outcome as a system line in the list.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import deque
@@ -25,6 +26,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
+from tui.common.text import for_log
 from tui.controller import Controls
 from tui.durations import describe_duration
 from tui.errors import error_words
@@ -95,6 +97,7 @@ W = TypeVar("W", bound=Widget)
 # How often a showing invite is held against the (injected) clock: a timer per deadline
 # would run on the real clock, which tests and snapshots replace.
 EXPIRY_CHECK_SECONDS = 0.25
+ADDRESS_LOOKUP_S = 2.0  # the ban dialog's address: shown if the server says by then
 _OWN_ACTIONS = actions_of("chat")
 # The actions whose availability follows the selected message.
 _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "timeout", "ban", "admin_menu")
@@ -1195,7 +1198,12 @@ class ChatScreen(Screen[None]):
         error = ""
         while True:
             confirm = BanConfirm(
-                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+                name,
+                initial=chosen,
+                error=error,
+                about=quote,
+                arming=self.confirm_arming,
+                address_lookup=lambda: self._address_of(user_id),
             )
             chosen = await self.app.push_screen_wait(confirm)
             if chosen is None:
@@ -1217,6 +1225,18 @@ class ChatScreen(Screen[None]):
             why = f": {chosen.reason}" if chosen.reason else ""
             self._said(f"banned {name}{why}")
             return
+
+    async def _address_of(self, user_id: str) -> tuple[str | None, int]:
+        """Where the user last asked for a token from, and how many identities did, for the
+        ban dialog: the address checkbox should say what it takes. Unknown if the server
+        cannot say within a moment."""
+        try:
+            async with asyncio.timeout(ADDRESS_LOOKUP_S):
+                user = await self.controls.user(user_id)
+        except Exception:
+            log.info("no address for %s", for_log(user_id), exc_info=True)
+            return None, 0
+        return user.address, user.address_shared_by
 
     def _said(self, success: str) -> None:
         self.system(success)
