@@ -956,6 +956,23 @@ async def test_a_timed_out_composer_counts_down_and_keeps_the_text(make_app) -> 
         assert composer.notice == "" and composer.text == "typed before"
 
 
+async def test_when_a_timeout_ends_the_composer_has_the_keys_again(make_app) -> None:
+    # Disabled during the timeout, the composer lost the focus, and nothing took it: once
+    # sending came back no key reached anything (typing, tab and escape did nothing).
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        app._identified(
+            SelfIdentity(BOB.user_id, BOB.name, "viewer", "room", T0 + timedelta(minutes=10))
+        )
+        await until(lambda: composer.input.disabled, "sending paused")
+        app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
+        await until(lambda: not composer.input.disabled, "sending back")
+        await pilot.press(*"back")
+        assert composer.text == "back"
+
+
 def _notice(action: str, target: SelfIdentity, *, minutes: int | None = None) -> CustomEvent:
     from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
 
