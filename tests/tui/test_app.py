@@ -711,7 +711,10 @@ async def test_the_moderator_disconnecting_us_closes_the_room(make_app) -> None:
         # The send in flight ends quietly: the disabled composer already says why.
         error = composer.query_one("#composer-error", Static)
         assert not composer.sending and str(error.content) == ""
-        assert composer.input.placeholder == "You have been disconnected by the moderator."
+        # Not "by the moderator": IVS does not say who, and the host disconnects too.
+        assert composer.input.placeholder == "You have been disconnected from this chat."
+        header = "".join(segment.text for segment in app.chat._compositor.render_strips()[0])
+        assert header.split(" · ")[-1].strip() == "removed from the chat"
         assert [event async for event in room][-1] == StateChanged(
             ConnectionState.DISCONNECTED,
             reason="you left the chat",

@@ -63,7 +63,7 @@ from tui.screens.admin_menu import (
 from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dialog import ARMING_S
-from tui.screens.disconnected import MODERATOR_AFTER, DisconnectedScreen
+from tui.screens.disconnected import DISCONNECTED_WORDS, MODERATOR_AFTER, DisconnectedScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
 from tui.screens.room_messages import (
@@ -730,13 +730,13 @@ class ChatScreen(Screen[None]):
                 ConnectionState.DISCONNECTED,
                 # The ban's notice names who did it (the broadcaster, a moderator or the
                 # room keeper); a bare disconnect does not.
-                reason="by the moderator" if banned is None else f"banned by {banned_by(banned)}",
+                reason="removed from the chat"
+                if banned is None
+                else f"banned by {banned_by(banned)}",
                 disconnect=DisconnectReason.DISCONNECTED_BY_MODERATOR,
             )
         )
-        self.composer.disable(
-            "You have been disconnected by the moderator." if banned is None else BANNED_WORDS
-        )
+        self.composer.disable(DISCONNECTED_WORDS if banned is None else BANNED_WORDS)
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
@@ -746,7 +746,7 @@ class ChatScreen(Screen[None]):
                 DisconnectedScreen(banned.reason or reason, words=BANNED_WORDS, after=BANNED_AFTER)
             )
             return
-        self.system("you have been disconnected by the moderator", error=True)
+        self.system("you have been disconnected from this chat", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
 
     @work(group="leave", exit_on_error=False)
