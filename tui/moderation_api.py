@@ -105,9 +105,9 @@ class ModeratedUser(ApiModel):
     timed_out_until: datetime | None = None
     created_at: datetime
     address: str | None = None
-    """Where they last asked for a chat token from: what an address ban would take."""
+    """Where they last asked for a chat token from: what an address ban takes."""
     address_shared_by: int = 0
-    """How many identities asked from that address lately (the ban dialog says it)."""
+    """How many identities asked from that address lately (a home, an office, a NAT)."""
 
 
 class FloodLimits(ApiModel):

@@ -711,7 +711,10 @@ async def test_the_moderator_disconnecting_us_closes_the_room(make_app) -> None:
         # The send in flight ends quietly: the disabled composer already says why.
         error = composer.query_one("#composer-error", Static)
         assert not composer.sending and str(error.content) == ""
-        assert composer.input.placeholder == "You have been disconnected by the moderator."
+        # Not "by the moderator": IVS does not say who, and the host disconnects too.
+        assert composer.input.placeholder == "You have been disconnected from this chat."
+        header = "".join(segment.text for segment in app.chat._compositor.render_strips()[0])
+        assert header.split(" · ")[-1].strip() == "removed from the chat"
         assert [event async for event in room][-1] == StateChanged(
             ConnectionState.DISCONNECTED,
             reason="you left the chat",
@@ -954,6 +957,23 @@ async def test_a_timed_out_composer_counts_down_and_keeps_the_text(make_app) -> 
         app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
         await until(lambda: not composer.input.disabled, "sending back")
         assert composer.notice == "" and composer.text == "typed before"
+
+
+async def test_when_a_timeout_ends_the_composer_has_the_keys_again(make_app) -> None:
+    # Disabled during the timeout, the composer lost the focus, and nothing took it: once
+    # sending came back no key reached anything (typing, tab and escape did nothing).
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        app._identified(
+            SelfIdentity(BOB.user_id, BOB.name, "viewer", "room", T0 + timedelta(minutes=10))
+        )
+        await until(lambda: composer.input.disabled, "sending paused")
+        app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
+        await until(lambda: not composer.input.disabled, "sending back")
+        await pilot.press(*"back")
+        assert composer.text == "back"
 
 
 def _notice(action: str, target: SelfIdentity, *, minutes: int | None = None) -> CustomEvent:

@@ -212,6 +212,35 @@ async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
         await stack.stop()
 
 
+async def test_the_ban_dialog_names_the_address_a_ban_would_take(tmp_path: Path) -> None:
+    """Before "Also ban their address" is ticked, the dialog says which address that is and
+    how many identities use it, as the app server knows them."""
+    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
+    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
+    bob = joined_app(stack.url, "Bob")
+    try:
+        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
+            await until(
+                lambda: all(a.identity is not None and a.chat.identity for a in (host, bob)),
+                "both joined",
+            )
+            await say(bob, bp, "from home")
+            await until(lambda: "from home" in contents(host), "Bob's line at the host")
+            await select(host, hp, "from home")
+            await hp.press("b")
+            await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
+
+            def said() -> str:
+                words = str(host.screen.query_one("#address-after", Static).render())
+                return " ".join(words.split())
+
+            await until(lambda: "Looking up" not in said(), "the address looked up")
+            assert "Their address: 127.0.0.1, used by 2 identities" in said()
+            await hp.press("escape")
+    finally:
+        await stack.stop()
+
+
 def _logged(stack: RunningServer) -> list[tuple[str, str, str, str | None]]:
     """The deletes and disconnects in the server's moderation log, newest first."""
     assert stack.service.moderation is not None
@@ -404,31 +433,3 @@ async def test_the_broadcaster_goes_on_stage_from_the_tui(tmp_path: Path) -> Non
             await pilot.press("ctrl+t")
             await until(lambda: toast.link and toast.link != first, "a new link")
             assert len(opened) == 2
-
-
-async def test_the_ban_dialog_says_which_address_a_ban_would_take(tmp_path: Path) -> None:
-    """The dialog opens at once, then says the address from the user card and how many
-    others asked from it (here the host: everyone in a test is on 127.0.0.1)."""
-    stack = await start_local_stack("127.0.0.1", 0, data_dir=tmp_path)
-    host = joined_app(stack.url, "Host", key=stack.broadcaster_key)
-    bob = joined_app(stack.url, "Bob")
-    try:
-        async with host.run_test(size=(100, 30)) as hp, bob.run_test(size=(100, 30)) as bp:
-            await until(
-                lambda: all(a.identity is not None and a.chat.identity for a in (host, bob)),
-                "both joined",
-            )
-            await say(bob, bp, "hello there")
-            await until(lambda: "hello there" in contents(host), "Bob's line at the host")
-            await select(host, hp, "hello there")
-            await hp.press("b")
-            await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
-
-            def address_line() -> str:
-                return str(host.screen.query_one("#address-after", Static).render())
-
-            await until(lambda: "127.0.0.1" in address_line(), "the address in the dialog")
-            assert "1 other identity asked from there" in address_line()
-            await hp.press("escape")
-    finally:
-        await stack.stop()

@@ -11,7 +11,7 @@ from datetime import UTC
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from tests.tui.conftest import BOB, HOST, T0, chat_message, show_conversation, until
 from tests.tui.test_burst import burst
@@ -23,6 +23,7 @@ from tui.screens.chat import LIST_PLACEHOLDER
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dialog import DialogScreen
 from tui.screens.keys_help import keys_help
+from tui.screens.timeout_picker import TimeoutPicker
 from tui.settings import TuiSettings
 from tui.widgets.composer import Composer
 
@@ -308,3 +309,28 @@ async def test_a_paste_into_the_list_goes_to_the_composer() -> None:
         composer = app.chat.query_one(Composer)
         await until(lambda: composer.text == "pasted lines", "the paste in the composer")
         assert app.focused is composer.input and app.calls == []
+
+
+async def test_a_duration_typed_at_once_in_the_timeout_picker_is_not_a_preset() -> None:
+    """Keys 1-4 choose a preset, but "15m" typed at once (over SSH, one read) is a
+    duration: its 1 chose the 1 min preset and the rest was lost, so Enter timed out for
+    1 min. A digit pressed alone still chooses its preset."""
+    app = HostApp()
+    async with app.run_test() as pilot:
+        await in_the_list(app, pilot)
+        app.chat.confirm_arming = 0
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, TimeoutPicker), "the timeout picker")
+        picker = app.screen
+        await burst(app, pilot, *"15m")
+        duration = picker.query_one("#duration", Input)
+        assert duration.value == "15m"
+        assert picker.focused is duration
+        await pilot.press("escape")
+        await until(lambda: app.screen is app.chat, "cancelled")
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, TimeoutPicker), "the timeout picker")
+        picker = app.screen
+        await pilot.press("2")  # alone: the preset
+        assert picker.query_one("#duration", Input).value == "10m"
+        assert picker.focused is picker.query_one("#reason", Input)

@@ -969,3 +969,22 @@ async def test_the_new_messages_marker_never_hides_the_selected_message() -> Non
         assert "new message" in screen(listing)[-1]  # the marker is up
         assert listing.selected_message is selected  # still in sight, still actionable
         assert "Delete" in offered(app)
+
+
+async def test_back_in_the_composer_the_list_follows_again_after_a_message_was_chosen() -> None:
+    # A message chosen with the list's keys holds still only while the list has them: back
+    # in the composer, what arrives (the user's own lines too) shows again.
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        widget = await start(pilot, *(chat(n) for n in range(40)))
+        widget.focus()
+        await pilot.press("up", "up")  # message 37: the view holds still
+        await pilot.pause()
+        assert not widget.following
+        widget.blur()
+        await pilot.pause()
+        widget.add_message(chat(40))
+        await pilot.pause()
+        assert widget.following
+        assert widget.new_messages == 0
+        assert screen(widget)[-1].endswith("message 40")

@@ -52,7 +52,7 @@ def test_timeout_picker_bad_duration(snap_compare) -> None:
 
 
 def test_ban_confirm(snap_compare) -> None:
-    app = Host(BanConfirm(HOSTILE_NAME))
+    app = Host(BanConfirm(HOSTILE_NAME, address="203.0.113.7", address_shared_by=3))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*"slurs", "ctrl+t"))
 
 

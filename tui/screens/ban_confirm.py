@@ -8,11 +8,14 @@ it opens the screen again with `initial` and `error`, so nothing typed is lost.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Static
 
 from tui.ivs.protocol import REASON_MAX_LENGTH
@@ -25,6 +28,20 @@ ADDRESS_AFTER = (
     "Refuses tokens to the network addresses they joined from, and to anyone else "
     "behind them (a home, an office, a VPN)."
 )
+
+
+def address_words(address: str | None, shared_by: int) -> Content:
+    """What the address checkbox would take: the address, and how many identities are
+    behind it (the server counts those that asked for a token from it in 3 hours)."""
+    if not address:
+        return as_content(f"{ADDRESS_AFTER} Their address is not known.")
+    count = f"{shared_by} {'identity' if shared_by == 1 else 'identities'}"
+    return content_from(
+        "$what Their address: [b]$address[/b], used by $count in the last 3 hours.",
+        what=ADDRESS_AFTER,
+        address=address,
+        count=count,
+    )
 
 
 class MarkedCheckbox(Checkbox):
@@ -94,14 +111,22 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         error: str = "",
         about: str = "",
         arming: float = 0.0,
+        address: str | None = None,
+        address_shared_by: int = 0,
+        address_lookup: Callable[[], Awaitable[tuple[str | None, int]]] | None = None,
     ) -> None:
-        """`about`: the message the ban is for, as its first words (none from a card)."""
+        """`about`: the message the ban is for, as its first words (none from a card).
+        `address`: where they last asked for a token from, and how many identities did; or
+        `address_lookup`, which asks the server while the dialog is already up (keys typed
+        for the dialog must not land in the message list meanwhile)."""
         super().__init__(arming=arming)
+        self.address = address
+        self.address_shared_by = address_shared_by
+        self.address_lookup = address_lookup
         self.target_name = target_name
         self.about = about
         self.initial = initial or BanChoice()
         self.error = error
-        self._address: tuple[str | None, int] = (None, 0)
 
     def compose(self) -> ComposeResult:
         with self.frame("Ban", "enter ban · ctrl+t address · esc cancel"):
@@ -123,42 +148,34 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
             reason.border_title = "Reason"
             yield reason
             yield MarkedCheckbox(ADDRESS_WORDS, self.initial.ban_address, id="address")
-            yield Static(ADDRESS_AFTER, id="address-after")
+            yield Static(
+                as_content(f"{ADDRESS_AFTER} Looking up their address…")
+                if self.address_lookup is not None
+                else address_words(self.address, self.address_shared_by),
+                id="address-after",
+            )
             yield Static(as_content(self.error), id="error")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Ban", variant="error", id="confirm")
 
     def on_mount(self) -> None:
-        self._say_address()
         self.query_one("#error").display = bool(self.error)
         self.query_one("#reason").focus()
+        if self.address_lookup is not None:
+            self._look_up_address(self.address_lookup)
+
+    @work(exclusive=True)
+    async def _look_up_address(
+        self, lookup: Callable[[], Awaitable[tuple[str | None, int]]]
+    ) -> None:
+        address, shared_by = await lookup()
+        self.query_one("#address-after", Static).update(address_words(address, shared_by))
 
     def chosen(self) -> BanChoice:
         return BanChoice(
             self.query_one("#reason", Input).value.strip(),
             self.query_one("#address", Checkbox).value,
-        )
-
-    def show_address(self, address: str | None, shared_by: int) -> None:
-        """Say which address an address ban would take and who else is behind it, once
-        the user card has come (the dialog does not wait for it)."""
-        self._address = (address, shared_by)
-        if self.is_mounted:
-            self._say_address()
-
-    def _say_address(self) -> None:
-        address, shared_by = self._address
-        if not address:
-            return
-        others = shared_by - 1
-        if others <= 0:
-            behind = "nobody else asked from there in the last 3 hours"
-        else:
-            people = "identity" if others == 1 else "identities"
-            behind = f"{others} other {people} asked from there in the last 3 hours"
-        self.query_one("#address-after", Static).update(
-            content_from("Their address: [b]$address[/b]; $behind.", address=address, behind=behind)
         )
 
     def action_toggle_address(self) -> None:

@@ -7,6 +7,7 @@ a `Controls`) in workers and report their outcome as a system line in the list.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from textual.widget import Widget
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.common.clock import Clock
 from tui.common.durations import describe_duration
+from tui.common.text import for_log
 from tui.controller import Controls
 from tui.errors import error_words
 from tui.history_relay import Delivered
@@ -62,7 +64,7 @@ from tui.screens.admin_menu import (
 from tui.screens.ban_confirm import BanChoice, BanConfirm
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.dialog import ARMING_S
-from tui.screens.disconnected import MODERATOR_AFTER, DisconnectedScreen
+from tui.screens.disconnected import DISCONNECTED_WORDS, MODERATOR_AFTER, DisconnectedScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
 from tui.screens.room_messages import (
@@ -96,6 +98,7 @@ W = TypeVar("W", bound=Widget)
 # How often a showing invite is held against the (injected) clock: a timer per deadline
 # would run on the real clock, which tests and snapshots replace.
 EXPIRY_CHECK_SECONDS = 0.25
+ADDRESS_LOOKUP_S = 2.0  # the ban dialog's address: shown if the server says by then
 _OWN_ACTIONS = actions_of("chat")
 # The actions whose availability follows the selected message.
 _SELECTION_ACTIONS = ("delete", "disconnect", "invite", "timeout", "ban", "admin_menu")
@@ -727,13 +730,13 @@ class ChatScreen(Screen[None]):
                 ConnectionState.DISCONNECTED,
                 # The ban's notice names who did it (the broadcaster, a moderator or the
                 # room keeper); a bare disconnect does not.
-                reason="by the moderator" if banned is None else f"banned by {banned_by(banned)}",
+                reason="removed from the chat"
+                if banned is None
+                else f"banned by {banned_by(banned)}",
                 disconnect=DisconnectReason.DISCONNECTED_BY_MODERATOR,
             )
         )
-        self.composer.disable(
-            "You have been disconnected by the moderator." if banned is None else BANNED_WORDS
-        )
+        self.composer.disable(DISCONNECTED_WORDS if banned is None else BANNED_WORDS)
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
@@ -743,7 +746,7 @@ class ChatScreen(Screen[None]):
                 DisconnectedScreen(banned.reason or reason, words=BANNED_WORDS, after=BANNED_AFTER)
             )
             return
-        self.system("you have been disconnected by the moderator", error=True)
+        self.system("you have been disconnected from this chat", error=True)
         self.app.push_screen(DisconnectedScreen(reason))
 
     @work(group="leave", exit_on_error=False)
@@ -1196,9 +1199,13 @@ class ChatScreen(Screen[None]):
         error = ""
         while True:
             confirm = BanConfirm(
-                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+                name,
+                initial=chosen,
+                error=error,
+                about=quote,
+                arming=self.confirm_arming,
+                address_lookup=lambda: self._address_of(user_id),
             )
-            self.run_worker(self._address_of(user_id, confirm), exclusive=False)
             chosen = await self.app.push_screen_wait(confirm)
             if chosen is None:
                 return
@@ -1220,14 +1227,17 @@ class ChatScreen(Screen[None]):
             self._said(f"banned {name}{why}")
             return
 
-    async def _address_of(self, user_id: str, confirm: BanConfirm) -> None:
-        """Fill the ban dialog's address line from the user card, if it comes."""
+    async def _address_of(self, user_id: str) -> tuple[str | None, int]:
+        """Where the user last asked for a token from, and how many identities did, for the
+        ban dialog: the address checkbox should say what it takes. Unknown if the server
+        cannot say within a moment."""
         try:
-            card = await self.controls.user_profile(user_id)
+            async with asyncio.timeout(ADDRESS_LOOKUP_S):
+                user = await self.controls.user_profile(user_id)
         except Exception:
-            log.info("no user card for the ban dialog", exc_info=True)
-            return
-        confirm.show_address(card.address, card.address_shared_by)
+            log.info("no address for %s", for_log(user_id), exc_info=True)
+            return None, 0
+        return user.address, user.address_shared_by
 
     def _said(self, success: str) -> None:
         self.system(success)

@@ -13,7 +13,9 @@ from textual.widgets import Button, Static
 from tui.screens.dialog import DialogScreen
 from tui.widgets.untrusted import as_content, content_from
 
-DISCONNECTED_WORDS = "You have been disconnected by the moderator."
+# Who did it is not said: IVS's disconnect does not name them (the broadcaster, a
+# moderator or the room keeper), and "by the moderator" was wrong when the host did it.
+DISCONNECTED_WORDS = "You have been disconnected from this chat."
 # The client has left the room by now: what was said stays on screen, nothing new comes.
 MODERATOR_AFTER = (
     "What was said so far stays here to read; no new messages arrive and you cannot send. "

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static, TextArea
 
-from tui.common.durations import DurationError, format_duration, parse_duration
+from tui.common.durations import DAY, HOUR, DurationError, format_duration, parse_duration
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, MAX_MESSAGE_RATE_PER_SECOND
 from tui.moderation_api import FloodLimits, RoomSettings
 from tui.screens.dialog import DialogScreen
@@ -26,6 +26,12 @@ from tui.server.client import AppServerError
 from tui.widgets.line_input import LineInput
 from tui.widgets.text_box import TextBox
 from tui.widgets.untrusted import as_content, clean
+
+# The app server's bounds (its room settings), checked here too so that a typo such as
+# 99999d is said in words beside its field, not as the server's "flood.timeoutSeconds".
+MOST_FLOOD_WINDOW = HOUR
+MOST_FLOOD_TIMEOUT = 14 * DAY
+MOST_NEW_IDENTITY_WAIT = 7 * DAY
 
 ABOUT = (
     "A message with a blocked term is deleted for everyone. Terms are words or "
@@ -173,11 +179,14 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
     def _value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value
 
-    def _duration(self, field_id: str, what: str, *, allow_zero: bool = False) -> int:
+    def _duration(self, field_id: str, what: str, most: int, *, allow_zero: bool = False) -> int:
         try:
-            return parse_duration(self._value(field_id), what=what, allow_zero=allow_zero)
+            seconds = parse_duration(self._value(field_id), what=what, allow_zero=allow_zero)
         except DurationError as exc:
             raise FieldError(field_id, str(exc)) from None
+        if seconds > most:
+            raise FieldError(field_id, f"{what} is at most {format_duration(most)}")
+        return seconds
 
     def _whole(self, field_id: str, what: str, high: int, loaded: int | None) -> int | None:
         """A number from 1 to `high`; None when left empty where the server sent none
@@ -211,11 +220,11 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
             blocked_terms=terms_from(self.query_one("#terms", TextArea).text),
             flood=FloodLimits(
                 messages=int(typed),
-                seconds=self._duration("seconds", "a flood window"),
-                timeout_seconds=self._duration("timeout", "a flood timeout"),
+                seconds=self._duration("seconds", "a flood window", MOST_FLOOD_WINDOW),
+                timeout_seconds=self._duration("timeout", "a flood timeout", MOST_FLOOD_TIMEOUT),
             ),
             new_identity_wait_seconds=self._duration(
-                "wait", "a wait for new identities", allow_zero=True
+                "wait", "a wait for new identities", MOST_NEW_IDENTITY_WAIT, allow_zero=True
             ),
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from tui.common.durations import DAY, HOUR, MINUTE, DurationError, format_duration, parse_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH
+from tui.key_bursts import BURST_GAP_S, continues
 from tui.screens.dialog import ConfirmDialog
 from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, content_from
@@ -30,6 +31,7 @@ PRESETS: tuple[tuple[int, str], ...] = (
     (HOUR, "1 h"),
     (DAY, "24 h"),
 )
+PRESET_KEYS = tuple(str(n) for n in range(1, len(PRESETS) + 1))
 MAX_TIMEOUT_SECONDS = 14 * DAY
 """The app server's longest timeout (tui/server/moderation/policy.py); checked here too
 so that a typo such as 30d is said at once, beside the field."""
@@ -85,6 +87,13 @@ class TimeoutPicker(ConfirmDialog[TimeoutChoice | None]):
             for n, (_, label) in enumerate(PRESETS, 1)
         ),
     ]
+
+    _digit: events.Key | None = None
+    """A preset's key, until the next key says whether it came alone."""
+    _digit_queued = False
+    _digit_number = 0
+    _digit_chose = False
+    _skip_preset = False
 
     def __init__(
         self,
@@ -150,13 +159,57 @@ class TimeoutPicker(ConfirmDialog[TimeoutChoice | None]):
         shown.update(as_content(error))
         shown.display = bool(error)
 
+    def accepts(self, event: events.Key) -> bool:
+        """Every key the app reads for this dialog, in order, before it is routed (a
+        preset's binding runs after the keys read with it). A digit 1-4 that arrived
+        together with printable keys after it starts a typed duration ("15m" typed at
+        once, as over SSH), not a preset: otherwise "15m" was the 1 min preset, the rest
+        lost."""
+        if not super().accepts(event):
+            return False
+        digit, self._digit = self._digit, None
+        gap = None if self.app.is_headless else BURST_GAP_S
+        if (
+            digit is not None
+            and event.is_printable
+            and (self._digit_queued or continues(digit, event, gap))
+        ):
+            self._typed_not_preset(digit)
+        elif event.character in PRESET_KEYS and not isinstance(self.focused, Input):
+            self._digit = event  # a preset, unless keys read with it follow
+            self._digit_chose = False
+            self._digit_number += 1
+            self._digit_queued = True
+            # Queued behind the keys already read: until it runs, a key is from that read.
+            self.app.call_later(self._digit_read, self._digit_number)
+        return True
+
+    def _digit_read(self, number: int) -> None:
+        if number == self._digit_number:
+            self._digit_queued = False
+
+    def _typed_not_preset(self, first: events.Key) -> None:
+        """`first` is the first character of a typed duration: its preset is taken back (or
+        never chosen), and the keys that came with it are typed after it."""
+        self._skip_preset = not self._digit_chose
+        duration = self.query_one("#duration", Input)
+        duration.select_on_focus = False  # selected, the digit would be typed over
+        duration.value = first.character or ""
+        duration.cursor_position = len(duration.value)
+        self.query_one("#presets", OptionList).highlighted = None
+        self.set_focus(duration)
+
     def action_preset(self, number: int) -> None:
         """Fill in preset `number` (1-4) and go on to the reason."""
+        if self._skip_preset:  # its key began a typed duration
+            self._skip_preset = False
+            return
+        self._digit_chose = True
         seconds, _ = PRESETS[number - 1]
         self.query_one("#duration", Input).value = format_duration(seconds)
         self.query_one("#presets", OptionList).highlighted = number - 1
         self._say("")
-        self.query_one("#reason").focus()
+        self.set_focus(self.query_one("#reason"))
 
     def chosen(self) -> TimeoutChoice:
         """What the fields say; raises DurationError in the user's words."""

@@ -404,6 +404,9 @@ class Composer(Widget):
             return  # not paused: a pending send's notice and a disabled input stay
         self._read_only = bool(words)
         self.input.disabled = bool(words)
+        if not words and self.screen.focused is None:
+            # Disabled, the input lost the keys and nothing took them: they come back here.
+            self.input.focus()
         line = self.query_one("#composer-notice", Static)
         line.update(as_content(words))
         line.set_class(bool(words), "-shown")

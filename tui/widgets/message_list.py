@@ -1078,7 +1078,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             self._resume_following()
         else:
             self._follow = False
-            self._paused_by_focus = False  # chosen: it holds still in the composer too
+            # Chosen with the list's keys: the composer follows again when they go back
+            # there. Chosen otherwise (a search from the composer): it holds still.
+            self._paused_by_focus = self.has_focus
         self._announce(force=True)
 
     def _scroll_to_entry(self, entry: _Entry) -> None:

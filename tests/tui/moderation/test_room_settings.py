@@ -109,7 +109,20 @@ async def test_bad_fields_are_named_and_focused() -> None:
         await pilot.press("ctrl+s")
         assert error_of(app) == "'soon' is not a flood window: type one such as 90s, 15m, 2h or 3d"
         assert app.screen.focused is field(app, "seconds")
+        field(app, "seconds").value = "2h"  # the server's words were "flood.seconds must be..."
+        await pilot.press("ctrl+s")
+        assert error_of(app) == "a flood window is at most 1h"
+        assert app.screen.focused is field(app, "seconds")
         field(app, "seconds").value = "5s"
+        field(app, "timeout").value = "99999d"
+        await pilot.press("ctrl+s")
+        assert error_of(app) == "a flood timeout is at most 14d"
+        assert app.screen.focused is field(app, "timeout")
+        field(app, "timeout").value = "1m"
+        field(app, "wait").value = "8d"
+        await pilot.press("ctrl+s")
+        assert error_of(app) == "a wait for new identities is at most 7d"
+        field(app, "wait").value = "0s"
         field(app, "rate").value = "101"
         await pilot.press("ctrl+s")
         assert error_of(app) == "the room's messages a second: type a whole number from 1 to 100"
