@@ -238,6 +238,28 @@ async def test_a_ban_waits_for_its_arming_delay_and_ignores_keys_sent_before_it(
         await until(lambda: app.calls == [("act", "ban", BOB.user_id)], "the ban")
 
 
+async def test_an_enter_while_arming_is_ignored_not_a_cancel() -> None:
+    """The make-moderator confirmation has its Cancel button focused: an Enter pressed
+    while it was arming pressed Cancel and closed the dialog. It does nothing."""
+    app = HostApp()
+    async with app.run_test() as pilot:
+        await in_the_list(app, pilot)
+        app.chat.confirm_arming = 3600
+        await pilot.press("m")
+        await until(lambda: isinstance(app.screen, AdminMenu), "the menu")
+        await pilot.press("o")
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert confirm.focused is confirm.query_one("#cancel", Button)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is confirm and app.calls == []
+        await pilot.press("escape")  # escape still cancels while arming
+        await until(lambda: app.screen is app.chat, "cancelled")
+        assert app.calls == []
+
+
 async def test_make_moderator_asks_first_and_names_the_message() -> None:
     app = HostApp()
     async with app.run_test() as pilot:

@@ -111,7 +111,8 @@ class ConfirmDialog(DialogScreen[ResultType]):
     """A dialog with `#confirm` and `#cancel` buttons and, optionally, a `#reason` box
     where enter confirms: the three wired once, to the subclass's `action_confirm` and
     `action_cancel`. With `arming` (seconds) nothing confirms until that long after the
-    dialog is on screen; meanwhile the confirm button says "wait" and is disabled."""
+    dialog is on screen; meanwhile the confirm button says "wait" and is disabled, and
+    Enter does nothing at all (it neither confirms nor presses Cancel)."""
 
     def __init__(self, *, arming: float = 0.0) -> None:
         super().__init__()
@@ -132,6 +133,13 @@ class ConfirmDialog(DialogScreen[ResultType]):
         button = self.query_one("#confirm", Button)
         button.label = self._confirm_label
         button.disabled = False
+
+    def accepts(self, event: events.Key) -> bool:
+        """While arming, Enter is dropped, whatever has the focus: on a focused Cancel
+        button an Enter typed ahead of the dialog would otherwise close it unasked."""
+        if not self.armed and event.key == "enter":
+            return False
+        return super().accepts(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":
