@@ -5,6 +5,7 @@ by then)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual.widgets import Static
 
@@ -49,6 +50,20 @@ async def test_the_header_names_who_banned_us(make_app: Callable[..., ChatApp]) 
         assert "You have been banned from this chat." in words
         assert "still read the chat" not in words
         assert "no new messages arrive" in words
+
+
+async def test_a_banned_moderators_header_says_viewer(make_app: Callable[..., ChatApp]) -> None:
+    # The server takes a banned moderator's role away: the header must not keep it.
+    app = make_app(replace(BOB, role="moderator"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.chat.status.role == "moderator"
+        await show_conversation(
+            app, pilot, ban_of_bob("user-host", "Host"), UserDisconnected(BOB.user_id, "selling")
+        )
+        assert isinstance(app.screen, DisconnectedScreen)
+        assert app.chat.status.role == "viewer"
+        assert "moderator" not in str(app.chat.status.render())
 
 
 async def test_the_room_keepers_ban_is_said_as_automatic(

@@ -28,6 +28,7 @@ from textual.widget import Widget
 from tui.actions import BY_ACTION, Who, actions_of, bindings_for
 from tui.common.clock import Clock
 from tui.common.durations import describe_duration
+from tui.common.roles import Role
 from tui.common.text import for_log
 from tui.controller import Controls
 from tui.errors import error_words
@@ -737,6 +738,11 @@ class ChatScreen(Screen[None]):
             )
         )
         self.composer.disable(DISCONNECTED_WORDS if banned is None else BANNED_WORDS)
+        me = self.identity
+        if banned is not None and me is not None:
+            # A ban takes a moderator's role away (the server drops it): the header says
+            # the role we have now, not the one we had.
+            self.status.set_identity(me.room, Role.VIEWER, me.name)
         if self.toast.showing:
             # The app server withdraws a disconnected user's stage invites.
             self.toast.expired(WITHDRAWN_WORDS)
