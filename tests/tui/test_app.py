@@ -33,6 +33,7 @@ from tests.tui.conftest import (
     show_conversation,
     until,
 )
+from tests.tui.test_burst import burst
 from tui.actions import ACTIONS
 from tui.app import ChatApp
 from tui.demo import QUIT_NOTE
@@ -974,6 +975,35 @@ async def test_when_a_timeout_ends_the_composer_has_the_keys_again(make_app) -> 
         await until(lambda: not composer.input.disabled, "sending back")
         await pilot.press(*"back")
         assert composer.text == "back"
+
+
+async def test_a_timed_out_viewer_can_move_and_search_in_the_list(make_app) -> None:
+    # The disabled composer lost the keys and nothing took them: escape reached nothing,
+    # so a timed-out viewer could neither scroll back nor search.
+    app = make_app(BOB)
+    async with app.run_test() as pilot:
+        await show_conversation(app, pilot)
+        composer = app.chat.composer
+        listing = app.chat.messages
+        app._identified(
+            SelfIdentity(BOB.user_id, BOB.name, "viewer", "room", T0 + timedelta(minutes=10))
+        )
+        await until(lambda: composer.input.disabled, "sending paused")
+        await until(lambda: app.focused is listing, "the list has the keys")
+        await pilot.press("up")
+        selected = listing.selected_message
+        assert selected is not None and selected.id == "msg-0005"
+        await pilot.press("slash")
+        await until(lambda: app.chat.query_one("#search").has_focus_within, "the search bar")
+        # Text typed in the list is kept in the composer, and said so, never lost.
+        await pilot.press("escape")
+        await until(lambda: app.focused is listing, "back in the list")
+        await burst(app, pilot, *"later")
+        await until(lambda: composer.text == "later", "kept in the composer")
+        assert composer.input.disabled and app.screen is app.chat
+        # Sending back: the composer has the keys again.
+        app._identified(SelfIdentity(BOB.user_id, BOB.name, "viewer", "room"))
+        await until(lambda: app.focused is composer.input, "the composer has the keys")
 
 
 def _notice(action: str, target: SelfIdentity, *, minutes: int | None = None) -> CustomEvent:

@@ -309,6 +309,7 @@ class ChatScreen(Screen[None]):
         self.confirm_arming = ARMING_S
         """How long confirmations that remove someone or make a moderator wait."""
         self._placeholder = ""  # the composer's own placeholder while the list has keys
+        self._list_while_read_only = False  # the list took the keys from a read-only composer
 
     # --- layout --------------------------------------------------------------------------
 
@@ -400,6 +401,15 @@ class ChatScreen(Screen[None]):
         me = self.identity
         until = me.timed_out_until if me is not None and not self.ended else None
         self.composer.read_only(time_left(until, self._clock()) if until else "")
+        if until is not None and self.focused is None:
+            # The disabled composer lost the keys and nothing took them: the list takes
+            # them, to scroll and search (text typed there still lands in the composer).
+            self._to_messages()
+            self._list_while_read_only = True
+        elif until is None and self._list_while_read_only:
+            self._list_while_read_only = False
+            if self.focused is self.messages and not self.ended:
+                self.action_focus_composer()  # sending is back: the keys go back too
         if until is None and self._countdown is not None:
             self._countdown.stop()
             self._countdown = None
