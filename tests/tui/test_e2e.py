@@ -298,6 +298,7 @@ async def test_a_moderators_d_and_x_go_through_the_app_server(tmp_path: Path) ->
             await select(mia, mp, "still here")
             await mp.press("x")
             await until(lambda: isinstance(mia.screen, ConfirmScreen), "the confirmation")
+            await armed(mia)  # an Enter sooner is dropped
             await mp.press(*"cool off", "enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
             assert bob.screen.reason == "cool off"
