@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 
 from tui.history_sync import HistoryRequest
 from tui.server.client import AppServerClient, AppServerError
-from tui.server.history.record import FetchedHistory, fetched_history
-from tui.server.models import ApiModel
+from tui.server.models import ApiModel, FetchedHistory, fetched_history
 
 log = logging.getLogger(__name__)
 

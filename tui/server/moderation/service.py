@@ -28,7 +28,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
 from tui.common.text import for_log
@@ -392,6 +392,11 @@ class ModerationService:
         self._settings = settings
         if self.keeper is not None:
             self.keeper.update(settings)
+
+    def set_blocked_terms(self, terms: Iterable[str]) -> None:
+        """Replace the blocked terms, checked as a PUT of `{"blockedTerms": [...]}` is, the
+        other settings kept: for a caller in this process (the demo), with no key."""
+        self.set_settings(parse_settings({"blockedTerms": list(terms)}, self._settings))
 
     # --- the keeper --------------------------------------------------------------------
 
