@@ -1,4 +1,4 @@
-"""`GET /api/chat/history` for the TUI (issue 11): one page per call, no Textual.
+"""`GET /api/chat/history` for the TUI: one page per call, no Textual.
 
 Rides on the app's `AppServerClient` as `tui.moderation_api.ModerationClient` does: its
 connections, timeout, failure words, and the identity it holds (the broadcaster key,

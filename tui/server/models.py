@@ -74,7 +74,7 @@ class ChatGrant(ApiModel):
     from servers older than this field)."""
     timed_out_until: datetime | None = None
     """Present only when the token is read-only (no SEND_MESSAGE), because of a timeout
-    or the room's new-identity wait: when sending comes back (issue 10)."""
+    or the room's new-identity wait: when sending comes back."""
     max_message_length: int | None = None
     """The room's longest message in code points (its `maximumMessageLength`), for the
     composer to count against; absent from servers older than this field."""

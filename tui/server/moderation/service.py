@@ -6,7 +6,7 @@ manual or the keeper's, goes the same way (`tui.server.moderation.actions`): the
 logs it and changes the target's standing; then SendEvent `ivs-chat-tui:Moderation`
 tells the room; then DeleteMessage for a delete, and DisconnectUser when the action
 disconnects, which ends the target's current token (IVS cannot change or revoke one
-otherwise, ivs-protocol.md §3); then, for a ban or a disconnect, the target's stage
+otherwise, docs/ivs-protocol.md §3); then, for a ban or a disconnect, the target's stage
 invites are revoked and they are taken off the stage.
 
 Deleting and disconnecting happen only here: no chat token but the room keeper's may
