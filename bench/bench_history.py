@@ -27,8 +27,8 @@ from typing import Any
 
 from tui.ivs.protocol import MessageFrame, Sender, new_id
 from tui.server.history.query import history
-from tui.server.history.record import parse_history_page
 from tui.server.history.store import DEFAULT_MAX_MESSAGES, HistoryStore
+from tui.server.models import parse_history_page
 
 PAGE = 1000
 FETCHES = 300

@@ -7,7 +7,7 @@ messages a second between them (the room's highest rate), one in five with a blo
 word, and a watcher connection. For each blocked message the watcher notes when the
 MESSAGE reached it and when the aws:DELETE_MESSAGE for its Id did: the difference is the
 time the keeper added (its own receipt, the check, DELETE_MESSAGE, the broadcast).
-Target: p99 under 1 s (issue 10: "within 1 second"). All runs on one event loop, sharing
+Target: p99 under 1 s. All runs on one event loop, sharing
 the machine's cores with the emulator, so the figure is an upper bound.
 
     .venv/bin/python -m bench.bench_keeper

@@ -1,4 +1,4 @@
-"""The app server on Postgres (issue 12, "Benchmarks"): chat tokens issued per second by
+"""The app server on Postgres: chat tokens issued per second by
 one instance and by two, and the history fetch p99 on Postgres.
 
 A throwaway PostgreSQL with its default durability (fsync, synchronous commit: what a

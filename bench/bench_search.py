@@ -1,4 +1,4 @@
-"""Search over 10,000 messages (issue 11, "Benchmarks"), in ms.
+"""Search over 10,000 messages, in ms.
 
 - `search_pure()`: `Scrollback.find` with a `SearchQuery` (text, `from:name`, both, and
   one that matches nothing, the worst case: every message looked at), what `/` + Enter

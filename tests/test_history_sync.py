@@ -20,8 +20,8 @@ from tui.history_sync import (
     next_page,
 )
 from tui.server.history.query import MAX_PAGE_BYTES, history
-from tui.server.history.record import FetchedHistory, chat_message, parse_history_page
 from tui.server.history.store import HistoryStore
+from tui.server.models import FetchedHistory, chat_message, parse_history_page
 
 
 class StoreSource:

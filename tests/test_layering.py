@@ -1,13 +1,28 @@
-"""The layering of docs/architecture.md ("Which way dependencies point"), checked in a
-fresh interpreter per rule (imports are cached): the IVS layer, the app server and the
-emulator never load textual, and the emulator depends on nothing of the app but the wire
-protocol and the pure helpers in tui.common."""
+"""The layering of docs/architecture.md ("Which way dependencies point").
+
+What loads is checked in a fresh interpreter per rule (imports are cached): the IVS layer,
+the app server and the emulator never load textual, and the emulator depends on nothing of
+the app but the wire protocol and the pure helpers in tui.common. Which module imports
+which is read from the source (`tests/import_graph.py`, TYPE_CHECKING and late imports
+included): the TUI reaches the app server only through its client side, and the server
+reaches the local stack only from `startup.py`, to mount it with `--local`."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+from tests.import_graph import import_graph
+
+SERVER = "tui.server"
+SERVER_CLIENT_SIDE = {"tui.server.client", "tui.server.models"}
+"""What the TUI may import of the app server: the API's client and its bodies."""
+DEMO_ALSO = {"tui.server.startup", "tui.server.defaults"}
+"""The demo runs the whole server in its process: it starts it and takes its default port."""
+LOCAL_STACK = "tui.emulator"
+LOCAL_STACK_MOUNTED_BY = {"tui.server.startup"}
+"""The one server module that mounts the local stack, for `--local`."""
 
 # Import every submodule of the given packages; print the sorted names of the loaded modules.
 _LOAD_ALL = """
@@ -55,3 +70,61 @@ def test_tui_common_needs_only_the_standard_library() -> None:
     # The interpreter's own start-up may load site hooks (an editable install's finder).
     outside = {m for m in outside if not m.startswith(("_", "__editable__"))}
     assert sorted(outside) == []
+
+
+def _in(package: str, name: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def tui_reaching_into_the_server(graph: dict[str, set[str]]) -> list[str]:
+    """Each `module -> server module` import of the TUI's modules that the rule forbids."""
+    found = []
+    for name, targets in sorted(graph.items()):
+        if _in(SERVER, name) or _in(LOCAL_STACK, name):
+            continue
+        allowed = SERVER_CLIENT_SIDE | (DEMO_ALSO if name == "tui.demo" else set())
+        found += [f"{name} -> {t}" for t in sorted(targets) if _in(SERVER, t) and t not in allowed]
+    return found
+
+
+def server_reaching_into_the_local_stack(graph: dict[str, set[str]]) -> list[str]:
+    """Each `server module -> tui.emulator…` import but startup's."""
+    return [
+        f"{name} -> {t}"
+        for name, targets in sorted(graph.items())
+        if _in(SERVER, name) and name not in LOCAL_STACK_MOUNTED_BY
+        for t in sorted(targets)
+        if _in(LOCAL_STACK, t)
+    ]
+
+
+def test_the_tui_imports_the_server_only_through_its_client_side() -> None:
+    graph = import_graph()
+    assert "tui.server.client" in graph["tui.history_client"]  # the walk sees the edges
+    assert "tui.server.startup" in graph["tui.demo"]
+    assert tui_reaching_into_the_server(graph) == []
+
+
+def test_the_server_imports_the_local_stack_only_to_mount_it() -> None:
+    graph = import_graph()
+    assert "tui.emulator" in graph["tui.server.startup"]
+    assert server_reaching_into_the_local_stack(graph) == []
+
+
+def test_a_broken_layer_would_be_found() -> None:
+    graph = {
+        "tui.history_relay": {"tui.server.models", "tui.server.history.record"},
+        "tui.demo": {"tui.server.startup", "tui.server.moderation.room_settings"},
+        "tui.app": {"tui.server.startup"},
+        "tui.server.startup": {"tui.emulator"},
+        "tui.server.control": {"tui.emulator.stage_api", "tui.ivs.protocol"},
+        "tui.emulator.stack": {"tui.emulator.stage_api"},
+    }
+    assert tui_reaching_into_the_server(graph) == [
+        "tui.app -> tui.server.startup",
+        "tui.demo -> tui.server.moderation.room_settings",
+        "tui.history_relay -> tui.server.history.record",
+    ]
+    assert server_reaching_into_the_local_stack(graph) == [
+        "tui.server.control -> tui.emulator.stage_api"
+    ]

@@ -181,7 +181,7 @@ ACTIONS: tuple[UserAction, ...] = (
     _("chat.user_card", "user_card", "u", "User", "User card",
       "Show the selected message's sender: role, age, status, recent messages",
       "user card", Section.MESSAGES, "chat", footer=False),
-    # --- moderation (issue 10): time out, ban, the log, the room's settings ---
+    # --- moderation: time out, ban, the log, the room's settings ---
     _("chat.timeout", "timeout", "t", "Time out", "Time out user",
       "Time out the selected message's sender: they can read but not send",
       "time out (mod)", Section.MESSAGES, "chat", Who.MODERATOR, footer=False),

@@ -6,7 +6,7 @@
 app only wires the two. The room's events come out of `run`, which hands each to a
 callback (the screen's `deliver`, which posts them as Textual messages).
 
-Renewal (issue 10 §2, §3): after a timeout, its end, or a role change the app server
+Renewal: after a timeout, its end, or a role change the app server
 sends an `ivs-chat-tui:Moderation` notice naming us with renew, then disconnects us. That
 disconnect is not the end: `run` opens a new room with a fresh token (read-only with
 `timedOutUntil`, or with the new role's capabilities) and tells the screen who we are
@@ -357,7 +357,7 @@ class ChatController:
         if self.session is not None:
             await self.session.close()
 
-    # --- history (issue 11): on join, and what was missed across reconnects --------------
+    # --- history: on join, and what was missed across reconnects -------------------------
 
     history_on_join: int = DEFAULT_HISTORY_ON_JOIN
     """How many recent messages are shown on join (setting `history_on_join`)."""

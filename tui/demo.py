@@ -107,12 +107,10 @@ def block_demo_terms(stack: LocalStack) -> None:
     """The demo room's blocked terms: one bot says one now and then, and the room keeper
     deletes it for everyone (`tui.demo_viewers.SPAM_LINE`)."""
     from tui.demo_viewers import DEMO_BLOCKED_TERMS
-    from tui.server.moderation.room_settings import parse_settings
 
     moderation = stack.service.moderation
     if moderation is not None:
-        blocked = {"blockedTerms": list(DEMO_BLOCKED_TERMS)}
-        moderation.set_settings(parse_settings(blocked, moderation.settings))
+        moderation.set_blocked_terms(DEMO_BLOCKED_TERMS)
 
 
 async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSettings) -> int:

@@ -3,11 +3,11 @@
 Under a chat flood every frame repaints message-list lines, and Textual's `Strip`s keep
 small caches that often hold the strip itself (`divide` caches `[self]`), so each
 painted line leaves a reference cycle for the collector. With Python's default
-thresholds that garbage and the growing scrollback cost, in 40 s at 1,000 msg/s, 57 full
-collections of ~80 ms each (3.5 s in all), and a key press that meets one waits for it.
-Freezing what start-up allocated and raising the thresholds leaves young collections of
-a few ms, a middle one (~25 ms) about every 40 s and no full one in that time.
-bench/bench_tui.py measures key latency with and without this (README benchmark table).
+thresholds that garbage and the growing scrollback cost many full collections under a
+flood, each a long pause, and a key press that meets one waits for it. Freezing what
+start-up allocated and raising the thresholds leaves short young collections, a rare
+middle one and no full one in a flood's time. bench/bench_tui.py measures key latency
+with and without this; the README's Benchmarks notes have the figures.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`GET /api/chat/history` for the TUI (issue 11): one page per call, no Textual.
+"""`GET /api/chat/history` for the TUI: one page per call, no Textual.
 
 Rides on the app's `AppServerClient` as `tui.moderation_api.ModerationClient` does: its
 connections, timeout, failure words, and the identity it holds (the broadcaster key,
@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 
 from tui.history_sync import HistoryRequest
 from tui.server.client import AppServerClient, AppServerError
-from tui.server.history.record import FetchedHistory, fetched_history
-from tui.server.models import ApiModel
+from tui.server.models import ApiModel, FetchedHistory, fetched_history
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from tui.history_sync import (
     next_page,
 )
 from tui.ivs.events import ChatMessage, ConnectionState, RoomEvent, StateChanged
-from tui.server.history.record import FetchedHistory
+from tui.server.models import FetchedHistory
 
 log = logging.getLogger(__name__)
 

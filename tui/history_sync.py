@@ -1,4 +1,4 @@
-"""What the TUI asks the room's history for, and what it shows of the answers (issue 11).
+"""What the TUI asks the room's history for, and what it shows of the answers.
 
 Pure: no network, no Textual. The controller (tui/controller.py) runs the requests this
 plans against `GET /api/chat/history` and hands the outcome to the chat screen.

@@ -1,4 +1,4 @@
-"""Issue 8 §3: what a client sends reaches the local stack's log escaped, never raw.
+"""What a client sends reaches the local stack's log escaped, never raw.
 
 The attack: a request path with `%1b%5d52;...%07` wrote the operator's clipboard (OSC 52),
 `%1b%5b2J` wiped the screen and `%0a` forged log lines.

@@ -1,4 +1,4 @@
-"""Issue 8 §1: a field too large gets ERROR 413 and is never copied into a room frame.
+"""A field too large gets ERROR 413 and is never copied into a room frame.
 
 The attack: a viewer's SEND_MESSAGE with a RequestId of about 1 MiB, which the stack
 copied into the MESSAGE frame everyone receives, larger than the clients' max_size, so

@@ -1,4 +1,4 @@
-"""Issue 8 §7: the control plane verifies SigV4 signatures and dates, as AWS does.
+"""The control plane verifies SigV4 signatures and dates, as AWS does.
 
 The attack: only the access key id was checked, so anyone who saw one signed request
 could forge calls, or replay it at any later time.

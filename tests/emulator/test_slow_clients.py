@@ -1,4 +1,4 @@
-"""Issue 8 §8: requests that stall mid-headers or mid-body are not held for ever.
+"""Requests that stall mid-headers or mid-body are not held for ever.
 
 The attack: 300 connections sending a request slowly were all still held after 15 s.
 Raw sockets here, as an attacker's would be; the deadline is shortened so the tests wait

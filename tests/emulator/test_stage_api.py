@@ -242,7 +242,7 @@ async def token_of(realtime: Any, arn: str, user: str) -> dict[str, Any]:
 async def test_disconnect_revokes_a_participant_that_never_joined(
     emulator: Emulator, realtime: Any
 ) -> None:
-    """Issue 8 §2: a redeemed invite revoked before its guest joined stays revoked."""
+    """A redeemed invite revoked before its guest joined stays revoked."""
     arn = (await new_stage(realtime))["arn"]
     token = await token_of(realtime, arn, "guest")
     await call(realtime.disconnect_participant, stageArn=arn, participantId=token["participantId"])
@@ -278,7 +278,7 @@ async def test_a_revoked_participant_stays_revoked_through_a_restore(
 async def test_an_operation_not_emulated_is_an_unknown_operation_for_boto3(
     realtime: Any, chat: Any
 ) -> None:
-    """Issue 14 §8: not a bare `404: Not Found` that boto3 cannot read."""
+    """An UnknownOperationException boto3 can read, not a bare `404: Not Found`."""
     with pytest.raises(ClientError) as caught:
         await call(realtime.list_stage_sessions, stageArn=STAGE_PREFIX + "abcdABCD1234")
     error: Any = caught.value.response
@@ -304,7 +304,7 @@ async def test_an_unknown_operation_still_needs_the_callers_signature(
 async def test_list_participants_filters_by_user_and_pages_as_the_model_says(
     emulator: Emulator, realtime: Any
 ) -> None:
-    """Issue 13 §4: 120 participants, pages of 50 by default, `nextToken` to go on."""
+    """120 participants, pages of 50 by default, `nextToken` to go on."""
     arn = (await new_stage(realtime))["arn"]
     tokens = [await token_of(realtime, arn, f"user{i % 60}") for i in range(120)]
     for token in tokens:

@@ -1,4 +1,4 @@
-"""Issue 8 §9: an unmasked client frame fails the connection with 1002 (RFC 6455 §5.1).
+"""An unmasked client frame fails the connection with 1002 (RFC 6455 §5.1).
 
 Driven over a raw socket: no WebSocket client library would send an unmasked frame.
 """

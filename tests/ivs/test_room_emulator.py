@@ -1,4 +1,4 @@
-"""The room client against the real emulator: one test per behaviour of issue 2, part 4.
+"""The room client against the real emulator: one test per behaviour of the room client.
 
 Tokens come from CreateChatToken (boto3 pointed at the emulator); sockets are real
 loopback sockets. Waits are bounded by pytest-timeout, never asserted on.

@@ -415,7 +415,7 @@ async def test_a_handshake_gets_its_own_timeout_not_the_request_timeout() -> Non
 
 
 ONE_MIB = "x" * (1024 * 1024)
-"""A frame as large as the 1 MiB RequestId of issue 8 §1 made the stack send everyone."""
+"""A frame as large as a 1 MiB RequestId would make a careless stack send everyone."""
 
 
 async def test_an_oversize_frame_costs_one_reconnect_and_is_told_in_words() -> None:

@@ -1,4 +1,4 @@
-"""`serve --aws --create` and `--delete` (issue 13 §3), against the local IVS stack through
+"""`serve --aws --create` and `--delete`, against the local IVS stack through
 `--endpoint-url`: create once, reuse on restart, make again what is gone, undo what
 cannot be kept, delete only what carries the tag, and quotas worded as quotas."""
 

@@ -1,4 +1,4 @@
-"""Issue 8's attacks on the app server, replayed over real sockets: each now fails safely."""
+"""Attacks on the app server, replayed over real sockets: each fails safely."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The broadcaster on stage (issue 13 §2): `POST /api/multihost/host` gives the broadcaster
+"""The broadcaster on stage: `POST /api/multihost/host` gives the broadcaster
 their own participant token and stage link, shaped as a redeem answer; a second call takes
 the first participant off, so two of them never share the stage.
 

@@ -1,6 +1,6 @@
-"""A stand-in for the app server's history (issue 11) until its route lands on main.
+"""A stand-in for the app server's history that a test can restart on its own.
 
-`StandInHistory` is what the app server will be for history: a room keeper's connection
+`StandInHistory` is what the app server is for history: a room keeper's connection
 (the real room client on the real local stack) feeding the real `HistoryRecorder` and
 `HistoryStore`, and `GET /api/chat/history` answered by the real `history` query, on a
 real aiohttp server on loopback. Only the wiring is the test's: to switch to the real

@@ -485,7 +485,7 @@ async def test_f1_shows_every_key_at_80x24(make_app) -> None:
         await pilot.press("f1")
         await pilot.pause()
         help_text = app.screen.query_one("HelpPanel").query_one("#widget-help", Markdown)
-        # With search and the user card (issue 11) the keys outgrow 23 rows: the panel
+        # With search and the user card the keys outgrow 23 rows: the panel
         # scrolls, and every key is in it, first to last.
         drawn = "\n".join(_screen_text(app))
         for words in ("⏎ send", "/ search", "u user card"):

@@ -1,4 +1,4 @@
-"""Chaos (issue 11, "Reliability targets"): a viewer's TUI loses its chat socket again and
+"""Chaos: a viewer's TUI loses its chat socket again and
 again while a room runs at 100 messages a second, and ends with every message exactly
 once, in send order, in its scrollback: across killed sockets, across session ends, and
 across a restart of whoever keeps the history.

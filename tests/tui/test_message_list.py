@@ -740,7 +740,7 @@ def test_widget_snapshot(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app, terminal_size=(80, 24), run_before=fill)
 
 
-# --- the selection a key acts on is on screen (issue 14 §2) ------------------------------
+# --- the selection a key acts on is on screen ------------------------------------------
 
 
 def wheel_up(widget: MessageList) -> None:

@@ -60,7 +60,7 @@ from tui.emulator.live_room import Connection
 from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
 from tui.emulator.review import Reviewer
 from tui.emulator.sigv4 import SignatureError, credential_of, verify
-from tui.emulator.stage_api import LOCAL_STAGE_PATH, RequestContext, StageApi
+from tui.emulator.stage_api import RequestContext, StageApi
 from tui.emulator.state import EmulatorState
 from tui.emulator.validation import (
     CHAT_SERVICE,
@@ -70,7 +70,7 @@ from tui.emulator.validation import (
     validate_input,
     validate_value,
 )
-from tui.ivs.protocol import messaging_url
+from tui.ivs.protocol import LOCAL_STAGE_PATH, messaging_url
 
 log = logging.getLogger("tui.emulator")
 

@@ -47,10 +47,6 @@ from tui.ivs.protocol import (
     new_id,
 )
 
-LOCAL_STAGE_PATH = "/_local/stage"
-"""The local-only join and leave routes live under it: `{LOCAL_STAGE_PATH}/join` and
-`/leave`. The app server's local control plane calls them (`tui.server.control`)."""
-
 Params = dict[str, Any]
 DEFAULT_LIST_STAGES = 50
 DEFAULT_LIST_PARTICIPANTS = 50

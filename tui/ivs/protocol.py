@@ -116,6 +116,12 @@ def messaging_url(endpoint_url: str) -> str:
     return ("wss" if scheme.lower() == "https" else "ws") + "://" + rest + "/"
 
 
+LOCAL_STAGE_PATH = "/_local/stage"
+"""Not IVS: the local stack's own join and leave routes, `{LOCAL_STAGE_PATH}/join` and
+`/leave`, stand in for a media server. The emulator serves them and the app server's local
+control plane calls them; both import the path from here."""
+
+
 def new_id() -> str:
     """A 12-character `[a-zA-Z0-9]` id, the shape IVS gives frame and room ids."""
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))

@@ -1,13 +1,14 @@
 """Reading a busy chat connection in batches, to wake up less often.
 
 At IVS's 100 messages a second each frame arrives on its own, and the app woke up for
-every one: on a 2-core VM a wake-up costs ~100 µs of CPU before any work (cold caches),
-more than parsing the frame. When frames come close together and in small reads (a busy
-room, not a backlog), `CoalescingConnection` stops reading for `COALESCE_S` after each
-read: the kernel keeps what arrives meanwhile and the next read takes it all at once. A
-quiet room is read at once (no pause after a read that came long after the last one),
-and a backlog is read at full speed (a read of `SMALL_READ_BYTES` or more means the app
-is behind, and a pause would only make it more so).
+every one: on a small VM a wake-up costs more CPU before any work (cold caches) than
+parsing the frame (the README's Benchmarks notes have the figures). When frames come
+close together and in small reads (a busy room, not a backlog), `CoalescingConnection`
+stops reading for `COALESCE_S` after each read: the kernel keeps what arrives meanwhile
+and the next read takes it all at once. A quiet room is read at once (no pause after a
+read that came long after the last one), and a backlog is read at full speed (a read of
+`SMALL_READ_BYTES` or more means the app is behind, and a pause would only make it more
+so).
 
 Over TLS (wss://, as IVS is) asyncio's SSL layer reads the socket by itself, below the
 transport the connection sees: pausing that transport only stops the decrypted data, and

@@ -2,9 +2,9 @@
 the key that does the same from the message list (StreamCat's menu, by keyboard). The
 keys are the action table's (tui/actions.py), as the keymap in force sets them.
 
-Who may do what (issue 10 §3): nobody acts on themselves or on the broadcaster; a
-moderator acts on viewers only (deletes their messages, disconnects, times out, bans);
-only the broadcaster invites on stage and makes or removes moderators. The sender's role
+Who may do what, as the app server checks it again: nobody acts on themselves or on the
+broadcaster; a moderator acts on viewers only (deletes their messages, disconnects, times
+out, bans); only the broadcaster invites on stage and makes or removes moderators. The sender's role
 is their token's `role` attribute, which only the app server sets."""
 
 from __future__ import annotations

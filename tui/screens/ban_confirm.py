@@ -1,7 +1,7 @@
 """Confirm a ban, with an optional reason and "also ban their address".
 
 confirm.py's ConfirmScreen has no place for the toggle, so this is its sibling, framed
-the same. The words say what a ban does (issue 10 §1): the user is disconnected and
+the same. The words say what a ban does: the user is disconnected and
 cannot get a new chat token until unbanned. The caller asks the server; if it refuses,
 it opens the screen again with `initial` and `error`, so nothing typed is lost.
 """

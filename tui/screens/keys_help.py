@@ -1,4 +1,4 @@
-"""The app's keys as F1's help panel leads with them (design.md's table), made from the
+"""The app's keys as F1's help panel leads with them (as the README's key table), made from the
 action registry (tui/actions.py) and the keymap in force, so a remapped key is shown as
 the user set it.
 

@@ -1,4 +1,4 @@
-"""The moderation log (issue 10 §6): who did what to whom, when, for how long and why,
+"""The moderation log: who did what to whom, when, for how long and why,
 newest first, manual or automatic.
 
 A thin view over `LogSource.moderation_log`. Typing in the filter narrows the records

@@ -1,6 +1,6 @@
 """Pick a timeout for someone: a preset (keys 1-4) or a typed duration, and a reason.
 
-The user is disconnected and may rejoin read-only until it ends (issue 10 §2). The
+The user is disconnected and may rejoin read-only until it ends. The
 screen only chooses; the caller asks the server and, if it refuses, opens the picker
 again with `initial` (what was chosen) and `error` (the server's words), so nothing typed
 is lost.

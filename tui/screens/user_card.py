@@ -1,4 +1,4 @@
-"""The user card (issue 11 §5): `u` on a selected message shows its sender.
+"""The user card: `u` on a selected message shows its sender.
 
 Name and role (the role from the token attributes every client sees), identity age and
 status (timed out, banned: `GET /api/moderation/users/{userId}`, which only moderators

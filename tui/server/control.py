@@ -4,8 +4,9 @@ participant on or off a stage that has no media server.
 `ServiceControl` is the interface `AppService` calls. `AwsControl` is real IVS, where only
 the Web Broadcast SDK or OBS joins a stage; `LocalControl` is the local IVS stack (in this
 process with `--local`, or at `--endpoint-url`), whose `/_local/stage/{join,leave}` routes
-stand in for a media server (`tui.emulator.stage_api`). Both are `tui.ivs.control`'s
-`ControlPlane`, built with its `connect`.
+stand in for a media server (`tui.ivs.protocol.LOCAL_STAGE_PATH`, served by
+`tui.emulator.stage_api`). Both are `tui.ivs.control`'s `ControlPlane`, built with its
+`connect`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any, Literal, Protocol
 
 import aiohttp
 
-from tui.emulator.stage_api import LOCAL_STAGE_PATH
 from tui.ivs.control import (
     ChatTokenResult,
     ControlError,
@@ -24,7 +24,7 @@ from tui.ivs.control import (
     RoomOptions,
 )
 from tui.ivs.control import ParticipantToken as IssuedParticipantToken
-from tui.ivs.protocol import ChatCapability, StageCapability
+from tui.ivs.protocol import LOCAL_STAGE_PATH, ChatCapability, StageCapability
 
 StageMove = Literal["join", "leave"]
 

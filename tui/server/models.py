@@ -6,13 +6,21 @@ JSON names are camelCase, as StreamCat's API has them. Requests ignore unknown f
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import AliasGenerator, BaseModel, ConfigDict, Field
+from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from tui.common.roles import Role
+from tui.ivs.convert import message_of
+from tui.ivs.events import ChatMessage
+from tui.ivs.protocol import MessageFrame
 from tui.ivs.tokens import ChatToken
+
+log = logging.getLogger("tui.server")
 
 
 class ApiModel(BaseModel):
@@ -66,7 +74,7 @@ class ChatGrant(ApiModel):
     from servers older than this field)."""
     timed_out_until: datetime | None = None
     """Present only when the token is read-only (no SEND_MESSAGE), because of a timeout
-    or the room's new-identity wait: when sending comes back (issue 10)."""
+    or the room's new-identity wait: when sending comes back."""
     max_message_length: int | None = None
     """The room's longest message in code points (its `maximumMessageLength`), for the
     composer to count against; absent from servers older than this field."""
@@ -119,3 +127,72 @@ class StageParticipants(ApiModel):
 class ErrorBody(ApiModel):
     status: int
     message: str
+
+
+# --- the history page ----------------------------------------------------------------
+# The server writes it (`tui.server.history.record.HistoryPage`); the TUI reads it here.
+
+
+def chat_message(frame: MessageFrame) -> ChatMessage:
+    """A history frame as the room client shows a live one."""
+    return message_of(frame)
+
+
+class _WirePage(BaseModel):
+    messages: list[dict[str, object]]
+    complete: bool
+    more: bool = False  # absent from older servers
+
+
+class _FramePage(BaseModel):
+    """The same page when every message fits: validated in one pass."""
+
+    messages: list[MessageFrame]
+    complete: bool
+    more: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedHistory:
+    """A history page as the TUI uses it: messages as the room client makes them."""
+
+    messages: tuple[ChatMessage, ...]
+    complete: bool
+    more: bool = False
+    """The server cut the page at its byte bound: ask again after its last message."""
+
+
+class HistoryFormatError(ValueError):
+    """A history answer that is not `{"messages": [...], "complete": bool}`."""
+
+
+def parse_history_page(body: str | bytes) -> FetchedHistory:
+    """Read the route's answer. A message that does not fit the MESSAGE frame is skipped
+    and logged, as the room client skips a malformed live frame, and the page is then
+    marked incomplete: it is a gap the TUI must show. Raises `HistoryFormatError`."""
+    try:
+        whole = _FramePage.model_validate_json(body)
+    except ValidationError:
+        pass  # something does not fit: look at each message below
+    else:
+        return FetchedHistory(tuple(map(chat_message, whole.messages)), whole.complete, whole.more)
+    try:
+        page = _WirePage.model_validate_json(body)
+    except ValidationError as exc:
+        raise HistoryFormatError(f"not a history page: {exc.error_count()} problem(s)") from None
+    return fetched_history(page.messages, page.complete, page.more)
+
+
+def fetched_history(
+    raw_messages: Iterable[object], complete: bool, more: bool = False
+) -> FetchedHistory:
+    """A page's messages one by one: one that does not fit the MESSAGE frame is skipped,
+    logged, and makes the page incomplete."""
+    messages: list[ChatMessage] = []
+    for raw in raw_messages:
+        try:
+            messages.append(chat_message(MessageFrame.model_validate(raw)))
+        except ValidationError as exc:
+            log.warning("skipped a malformed history message: %s", exc.errors()[0]["msg"])
+            complete = False
+    return FetchedHistory(tuple(messages), complete, more)

@@ -1,5 +1,5 @@
 """The app server's hold on its room: moderation (bans, timeouts, moderators, the room
-keeper) and history, opened at start-up and closed with the app (issues 10 and 11).
+keeper) and history, opened at start-up and closed with the app.
 
 - `open_room_stores`: the moderation tables (in the store's database file, on their own
   connection: `open_moderation_store`) and the history file, before the server listens;

@@ -12,9 +12,9 @@ created private (0700) and the database files are 0600 whatever the directory's 
 Calls are synchronous and run on the event loop (in the demo, the TUI's); on Postgres each
 is one loopback round trip (tui/server/db/engine.py has the figure). On SQLite each is one
 short transaction on a WAL-mode file with synchronous=NORMAL, which does not fsync on
-commit. Measured on ext4: p50 5-30 us, p99 under 0.2 ms. What did block, up to 3.7 ms and
-longer on a slow disk, was SQLite's automatic checkpoint (it fsyncs) running inside
-whichever write crossed 1000 WAL pages. So automatic checkpoints are off, and `checkpoint()`
+commit (the README's Benchmarks notes have the figures). What did block, longer on a slow
+disk, was SQLite's automatic checkpoint (it fsyncs) running inside whichever write crossed
+1000 WAL pages. So automatic checkpoints are off, and `checkpoint()`
 copies the WAL into the database from a worker thread (the app server calls it every few
 seconds when something changed, and closing checkpoints once more).
 """

@@ -67,7 +67,7 @@ _SYSTEM_PREFIX: Final = "-- "
 # Before the broadcaster's name, in a style no name can take: anyone may pick a name that
 # looks like the host's, but only the app server sets the role in a token's attributes.
 HOST_BADGE: Final = "[host]"
-MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator` (issue 10 §3)
+MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator`
 _BADGES: Final[dict[str, str]] = {Role.BROADCASTER: HOST_BADGE, Role.MODERATOR: MOD_BADGE}
 _ERROR_PREFIX: Final = "!! "
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
@@ -131,7 +131,7 @@ class _Kind:
     DIVIDER: Final = 3
     """A rule across the whole width, no time column: no message can look like it."""
     GAP: Final = 4
-    """A divider for messages that may be missing (issue 11: a gap is never skipped)."""
+    """A divider for messages that may be missing: a gap is shown, never skipped."""
 
 
 HISTORY_LABEL: Final = "history"
@@ -502,7 +502,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         if message is not None:
             self.post_message(self.Activated(message, self))
 
-    # --- search and filter (issue 11 §4) -------------------------------------------------
+    # --- search and filter ------------------------------------------------------------
 
     @property
     def search_query(self) -> SearchQuery | None:

@@ -1,4 +1,4 @@
-"""The search box over the message list (issue 11 §4): `/` opens it, Enter finds,
+"""The search box over the message list: `/` opens it, Enter finds,
 ctrl+f shows only the matches, escape closes it and restores the list."""
 
 from __future__ import annotations

@@ -11,15 +11,13 @@ import pytest
 from tui.ivs.events import ChatMessage, MessageDeleted, UserDisconnected
 from tui.ivs.protocol import EventFrame, MessageFrame, parse_server_frame
 from tui.server.history.record import (
-    HistoryFormatError,
     HistoryPage,
-    chat_message,
     from_micros,
     message_frame,
     moderation_event,
-    parse_history_page,
     to_micros,
 )
+from tui.server.models import HistoryFormatError, chat_message, parse_history_page
 
 LIVE = (
     '{"Type":"MESSAGE","Id":"AbCdEf123456","RequestId":"r-1","Content":"héllo <b>[x]</b>",'

@@ -1,4 +1,5 @@
-"""Moderation requests and who may act on whom (issue 10, "Bad input" and "Moderators")."""
+"""Moderation requests and who may act on whom (the README, "Moderation and the room
+keeper"): bad bodies refused in words, and each role's reach."""
 
 from __future__ import annotations
 

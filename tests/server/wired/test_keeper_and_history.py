@@ -1,4 +1,4 @@
-"""The room keeper and the room's history end to end (issues 10 and 11): the real local
+"""The room keeper and the room's history end to end: the real local
 stack and app server, raw HTTP, raw chat sockets, boto3 for the control-plane call."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Moderation end to end (issue 10): the real local stack and app server, raw HTTP and
+"""Moderation end to end: the real local stack and app server, raw HTTP and
 raw chat sockets."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""A small, faithful fake of issue 10's moderation routes, served by aiohttp on loopback.
+"""A small, faithful fake of the moderation routes, served by aiohttp on loopback.
 
-The real routes are being written beside this client (tui/server); until they land, the
-client is tested against this contract, exactly as issue 10 "The HTTP API" writes it:
+The client is tested against this contract, as the README's endpoint table and
+"Moderation and the room keeper" write it (the real routes are tui/server/moderation/):
 the routes, the bodies, Bearer authorization (the broadcaster key or a moderator's
 session key; viewers 403), 404 for an unknown user, 400 with a message for bad input,
 the log newest first. Unknown API paths answer as the app server does, 404

@@ -1,4 +1,4 @@
-"""ModerationClient against the fake of issue 10's routes on a real loopback socket
+"""ModerationClient against the fake of the moderation routes on a real loopback socket
 (fake_server.py says why a fake): the bodies it sends, the typed answers it reads, and
 the words of every failure."""
 
@@ -183,7 +183,7 @@ async def test_unreachable_server_names_its_url() -> None:
 
 
 async def test_a_server_without_the_routes_is_not_an_unknown_user() -> None:
-    # An app server older than issue 10 answers every moderation path "no such API" (404).
+    # An app server older than the moderation routes answers each of them "no such API" (404).
     old = FakeModeration()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", old.unknown)

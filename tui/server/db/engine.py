@@ -8,11 +8,10 @@ a 4-byte float), `ON CONFLICT ... DO NOTHING / DO UPDATE`, `RETURNING`, row valu
 module: how a write transaction begins, how a table's columns are listed, the automatic
 id column type, the start-up lock, and the SQLite file's privacy and WAL settings.
 
-Calls are synchronous, on the event loop, as the stores have always made them. On
-loopback, with `PG_SESSION_OPTIONS`, a round trip measured p50 0.15-0.21 ms for reads and
-writes alike; p99 was 0.3-0.6 ms with the machine idle enough, and about 5 ms at load
-average 4-6 on 2 cores, where the Postgres backend waits for a core (SQLite, in process,
-stayed at p99 0.1 ms). A Postgres connection that broke (the server restarted) is
+Calls are synchronous, on the event loop, as the stores have always made them: on
+loopback, with `PG_SESSION_OPTIONS`, a round trip is a fraction of a millisecond, longer
+on a loaded machine where the Postgres backend waits for a core (the README's "Several
+instances on Postgres" has the figures). A Postgres connection that broke (the server restarted) is
 opened again on its next use; the call that found it broken fails with the driver's
 error (the API answers 503).
 """
@@ -45,7 +44,7 @@ PG_SESSION_OPTIONS = "-c synchronous_commit=off"
 a commit survives the app server crashing, and a crash of Postgres itself or of its
 machine may lose the last few hundred ms of commits (Postgres flushes its WAL every
 wal_writer_delay, 200 ms), never corrupt anything. Waiting for an fsync on every commit
-put a write's p99 at 6.9 ms on the event loop (loaded machine, loopback); without, 0.6."""
+made each write about ten times slower on the event loop (the README's Benchmarks notes)."""
 
 Dialect = Literal["sqlite", "postgres"]
 

@@ -28,7 +28,7 @@ from tui.server.history.record import HistoryPage, to_micros
 from tui.server.history.store import HistoryStore, StoredMessage
 
 DEFAULT_LIMIT = 50
-"""What the TUI shows on join (issue 11 §3's default N)."""
+"""What the TUI shows on join, unless its config says otherwise."""
 MAX_LIMIT = 1000
 """Ten seconds of a room at IVS's highest rate (100 msg/s): a reconnect's gap fits one
 page, while the largest answer stays bounded (typical frames: about 300 KB; every field

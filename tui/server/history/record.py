@@ -3,19 +3,14 @@
 A recorded message is a `MessageFrame` (tui/ivs/protocol.py) and is stored as its own
 `to_json()`; a moderation event is an `EventFrame` as IVS sends it (`aws:DELETE_MESSAGE`,
 `aws:DISCONNECT_USER`). The TUI reads a page back into the same `ChatMessage` the room
-client makes of a live frame.
+client makes of a live frame (`tui.server.models.parse_history_page`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, ValidationError
-
-from tui.ivs.convert import message_of
 from tui.ivs.events import ChatMessage, MessageDeleted, UserDisconnected
 from tui.ivs.protocol import (
     EVENT_DELETE_MESSAGE,
@@ -24,8 +19,6 @@ from tui.ivs.protocol import (
     MessageFrame,
     Sender,
 )
-
-log = logging.getLogger("tui.server")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -52,11 +45,6 @@ def message_frame(message: ChatMessage) -> MessageFrame:
         sender=Sender(user_id=message.sender_id, attributes=message.sender_attributes),
         send_time=message.send_time,
     )
-
-
-def chat_message(frame: MessageFrame) -> ChatMessage:
-    """A history frame as the room client shows a live one."""
-    return message_of(frame)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,77 +107,12 @@ class HistoryPage:
         return [MessageFrame.model_validate_json(raw) for raw in self.messages_json]
 
 
-class _WirePage(BaseModel):
-    messages: list[dict[str, object]]
-    complete: bool
-    more: bool = False  # absent from older servers
-
-
-class _FramePage(BaseModel):
-    """The same page when every message fits: validated in one pass."""
-
-    messages: list[MessageFrame]
-    complete: bool
-    more: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedHistory:
-    """A history page as the TUI uses it: messages as the room client makes them."""
-
-    messages: tuple[ChatMessage, ...]
-    complete: bool
-    more: bool = False
-    """The server cut the page at its byte bound: ask again after its last message."""
-
-
-class HistoryFormatError(ValueError):
-    """A history answer that is not `{"messages": [...], "complete": bool}`."""
-
-
-def parse_history_page(body: str | bytes) -> FetchedHistory:
-    """Read the route's answer. A message that does not fit the MESSAGE frame is skipped
-    and logged, as the room client skips a malformed live frame, and the page is then
-    marked incomplete: it is a gap the TUI must show. Raises `HistoryFormatError`."""
-    try:
-        whole = _FramePage.model_validate_json(body)
-    except ValidationError:
-        pass  # something does not fit: look at each message below
-    else:
-        return FetchedHistory(tuple(map(chat_message, whole.messages)), whole.complete, whole.more)
-    try:
-        page = _WirePage.model_validate_json(body)
-    except ValidationError as exc:
-        raise HistoryFormatError(f"not a history page: {exc.error_count()} problem(s)") from None
-    return fetched_history(page.messages, page.complete, page.more)
-
-
-def fetched_history(
-    raw_messages: Iterable[object], complete: bool, more: bool = False
-) -> FetchedHistory:
-    """A page's messages one by one: one that does not fit the MESSAGE frame is skipped,
-    logged, and makes the page incomplete."""
-    messages: list[ChatMessage] = []
-    for raw in raw_messages:
-        try:
-            messages.append(chat_message(MessageFrame.model_validate(raw)))
-        except ValidationError as exc:
-            log.warning("skipped a malformed history message: %s", exc.errors()[0]["msg"])
-            complete = False
-    return FetchedHistory(tuple(messages), complete, more)
-
-
 __all__ = [
     "MODERATION_KINDS",
-    "FetchedHistory",
-    "HistoryFormatError",
     "HistoryPage",
     "ModerationEvent",
-    "chat_message",
-    "fetched_history",
     "from_micros",
     "message_frame",
     "moderation_event",
-    "parse_history_page",
     "to_micros",
 ]

@@ -11,7 +11,7 @@ log and the effects the service carries out, in this order:
 3. DeleteMessage of `plan.message_id` for a delete;
 4. DisconnectUser with `plan.disconnect_reason` when it is set ("" for none given): the
    target's current token (its capabilities, its SEND_MESSAGE) stops working now.
-   Tokens cannot be changed or revoked otherwise (ivs-protocol.md §3);
+   Tokens cannot be changed or revoked otherwise (docs/ivs-protocol.md §3);
 5. with `plan.off_stage`, the target's stage invites revoked and their participants
    disconnected (DisconnectParticipant).
 

@@ -1,12 +1,13 @@
 """The room keeper: the app server's own moderator connection to its room.
 
-design.md, "Roles and the room keeper". It reads every MESSAGE through the project's own
-room client (`tui.ivs.room.ChatRoom`), and for each one from a viewer checks the blocked
-terms and the flood limits. An offending message is deleted for everyone at once
-(DELETE_MESSAGE over its own socket, with a reason), and `on_offence` is called with the
-records to keep: the deletion, and for a flood the timeout, which the server applies as
-it applies a moderator's (log, DisconnectUser, read-only tokens until it ends). Nothing
-here is local-only: on real IVS the same socket does the same, no Lambda needed.
+Who it is and what it may do: the README, "Moderation and the room keeper". It reads
+every MESSAGE through the project's own room client (`tui.ivs.room.ChatRoom`), and for
+each one from a viewer checks the blocked terms and the flood limits. An offending
+message is deleted for everyone at once (DELETE_MESSAGE over its own socket, with a
+reason), and `on_offence` is called with the records to keep: the deletion, and for a
+flood the timeout, which the server applies as it applies a moderator's (log,
+DisconnectUser, read-only tokens until it ends). Nothing here is local-only: on real IVS
+the same socket does the same, no Lambda needed.
 
 The room client reconnects and refreshes its session by itself. A room that ends for good
 (a moderator disconnected the keeper, or the token provider refused) is opened anew after

@@ -2,8 +2,8 @@
 
 `parse_action_request(body)` checks the body of `POST /api/moderation/actions`
 (`{action, userId, reason?, durationSeconds?, banAddress?}`, or `{action: "delete",
-messageId, reason?}`) and `check_may_act` the roles (design.md, "Roles and the room
-keeper"):
+messageId, reason?}`) and `check_may_act` the roles (the README, "Moderation and the
+room keeper"):
 - the broadcaster may act on anyone but themself;
 - a moderator only on viewers, and never makes or removes moderators;
 - a viewer never;

@@ -6,7 +6,7 @@ manual or the keeper's, goes the same way (`tui.server.moderation.actions`): the
 logs it and changes the target's standing; then SendEvent `ivs-chat-tui:Moderation`
 tells the room; then DeleteMessage for a delete, and DisconnectUser when the action
 disconnects, which ends the target's current token (IVS cannot change or revoke one
-otherwise, ivs-protocol.md §3); then, for a ban or a disconnect, the target's stage
+otherwise, docs/ivs-protocol.md §3); then, for a ban or a disconnect, the target's stage
 invites are revoked and they are taken off the stage.
 
 Deleting and disconnecting happen only here: no chat token but the room keeper's may
@@ -28,7 +28,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
 from tui.common.text import for_log
@@ -392,6 +392,11 @@ class ModerationService:
         self._settings = settings
         if self.keeper is not None:
             self.keeper.update(settings)
+
+    def set_blocked_terms(self, terms: Iterable[str]) -> None:
+        """Replace the blocked terms, checked as a PUT of `{"blockedTerms": [...]}` is, the
+        other settings kept: for a caller in this process (the demo), with no key."""
+        self.set_settings(parse_settings({"blockedTerms": list(terms)}, self._settings))
 
     # --- the keeper --------------------------------------------------------------------
 

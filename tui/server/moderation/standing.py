@@ -5,7 +5,7 @@
 - a timeout, or an identity younger than the room's `newIdentityWaitSeconds`, is a
   read-only token (no SEND_MESSAGE) and `timedOutUntil`, when sending comes back;
 - a moderator gets `role: moderator` in the token attributes (the only place a `[mod]`
-  badge can come from, design.md), and SEND_MESSAGE like anyone: no chat token but the
+  badge can come from), and SEND_MESSAGE like anyone: no chat token but the
   room keeper's carries DELETE_MESSAGE, and none DISCONNECT_USER. A token cannot be
   revoked, so a moderator's spare one would keep those powers after a demotion or a ban;
   moderators (and the broadcaster) delete and disconnect through the app server's
