@@ -544,7 +544,7 @@ class ChatScreen(Screen[None]):
             for message in new:
                 messages.add_message(message)
 
-    # --- search (issue 11 §4) ---------------------------------------------------------------
+    # --- search ---------------------------------------------------------------
 
     @on(MessageList.SearchRequested)
     def _open_search(self) -> None:
@@ -565,7 +565,7 @@ class ChatScreen(Screen[None]):
         self.query_one(SearchBar).close()
         messages.focus()
 
-    # --- the user card (issue 11 §5) ---------------------------------------------------
+    # --- the user card ---------------------------------------------------
 
     def action_user_card(self) -> None:
         message = self.messages.selected_message
