@@ -61,8 +61,9 @@ SLOW_LINK_BYTES_PER_S = 32_000  # 256 kbit/s
 SLOW64_BYTES_PER_S = 8_000  # 64 kbit/s
 ACTIONS = 3
 # The ban dialog: its reason box (a line of its own, whatever the name and the quoted
-# message do to the question's wrapping), and its bottom border (the subtitle).
-BAN_DIALOG = (b"optional; they are told it", b"esc cancel")
+# message do to the question's wrapping; the placeholder's first letter is under the
+# cursor, in other colours), and its bottom border (the subtitle).
+BAN_DIALOG = (b"ptional; they are told it", b"esc cancel")
 IDLE_SECONDS = 5.0
 FLOOD_WINDOW_S = 10.0
 SLOW_FLOOD_S = 25

@@ -259,6 +259,70 @@ def test_a_dialog_goes_before_the_dimming_behind_it() -> None:
     assert _screen(no_wrap + written, 30, 12) == _screen(no_wrap + chat + dialog, 30, 12)
 
 
+def test_a_dialog_away_from_the_middle_goes_first_when_its_cells_are_given() -> None:
+    """A dialog near the top of a screen whose middle rows also change: told where the
+    dialog is, the gate sends its lines first, from its top, before anything behind it,
+    and the screen ends up as Textual drew it."""
+    chat = "".join(_row(row, 37) for row in range(1, 13))
+    dialog = "".join(
+        _row(row, 31, "[dialog]  " if row <= 3 else "[changed] " if 5 <= row <= 8 else "")
+        for row in range(1, 13)
+    )
+    gate = OutputGate(LinkMeter())
+    gate.add(chat)
+    gate.take()
+    gate.add(dialog)  # no cells given: middle out, the changed list ahead of the dialog
+    out = gate.take()
+    assert out.index("[changed]") < out.index("[dialog]")
+    gate = OutputGate(LinkMeter())
+    gate.add(chat)
+    written = gate.take()
+    gate.add(dialog, (10, 0, 10, 3))  # the dialog: columns 10-19 of rows 0-2 (0-based)
+    out = gate.take()
+    dialog_rows = [out.index(f"\x1b[{row};11H") for row in (1, 2, 3)]
+    assert dialog_rows == sorted(dialog_rows)
+    assert dialog_rows[-1] < out.index("[changed]") and dialog_rows[-1] < out.index("left")
+    written += out
+    no_wrap = "\x1b[?7l"
+    assert _screen(no_wrap + written, 30, 12) == _screen(no_wrap + chat + dialog, 30, 12)
+
+
+def test_a_row_painted_again_sends_only_the_cells_that_change() -> None:
+    """Textual repaints a widget's region whole, and a dialog's widgets again as they
+    are set up, cut in other segments: only what changes on screen goes."""
+    gate = OutputGate(LinkMeter())
+    row = _row(3, 31, "[button]  ")
+    gate.add(row)
+    written = gate.take()
+    gate.add(row)  # the same row again
+    assert gate.take() == ""
+    # Again, in other segments: the left part in two, the rest from column 11 on.
+    again = row.replace("left part ", "left \x1b[0m\x1b[31mpart ").replace(
+        "\x1b[0m\x1b[1", "\x1b[0m\x1b[3;11H\x1b[1"
+    )
+    assert again != row and "\x1b[3;11H" in again
+    gate.add(again)
+    assert gate.take() == ""
+    gate.add(_row(3, 31, "[armed]   "))  # only the middle segment changes
+    out = gate.take()
+    assert "[armed]" in out and "left" not in out and "rightpart" not in out
+    written += out
+    no_wrap = "\x1b[?7l"
+    assert _screen(no_wrap + written) == _screen(no_wrap + row + _row(3, 31, "[armed]   "))
+
+
+def test_a_key_goes_ahead_of_list_lines_cut_to_what_changed() -> None:
+    gate = OutputGate(LinkMeter())
+    gate.add("".join(_row(row, 31) for row in range(1, 20)))
+    gate.take()  # on screen
+    gate.meter = _slow_gate()[0].meter  # and the link busy now
+    gate.add("".join(_row(row, 31, f"new {row:<6}") for row in range(1, 20)))  # middles
+    assert _let_out(gate) == "" and gate.pending == 19
+    gate.add(_line(40, "> hello"))
+    gate.meter.answer()
+    assert _let_out(gate).startswith("\x1b[40;1H")
+
+
 def test_a_line_covered_by_a_newer_one_is_dropped() -> None:
     gate, _ = _slow_gate()
     gate.add(_line(3, "old list line".ljust(40)))
@@ -321,6 +385,14 @@ def test_the_gated_stream_leaves_the_screen_textual_drew(crowded: bool) -> None:
                     text = chance.choice(["ab", "wide 字字", "x" * chance.randint(0, 30)])
                 text = text[: 31 - column - (2 if "字" in text else 0)]
                 colour = chance.choice([31, 7] if crowded else [31, 32, 7])
+                if chance.random() < 0.3:  # in segments, as Textual writes a row of widgets
+                    cut = chance.randint(0, len(text))
+                    second = chance.choice([31, 32, 7])
+                    lines.append(
+                        _line(row, text[:cut], column, colour)
+                        + f"\x1b[{second};40m{text[cut:]}\x1b[0m"
+                    )
+                    continue
                 lines.append(_line(row, text, column, colour))
             frames.append("".join(lines) + f"\x1b[{chance.randint(1, 8)};1H")
         written = []

@@ -14,9 +14,15 @@ absolute cursor move and ends with the style reset: Textual writes them so), and
 over cells with nothing pending goes ahead of the lines still waiting: a typed key's
 echo, the status line or a dialog does not queue behind a repaint of the message list;
 within a frame the bottom lines (the composer, the newest messages) or a dialog's go
-first. Lines over the same cells keep their order, and a line the new ones cover
-entirely is dropped (it would be overwritten before anyone saw it), so the screen ends
-up as Textual drew it.
+first. Told where a dialog is (`focus`), the gate sends its lines before anything of
+the screen dimmed behind it. Lines over the same cells keep their order, and a line the
+new ones cover entirely is dropped (it would be overwritten before anyone saw it), so
+the screen ends up as Textual drew it.
+
+The gate also keeps what each cell shows (character and style) as far as the lines let
+out tell. Textual repaints a widget's whole region when any of it changes, and a
+dialog's widgets again as they are set up: of such a line only the segments over cells
+that change go (none, if nothing does).
 
 A terminal that never answers (some serial consoles, a broken relay) leaves the gate
 open: after `ANSWER_TIMEOUT_S` with a query unanswered, the meter gives up and every
@@ -169,6 +175,10 @@ class LinkMeter:
         return max(MIN_FLIGHT, int(rate * (self.latency + FLIGHT_S)))
 
 
+Area = tuple[int, int, int, int]
+"""Cells as (column, row, width, height), 0-based, as Textual's `Region`."""
+
+
 @dataclass(slots=True)
 class _Piece:
     row: int  # -1: not a line of a frame (a mode change...): nothing moves across it
@@ -189,9 +199,9 @@ class OutputGate:
         self._barriers = 0  # pieces with row -1 pending
         self._cursor = ""  # the frame's last cursor move, written after its lines
         self._controls: list[str] = []  # modes that touch no cell: out first, whole
-        # What the terminal shows, as far as the lines let out tell: row -> the columns
-        # of a line let out there, and its text (a line that would change nothing goes).
-        self._shown: dict[int, dict[tuple[int, int], str]] = {}
+        # What the terminal shows, as far as the lines let out tell: row -> column -> the
+        # cell's style and character. Of a line, only the cells that would change go.
+        self._shown: dict[int, dict[int, _Cell]] = {}
 
     @property
     def pending(self) -> int:
@@ -201,7 +211,9 @@ class OutputGate:
         """The terminal's cells may have changed behind the app's back (a resize)."""
         self._shown.clear()
 
-    def add(self, data: str) -> None:
+    def add(self, data: str, focus: Area | None = None) -> None:
+        """Take a write of Textual's. `focus`: the cells the user is looking at (a dialog
+        over the screen): a frame's lines over them go before its other lines."""
         pieces = _pieces(data)
         if pieces is None:
             if _HARMLESS.fullmatch(data):
@@ -210,7 +222,7 @@ class OutputGate:
                 self._pending.append(_Piece(-1, 0, 0, data, len(data)))
                 self._barriers += 1
             return
-        lines = self._first_things_first([piece for piece in pieces if piece.text])
+        lines = self._first_things_first([piece for piece in pieces if piece.text], focus)
         now = self.meter.now()
         for line in lines:
             line.at = now
@@ -246,12 +258,13 @@ class OutputGate:
         for piece in lines:
             cells = waiting.setdefault(piece.row, [])
             if not any(_overlap(piece, held) for held in cells):
-                if self._shown.get(piece.row, {}).get((piece.start, piece.end)) == piece.text:
-                    continue  # on screen already, and nothing held will change it
-                (first if jump else last).append(piece)
+                # Nothing held will change these cells: what is on screen already goes.
+                fresh = self._unshown(piece)
+                (first if jump else last).extend(fresh)
+                cells.extend(fresh)
             else:
                 last.append(piece)  # after what those cells still have pending
-            cells.append(piece)
+                cells.append(piece)
         self._pending = [*older[:ahead], *first, *older[ahead:], *last]
         self._ahead = ahead + len(first)
 
@@ -284,17 +297,33 @@ class OutputGate:
             self._cursor = ""
         return "".join(out)
 
-    def _first_things_first(self, lines: list[_Piece]) -> list[_Piece]:
+    def _first_things_first(self, lines: list[_Piece], focus: Area | None) -> list[_Piece]:
         """A frame's lines in the order the user wants them (rows are independent:
-        Textual turns autowrap off and moves to each line). A whole screen (a dialog
-        opened or closed, a resize) goes from the middle out, a dialog being centred,
-        and the cells whose text changes go before those that only change colour: a
-        dialog before the dimming of the screen behind it. Any other frame goes from
-        the bottom up: on the chat screen the composer, the footer and the newest
-        messages are at the bottom, the oldest lines at the top."""
+        Textual turns autowrap off and moves to each line). The parts over `focus` go
+        first, from the top: a dialog is read before anything behind it changes. A
+        whole screen (a dialog opened or closed, a resize) goes from the middle out, a
+        dialog being centred, and the cells whose text changes go before those that
+        only change colour: a dialog before the dimming of the screen behind it. Any
+        other frame goes from the bottom up: on the chat screen the composer, the
+        footer and the newest messages are at the bottom, the oldest lines at the top."""
         rows = {line.row for line in lines}
-        if len(rows) < WHOLE_SCREEN_ROWS or rows != set(range(max(rows) + 1)):
-            return sorted(lines, key=lambda line: -line.row)
+        whole = len(rows) >= WHOLE_SCREEN_ROWS and rows == set(range(max(rows) + 1))
+        focused: list[_Piece] = []
+        if focus is not None:
+            left, top, width, height = focus
+            rest: list[_Piece] = []
+            for line in lines:
+                over = top <= line.row < top + height
+                if over and line.start < left + width and left < line.end:
+                    inside, beside = _split_columns(line, left, left + width)
+                    focused += inside
+                    rest += beside
+                else:
+                    rest.append(line)
+            focused.sort(key=lambda line: line.row)
+            lines = rest
+        if not whole:
+            return focused + sorted(lines, key=lambda line: -line.row)
         middle = max(rows) / 2
         first: list[_Piece] = []
         then: list[_Piece] = []
@@ -302,37 +331,72 @@ class OutputGate:
             changed, same = _split_changed(line, self._shown_cells(line))
             first += changed
             then += same
-        return first + then
+        return focused + first + then
 
     def _shown_cells(self, line: _Piece) -> list[str] | None:
         """The characters the terminal shows under `line`, None where not all known."""
-        cells: list[str | None] = [None] * (line.end - line.start)
-        for (start, end), text in self._shown.get(line.row, {}).items():
-            if start < line.end and line.start < end:
-                for offset, cell in enumerate(_cells(text), start):
-                    if line.start <= offset < line.end:
-                        cells[offset - line.start] = cell
+        shown = self._shown.get(line.row, {})
+        cells = [shown.get(column) for column in range(line.start, line.end)]
         if any(cell is None for cell in cells):
             return None
-        return cells  # type: ignore[return-value]
+        return [cell[1] for cell in cells]  # type: ignore[index]
+
+    def _unshown(self, piece: _Piece) -> list[_Piece]:
+        """`piece` cut to the segments over the cells it changes on screen (none if it
+        changes nothing: Textual repaints a region whole, and a dialog's widgets again
+        as it sets them up)."""
+        shown = self._shown.get(piece.row)
+        if not shown or piece.end == piece.start:
+            return [piece]
+        after = _styled_cells(piece.text)
+        changed = [
+            index for index, cell in enumerate(after) if shown.get(piece.start + index) != cell
+        ]
+        if not changed:
+            return []
+        if len(changed) == len(after):
+            return [piece]
+        low, high = piece.start + changed[0], piece.start + changed[-1] + 1
+        return _split_columns(piece, low, high)[0]
 
     def _showing(self, piece: _Piece) -> None:
         shown = self._shown.setdefault(piece.row, {})
         if piece.end == piece.start:
-            shown.clear()
+            shown.clear()  # a width unknown: the row is not known any more
             return
-        for start, end in [span for span in shown if span[0] < piece.end and piece.start < span[1]]:
-            del shown[start, end]
-        shown[piece.start, piece.end] = piece.text
+        for column, cell in enumerate(_styled_cells(piece.text), piece.start):
+            shown[column] = cell
+
+
+_Cell = tuple[str, str]
+"""A cell as the terminal shows it: the style codes since the last reset, the character."""
+
+
+def _styled_cells(text: str) -> list[_Cell]:
+    """A line's cells, each with its style (Textual starts each segment from a reset and
+    sets its whole style, so equal styles are written alike); a wide character takes
+    two cells, the second ("", ""); a zero-width one joins the cell before it."""
+    cells: list[_Cell] = []
+    style = ""
+    position = 0
+    for code in [*_STYLE_OR_LINK.finditer(text), None]:
+        end = code.start() if code is not None else len(text)
+        for character in text[position:end]:
+            width = cell_len(character)
+            if width == 0 and cells:
+                cells[-1] = (cells[-1][0], cells[-1][1] + character)
+                continue
+            cells.append((style, character))
+            cells.extend([("", "")] * (width - 1))
+        if code is not None:
+            style = "" if code.group(0) == "\x1b[0m" else style + code.group(0)
+            position = code.end()
+    return cells
 
 
 def _cells(text: str) -> list[str]:
     """A line's text, one entry a cell (a wide character, then "" for its second)."""
-    cells: list[str] = []
-    for character in _STYLE_OR_LINK.sub("", text):
-        cells.append(character)
-        cells.extend([""] * (cell_len(character) - 1))
-    return cells
+    return [character for _, character in _styled_cells(text)]
 
 
 def _split_changed(line: _Piece, before: list[str] | None) -> tuple[list[_Piece], list[_Piece]]:
@@ -346,9 +410,14 @@ def _split_changed(line: _Piece, before: list[str] | None) -> tuple[list[_Piece]
     ]
     if not changed:
         return [], [line]
+    return _split_columns(line, line.start + changed[0], line.start + changed[-1] + 1)
+
+
+def _split_columns(line: _Piece, low: int, high: int) -> tuple[list[_Piece], list[_Piece]]:
+    """`line` as the segments over columns [low, high) and those beside them, cut where
+    Textual resets the style between segments (a segment across an edge is inside)."""
     if "\x1b]" in line.text:
         return [line], []  # a link spans segments: kept whole
-    low, high = line.start + changed[0], line.start + changed[-1] + 1
     groups: list[tuple[bool, int, list[str]]] = []  # (changed, start column, segments)
     column = line.start
     for segment in _SEGMENT_END.split(line.text):
@@ -365,7 +434,7 @@ def _split_changed(line: _Piece, before: list[str] | None) -> tuple[list[_Piece]
     then: list[_Piece] = []
     for inside, start, segments in groups:
         text = "".join(segments)
-        piece = _Piece(line.row, start, start + len(_cells(text)), text, len(text) + 8)
+        piece = _Piece(line.row, start, start + len(_cells(text)), text, len(text) + 8, line.at)
         (first if inside else then).append(piece)
     return first, then
 
@@ -413,4 +482,4 @@ def _pieces(data: str) -> list[_Piece] | None:
     return pieces
 
 
-__all__ = ["ANSWER_TIMEOUT_S", "FLIGHT_S", "PROBE", "LinkMeter", "OutputGate"]
+__all__ = ["ANSWER_TIMEOUT_S", "FLIGHT_S", "PROBE", "Area", "LinkMeter", "OutputGate"]

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from textual import events
+from textual.geometry import Region
+from textual.screen import ModalScreen
 
-from tui.output_gate import ANSWER_TIMEOUT_S, PROBE, LinkMeter, OutputGate
+from tui.output_gate import ANSWER_TIMEOUT_S, PROBE, Area, LinkMeter, OutputGate
 from tui.sgr_compaction import SgrCompactor
 
 if TYPE_CHECKING:
@@ -107,6 +109,12 @@ def output_backlog(app: object, *, covered: bool = False) -> int:
         return int(qsize()) + held
     except (TypeError, ValueError, NotImplementedError):
         return 0
+
+
+def link_is_slow(app: object) -> bool:
+    """Whether the app's terminal drains slowly, as measured (tui/output_gate.py): what
+    it draws may then be drawn leaner (False when it cannot be told)."""
+    return getattr(getattr(app, "_driver", None), "link_is_slow", False) is True
 
 
 COMPACT_OUTPUT_ENV: Final = "IVS_CHAT_TUI_COMPACT_OUTPUT"
@@ -208,12 +216,25 @@ def compacting_driver(base: type[Driver], environ: Mapping[str, str] = os.enviro
                     if size != self._gate_size:
                         gate.forget()  # a resize: the cells are not what was sent
                         self._gate_size = size
-                    gate.add(data)
+                    gate.add(data, self._focus())
             if straight:
                 with self._write_lock:
                     super().write(self._compact(data))
                 return
             self._pump()
+
+        def _focus(self) -> Area | None:
+            """The cells of the dialog up (a modal screen's own widgets), if one is: its
+            lines go before those of the screen dimmed behind it."""
+            stack = getattr(self._app, "_screen_stack", None)
+            screen = stack[-1] if stack else None
+            if not isinstance(screen, ModalScreen):
+                return None
+            regions = [child.region for child in screen.children if child.region]
+            if not regions:
+                return None
+            region = Region.from_union(regions)
+            return (region.x, region.y, region.width, region.height)
 
         @property
         def output_pending(self) -> int:
@@ -348,5 +369,6 @@ __all__ = [
     "RepaintPacer",
     "compacting_driver",
     "cursor_should_blink",
+    "link_is_slow",
     "output_backlog",
 ]

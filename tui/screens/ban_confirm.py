@@ -81,6 +81,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
     BanConfirm #address-after {
         color: $text-muted;
         padding-left: 4;
+        min-height: 4;  /* what an address answered takes: the dialog keeps its size */
     }
     BanConfirm #error {
         color: $text-error;

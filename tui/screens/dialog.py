@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
 from tui.actions import Owner, followed_keys, keys_in_force
+from tui.terminal_output import link_is_slow
 from tui.widgets.untrusted import as_content
 
 ResultType = TypeVar("ResultType")
@@ -59,6 +60,11 @@ class DialogScreen(ModalScreen[ResultType]):
     _shown_at: float | None = None
 
     def on_mount(self) -> None:
+        if link_is_slow(self.app):
+            # A button's borders are two of its three rows, and on a slow link the most
+            # bytes of a dialog: there, buttons are one row (before the first paint).
+            for button in self.query(Button):
+                button.compact = True
         self._on_screen()
 
     def _on_screen(self) -> None:

@@ -24,7 +24,6 @@ from textual.widgets import Input, Static
 from tui.actions import BY_ID, bindings_for
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
-from tui.terminal_output import cursor_should_blink
 from tui.widgets.line_input import LineInput
 from tui.widgets.untrusted import as_content, clean
 
@@ -144,7 +143,6 @@ class ComposerInput(LineInput):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder="Say something…", id=id, select_on_focus=False)
-        self.cursor_blink = cursor_should_blink()  # solid over SSH: idle writes nothing
         self.history = History()
         self.limit = MAX_MESSAGE_LENGTH
         """The most characters (code points, as IVS counts them) a message may have."""

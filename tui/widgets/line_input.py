@@ -3,9 +3,12 @@ that arrive together apply in the order typed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import Input
 
+from tui.terminal_output import cursor_should_blink
 from tui.widgets.key_order import run_own_binding
 from tui.widgets.untrusted import pasted_line
 
@@ -16,7 +19,14 @@ class LineInput(Input):
     controls become visible, so what is sent is exactly what was drawn.
 
     Every one-line text field of the app is one of these: its editing keys run before
-    the next key is read (tui/widgets/key_order.py says why)."""
+    the next key is read (tui/widgets/key_order.py says why). Its cursor is solid over
+    SSH (tui/terminal_output.py's `cursor_should_blink`): a blink is a repaint of the
+    line twice a second, and on a slow link a dialog's reason box that blinks delays
+    the rest of the dialog."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cursor_blink = cursor_should_blink()
 
     async def _on_key(self, event: events.Key) -> None:
         await super()._on_key(event)  # a printable key is inserted there, and stopped
