@@ -34,6 +34,9 @@ from tui.server.moderation.log_store import ModerationStore, open_moderation_sto
 from tui.server.moderation.records import KEEPER_USER_ID
 from tui.server.moderation.room_settings import parse_settings
 from tui.server.moderation.service import ModerationService
+from tui.server.raid import notes_routes
+from tui.server.raid.notes import NoteStore
+from tui.server.raid.purge import Purger
 from tui.server.review import route as review_route
 from tui.server.review.reviewer import MessageReviewer
 from tui.server.review.store import ReviewStore
@@ -42,7 +45,12 @@ from tui.server.settings import ServerSettings
 
 log = logging.getLogger("tui.server")
 
-ROUTES = (*moderation_routes.ROUTES, *history_routes.ROUTES, *review_route.ROUTES)
+ROUTES = (
+    *moderation_routes.ROUTES,
+    *history_routes.ROUTES,
+    *review_route.ROUTES,
+    *notes_routes.ROUTES,
+)
 
 
 class RoomError(Exception):
@@ -114,6 +122,11 @@ async def start_room(
         secret=review_secret,
         clock=lambda: moderation.clock(),  # moderation's one clock (tests move it)
     )
+    try:
+        moderation.notes = NoteStore(moderation_store.db)
+    except (*DB_ERRORS, RuntimeError) as exc:
+        raise RoomError(f"cannot open the user notes' table: {exc}") from None
+    moderation.purger = Purger(service.control, config.room_arn, history, moderation_store)
     recorder = HistoryRecorder(history)
     moderation.keeper = RoomKeeper(
         keeper_tokens(

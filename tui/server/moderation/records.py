@@ -4,7 +4,9 @@ The log record is what `POST /api/moderation/actions` answers and
 `GET /api/moderation/log` lists (newest first):
 `{id, at, actor: {userId, displayName}, automatic, action, target: {userId, displayName},
 reason, durationSeconds, expiresAt}`, and for a ban `banAddress` (whether the addresses the
-user was seen from were banned too). Times are RFC 3339 in UTC; absent values are null.
+user was seen from were banned too). A ban or timeout that purged the user's recent
+messages also has `purgeQueued` (how many deletions were queued) and `purged` (how many
+were done; null until the purge ends). Times are RFC 3339 in UTC; absent values are null.
 """
 
 from __future__ import annotations
@@ -93,6 +95,10 @@ class ModerationRecord:
     expires_at: float | None
     ban_address: bool = False
     """A ban that also banned the addresses the user was seen from."""
+    purge_queued: int | None = None
+    """A ban's or timeout's purge: the user's messages queued for deletion."""
+    purged: int | None = None
+    """Of those, how many were deleted, once the purge is done."""
 
     def to_json(self) -> dict[str, object]:
         shape: dict[str, object] = {
@@ -108,6 +114,9 @@ class ModerationRecord:
         }
         if self.action is LoggedAction.BAN:
             shape["banAddress"] = self.ban_address
+        if self.purge_queued is not None:
+            shape["purgeQueued"] = self.purge_queued
+            shape["purged"] = self.purged
         return shape
 
     def notice(self) -> ModerationNotice:
