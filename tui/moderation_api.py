@@ -1,10 +1,14 @@
 """The app server's moderation API, for the TUI: no Textual.
 
-    POST /api/moderation/actions      {action, userId, reason?, durationSeconds?, banAddress?}
+    POST /api/moderation/actions      {action, userId, reason?, durationSeconds?, banAddress?,
+                                       purgeSeconds?}
                                       {action: "delete", messageId, reason?}
                                       {action: "disconnect", userId, reason?}
     GET  /api/moderation/log          ?userId=&limit=  -> {records: [...]}, newest first
-    GET  /api/moderation/users/{id}   -> {userId, displayName, role, bannedUntil?, ...}
+    GET  /api/moderation/users/{id}   -> {userId, displayName, role, bannedUntil?, ...,
+                                          offences: {automatic, manual}}
+    GET  /api/moderation/users/{id}/notes  -> {notes: [{id, at, author, text}]}, newest first
+    POST /api/moderation/users/{id}/notes  {text} -> the note as stored
     GET  /api/moderation/settings     -> {blockedTerms, flood, newIdentityWaitSeconds}
     PUT  /api/moderation/settings     the same body; answers the settings as saved
 
@@ -31,7 +35,7 @@ from urllib.parse import quote, urlencode
 from pydantic import Field
 
 from tui.server.client import AppServerClient, AppServerError
-from tui.server.models import ApiModel
+from tui.server.models import ApiModel, NoteRequest, Offences, UserNote, UserNotes
 
 M = TypeVar("M", bound=ApiModel)
 
@@ -89,6 +93,12 @@ class ModerationRecord(ApiModel):
     expires_at: datetime | None = None
     ban_address: bool = False
     """A ban that also banned the addresses the user was seen from (`banAddress`)."""
+    purge_queued: int | None = None
+    """A ban's or timeout's purge (`purge_seconds`): the user's messages queued for
+    deletion; None when none was asked."""
+    purged: int | None = None
+    """Of those, how many were deleted; None until the purge is done (read the log
+    again to see it)."""
 
 
 class ModerationLog(ApiModel):
@@ -108,6 +118,9 @@ class ModeratedUser(ApiModel):
     """Where they last asked for a chat token from: what an address ban takes."""
     address_shared_by: int = 0
     """How many identities asked from that address lately (a home, an office, a NAT)."""
+    offences: Offences | None = None
+    """Their offences in the moderation log, automatic and manual; None from servers
+    older than this field."""
 
 
 class FloodLimits(ApiModel):
@@ -189,10 +202,14 @@ class ModerationClient:
         reason: str | None = None,
         duration_seconds: int | None = None,
         ban_address: bool = False,
+        purge_seconds: int | None = None,
     ) -> ModerationRecord:
         """Ban, unban, time out, end a timeout, make or remove a moderator, disconnect; the
         log record the server kept. `ban_address` (bans only) also refuses the addresses
-        the user was seen from. A delete names a message: `delete`."""
+        the user was seen from. `purge_seconds` (bans and timeouts, at most 3600) also
+        deletes the user's messages of that many seconds back, for everyone: the record
+        then has `purge_queued`, and `purged` once the server is done. A delete names a
+        message: `delete`."""
         try:
             kind = ModerationAction(action)
         except ValueError:
@@ -207,6 +224,8 @@ class ModerationClient:
             body["durationSeconds"] = duration_seconds
         if ban_address:
             body["banAddress"] = True
+        if purge_seconds is not None:
+            body["purgeSeconds"] = purge_seconds
         return await self._call(
             "POST", "/api/moderation/actions", ModerationRecord, _MAY_NOT[kind], body, user=user_id
         )
@@ -244,6 +263,25 @@ class ModerationClient:
     async def user(self, user_id: str) -> ModeratedUser:
         path = f"/api/moderation/users/{quote(user_id, safe='')}"
         return await self._call("GET", path, ModeratedUser, "look up this user", user=user_id)
+
+    async def user_notes(self, user_id: str) -> list[UserNote]:
+        """The notes moderators wrote on `user_id`, newest first (their text untrusted)."""
+        notes = await self._call(
+            "GET", _notes_path(user_id), UserNotes, "read the notes on this user", user=user_id
+        )
+        return notes.notes
+
+    async def add_user_note(self, user_id: str, text: str) -> UserNote:
+        """Add a note on `user_id` that every moderator sees; the note as stored. Text
+        past 500 characters, or empty, is `Refused` in the server's words."""
+        return await self._call(
+            "POST",
+            _notes_path(user_id),
+            UserNote,
+            "add a note on this user",
+            NoteRequest(text=text).to_json(),
+            user=user_id,
+        )
 
     async def room_settings(self) -> RoomSettings:
         return await self._call(
@@ -287,6 +325,10 @@ class ModerationClient:
         return answer
 
 
+def _notes_path(user_id: str) -> str:
+    return f"/api/moderation/users/{quote(user_id, safe='')}/notes"
+
+
 def _typed(
     exc: AppServerError, what: str, *, user: str | None, message: str | None, base_url: str
 ) -> ModerationError:
@@ -321,8 +363,10 @@ __all__ = [
     "NoSuchMessage",
     "NoSuchUser",
     "NotPermitted",
+    "Offences",
     "Party",
     "Refused",
     "RoomSettings",
     "Unavailable",
+    "UserNote",
 ]

@@ -129,6 +129,47 @@ class ErrorBody(ApiModel):
     message: str
 
 
+# --- notes on users and offence counts (the moderation routes) -------------------------
+
+
+class NoteRequest(ApiModel):
+    """`POST /api/moderation/users/{userId}/notes`: at most 500 characters; the server
+    stores it cleaned (controls and bidi overrides made visible)."""
+
+    text: str
+
+
+class NoteAuthor(ApiModel):
+    """Who wrote a note, named as they were then (untrusted text)."""
+
+    user_id: str
+    display_name: str
+
+
+class UserNote(ApiModel):
+    """One note on a user that every moderator shares (its text untrusted)."""
+
+    id: int
+    at: datetime
+    author: NoteAuthor
+    text: str
+
+
+class UserNotes(ApiModel):
+    """`GET /api/moderation/users/{userId}/notes`: newest first."""
+
+    notes: list[UserNote]
+
+
+class Offences(ApiModel):
+    """A user's offences in the moderation log (the user profile's `offences`):
+    `automatic`, what the review handler and the room keeper did (blocked terms,
+    floods); `manual`, bans, timeouts, deletions and disconnects by people."""
+
+    automatic: int = 0
+    manual: int = 0
+
+
 # --- the history page ----------------------------------------------------------------
 # The server writes it (`tui.server.history.record.HistoryPage`); the TUI reads it here.
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from tui.common.text import for_log
@@ -73,13 +73,16 @@ class Purger:
         rate: float = PURGE_DELETES_PER_SECOND,
         burst: int = PURGE_BURST,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        """`clock`: the bucket's (tests hold it still to count what a burst lets through)."""
+        """`clock` and `sleep`: the bucket's time and how to wait for it (tests run a
+        purge in a time of their own, to count what each second lets through)."""
         self.control = control
         self.room_arn = room_arn
         self.history = history
         self.store = store
         self.bucket = TokenBucket(rate, burst, clock=clock)
+        self._sleep = sleep
         self.deleted = 0
         """Deletions this instance has made for purges: what tests count."""
         self._tasks: set[asyncio.Task[int]] = set()
@@ -120,9 +123,8 @@ class Purger:
         await self._idle.wait()
 
     async def _pace(self) -> None:
-        # A wait for time to pass, which no event signals: the bucket says how long.
-        while (wait := self.bucket.take()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+        while (wait := self.bucket.take()) > 0:
+            await self._sleep(wait)
 
     async def _run(self, record: ModerationRecord, ids: Sequence[str]) -> int:
         reason = purge_reason(record)
@@ -151,7 +153,7 @@ class Purger:
                 event_id = await self.control.delete_message(self.room_arn, message_id, reason)
             except ControlError as exc:
                 if exc.code in _THROTTLED:
-                    await asyncio.sleep(THROTTLED_PAUSE_SECONDS)
+                    await self._sleep(THROTTLED_PAUSE_SECONDS)
                     continue
                 log.warning(
                     "moderation %s: purge could not delete %s: %s",
