@@ -89,7 +89,7 @@ async def test_purge_seconds_out_of_bounds_or_on_another_action_is_400_in_words(
         key = server.broadcaster_key
         alice = await client.grant("Alice")
         user = alice["userId"]
-        cases = [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"action": "ban", "purgeSeconds": 3601}, "from 1 to 3600"),
             ({"action": "ban", "purgeSeconds": 0}, "from 1 to 3600"),
             ({"action": "timeout", "purgeSeconds": "600"}, "whole number of seconds"),
