@@ -109,3 +109,41 @@ async def test_a_purge_takes_the_window_and_keeps_within_the_rate(tmp_path: Path
 def test_the_instances_rate_leaves_room_for_another() -> None:
     """Two instances purging at once stay within IVS's DeleteMessage quota."""
     assert 2 * PURGE_DELETES_PER_SECOND <= IVS_DELETE_MESSAGE_TPS
+
+
+async def test_a_still_clock_lets_the_burst_through_and_a_stop_logs_what_went(
+    tmp_path: Path,
+) -> None:
+    """No time passes: exactly the burst is deleted, then the purge waits for a token.
+    The server stopping then ends it, and the log says how many went."""
+    async with await local_server(tmp_path / "data") as server:
+        history, moderation = server.service.history, server.service.moderation
+        assert history is not None and moderation is not None
+        now = history.clock()
+        for n in range(12):
+            history.add_message(_frame(n, "viewer-eve", now - 30 + n))
+        waiting = asyncio.Event()
+
+        async def still(seconds: float) -> None:
+            waiting.set()
+            await asyncio.Event().wait()  # time never comes
+
+        purger = Purger(
+            server.service.control,
+            server.room_arn,
+            history,
+            moderation.store,
+            rate=10.0,
+            burst=4,
+            clock=lambda: 0.0,
+            sleep=still,
+        )
+        record = await _ban(server, "viewer-eve", now)
+        assert purger.queue(record, 60).purge_queued == 12
+        await asyncio.wait_for(waiting.wait(), WAIT)
+        assert purger.deleted == 4
+        assert moderation.store.log("viewer-eve")[0].purged is None  # still running
+        await purger.close()
+        (logged,) = moderation.store.log("viewer-eve")
+        assert (logged.purge_queued, logged.purged) == (12, 4)
+        assert len(history.message_ids_from("viewer-eve", 0)) == 8

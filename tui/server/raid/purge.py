@@ -129,9 +129,17 @@ class Purger:
     async def _run(self, record: ModerationRecord, ids: Sequence[str]) -> int:
         reason = purge_reason(record)
         deleted = 0
-        for message_id in ids:
-            if await self._delete(record, message_id, reason):
-                deleted += 1
+        try:
+            for message_id in ids:
+                if await self._delete(record, message_id, reason):
+                    deleted += 1
+        finally:
+            # Stopped part way (the server is stopping), the log still says how many
+            # went, rather than a purge that never ends.
+            self._logged(record, deleted, len(ids))
+        return deleted
+
+    def _logged(self, record: ModerationRecord, deleted: int, queued: int) -> None:
         try:
             self.store.set_purge(record.id, purged=deleted)
         except DB_ERRORS as exc:
@@ -141,8 +149,8 @@ class Purger:
                 deleted,
                 for_log(str(exc)),
             )
-        log.info("moderation %s: purge deleted %d of %d", record.id, deleted, len(ids))
-        return deleted
+            return
+        log.info("moderation %s: purge deleted %d of %d", record.id, deleted, queued)
 
     async def _delete(self, record: ModerationRecord, message_id: str, reason: str) -> bool:
         """One deletion, paced and tried again while IVS throttles it; whether it was
@@ -179,7 +187,7 @@ class Purger:
         return False
 
     async def close(self) -> None:
-        """Stop every purge (the server is stopping); those stopped keep `purged` null."""
+        """Stop every purge (the server is stopping); each logs what it deleted so far."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
