@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import MAX_PURGE_SECONDS, parse_action_request
 from tui.server.raid.notes import NOTE_MAX_LENGTH, parse_note
 

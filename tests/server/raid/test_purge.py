@@ -11,9 +11,9 @@ from typing import Any
 
 from tests.server.wired.helpers import WAIT, local_server
 from tui.ivs.protocol import MessageFrame, Sender
+from tui.server.boot.startup import RunningServer
 from tui.server.moderation.records import KEEPER, LoggedAction, NewRecord, Party
 from tui.server.raid.purge import IVS_DELETE_MESSAGE_TPS, PURGE_DELETES_PER_SECOND, Purger
-from tui.server.startup import RunningServer
 
 
 class VirtualTime:

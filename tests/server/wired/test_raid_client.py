@@ -1,4 +1,4 @@
-"""The TUI's side of purge, notes and offence counts (`tui.moderation_api`) against the
+"""The TUI's side of purge, notes and offence counts (`tui.client.moderation_api`) against the
 real local stack and app server: the typed answers and the words of each refusal."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.server.wired.helpers import api, chat, local_server, send, until
-from tui.moderation_api import ModerationAction, ModerationClient, NotPermitted, Refused
-from tui.server.client import AppServerClient
+from tui.client.app_server import AppServerClient
+from tui.client.moderation_api import ModerationAction, ModerationClient, NotPermitted, Refused
 from tui.server.models import Offences
 
 

@@ -10,8 +10,8 @@ from websockets.asyncio.client import ClientConnection
 
 from tests.server.wired.helpers import WAIT, Api, api, chat, send, until
 from tests.server.wired.test_keeper_and_history import review_falls_back
+from tui.server.boot.startup import RunningServer
 from tui.server.raid.notes import NOTE_MAX_LENGTH
-from tui.server.startup import RunningServer
 
 
 async def _seen(server: RunningServer, count: int) -> None:

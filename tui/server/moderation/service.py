@@ -34,9 +34,8 @@ from dataclasses import dataclass, replace
 from tui.common.text import for_log
 from tui.ivs.control import ControlError
 from tui.ivs.moderation_notice import EVENT_MODERATION
-from tui.server.control import ServiceControl
 from tui.server.db import DB_ERRORS
-from tui.server.errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound, ServiceError
+from tui.server.domain_errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound, ServiceError
 from tui.server.history.store import HistoryStore
 from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
@@ -56,6 +55,7 @@ from tui.server.raid.notes import NoteStore
 from tui.server.raid.offences import count_offences
 from tui.server.raid.purge import Purger
 from tui.server.review.reviewer import MessageReviewer
+from tui.server.stage.control_plane import ServiceControl
 from tui.server.store import IdentityRecord, Store
 
 log = logging.getLogger("tui.server")

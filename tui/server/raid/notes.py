@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from tui.common.text import clean
 from tui.ivs.protocol import code_points
 from tui.server.db import Database, migrate, notes_schema
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.records import Party, utc_text
 
 NOTE_MAX_LENGTH = 500

@@ -1,4 +1,4 @@
-"""The notes routes, mounted under /api with the moderation routes (`tui.server.room`):
+"""The notes routes, mounted under /api with the moderation routes (`tui.server.boot.room_stores`):
 
 - `GET /api/moderation/users/{userId}/notes`: `{notes: [{id, at, author: {userId,
   displayName}, text}]}`, newest first (the newest `NOTES_SHOWN`);
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tui.server.errors import NotFound, NotReady
-from tui.server.http import bearer
-from tui.server.keyed import keyed, moderation
+from tui.server.domain_errors import NotFound, NotReady
 from tui.server.moderation.routes import _json_body
 from tui.server.moderation.service import ModerationService
 from tui.server.raid.notes import NoteStore, parse_note
+from tui.server.web.http import bearer
+from tui.server.web.keyed import keyed, moderation
 
 
 def _known(service: ModerationService, user_id: str) -> NoteStore:

@@ -30,12 +30,12 @@ from tui.common.text import for_log
 from tui.common.token_bucket import TokenBucket
 from tui.ivs.control import ControlError
 from tui.ivs.protocol import EVENT_DELETE_MESSAGE, REASON_MAX_LENGTH
-from tui.server.control import ServiceControl
 from tui.server.db import DB_ERRORS
 from tui.server.history.record import ModerationEvent, from_micros
 from tui.server.history.store import HistoryStore
 from tui.server.moderation.log_store import ModerationStore
 from tui.server.moderation.records import ModerationRecord
+from tui.server.stage.control_plane import ServiceControl
 
 log = logging.getLogger("tui.server")
 
