@@ -38,6 +38,7 @@ from tui.server.custody import UnsafeCustody, kept_secret, new_key, private_dir
 from tui.server.db import DB_ERRORS, Database, DatabaseTarget, DatabaseUnavailable, SchemaTooNew
 from tui.server.http import ServerState, new_app, setup_routes
 from tui.server.listener import GuardedTCPSite, SlowClientGuard
+from tui.server.raid.routes import on_shutdown as end_news_streams
 from tui.server.ratelimit import AddressBudget
 from tui.server.resources import (
     KeptFileError,
@@ -401,6 +402,7 @@ async def start_server(
     setup_routes(app, state, ROUTES)
     app.cleanup_ctx.append(_lifetime(state, store))
     app.cleanup_ctx.append(room_lifetime(state, moderation_store, history))
+    app.on_shutdown.append(end_news_streams)  # before aiohttp waits for the handlers
     emulator: Emulator | None = None
     if local:
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")
