@@ -80,6 +80,16 @@ async def test_shield_on_and_off_is_logged_with_its_actor(server: RunningServer)
             "POST", "/api/moderation/shield", key, {"on": True, "minutes": 0}
         )
         assert status == 400 and "minutes" in bad["message"]
+        for bad, words in (
+            ("x", "shield must be an object"),
+            ({"minutes": 0}, "shield.minutes must be from 1 to 1440"),
+            ({"slowModeSeconds": 1.5}, "shield.slowModeSeconds must be a whole number"),
+            ({"minIdentityAgeSeconds": -1}, "shield.minIdentityAgeSeconds must be from 0"),
+        ):
+            status, refusal = await client.call(
+                "PUT", "/api/moderation/settings", key, {"shield": bad}
+            )
+            assert status == 400 and words in refusal["message"], refusal
         saved = await settings(client, key, shield={"minutes": 7})
         assert saved["shield"] == {
             "minutes": 7,
