@@ -228,12 +228,15 @@ class OffenceNews(ApiModel):
 
 class ModerationNews(ApiModel):
     """One event of `GET /api/moderation/events` (`text/event-stream`, event `news`):
-    the held count and shield state now, and the offences logged since the last event
-    (none in the first). No message content."""
+    the held count and shield state now, and the offences logged and the messages
+    approved since the last event (none in the first). No message content."""
 
     held: int
     shield: ShieldNews
     offences: list[OffenceNews] = Field(default_factory=list)
+    approved: list[str] = Field(default_factory=list)
+    """The room's ids of messages a moderator approved from the held queue: the
+    messages as everyone sees them, for a moderator's list to mark as approved."""
 
 
 # --- the history page ----------------------------------------------------------------

@@ -308,7 +308,7 @@ async def test_the_news_stream_carries_counts_shield_and_offences_and_ends_clean
                 assert response.headers["Content-Type"] == "text/event-stream"
                 news = News(response)
                 first = await news.next()
-                assert first == {"held": 0, "shield": {"on": False}, "offences": []}
+                assert first == {"held": 0, "shield": {"on": False}, "offences": [], "approved": []}
                 await client.call("POST", "/api/moderation/shield", key, {"on": True})
                 on = await news.until(lambda n: n["shield"]["on"])
                 assert on["shield"]["until"].endswith("Z")

@@ -40,7 +40,12 @@ CREATE TABLE IF NOT EXISTS held_approvals (
     nonce TEXT PRIMARY KEY,
     used_at DOUBLE PRECISION NOT NULL
 );
-CREATE INDEX IF NOT EXISTS held_approvals_by_time ON held_approvals (used_at)
+CREATE INDEX IF NOT EXISTS held_approvals_by_time ON held_approvals (used_at);
+CREATE TABLE IF NOT EXISTS held_approved (
+    id {auto_id},
+    message_id TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+)
 """
 # shield_state: one row ('room'); on while now < until_at. A past until_at that is not
 # NULL is an end nobody has logged yet: the instance that sets it to NULL logs it.
@@ -48,5 +53,7 @@ CREATE INDEX IF NOT EXISTS held_approvals_by_time ON held_approvals (used_at)
 # held_messages: the queue; attributes and sender_attributes are JSON objects, the
 # message's own and its sender's token's, so an approval sends it as it was.
 # held_approvals: the approval markers spent, so each is good for one message.
+# held_approved: the room's ids of approved messages, in order, for the moderators' news
+# (every moderator's TUI marks them); kept an hour.
 
 STEPS: tuple[Step, ...] = (Step("shield mode and the held queue", _SHIELD_AND_QUEUE),)

@@ -165,6 +165,7 @@ class RaidDesk:
             log.warning("approving held message %s failed: %s", message.id, for_log(str(exc)))
             raise IvsFailed(f"the message is still held: {exc}") from None
         self._log(caller.party, LoggedAction.APPROVE, message.sender, message.reason)
+        self.queue.note_approved(echo.id, self._now())
         return HeldDecision(id=message.id, decision="approve", message_id=echo.id)
 
     # --- upkeep ------------------------------------------------------------------------
@@ -226,14 +227,19 @@ class RaidDesk:
             )
         return found, last_id
 
+    def approved_after(self, last: int) -> tuple[list[str], int]:
+        """The room's ids of messages approved after position `last`, and the last read."""
+        return self.queue.approved_after(last, OFFENCES_AT_ONCE)
+
     @staticmethod
-    def news(state: NewsState, offences: list[OffenceNews]) -> ModerationNews:
+    def news(state: NewsState, offences: list[OffenceNews], approved: list[str]) -> ModerationNews:
         return ModerationNews(
             held=state.held,
             shield=ShieldNews.model_validate(
                 {"on": state.shield_on, "until": utc_text(state.until)}
             ),
             offences=offences,
+            approved=approved,
         )
 
     def close(self) -> None:

@@ -2,11 +2,12 @@
 
 Viewers must not see moderators' traffic, and SendEvent reaches the whole room, so the
 broadcaster and moderators get this stream instead: the held count, shield mode's state,
-and the offences the moderation log records automatically (blocked term, flood), never
-a message's content. Each stream reads the shared store once a second, so what another
-instance changed arrives too, and sends an event (`event: news`, `data:` one
-`ModerationNews` object) only when something changed, the first at once; a comment line
-keeps an idle connection open through proxies. The caller's key is checked again every
+the offences the moderation log records automatically (blocked term, flood), and the
+room's ids of messages approved from the queue, never a message's content. Each stream
+reads the shared store once a second, so what another instance changed arrives too, and
+sends an event (`event: news`, `data:` one `ModerationNews` object) only when something
+changed, the first at once; a comment line keeps an idle connection open through
+proxies. The caller's key is checked again every
 `RECHECK_SECONDS` (a moderator made a viewer is cut off), and every stream ends cleanly
 when the server stops.
 """
@@ -52,6 +53,7 @@ async def stream_news(request: web.Request, desk: RaidDesk, key: str | None) -> 
     await response.prepare(request)
     loop = asyncio.get_running_loop()
     last_id = desk.last_log_id()
+    last_approved = desk.queue.last_approved()
     sent: NewsState | None = None
     wrote = checked = loop.time()
     try:
@@ -64,14 +66,16 @@ async def stream_news(request: web.Request, desk: RaidDesk, key: str | None) -> 
                     desk.moderation.caller(key)
                 state = desk.news_state()
                 offences, last_id = desk.offences_after(last_id)
+                approved, last_approved = desk.approved_after(last_approved)
             except ServiceError as exc:  # no longer a moderator, or banned
                 log.info("moderation events: ended a stream: %s", for_log(exc.message))
                 break
             except DB_ERRORS as exc:  # the database is back in a moment: keep the stream
                 log.warning("moderation events: %s", for_log(str(exc)))
-                state, offences = sent, []
-            if state is not None and (state != sent or offences):
-                await response.write(event_text(desk.news(state, offences).to_json()))
+                state, offences, approved = sent, [], []
+            if state is not None and (state != sent or offences or approved):
+                news = desk.news(state, offences, approved)
+                await response.write(event_text(news.to_json()))
                 sent, wrote = state, now
             elif now - wrote >= KEEP_ALIVE_SECONDS:
                 await response.write(b": keep-alive\n\n")

@@ -18,6 +18,8 @@ from tui.server.moderation.records import Party, utc_text
 
 HELD_SECONDS = 10 * 60
 MAX_HELD = 500
+APPROVED_KEPT_SECONDS = 3600
+"""How long an approval is kept for the news: longer than any stream waits to read it."""
 
 NEW_IDENTITY = "new identity during shield mode"
 """The reason a young identity's message is held; a hold term's is `hold_reason`'s."""
@@ -114,6 +116,28 @@ class HeldQueue:
         """Drop the messages whose time is up; how many."""
         return self._db.execute("DELETE FROM held_messages WHERE expires_at <= ?", (now,)).rowcount
 
+    def note_approved(self, message_id: str, now: float) -> None:
+        """An approved message is in the room as `message_id`, for the news."""
+        self._db.execute(
+            "INSERT INTO held_approved (message_id, at) VALUES (?, ?)", (message_id, now)
+        )
+        self._db.execute("DELETE FROM held_approved WHERE at < ?", (now - APPROVED_KEPT_SECONDS,))
+
+    def approved_after(self, last: int, limit: int) -> tuple[list[str], int]:
+        """The ids of messages approved after position `last`, oldest first, and the last
+        position read (`last` itself when there are none)."""
+        rows = self._db.execute(
+            "SELECT id, message_id FROM held_approved WHERE id > ? ORDER BY id LIMIT ?",
+            (last, limit),
+        ).fetchall()
+        if not rows:
+            return [], last
+        return [str(row[1]) for row in rows], int(rows[-1][0])
+
+    def last_approved(self) -> int:
+        row = self._db.execute("SELECT max(id) FROM held_approved").fetchone()
+        return 0 if row is None or row[0] is None else int(row[0])
+
     def messages(self, now: float) -> list[HeldMessage]:
         """The queue, oldest first."""
         rows = self._db.execute(
@@ -139,6 +163,7 @@ class HeldQueue:
 
 
 __all__ = [
+    "APPROVED_KEPT_SECONDS",
     "HELD_SECONDS",
     "MAX_HELD",
     "NEW_IDENTITY",
