@@ -9,11 +9,18 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.server.conftest import start_aws_server
-from tests.server.raid.test_raid_routes import REVIEW_MS, log_actions, refused, settings
-from tests.server.wired.helpers import LENIENT, api, chat, keeper_live, until
+from tests.server.raid.test_raid_routes import (
+    REVIEW_MS,
+    News,
+    log_actions,
+    refused,
+    settings,
+)
+from tests.server.wired.helpers import LENIENT, WAIT, api, chat, keeper_live, until
 from tui.emulator import Emulator, EmulatorConfig
 from tui.server.startup import RunningServer
 
@@ -108,6 +115,35 @@ async def test_shield_and_the_queue_are_shared_and_survive_a_restart(
             assert actions.count(("unshield", "room keeper", True)) == 1
             # ... and the held message expired with it (ten minutes at most).
             assert (await via_b.call("GET", "/api/moderation/held", key))[1] == {"messages": []}
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_the_news_through_one_instance_follows_what_the_other_changes(
+    stack: Emulator, tmp_path: Path, postgres_url: str
+) -> None:
+    a = await instance(stack, tmp_path / "a", postgres_url)
+    b = await instance(stack, tmp_path / "b", postgres_url)
+    try:
+        stack.map_review_handler(LAMBDA, f"{b.url}/api/review")
+        key = a.broadcaster_key
+        async with api(b) as via_b, aiohttp.ClientSession() as http:
+            young = await via_b.grant("Newcomer")
+            async with http.get(
+                a.url + "/api/moderation/events", headers={"Authorization": f"Bearer {key}"}
+            ) as response:
+                news = News(response)
+                assert (await news.next())["shield"] == {"on": False}
+                await via_b.call("POST", "/api/moderation/shield", key, {"on": True})
+                await news.until(lambda n: n["shield"]["on"])
+                async with chat(young) as ws:
+                    await refused(ws, "raid!", "r")  # held by B's review
+                await news.until(lambda n: n["held"] == 1)
+                await a.stop()  # A's stream ends cleanly with A
+                async with asyncio.timeout(WAIT):
+                    await response.content.read()
+                assert response.content.at_eof()
     finally:
         await a.stop()
         await b.stop()
