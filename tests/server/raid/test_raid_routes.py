@@ -43,7 +43,7 @@ async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
 async def settings(client: Api, key: str, **body: Any) -> dict[str, Any]:
     status, answer = await client.call("PUT", "/api/moderation/settings", key, body)
     assert status == 200, answer
-    return answer  # type: ignore[no-any-return]
+    return answer
 
 
 async def refused(ws: ClientConnection, content: str, request_id: str) -> dict[str, Any]:
@@ -276,7 +276,7 @@ class News:
                 if any(x.startswith("data: ") for x in lines):
                     assert "event: news" in lines
                     data = next(x for x in lines if x.startswith("data: "))
-                    return json.loads(data.removeprefix("data: "))  # type: ignore[no-any-return]
+                    return json.loads(data.removeprefix("data: "))
                 lines = []
 
     async def until(self, check: Any) -> dict[str, Any]:
