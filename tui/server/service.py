@@ -1,7 +1,7 @@
 """The app server's core: chat tokens, stage invites, redemption and the stage link.
 
 A plain class with no HTTP in it: `http.py` maps requests onto these methods and the
-domain errors of `tui.server.errors` onto statuses, and the TUI could embed it
+domain errors of `tui.server.domain_errors` onto statuses, and the TUI could embed it
 in-process. Control-plane failures become `IvsFailed` with the `ControlError`'s words.
 """
 
@@ -23,8 +23,7 @@ from tui.ivs.control import ControlError
 from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
-from tui.server.control import ServiceControl, StageMove
-from tui.server.errors import (
+from tui.server.domain_errors import (
     HOST_LINK_REPLACED,
     INVITE_EXPIRED,
     INVITE_REVOKED,
@@ -53,6 +52,7 @@ from tui.server.names import (
 )
 from tui.server.room_limits import LiveRoomLimits
 from tui.server.settings import HOST_MINUTES, INVITE_MINUTES
+from tui.server.stage.control_plane import ServiceControl, StageMove
 from tui.server.store import IdentityRecord, InviteRecord, Store
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
+from tui.terminal.untrusted import pasted_line
 from tui.widgets.key_order import run_own_binding
-from tui.widgets.untrusted import pasted_line
 
 
 class LineInput(Input):

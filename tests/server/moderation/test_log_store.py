@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.server.db import DatabaseTarget
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.log_store import (
     MAX_LOG_LIMIT,
     SCHEMA_VERSION,

@@ -11,8 +11,8 @@ import pytest
 
 from tests.server.raid.test_raid_routes import refused, reviewed_server
 from tests.server.wired.helpers import WAIT, api, chat, until
-from tui.moderation_api import ModerationClient, NoSuchHeldMessage, NotPermitted
-from tui.server.client import AppServerClient
+from tui.client.app_server import AppServerClient
+from tui.client.moderation_api import ModerationClient, NoSuchHeldMessage, NotPermitted
 from tui.server.models import ShieldSettings
 
 

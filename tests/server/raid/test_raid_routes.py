@@ -16,9 +16,9 @@ from websockets.asyncio.client import ClientConnection
 
 from tests.server.wired.helpers import LENIENT, WAIT, Api, api, chat, keeper_live, send, until
 from tui.emulator import EmulatorConfig
+from tui.server.boot.startup import RunningServer, start_server
 from tui.server.raid.approval import MARKER_ATTRIBUTE
 from tui.server.settings import ServerSettings
-from tui.server.startup import RunningServer, start_server
 
 REVIEW_MS = 5000
 """The stack's wait for the review (IVS's is 200 ms): a loaded machine must not turn a

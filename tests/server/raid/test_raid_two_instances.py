@@ -22,7 +22,7 @@ from tests.server.raid.test_raid_routes import (
 )
 from tests.server.wired.helpers import LENIENT, WAIT, api, chat, keeper_live, until
 from tui.emulator import Emulator, EmulatorConfig
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:ivs-chat-tui-review"
 SECRET = "a-review-secret-both-instances-share"

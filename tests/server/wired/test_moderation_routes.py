@@ -10,7 +10,7 @@ import pytest
 
 from tests.server.wired.helpers import Api, api, chat, closed, local_server, until
 from tui.ivs.moderation_notice import EVENT_MODERATION
-from tui.server.startup import RunningServer, StartupError
+from tui.server.boot.startup import RunningServer, StartupError
 
 
 async def _people(client: Api, server: RunningServer) -> tuple[dict, dict, dict]:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.server.wired.helpers import WAIT, Api, api, local_server
 from tui.common.review_signature import SIGNATURE_HEADER, sign
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
 
 
 def payload(user_id: str, content: str = "hello", **sender: Any) -> dict[str, Any]:

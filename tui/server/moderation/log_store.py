@@ -19,7 +19,7 @@ from typing import Any
 
 from tui.server.db import Database, core_schema, migrate
 from tui.server.db.migrations import applied
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import Role
 from tui.server.moderation.records import (
     PERMANENT,

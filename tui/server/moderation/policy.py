@@ -8,7 +8,7 @@ room keeper"):
 - a moderator only on viewers, and never makes or removes moderators;
 - a viewer never;
 - nobody on the room keeper (it is not one of the server's identities either).
-Refusals are the service's domain errors (`tui.server.errors`) with the user's words.
+Refusals are the service's domain errors (`tui.server.domain_errors`) with the user's words.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tui.common.durations import DAY, HOUR, MINUTE, describe_duration
 from tui.common.roles import Role
+from tui.common.timing.durations import DAY, HOUR, MINUTE, describe_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH, USER_ID_MAX_LENGTH, code_points
-from tui.server.errors import InvalidRequest, NotAllowed
+from tui.server.domain_errors import InvalidRequest, NotAllowed
 
 
 class Action(StrEnum):

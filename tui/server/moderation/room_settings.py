@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tui.common.durations import DAY, HOUR, MINUTE
+from tui.common.timing.durations import DAY, HOUR, MINUTE
 from tui.ivs.protocol import MAX_MESSAGE_RATE_PER_SECOND
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import MAX_TIMEOUT_SECONDS
 from tui.server.moderation.terms import BlockedTerms, compile_terms
 

@@ -1,4 +1,4 @@
-"""The moderation routes, mounted under /api by `tui.server.http.api_app`:
+"""The moderation routes, mounted under /api by `tui.server.web.http.api_app`:
 
 - `POST /api/moderation/actions` `{action, userId, reason?, durationSeconds?,
   banAddress?}`, `{action: "delete", messageId, reason?}` or `{action: "disconnect",
@@ -25,10 +25,10 @@ import json
 
 from aiohttp import web
 
-from tui.server.errors import InvalidRequest
-from tui.server.http import STATE, _service, bearer
-from tui.server.keyed import keyed, moderation
+from tui.server.domain_errors import InvalidRequest
 from tui.server.room_limits import LiveRoomLimits, parse_limits
+from tui.server.web.http import STATE, _service, bearer
+from tui.server.web.keyed import keyed, moderation
 
 
 def _limits(request: web.Request) -> LiveRoomLimits | None:
@@ -36,7 +36,7 @@ def _limits(request: web.Request) -> LiveRoomLimits | None:
 
 
 async def _json_body(request: web.Request) -> object:
-    # As on the other routes (tui.server.http._body): a body that stalls gets 408, one
+    # As on the other routes (tui.server.web.http._body): a body that stalls gets 408, one
     # over aiohttp's client_max_size (1 MB, ten full settings bodies) 413.
     try:
         async with asyncio.timeout(request.app[STATE].body_seconds):

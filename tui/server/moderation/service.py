@@ -34,9 +34,8 @@ from dataclasses import dataclass, replace
 from tui.common.text import for_log
 from tui.ivs.control import ControlError
 from tui.ivs.moderation_notice import EVENT_MODERATION
-from tui.server.control import ServiceControl
 from tui.server.db import DB_ERRORS
-from tui.server.errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound, ServiceError
+from tui.server.domain_errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound, ServiceError
 from tui.server.history.store import HistoryStore
 from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
@@ -53,6 +52,7 @@ from tui.server.moderation.records import (
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
 from tui.server.moderation.standing import TokenDecision, ban_words, chat_token_decision
 from tui.server.review.reviewer import MessageReviewer
+from tui.server.stage.control_plane import ServiceControl
 from tui.server.store import IdentityRecord, Store
 
 log = logging.getLogger("tui.server")

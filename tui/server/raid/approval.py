@@ -23,9 +23,9 @@ from tui.ivs.events import ChatMessage
 from tui.ivs.protocol import ChatCapability
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken
-from tui.server.control import ServiceControl
 from tui.server.db import Database
 from tui.server.raid.held import HeldMessage
+from tui.server.stage.control_plane import ServiceControl
 
 MARKER_ATTRIBUTE = "ivsChatTuiApproval"
 MARKER_SECONDS = 120

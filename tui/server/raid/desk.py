@@ -17,7 +17,7 @@ from typing import Any
 
 from tui.common.text import for_log
 from tui.server.db import DB_ERRORS
-from tui.server.errors import InvalidRequest, IvsFailed, NotFound
+from tui.server.domain_errors import InvalidRequest, IvsFailed, NotFound
 from tui.server.models import HeldDecision, ModerationNews, OffenceNews, ShieldNews
 from tui.server.moderation.records import (
     KEEPER,

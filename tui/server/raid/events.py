@@ -23,7 +23,7 @@ from aiohttp import web
 
 from tui.common.text import for_log
 from tui.server.db import DB_ERRORS
-from tui.server.errors import ServiceError
+from tui.server.domain_errors import ServiceError
 from tui.server.raid.desk import NewsState, RaidDesk
 
 log = logging.getLogger("tui.server")

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tui.server.errors import NotReady
-from tui.server.http import STATE, _body, _json, _service, bearer
-from tui.server.keyed import keyed
+from tui.server.domain_errors import NotReady
 from tui.server.models import HeldDecisionRequest, ShieldRequest
 from tui.server.raid.desk import RaidDesk
 from tui.server.raid.events import EVENTS_PATH, stream_news
+from tui.server.web.http import STATE, _body, _json, _service, bearer
+from tui.server.web.keyed import keyed
 
 
 def _desk(request: web.Request) -> RaidDesk:
