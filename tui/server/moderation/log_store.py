@@ -205,7 +205,7 @@ class ModerationStore:
                 self._set(user_id, "role = ?", Role.VIEWER.value)
             return self._insert(record, ban_address=addresses and action is LoggedAction.BAN)
 
-    def record(self, record: NewRecord) -> ModerationRecord:
+    def log_record(self, record: NewRecord) -> ModerationRecord:
         """Log `record`, which changes nobody's standing (shield mode, a held message
         approved or denied)."""
         return self._insert(record)

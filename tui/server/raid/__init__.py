@@ -1,5 +1,5 @@
-"""Raid tools in the app server: shield mode, the held-for-review queue, approvals, and
-the moderators' news stream.
+"""Raid tools in the app server: shield mode, the held-for-review queue, approvals, the
+moderators' news stream; purge, shared notes and offence counts.
 
 - `shield.py`: shield mode's state in the shared store, and each viewer's slow-mode slot;
 - `held.py`: the queue of messages held for review, in the shared store;
@@ -9,5 +9,7 @@ the moderators' news stream.
 - `desk.py`: the calls behind the routes (`RaidDesk`), and the upkeep that ends shield
   mode and expires held messages;
 - `events.py`: `GET /api/moderation/events`, the moderators' news;
-- `routes.py`: the routes, thin.
+- `routes.py`: the shield, held and news routes, thin;
+- `purge.py`, `notes.py`, `notes_routes.py`, `offences.py`: purge, the notes moderators
+  share about a user, offence counts.
 """

@@ -89,7 +89,7 @@ class RaidDesk:
         expires_at: float | None = None,
     ) -> None:
         """A record in the moderation log; automatic when the room keeper is the actor."""
-        self.moderation.store.record(
+        self.moderation.store.log_record(
             NewRecord(
                 self._now(),
                 actor,

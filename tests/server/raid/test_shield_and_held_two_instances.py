@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from tests.server.conftest import start_aws_server
-from tests.server.raid.test_raid_routes import (
+from tests.server.raid.test_shield_and_held import (
     REVIEW_MS,
     News,
     log_actions,

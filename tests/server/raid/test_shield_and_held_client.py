@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.raid.test_raid_routes import refused, reviewed_server
+from tests.server.raid.test_shield_and_held import refused, reviewed_server
 from tests.server.wired.helpers import WAIT, api, chat, until
 from tui.client.app_server import AppServerClient
 from tui.client.moderation_api import ModerationClient, NoSuchHeldMessage, NotPermitted
