@@ -88,7 +88,7 @@ class RoomSettings:
         """The compiled blocked terms (they were checked when the settings were made)."""
         return compile_terms(self.blocked_terms, check_cost=False)
 
-    def held_terms(self) -> BlockedTerms:
+    def compiled_hold_terms(self) -> BlockedTerms:
         """The compiled hold terms, likewise."""
         return compile_terms(self.hold_terms, check_cost=False)
 

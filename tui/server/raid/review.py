@@ -57,7 +57,7 @@ class RaidReview:
 
     def _hold_terms(self, settings: RoomSettings) -> BlockedTerms:
         if self._compiled is None or self._compiled[0] is not settings:
-            self._compiled = (settings, settings.held_terms())
+            self._compiled = (settings, settings.compiled_hold_terms())
         return self._compiled[1]
 
     def approved(self, request: ReviewRequest, now: float) -> Verdict | None:

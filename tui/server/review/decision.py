@@ -11,7 +11,10 @@ role, ban, timeout and whether their address is banned) and its content. In orde
   flood, `flood`.
 
 The reasons are fixed words: the sender reads them, and nobody learns the list of
-blocked terms by testing it (the term itself is kept for the moderation log).
+blocked terms by testing it (the term itself is kept for the moderation log). What
+`decide` allows of a viewer is then asked about shield mode and the hold terms
+(`held for review`, `shield mode`), and a moderator's approval comes before all of it
+(`tui.server.raid.review`).
 """
 
 from __future__ import annotations
