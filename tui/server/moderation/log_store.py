@@ -230,6 +230,11 @@ class ModerationStore:
                 self._set(user_id, "role = ?", Role.VIEWER.value)
             return self._insert(record, ban_address=addresses and action is LoggedAction.BAN)
 
+    def log_record(self, record: NewRecord) -> ModerationRecord:
+        """Log `record`, which changes nobody's standing (shield mode, a held message
+        approved or denied)."""
+        return self._insert(record)
+
     def _set(self, user_id: str, assignments: str, *values: object) -> None:
         # `assignments` is always one of `apply`'s literals, never outside input.
         self._db.execute(

@@ -42,6 +42,14 @@ class LoggedAction(StrEnum):
     """A message deleted (by a moderator, or by the room keeper for a blocked term or a
     flood)."""
     DISCONNECT = Action.DISCONNECT.value
+    SHIELD = "shield"
+    """Shield mode turned on (its end is `expires_at`); the target is `ROOM`."""
+    UNSHIELD = "unshield"
+    """Shield mode turned off, by a moderator or, automatic, when its time was up."""
+    APPROVE = "approve"
+    """A message held for review let into the room; the target is its sender."""
+    DENY = "deny"
+    """A message held for review dropped."""
 
 
 KEEPER_DISPLAY_NAME = "room keeper"
@@ -66,6 +74,8 @@ class Party:
 
 
 KEEPER = Party(KEEPER_USER_ID, KEEPER_DISPLAY_NAME)
+ROOM = Party("room", "the room")
+"""The target of what concerns the whole room (shield mode)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +178,7 @@ class ModerationState:
 __all__ = [
     "KEEPER",
     "PERMANENT",
+    "ROOM",
     "LoggedAction",
     "ModerationRecord",
     "ModerationState",

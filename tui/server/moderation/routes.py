@@ -9,8 +9,10 @@
 - `GET /api/moderation/users/{userId}`: `{userId, displayName, role, bannedUntil?,
   timedOutUntil?, createdAt, address, addressSharedBy, offences}`;
 - `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds,
-  maxMessageRate, maxMessageLength}`; the last two are the IVS room's own limits
-  (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
+  holdTerms, shield, maxMessageRate, maxMessageLength}`; the last two are the IVS room's
+  own limits (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
+
+Shield mode, the held queue and the moderators' news are `tui.server.raid.routes`'.
 
 `Authorization: Bearer` the broadcaster key or a moderator's session key; viewers, and
 a banned moderator, get 403. Thin: `ModerationService` decides, the API's `json_errors`
