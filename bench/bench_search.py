@@ -18,9 +18,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tui.chat.scrollback import Entry, Scrollback
+from tui.chat.search import SearchQuery
 from tui.ivs.events import ChatMessage
-from tui.message_search import SearchQuery
-from tui.scrollback import Entry, Scrollback
 
 MESSAGES = 10_000
 RUNS = 50
@@ -75,9 +75,9 @@ def search_pure() -> dict[str, Any]:
 
 async def _in_app() -> dict[str, Any]:
     from tui.app import ChatApp
+    from tui.client.session import SelfIdentity
+    from tui.config.settings import TuiSettings
     from tui.ivs.events import ConnectionState, StateChanged
-    from tui.session import SelfIdentity
-    from tui.settings import TuiSettings
     from tui.widgets.message_list import MessageList
 
     me = SelfIdentity("host", "Host", "broadcaster", "bench")

@@ -18,7 +18,7 @@ as the baseline (the `richlog_` keys).
   scrollback keeps them) are not in the lag; `slow_link_shown_pct` says how many were.
   The last messages are waited for, so a backlog shows as lag.
 - `slow_link_scrollback_kept_pct`: of that flood's messages, the % the app's scrollback
-  held when it quit (it writes them to IVS_CHAT_TUI_SCROLLBACK_DUMP, tui/scrollback_dump.py):
+  held when it quit (it writes them to IVS_CHAT_TUI_SCROLLBACK_DUMP, tui/terminal/dump.py):
   what scrolled past unseen must still be there to scroll back to.
 - `slow_link_key_p99_ms`: the same link and flood; a letter typed into the composer,
   from the write to the pty to the first read that shows the composer's new text.
@@ -53,7 +53,7 @@ from typing import Any
 
 from bench.bench_tui import _Stack, message_id
 from bench.pty_harness import Match, PtyProgram, wait_for
-from tui.scrollback_dump import SCROLLBACK_DUMP_ENV
+from tui.terminal.dump import SCROLLBACK_DUMP_ENV
 
 SIZE = (120, 40)
 RATE = 100  # msg/s

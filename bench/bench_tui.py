@@ -11,7 +11,7 @@
 - `key_latency_p99_ms` (and p50): the broadcaster pressing up/down in the message list
   while 1,000 messages a second arrive; from posting the key event (as the terminal
   driver does) to the end of the first screen refresh after the selection moved, with
-  the collector tuned as the app tunes it at start-up (tui.gc_tuning). The move is caught
+  the collector tuned as the app tunes it at start-up (tui.cli.gc_tuning). The move is caught
   as it happens (the list's Selected message, through run_test's message hook), not by
   polling, which could miss the refresh that showed it and count the next one too.
   Textual paints at most 60 frames a second, so about 8 ms of the median is waiting for
@@ -51,7 +51,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from tui.gc_tuning import restore_gc, tune_gc
+from tui.cli.gc_tuning import restore_gc, tune_gc
 
 SIZE = (120, 40)
 SCROLLBACK = 10_000
@@ -110,10 +110,10 @@ async def _no_flood_control(url: str, broadcaster_key: str) -> None:
 
 
 async def _stack_main(pipe: Connection) -> None:
-    from tui.emulator.fanout import encode_text_frame
+    from tui.emulator.chat.fanout import encode_text_frame
     from tui.ivs.protocol import MessageFrame, Sender
+    from tui.server.boot.startup import start_local_stack
     from tui.server.moderation.records import KEEPER_USER_ID
-    from tui.server.startup import start_local_stack
 
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as data_dir:
         stack = await start_local_stack("127.0.0.1", 0, data_dir=Path(data_dir))
@@ -227,9 +227,9 @@ async def _until(condition: Callable[[], bool], seconds: float, what: str) -> No
 
 def _chat_app(url: str, name: str, broadcaster_key: str | None = None) -> Any:
     from tui.app import ChatApp
-    from tui.server.client import AppServerClient
-    from tui.session import ChatSession
-    from tui.settings import TuiSettings
+    from tui.client.app_server import AppServerClient
+    from tui.client.session import ChatSession
+    from tui.config.settings import TuiSettings
 
     session = ChatSession(AppServerClient(url, broadcaster_key=broadcaster_key), name)
     return ChatApp(session, settings=TuiSettings(scrollback=SCROLLBACK))
@@ -271,10 +271,10 @@ async def _ingest_richlog(stack: _Stack, count: int) -> float:
     from textual.app import App, ComposeResult
     from textual.widgets import RichLog
 
+    from tui.client.app_server import AppServerClient
+    from tui.client.session import ChatSession
     from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
     from tui.ivs.room import ChatRoom
-    from tui.server.client import AppServerClient
-    from tui.session import ChatSession
 
     session = ChatSession(AppServerClient(stack.url), "bench-richlog")
     await session.open()
@@ -393,8 +393,8 @@ def _memory_process(pipe: Connection) -> None:
 
 async def _memory() -> dict[str, Any]:
     from tui.app import ChatApp
+    from tui.config.settings import TuiSettings
     from tui.ivs.events import ChatMessage
-    from tui.settings import TuiSettings
 
     tune_gc()  # as the running app does: memory is measured under the same collector
     app = ChatApp(settings=TuiSettings(scrollback=SCROLLBACK))
@@ -448,7 +448,7 @@ async def _measure(stack: _Stack) -> dict[str, Any]:
     ours = await _ingest_ours(stack, INGEST_MESSAGES)
     baseline = await _ingest_richlog(stack, BASELINE_MESSAGES)
     default_p50, default_p99 = await _key_latency(stack)
-    # The app tunes the collector at start-up (tui.gc_tuning, run_chat_async); the
+    # The app tunes the collector at start-up (tui.cli.gc_tuning, run_chat_async); the
     # headline figure is the app as users run it, the default-GC one shows why it does.
     previous = tune_gc()
     try:

@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Input, RichLog
 
+from tui.client.app_server import AppServerClient
+from tui.client.session import ChatSession
 from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
 from tui.ivs.room import ChatRoom
-from tui.server.client import AppServerClient
-from tui.session import ChatSession
 
 SCROLLBACK = 10_000
 

@@ -16,12 +16,12 @@ import sys
 from tests.import_graph import import_graph
 
 SERVER = "tui.server"
-SERVER_CLIENT_SIDE = {"tui.server.client", "tui.server.models"}
+SERVER_CLIENT_SIDE = {"tui.client.app_server", "tui.server.models"}
 """What the TUI may import of the app server: the API's client and its bodies."""
-DEMO_ALSO = {"tui.server.startup", "tui.server.defaults"}
+DEMO_ALSO = {"tui.server.boot.startup", "tui.server.defaults"}
 """The demo runs the whole server in its process: it starts it and takes its default port."""
 LOCAL_STACK = "tui.emulator"
-LOCAL_STACK_MOUNTED_BY = {"tui.server.startup"}
+LOCAL_STACK_MOUNTED_BY = {"tui.server.boot.startup"}
 """The one server module that mounts the local stack, for `--local`."""
 
 # Import every submodule of the given packages; print the sorted names of the loaded modules.
@@ -49,14 +49,14 @@ def _load(*packages: str) -> tuple[list[str], list[str]]:
 def test_headless_packages_do_not_import_textual() -> None:
     imported, loaded = _load("tui.ivs", "tui.server", "tui.emulator")
     # the walk really reached the modules that matter
-    for name in ("tui.ivs.room", "tui.server.startup", "tui.server.cli", "tui.emulator.stack"):
+    for name in ("tui.ivs.room", "tui.server.boot.startup", "tui.server.cli", "tui.emulator.stack"):
         assert name in imported
     assert [m for m in loaded if m == "textual" or m.startswith("textual.")] == []
 
 
 def test_the_emulator_imports_nothing_of_tui_but_the_protocol() -> None:
     imported, loaded = _load("tui.emulator")
-    assert "tui.emulator.messaging" in imported and "tui.emulator.cli" in imported
+    assert "tui.emulator.chat.messaging" in imported and "tui.emulator.cli" in imported
     ours = {m for m in loaded if m == "tui" or m.startswith("tui.")}
     allowed = {"tui", "tui.ivs", "tui.ivs.protocol"}
     shared = ("tui.emulator", "tui.common")  # tui.common: standard library only
@@ -82,7 +82,7 @@ def tui_reaching_into_the_server(graph: dict[str, set[str]]) -> list[str]:
     for name, targets in sorted(graph.items()):
         if _in(SERVER, name) or _in(LOCAL_STACK, name):
             continue
-        allowed = SERVER_CLIENT_SIDE | (DEMO_ALSO if name == "tui.demo" else set())
+        allowed = SERVER_CLIENT_SIDE | (DEMO_ALSO if name == "tui.cli.demo" else set())
         found += [f"{name} -> {t}" for t in sorted(targets) if _in(SERVER, t) and t not in allowed]
     return found
 
@@ -100,31 +100,31 @@ def server_reaching_into_the_local_stack(graph: dict[str, set[str]]) -> list[str
 
 def test_the_tui_imports_the_server_only_through_its_client_side() -> None:
     graph = import_graph()
-    assert "tui.server.client" in graph["tui.history_client"]  # the walk sees the edges
-    assert "tui.server.startup" in graph["tui.demo"]
+    assert "tui.client.app_server" in graph["tui.client.history"]  # the walk sees the edges
+    assert "tui.server.boot.startup" in graph["tui.cli.demo"]
     assert tui_reaching_into_the_server(graph) == []
 
 
 def test_the_server_imports_the_local_stack_only_to_mount_it() -> None:
     graph = import_graph()
-    assert "tui.emulator" in graph["tui.server.startup"]
+    assert "tui.emulator" in graph["tui.server.boot.startup"]
     assert server_reaching_into_the_local_stack(graph) == []
 
 
 def test_a_broken_layer_would_be_found() -> None:
     graph = {
-        "tui.history_relay": {"tui.server.models", "tui.server.history.record"},
-        "tui.demo": {"tui.server.startup", "tui.server.moderation.room_settings"},
-        "tui.app": {"tui.server.startup"},
-        "tui.server.startup": {"tui.emulator"},
-        "tui.server.control": {"tui.emulator.stage_api", "tui.ivs.protocol"},
+        "tui.chat.history_relay": {"tui.server.models", "tui.server.history.record"},
+        "tui.cli.demo": {"tui.server.boot.startup", "tui.server.moderation.room_settings"},
+        "tui.app": {"tui.server.boot.startup"},
+        "tui.server.boot.startup": {"tui.emulator"},
+        "tui.server.stage.control_plane": {"tui.emulator.stage_api", "tui.ivs.protocol"},
         "tui.emulator.stack": {"tui.emulator.stage_api"},
     }
     assert tui_reaching_into_the_server(graph) == [
-        "tui.app -> tui.server.startup",
-        "tui.demo -> tui.server.moderation.room_settings",
-        "tui.history_relay -> tui.server.history.record",
+        "tui.app -> tui.server.boot.startup",
+        "tui.chat.history_relay -> tui.server.history.record",
+        "tui.cli.demo -> tui.server.moderation.room_settings",
     ]
     assert server_reaching_into_the_local_stack(graph) == [
-        "tui.server.control -> tui.emulator.stage_api"
+        "tui.server.stage.control_plane -> tui.emulator.stage_api"
     ]

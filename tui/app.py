@@ -1,6 +1,6 @@
 """The Textual app: wiring and bindings, nothing else.
 
-It is given a session (tui.session.ChatSession: how to get tokens and reach the app
+It is given a session (tui.client.session.ChatSession: how to get tokens and reach the app
 server) and wires a controller (tui/controller.py: the session, the room client, the
 effects) to the chat screen, whose `deliver` turns the room's events into its Textual
 messages. Without a session (snapshots, tests of
@@ -24,30 +24,30 @@ from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tui.actions import ACTIONS, UserAction, bindings_for
-from tui.common.clock import Clock, utc_now
+from tui.action_table import ACTIONS, UserAction, bindings_for
+from tui.chat.history_relay import Delivered
+from tui.chat.room_messages import IdentityKnown
+from tui.cli.gc_tuning import THRESHOLDS, tune_gc
+from tui.client.session import ChatSession, SelfIdentity
+from tui.common.timing.clock import Clock, utc_now
+from tui.config.settings import TuiSettings
 from tui.controller import ChatController, RoomFactory
-from tui.errors import error_words
-from tui.gc_tuning import THRESHOLDS, tune_gc
-from tui.history_relay import Delivered
+from tui.error_words import error_words
 from tui.ivs.events import ConnectionState, StateChanged
 from tui.screens.chat import ChatScreen
-from tui.screens.dialog import DialogScreen
-from tui.screens.room_messages import IdentityKnown
-from tui.scrollback_dump import SCROLLBACK_DUMP_ENV, dump_scrollback
-from tui.session import ChatSession, SelfIdentity
-from tui.settings import TuiSettings
-from tui.terminal_hangup import HANGUP_CHECK_SECONDS, terminal_hung_up
-from tui.terminal_output import compacting_driver
+from tui.screens.dialogs.dialog import DialogScreen
+from tui.terminal.dump import SCROLLBACK_DUMP_ENV, dump_scrollback
+from tui.terminal.hangup import HANGUP_CHECK_SECONDS, terminal_hung_up
+from tui.terminal.output import compacting_driver
+from tui.terminal.untrusted import clean
 from tui.widgets.join_hint import JoinHints
-from tui.widgets.untrusted import clean
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.driver import Driver
 
+    from tui.client.session_keys import SavedKeys
     from tui.ivs.room import ChatRoom
-    from tui.session_keys import SavedKeys
 
 log = logging.getLogger(__name__)
 TERMINAL_GONE_EXIT = 129
@@ -92,7 +92,7 @@ class ChatApp(App[int]):
         padding-right: 6;
     }
     """
-    BINDINGS = bindings_for("app")  # tui/actions.py
+    BINDINGS = bindings_for("app")  # tui/action_table.py
 
     def __init__(
         self,
@@ -148,7 +148,7 @@ class ChatApp(App[int]):
         self, result: int | None = None, return_code: int = 0, message: RenderableType | None = None
     ) -> None:
         # While the list is still mounted: benchmarks check the scrollback kept every
-        # message (tui/scrollback_dump.py; nothing happens unless its variable is set).
+        # message (tui/terminal/dump.py; nothing happens unless its variable is set).
         if os.environ.get(SCROLLBACK_DUMP_ENV) and self.chat.is_attached:
             self.chat.take_held()  # a burst held for the next repaint counts as shown
             dump_scrollback(self.chat.messages.messages)
@@ -161,7 +161,7 @@ class ChatApp(App[int]):
             self.exit(return_code=TERMINAL_GONE_EXIT)
 
     def get_driver_class(self) -> type[Driver]:
-        # Fewer bytes per frame over a slow link (tui/terminal_output.py).
+        # Fewer bytes per frame over a slow link (tui/terminal/output.py).
         return compacting_driver(super().get_driver_class())
 
     def on_mount(self) -> None:
@@ -216,7 +216,7 @@ class ChatApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         # Each key read from the terminal is judged as it arrives, in order, before Textual
         # routes it: the chat screen holds keys typed in the message list until it knows
-        # whether they came alone (a command) or together (text: tui/key_bursts.py), and a
+        # whether they came alone (a command) or together (text: tui/terminal/key_bursts.py), and a
         # dialog drops keys sent before it was on screen.
         if isinstance(event, events.Key) and not event.is_forwarded:
             if not (self.chat.is_attached and await self.chat.key_arrived(event)):
@@ -290,7 +290,7 @@ async def run_chat_async(
     loop until the user quits. Returns the exit code: 0, or 1 after printing one line
     when the app server cannot be reached or refuses the name or key. With `keys`, a
     viewer comes back as the identity saved there for this server and name."""
-    from tui.server.client import AppServerClient
+    from tui.client.app_server import AppServerClient
 
     client = AppServerClient(server_url, broadcaster_key=broadcaster_key)
     session = ChatSession(client, name, keys=keys)
@@ -312,9 +312,9 @@ async def run_chat_async(
         return 1
     if waiting:
         print("\r\x1b[2K", end="", file=sys.stderr)
-    # The collector, off since `join` or the demo started (tui/join.py), is back on with
+    # The collector, off since `join` or the demo started (tui/cli/join.py), is back on with
     # the app's thresholds; its one full collection and the freeze of what start-up made
-    # (tui/gc_tuning.py) wait until the live chat is painted: they took ~50 ms. Here, not
+    # (tui/cli/gc_tuning.py) wait until the live chat is painted: they took ~50 ms. Here, not
     # in ChatApp: tests and embedders keep their own GC.
     app = ChatApp(session, settings=settings, join_hint=join_hint, when_live=tune_gc)
     gc.set_threshold(*THRESHOLDS)

@@ -22,10 +22,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from tui.common.clock import Clock, utc_now
-from tui.errors import error_words
-from tui.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
-from tui.history_sync import CATCH_UP_PAGE, HistoryRequest
+from tui.chat.history_relay import DEFAULT_HISTORY_ON_JOIN, Delivered, HistoryRelay, HistorySource
+from tui.chat.history_sync import CATCH_UP_PAGE, HistoryRequest
+from tui.client.moderation_api import (
+    DEFAULT_LOG_LIMIT,
+    ModeratedUser,
+    ModerationClient,
+    ModerationRecord,
+    RoomSettings,
+    Unavailable,
+)
+from tui.client.session import ChatSession, SelfIdentity
+from tui.common.timing.clock import Clock, utc_now
+from tui.error_words import error_words
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
@@ -37,20 +46,11 @@ from tui.ivs.events import (
     UserDisconnected,
 )
 from tui.ivs.moderation_notice import parse_notice
-from tui.moderation_api import (
-    DEFAULT_LOG_LIMIT,
-    ModeratedUser,
-    ModerationClient,
-    ModerationRecord,
-    RoomSettings,
-    Unavailable,
-)
-from tui.session import ChatSession, SelfIdentity
 
 if TYPE_CHECKING:
+    from tui.client.app_server import InviteGrant, Redemption
+    from tui.client.moderation_api import ModeratedUser
     from tui.ivs.room import ChatRoom
-    from tui.moderation_api import ModeratedUser
-    from tui.server.client import InviteGrant, Redemption
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Controls(Protocol):
     async def leave(self) -> None: ...
     async def open_in_browser(self, url: str) -> bool: ...
     def copy(self, text: str) -> None: ...
-    # The moderation routes (tui/moderation_api.py): the controller is also the log
+    # The moderation routes (tui/client/moderation_api.py): the controller is also the log
     # screen's LogSource, the settings screen's SettingsStore and the card's UserLookup.
     async def act(
         self,
@@ -313,7 +313,7 @@ class ChatController:
     def copy(self, text: str) -> None:
         self._clipboard(text)
 
-    # --- moderation (tui/moderation_api.py: errors in words, typed) ---------------------
+    # --- moderation (tui/client/moderation_api.py: errors in words, typed) ---------------------
 
     def _moderation_client(self) -> ModerationClient:
         if self._moderation is None:
@@ -367,7 +367,7 @@ class ChatController:
 
     def history(self) -> HistorySource | None:
         if self.history_source is None and self.session is not None:
-            from tui.history_client import HistoryClient
+            from tui.client.history import HistoryClient
 
             self.history_source = HistoryClient(self.session.client)
         return self.history_source
@@ -385,7 +385,7 @@ class ChatController:
         return [m for m in page.messages if m.sender_id == user_id]
 
     def history_relay(self, deliver: Callable[[Delivered], None]) -> HistoryRelay:
-        """What `run` hands each room event to (tui/history_relay.py)."""
+        """What `run` hands each room event to (tui/chat/history_relay.py)."""
         return HistoryRelay(
             self.history(), deliver, on_join=self.history_on_join, page=self.history_page
         )

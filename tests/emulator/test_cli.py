@@ -22,7 +22,7 @@ from tests.emulator.review_server import ARN, review_server
 from tui.common.review_signature import SIGNATURE_HEADER, verify
 from tui.ivs.protocol import messaging_url
 
-# The subcommand module on its own, as tui.cli would call it.
+# The subcommand module on its own, as tui.cli.main would call it.
 RUN = (
     "import argparse, sys\n"
     "from tui.emulator import cli\n"

@@ -10,8 +10,8 @@ from tests.import_graph import import_graph, within
 
 def test_the_walk_sees_the_local_stack() -> None:
     graph = within(import_graph(), "tui.emulator")
-    assert "tui.emulator.live_room" in graph["tui.emulator.messaging"]
-    assert "tui.emulator.fanout" in graph["tui.emulator.live_room"]
+    assert "tui.emulator.chat.live_room" in graph["tui.emulator.chat.messaging"]
+    assert "tui.emulator.chat.fanout" in graph["tui.emulator.chat.live_room"]
 
 
 def test_the_state_is_plain_data() -> None:

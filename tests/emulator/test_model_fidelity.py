@@ -13,7 +13,7 @@ import aiohttp
 
 from tests.emulator.helpers import signed_headers
 from tui.emulator import Emulator
-from tui.emulator.validation import (
+from tui.emulator.aws.request_validation import (
     CHAT_SERVICE,
     STAGE_SERVICE,
     operation_model,

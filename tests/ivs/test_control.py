@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from tests.ports import closed_port, served
 from tui.emulator import Emulator, EmulatorConfig
-from tui.ivs import budget
 from tui.ivs import control as control_module
+from tui.ivs.connection import budget
 from tui.ivs.control import (
     CREATED_BY_TAG,
     ControlError,
@@ -241,7 +241,7 @@ def test_an_unreachable_aws_endpoint_does_not_ask_if_a_server_is_running() -> No
 
 
 def test_the_layers_give_up_in_order() -> None:
-    """Each layer waits longer than the one below it can take (tui/ivs/budget.py)."""
+    """Each layer waits longer than the one below it can take (tui/ivs/connection/budget.py)."""
     one_attempt = budget.CONTROL_CONNECT_TIMEOUT + budget.CONTROL_READ_TIMEOUT
     assert one_attempt < budget.CONTROL_CALL_BUDGET
     assert budget.CONTROL_CALL_BUDGET < budget.APP_SERVER_TIMEOUT < budget.TOKEN_TIMEOUT

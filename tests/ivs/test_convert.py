@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tests.ivs.conftest import SEND_TIME, error_frame, event_frame, message_frame
+from tui.ivs.connection.recent_ids import RecentIds
 from tui.ivs.convert import ServerError, Skipped, frame_to_fact
 from tui.ivs.events import ChatMessage, CustomEvent, MessageDeleted, UserDisconnected
 from tui.ivs.protocol import EVENT_DELETE_MESSAGE, EVENT_DISCONNECT_USER
-from tui.ivs.recent_ids import RecentIds
 
 
 def test_a_message_becomes_a_chat_message_with_its_request_id() -> None:

@@ -372,7 +372,7 @@ async def send_through_expiry(room: ChatRoom, content: str) -> None:
 
 
 async def test_a_batched_reader_keeps_the_order_across_refreshes() -> None:
-    """The TUI reads its link in batches (tui/ivs/read_coalescing.py). A refresh overlaps
+    """The TUI reads its link in batches (tui/ivs/connection/read_coalescing.py). A refresh overlaps
     two links: the old one must hand on what it holds back as soon as the new one opens,
     or a message that only the old link got would come after later ones the new link
     brought at once. Sessions of 3 s, refreshed halfway, the room at 100 msg/s."""

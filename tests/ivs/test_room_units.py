@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from tui.ivs.backoff import backoff_delay
+from tui.ivs.connection.backoff import backoff_delay
+from tui.ivs.connection.recent_ids import RecentIds
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH
-from tui.ivs.recent_ids import RecentIds
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken
 

@@ -19,9 +19,9 @@ from websockets.asyncio.client import ClientConnection
 
 from tests.postgres import PostgresServer, PostgresUnavailable, running_postgres
 from tui.emulator import Emulator, EmulatorConfig
+from tui.server.boot.startup import RunningServer, start_local_stack, start_server
 from tui.server.db import DatabaseTarget
 from tui.server.settings import ServerSettings
-from tui.server.startup import RunningServer, start_local_stack, start_server
 
 FRAME_WAIT = 10.0
 """Safety net only: a frame that never comes fails the test instead of hanging it."""

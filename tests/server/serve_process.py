@@ -56,7 +56,7 @@ async def start_serve(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tui.cli",
+        "tui.cli.main",
         "serve",
         "--aws",
         "--create",

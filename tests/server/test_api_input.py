@@ -8,10 +8,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tui.server.http import AUTH_FAILURE_BURST
+from tui.server.boot.startup import RunningServer, start_local_stack, start_server
 from tui.server.names import looks
 from tui.server.settings import ServerSettings
-from tui.server.startup import RunningServer, start_local_stack, start_server
+from tui.server.web.http import AUTH_FAILURE_BURST
 
 JSON = {"Content-Type": "application/json"}
 
@@ -153,7 +153,7 @@ async def test_token_requests_rate_limited_per_address(tmp_path: Path) -> None:
 
 
 def test_rate_limiter_refills_per_key() -> None:
-    from tui.server.ratelimit import AddressBudget
+    from tui.server.web.ratelimit import AddressBudget
 
     now = [0.0]
     limiter = AddressBudget(per_minute=60, burst=2, clock=lambda: now[0])
@@ -211,6 +211,8 @@ BODY_ROUTES = [
     ("POST", "/api/multihost/stage/leave"),
     ("POST", "/api/moderation/actions"),
     ("PUT", "/api/moderation/settings"),
+    ("POST", "/api/moderation/shield"),
+    ("POST", "/api/moderation/held/abcdefabcdef"),
     ("POST", "/api/no/such/route"),
 ]
 

@@ -41,7 +41,7 @@ def _serve(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "tui.cli.main",
             "serve",
             "--port",
             "0",
@@ -79,7 +79,7 @@ async def test_serve_local_on_postgres_keeps_its_state_there(
     """One instance with --local on Postgres: the state survives a restart with another
     data dir (it is in the database, not the directory)."""
     from tests.server.wired.helpers import local_server
-    from tui.server.client import AppServerClient
+    from tui.client.app_server import AppServerClient
 
     async with await local_server(tmp_path / "one", database_url=postgres_url) as first:
         async with AppServerClient(first.url) as viewer:
@@ -156,7 +156,7 @@ def test_the_banner_shows_no_password(postgres_url: str, tmp_path: Path) -> None
     import signal
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "serve", "--port", "0", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "tui.cli.main", "serve", "--port", "0", "--data-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -187,7 +187,7 @@ async def test_database_errors_in_the_log_show_no_password(
 
     from tests.postgres import PostgresServer
     from tests.server.wired.helpers import local_server
-    from tui.server.client import AppServerClient, AppServerError
+    from tui.client.app_server import AppServerClient, AppServerError
 
     assert isinstance(postgres_server, PostgresServer)
     url = _with_password(postgres_url)

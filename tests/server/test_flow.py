@@ -12,12 +12,12 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.server.conftest import next_event, next_frame
+from tui.client.app_server import AppServerClient, AppServerError
 from tui.ivs.events import CustomEvent
 from tui.ivs.invites import parse_invite, rfc3339
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, new_id
-from tui.server.client import AppServerClient, AppServerError
-from tui.server.errors import INVITE_EXPIRED, INVITE_REVOKED
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
+from tui.server.domain_errors import INVITE_EXPIRED, INVITE_REVOKED
 
 
 async def test_invite_flow(stack: RunningServer) -> None:

@@ -15,12 +15,17 @@ import aiohttp
 import pytest
 
 from tests.server.conftest import start_aws_server
+from tui.client.app_server import AppServerClient
 from tui.emulator import Emulator
-from tui.server.client import AppServerClient
-from tui.server.http import AUTH_FAILURE_BURST
+from tui.server.boot.startup import (
+    BROADCASTER_KEY_FILE,
+    RunningServer,
+    start_local_stack,
+    start_server,
+)
 from tui.server.settings import ServerSettings
-from tui.server.startup import BROADCASTER_KEY_FILE, RunningServer, start_local_stack, start_server
 from tui.server.store import DB_FILE_NAME
+from tui.server.web.http import AUTH_FAILURE_BURST
 
 SERVER_LOG = "tui.server"
 

@@ -12,11 +12,11 @@ import aiohttp
 import pytest
 
 from tests.emulator.helpers import call, client
+from tui.client.app_server import AppServerClient
 from tui.common.roles import Role
-from tui.server.client import AppServerClient
-from tui.server.errors import HOST_LINK_REPLACED
+from tui.server.boot.startup import RunningServer
+from tui.server.domain_errors import HOST_LINK_REPLACED
 from tui.server.models import Redemption
-from tui.server.startup import RunningServer
 
 HOST_PATH = "/api/multihost/host"
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import aiohttp
 
+from tests.app_helpers import HOSTILE
 from tests.emulator.helpers import client
 from tests.server.wired.helpers import Api, chat, send, until
-from tests.tui.conftest import HOSTILE
 from tui.emulator import Emulator, EmulatorConfig
 from tui.server.moderation.records import KEEPER_USER_ID
 
@@ -113,7 +113,7 @@ async def test_the_whole_server_log_holds_no_raw_control_character(tmp_path: Pat
         env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
         with log.open("wb") as out:
             serve = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "tui.cli", *argv),
+                *(sys.executable, "-m", "tui.cli.main", *argv),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.server.client import AppServerClient, AppServerError
-from tui.server.startup import start_local_stack
+from tui.client.app_server import AppServerClient, AppServerError
+from tui.server.boot.startup import start_local_stack
 
 # Full-width letters: NFKC makes them the plain ones a reader takes them for.
 WIDE_HOST = "\uff33\uff34\uff32\uff25\uff21\uff2d \uff28\uff2f\uff33\uff34"

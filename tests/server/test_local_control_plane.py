@@ -14,9 +14,9 @@ from websockets.asyncio.client import connect
 
 from tests.emulator.helpers import client
 from tests.server.conftest import next_event
+from tui.client.app_server import AppServerClient
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE
-from tui.server.client import AppServerClient
-from tui.server.startup import start_local_stack
+from tui.server.boot.startup import start_local_stack
 
 
 def outsider(service: str, url: str) -> Any:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.ivs.conftest import is_state, next_event
+from tui.client.app_server import AppServerClient
+from tui.client.session import ChatSession
 from tui.ivs.events import (
     ConnectionState,
     DisconnectReason,
@@ -17,9 +19,7 @@ from tui.ivs.events import (
     StateChanged,
 )
 from tui.ivs.room import ChatRoom
-from tui.server.client import AppServerClient
-from tui.server.startup import start_local_stack
-from tui.session import ChatSession
+from tui.server.boot.startup import start_local_stack
 
 FAST = {"backoff_base": 0.02, "backoff_cap": 0.1}
 

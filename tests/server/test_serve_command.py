@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tui.server.client import AppServerClient
+from tui.client.app_server import AppServerClient
 
 WAIT = 60.0
 """Safety net only: a server that never prints its banner fails the test."""
@@ -25,7 +25,7 @@ async def test_serve_local_prints_url_and_key_and_stops_on_ctrl_c(tmp_path: Path
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tui.cli",
+        "tui.cli.main",
         "serve",
         "--port",
         "0",

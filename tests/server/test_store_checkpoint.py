@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.server import startup
-from tui.server.client import AppServerClient
+from tui.client.app_server import AppServerClient
+from tui.server.boot import startup
+from tui.server.boot.startup import start_local_stack
 from tui.server.db import engine
-from tui.server.startup import start_local_stack
 from tui.server.store import Store
 
 PAGE = 4096

@@ -11,10 +11,10 @@ import pytest
 
 from tests.certificates import make_certificate
 from tests.server.conftest import start_aws_server
+from tui.client.app_server import AppServerClient, AppServerError
 from tui.emulator import Emulator
-from tui.server.client import AppServerClient, AppServerError
+from tui.server.boot.startup import StartupError, start_server
 from tui.server.settings import ServerSettings
-from tui.server.startup import StartupError, start_server
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.server.conftest import start_aws_server
 from tests.server.serve_process import ServeProcess, start_serve
 from tests.server.wired.helpers import LENIENT, WAIT, Api, chat, keeper_live, send, until
 from tui.emulator import Emulator
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
 
 
 @asynccontextmanager

@@ -2,7 +2,7 @@
 
 `str()` of a `UserFacingError` is a complete phrase a person can read ("cannot reach the
 app server at URL: connection refused"); the screens show it as it is. Anything else that
-reaches a screen is a bug, and is named by its type (`tui.errors.error_words`).
+reaches a screen is a bug, and is named by its type (`tui.error_words.error_words`).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ key id is accepted; with `EmulatorConfig.access_key_id` (the app server's local 
 which also sets a random secret) only that one.
 """
 
+from tui.emulator.chat.messaging import CLOSE_SESSION_EXPIRED
 from tui.emulator.config import DEFAULT_PORT, EmulatorConfig
-from tui.emulator.messaging import CLOSE_SESSION_EXPIRED
 from tui.emulator.stack import Emulator
 
 __all__ = ["CLOSE_SESSION_EXPIRED", "DEFAULT_PORT", "Emulator", "EmulatorConfig"]

@@ -71,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _review_mapping(value: str) -> tuple[str, str]:
-    from tui.emulator.review import parse_mapping
+    from tui.emulator.chat.review import parse_mapping
 
     try:
         return parse_mapping(value)
@@ -93,7 +93,7 @@ def _review_timeout(value: str) -> int:
 
 
 def _iam_policy(value: str) -> dict[str, Any]:
-    from tui.emulator.iam import PolicyError, load_policy
+    from tui.emulator.aws.iam import PolicyError, load_policy
 
     try:
         return load_policy(value)

@@ -44,10 +44,9 @@ from aiohttp import web
 
 from tui.common.hosts import url_host
 from tui.common.text import for_log
-from tui.emulator import iam, slow_clients
-from tui.emulator.chat_api import ChatApi
-from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
-from tui.emulator.errors import (
+from tui.emulator import slow_clients
+from tui.emulator.aws import iam
+from tui.emulator.aws.error_shapes import (
     ApiError,
     access_denied,
     bad_request,
@@ -55,14 +54,8 @@ from tui.emulator.errors import (
     not_found,
     validation_error,
 )
-from tui.emulator.iam import IdentityPolicy
-from tui.emulator.live_room import Connection
-from tui.emulator.messaging import CLOSE_GOING_AWAY, ChatHub
-from tui.emulator.review import Reviewer
-from tui.emulator.sigv4 import SignatureError, credential_of, verify
-from tui.emulator.stage_api import RequestContext, StageApi
-from tui.emulator.state import EmulatorState
-from tui.emulator.validation import (
+from tui.emulator.aws.iam import IdentityPolicy
+from tui.emulator.aws.request_validation import (
     CHAT_SERVICE,
     STAGE_SERVICE,
     operation_model,
@@ -70,6 +63,14 @@ from tui.emulator.validation import (
     validate_input,
     validate_value,
 )
+from tui.emulator.aws.sigv4 import SignatureError, credential_of, verify
+from tui.emulator.chat.api import ChatApi
+from tui.emulator.chat.live_room import Connection
+from tui.emulator.chat.messaging import CLOSE_GOING_AWAY, ChatHub
+from tui.emulator.chat.review import Reviewer
+from tui.emulator.config import DEFAULT_HOST, EmulatorConfig
+from tui.emulator.stage_api import RequestContext, StageApi
+from tui.emulator.state import EmulatorState
 from tui.ivs.protocol import LOCAL_STAGE_PATH, messaging_url
 
 log = logging.getLogger("tui.emulator")

@@ -30,9 +30,9 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.aws.error_shapes import not_found
 from tui.emulator.config import EmulatorConfig
-from tui.emulator.errors import not_found
-from tui.emulator.resources import list_page, lookup
+from tui.emulator.lookups import list_page, lookup
 from tui.emulator.state import (
     EmulatorState,
     ParticipantGrant,

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui.common.timefmt import rfc3339
+from tui.common.timing.timefmt import rfc3339
 from tui.ivs.protocol import ID_ALPHABET
 
 TOKEN_GRACE = 300.0

@@ -29,7 +29,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from tui.ivs import budget
+from tui.ivs.connection import budget
 from tui.ivs.protocol import ChatCapability, StageCapability, messaging_url
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ REALTIME_SERVICE = "ivs-realtime"
 
 # Per attempt, and attempts in all (`total_max_attempts`; `max_attempts` would count only
 # retries): within CONTROL_CALL_BUDGET, which `_call` also holds the whole call to, so the
-# app server answers the TUI before the TUI stops waiting (tui/ivs/budget.py).
+# app server answers the TUI before the TUI stops waiting (tui/ivs/connection/budget.py).
 _BOTO_CONFIG = Config(
     connect_timeout=budget.CONTROL_CONNECT_TIMEOUT,
     read_timeout=budget.CONTROL_READ_TIMEOUT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.ivs.connection.recent_ids import RecentIds
 from tui.ivs.events import ChatMessage, CustomEvent, MessageDeleted, UserDisconnected
 from tui.ivs.protocol import (
     EVENT_DELETE_MESSAGE,
@@ -19,7 +20,6 @@ from tui.ivs.protocol import (
     MessageFrame,
     parse_server_frame,
 )
-from tui.ivs.recent_ids import RecentIds
 
 
 @dataclass(frozen=True, slots=True)

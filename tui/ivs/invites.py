@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tui.common.timefmt import rfc3339
+from tui.common.timing.timefmt import rfc3339
 from tui.ivs.events import CustomEvent
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, SEND_TIME_MAX_YEAR, SEND_TIME_MIN_YEAR
 
@@ -79,5 +79,5 @@ def invite_for(event: CustomEvent, user_id: str) -> Invite | None:
     return parse_invite(event)
 
 
-# rfc3339 lives in tui.common.timefmt; it stays importable from here for older callers.
+# rfc3339 lives in tui.common.timing.timefmt; it stays importable from here for older callers.
 __all__ = ["BROADCAST_TYPES", "Invite", "invite_for", "parse_expiry", "parse_invite", "rfc3339"]

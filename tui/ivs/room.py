@@ -34,8 +34,21 @@ from typing import Any, TypeVar, cast
 
 from websockets.exceptions import ConnectionClosed
 
-from tui.ivs import budget
-from tui.ivs.backoff import backoff_delay
+from tui.ivs.connection import budget
+from tui.ivs.connection.backoff import backoff_delay
+from tui.ivs.connection.link import (
+    CLOSE_TIMEOUT,
+    Link,
+    OpenFailed,
+    Outcome,
+    exc_words,
+    open_link,
+    read_link,
+    settle,
+)
+from tui.ivs.connection.read_coalescing import read_at_once
+from tui.ivs.connection.recent_ids import RecentIds
+from tui.ivs.connection.request_table import Request, RequestTable
 from tui.ivs.convert import ServerError, Skipped, frame_to_fact
 from tui.ivs.events import (
     ChatError,
@@ -48,16 +61,6 @@ from tui.ivs.events import (
     RoomEvent,
     StateChanged,
     UserDisconnected,
-)
-from tui.ivs.link import (
-    CLOSE_TIMEOUT,
-    Link,
-    OpenFailed,
-    Outcome,
-    exc_words,
-    open_link,
-    read_link,
-    settle,
 )
 from tui.ivs.protocol import (
     ATTRIBUTES_MAX_BYTES,
@@ -72,9 +75,6 @@ from tui.ivs.protocol import (
     code_points,
     new_id,
 )
-from tui.ivs.read_coalescing import read_at_once
-from tui.ivs.recent_ids import RecentIds
-from tui.ivs.request_table import Request, RequestTable
 from tui.ivs.tokens import TokenProvider
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class ChatRoom:
         batch_reads: bool = False,
     ) -> None:
         """`batch_reads`: read a busy room in batches, up to 50 ms late, to wake up a fifth
-        as often (tui/ivs/read_coalescing.py). For a screen, which repaints a few times a
+        as often (tui/ivs/connection/read_coalescing.py). For a screen, which repaints a few times a
         second under load anyway; not for a recorder, whose history a reconnecting client
         reads at once and which must have every message sent before it by then."""
         if request_timeout <= 0:

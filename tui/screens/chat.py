@@ -1,6 +1,6 @@
 """The chat screen: status line, message list, invite toast, composer, footer.
 
-Room events arrive as messages (tui.screens.room_messages) and only their handlers change
+Room events arrive as messages (tui.chat.room_messages) and only their handlers change
 widgets. User actions call the controller (tui/controller.py, given to the constructor as
 a `Controls`) in workers and report their outcome as a system line in the list.
 """
@@ -25,16 +25,28 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-from tui.actions import BY_ACTION, Who, actions_of, bindings_for
-from tui.common.clock import Clock
-from tui.common.durations import describe_duration
+from tui.action_table import BY_ACTION, Who, actions_of, bindings_for
+from tui.chat.history_relay import Delivered
+from tui.chat.history_sync import HistoryShown, missed_words
+from tui.chat.room_messages import (
+    ConnectionChanged,
+    IdentityKnown,
+    InviteReceived,
+    MessageGone,
+    MessagesArrived,
+    Moderated,
+    UserGone,
+)
+from tui.chat.stage_invite import EXPIRED_WORDS, StageInvite, WhipSettings
+from tui.client.app_server import InviteExpired
+from tui.client.moderation_api import ModerationAction, Party
+from tui.client.session import SelfIdentity
 from tui.common.roles import Role
 from tui.common.text import for_log
+from tui.common.timing.clock import Clock
+from tui.common.timing.durations import describe_duration
 from tui.controller import Controls
-from tui.errors import error_words
-from tui.history_relay import Delivered
-from tui.history_sync import HistoryShown, missed_words
-from tui.invite import EXPIRED_WORDS, StageInvite, WhipSettings
+from tui.error_words import error_words
 from tui.ivs.events import (
     ChatError,
     ChatMessage,
@@ -47,9 +59,7 @@ from tui.ivs.events import (
 )
 from tui.ivs.invites import invite_for
 from tui.ivs.moderation_notice import ModerationNotice, parse_notice
-from tui.key_bursts import BURST_GAP_S, burst_text, continues, is_command
-from tui.moderation_api import ModerationAction, Party
-from tui.screens.admin_menu import (
+from tui.screens.dialogs.admin_menu import (
     BAN,
     DELETE,
     DISCONNECT,
@@ -62,28 +72,19 @@ from tui.screens.admin_menu import (
     AdminMenu,
     admin_actions,
 )
-from tui.screens.ban_confirm import BanChoice, BanConfirm
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.dialog import ARMING_S
-from tui.screens.disconnected import DISCONNECTED_WORDS, MODERATOR_AFTER, DisconnectedScreen
+from tui.screens.dialogs.ban_confirm import BanChoice, BanConfirm
+from tui.screens.dialogs.confirm import ConfirmScreen
+from tui.screens.dialogs.dialog import ARMING_S
+from tui.screens.dialogs.disconnected import DISCONNECTED_WORDS, MODERATOR_AFTER, DisconnectedScreen
+from tui.screens.dialogs.stage_link import StageLinkScreen
+from tui.screens.dialogs.timeout_picker import TimeoutChoice, TimeoutPicker
+from tui.screens.dialogs.whip import WhipScreen
 from tui.screens.keys_help import keys_help
 from tui.screens.moderation_log import DONE_WORDS, ModerationLogScreen
-from tui.screens.room_messages import (
-    ConnectionChanged,
-    IdentityKnown,
-    InviteReceived,
-    MessageGone,
-    MessagesArrived,
-    Moderated,
-    UserGone,
-)
 from tui.screens.room_settings import RoomSettingsScreen
-from tui.screens.stage_link import StageLinkScreen
-from tui.screens.timeout_picker import TimeoutChoice, TimeoutPicker
 from tui.screens.user_card import UserCard, UserCardChoice
-from tui.screens.whip import WhipScreen
-from tui.server.client import InviteExpired
-from tui.session import SelfIdentity
+from tui.terminal.key_bursts import BURST_GAP_S, burst_text, continues, is_command
+from tui.terminal.untrusted import clean, content_from
 from tui.widgets.composer import Composer, send_error_words
 from tui.widgets.invite_toast import InviteToast, ToastState
 from tui.widgets.join_hint import JoinHint, JoinHints
@@ -91,7 +92,6 @@ from tui.widgets.message_list import MessageList
 from tui.widgets.mode_footer import ModeFooter
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import StatusLine
-from tui.widgets.untrusted import clean, content_from
 
 log = logging.getLogger(__name__)
 W = TypeVar("W", bound=Widget)
@@ -183,7 +183,7 @@ def _sentence(words: str) -> str:
 
 @dataclass
 class HistoryFetched(Message):
-    """History from the app server (tui/history_relay.py): on join, or what was missed."""
+    """History from the app server (tui/chat/history_relay.py): on join, or what was missed."""
 
     shown: HistoryShown
 
@@ -239,7 +239,7 @@ class ChatScreen(Screen[None]):
     def HELP(self) -> str:  # type: ignore[override]  # a property: the keys follow the keymap
         return keys_help(self.app, self._keymap)
 
-    BINDINGS = bindings_for("chat")  # tui/actions.py
+    BINDINGS = bindings_for("chat")  # tui/action_table.py
 
     def __init__(
         self,
@@ -292,7 +292,7 @@ class ChatScreen(Screen[None]):
         self._explained: dict[str, bool] = {}
         self._countdown: Timer | None = None
         # Keys typed in the message list, held until it is known whether they came alone
-        # (a command) or together (text for the composer): tui/key_bursts.py.
+        # (a command) or together (text for the composer): tui/terminal/key_bursts.py.
         self._burst: list[events.Key] = []
         self._burst_number = 0
         self._burst_queued = False  # its keys may still be in the app's queue: all join
@@ -804,7 +804,7 @@ class ChatScreen(Screen[None]):
                 composer.sent(text)
             outbox.popleft()
 
-    # --- keys typed in the message list (tui/key_bursts.py) ----------------------------------
+    # --- keys typed in the message list (tui/terminal/key_bursts.py) -------------------------
 
     async def key_arrived(self, event: events.Key) -> bool:
         """Every key the app reads, in order, before Textual routes it (ChatApp.on_event);

@@ -1,5 +1,5 @@
 """The app's keys as F1's help panel leads with them (as the README's key table), made from the
-action registry (tui/actions.py) and the keymap in force, so a remapped key is shown as
+action registry (tui/action_table.py) and the keymap in force, so a remapped key is shown as
 the user set it.
 
 Textual's help panel shows the focused widget's `HELP` above every binding in reach,
@@ -13,8 +13,8 @@ import re
 from textual.app import App
 from textual.binding import Binding
 
-from tui.actions import ACTIONS, SECTION_RULES, Section
-from tui.widgets.untrusted import clean
+from tui.action_table import ACTIONS, SECTION_RULES, Section
+from tui.terminal.untrusted import clean
 
 
 def _code(text: str) -> str:

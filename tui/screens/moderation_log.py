@@ -23,15 +23,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.common.durations import describe_duration
-from tui.moderation_api import DEFAULT_LOG_LIMIT, ModerationRecord, Party
-from tui.server.client import AppServerError
+from tui.client.app_server import AppServerError
+from tui.client.moderation_api import DEFAULT_LOG_LIMIT, ModerationRecord, Party
+from tui.common.timing.durations import describe_duration
+from tui.terminal.untrusted import as_content, clean, content_from
 from tui.widgets.line_input import LineInput
-from tui.widgets.untrusted import as_content, clean, content_from
 
 
 class LogSource(Protocol):
-    """What the screen asks for (tui.moderation_api.ModerationClient is one)."""
+    """What the screen asks for (tui.client.moderation_api.ModerationClient is one)."""
 
     async def moderation_log(
         self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
@@ -39,7 +39,7 @@ class LogSource(Protocol):
 
 
 class Unbanner(Protocol):
-    """How the screen lifts a ban (tui.moderation_api.ModerationClient is one)."""
+    """How the screen lifts a ban (tui.client.moderation_api.ModerationClient is one)."""
 
     async def act(self, action: str, user_id: str) -> ModerationRecord: ...
 

@@ -5,7 +5,7 @@ a second for the whole room, the longest message).
 A thin view over `SettingsStore`: loaded when it opens, saved whole with ctrl+s (PUT),
 escape cancels. Bad input, the fields' or the server's (a blocked term that is not a
 valid pattern), is said in place and keeps everything typed. Durations are typed as
-moderators say them (`5s`, `10m`, `1h`; tui/common/durations.py).
+moderators say them (`5s`, `10m`, `1h`; tui/common/timing/durations.py).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static, TextArea
 
-from tui.common.durations import DAY, HOUR, DurationError, format_duration, parse_duration
+from tui.client.app_server import AppServerError
+from tui.client.moderation_api import FloodLimits, RoomSettings
+from tui.common.timing.durations import DAY, HOUR, DurationError, format_duration, parse_duration
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, MAX_MESSAGE_RATE_PER_SECOND
-from tui.moderation_api import FloodLimits, RoomSettings
-from tui.screens.dialog import DialogScreen
-from tui.server.client import AppServerError
+from tui.screens.dialogs.dialog import DialogScreen
+from tui.terminal.untrusted import as_content, clean
 from tui.widgets.line_input import LineInput
 from tui.widgets.text_box import TextBox
-from tui.widgets.untrusted import as_content, clean
 
 # The app server's bounds (its room settings), checked here too so that a typo such as
 # 99999d is said in words beside its field, not as the server's "flood.timeoutSeconds".
@@ -41,7 +41,7 @@ ABOUT = (
 
 
 class SettingsStore(Protocol):
-    """What the screen asks for (tui.moderation_api.ModerationClient is one)."""
+    """What the screen asks for (tui.client.moderation_api.ModerationClient is one)."""
 
     async def room_settings(self) -> RoomSettings: ...
 

@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.actions import BY_ID, bindings_for
+from tui.action_table import BY_ID, bindings_for
+from tui.client.moderation_api import ModeratedUser, ModerationAction, NotPermitted
 from tui.common.roles import Role
-from tui.errors import error_words
+from tui.error_words import error_words
 from tui.ivs.events import ChatMessage
-from tui.moderation_api import ModeratedUser, ModerationAction, NotPermitted
-from tui.screens.dialog import DialogScreen
-from tui.widgets.untrusted import as_content, clean
+from tui.screens.dialogs.dialog import DialogScreen
+from tui.terminal.untrusted import as_content, clean
 
 RECENT = 8
 """Messages shown on the card: the newest, from the scrollback and the history."""
@@ -87,7 +87,7 @@ class UserCard(DialogScreen[UserCardChoice | None]):
     UserCard > #dialog { width: 72; padding: 0 1; }
     UserCard .-muted { color: $text-muted; }
     """
-    BINDINGS = bindings_for("user_card")  # tui/actions.py; the keymap's keys: compose
+    BINDINGS = bindings_for("user_card")  # tui/action_table.py; the keymap's keys: compose
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.argtypes import port_number
+from tui.cli.argtypes import port_number
 
 # settings flags: argparse dest -> ServerSettings field (the same names)
 _FLAGS = (
@@ -139,7 +139,7 @@ def _config_line(config_file: Path) -> str:
 
 def _banner(server: Any, config_file: Path) -> str:
     from tui.common.command import command_name
-    from tui.server.startup import BROADCASTER_KEY_FILE
+    from tui.server.boot.startup import BROADCASTER_KEY_FILE
 
     url = server.url
     key = server.broadcaster_key
@@ -187,7 +187,7 @@ async def _serve(settings: Any, config_file: Path) -> int:
     import contextlib
     import signal
 
-    from tui.server.startup import start_server
+    from tui.server.boot.startup import start_server
 
     server = await start_server(settings)
     stop = asyncio.Event()
@@ -208,13 +208,13 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
+    from tui.server.boot.startup import StartupError
     from tui.server.settings import (
         aws_only_flags_in_local_mode,
         default_config_file,
         describe_settings_error,
         load_settings,
     )
-    from tui.server.startup import StartupError
 
     flags = {name: getattr(args, name, None) for name in _FLAGS}
     try:
@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ivs-chat-tui serve: {contradiction}", file=sys.stderr)
         return 2
     if settings.delete:
-        from tui.server.startup import delete_created_resources
+        from tui.server.boot.startup import delete_created_resources
 
         try:
             lines = asyncio.run(delete_created_resources(settings))

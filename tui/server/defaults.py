@@ -1,5 +1,5 @@
 """The app server's names and defaults that need no settings machinery: the demo's
-`--help` shows them without importing pydantic (tui/cli.py imports lazily)."""
+`--help` shows them without importing pydantic (tui/cli/main.py imports lazily)."""
 
 from __future__ import annotations
 

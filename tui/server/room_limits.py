@@ -24,8 +24,8 @@ from tui.ivs.protocol import (
     MAX_MESSAGE_LENGTH,
     MAX_MESSAGE_RATE_PER_SECOND,
 )
-from tui.server.control import ServiceControl
-from tui.server.errors import InvalidRequest, IvsFailed
+from tui.server.domain_errors import InvalidRequest, IvsFailed
+from tui.server.stage.control_plane import ServiceControl
 
 log = logging.getLogger("tui.server")
 

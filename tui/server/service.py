@@ -1,7 +1,7 @@
 """The app server's core: chat tokens, stage invites, redemption and the stage link.
 
 A plain class with no HTTP in it: `http.py` maps requests onto these methods and the
-domain errors of `tui.server.errors` onto statuses, and the TUI could embed it
+domain errors of `tui.server.domain_errors` onto statuses, and the TUI could embed it
 in-process. Control-plane failures become `IvsFailed` with the `ControlError`'s words.
 """
 
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from tui.common.roles import Role
@@ -22,8 +23,7 @@ from tui.ivs.control import ControlError
 from tui.ivs.control import ParticipantToken as IssuedParticipantToken
 from tui.ivs.invites import Invite
 from tui.ivs.protocol import EVENT_MULTIHOST_INVITE, ChatCapability, StageCapability, new_id
-from tui.server.control import ServiceControl, StageMove
-from tui.server.errors import (
+from tui.server.domain_errors import (
     HOST_LINK_REPLACED,
     INVITE_EXPIRED,
     INVITE_REVOKED,
@@ -52,7 +52,11 @@ from tui.server.names import (
 )
 from tui.server.room_limits import LiveRoomLimits
 from tui.server.settings import HOST_MINUTES, INVITE_MINUTES
+from tui.server.stage.control_plane import ServiceControl, StageMove
 from tui.server.store import IdentityRecord, InviteRecord, Store
+
+if TYPE_CHECKING:
+    from tui.server.raid.desk import RaidDesk
 
 BROADCAST_REALTIME = "realtime"
 WHIP_GLOBAL = "https://global.whip.live-video.net"
@@ -139,6 +143,8 @@ class AppService:
         """The room's recorded history (set at start-up)."""
         self.room_limits: LiveRoomLimits | None = None
         """The IVS room's own limits (set at start-up; `tui.server.room_limits`)."""
+        self.raid: RaidDesk | None = None
+        """Shield mode, the held queue, the moderators' news (set at start-up)."""
 
     async def close(self) -> None:
         await self.control.close()

@@ -16,7 +16,7 @@ from pydantic_settings import SettingsConfigDict
 
 from tui.common.app_identity import APP_NAME, ENV_PREFIX, SERVER_CONFIG_FILE_NAME
 from tui.common.validation import validation_words
-from tui.config_sources import FlagsEnvTomlSettings, settings_from
+from tui.config.sources import FlagsEnvTomlSettings, settings_from
 from tui.ivs.protocol import (
     DEFAULT_SESSION_MINUTES,
     MAX_MESSAGE_LENGTH,
@@ -113,13 +113,13 @@ class ServerSettings(FlagsEnvTomlSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     """Addresses or CIDR ranges of the reverse proxies in front of this server: a request
     from one of them is counted, limited and banned by the client address its
-    `Forwarded` or `X-Forwarded-For` header gives (tui/server/client_address.py). Without
+    `Forwarded` or `X-Forwarded-For` header gives (tui/server/web/client_address.py). Without
     any, those headers are ignored."""
 
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        from tui.server.client_address import parse_networks
+        from tui.server.web.client_address import parse_networks
 
         parse_networks(value)  # ValueError in words for a bad one
         return value

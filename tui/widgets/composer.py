@@ -21,11 +21,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tui.actions import BY_ID, bindings_for
+from tui.action_table import BY_ID, bindings_for
 from tui.ivs.events import ChatError
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode, code_points
+from tui.terminal.untrusted import as_content, clean
 from tui.widgets.line_input import LineInput
-from tui.widgets.untrusted import as_content, clean
 
 HISTORY_SIZE = 100
 RECALL_ID = "composer.history_previous"
@@ -127,7 +127,7 @@ class History:
 class ComposerInput(LineInput):
     """Over the limit a paste stays, and the counter goes negative, as if typed."""
 
-    BINDINGS = bindings_for("composer")  # tui/actions.py
+    BINDINGS = bindings_for("composer")  # tui/action_table.py
 
     @dataclass
     class Entered(Message):

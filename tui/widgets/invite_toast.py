@@ -1,11 +1,11 @@
 """The invite toast: shown to the invited viewer only, until they act on it or it expires.
 
-It holds no network code: it holds the invite as one value (`stage`, a tui.invite
+It holds no network code: it holds the invite as one value (`stage`, a tui.chat.stage_invite
 StageInvite) and asks for a join with `JoinRequested`; the screen redeems the invite and
 tells the toast how it went.
 The stage link is drawn as an OSC 8 hyperlink (a `link` style), so a terminal makes it
 clickable even when no browser can be opened from here (SSH); the copy key also shows it
-whole (tui/screens/stage_link.py), for a terminal that passes no hyperlink.
+whole (tui/screens/dialogs/stage_link.py), for a terminal that passes no hyperlink.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
-from tui.invite import EXPIRED_WORDS, StageInvite, ToastState, WhipSettings
+from tui.chat.stage_invite import EXPIRED_WORDS, StageInvite, ToastState, WhipSettings
 from tui.ivs.invites import Invite
-from tui.widgets.untrusted import clean, content_from
+from tui.terminal.untrusted import clean, content_from
 
 
 class InviteToast(Widget):

@@ -15,7 +15,7 @@ from textual import events
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.widgets.untrusted import content_from
+from tui.terminal.untrusted import content_from
 
 _VIEWER_LABELS = ("Join as a viewer from another terminal: ", "Join as a viewer: ", "Viewers: ")
 _MODERATOR_LABELS = ("Moderate from another terminal: ", "Moderate: ")

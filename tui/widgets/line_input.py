@@ -8,9 +8,9 @@ from typing import Any
 from textual import events
 from textual.widgets import Input
 
-from tui.terminal_output import cursor_should_blink
+from tui.terminal.output import cursor_should_blink
+from tui.terminal.untrusted import pasted_line
 from tui.widgets.key_order import run_own_binding
-from tui.widgets.untrusted import pasted_line
 
 
 class LineInput(Input):

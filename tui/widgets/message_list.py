@@ -1,6 +1,6 @@
 """The chat's message list: one line-API `ScrollView`, no widget per message.
 
-Modelled on toolong's log view: a thin view over `tui.scrollback.Scrollback`, which holds
+Modelled on toolong's log view: a thin view over `tui.chat.scrollback.Scrollback`, which holds
 the entries (bounded, with an id index) and numbers their lines, so adding a message is
 O(1) and finding the entry under a screen row is a bisect. Lines are wrapped
 lazily and rendered strips are kept in LRU caches keyed by what changes them (entry,
@@ -34,15 +34,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tui.actions import bindings_for
-from tui.common.clock import Clock, utc_now
+from tui.action_table import bindings_for
+from tui.chat.scrollback import Entry, Scrollback
+from tui.chat.search import SearchQuery
+from tui.chat.time_column import UNKNOWN_TIME, TimeColumn
 from tui.common.roles import Role
+from tui.common.timing.clock import Clock, utc_now
 from tui.ivs.events import ChatMessage
-from tui.message_search import SearchQuery
-from tui.scrollback import Entry, Scrollback
-from tui.terminal_output import RepaintPacer, output_backlog
-from tui.widgets.time_column import UNKNOWN_TIME, TimeColumn
-from tui.widgets.untrusted import clean
+from tui.terminal.output import RepaintPacer, output_backlog
+from tui.terminal.untrusted import clean
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
 # and near-white backgrounds, so names read under dark and light themes alike.
@@ -174,7 +174,9 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
     # Priority, each run as its key is read: the table says why.
-    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("message_list"))  # tui/actions.py
+    BINDINGS: ClassVar[list[BindingType]] = list(
+        bindings_for("message_list")
+    )  # tui/action_table.py
 
     COMPONENT_CLASSES = {
         "message-list--time",
@@ -286,7 +288,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         self._dropped_lines = 0  # lines cut from the top since the last flush
         self._flush_pending = False
         # Repaints under load go on a budget, and wait while the terminal lags behind
-        # (tui.terminal_output); headless (tests, snapshots) every flush is at once.
+        # (tui.terminal.output); headless (tests, snapshots) every flush is at once.
         self._pacer = RepaintPacer()
         self._paced: Timer | None = None
         self._feed: Callable[[], None] | None = None  # see `set_feed`
@@ -358,7 +360,7 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def repaint_waiting(self) -> bool:
-        """A paced repaint is due (tui.terminal_output): nothing added before it is drawn
+        """A paced repaint is due (tui.terminal.output): nothing added before it is drawn
         sooner, and the feed (`set_feed`) is called first thing when it comes."""
         return self._paced is not None
 

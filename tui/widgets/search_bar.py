@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tui.actions import bindings_for
-from tui.message_search import SearchQuery
+from tui.action_table import bindings_for
+from tui.chat.search import SearchQuery
 from tui.widgets.line_input import LineInput
 
 PLACEHOLDER = "search: words, or from:name · enter find · ctrl+f only matches · escape close"
@@ -30,7 +30,7 @@ class SearchBar(LineInput):
     }
     SearchBar.-open { display: block; }
     """
-    BINDINGS = bindings_for("search_bar")  # tui/actions.py
+    BINDINGS = bindings_for("search_bar")  # tui/action_table.py
 
     @dataclass
     class Find(Message):

@@ -15,9 +15,9 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widget import Widget
 
-from tui.common.clock import Clock
+from tui.common.timing.clock import Clock
 from tui.ivs.events import ConnectionState, StateChanged
-from tui.widgets.untrusted import content_from
+from tui.terminal.untrusted import content_from
 
 _STATE_STYLE = {
     ConnectionState.CONNECTING: "$warning",

@@ -11,11 +11,11 @@ import pytest
 from tests.server.history.helpers import T0, Clock, frame, ids, msg_id, open_store
 from tui.ivs.events import MessageDeleted
 from tui.server.db import DatabaseTarget
-from tui.server.errors import ServiceError
+from tui.server.domain_errors import ServiceError
 from tui.server.history.query import DEFAULT_LIMIT, MAX_LIMIT, history, parse_time
 from tui.server.history.record import from_micros, moderation_event
 from tui.server.history.store import HistoryStore
-from tui.server.http import status_of
+from tui.server.web.http import status_of
 
 S = 1_000_000
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tui.ivs.protocol import ChatCapability
-from tui.server.errors import InvalidRequest, NotAllowed
+from tui.server.domain_errors import InvalidRequest, NotAllowed
 from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.policy import Role, parse_action_request
 from tui.server.moderation.records import (

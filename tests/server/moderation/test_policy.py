@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tui.common.durations import describe_duration
-from tui.server.errors import InvalidRequest, NotAllowed
+from tui.common.timing.durations import describe_duration
+from tui.server.domain_errors import InvalidRequest, NotAllowed
 from tui.server.moderation.policy import (
     DEFAULT_TIMEOUT_SECONDS,
     MAX_TIMEOUT_SECONDS,

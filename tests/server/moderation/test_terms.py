@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.terms import (
     MAX_PATTERNS,
     MAX_TERM_LENGTH,

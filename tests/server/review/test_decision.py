@@ -116,7 +116,7 @@ def test_the_answer_shapes() -> None:
     ],
 )
 def test_a_bad_payload_is_refused_in_words(body: object, words: str) -> None:
-    from tui.server.errors import InvalidRequest
+    from tui.server.domain_errors import InvalidRequest
 
     with pytest.raises(InvalidRequest, match=words):
         parse_review_request(body)

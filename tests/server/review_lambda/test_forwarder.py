@@ -189,7 +189,7 @@ async def test_the_zip_runs_on_the_standard_library_alone(
 
 def test_the_package_command_writes_the_zip_where_asked(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "review-handler", "package", "--out", "out/h.zip"],
+        [sys.executable, "-m", "tui.cli.main", "review-handler", "package", "--out", "out/h.zip"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -12,7 +12,7 @@ import pytest
 from tests.server.conftest import start_aws_server
 from tests.server.wired.helpers import LENIENT, keeper_live, local_server
 from tui.emulator import Emulator, EmulatorConfig
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
 
 
 @pytest.fixture(params=["local", "aws"])

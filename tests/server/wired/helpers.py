@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 from websockets.asyncio.client import ClientConnection, connect
 
+from tui.server.boot.startup import RunningServer, start_server
 from tui.server.settings import ServerSettings
-from tui.server.startup import RunningServer, start_server
 
 WAIT = 10.0
 """Safety net only: what never comes fails the test instead of hanging it."""

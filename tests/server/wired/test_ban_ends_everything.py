@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.server.wired.helpers import Api, api, local_server
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
 
 
 @pytest.fixture

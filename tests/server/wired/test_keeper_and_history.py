@@ -12,9 +12,9 @@ from websockets.asyncio.client import ClientConnection
 
 from tests.server.wired.helpers import WAIT, Api, api, chat, local_server, send, until
 from tui.ivs.moderation_notice import EVENT_MODERATION
+from tui.server.boot.startup import RunningServer, local_review_arn
 from tui.server.moderation.keeper import KeeperHealth, RoomKeeper
 from tui.server.moderation.records import KEEPER_USER_ID
-from tui.server.startup import RunningServer, local_review_arn
 
 
 def review_falls_back(server: RunningServer) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.server.wired.helpers import Api, api, chat, closed, local_server, until
 from tui.ivs.moderation_notice import EVENT_MODERATION
-from tui.server.startup import RunningServer, StartupError
+from tui.server.boot.startup import RunningServer, StartupError
 
 
 async def _people(client: Api, server: RunningServer) -> tuple[dict, dict, dict]:
@@ -194,6 +194,8 @@ async def test_settings_get_and_put_and_an_invalid_pattern_is_refused(
             "blockedTerms": [],
             "flood": {"messages": 5, "seconds": 5, "timeoutSeconds": 60},
             "newIdentityWaitSeconds": 0,
+            "holdTerms": [],
+            "shield": {"minutes": 30, "minIdentityAgeSeconds": 600, "slowModeSeconds": 10},
             "maxMessageRate": 10,
             "maxMessageLength": 500,
         }

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from tests.server.wired.helpers import WAIT, Api, api, chat, closed, send, until
+from tui.server.boot.startup import RunningServer
 from tui.server.moderation.records import KEEPER_USER_ID
-from tui.server.startup import RunningServer
 
 
 async def recorded(server: RunningServer, message_id: str) -> None:

@@ -27,8 +27,8 @@ from tests.server.wired.helpers import (
     until,
 )
 from tui.emulator import Emulator, EmulatorConfig
+from tui.server.boot.startup import RunningServer, local_review_arn, start_server
 from tui.server.settings import ServerSettings
-from tui.server.startup import RunningServer, local_review_arn, start_server
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:ivs-chat-tui-review"
 SECRET = "a-review-secret-for-these-tests"

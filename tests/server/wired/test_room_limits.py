@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.server.conftest import start_aws_server
 from tests.server.wired.helpers import LENIENT, api, chat, local_server, send, until
 from tui.emulator import Emulator, EmulatorConfig
-from tui.server.startup import RunningServer
+from tui.server.boot.startup import RunningServer
 
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:ivs-chat-tui-review"
 

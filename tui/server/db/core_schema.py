@@ -166,7 +166,7 @@ CREATE TABLE IF NOT EXISTS kept_resources (
 # moderation_offences: the room keeper's claim on one offending message, so that of
 # several instances watching the room only one acts on it (`ModerationStore.claim`).
 # kept_resources: the room and stage `--create` made, per region and endpoint ('' for
-# AWS itself), when the database is shared (`tui.server.resources`).
+# AWS itself), when the database is shared (`tui.server.boot.created_resources`).
 
 # Whether a ban also banned the addresses the user was seen from: the log says so.
 _BAN_ADDRESS_IN_LOG = "ALTER TABLE moderation_log ADD COLUMN ban_address INTEGER NOT NULL DEFAULT 0"

@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 
 import psycopg
 
-from tui.server.custody import check_custody
+from tui.server.boot.custody import check_custody
 from tui.server.db.url import masked, redacted
 
 FILE_MODE = 0o600
@@ -83,7 +83,7 @@ def private_files(db_path: Path) -> None:
     SQLite opens them, whatever the directory's mode or the umask: they hold participant
     tokens. (SQLite creates the WAL and SHM with the database file's mode; made here,
     they need not rely on that.) One that another user owns or may write is refused
-    (`UnsafeCustody`, tui/server/custody.py)."""
+    (`UnsafeCustody`, tui/server/boot/custody.py)."""
     for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:

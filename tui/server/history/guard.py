@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from aiohttp import web
 
-from tui.server.ratelimit import AddressBudget
+from tui.server.web.ratelimit import AddressBudget
 
 PAGES_PER_MINUTE = 60.0
 PAGE_BURST = 20

@@ -14,7 +14,7 @@ A page is also bounded in bytes (`MAX_PAGE_BYTES`): a page after an Id or a time
 before the message that would pass it and says `more`; the newest page keeps the newest
 messages that fit. A full page, or one marked `more`, may have more after it: ask again
 after its last message. Bad input raises
-the service's 400 and an unknown message Id its 404 (tui/server/errors.py).
+the service's 400 and an unknown message Id its 404 (tui/server/domain_errors.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from tui.ivs.protocol import ID_ALPHABET, ID_LENGTH, SEND_TIME_MAX_YEAR, SEND_TIME_MIN_YEAR
-from tui.server.errors import InvalidRequest, NotFound
+from tui.server.domain_errors import InvalidRequest, NotFound
 from tui.server.history.record import HistoryPage, to_micros
 from tui.server.history.store import HistoryStore, StoredMessage
 

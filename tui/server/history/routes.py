@@ -1,5 +1,5 @@
 """`GET /api/chat/history?after=<messageId or RFC 3339 time>&limit=N`, mounted under /api
-by `tui.server.http.api_app`: `{messages: [...], complete: bool, more: bool}`, for holders
+by `tui.server.web.http.api_app`: `{messages: [...], complete: bool, more: bool}`, for holders
 of a session key or the broadcaster key (`tui.server.history.query`), within each
 identity's budget (`tui.server.history.guard`)."""
 
@@ -9,11 +9,11 @@ import math
 
 from aiohttp import web
 
-from tui.server.errors import NotAuthenticated
+from tui.server.domain_errors import NotAuthenticated
 from tui.server.history.guard import TooMany, write_within
 from tui.server.history.query import history as history_page
-from tui.server.http import STATE, _error, _service, bearer
-from tui.server.keyed import history, keyed
+from tui.server.web.http import STATE, _error, _service, bearer
+from tui.server.web.keyed import history, keyed
 
 
 @keyed

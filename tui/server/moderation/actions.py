@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.common.durations import describe_duration
+from tui.common.timing.durations import describe_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH
-from tui.server.errors import InvalidRequest
+from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import (
     Action,
     ActionRequest,

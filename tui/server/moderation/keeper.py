@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import TypedDict
 
 from tui.common.text import for_log
-from tui.ivs.backoff import backoff_delay
+from tui.ivs.connection.backoff import backoff_delay
 from tui.ivs.control import ControlError
 from tui.ivs.events import (
     ChatError,
@@ -44,7 +44,6 @@ from tui.ivs.events import (
 from tui.ivs.protocol import ChatCapability
 from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken, TokenProvider
-from tui.server.control import ServiceControl
 from tui.server.db import DB_ERRORS
 from tui.server.moderation.flood import FloodWatch
 from tui.server.moderation.policy import Role
@@ -65,6 +64,7 @@ from tui.server.review.decision import (
     claimed_role,
     decide,
 )
+from tui.server.stage.control_plane import ServiceControl
 
 log = logging.getLogger("tui.server.keeper")
 

@@ -1,15 +1,18 @@
-"""The moderation routes, mounted under /api by `tui.server.http.api_app`:
+"""The moderation routes, mounted under /api by `tui.server.web.http.api_app`:
 
 - `POST /api/moderation/actions` `{action, userId, reason?, durationSeconds?,
-  banAddress?}`, `{action: "delete", messageId, reason?}` or `{action: "disconnect",
-  userId, reason?}`: 200 and the log record (a delete of a message the history does not
-  hold is 404);
+  banAddress?, purgeSeconds?}`, `{action: "delete", messageId, reason?}` or `{action:
+  "disconnect", userId, reason?}`: 200 and the log record (a delete of a message the
+  history does not hold is 404; a purge's record has `purgeQueued`,
+  `tui.server.raid.purge`);
 - `GET /api/moderation/log?userId=&limit=`: `{records: [...]}`, newest first;
 - `GET /api/moderation/users/{userId}`: `{userId, displayName, role, bannedUntil?,
-  timedOutUntil?, createdAt}`;
+  timedOutUntil?, createdAt, address, addressSharedBy, offences}`;
 - `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds,
-  maxMessageRate, maxMessageLength}`; the last two are the IVS room's own limits
-  (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
+  holdTerms, shield, maxMessageRate, maxMessageLength}`; the last two are the IVS room's
+  own limits (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
+
+Shield mode, the held queue and the moderators' news are `tui.server.raid.routes`'.
 
 `Authorization: Bearer` the broadcaster key or a moderator's session key; viewers, and
 a banned moderator, get 403. Thin: `ModerationService` decides, the API's `json_errors`
@@ -23,10 +26,10 @@ import json
 
 from aiohttp import web
 
-from tui.server.errors import InvalidRequest
-from tui.server.http import STATE, _service, bearer
-from tui.server.keyed import keyed, moderation
+from tui.server.domain_errors import InvalidRequest
 from tui.server.room_limits import LiveRoomLimits, parse_limits
+from tui.server.web.http import STATE, _service, bearer
+from tui.server.web.keyed import keyed, moderation
 
 
 def _limits(request: web.Request) -> LiveRoomLimits | None:
@@ -34,7 +37,7 @@ def _limits(request: web.Request) -> LiveRoomLimits | None:
 
 
 async def _json_body(request: web.Request) -> object:
-    # As on the other routes (tui.server.http._body): a body that stalls gets 408, one
+    # As on the other routes (tui.server.web.http._body): a body that stalls gets 408, one
     # over aiohttp's client_max_size (1 MB, ten full settings bodies) 413.
     try:
         async with asyncio.timeout(request.app[STATE].body_seconds):

@@ -2,7 +2,7 @@
 
 A term is one of:
 - **a word or a phrase** (`spam`, `buy followers`): matched as whole words, after
-  folding (`tui.common.folding`, `fold` and `readings`): `SPAM!`, "spam" spelt with
+  folding (`tui.common.matching.folding`, `fold` and `readings`): `SPAM!`, "spam" spelt with
   Cyrillic letters, `s\\u200bpam`, `s̶p̶a̶m̶`, `sp4m`, `s p a m` and `spammm` match `spam`,
   `spammer` does not, and `class` does not match `ass`. Anything that is not a letter or
   a digit separates words, the underscore too, so `buy followers` also matches
@@ -38,8 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tui.common.folding import WordIndex, fold, term_words
-from tui.server.errors import InvalidRequest
+from tui.common.matching.folding import WordIndex, fold, term_words
+from tui.server.domain_errors import InvalidRequest
 
 PATTERN_PREFIX = "re:"
 MAX_TERMS = 1000

@@ -14,8 +14,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from tui.common.text import for_log
+from tui.server.moderation.policy import automatic_applies
 from tui.server.moderation.records import KEEPER, LoggedAction, NewRecord, Party
 from tui.server.moderation.room_settings import RoomSettings
 from tui.server.moderation.terms import BlockedTerms
@@ -26,6 +28,20 @@ from tui.server.review.store import ReviewStore
 log = logging.getLogger("tui.server.review")
 
 ApplyRecord = Callable[[NewRecord], Awaitable[object]]
+
+
+class HoldStep(Protocol):
+    """What the review asks beyond `decide` (`tui.server.raid.review.RaidReview`): a
+    moderator's approval carried by the message, and for a viewer's message that `decide`
+    allowed, shield mode and the hold terms."""
+
+    def approved(self, request: ReviewRequest, now: float) -> Verdict | None:
+        """The verdict on a message that carries an approval marker; None without one."""
+        ...
+
+    def hold(self, request: ReviewRequest, now: float) -> Verdict:
+        """A viewer's message `decide` allowed: allowed still, held, or slowed."""
+        ...
 
 
 class MessageReviewer:
@@ -49,6 +65,8 @@ class MessageReviewer:
         self._clock = clock
         self._compiled: tuple[RoomSettings, BlockedTerms] | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self.holds: HoldStep | None = None
+        """Approvals, shield mode and hold terms (set at start-up)."""
 
     def terms(self) -> BlockedTerms:
         """The blocked terms compiled once per settings, not once per message."""
@@ -64,6 +82,10 @@ class MessageReviewer:
         """The verdict on one message about to be delivered (raises the database's
         errors: the route answers 503, and the room's fallback applies)."""
         now = self._clock()
+        if self.holds is not None:
+            approved = self.holds.approved(request, now)
+            if approved is not None:
+                return approved
         limits = self._settings().flood
         standing, flood = self.store.review(request.sender_id, request.sender_ip, now, limits)
         verdict = decide(
@@ -73,6 +95,8 @@ class MessageReviewer:
             terms=self.terms(),
             flood=lambda: flood,
         )
+        if verdict.allowed and self.holds is not None and automatic_applies(standing.role):
+            verdict = self.holds.hold(request, now)
         if verdict.reason is Reason.BLOCKED_TERM:
             log.info(
                 "review: denied a message from %s: blocked term %s",
@@ -112,4 +136,4 @@ class MessageReviewer:
             await asyncio.wait(list(self._pending), timeout=2.0)
 
 
-__all__ = ["MessageReviewer"]
+__all__ = ["HoldStep", "MessageReviewer"]

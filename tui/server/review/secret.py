@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from tui.server.custody import UnsafeCustody, kept_secret, private_dir
+from tui.server.boot.custody import UnsafeCustody, kept_secret, private_dir
 from tui.server.db import DB_ERRORS, Database
 
 REVIEW_SECRET_FILE = "review.secret"
@@ -33,7 +33,7 @@ def new_secret() -> str:
 
 def kept_review_secret(data_dir: Path) -> str:
     """The secret kept in `data_dir`, or a new one, generated and kept there (0600),
-    under the same custody rules as the broadcaster key (tui/server/custody.py)."""
+    under the same custody rules as the broadcaster key (tui/server/boot/custody.py)."""
     path = data_dir / REVIEW_SECRET_FILE
     try:
         private_dir(data_dir)

@@ -1,0 +1,86 @@
+"""The chat screen runs on any `Controls` (tui/controller.py): here a fake that records
+what the screen asks, with no app server, no room and no ChatApp."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC
+
+from textual.app import App
+
+from tests.app_helpers import HOST, LIVE, T0, chat_message, conversation
+from tui.client.app_server import InviteGrant, Redemption
+from tui.controller import ChatController, Controls
+from tui.ivs.events import ChatMessage, NotConnected
+from tui.screens.chat import ChatScreen
+from tui.widgets.message_list import MessageList
+
+
+class FakeControls:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    async def send(self, text: str) -> ChatMessage:
+        self.calls.append(("send", text))
+        return chat_message(50, HOST, text)
+
+    async def delete(self, message_id: str, reason: str | None = None) -> None:
+        self.calls.append(("delete", message_id))
+
+    async def disconnect(self, user_id: str, reason: str | None = None) -> None:
+        self.calls.append(("disconnect", user_id))
+
+    async def invite(self, user_id: str) -> InviteGrant:
+        raise NotConnected("no app server in this test")
+
+    async def redeem(self, invite_id: str) -> Redemption:
+        raise NotConnected("no app server in this test")
+
+    async def go_on_stage(self) -> Redemption:
+        raise NotConnected("no app server in this test")
+
+    async def leave(self) -> None:
+        self.calls.append(("leave", None))
+
+    async def open_in_browser(self, url: str) -> bool:
+        return False
+
+    def copy(self, text: str) -> None:
+        self.calls.append(("copy", text))
+
+
+class ScreenOnly(App[None]):
+    def __init__(self, controls: Controls) -> None:
+        super().__init__()
+        self.chat = ChatScreen(controls, identity=HOST, clock=lambda: T0, tz=UTC, scrollback=100)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.chat)
+
+
+async def test_the_chat_screen_runs_on_a_fake_controller() -> None:
+    fake = FakeControls()
+    app = ScreenOnly(fake)
+    async with app.run_test() as pilot:
+        for event in (LIVE, *conversation()):
+            app.chat.deliver(event, HOST)
+        await pilot.pause()
+        await pilot.press(*"hello", "enter")
+        await pilot.press("escape", "d")  # Bob's "GG", the newest
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert fake.calls == [("send", "hello"), ("delete", "msg-0006")]
+        lines = app.chat.query_one(MessageList).lines
+        assert lines[-1].endswith("deleted Bob's message “GG”")
+
+
+def test_the_controller_is_a_controls() -> None:
+    controls: Controls = ChatController(browser=lambda url: False)  # type-checked
+    assert isinstance(controls, ChatController)
+
+
+def test_the_controller_imports_no_textual() -> None:
+    probe = "import sys, tui.controller; print(sorted(m for m in sys.modules if 'textual' in m))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,3 @@
+"""The chat's pure models (no Textual): the scrollback, search, history, the stage invite,
+time labels.
+"""

@@ -1,0 +1,1 @@
+"""The chat socket's plumbing: the link, read coalescing, request ids, the send budget, backoff."""

@@ -1,0 +1,3 @@
+"""The small modal screens: confirmations, pickers, the admin menu, the stage link and WHIP
+settings.
+"""

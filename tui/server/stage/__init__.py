@@ -1,0 +1,1 @@
+"""The stage: the control plane as the service sees it."""

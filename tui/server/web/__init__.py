@@ -1,0 +1,3 @@
+"""The app server's HTTP side: the aiohttp app, the stage page, the listener and per-
+address limits.
+"""
