@@ -109,9 +109,10 @@ def test_the_ban_dialog_s_later_updates_write_only_what_changed(address: str) ->
     assert set(after) <= allowed, (sorted(after), sorted(allowed))
 
 
-def test_on_a_slow_link_a_dialog_s_buttons_take_one_row() -> None:
-    """A button's borders are most of a dialog's bytes: on a link measured slow, the
-    buttons are drawn compact, and the dialog's bottom border follows their row."""
+def test_on_a_slow_link_a_dialog_s_buttons_and_fields_take_one_row() -> None:
+    """Borders are most of a dialog's bytes: on a link measured slow, the buttons and
+    the reason box are drawn compact (the dialog's bottom border follows the buttons'
+    row), and the box's title is a line above it."""
     argv = [sys.executable, "-m", "tests.ban_dialog_app"]
     env = {"PYTHONPATH": str(ROOT)}
     with PtyProgram(argv, size=(120, 40), bytes_per_s=8000, cwd=ROOT, env=env) as program:
@@ -124,3 +125,6 @@ def test_on_a_slow_link_a_dialog_s_buttons_take_one_row() -> None:
         rows = _rows(bytes(program.recording))
     button = next(row for row, text in rows.items() if b"Ban (wait)" in text)
     assert b"esc cancel" in rows[button + 1]
+    reason = next(row for row, text in rows.items() if b"ptional; they are told it" in text)
+    assert b"Reason" in rows[reason - 1]
+    assert "▔".encode() not in b"".join(rows.values())  # no tall border drawn

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from tui.action_table import Owner, followed_keys, keys_in_force
 from tui.terminal.output import link_is_slow
@@ -55,17 +55,30 @@ class DialogScreen(ModalScreen[ResultType]):
         border: thick $error 80%;
         border-title-color: $error;
     }
+    DialogScreen .-field-title {
+        color: $text-muted;
+    }
     """
 
     _shown_at: float | None = None
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if link_is_slow(self.app):
-            # A button's borders are two of its three rows, and on a slow link the most
-            # bytes of a dialog: there, buttons are one row (before the first paint).
-            for button in self.query(Button):
-                button.compact = True
+            await self._lean()
         self._on_screen()
+
+    async def _lean(self) -> None:
+        """On a slow link, before the first paint: buttons and text fields without their
+        borders, which are two of their three rows and most of a dialog's bytes. A
+        field's border title becomes a line of its own above it."""
+        for button in self.query(Button):
+            button.compact = True
+        for field in self.query(Input):
+            field.compact = True
+            title = field.border_title
+            if title and field.parent is not None:
+                words = title if isinstance(title, Content) else as_content(str(title))
+                await field.parent.mount(Static(words, classes="-field-title"), before=field)
 
     def _on_screen(self) -> None:
         # Key events carry the monotonic time they were read at (Textual's clock). Mounted
