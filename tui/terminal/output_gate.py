@@ -31,6 +31,7 @@ frame goes out as written.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import deque
@@ -70,6 +71,7 @@ _HARMLESS: Final = re.compile(
 _SEGMENT_END: Final = re.compile(r"(?<=\x1b\[0m)")  # where Textual resets between segments
 _MOVE: Final = re.compile(r"\x1b\[(\d+);(\d+)H")
 _STYLE_OR_LINK: Final = re.compile(r"\x1b\[[0-9;:]*m|\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\)")
+_STYLE_OR_LINK_SPLIT: Final = re.compile(f"({_STYLE_OR_LINK.pattern})")
 
 
 class LinkMeter:
@@ -179,6 +181,10 @@ Area = tuple[int, int, int, int]
 """Cells as (column, row, width, height), 0-based, as Textual's `Region`."""
 
 
+_Cell = tuple[str, str]
+"""A cell as the terminal shows it: the style codes since the last reset, the character."""
+
+
 @dataclass(slots=True)
 class _Piece:
     row: int  # -1: not a line of a frame (a mode change...): nothing moves across it
@@ -187,6 +193,7 @@ class _Piece:
     text: str
     size: int  # bytes, as Textual wrote it (what is written is smaller, not larger)
     at: float = 0.0  # when the gate took it
+    cells: list[_Cell] | None = None  # its cells, once worked out
 
 
 class OutputGate:
@@ -201,7 +208,7 @@ class OutputGate:
         self._controls: list[str] = []  # modes that touch no cell: out first, whole
         # What the terminal shows, as far as the lines let out tell: row -> column -> the
         # cell's style and character. Of a line, only the cells that would change go.
-        self._shown: dict[int, dict[int, _Cell]] = {}
+        self._shown: dict[int, list[_Cell | None]] = {}
 
     @property
     def pending(self) -> int:
@@ -335,63 +342,84 @@ class OutputGate:
 
     def _shown_cells(self, line: _Piece) -> list[str] | None:
         """The characters the terminal shows under `line`, None where not all known."""
-        shown = self._shown.get(line.row, {})
-        cells = [shown.get(column) for column in range(line.start, line.end)]
-        if any(cell is None for cell in cells):
+        cells = self._shown.get(line.row, [])[line.start : line.end]
+        if len(cells) < line.end - line.start or None in cells:
             return None
         return [cell[1] for cell in cells]  # type: ignore[index]
 
     def _unshown(self, piece: _Piece) -> list[_Piece]:
-        """`piece` cut to the segments over the cells it changes on screen (none if it
-        changes nothing: Textual repaints a region whole, and a dialog's widgets again
-        as it sets them up)."""
+        """`piece` cut to its segments from the first to the last that changes a cell on
+        screen (none if it changes nothing: Textual repaints a region whole, and a
+        dialog's widgets again as it sets them up)."""
         shown = self._shown.get(piece.row)
         if not shown or piece.end == piece.start:
             return [piece]
-        after = _styled_cells(piece.text)
-        changed = [
-            index for index, cell in enumerate(after) if shown.get(piece.start + index) != cell
-        ]
-        if not changed:
+        if "\x1b]" in piece.text:  # a link spans segments: kept whole
+            piece.cells = _styled_cells(piece.text)
+            return [] if shown[piece.start : piece.end] == piece.cells else [piece]
+        # Textual ends each segment with a reset: a segment's cells are its own.
+        segments: list[tuple[int, str, list[_Cell]]] = []
+        column = piece.start
+        first = last = -1
+        for segment in _SEGMENT_END.split(piece.text):
+            if not segment:
+                continue
+            cells = _styled_cells(segment)
+            if shown[column : column + len(cells)] != cells:
+                first = len(segments) if first < 0 else first
+                last = len(segments)
+            segments.append((column, segment, cells))
+            column += len(cells)
+        if first < 0:
             return []
-        if len(changed) == len(after):
+        if first == 0 and last == len(segments) - 1:
+            piece.cells = [cell for _, _, cells in segments for cell in cells]
             return [piece]
-        low, high = piece.start + changed[0], piece.start + changed[-1] + 1
-        return _split_columns(piece, low, high)[0]
+        chosen = segments[first : last + 1]
+        text = "".join(segment for _, segment, _ in chosen)
+        cells = [cell for _, _, cells in chosen for cell in cells]
+        begin = chosen[0][0]
+        return [_Piece(piece.row, begin, begin + len(cells), text, len(text) + 8, piece.at, cells)]
 
     def _showing(self, piece: _Piece) -> None:
-        shown = self._shown.setdefault(piece.row, {})
+        shown = self._shown.setdefault(piece.row, [])
         if piece.end == piece.start:
             shown.clear()  # a width unknown: the row is not known any more
             return
-        for column, cell in enumerate(_styled_cells(piece.text), piece.start):
-            shown[column] = cell
+        cells = piece.cells if piece.cells is not None else _styled_cells(piece.text)
+        if len(shown) < piece.start:
+            shown.extend([None] * (piece.start - len(shown)))
+        shown[piece.start : piece.start + len(cells)] = cells
 
 
-_Cell = tuple[str, str]
-"""A cell as the terminal shows it: the style codes since the last reset, the character."""
-
-
+@functools.lru_cache(maxsize=4096)
 def _styled_cells(text: str) -> list[_Cell]:
     """A line's cells, each with its style (Textual starts each segment from a reset and
     sets its whole style, so equal styles are written alike); a wide character takes
-    two cells, the second ("", ""); a zero-width one joins the cell before it."""
+    two cells, the second ("", ""); a zero-width one joins the cell before it. Cached:
+    a list's segments repeat (the time, the padding, the scrollbar); never change the
+    list returned."""
     cells: list[_Cell] = []
     style = ""
-    position = 0
-    for code in [*_STYLE_OR_LINK.finditer(text), None]:
-        end = code.start() if code is not None else len(text)
-        for character in text[position:end]:
-            width = cell_len(character)
-            if width == 0 and cells:
-                cells[-1] = (cells[-1][0], cells[-1][1] + character)
-                continue
-            cells.append((style, character))
-            cells.extend([("", "")] * (width - 1))
-        if code is not None:
-            style = "" if code.group(0) == "\x1b[0m" else style + code.group(0)
-            position = code.end()
+    for index, part in enumerate(_STYLE_OR_LINK_SPLIT.split(text)):
+        if index % 2:
+            style = "" if part == "\x1b[0m" else style + part
+        elif part.isascii():
+            cells += [(style, character) for character in part]
+        else:
+            for character in part:
+                width = cell_len(character)
+                if width == 0 and cells:
+                    cells[-1] = (cells[-1][0], cells[-1][1] + character)
+                    continue
+                cells.append((style, character))
+                cells.extend([("", "")] * (width - 1))
     return cells
+
+
+def _width(text: str) -> int:
+    """The cells a line's text takes."""
+    return cell_len(_STYLE_OR_LINK.sub("", text))
 
 
 def _cells(text: str) -> list[str]:
@@ -423,7 +451,7 @@ def _split_columns(line: _Piece, low: int, high: int) -> tuple[list[_Piece], lis
     for segment in _SEGMENT_END.split(line.text):
         if not segment:
             continue
-        width = len(_cells(segment))
+        width = _width(segment)
         inside = column < high and low < column + width
         if groups and (groups[-1][0] == inside or width == 0):
             groups[-1][2].append(segment)
@@ -434,7 +462,7 @@ def _split_columns(line: _Piece, low: int, high: int) -> tuple[list[_Piece], lis
     then: list[_Piece] = []
     for inside, start, segments in groups:
         text = "".join(segments)
-        piece = _Piece(line.row, start, start + len(_cells(text)), text, len(text) + 8, line.at)
+        piece = _Piece(line.row, start, start + _width(text), text, len(text) + 8, line.at)
         (first if inside else then).append(piece)
     return first, then
 
