@@ -50,6 +50,9 @@ class LoggedAction(StrEnum):
     """A message held for review let into the room; the target is its sender."""
     DENY = "deny"
     """A message held for review dropped."""
+    REFUSE = "refuse"
+    """A message the review refused for a blocked term (automatic): never delivered, and
+    its sender was told; nobody else is, and nobody's standing changes."""
 
 
 KEEPER_DISPLAY_NAME = "room keeper"

@@ -301,6 +301,11 @@ class ModerationService:
             return f"but disconnecting them failed: {exc}"
         return None
 
+    async def log_automatic(self, record: NewRecord) -> ModerationRecord:
+        """A record of the review's that changes nobody's standing and tells nobody: a
+        message refused for a blocked term (its sender had the refusal)."""
+        return self.store.log_record(record)
+
     async def apply_automatic(self, record: NewRecord, message_id: str = "") -> ModerationRecord:
         """A record of the room keeper's: applied and carried out like a moderator's
         (`message_id`: the message a deletion removed)."""

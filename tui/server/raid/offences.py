@@ -19,6 +19,7 @@ OFFENCE_ACTIONS: tuple[LoggedAction, ...] = (
     LoggedAction.TIMEOUT,
     LoggedAction.DELETE,
     LoggedAction.DISCONNECT,
+    LoggedAction.REFUSE,
 )
 
 
