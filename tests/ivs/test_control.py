@@ -17,7 +17,6 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from tests.ports import closed_port, served
 from tui.emulator import Emulator, EmulatorConfig
-from tui.ivs import control as control_module
 from tui.ivs.connection import budget
 from tui.ivs.control import (
     CREATED_BY_TAG,
@@ -27,6 +26,7 @@ from tui.ivs.control import (
     arn_resource_id,
     describe_exception,
 )
+from tui.ivs.control import calls as control_module
 from tui.ivs.protocol import ChatCapability
 
 MISSING_ROOM = "arn:aws:ivschat:us-east-1:123456789012:room/AAAAAAAAAAAA"
