@@ -55,13 +55,15 @@ from tui.server.review.secret import (
     shared_review_secret,
 )
 from tui.server.room_limits import LiveRoomLimits, RoomLimits
-from tui.server.service import WHIP_GLOBAL, AppService, ServiceConfig
+from tui.server.service import AppService
 from tui.server.settings import (
     BROADCASTER_KEY_MIN,
     DEFAULT_PORT,
     DEFAULT_ROOM_NAME,
     DEFAULT_STAGE_NAME,
+    WHIP_GLOBAL,
     ServerSettings,
+    ServiceConfig,
     load_settings,
 )
 from tui.server.stage.control_plane import AwsControl, LocalControl
