@@ -17,8 +17,8 @@ import pytest
 from tests.server.conftest import start_aws_server
 from tui.client.app_server import AppServerClient
 from tui.emulator import Emulator
+from tui.server.boot.broadcaster_key import BROADCASTER_KEY_FILE
 from tui.server.boot.startup import (
-    BROADCASTER_KEY_FILE,
     RunningServer,
     start_local_stack,
     start_server,
