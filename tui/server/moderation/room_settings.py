@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from tui.common.timing.durations import DAY, HOUR, MINUTE
 from tui.ivs.protocol import MAX_MESSAGE_RATE_PER_SECOND
+from tui.server import models as wire
 from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import MAX_TIMEOUT_SECONDS
 from tui.server.moderation.terms import BlockedTerms, compile_terms
@@ -30,12 +31,10 @@ class FloodLimits:
     timeout_seconds: int = MINUTE
     """The shortest preset: a flood is mostly a burst, rarely malice."""
 
-    def to_json(self) -> dict[str, int]:
-        return {
-            "messages": self.messages,
-            "seconds": self.seconds,
-            "timeoutSeconds": self.timeout_seconds,
-        }
+    def wire(self) -> wire.FloodLimits:
+        return wire.FloodLimits(
+            messages=self.messages, seconds=self.seconds, timeout_seconds=self.timeout_seconds
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +45,13 @@ class RoomSettings:
     """Off by default: a fresh room would otherwise make every first-time viewer wait."""
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "blockedTerms": list(self.blocked_terms),
-            "flood": self.flood.to_json(),
-            "newIdentityWaitSeconds": self.new_identity_wait_seconds,
-        }
+        """The body both sides read (`tui.server.models.RoomSettings`), without the IVS
+        room's own limits (`tui.server.room_limits` adds them)."""
+        return wire.RoomSettings(
+            blocked_terms=list(self.blocked_terms),
+            flood=self.flood.wire(),
+            new_identity_wait_seconds=self.new_identity_wait_seconds,
+        ).to_json()
 
     def terms(self) -> BlockedTerms:
         """The compiled blocked terms (they were checked when the settings were made)."""
