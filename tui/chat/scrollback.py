@@ -64,14 +64,14 @@ class Watcher(Protocol[E_contra]):
 class Scrollback(Generic[E]):
     """The newest `capacity` entries, oldest first."""
 
-    def __init__(self, capacity: int, *, first_serial: int = 0) -> None:
+    def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError("scrollback must be at least 1")
         self.capacity = capacity
         self._entries: list[E] = []  # `_entries[_head:]` are live
         self._head = 0
         self._by_id: dict[str, E] = {}
-        self._serial = first_serial  # apart from another store's, for shared caches
+        self._serial = 0
         self._end = 0  # absolute line after the last entry
         self._watchers: list[Watcher[E]] = []
 
