@@ -51,7 +51,7 @@ def wrap_offsets(text: str, width: int) -> list[int]:
     return offsets
 
 
-class Layout(ListBase):
+class ListLayout(ListBase):
     """Heights, the virtual size, following and the flush."""
 
     @property

@@ -67,7 +67,7 @@ class Styles(NamedTuple):
     gap: RichStyle
 
 
-class Rendering(ListBase):
+class ListRendering(ListBase):
     """`render_line`, its cache, and whose lines stand out (own, mentions)."""
 
     _styles: Styles | None = None

@@ -11,7 +11,7 @@ from tui.widgets.message_list.base import ListBase, Shown
 from tui.widgets.message_list.entries import ListEntry
 
 
-class Searching(ListBase):
+class ListSearching(ListBase):
     """Search and filter over the plain messages (not the drawn lines)."""
 
     @property

@@ -12,7 +12,7 @@ from tui.widgets.message_list.base import ListBase
 from tui.widgets.message_list.entries import ListEntry
 
 
-class Selection(ListBase):
+class ListSelection(ListBase):
     """The selected entry and how it moves."""
 
     @property

@@ -8,11 +8,11 @@ line, width, selection, style generation). Many messages arriving together cost 
 layout update and one repaint: `add_message` only records, and a single pending flush
 updates the virtual size, the scroll position and the "N new messages" marker.
 
-The parts, each a mixin over `ListBase` (base.py): `Layout` (heights, following, the
-flush), `Rendering` (strips and their cache), `Selection` (the selected entry and its
-moves) and `Searching` (search, and the filter: a view over the same scrollback). Here:
-the data API, the messages it posts and its look. Its keys are the action table's
-(tui/action_table.py, owner "message_list"), and only there.
+The parts, each a mixin over `ListBase` (base.py): `ListLayout` (heights, following,
+the flush), `ListRendering` (strips and their cache), `ListSelection` (the selected entry
+and its moves) and `ListSearching` (search, and the filter: a view over the same
+scrollback). Here: the data API, the messages it posts and its look. Its keys are the
+action table's (tui/action_table.py, owner "message_list"), and only there.
 
 Every piece of text from other people goes through `untrusted.clean` and is drawn as
 plain segments: never markup, never a raw control character.
@@ -39,13 +39,15 @@ from tui.widgets.message_list.entries import (
     message_entry,
     system_entry,
 )
-from tui.widgets.message_list.layout import Layout
-from tui.widgets.message_list.rendering import Rendering
-from tui.widgets.message_list.searching import Searching
-from tui.widgets.message_list.selection import Selection
+from tui.widgets.message_list.layout import ListLayout
+from tui.widgets.message_list.rendering import ListRendering
+from tui.widgets.message_list.searching import ListSearching
+from tui.widgets.message_list.selection import ListSelection
 
 
-class MessageList(Searching, Selection, Rendering, Layout, can_focus=True, inherit_bindings=False):
+class MessageList(
+    ListSearching, ListSelection, ListRendering, ListLayout, can_focus=True, inherit_bindings=False
+):
     """Chat messages and system lines, newest at the bottom, with a selection."""
 
     # Priority, each run as its key is read: the table says why.
