@@ -104,7 +104,14 @@ def test_the_view_is_always_the_matching_entries_of_the_store(
             appended += 1
             store.append(entry, lambda e, h=value: h)
         elif op == "remove":
+            gone = store.get(f"m{value:05d}")
+            at = view.index(gone) if view is not None and gone and view.holds(gone) else None
             store.remove(f"m{value:05d}")
+            if view is not None and at is not None:
+                # What the list selects in place of a removed, selected message.
+                after = list(view)
+                nearest = after[at] if at < len(after) else (after[at - 1] if at else None)
+                assert view.neighbour(at) is nearest
         elif op == "drop":
             store.drop_oldest()
         else:
