@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tui.common.roles import Role
 from tui.ivs.protocol import ChatCapability
 from tui.server.domain_errors import InvalidRequest, NotAllowed
 from tui.server.moderation.actions import disconnect_reason, plan_action
-from tui.server.moderation.policy import Role, parse_action_request
+from tui.server.moderation.policy import parse_action_request
 from tui.server.moderation.records import (
     KEEPER,
     PERMANENT,
@@ -208,9 +209,10 @@ def test_delete_and_disconnect_bodies_are_checked(body: dict[str, object], words
 def test_moderators_delete_and_disconnect_viewers_only_and_nobody_the_broadcaster(
     action: str,
 ) -> None:
-    from tui.server.moderation.policy import Action, check_may_act
+    from tui.server.models import ModerationAction
+    from tui.server.moderation.policy import check_may_act
 
-    kind = Action(action)
+    kind = ModerationAction(action)
     check_may_act(Role.MODERATOR, ANA.user_id, kind, Role.VIEWER, BOB.user_id)
     check_may_act(Role.BROADCASTER, HOST.user_id, kind, Role.MODERATOR, ANA.user_id)
     refusals = [

@@ -335,3 +335,32 @@ async def test_the_news_stream_carries_counts_shield_and_offences_and_ends_clean
                 assert response.content.at_eof()
     finally:
         await server.stop()
+
+
+async def test_a_blocked_term_refused_by_the_review_is_logged_counted_and_news(
+    server: RunningServer,
+) -> None:
+    """The review refuses a blocked term before anyone sees it: moderators still learn
+    of it (an automatic `refuse` record, an offence on the user card, and news), and
+    the room hears nothing of it."""
+    key = server.broadcaster_key
+    async with api(server) as client, aiohttp.ClientSession() as http:
+        await settings(client, key, blockedTerms=["scam"])
+        eve = await client.grant("Eve")
+        witness = await client.grant("Wes")
+        async with http.get(
+            server.url + "/api/moderation/events", headers={"Authorization": f"Bearer {key}"}
+        ) as response:
+            news = News(response)
+            assert (await news.next())["offences"] == []
+            async with chat(eve) as ws, chat(witness) as seen:
+                assert (await refused(ws, "s.c.a.m here", "s"))["ErrorMessage"] == "blocked term"
+                await send(ws, "fine words", "f")
+                await until(seen, Type="MESSAGE", Content="fine words")
+            offence = (await news.until(lambda n: n["offences"]))["offences"]
+            assert [(o["kind"], o["user"]["displayName"]) for o in offence] == [
+                ("blocked term", "Eve")
+            ]
+        assert ("refuse", "room keeper", True) in await log_actions(client, key)
+        _, profile = await client.call("GET", f"/api/moderation/users/{eve['userId']}", key)
+        assert profile["offences"] == {"automatic": 1, "manual": 0}

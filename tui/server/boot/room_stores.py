@@ -122,6 +122,7 @@ async def start_room(
         review_store,
         lambda: moderation.settings,
         moderation.apply_automatic,
+        log_only=moderation.log_automatic,
         secret=review_secret,
         clock=lambda: moderation.clock(),  # moderation's one clock (tests move it)
     )

@@ -209,7 +209,8 @@ class RaidDesk:
         for rid, at, action, target_id, target_name, reason in rows:
             last_id = max(last_id, int(rid))
             words = str(reason or "")
-            if action == LoggedAction.DELETE.value and words.startswith(BLOCKED_TERM):
+            removed = action in (LoggedAction.DELETE.value, LoggedAction.REFUSE.value)
+            if removed and words.startswith(BLOCKED_TERM):
                 kind = BLOCKED_TERM
             elif action == LoggedAction.TIMEOUT.value and words.startswith(FLOOD):
                 kind = FLOOD  # one per flood: the timeout, not each deletion

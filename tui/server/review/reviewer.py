@@ -52,16 +52,20 @@ class MessageReviewer:
         apply: ApplyRecord,
         *,
         secret: str,
+        log_only: ApplyRecord | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """`settings()` is the room's current settings (the moderation service's, which
         follow changes made through other instances); `apply(record)` logs a record and
-        carries it out (`ModerationService.apply_automatic`); `secret` is what the review
-        route's callers sign with (`secret.py`)."""
+        carries it out (`ModerationService.apply_automatic`); `log_only(record)` logs one
+        that changes nobody's standing (`ModerationService.log_automatic`: a refusal for a
+        blocked term, so moderators see it and it counts as an offence); `secret` is what
+        the review route's callers sign with (`secret.py`)."""
         self.store = store
         self.secret = secret
         self._settings = settings
         self._apply = apply
+        self._log_only = log_only
         self._clock = clock
         self._compiled: tuple[RoomSettings, BlockedTerms] | None = None
         self._pending: set[asyncio.Task[None]] = set()
@@ -103,6 +107,11 @@ class MessageReviewer:
                 for_log(request.sender_id),
                 for_log(repr(verdict.term)),
             )
+            if self._log_only is not None:
+                sender = Party(request.sender_id, request.sender_name)
+                why = f"blocked term {verdict.term!r}"
+                refused = NewRecord(now, KEEPER, True, LoggedAction.REFUSE, sender, why)
+                self._spawn(refused, self._log_only, "logging a refusal")
         if verdict.starts_flood:
             sender = Party(request.sender_id, request.sender_name)
             why = f"flood: more than {limits.messages} messages in {limits.seconds} s"
@@ -116,15 +125,15 @@ class MessageReviewer:
                 limits.timeout_seconds,
                 now + limits.timeout_seconds,
             )
-            self._spawn(record)
+            self._spawn(record, self._apply, "applying a flood timeout")
         return verdict
 
-    def _spawn(self, record: NewRecord) -> None:
+    def _spawn(self, record: NewRecord, act: ApplyRecord, what: str) -> None:
         async def apply() -> None:
             try:
-                await self._apply(record)
-            except Exception:  # the next message is still denied by its count
-                log.exception("review: applying a flood timeout failed")
+                await act(record)
+            except Exception:  # the verdict stands: a flood's next message is still denied
+                log.exception("review: %s failed", what)
 
         task = asyncio.ensure_future(apply())
         self._pending.add(task)
