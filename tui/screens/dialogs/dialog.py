@@ -70,15 +70,20 @@ class DialogScreen(ModalScreen[ResultType]):
     async def _lean(self) -> None:
         """On a slow link, before the first paint: buttons and text fields without their
         borders, which are two of their three rows and most of a dialog's bytes. A
-        field's border title becomes a line of its own above it."""
+        field's border title becomes a line of its own above it (a field in a row of
+        fields keeps its border)."""
         for button in self.query(Button):
             button.compact = True
         for field in self.query(Input):
+            parent = field.parent
+            layout = getattr(getattr(parent, "styles", None), "layout", None)
+            if parent is None or getattr(layout, "name", "") == "horizontal":
+                continue  # beside other fields, a title would be beside it: left as is
             field.compact = True
             title = field.border_title
-            if title and field.parent is not None:
+            if title:
                 words = title if isinstance(title, Content) else as_content(str(title))
-                await field.parent.mount(Static(words, classes="-field-title"), before=field)
+                await parent.mount(Static(words, classes="-field-title"), before=field)
 
     def _on_screen(self) -> None:
         # Key events carry the monotonic time they were read at (Textual's clock). Mounted
