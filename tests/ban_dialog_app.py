@@ -1,7 +1,8 @@
 """The ban dialog on our driver, for tests/terminal/test_link_probe.py: F2 opens it over a
 screen of text (its first line says "link=slow" once the driver has measured so),
 arming as the chat screen has it; F3 answers its address lookup with what the app was
-started with (argv: an address, or nothing for "not known")."""
+started with (argv: an address, or nothing for "not known"). F4 opens a dialog of
+text fields, one alone and two in a row."""
 
 from __future__ import annotations
 
@@ -10,18 +11,42 @@ import sys
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.driver import Driver
 from textual.widgets import Static
 
 from tui.screens.dialogs.ban_confirm import BanConfirm
-from tui.screens.dialogs.dialog import ARMING_S
+from tui.screens.dialogs.dialog import ARMING_S, DialogScreen
 from tui.terminal.output import compacting_driver, link_is_slow
+from tui.widgets.line_input import LineInput
+
+
+class FieldsDialog(DialogScreen[None]):
+    """F4: a field on its own and two in a row, each with a border title."""
+
+    DEFAULT_CSS = """
+    FieldsDialog > #dialog { width: 60; }
+    FieldsDialog Horizontal { height: auto; }
+    FieldsDialog Horizontal LineInput { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with self.frame("Fields"):
+            alone = LineInput(placeholder="alone-here", id="alone")
+            alone.border_title = "Alone-title"
+            yield alone
+            with Horizontal():
+                for name in ("left", "right"):
+                    field = LineInput(placeholder=f"{name}-here", id=name)
+                    field.border_title = f"{name.capitalize()}-title"
+                    yield field
 
 
 class BanDialogApp(App[None]):
     BINDINGS = [
         Binding("f2", "ban", priority=True),
         Binding("f3", "answer", priority=True),
+        Binding("f4", "fields", priority=True),
     ]
 
     def __init__(self, address: str | None) -> None:
@@ -52,6 +77,9 @@ class BanDialogApp(App[None]):
         about = "“a message quoted…”"
         dialog = BanConfirm("viewer7", about=about, arming=ARMING_S, address_lookup=self._lookup)
         self.push_screen(dialog)
+
+    def action_fields(self) -> None:
+        self.push_screen(FieldsDialog())
 
     def action_answer(self) -> None:
         self.answered.set()

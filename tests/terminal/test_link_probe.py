@@ -128,3 +128,22 @@ def test_on_a_slow_link_a_dialog_s_buttons_and_fields_take_one_row() -> None:
     reason = next(row for row, text in rows.items() if b"ptional; they are told it" in text)
     assert b"Reason" in rows[reason - 1]
     assert "▔".encode() not in b"".join(rows.values())  # no tall border drawn
+
+
+def test_on_a_slow_link_a_field_in_a_row_keeps_its_border() -> None:
+    """A field alone goes compact with its title on the row above; fields side by side
+    keep their borders, their titles in them (above, they would land beside)."""
+    argv = [sys.executable, "-m", "tests.ban_dialog_app"]
+    env = {"PYTHONPATH": str(ROOT)}
+    with PtyProgram(argv, size=(120, 40), bytes_per_s=8000, cwd=ROOT, env=env) as program:
+        wait_for(program.watch(b"link=slow"), 1, DEADLINE, "the link measured")
+        program.recording = bytearray()
+        drawn = [program.watch(b"alone-here"), program.watch(b"right-here")]
+        program.send(b"\x1bOS")  # F4
+        for match in drawn:
+            wait_for(match, 1, DEADLINE, "the dialog")
+        rows = _rows(bytes(program.recording))
+    alone = next(row for row, text in rows.items() if b"alone-here" in text)
+    assert b"Alone-title" in rows[alone - 1] and "▔".encode() not in rows[alone - 1]
+    right = next(row for row, text in rows.items() if b"right-here" in text)
+    assert b"Right-title" in rows[right - 1] and "▔".encode() in rows[right - 1]
