@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tui.chat.moderation_state import DONE_WORDS
 from tui.client.app_server import AppServerError
 from tui.client.moderation_api import DEFAULT_LOG_LIMIT, ModerationRecord, Party
 from tui.common.timing.durations import describe_duration
@@ -43,18 +44,6 @@ class Unbanner(Protocol):
 
     async def act(self, action: str, user_id: str) -> ModerationRecord: ...
 
-
-# What each action is called in a sentence ("Mia banned Bob"); unknown ones stay as sent.
-DONE_WORDS: dict[str, str] = {
-    "ban": "banned",
-    "unban": "unbanned",
-    "timeout": "timed out",
-    "untimeout": "ended the timeout of",
-    "mod": "made a moderator:",
-    "unmod": "removed as moderator:",
-    "delete": "deleted a message of",
-    "disconnect": "disconnected",
-}
 
 # (label, width): the reason takes what is left of the width; a cell wraps, never cuts.
 # Whether a record was automatic is its actor (the room keeper) and the line under the
