@@ -116,7 +116,8 @@ class ChatApp(App[int]):
             session, browser=browser, clipboard=self.copy_to_clipboard, room_factory=room_factory
         )
         self.controller.history_on_join = self.settings.history_on_join
-        self.identity = identity
+        if identity is not None:
+            self.controller.identity = identity  # known already (a test, a snapshot)
         self.join_hint = join_hint
         self.clock = clock
         self.tz = tz if tz is not None else self.settings.tz
@@ -135,6 +136,11 @@ class ChatApp(App[int]):
     @property
     def session(self) -> ChatSession | None:
         return self.controller.session
+
+    @property
+    def identity(self) -> SelfIdentity | None:
+        """Who we are: the controller's (it owns it); the chat screen shows it."""
+        return self.controller.identity
 
     @property
     def room(self) -> ChatRoom | None:
@@ -197,7 +203,6 @@ class ChatApp(App[int]):
         await self.controller.run(self.deliver, self._identified)
 
     def _identified(self, identity: SelfIdentity) -> None:
-        self.identity = identity
         self.chat.post_message(IdentityKnown(identity))
 
     def deliver(self, event: Delivered) -> None:

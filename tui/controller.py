@@ -10,7 +10,13 @@ Renewal: after a timeout, its end, or a role change the app server
 sends an `ivs-chat-tui:Moderation` notice naming us with renew, then disconnects us. That
 disconnect is not the end: `run` opens a new room with a fresh token (read-only with
 `timedOutUntil`, or with the new role's capabilities) and tells the screen who we are
-now. A read-only token is renewed by itself when its time is up.
+now. A read-only token is renewed by itself when its time is up. Renewals are tracked
+here only, everyone's: another user's renewing disconnect is not handed on either (they
+are back at once with a new token; the screen has nothing to say about it).
+
+The identity in force is owned here (`identity`): the app reads it, the chat screen is
+told of each change. The session's own is the latest token's, adopted here once a
+connection made with it is live.
 """
 
 from __future__ import annotations
@@ -124,7 +130,9 @@ class ChatController:
         # Why the current room is to be replaced by a fresh one ("" while it is not): a
         # renew notice naming us, or the end of our read-only time.
         self._renewal = ""
-        self._renew_next = False  # a renew notice named us: the next disconnect renews
+        # Users a renew notice named, us among them: the disconnect that follows renews
+        # their connection (a timeout, its end, a role change), it does not end it.
+        self._renewing: set[str] = set()
         self._closing: asyncio.Task[None] | None = None
         self._expiry: asyncio.Task[None] | None = None  # renews at the end of a timeout
         self._closed = False
@@ -192,21 +200,21 @@ class ChatController:
         identified: Callable[[SelfIdentity], None],
     ) -> bool:
         """Watch the room's events for a renewal; False for one the screen must not see
-        (the disconnect that renews us, and the room's end that follows it)."""
+        (a disconnect that renews someone, and, for ours, the room's end that follows)."""
         me = self.identity
         if self._renewal:
             # The old room is winding down; the new one will say how it goes.
             return not isinstance(event, UserDisconnected | StateChanged)
-        if isinstance(event, CustomEvent) and me is not None:
+        if isinstance(event, CustomEvent):
             notice = parse_notice(event)
-            if notice is not None and notice.renew and notice.target_id == me.user_id:
-                self._renew_next = True
-        elif isinstance(event, UserDisconnected) and me is not None and event.user_id == me.user_id:
-            if self._renew_next:
-                self._renew_next = False
+            if notice is not None and notice.renew:
+                self._renewing.add(notice.target_id)
+        elif isinstance(event, UserDisconnected) and event.user_id in self._renewing:
+            self._renewing.discard(event.user_id)
+            if me is not None and event.user_id == me.user_id:
                 self._renewal = RENEWING_WORDS
                 self._end_room_later()
-                return False
+            return False
         elif isinstance(event, StateChanged) and event.state is ConnectionState.CONNECTED:
             session = self.session
             if session is not None and session.identity is not None and session.identity != me:

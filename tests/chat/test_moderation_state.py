@@ -1,6 +1,6 @@
 """The chat screen's moderation model on its own: what it says when a notice, a deletion
 or a disconnect arrives, what waits for a notice and for how long, who is timed out or
-gone, and whose disconnect is a renewal. No Textual, no clock: times are given."""
+gone. No Textual, no clock: times are given."""
 
 from __future__ import annotations
 
@@ -92,21 +92,6 @@ def test_a_ban_notice_says_the_disconnect_that_follows_for_a_moderator() -> None
     assert viewer.user_left(BOB.user_id, "Bob", "banned") == (
         "the moderator disconnected Bob: banned"
     )
-
-
-def test_a_renew_notice_makes_the_next_disconnect_a_renewal() -> None:
-    state = ModerationState()
-    state.noticed(notice("mod"), HOST)
-    assert state.renewed(BOB.user_id)
-    assert not state.renewed(BOB.user_id)  # once: a later disconnect is a disconnect
-    assert BOB.user_id not in state.gone_users
-    assert state.user_left(BOB.user_id, "Bob", "") == "the moderator disconnected Bob"
-    ours = ModerationState()
-    ours.noticed(notice("mod"), BOB)  # naming us: the controller renews; not tracked here
-    assert not ours.renewed(BOB.user_id)
-    banned = ModerationState()
-    banned.noticed(notice("ban"), HOST)
-    assert not banned.renewed(BOB.user_id)  # a ban does not renew
 
 
 def test_our_own_disconnect_and_delete_are_not_said_again() -> None:

@@ -2,11 +2,12 @@
 
 One owner for every piece of it: the deletions and disconnects this client asked for
 (the action reports those, so the room's event for them adds no second line), the users
-gone while we watched, who is timed out and until when, a ban naming us, the users a
-renew notice named (their disconnect renews them, it does not end them), and the
+gone while we watched, who is timed out and until when, a ban naming us, and the
 deletions IVS announced that wait a moment for the notice that says them better. The
 screen (tui/screens/chat/) asks it what to say and when, and draws; the time is given to
-each call, so the decisions are checked here without a screen or a clock.
+each call, so the decisions are checked here without a screen or a clock. Renewals are
+the controller's (tui/controller.py): a disconnect that renews someone never reaches
+the screen.
 """
 
 from __future__ import annotations
@@ -79,7 +80,6 @@ class ModerationState:
         self._disconnecting: set[str] = set()
         self._gone: set[str] = set()
         self._timed_out: dict[str, datetime | None] = {}
-        self._renewing: set[str] = set()
         # Deletions IVS announced, waiting for a notice (id -> when, line), and those a
         # notice told of first.
         self._unexplained: dict[str, tuple[float, str]] = {}
@@ -135,8 +135,6 @@ class ModerationState:
         elif notice.action == "untimeout":
             self._timed_out.pop(notice.target_id, None)
         ours = notice.target_id == me.user_id
-        if notice.renew and not ours:
-            self._renewing.add(notice.target_id)
         if ours and notice.action == "ban":
             self.banned = notice
         elif notice.action == "ban" and me.moderator:
@@ -201,14 +199,6 @@ class ModerationState:
             self._explained[message_id] = True
             if len(self._explained) > self._explained_kept:
                 del self._explained[next(iter(self._explained))]
-
-    def renewed(self, user_id: str) -> bool:
-        """True when a renew notice named `user_id`: their disconnect is a renewal (back at
-        once with a new token), nothing to say or to record."""
-        if user_id not in self._renewing:
-            return False
-        self._renewing.discard(user_id)
-        return True
 
     def user_left(self, user_id: str, name: str, reason: str) -> str | None:
         """Someone else was disconnected: they are gone; the line to say unless our own

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -126,6 +127,9 @@ class ModerationLogScreen(Screen[None]):
     }
     """
 
+    offered: var[tuple[bool, ...]] = var((), init=False, bindings=True)
+    """`_offers()` when the log or its selection last changed: a change redraws the keys."""
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="moderation_log.close"),
         Binding("ctrl+r,f5", "refresh_log", "Refresh", id="moderation_log.refresh"),
@@ -230,6 +234,17 @@ class ModerationLogScreen(Screen[None]):
             return self._ban_selected() is not None or None
         return True
 
+    def _offers(self) -> tuple[bool, ...]:
+        """What `check_action` answers from: a record selected, one user's log, the
+        automatic hidden, a ban selected."""
+        selected = self.selected is not None
+        return (
+            selected,
+            self.user is not None,
+            self.hide_automatic,
+            self._ban_selected() is not None,
+        )
+
     def _ban_selected(self) -> Party | None:
         """Whom `n` would unban: the selected record's target, if it is a ban."""
         record = self.selected
@@ -329,7 +344,7 @@ class ModerationLogScreen(Screen[None]):
             key = self._key_of("hide_automatic(False)", "h")
             self._status(f"{self.status_words}; {hidden} automatic hidden ({key} shows them)")
         self._show_detail()
-        self.refresh_bindings()
+        self.offered = self._offers()
 
     def _key_of(self, action: str, default: str) -> str:
         """The key bound to `action` here, as the footer shows it (a keymap may move it)."""
@@ -395,7 +410,7 @@ class ModerationLogScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:
         self._show_detail()
-        self.refresh_bindings()
+        self.offered = self._offers()
 
     @on(Input.Changed, "#filter")
     def _typed(self) -> None:

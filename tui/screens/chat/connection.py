@@ -71,8 +71,6 @@ class ConnectionFlows(ChatBase):
         user_id = event.event.user_id
         if self.identity is not None and user_id == self.identity.user_id:
             self._disconnected_by_moderator(event.event.reason)
-        elif self.moderation.renewed(user_id):
-            pass  # back at once with a new token
         elif not self.ended:
             reason = event.event.reason
             line = self.moderation.user_left(user_id, self.name_of(user_id), reason)
