@@ -22,7 +22,7 @@ from tui.ivs.events import (
     StateChanged,
     UserDisconnected,
 )
-from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice
+from tui.ivs.moderation_notice import EVENT_MODERATION, ModerationNotice, read_notice
 from tui.screens.chat import ChatScreen
 from tui.widgets.message_list import MessageList
 
@@ -105,7 +105,7 @@ def test_renewals_are_the_controller_s_alone() -> None:
     identified: list[SelfIdentity] = []
 
     def handed_on(event: RoomEvent) -> bool:
-        return controller._follow(event, lambda e: None, identified.append)
+        return controller._follow(event, identified.append) is not None
 
     def renew(target: SelfIdentity) -> CustomEvent:
         notice = ModerationNotice("mod", 1, "user-x", "X", target.user_id, target.name)
@@ -117,3 +117,16 @@ def test_renewals_are_the_controller_s_alone() -> None:
     assert handed_on(renew(HOST))
     assert not handed_on(UserDisconnected(HOST.user_id, "renewing"))
     assert not handed_on(StateChanged(ConnectionState.DISCONNECTED))  # the old room ends
+
+
+def test_a_notice_is_read_once_by_the_controller() -> None:
+    """The controller hands on the notice it read, not the event that carried it: the
+    screen reads nothing again; other events pass as they are, a notice read passes too."""
+    controller = ChatController(browser=lambda url: False)
+    controller.identity = HOST
+    notice = ModerationNotice("timeout", 1, "user-x", "X", BOB.user_id, BOB.name)
+    carried = CustomEvent("evt", EVENT_MODERATION, notice.attributes(), T0)
+    assert controller._follow(carried, lambda me: None) == notice
+    assert read_notice(notice) is notice
+    other = CustomEvent("evt2", "something-else", {}, T0)
+    assert controller._follow(other, lambda me: None) is other

@@ -34,6 +34,7 @@ from tui.config.settings import TuiSettings
 from tui.controller import ChatController, RoomFactory
 from tui.error_words import error_words
 from tui.ivs.events import ConnectionState, StateChanged
+from tui.ivs.moderation_notice import read_notice
 from tui.screens.chat import ChatScreen
 from tui.screens.dialogs.dialog import DialogScreen
 from tui.terminal.dump import SCROLLBACK_DUMP_ENV, dump_scrollback
@@ -207,7 +208,9 @@ class ChatApp(App[int]):
 
     def deliver(self, event: Delivered) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
-        self.chat.deliver(event, self.identity)
+        # As the controller reads the room (a notice read once); an event read already,
+        # as the controller hands them on, passes through.
+        self.chat.deliver(read_notice(event), self.identity)
         if (
             self._when_live is not None
             and isinstance(event, StateChanged)

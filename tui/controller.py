@@ -44,14 +44,13 @@ from tui.error_words import error_words
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
-    CustomEvent,
     DisconnectReason,
     NotConnected,
     RoomEvent,
     StateChanged,
     UserDisconnected,
 )
-from tui.ivs.moderation_notice import parse_notice
+from tui.ivs.moderation_notice import ModerationNotice, read_notice
 
 if TYPE_CHECKING:
     from tui.client.app_server import InviteGrant, Redemption
@@ -174,8 +173,8 @@ class ChatController:
                 try:
                     async with room:
                         async for event in room:
-                            if self._follow(event, deliver, identified):
-                                relay(event)
+                            if (read := self._follow(event, identified)) is not None:
+                                relay(read)
                 except Exception as exc:  # the room gives up in words; this is the last resort
                     log.exception("the room client failed")
                     deliver(
@@ -194,27 +193,25 @@ class ChatController:
                 self._renewal = ""
 
     def _follow(
-        self,
-        event: RoomEvent,
-        deliver: Callable[[RoomEvent], None],
-        identified: Callable[[SelfIdentity], None],
-    ) -> bool:
-        """Watch the room's events for a renewal; False for one the screen must not see
-        (a disconnect that renews someone, and, for ours, the room's end that follows)."""
+        self, event: RoomEvent, identified: Callable[[SelfIdentity], None]
+    ) -> RoomEvent | ModerationNotice | None:
+        """Watch the room's events for a renewal: the event to hand on (a moderation
+        notice as read here, once: `read_notice`), or None for one the screen must not
+        see (a disconnect that renews someone, and, for ours, the room's end that follows)."""
         me = self.identity
+        read = read_notice(event)
         if self._renewal:
             # The old room is winding down; the new one will say how it goes.
-            return not isinstance(event, UserDisconnected | StateChanged)
-        if isinstance(event, CustomEvent):
-            notice = parse_notice(event)
-            if notice is not None and notice.renew:
-                self._renewing.add(notice.target_id)
+            return None if isinstance(event, UserDisconnected | StateChanged) else read
+        if isinstance(read, ModerationNotice):
+            if read.renew:
+                self._renewing.add(read.target_id)
         elif isinstance(event, UserDisconnected) and event.user_id in self._renewing:
             self._renewing.discard(event.user_id)
             if me is not None and event.user_id == me.user_id:
                 self._renewal = RENEWING_WORDS
                 self._end_room_later()
-            return False
+            return None
         elif isinstance(event, StateChanged) and event.state is ConnectionState.CONNECTED:
             session = self.session
             if session is not None and session.identity is not None and session.identity != me:
@@ -222,7 +219,7 @@ class ChatController:
                 identified(session.identity)
                 if self.room is not None:
                     self._watch_timeout(self.room)
-        return True
+        return read
 
     def _end_room_later(self) -> None:
         room = self.room

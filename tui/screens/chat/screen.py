@@ -38,7 +38,7 @@ from tui.common.timing.clock import Clock
 from tui.controller import Controls
 from tui.ivs.events import ChatMessage, CustomEvent, MessageDeleted, StateChanged, UserDisconnected
 from tui.ivs.invites import invite_for
-from tui.ivs.moderation_notice import parse_notice
+from tui.ivs.moderation_notice import ModerationNotice
 from tui.screens.chat.base import ChatBase
 from tui.screens.chat.connection import ConnectionFlows
 from tui.screens.chat.keys import KeyFlows
@@ -253,12 +253,12 @@ class ChatScreen(
             self.post_message(UserGone(event))
         elif isinstance(event, StateChanged):
             self.post_message(ConnectionChanged(event))
+        elif isinstance(event, ModerationNotice):  # read by the controller
+            self.post_message(Moderated(event))
         elif isinstance(event, CustomEvent):
             invite = invite_for(event, me.user_id) if me is not None else None
             if invite is not None:
                 self.post_message(InviteReceived(invite))
-            elif (notice := parse_notice(event)) is not None:
-                self.post_message(Moderated(notice))
 
     @on(IdentityKnown)
     def _identity_known(self, event: IdentityKnown) -> None:
