@@ -50,7 +50,7 @@ from tui.ivs.events import (
 )
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
 from tui.ivs.room import ChatRoom
-from tui.screens.chat import first_words
+from tui.screens.chat.words import first_words
 from tui.screens.dialogs.admin_menu import AdminMenu
 from tui.screens.dialogs.confirm import ConfirmScreen
 from tui.screens.dialogs.disconnected import DisconnectedScreen
