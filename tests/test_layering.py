@@ -137,6 +137,8 @@ TUI = Path(__file__).resolve().parent.parent / "tui"
 MAX_MODULE_LINES = 600
 MAX_FOLDER_MODULES = 12
 """Modules (`.py` files, `__init__.py` included) in one folder."""
+
+
 def modules_over(max_lines: int) -> list[str]:
     """The modules of tui/ longer than `max_lines`, as paths from the repository root."""
     return sorted(
