@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from tui.action_table import Owner, followed_keys, keys_in_force
@@ -62,7 +63,9 @@ class DialogScreen(ModalScreen[ResultType]):
 
     _shown_at: float | None = None
 
-    async def on_mount(self) -> None:
+    @on(events.Mount)
+    async def _dialog_mounted(self) -> None:
+        # Not `on_mount`: the dialogs keep their own (Textual calls each class's handler).
         if link_is_slow(self.app):
             await self._lean()
         self._on_screen()
@@ -77,7 +80,7 @@ class DialogScreen(ModalScreen[ResultType]):
         for field in self.query(Input):
             parent = field.parent
             layout = getattr(getattr(parent, "styles", None), "layout", None)
-            if parent is None or getattr(layout, "name", "") == "horizontal":
+            if not isinstance(parent, Widget) or getattr(layout, "name", "") == "horizontal":
                 continue  # beside other fields, a title would be beside it: left as is
             field.compact = True
             title = field.border_title
