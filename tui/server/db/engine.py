@@ -135,12 +135,14 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         private_files(path)
         db = sqlite3.connect(path, isolation_level=None)
+        # First: the journal mode below waits for another connection's write (another
+        # server starting on the same file) only once a busy timeout is set.
+        db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         # No checkpoint (and its fsync) inside a write on the event loop: see `checkpoint`.
         db.execute("PRAGMA wal_autocheckpoint=0")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")  # another connection's write
         return cls("sqlite", sqlite=db, path=path)
 
     @classmethod

@@ -15,7 +15,8 @@ and add a column only where it is missing, and such a file migrates forward as i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tui.server.db.engine import Database
@@ -55,9 +56,28 @@ def applied(db: Database, component: str) -> int:
     return 0 if row is None or row[0] is None else int(row[0])
 
 
+MIGRATION_WAIT_MS = 30_000
+"""How long a starting server waits for another one's migrations on a SQLite file."""
+
+
+@contextmanager
+def _patient(db: Database) -> Iterator[None]:
+    """At start-up a server may wait for another one's migrations on the same SQLite
+    file far longer than a write on the event loop may wait (`open_sqlite`'s timeout)."""
+    if db.dialect != "sqlite":
+        yield
+        return
+    before = int(db.execute("PRAGMA busy_timeout").fetchone()[0])
+    db.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA busy_timeout={before}")
+
+
 def migrate(db: Database, component: str, steps: Sequence[Step]) -> int:
     """Bring `component` up to `len(steps)`; its version afterwards. Raises SchemaTooNew."""
-    with db.exclusive(f"ivs-chat-tui migrate {component}"), db.transaction():
+    with _patient(db), db.exclusive(f"ivs-chat-tui migrate {component}"), db.transaction():
         db.execute(SCHEMA_TABLE)
         version = applied(db, component)
         if version > len(steps):
