@@ -56,6 +56,19 @@ def test_ban_confirm(snap_compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*"slurs", "ctrl+t"))
 
 
+REASONS = ("spam", "slurs", "harassment")
+
+
+def test_timeout_picker_with_reasons(snap_compare) -> None:
+    app = Host(TimeoutPicker("Bob", reasons=REASONS))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("3", "b", "ctrl+r"))
+
+
+def test_ban_confirm_with_reasons(snap_compare) -> None:
+    app = Host(BanConfirm("Bob", reasons=REASONS, address="203.0.113.7", address_shared_by=1))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("a"))
+
+
 def test_moderation_log(snap_compare) -> None:
     app = Host(ModerationLogScreen(FakeLog(), tz=UTC))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("down"))
