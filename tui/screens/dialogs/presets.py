@@ -9,6 +9,8 @@ reason box and moves there, where the reason can still be edited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -73,7 +75,7 @@ class ReasonList(OptionList):
         return tuple(reasons[: len(REASON_KEYS)])
 
     @staticmethod
-    def applies(screen: Screen[object], parameters: tuple[object, ...]) -> bool:
+    def applies(screen: Screen[Any], parameters: tuple[object, ...]) -> bool:
         """Whether `reason(n)` picks now: there is an n-th reason, and no text box has
         the focus (there, the letter is typed)."""
         found = screen.query(ReasonList)
@@ -86,7 +88,7 @@ class ReasonList(OptionList):
         )
 
     @staticmethod
-    def choose(screen: Screen[object], number: int) -> None:
+    def choose(screen: Screen[Any], number: int) -> None:
         """Reason `number` (1 for a) into the reason box, and the focus there."""
         found = screen.query(ReasonList)
         if not found or not 1 <= number <= len(found.first().reasons):

@@ -212,8 +212,8 @@ class TimeoutPicker(ConfirmDialog[TimeoutChoice | None]):
             self.app.call_later(self._digit_read, self._digit_number)
         return True
 
-    def _preset_keys(self) -> str:
-        return PRESET_KEYS[: len(self.presets)]
+    def _preset_keys(self) -> tuple[str, ...]:
+        return tuple(PRESET_KEYS[: len(self.presets)])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "preset":
