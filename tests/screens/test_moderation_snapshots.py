@@ -11,9 +11,11 @@ from datetime import UTC
 from textual.pilot import Pilot
 
 from tests.screens.moderation.fakes import FakeLog, FakeSettings
+from tests.screens.moderation.held_fakes import T0, FakeDesk
 from tests.screens.moderation.host import Host
 from tui.screens.dialogs.ban_confirm import BanConfirm
 from tui.screens.dialogs.timeout_picker import TimeoutPicker
+from tui.screens.held_queue import HeldQueueScreen
 from tui.screens.moderation_log import ModerationLogScreen
 from tui.screens.room_settings import RoomSettingsScreen
 
@@ -87,3 +89,8 @@ def test_moderation_log_manual_only(snap_compare) -> None:
 def test_room_settings_invalid_pattern(snap_compare) -> None:
     app = Host(RoomSettingsScreen(FakeSettings()))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("enter", *"(free", "ctrl+s"))
+
+
+def test_held_queue(snap_compare) -> None:
+    app = Host(HeldQueueScreen(FakeDesk(), tz=UTC, clock=lambda: T0))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("down"))
