@@ -10,6 +10,7 @@ from datetime import UTC
 
 from textual.pilot import Pilot
 
+from tests.app_helpers import until
 from tests.screens.moderation.fakes import FakeLog, FakeSettings
 from tests.screens.moderation.held_fakes import T0, FakeDesk
 from tests.screens.moderation.host import Host
@@ -94,3 +95,18 @@ def test_room_settings_invalid_pattern(snap_compare) -> None:
 def test_held_queue(snap_compare) -> None:
     app = Host(HeldQueueScreen(FakeDesk(), tz=UTC, clock=lambda: T0))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("down"))
+
+
+def test_user_card_with_notes(snap_compare) -> None:
+    from tests.screens.moderation.notes_fakes import FakeNotes
+    from tests.screens.moderation.test_user_card_notes import card
+
+    app = Host(card(FakeNotes()))
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = pilot.app.screen
+        await until(lambda: screen.notes_words.startswith("notes (2"), "the notes")
+        await until(lambda: screen.offences != "", "the profile")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
