@@ -70,6 +70,9 @@ HOST_BADGE: Final = "[host]"
 MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator`
 _BADGES: Final[dict[str, str]] = {Role.BROADCASTER: HOST_BADGE, Role.MODERATOR: MOD_BADGE}
 _ERROR_PREFIX: Final = "!! "
+APPROVED_MARK: Final = "✓"
+"""In the gutter after the time of a message approved from the held queue (one cell, so
+marking a message never re-wraps it)."""
 _CHUNK: Final = re.compile(r"(\S+)\s*|\s+")
 # Rendered lines kept: a few screens' worth. Each Strip carries several small caches of
 # its own, so a bigger cache mostly gives the garbage collector more to walk.
@@ -152,6 +155,8 @@ class _Entry(Entry):
     """End of the host badge before the name (0: none)."""
     history: bool = False
     """Fetched from the room's history on join: drawn with a dimmed time."""
+    approved: bool = False
+    """A moderator let it in from the held queue: APPROVED_MARK after its time."""
 
 
 class _Styles(NamedTuple):
@@ -441,6 +446,29 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
         on join, or with `gap` a place where messages may be missing."""
         kind = _Kind.GAP if gap else _Kind.DIVIDER
         self._append(_Entry(kind=kind, time=self._format_time(self._clock()), body=clean(text)))
+
+    def mark_approved(self, message_id: str) -> bool:
+        """Mark a message a moderator approved from the held queue (a moderator's list
+        only: its sender sees it as sent); False if it is not in the scrollback."""
+        entry = self._store.get(message_id)
+        if entry is None or entry.approved:
+            return entry is not None
+        entry.approved = True
+        self._strips.clear()  # rare: drawn again, with the mark
+        self.refresh()
+        return True
+
+    def is_approved(self, message_id: str) -> bool:
+        entry = self._store.get(message_id)
+        return entry is not None and entry.approved
+
+    def mentions_me(self, message: ChatMessage) -> bool:
+        """Whether `message` names us (as its line is highlighted), and is not our own."""
+        return (
+            self._mention is not None
+            and message.sender_id != self._own_user_id
+            and self._mention.search(clean(message.content)) is not None
+        )
 
     def sender_of(self, message_id: str) -> str | None:
         """The sender's user id of a message still in the scrollback, else None."""
@@ -745,7 +773,8 @@ class MessageList(ScrollView, can_focus=True, inherit_bindings=False):
             text_style += styles.pointer
         segments: list[Segment] = []
         if self._indent:
-            prefix = f"{entry.time} " if line == 0 else " " * self._indent
+            gutter = APPROVED_MARK if entry.approved else " "
+            prefix = f"{entry.time}{gutter}" if line == 0 else " " * self._indent
             time_style = line_style + (styles.history_time if entry.history else styles.time)
             if selected:
                 time_style += styles.pointer
