@@ -3,7 +3,7 @@ identity while shield mode is on), for a moderator to approve or deny.
 
 A thin view over `HeldDesk` (tui/client/moderation_api.py's `ModerationClient` is
 one). Each message shows its time, sender, why it was held and how long it has left,
-then its words with the matched hold term highlighted (tui/chat/held.py). `a` approves
+then its words with the matched hold term highlighted (tui/chat/raid/held.py). `a` approves
 the selected message (it goes into the room as its sender's), `x` denies it (it is
 dropped); the keys are the action table's (`held_queue.*`). The queue is read again
 after each decision and whenever the chat screen hears that it changed
@@ -26,7 +26,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.action_table import bindings_for
-from tui.chat.held import HeldEntry, minutes_left, term_spans
+from tui.chat.raid.held import HeldEntry, minutes_left, term_spans
 from tui.common.timing.clock import utc_now
 from tui.error_words import error_words
 from tui.terminal.untrusted import as_content, clean, content_from

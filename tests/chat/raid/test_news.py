@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tui.chat.moderator_news import APPROVED_KEPT, RaidState, follow_news, shield_words
+from tui.chat.raid.news import APPROVED_KEPT, RaidState, follow_news, shield_words
 from tui.config.alert_settings import AlertKind
 
 T0 = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.chat.held import minutes_left, term_spans
+from tui.chat.raid.held import minutes_left, term_spans
 
 
 def spans(text: str, term: str | None) -> list[str]:

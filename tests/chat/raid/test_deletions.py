@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.chat.deletions import Deletion, deletion_words
+from tui.chat.raid.deletions import Deletion, deletion_words
 
 
 def test_one_deletion_is_said_as_before() -> None:
