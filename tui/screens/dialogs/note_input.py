@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from tui.screens.dialogs.dialog import DialogScreen
-from tui.terminal.untrusted import as_content
+from tui.terminal.untrusted import as_content, pasted_line
 from tui.widgets.line_input import LineInput
 
 NOTE_MAX_LENGTH = 500
@@ -54,7 +54,8 @@ class NoteInput(DialogScreen[str | None]):
                 id="about",
             )
             note = LineInput(
-                value=self.initial,
+                # What was typed comes back as typed; made safe all the same, as a paste is.
+                value=pasted_line(self.initial),
                 placeholder="what the next moderator should know",
                 max_length=NOTE_MAX_LENGTH,
                 id="note",
