@@ -7,10 +7,12 @@ import asyncio
 import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tui.app import ChatApp
 from tui.client.app_server import AppServerClient
@@ -171,3 +173,20 @@ async def armed(app: App[object]) -> None:
     """Until the confirmation on top takes a confirm: those that remove someone or make
     a moderator wait a moment first (tui/screens/dialogs/dialog.py, `arming`)."""
     await until(lambda: getattr(app.screen, "armed", True), "the confirmation armed")
+
+
+_Dialog = TypeVar("_Dialog", bound=Screen[Any])
+
+
+async def open_dialog(
+    app: ChatApp, pilot, content: str, key: str, kind: type[_Dialog], what: str
+) -> _Dialog:
+    """Select the newest message with `content`, press `key` on it, and wait until the
+    dialog of `kind` it opens is on top and takes a confirm."""
+    await select(app, pilot, content)
+    await pilot.press(key)
+    await until(lambda: isinstance(app.screen, kind), what)
+    await armed(app)
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen

@@ -15,11 +15,11 @@ from textual.geometry import Region
 from textual.widgets import Input, Static
 
 from tests.app_helpers import (
-    armed,
     contents,
     joined_app,
     line_with,
     lines,
+    open_dialog,
     say,
     select,
     until,
@@ -133,10 +133,7 @@ async def test_broadcaster_and_two_viewers(tmp_path: Path) -> None:
             # The broadcaster disconnects Bob: he sees the modal and stays disconnected.
             await say(bob, bp, "bob was here")
             await until(lambda: "bob was here" in contents(host), "Bob's message at the host")
-            await select(host, hp, "bob was here")
-            await hp.press("x")
-            await until(lambda: isinstance(host.screen, ConfirmScreen), "the confirmation")
-            await armed(host)
+            await open_dialog(host, hp, "bob was here", "x", ConfirmScreen, "the confirmation")
             await hp.press(*"too loud", "enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
             assert bob.screen.reason == "too loud"
@@ -196,10 +193,7 @@ async def test_the_tuis_ban_takes_the_user_off_the_stage_in_the_one_action(
                 assert await on_stage()
                 await say(bob, bp, "on stage now")
                 await until(lambda: "on stage now" in contents(host), "Bob's line at the host")
-                await select(host, hp, "on stage now")
-                await hp.press("b")
-                await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
-                await armed(host)
+                await open_dialog(host, hp, "on stage now", "b", BanConfirm, "the ban confirmation")
                 await hp.press(*"raid", "enter")
                 await until(lambda: line_with(host, "banned Bob: raid"), "the ban reported")
                 assert not await on_stage()
@@ -295,10 +289,9 @@ async def test_a_moderators_d_and_x_go_through_the_app_server(tmp_path: Path) ->
 
             await say(bob, bp, "still here")
             await until(lambda: "still here" in contents(mia), "Bob's next message at Mia")
-            await select(mia, mp, "still here")
-            await mp.press("x")
-            await until(lambda: isinstance(mia.screen, ConfirmScreen), "the confirmation")
-            await armed(mia)  # an Enter sooner is dropped
+            await open_dialog(
+                mia, mp, "still here", "x", ConfirmScreen, "the confirmation"
+            )  # an Enter sooner is dropped
             await mp.press(*"cool off", "enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")
             assert bob.screen.reason == "cool off"
@@ -379,10 +372,7 @@ async def test_a_disconnected_viewer_closes_the_room_even_with_a_long_reason(
             )
             await say(bob, bp, "bob was here")
             await until(lambda: "bob was here" in contents(host), "Bob's message at the host")
-            await select(host, hp, "bob was here")
-            await hp.press("x")
-            await until(lambda: isinstance(host.screen, ConfirmScreen), "the confirmation")
-            await armed(host)
+            await open_dialog(host, hp, "bob was here", "x", ConfirmScreen, "the confirmation")
             host.screen.query_one("#reason", Input).value = "please stop spamming the chat " * 5
             await hp.press("enter")
             await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")

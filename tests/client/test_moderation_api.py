@@ -223,3 +223,35 @@ async def test_delete_names_the_message_and_disconnect_the_user(served: Served) 
         with pytest.raises(Refused) as wrong:
             await client.act(ModerationAction.DELETE, "viewer-bob")
         assert "names a message" in wrong.value.message
+
+
+async def test_notes_offences_and_a_purge_as_the_fake_answers_them(served: Served) -> None:
+    """The fake speaks the notes, offences and purge contract the real routes do
+    (tests/server/wired/test_raid_client.py runs the client against those)."""
+    served.fake.messages.update({"m1": "viewer-bob", "m2": "viewer-bob", "m3": "viewer-eve"})
+    client = served.host()
+    try:
+        assert await client.user_notes("viewer-bob") == []
+        note = await client.add_user_note("viewer-bob", "warned once")
+        assert (note.text, note.author.display_name) == ("warned once", "Host")
+        assert await client.user_notes("viewer-bob") == [note]
+        with pytest.raises(Refused, match="empty"):
+            await client.add_user_note("viewer-bob", "  ")
+        with pytest.raises(NoSuchUser):
+            await client.user_notes("nobody")
+        record = await client.act(ModerationAction.BAN, "viewer-bob", purge_seconds=600)
+        assert (record.purge_queued, record.purged) == (2, 2)
+        assert served.fake.messages == {"m3": "viewer-eve"}
+        user = await client.user("viewer-bob")
+        assert user.offences is not None and (user.offences.manual, user.offences.automatic) == (
+            1,
+            0,
+        )
+    finally:
+        await client.server.close()
+    viewer = served.client(session="bob-session")
+    try:
+        with pytest.raises(NotPermitted, match="read the notes on this user"):
+            await viewer.user_notes("viewer-eve")
+    finally:
+        await viewer.server.close()

@@ -211,6 +211,8 @@ BODY_ROUTES = [
     ("POST", "/api/multihost/stage/leave"),
     ("POST", "/api/moderation/actions"),
     ("PUT", "/api/moderation/settings"),
+    ("POST", "/api/moderation/shield"),
+    ("POST", "/api/moderation/held/abcdefabcdef"),
     ("POST", "/api/no/such/route"),
 ]
 

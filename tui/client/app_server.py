@@ -15,12 +15,15 @@ of a second of a start-up whose goal is the first painted chat within one second
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import http.client
 import json
 import re
 import socket
 import ssl
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -63,6 +66,20 @@ class InviteExpired(AppServerError):
 
 def _refusal(status: int, message: str) -> AppServerError:
     return InviteExpired(status, message) if status == GONE else AppServerError(status, message)
+
+
+STREAM_SILENCE = 45.0
+"""An event stream that sends nothing, not even its keep-alive comment (every 15 s), for
+this long is taken as gone."""
+MAX_EVENT_LINE = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ServerEvent:
+    """One event of a `text/event-stream` answer: its `event` name and its `data`."""
+
+    event: str
+    data: str
 
 
 TokenGrant = ChatGrant
@@ -153,6 +170,59 @@ class AppServerClient:
             return model.model_validate(data)
         except ValueError:
             raise AppServerError(None, self._unreadable()) from None
+
+    async def events(
+        self, path: str, bearer: str | None = None
+    ) -> AsyncGenerator[ServerEvent, None]:
+        """The events of a `text/event-stream` route, as they come; it ends when the
+        server ends the stream. A refusal, or a stream that breaks off, is an
+        `AppServerError` in words. Its connection is its own, closed when the iteration
+        ends (or is closed, or cancelled)."""
+        if not _is_http_url(self.base_url):
+            raise AppServerError(None, self._not_a_url())
+        if self._http is None:
+            self._http = HttpConnections(urlsplit(self.base_url), self.timeout)
+        headers = {"Accept": "text/event-stream"}
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        try:
+            connection, response = await asyncio.wait_for(
+                asyncio.to_thread(self._http.open_stream, path, headers, STREAM_SILENCE),
+                self.timeout,
+            )
+        except TimeoutError:
+            raise AppServerError(
+                None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
+            ) from None
+        except OSError as exc:
+            raise AppServerError(
+                None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
+            ) from None
+        except http.client.HTTPException:
+            raise AppServerError(None, self._unreadable()) from None
+        try:
+            if response.status >= 400:
+                text = await asyncio.to_thread(response.read)
+                try:
+                    data = json.loads(text)
+                except ValueError:
+                    data = None
+                message = data.get("message") if isinstance(data, dict) else None
+                if not isinstance(message, str) or not message:
+                    message = f"the app server at {self.base_url} answered {response.status}"
+                raise _refusal(response.status, message)
+            async for event in _read_events(response):
+                yield event
+        except (OSError, http.client.HTTPException) as exc:
+            raise AppServerError(
+                None, f"the app server at {self.base_url} stopped sending events: {exc}"
+            ) from None
+        finally:
+            sock = connection.sock
+            if sock is not None:  # a read under way in its thread ends at once
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            connection.close()
 
     def _not_a_url(self) -> str:
         return f"{self.base_url} is not a URL: use http://HOST:PORT"
@@ -250,6 +320,30 @@ class AppServerClient:
         return True
 
 
+async def _read_events(response: http.client.HTTPResponse) -> AsyncIterator[ServerEvent]:
+    """The events of a stream (the `event` and `data` fields; comments and other fields
+    skipped), line by line, each read in a worker thread."""
+    name, data = "message", list[str]()
+    while True:
+        raw = await asyncio.to_thread(response.readline, MAX_EVENT_LINE)
+        if not raw:
+            return
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if not line:
+            if data:
+                yield ServerEvent(name, "\n".join(data))
+            name, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
+
+
 def _is_http_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
@@ -282,5 +376,6 @@ __all__ = [
     "InviteExpired",
     "InviteGrant",
     "Redemption",
+    "ServerEvent",
     "TokenGrant",
 ]

@@ -72,6 +72,24 @@ class HttpConnections:
                 self._drop(connection)
             return answer
 
+    def open_stream(
+        self, path: str, headers: dict[str, str], read_timeout: float
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """`GET path` on a connection of its own, for an answer read as it arrives (an
+        event stream): the connection and the response, its head read. Reads then wait
+        up to `read_timeout` each. Blocks: run it in a worker thread. The caller closes
+        the connection."""
+        connection = self._new()
+        try:
+            connection.request("GET", self._prefix + path, headers=headers)
+            response = connection.getresponse()
+            if connection.sock is not None:
+                connection.sock.settimeout(read_timeout)
+        except BaseException:
+            connection.close()
+            raise
+        return connection, response
+
     def close(self) -> None:
         """Close every connection; a request under way fails at once (its socket is shut
         down), so no worker thread outlives the client by a timeout."""

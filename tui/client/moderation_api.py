@@ -1,12 +1,22 @@
 """The app server's moderation API, for the TUI: no Textual.
 
-    POST /api/moderation/actions      {action, userId, reason?, durationSeconds?, banAddress?}
+    POST /api/moderation/actions      {action, userId, reason?, durationSeconds?, banAddress?,
+                                       purgeSeconds?}
                                       {action: "delete", messageId, reason?}
                                       {action: "disconnect", userId, reason?}
     GET  /api/moderation/log          ?userId=&limit=  -> {records: [...]}, newest first
-    GET  /api/moderation/users/{id}   -> {userId, displayName, role, bannedUntil?, ...}
-    GET  /api/moderation/settings     -> {blockedTerms, flood, newIdentityWaitSeconds}
+    GET  /api/moderation/users/{id}   -> {userId, displayName, role, bannedUntil?, ...,
+                                          offences: {automatic, manual}}
+    GET  /api/moderation/users/{id}/notes  -> {notes: [{id, at, author, text}]}, newest first
+    POST /api/moderation/users/{id}/notes  {text} -> the note as stored
+    GET  /api/moderation/settings     -> {blockedTerms, flood, newIdentityWaitSeconds,
+                                          holdTerms, shield}
     PUT  /api/moderation/settings     the same body; answers the settings as saved
+    GET  /api/moderation/shield       -> {on, until, settings}
+    POST /api/moderation/shield       {on, minutes?} -> the same
+    GET  /api/moderation/held         -> {messages: [{id, at, sender, content, reason, term}]}
+    POST /api/moderation/held/{id}    {decision: "approve" | "deny"} -> {id, decision, messageId?}
+    GET  /api/moderation/events       text/event-stream of `news` events (ModerationNews)
 
 `ModerationClient` rides on the app's `AppServerClient`: its connections, base URL,
 timeout and connection-failure words, and the identity it already holds (the broadcaster
@@ -23,15 +33,28 @@ server checks the roles and logs every action with its actor.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from tui.client.app_server import AppServerClient, AppServerError
-from tui.server.models import ApiModel
+from tui.server.models import (
+    ApiModel,
+    HeldDecision,
+    HeldMessage,
+    HeldMessages,
+    ModerationNews,
+    NoteRequest,
+    Offences,
+    ShieldSettings,
+    ShieldState,
+    UserNote,
+    UserNotes,
+)
 
 M = TypeVar("M", bound=ApiModel)
 
@@ -89,6 +112,12 @@ class ModerationRecord(ApiModel):
     expires_at: datetime | None = None
     ban_address: bool = False
     """A ban that also banned the addresses the user was seen from (`banAddress`)."""
+    purge_queued: int | None = None
+    """A ban's or timeout's purge (`purge_seconds`): the user's messages queued for
+    deletion; None when none was asked."""
+    purged: int | None = None
+    """Of those, how many were deleted; None until the purge is done (read the log
+    again to see it)."""
 
 
 class ModerationLog(ApiModel):
@@ -108,6 +137,9 @@ class ModeratedUser(ApiModel):
     """Where they last asked for a chat token from: what an address ban takes."""
     address_shared_by: int = 0
     """How many identities asked from that address lately (a home, an office, a NAT)."""
+    offences: Offences | None = None
+    """Their offences in the moderation log, automatic and manual; None from servers
+    older than this field."""
 
 
 class FloodLimits(ApiModel):
@@ -127,6 +159,11 @@ class RoomSettings(ApiModel):
     """The IVS room's messages a second, all senders together; None from older servers."""
     max_message_length: int | None = None
     """The IVS room's longest message in characters; None from older servers."""
+    hold_terms: list[str] | None = None
+    """Terms whose messages are held for review; None from older servers, and left out
+    of a save (the server keeps them) unless set."""
+    shield: ShieldSettings | None = None
+    """Shield mode's defaults; None from older servers, and kept by a save unless set."""
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -153,6 +190,10 @@ class NoSuchMessage(ModerationError):
 class Refused(ModerationError):
     """Another 4xx: bad input (an unknown action, a duration out of range, a blocked term
     that is not a valid pattern); the message is the server's."""
+
+
+class NoSuchHeldMessage(ModerationError):
+    """404: the message is no longer held (another moderator decided, or it expired)."""
 
 
 class Unavailable(ModerationError):
@@ -189,10 +230,14 @@ class ModerationClient:
         reason: str | None = None,
         duration_seconds: int | None = None,
         ban_address: bool = False,
+        purge_seconds: int | None = None,
     ) -> ModerationRecord:
         """Ban, unban, time out, end a timeout, make or remove a moderator, disconnect; the
         log record the server kept. `ban_address` (bans only) also refuses the addresses
-        the user was seen from. A delete names a message: `delete`."""
+        the user was seen from. `purge_seconds` (bans and timeouts, at most 3600) also
+        deletes the user's messages of that many seconds back, for everyone: the record
+        then has `purge_queued`, and `purged` once the server is done. A delete names a
+        message: `delete`."""
         try:
             kind = ModerationAction(action)
         except ValueError:
@@ -207,6 +252,8 @@ class ModerationClient:
             body["durationSeconds"] = duration_seconds
         if ban_address:
             body["banAddress"] = True
+        if purge_seconds is not None:
+            body["purgeSeconds"] = purge_seconds
         return await self._call(
             "POST", "/api/moderation/actions", ModerationRecord, _MAY_NOT[kind], body, user=user_id
         )
@@ -245,6 +292,25 @@ class ModerationClient:
         path = f"/api/moderation/users/{quote(user_id, safe='')}"
         return await self._call("GET", path, ModeratedUser, "look up this user", user=user_id)
 
+    async def user_notes(self, user_id: str) -> list[UserNote]:
+        """The notes moderators wrote on `user_id`, newest first (their text untrusted)."""
+        notes = await self._call(
+            "GET", _notes_path(user_id), UserNotes, "read the notes on this user", user=user_id
+        )
+        return notes.notes
+
+    async def add_user_note(self, user_id: str, text: str) -> UserNote:
+        """Add a note on `user_id` that every moderator sees; the note as stored. Text
+        past 500 characters, or empty, is `Refused` in the server's words."""
+        return await self._call(
+            "POST",
+            _notes_path(user_id),
+            UserNote,
+            "add a note on this user",
+            NoteRequest(text=text).to_json(),
+            user=user_id,
+        )
+
     async def room_settings(self) -> RoomSettings:
         return await self._call(
             "GET", "/api/moderation/settings", RoomSettings, "see the room's moderation settings"
@@ -260,6 +326,69 @@ class ModerationClient:
             settings.to_json(),
         )
 
+    # --- shield mode, the held queue, the news ------------------------------------------
+
+    async def shield(self) -> ShieldState:
+        """Shield mode now: on or off, until when, and its defaults."""
+        return await self._call(
+            "GET", "/api/moderation/shield", ShieldState, "see shield mode's state"
+        )
+
+    async def set_shield(self, on: bool, minutes: int | None = None) -> ShieldState:
+        """Turn shield mode on (for `minutes`, else the room's default; again from now if
+        it is on) or off; its state after."""
+        body: dict[str, Any] = {"on": on}
+        if minutes is not None:
+            body["minutes"] = minutes
+        what = "turn shield mode on" if on else "turn shield mode off"
+        return await self._call("POST", "/api/moderation/shield", ShieldState, what, body)
+
+    async def held_messages(self) -> list[HeldMessage]:
+        """The messages held for review, oldest first."""
+        held = await self._call(
+            "GET", "/api/moderation/held", HeldMessages, "see the messages held for review"
+        )
+        return held.messages
+
+    async def decide_held(self, held_id: str, decision: Literal["approve", "deny"]) -> HeldDecision:
+        """Approve a held message (it goes into the room as its sender's) or deny it
+        (dropped); `NoSuchHeldMessage` when it is no longer held."""
+        path = f"/api/moderation/held/{quote(held_id, safe='')}"
+        what = "approve held messages" if decision == "approve" else "deny held messages"
+        return await self._call(
+            "POST", path, HeldDecision, what, {"decision": decision}, held=held_id
+        )
+
+    async def approve_held(self, held_id: str) -> HeldDecision:
+        return await self.decide_held(held_id, "approve")
+
+    async def deny_held(self, held_id: str) -> HeldDecision:
+        return await self.decide_held(held_id, "deny")
+
+    async def moderation_news(self) -> AsyncIterator[ModerationNews]:
+        """`GET /api/moderation/events`: the held count, shield mode and the offences
+        logged since the last event, as they change (at most once a second; the first
+        at once). It ends when the server ends the stream (it stops, or this identity is
+        no longer a moderator); a refusal or a broken stream is a `ModerationError`.
+        An event this client cannot read is skipped."""
+        bearer = self.server.broadcaster_key or self.server.session_key
+        if not bearer:
+            raise NotPermitted(None, "you may not follow the moderators' news: join the room first")
+        what = "follow the moderators' news"
+        stream = self.server.events("/api/moderation/events", bearer=bearer)
+        try:
+            async for event in stream:
+                if event.event != "news":
+                    continue
+                try:
+                    yield ModerationNews.model_validate_json(event.data)
+                except ValidationError:
+                    continue
+        except AppServerError as exc:
+            raise _typed(exc, what, user=None, message=None, base_url=self.base_url) from None
+        finally:
+            await stream.aclose()
+
     async def _call(
         self,
         method: str,
@@ -270,6 +399,7 @@ class ModerationClient:
         *,
         user: str | None = None,
         message: str | None = None,
+        held: str | None = None,
     ) -> M:
         """One request; `what` finishes "you may not …". With `user` or `message` (the id
         asked about), a 404 with the server's own message means that user or message is
@@ -282,13 +412,25 @@ class ModerationClient:
             # AppServerClient's one request path: session, timeout, URL and failure words.
             answer = await self.server.request(method, path, model, body, bearer=bearer)
         except AppServerError as exc:
-            raise _typed(exc, what, user=user, message=message, base_url=self.base_url) from None
+            raise _typed(
+                exc, what, user=user, message=message, held=held, base_url=self.base_url
+            ) from None
         assert answer is not None  # a model was given
         return answer
 
 
+def _notes_path(user_id: str) -> str:
+    return f"/api/moderation/users/{quote(user_id, safe='')}/notes"
+
+
 def _typed(
-    exc: AppServerError, what: str, *, user: str | None, message: str | None, base_url: str
+    exc: AppServerError,
+    what: str,
+    *,
+    user: str | None,
+    message: str | None,
+    base_url: str,
+    held: str | None = None,
 ) -> ModerationError:
     words = _server_words(exc)
     status = exc.status
@@ -297,6 +439,10 @@ def _typed(
     known_route = bool(words) and not (words or "").startswith(_NO_SUCH_API)
     if status == 404 and user is not None and known_route:
         return NoSuchUser(status, f"no such user: {user}")
+    if status == 404 and held is not None and known_route:
+        return NoSuchHeldMessage(
+            status, "that message is no longer held (another moderator decided, or it expired)"
+        )
     if status == 404 and message is not None and known_route:
         return NoSuchMessage(
             status, "that message is no longer in the app server's history (deleted or too old)"
@@ -318,11 +464,14 @@ __all__ = [
     "ModerationClient",
     "ModerationError",
     "ModerationRecord",
+    "NoSuchHeldMessage",
     "NoSuchMessage",
     "NoSuchUser",
     "NotPermitted",
+    "Offences",
     "Party",
     "Refused",
     "RoomSettings",
     "Unavailable",
+    "UserNote",
 ]

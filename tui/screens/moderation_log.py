@@ -54,6 +54,11 @@ DONE_WORDS: dict[str, str] = {
     "unmod": "removed as moderator:",
     "delete": "deleted a message of",
     "disconnect": "disconnected",
+    "shield": "turned on shield mode in",
+    "unshield": "turned off shield mode in",
+    "approve": "approved a held message of",
+    "deny": "denied a held message of",
+    "refuse": "refused a message of",
 }
 
 # (label, width): the reason takes what is left of the width; a cell wraps, never cuts.

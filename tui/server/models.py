@@ -10,8 +10,17 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AliasGenerator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+)
 from pydantic.alias_generators import to_camel
 
 from tui.common.roles import Role
@@ -127,6 +136,148 @@ class StageParticipants(ApiModel):
 class ErrorBody(ApiModel):
     status: int
     message: str
+
+
+# --- notes on users and offence counts (the moderation routes) -------------------------
+
+
+class NoteRequest(ApiModel):
+    """`POST /api/moderation/users/{userId}/notes`: at most 500 characters; the server
+    stores it cleaned (controls and bidi overrides made visible)."""
+
+    text: str
+
+
+class NoteAuthor(ApiModel):
+    """Who wrote a note, named as they were then (untrusted text)."""
+
+    user_id: str
+    display_name: str
+
+
+class UserNote(ApiModel):
+    """One note on a user that every moderator shares (its text untrusted)."""
+
+    id: int
+    at: datetime
+    author: NoteAuthor
+    text: str
+
+
+class UserNotes(ApiModel):
+    """`GET /api/moderation/users/{userId}/notes`: newest first."""
+
+    notes: list[UserNote]
+
+
+class Offences(ApiModel):
+    """A user's offences in the moderation log (the user profile's `offences`):
+    `automatic`, what the review handler and the room keeper did (blocked terms,
+    floods); `manual`, bans, timeouts, deletions and disconnects by people."""
+
+    automatic: int = 0
+    manual: int = 0
+
+
+# --- shield mode, the held queue, the moderators' news ----------------------------------
+# `tui/server/raid/` writes these; the TUI reads them (`tui.moderation_api`).
+
+
+class ShieldRequest(ApiModel):
+    """`POST /api/moderation/shield`: on (for `minutes`, else the room's default) or off."""
+
+    on: StrictBool
+    minutes: StrictInt | None = Field(None, ge=1, le=24 * 60)
+
+
+class ShieldSettings(ApiModel):
+    """Shield mode's defaults (the room settings' `shield`)."""
+
+    minutes: int
+    min_identity_age_seconds: int
+    slow_mode_seconds: int
+
+
+class ShieldState(ApiModel):
+    """`GET` and `POST /api/moderation/shield`: `until` is when it turns itself off (None
+    while it is off)."""
+
+    on: bool
+    until: datetime | None = None
+    settings: ShieldSettings
+
+    def to_json(self) -> dict[str, object]:
+        data = super().to_json()
+        data["until"] = data.get("until")  # null while off, as the route promises
+        return data
+
+
+class HeldSender(ApiModel):
+    user_id: str
+    display_name: str
+    """Untrusted text: the name they chose."""
+
+
+class HeldMessage(ApiModel):
+    """A message held for review. `content` and the sender's name are untrusted text.
+    `reason` says why in words ("hold term: …", "new identity during shield mode");
+    `term` is the hold term that matched, as the broadcaster wrote it (None for a new
+    identity), for the queue to point at."""
+
+    id: str
+    at: datetime
+    sender: HeldSender
+    content: str
+    reason: str
+    term: str | None = None
+    expires_at: datetime | None = None
+    """When it leaves the queue unanswered (absent from servers that do not say)."""
+
+
+class HeldMessages(ApiModel):
+    """`GET /api/moderation/held`: oldest first."""
+
+    messages: list[HeldMessage]
+
+
+class HeldDecisionRequest(ApiModel):
+    decision: Literal["approve", "deny"]
+
+
+class HeldDecision(ApiModel):
+    """`POST /api/moderation/held/{id}`'s answer: for an approval, `message_id` is the
+    id the message has in the room."""
+
+    id: str
+    decision: Literal["approve", "deny"]
+    message_id: str | None = None
+
+
+class ShieldNews(ApiModel):
+    on: bool
+    until: datetime | None = None
+
+
+class OffenceNews(ApiModel):
+    """An automatic moderation the log recorded: `kind` is "blocked term" or "flood"."""
+
+    id: int
+    at: datetime
+    kind: str
+    user: HeldSender
+
+
+class ModerationNews(ApiModel):
+    """One event of `GET /api/moderation/events` (`text/event-stream`, event `news`):
+    the held count and shield state now, and the offences logged and the messages
+    approved since the last event (none in the first). No message content."""
+
+    held: int
+    shield: ShieldNews
+    offences: list[OffenceNews] = Field(default_factory=list)
+    approved: list[str] = Field(default_factory=list)
+    """The room's ids of messages a moderator approved from the held queue: the
+    messages as everyone sees them, for a moderator's list to mark as approved."""
 
 
 # --- the history page ----------------------------------------------------------------

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from tui.common.roles import Role
@@ -53,6 +54,9 @@ from tui.server.room_limits import LiveRoomLimits
 from tui.server.settings import HOST_MINUTES, INVITE_MINUTES
 from tui.server.stage.control_plane import ServiceControl, StageMove
 from tui.server.store import IdentityRecord, InviteRecord, Store
+
+if TYPE_CHECKING:
+    from tui.server.raid.desk import RaidDesk
 
 BROADCAST_REALTIME = "realtime"
 WHIP_GLOBAL = "https://global.whip.live-video.net"
@@ -139,6 +143,8 @@ class AppService:
         """The room's recorded history (set at start-up)."""
         self.room_limits: LiveRoomLimits | None = None
         """The IVS room's own limits (set at start-up; `tui.server.room_limits`)."""
+        self.raid: RaidDesk | None = None
+        """Shield mode, the held queue, the moderators' news (set at start-up)."""
 
     async def close(self) -> None:
         await self.control.close()

@@ -5,7 +5,10 @@ The client is tested against this contract, as the README's endpoint table and
 the routes, the bodies, Bearer authorization (the broadcaster key or a moderator's
 session key; viewers 403), 404 for an unknown user, 400 with a message for bad input,
 the log newest first. Unknown API paths answer as the app server does, 404
-`{"message": "no such API: …"}`.
+`{"message": "no such API: …"}`. Also a ban's or timeout's `purgeSeconds` (every
+message of the user's in `messages` goes, at once: `purgeQueued` and `purged` alike),
+the notes on users (`GET`/`POST .../notes`, at most 500 characters) and the profile's
+`offences`.
 
 With a `ChatSide` (the real local stack's control plane and room), it also answers
 `POST /api/chat/token` as the app server does: real chat tokens that may send and no
@@ -97,6 +100,8 @@ class FakeModeration:
     issued: list[Issued] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)
     """The history, as far as a delete needs it: message id to its sender's user id."""
+    notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The notes on each user, newest first."""
 
     def time(self) -> datetime:
         return self.clock() if self.clock is not None else self.now
@@ -120,6 +125,8 @@ class FakeModeration:
         app.router.add_post("/api/moderation/actions", self.act)
         app.router.add_get("/api/moderation/log", self.log)
         app.router.add_get("/api/moderation/users/{user_id}", self.user)
+        app.router.add_get("/api/moderation/users/{user_id}/notes", self.read_notes)
+        app.router.add_post("/api/moderation/users/{user_id}/notes", self.add_note)
         app.router.add_get("/api/moderation/settings", self.get_settings)
         app.router.add_put("/api/moderation/settings", self.put_settings)
         if self.chat is not None:
@@ -192,10 +199,49 @@ class FakeModeration:
         }
         if action == "ban":
             record["banAddress"] = bool(body.get("banAddress", False))
+        purge = body.get("purgeSeconds")
+        gone: list[str] = []
+        if purge is not None:
+            if action not in ("ban", "timeout"):
+                raise _refuse(web.HTTPBadRequest, "purgeSeconds goes with ban or timeout")
+            if not isinstance(purge, int) or not 1 <= purge <= 3600:
+                raise _refuse(web.HTTPBadRequest, "purgeSeconds must be from 1 to 3600")
+            gone = [m for m, sender in self.messages.items() if sender == target.user_id]
+            record["purgeQueued"] = record["purged"] = len(gone)
         self.records.append(record)
         if self.chat is not None:
             await self._in_the_room(record, actor, target, body.get("messageId") or "")
+            for message_id in gone:
+                await self.chat.control.delete_message(self.chat.room_arn, message_id)
+        for message_id in gone:
+            del self.messages[message_id]
         return web.json_response(record)
+
+    async def read_notes(self, request: web.Request) -> web.Response:
+        self.caller(request)
+        user_id = request.match_info["user_id"]
+        if user_id not in self.users:
+            raise _refuse(web.HTTPNotFound, f"no user {user_id!r}")
+        return web.json_response({"notes": self.notes.get(user_id, [])})
+
+    async def add_note(self, request: web.Request) -> web.Response:
+        author = self.caller(request)
+        user_id = request.match_info["user_id"]
+        if user_id not in self.users:
+            raise _refuse(web.HTTPNotFound, f"no user {user_id!r}")
+        text = (await request.json()).get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _refuse(web.HTTPBadRequest, "the note is empty")
+        if len(text.strip()) > 500:
+            raise _refuse(web.HTTPBadRequest, f"the note has {len(text.strip())} characters")
+        note = {
+            "id": sum(map(len, self.notes.values())) + 1,
+            "at": _utc(self.time()),
+            "author": {"userId": author.user_id, "displayName": author.display_name},
+            "text": text.strip(),
+        }
+        self.notes.setdefault(user_id, []).insert(0, note)
+        return web.json_response(note, status=201)
 
     async def _in_the_room(
         self, record: dict[str, Any], actor: User, target: User, message_id: str
@@ -303,6 +349,14 @@ class FakeModeration:
             answer["bannedUntil"] = _utc(user.banned_until)
         if user.timed_out_until:
             answer["timedOutUntil"] = _utc(user.timed_out_until)
+        offences = [
+            r
+            for r in self.records
+            if r["target"]["userId"] == user.user_id
+            and r["action"] in ("ban", "timeout", "delete", "disconnect")
+        ]
+        automatic = sum(r["automatic"] for r in offences)
+        answer["offences"] = {"automatic": automatic, "manual": len(offences) - automatic}
         return web.json_response(answer)
 
     async def get_settings(self, request: web.Request) -> web.Response:

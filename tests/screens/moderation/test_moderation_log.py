@@ -225,3 +225,33 @@ async def test_at_80_columns_every_key_of_a_users_log_fits_the_footer() -> None:
             region = shown[description]
             assert region.right <= palette.x, f"{description!r} is cut off: {region}"
         assert text(app, "#status") == "1 record, newest first"
+
+
+async def test_the_raid_tools_records_read_as_sentences() -> None:
+    room = Party(user_id="room", display_name="the room")
+    source = FakeLog(
+        records=[
+            record(
+                5, KEEPER, "refuse", BOB, minutes=5, reason="blocked term 'scam'", automatic=True
+            ),
+            record(4, HOST, "deny", BOB, minutes=4),
+            record(3, HOST, "approve", BOB, minutes=3),
+            record(2, KEEPER, "unshield", room, minutes=2, automatic=True),
+            record(1, HOST, "shield", room, minutes=1),
+        ]
+    )
+    app = Host(ModerationLogScreen(source, tz=UTC))
+    said: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(5):
+            said.append(text(app, "#detail").split(": ", 1)[1])
+            await pilot.press("down")
+            await pilot.pause()
+    assert said == [
+        "room keeper refused a message of Bob (automatic). Reason: blocked term 'scam'",
+        "Host denied a held message of Bob (manual)",
+        "Host approved a held message of Bob (manual)",
+        "room keeper turned off shield mode in the room (automatic)",
+        "Host turned on shield mode in the room (manual)",
+    ]

@@ -22,6 +22,7 @@ from tests.app_helpers import (
     joined_app,
     line_with,
     lines,
+    open_dialog,
     say,
     select,
     until,
@@ -170,10 +171,7 @@ async def test_a_ban_ends_the_session_with_its_reason(room) -> None:
         await until(lambda: live(host, bob), "both live")
         await say(bob, bp, "buy followers")
         await until(lambda: "buy followers" in contents(host), "Bob's line at the host")
-        await select(host, hp, "buy followers")
-        await hp.press("b")
-        await until(lambda: isinstance(host.screen, BanConfirm), "the ban confirmation")
-        await armed(host)
+        await open_dialog(host, hp, "buy followers", "b", BanConfirm, "the ban confirmation")
         await hp.press(*"selling", "enter")
         await until(lambda: line_with(host, "banned Bob: selling"), "the ban reported")
         await until(lambda: isinstance(bob.screen, DisconnectedScreen), "Bob's modal")

@@ -28,7 +28,12 @@ from tui.server.moderation.records import (
     Party,
     is_permanent,
 )
-from tui.server.moderation.room_settings import FloodLimits, RoomSettings, parse_settings
+from tui.server.moderation.room_settings import (
+    FloodLimits,
+    RoomSettings,
+    ShieldSettings,
+    parse_settings,
+)
 from tui.server.store import Store
 
 NOW = 1_800_000_000.0
@@ -140,9 +145,16 @@ def test_settings_have_defaults_and_survive_a_restart(where: DatabaseTarget) -> 
         "blockedTerms": [],
         "flood": {"messages": 5, "seconds": 5, "timeoutSeconds": 60},
         "newIdentityWaitSeconds": 0,
+        "holdTerms": [],
+        "shield": {"minutes": 30, "minIdentityAgeSeconds": 600, "slowModeSeconds": 10},
     }
     changed = parse_settings(
-        {"blockedTerms": ["scam", "re:fr[e3]+"], "flood": {"messages": 10}},
+        {
+            "blockedTerms": ["scam", "re:fr[e3]+"],
+            "flood": {"messages": 10},
+            "holdTerms": ["link"],
+            "shield": {"slowModeSeconds": 30},
+        },
         store.settings(),
     )
     store.save_settings(changed)
@@ -152,6 +164,8 @@ def test_settings_have_defaults_and_survive_a_restart(where: DatabaseTarget) -> 
     again = open_moderation_store(where.open_core())
     assert again.settings().blocked_terms == ("scam", "re:fr[e3]+")
     assert again.settings().flood == FloodLimits(messages=10, seconds=5, timeout_seconds=60)
+    assert again.settings().hold_terms == ("link",)
+    assert again.settings().shield == ShieldSettings(slow_mode_seconds=30)
     assert again.state("viewer-bob").role is Role.MODERATOR
     assert again.schema_version == SCHEMA_VERSION
     again.close()

@@ -194,6 +194,8 @@ async def test_settings_get_and_put_and_an_invalid_pattern_is_refused(
             "blockedTerms": [],
             "flood": {"messages": 5, "seconds": 5, "timeoutSeconds": 60},
             "newIdentityWaitSeconds": 0,
+            "holdTerms": [],
+            "shield": {"minutes": 30, "minIdentityAgeSeconds": 600, "slowModeSeconds": 10},
             "maxMessageRate": 10,
             "maxMessageLength": 500,
         }

@@ -153,9 +153,12 @@ async def test_a_blocked_term_reaches_no_other_client(reviewed: RunningServer) -
             await send(ws_alice, "hello all", "r2")
             first = await until(ws_host, Type="MESSAGE")
             assert first["Content"] == "hello all"  # the blocked one never came first
-        # The room keeper saw nothing to delete: it never reached the room.
+        # The room keeper saw nothing to delete: it never reached the room. The log has
+        # the review's refusal only, for moderators.
         _, log = await client.call("GET", "/api/moderation/log", key)
-        assert log["records"] == []
+        assert [(r["action"], r["target"]["displayName"]) for r in log["records"]] == [
+            ("refuse", "Alice")
+        ]
 
 
 async def test_a_flood_is_stopped_across_reconnects(reviewed: RunningServer) -> None:

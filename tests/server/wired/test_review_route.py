@@ -94,6 +94,23 @@ async def test_a_viewer_in_good_standing_is_allowed(server: RunningServer) -> No
         assert status == 400 and "Sender" in answer["message"]
 
 
+async def test_the_access_log_keeps_refused_reviews_and_skips_answered_ones(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The review is called once per chat message: a line per answer would bury the log
+    at the room's rate, so only the calls that are not answered 200 are logged."""
+    caplog.set_level(logging.INFO, "tui.server")
+    async with api(server) as client:
+        grant = await client.grant("Alice")
+        for _ in range(3):
+            assert denied(await review(server, client, payload(grant["userId"]))) is None
+        assert (await post(server, client.http, payload(grant["userId"]), None))[0] == 403
+        await client.grant("Bob")
+    access = [r.getMessage() for r in caplog.records if r.name == "tui.server"]
+    assert [line for line in access if "/api/review" in line] == ["POST /api/review 403"]
+    assert any(line.startswith("POST /api/chat/token") for line in access)
+
+
 async def test_banned_and_timed_out_senders_are_denied_by_user_id(server: RunningServer) -> None:
     key = server.broadcaster_key
     async with api(server) as client:

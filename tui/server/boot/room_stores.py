@@ -33,6 +33,11 @@ from tui.server.moderation.log_store import ModerationStore, open_moderation_sto
 from tui.server.moderation.records import KEEPER_USER_ID
 from tui.server.moderation.room_settings import parse_settings
 from tui.server.moderation.service import ModerationService
+from tui.server.raid import notes_routes
+from tui.server.raid import routes as raid_routes
+from tui.server.raid.desk import UPKEEP_SECONDS, start_raid
+from tui.server.raid.notes import NoteStore
+from tui.server.raid.purge import Purger
 from tui.server.review import route as review_route
 from tui.server.review.reviewer import MessageReviewer
 from tui.server.review.store import ReviewStore
@@ -42,7 +47,13 @@ from tui.server.web.http import ServerState
 
 log = logging.getLogger("tui.server")
 
-ROUTES = (*moderation_routes.ROUTES, *history_routes.ROUTES, *review_route.ROUTES)
+ROUTES = (
+    *moderation_routes.ROUTES,
+    *history_routes.ROUTES,
+    *review_route.ROUTES,
+    *notes_routes.ROUTES,
+    *raid_routes.ROUTES,
+)
 
 
 class RoomError(Exception):
@@ -111,9 +122,19 @@ async def start_room(
         review_store,
         lambda: moderation.settings,
         moderation.apply_automatic,
+        log_only=moderation.log_automatic,
         secret=review_secret,
         clock=lambda: moderation.clock(),  # moderation's one clock (tests move it)
     )
+    try:
+        moderation.notes = NoteStore(moderation_store.db)
+    except (*DB_ERRORS, RuntimeError) as exc:
+        raise RoomError(f"cannot open the user notes' table: {exc}") from None
+    moderation.purger = Purger(service.control, config.room_arn, history, moderation_store)
+    try:
+        service.raid = start_raid(moderation, secret=review_secret, chat_url=chat_url)
+    except (*DB_ERRORS, RuntimeError) as exc:
+        raise RoomError(f"cannot open the held queue's tables: {exc}") from None
     recorder = HistoryRecorder(history)
     moderation.keeper = RoomKeeper(
         keeper_tokens(
@@ -149,6 +170,15 @@ async def _follow_settings(state: ServerState) -> None:
             log.warning("could not read the room settings: %s", for_log(str(exc)))
 
 
+async def _raid_upkeep(state: ServerState) -> None:
+    """Shield mode's end and the held queue's expiry (`RaidDesk.upkeep`), every second."""
+    while True:
+        await asyncio.sleep(UPKEEP_SECONDS)
+        service = state.service
+        if service is not None and service.raid is not None:
+            service.raid.upkeep_or_log()
+
+
 def room_lifetime(
     state: ServerState, moderation_store: ModerationStore, history: HistoryStore
 ) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
@@ -160,6 +190,7 @@ def room_lifetime(
         tasks = [asyncio.create_task(history.maintain(HEARTBEAT_SECONDS), name="history-upkeep")]
         if history.shared:
             tasks.append(asyncio.create_task(_follow_settings(state), name="settings-follow"))
+        tasks.append(asyncio.create_task(_raid_upkeep(state), name="raid-upkeep"))
         try:
             yield
         finally:

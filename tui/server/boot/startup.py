@@ -49,6 +49,7 @@ from tui.server.boot.room_stores import (
     start_room,
 )
 from tui.server.db import DB_ERRORS, Database, DatabaseTarget, DatabaseUnavailable, SchemaTooNew
+from tui.server.raid.routes import on_shutdown as end_news_streams
 from tui.server.review.secret import (
     SecretError,
     kept_review_secret,
@@ -407,6 +408,7 @@ async def start_server(
     setup_routes(app, state, ROUTES)
     app.cleanup_ctx.append(_lifetime(state, store))
     app.cleanup_ctx.append(room_lifetime(state, moderation_store, history))
+    app.on_shutdown.append(end_news_streams)  # before aiohttp waits for the handlers
     emulator: Emulator | None = None
     if local:
         config = emulator_config or EmulatorConfig(region=settings.region or "us-east-1")

@@ -335,6 +335,16 @@ class HistoryStore:
         rows.reverse()
         return list(map(StoredMessage._make, rows))
 
+    def message_ids_from(self, user_id: str, since_us: int) -> list[str]:
+        """The ids of a sender's messages sent at or after `since_us`, oldest first (a
+        purge's list: every one, not a page)."""
+        rows = self._db.execute(
+            "SELECT id FROM messages WHERE sender_id = ? AND send_time_us >= ? "
+            "ORDER BY send_time_us, id",
+            (user_id, max(since_us, self.cutoff_us(self.now_us()))),
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def moderation_events(self, since_us: int | None = None) -> list[ModerationEvent]:
         """The recorded moderation events, oldest first, to replay the moderation log."""
         rows = self._db.execute(

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tui.server.db import Database, core_schema, migrate
+from tui.server.db import Database, core_schema, migrate, purge_schema
 from tui.server.db.migrations import applied
 from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import Role
@@ -43,6 +43,8 @@ _LOG_COLUMNS = (
     "id, at, actor_id, actor_name, automatic, action, target_id, target_name, reason, "
     "duration_seconds, expires_at, ban_address"
 )
+_READ_COLUMNS = f"{_LOG_COLUMNS}, purge_queued, purged"
+"""What a read takes: the inserted columns and a purge's counts (`purge_schema`)."""
 
 
 def check_log_limit(value: str | int | None) -> int:
@@ -61,7 +63,7 @@ def check_log_limit(value: str | int | None) -> int:
 
 def _record(row: tuple[Any, ...]) -> ModerationRecord:  # a row as the driver returns it
     (rid, at, actor_id, actor_name, automatic, action, target_id, target_name) = row[:8]
-    reason, duration, expires, ban_address = row[8:]
+    reason, duration, expires, ban_address, purge_queued, purged = row[8:]
     return ModerationRecord(
         id=int(rid),
         at=float(at),
@@ -73,6 +75,8 @@ def _record(row: tuple[Any, ...]) -> ModerationRecord:  # a row as the driver re
         duration_seconds=None if duration is None else int(duration),
         expires_at=None if expires is None else float(expires),
         ban_address=bool(ban_address),
+        purge_queued=None if purge_queued is None else int(purge_queued),
+        purged=None if purged is None else int(purged),
     )
 
 
@@ -89,6 +93,7 @@ class ModerationStore:
         self._owned = owned
         self._claims_pruned_at = 0.0
         migrate(db, core_schema.COMPONENT, core_schema.STEPS)
+        migrate(db, purge_schema.COMPONENT, purge_schema.STEPS)  # adds to the log
 
     @property
     def db(self) -> Database:
@@ -148,15 +153,35 @@ class ModerationStore:
         limit = max(1, min(limit, MAX_LOG_LIMIT))
         if user_id is None:
             rows = self._db.execute(
-                f"SELECT {_LOG_COLUMNS} FROM moderation_log ORDER BY id DESC LIMIT ?", (limit,)
+                f"SELECT {_READ_COLUMNS} FROM moderation_log ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
         else:
             rows = self._db.execute(
-                f"SELECT {_LOG_COLUMNS} FROM moderation_log WHERE target_id = ? OR actor_id = ?"
+                f"SELECT {_READ_COLUMNS} FROM moderation_log WHERE target_id = ? OR actor_id = ?"
                 " ORDER BY id DESC LIMIT ?",
                 (user_id, user_id, limit),
             ).fetchall()
         return [_record(row) for row in rows]
+
+    def record(self, record_id: int) -> ModerationRecord | None:
+        row = self._db.execute(
+            f"SELECT {_READ_COLUMNS} FROM moderation_log WHERE id = ?", (record_id,)
+        ).fetchone()
+        return None if row is None else _record(row)
+
+    def set_purge(
+        self, record_id: int, *, queued: int | None = None, purged: int | None = None
+    ) -> None:
+        """A purge's counts on its ban or timeout: how many messages were queued, then how
+        many were deleted (`tui.server.raid.purge`)."""
+        if queued is not None:
+            self._db.execute(
+                "UPDATE moderation_log SET purge_queued = ? WHERE id = ?", (queued, record_id)
+            )
+        if purged is not None:
+            self._db.execute(
+                "UPDATE moderation_log SET purged = ? WHERE id = ?", (purged, record_id)
+            )
 
     def apply(self, record: NewRecord, addresses: bool = False) -> ModerationRecord:
         """Log `record` and change the target's standing to match, in one transaction:
@@ -204,6 +229,11 @@ class ModerationStore:
             elif action is LoggedAction.UNMOD:
                 self._set(user_id, "role = ?", Role.VIEWER.value)
             return self._insert(record, ban_address=addresses and action is LoggedAction.BAN)
+
+    def log_record(self, record: NewRecord) -> ModerationRecord:
+        """Log `record`, which changes nobody's standing (shield mode, a held message
+        approved or denied)."""
+        return self._insert(record)
 
     def _set(self, user_id: str, assignments: str, *values: object) -> None:
         # `assignments` is always one of `apply`'s literals, never outside input.

@@ -1,9 +1,9 @@
 """Moderation actions: what may be asked, and who may ask it of whom. Pure: no I/O.
 
 `parse_action_request(body)` checks the body of `POST /api/moderation/actions`
-(`{action, userId, reason?, durationSeconds?, banAddress?}`, or `{action: "delete",
-messageId, reason?}`) and `check_may_act` the roles (the README, "Moderation and the
-room keeper"):
+(`{action, userId, reason?, durationSeconds?, banAddress?, purgeSeconds?}`, or
+`{action: "delete", messageId, reason?}`) and `check_may_act` the roles (the README,
+"Moderation and the room keeper"):
 - the broadcaster may act on anyone but themself;
 - a moderator only on viewers, and never makes or removes moderators;
 - a viewer never;
@@ -54,6 +54,11 @@ in the log, the user's card and the 403 the user reads. Two weeks is also what T
 the platform moderators compare us with, allows."""
 MAX_BAN_SECONDS = 365 * DAY
 """A ban with a duration lasts at most a year; without one it is permanent."""
+MAX_PURGE_SECONDS = HOUR
+"""A ban's or timeout's `purgeSeconds` (delete the user's messages of that many seconds
+back) reaches at most an hour: a raid's spam is recent, and a longer reach would spend
+the room's DeleteMessage quota on old, already answered lines."""
+PURGE_ACTIONS = frozenset({Action.BAN, Action.TIMEOUT})
 
 _DURATION_LIMITS: dict[Action, int] = {
     Action.TIMEOUT: MAX_TIMEOUT_SECONDS,
@@ -74,6 +79,8 @@ class ActionRequest:
     message_id: str | None = None
     """For a delete: the message. Its sender, the target, is found in the history, so
     `user_id` is "" until then."""
+    purge_seconds: int | None = None
+    """A ban or timeout that also deletes the user's messages of this many seconds back."""
 
 
 def _duration(action: Action, value: object) -> int | None:
@@ -133,7 +140,24 @@ def parse_action_request(body: object) -> ActionRequest:
         raise InvalidRequest("banAddress must be true or false")
     if ban_address and action is not Action.BAN:
         raise InvalidRequest(f"banAddress goes with ban, not with {action.value}")
-    return ActionRequest(action, user_id, reason, duration, ban_address, message_id)
+    purge = _purge_seconds(action, body.get("purgeSeconds"))
+    return ActionRequest(action, user_id, reason, duration, ban_address, message_id, purge)
+
+
+def _purge_seconds(action: Action, value: object) -> int | None:
+    if value is None:
+        return None
+    if action not in PURGE_ACTIONS:
+        raise InvalidRequest(f"purgeSeconds goes with ban or timeout, not with {action.value}")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequest("purgeSeconds must be a whole number of seconds")
+    if not 1 <= value <= MAX_PURGE_SECONDS:
+        raise InvalidRequest(
+            f"purgeSeconds must be from 1 to {MAX_PURGE_SECONDS} (an hour), not {value}"
+        )
+    return value
 
 
 def _user_id(body: Mapping[str, object]) -> str:
@@ -209,6 +233,7 @@ __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
     "KEEPER_USER_ID",
     "MAX_BAN_SECONDS",
+    "MAX_PURGE_SECONDS",
     "MAX_TIMEOUT_SECONDS",
     "MESSAGE_ID_MAX_LENGTH",
     "TIMEOUT_PRESETS",

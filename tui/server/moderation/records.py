@@ -4,7 +4,9 @@ The log record is what `POST /api/moderation/actions` answers and
 `GET /api/moderation/log` lists (newest first):
 `{id, at, actor: {userId, displayName}, automatic, action, target: {userId, displayName},
 reason, durationSeconds, expiresAt}`, and for a ban `banAddress` (whether the addresses the
-user was seen from were banned too). Times are RFC 3339 in UTC; absent values are null.
+user was seen from were banned too). A ban or timeout that purged the user's recent
+messages also has `purgeQueued` (how many deletions were queued) and `purged` (how many
+were done; null until the purge ends). Times are RFC 3339 in UTC; absent values are null.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ class LoggedAction(StrEnum):
     """A message deleted (by a moderator, or by the room keeper for a blocked term or a
     flood)."""
     DISCONNECT = Action.DISCONNECT.value
+    SHIELD = "shield"
+    """Shield mode turned on (its end is `expires_at`); the target is `ROOM`."""
+    UNSHIELD = "unshield"
+    """Shield mode turned off, by a moderator or, automatic, when its time was up."""
+    APPROVE = "approve"
+    """A message held for review let into the room; the target is its sender."""
+    DENY = "deny"
+    """A message held for review dropped."""
+    REFUSE = "refuse"
+    """A message the review refused for a blocked term (automatic): never delivered, and
+    its sender was told; nobody else is, and nobody's standing changes."""
 
 
 KEEPER_DISPLAY_NAME = "room keeper"
@@ -64,6 +77,8 @@ class Party:
 
 
 KEEPER = Party(KEEPER_USER_ID, KEEPER_DISPLAY_NAME)
+ROOM = Party("room", "the room")
+"""The target of what concerns the whole room (shield mode)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +108,10 @@ class ModerationRecord:
     expires_at: float | None
     ban_address: bool = False
     """A ban that also banned the addresses the user was seen from."""
+    purge_queued: int | None = None
+    """A ban's or timeout's purge: the user's messages queued for deletion."""
+    purged: int | None = None
+    """Of those, how many were deleted, once the purge is done."""
 
     def to_json(self) -> dict[str, object]:
         shape: dict[str, object] = {
@@ -108,6 +127,9 @@ class ModerationRecord:
         }
         if self.action is LoggedAction.BAN:
             shape["banAddress"] = self.ban_address
+        if self.purge_queued is not None:
+            shape["purgeQueued"] = self.purge_queued
+            shape["purged"] = self.purged
         return shape
 
     def notice(self) -> ModerationNotice:
@@ -159,6 +181,7 @@ class ModerationState:
 __all__ = [
     "KEEPER",
     "PERMANENT",
+    "ROOM",
     "LoggedAction",
     "ModerationRecord",
     "ModerationState",

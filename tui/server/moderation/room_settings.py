@@ -1,6 +1,11 @@
 """The room's moderation settings: `GET` and `PUT /api/moderation/settings`.
 
-`{blockedTerms: [...], flood: {messages, seconds, timeoutSeconds}, newIdentityWaitSeconds}`
+`{blockedTerms: [...], flood: {messages, seconds, timeoutSeconds}, newIdentityWaitSeconds,
+holdTerms: [...], shield: {minutes, minIdentityAgeSeconds, slowModeSeconds}}`
+
+Hold terms are written, checked and matched as blocked terms are (`terms.py`); a message
+that matches one is held for a moderator's review instead of being refused
+(`tui.server.raid`). `shield` holds shield mode's defaults.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ MAX_FLOOD_SECONDS = HOUR
 """The flood window is at most an hour: the keeper keeps each sender's sends for it."""
 MAX_FLOOD_MESSAGES = MAX_MESSAGE_RATE_PER_SECOND * MAX_FLOOD_SECONDS
 MAX_NEW_IDENTITY_WAIT_SECONDS = 7 * DAY
+MAX_SHIELD_MINUTES = 24 * 60
+"""Shield mode lasts a day at most: it is for a raid, and it turns itself off."""
+MAX_SHIELD_IDENTITY_AGE_SECONDS = 7 * DAY
+MAX_SHIELD_SLOW_MODE_SECONDS = HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +48,49 @@ class FloodLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class ShieldSettings:
+    """Shield mode's defaults: it lasts `minutes` unless turned on for another time; while
+    it is on, viewers' messages from identities younger than `min_identity_age_seconds`
+    are held for review, and a viewer may send one message per `slow_mode_seconds` (0 is
+    no wait for either)."""
+
+    minutes: int = 30
+    min_identity_age_seconds: int = 10 * MINUTE
+    slow_mode_seconds: int = 10
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "minutes": self.minutes,
+            "minIdentityAgeSeconds": self.min_identity_age_seconds,
+            "slowModeSeconds": self.slow_mode_seconds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class RoomSettings:
     blocked_terms: tuple[str, ...] = ()
     flood: FloodLimits = field(default_factory=FloodLimits)
     new_identity_wait_seconds: int = 0
     """Off by default: a fresh room would otherwise make every first-time viewer wait."""
+    hold_terms: tuple[str, ...] = ()
+    shield: ShieldSettings = field(default_factory=ShieldSettings)
 
     def to_json(self) -> dict[str, object]:
         return {
             "blockedTerms": list(self.blocked_terms),
             "flood": self.flood.to_json(),
             "newIdentityWaitSeconds": self.new_identity_wait_seconds,
+            "holdTerms": list(self.hold_terms),
+            "shield": self.shield.to_json(),
         }
 
     def terms(self) -> BlockedTerms:
         """The compiled blocked terms (they were checked when the settings were made)."""
         return compile_terms(self.blocked_terms, check_cost=False)
+
+    def compiled_hold_terms(self) -> BlockedTerms:
+        """The compiled hold terms, likewise."""
+        return compile_terms(self.hold_terms, check_cost=False)
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
@@ -112,7 +148,38 @@ def parse_settings(
             0,
             MAX_NEW_IDENTITY_WAIT_SECONDS,
         )
-    return RoomSettings(terms, flood, wait)
+    hold = base.hold_terms
+    if "holdTerms" in body:
+        try:
+            hold = compile_terms(body["holdTerms"], check_cost=check_cost).terms
+        except InvalidRequest as exc:  # its words name a "blocked term"
+            raise InvalidRequest(f"holdTerms: {exc.message}") from None
+    shield = base.shield
+    if "shield" in body:
+        shield = _shield(body["shield"], shield)
+    return RoomSettings(terms, flood, wait, hold_terms=hold, shield=shield)
 
 
-__all__ = ["FloodLimits", "RoomSettings", "parse_settings"]
+def _shield(raw: object, base: ShieldSettings) -> ShieldSettings:
+    if not isinstance(raw, Mapping):
+        raise InvalidRequest(
+            "shield must be an object: {minutes, minIdentityAgeSeconds, slowModeSeconds}"
+        )
+    return ShieldSettings(
+        minutes=_whole(raw.get("minutes", base.minutes), "shield.minutes", 1, MAX_SHIELD_MINUTES),
+        min_identity_age_seconds=_whole(
+            raw.get("minIdentityAgeSeconds", base.min_identity_age_seconds),
+            "shield.minIdentityAgeSeconds",
+            0,
+            MAX_SHIELD_IDENTITY_AGE_SECONDS,
+        ),
+        slow_mode_seconds=_whole(
+            raw.get("slowModeSeconds", base.slow_mode_seconds),
+            "shield.slowModeSeconds",
+            0,
+            MAX_SHIELD_SLOW_MODE_SECONDS,
+        ),
+    )
+
+
+__all__ = ["FloodLimits", "RoomSettings", "ShieldSettings", "parse_settings"]

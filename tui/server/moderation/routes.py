@@ -1,15 +1,18 @@
 """The moderation routes, mounted under /api by `tui.server.web.http.api_app`:
 
 - `POST /api/moderation/actions` `{action, userId, reason?, durationSeconds?,
-  banAddress?}`, `{action: "delete", messageId, reason?}` or `{action: "disconnect",
-  userId, reason?}`: 200 and the log record (a delete of a message the history does not
-  hold is 404);
+  banAddress?, purgeSeconds?}`, `{action: "delete", messageId, reason?}` or `{action:
+  "disconnect", userId, reason?}`: 200 and the log record (a delete of a message the
+  history does not hold is 404; a purge's record has `purgeQueued`,
+  `tui.server.raid.purge`);
 - `GET /api/moderation/log?userId=&limit=`: `{records: [...]}`, newest first;
 - `GET /api/moderation/users/{userId}`: `{userId, displayName, role, bannedUntil?,
-  timedOutUntil?, createdAt}`;
+  timedOutUntil?, createdAt, address, addressSharedBy, offences}`;
 - `GET` / `PUT /api/moderation/settings`: `{blockedTerms, flood, newIdentityWaitSeconds,
-  maxMessageRate, maxMessageLength}`; the last two are the IVS room's own limits
-  (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
+  holdTerms, shield, maxMessageRate, maxMessageLength}`; the last two are the IVS room's
+  own limits (`tui.server.room_limits`: GetRoom, and UpdateRoom on the broadcaster's PUT).
+
+Shield mode, the held queue and the moderators' news are `tui.server.raid.routes`'.
 
 `Authorization: Bearer` the broadcaster key or a moderator's session key; viewers, and
 a banned moderator, get 403. Thin: `ModerationService` decides, the API's `json_errors`

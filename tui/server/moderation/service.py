@@ -51,6 +51,9 @@ from tui.server.moderation.records import (
 )
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
 from tui.server.moderation.standing import TokenDecision, ban_words, chat_token_decision
+from tui.server.raid.notes import NoteStore
+from tui.server.raid.offences import count_offences
+from tui.server.raid.purge import Purger
 from tui.server.review.reviewer import MessageReviewer
 from tui.server.stage.control_plane import ServiceControl
 from tui.server.store import IdentityRecord, Store
@@ -106,6 +109,10 @@ class ModerationService:
         self.keeper: RoomKeeper | None = None
         self.reviewer: MessageReviewer | None = None
         """The message review (`POST /api/review`), set at start-up."""
+        self.purger: Purger | None = None
+        """Runs a ban's or timeout's purge (`purgeSeconds`), set at start-up."""
+        self.notes: NoteStore | None = None
+        """Notes on users that moderators share, set at start-up."""
         self._settings = store.settings()
 
     # --- who is asking -----------------------------------------------------------------
@@ -206,6 +213,8 @@ class ModerationService:
         )
         if plan.off_stage:
             failed = await self._off_stage(record) or failed
+        if request.purge_seconds is not None and self.purger is not None:
+            record = self.purger.queue(record, request.purge_seconds)
         if failed:
             raise IvsFailed(f"the {record.action.value} is recorded (record {record.id}), {failed}")
         return record
@@ -292,6 +301,11 @@ class ModerationService:
             return f"but disconnecting them failed: {exc}"
         return None
 
+    async def log_automatic(self, record: NewRecord) -> ModerationRecord:
+        """A record of the review's that changes nobody's standing and tells nobody: a
+        message refused for a blocked term (its sender had the refusal)."""
+        return self.store.log_record(record)
+
     async def apply_automatic(self, record: NewRecord, message_id: str = "") -> ModerationRecord:
         """A record of the room keeper's: applied and carried out like a moderator's
         (`message_id`: the message a deletion removed)."""
@@ -355,6 +369,7 @@ class ModerationService:
         out["address"] = address
         since = now - ADDRESS_SHARED_SECONDS
         out["addressSharedBy"] = self.store.identities_at(address, since) if address else 0
+        out["offences"] = count_offences(self.store.db, user_id).to_json()
         return out
 
     # --- settings ----------------------------------------------------------------------
@@ -407,6 +422,8 @@ class ModerationService:
         keeper, self.keeper = self.keeper, None
         if keeper is not None:
             await keeper.stop()
+        if self.purger is not None:
+            await self.purger.close()
         if self.reviewer is not None:
             await self.reviewer.close()
         self.store.close()

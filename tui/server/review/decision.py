@@ -11,7 +11,10 @@ role, ban, timeout and whether their address is banned) and its content. In orde
   flood, `flood`.
 
 The reasons are fixed words: the sender reads them, and nobody learns the list of
-blocked terms by testing it (the term itself is kept for the moderation log).
+blocked terms by testing it (the term itself is kept for the moderation log). What
+`decide` allows of a viewer is then asked about shield mode and the hold terms
+(`held for review`, `shield mode`), and a moderator's approval comes before all of it
+(`tui.server.raid.review`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ class Reason(StrEnum):
     ROLE_CHANGED = "role changed"
     BLOCKED_TERM = "blocked term"
     FLOOD = "flood"
+    HELD = "held for review"
+    """A hold term, or a young identity in shield mode: queued for a moderator
+    (`tui.server.raid`)."""
+    SHIELD = "shield mode"
+    """Shield mode's slow mode: one message per `slowModeSeconds`."""
+    APPROVAL_REFUSED = "approval not valid"
+    """A message carrying an approval marker that is forged, spent or stale."""
 
 
 STANDING_REASONS = frozenset((Reason.BANNED, Reason.TIMED_OUT, Reason.ROLE_CHANGED))
@@ -68,6 +78,9 @@ class Verdict:
     term: str | None = None
     """The blocked term that matched, as the broadcaster wrote it (for the log only)."""
     starts_flood: bool = False
+    attributes: dict[str, str] | None = None
+    """An ALLOW's attributes to deliver instead of the message's own (an approved
+    message's, its marker taken out); None keeps them."""
 
     @property
     def allowed(self) -> bool:

@@ -22,6 +22,8 @@ class ReviewRequest:
     sender_ip: str | None = None
     message_id: str = ""
     room_arn: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    """The message's own attributes (not the sender's token's)."""
 
     @property
     def sender_name(self) -> str:
@@ -64,12 +66,16 @@ def parse_review_request(body: object) -> ReviewRequest:
         sender_ip=ip or None,
         message_id=_text(body, "MessageId", "MessageId"),
         room_arn=_text(body, "RoomArn", "RoomArn"),
+        attributes=_text_map(body.get("Attributes"), "Attributes"),
     )
 
 
 def review_answer(verdict: Verdict) -> dict[str, object]:
-    """The Lambda's answer for `verdict`: ALLOW, or DENY with its Reason."""
+    """The Lambda's answer for `verdict`: ALLOW (with the attributes to deliver instead,
+    when it changes them), or DENY with its Reason."""
     if verdict.reason is None:
+        if verdict.attributes is not None:
+            return {"ReviewResult": "ALLOW", "Attributes": dict(verdict.attributes)}
         return {"ReviewResult": "ALLOW"}
     return {"ReviewResult": "DENY", "Attributes": {"Reason": verdict.reason.value}}
 

@@ -14,8 +14,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from tui.common.text import for_log
+from tui.server.moderation.policy import automatic_applies
 from tui.server.moderation.records import KEEPER, LoggedAction, NewRecord, Party
 from tui.server.moderation.room_settings import RoomSettings
 from tui.server.moderation.terms import BlockedTerms
@@ -28,6 +30,20 @@ log = logging.getLogger("tui.server.review")
 ApplyRecord = Callable[[NewRecord], Awaitable[object]]
 
 
+class HoldStep(Protocol):
+    """What the review asks beyond `decide` (`tui.server.raid.review.RaidReview`): a
+    moderator's approval carried by the message, and for a viewer's message that `decide`
+    allowed, shield mode and the hold terms."""
+
+    def approved(self, request: ReviewRequest, now: float) -> Verdict | None:
+        """The verdict on a message that carries an approval marker; None without one."""
+        ...
+
+    def hold(self, request: ReviewRequest, now: float) -> Verdict:
+        """A viewer's message `decide` allowed: allowed still, held, or slowed."""
+        ...
+
+
 class MessageReviewer:
     def __init__(
         self,
@@ -36,19 +52,25 @@ class MessageReviewer:
         apply: ApplyRecord,
         *,
         secret: str,
+        log_only: ApplyRecord | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """`settings()` is the room's current settings (the moderation service's, which
         follow changes made through other instances); `apply(record)` logs a record and
-        carries it out (`ModerationService.apply_automatic`); `secret` is what the review
-        route's callers sign with (`secret.py`)."""
+        carries it out (`ModerationService.apply_automatic`); `log_only(record)` logs one
+        that changes nobody's standing (`ModerationService.log_automatic`: a refusal for a
+        blocked term, so moderators see it and it counts as an offence); `secret` is what
+        the review route's callers sign with (`secret.py`)."""
         self.store = store
         self.secret = secret
         self._settings = settings
         self._apply = apply
+        self._log_only = log_only
         self._clock = clock
         self._compiled: tuple[RoomSettings, BlockedTerms] | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self.holds: HoldStep | None = None
+        """Approvals, shield mode and hold terms (set at start-up)."""
 
     def terms(self) -> BlockedTerms:
         """The blocked terms compiled once per settings, not once per message."""
@@ -64,6 +86,10 @@ class MessageReviewer:
         """The verdict on one message about to be delivered (raises the database's
         errors: the route answers 503, and the room's fallback applies)."""
         now = self._clock()
+        if self.holds is not None:
+            approved = self.holds.approved(request, now)
+            if approved is not None:
+                return approved
         limits = self._settings().flood
         standing, flood = self.store.review(request.sender_id, request.sender_ip, now, limits)
         verdict = decide(
@@ -73,12 +99,19 @@ class MessageReviewer:
             terms=self.terms(),
             flood=lambda: flood,
         )
+        if verdict.allowed and self.holds is not None and automatic_applies(standing.role):
+            verdict = self.holds.hold(request, now)
         if verdict.reason is Reason.BLOCKED_TERM:
             log.info(
                 "review: denied a message from %s: blocked term %s",
                 for_log(request.sender_id),
                 for_log(repr(verdict.term)),
             )
+            if self._log_only is not None:
+                sender = Party(request.sender_id, request.sender_name)
+                why = f"blocked term {verdict.term!r}"
+                refused = NewRecord(now, KEEPER, True, LoggedAction.REFUSE, sender, why)
+                self._spawn(refused, self._log_only, "logging a refusal")
         if verdict.starts_flood:
             sender = Party(request.sender_id, request.sender_name)
             why = f"flood: more than {limits.messages} messages in {limits.seconds} s"
@@ -92,15 +125,15 @@ class MessageReviewer:
                 limits.timeout_seconds,
                 now + limits.timeout_seconds,
             )
-            self._spawn(record)
+            self._spawn(record, self._apply, "applying a flood timeout")
         return verdict
 
-    def _spawn(self, record: NewRecord) -> None:
+    def _spawn(self, record: NewRecord, act: ApplyRecord, what: str) -> None:
         async def apply() -> None:
             try:
-                await self._apply(record)
-            except Exception:  # the next message is still denied by its count
-                log.exception("review: applying a flood timeout failed")
+                await act(record)
+            except Exception:  # the verdict stands: a flood's next message is still denied
+                log.exception("review: %s failed", what)
 
         task = asyncio.ensure_future(apply())
         self._pending.add(task)
@@ -112,4 +145,4 @@ class MessageReviewer:
             await asyncio.wait(list(self._pending), timeout=2.0)
 
 
-__all__ = ["MessageReviewer"]
+__all__ = ["HoldStep", "MessageReviewer"]

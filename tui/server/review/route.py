@@ -23,7 +23,7 @@ from tui.common.text import for_log
 from tui.server.domain_errors import InvalidRequest, NotReady
 from tui.server.review.payload import parse_review_request, review_answer
 from tui.server.review.reviewer import MessageReviewer
-from tui.server.web.http import STATE, _address, _service
+from tui.server.web.http import STATE, _address, _service, logged_when_refused
 
 log = logging.getLogger("tui.server.review")
 
@@ -39,6 +39,7 @@ def _reviewer(request: web.Request) -> MessageReviewer:
     return reviewer
 
 
+@logged_when_refused
 async def review(request: web.Request) -> web.StreamResponse:
     reviewer = _reviewer(request)
     try:

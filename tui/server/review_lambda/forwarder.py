@@ -88,17 +88,20 @@ class Forwarder:
             SIGNATURE_HEADER: sign(self._secret, body, time.time() if now is None else now),
         }
         deadline = time.monotonic() + self.budget
-        # A kept connection the server has since closed fails at once: try a fresh one,
-        # within the same budget.
-        for attempt in (1, 2):
-            reused = self._connection is not None and self._connection.sock is not None
-            try:
-                return self._exchange(body, headers, deadline)
-            except (OSError, http.client.HTTPException) as error:
-                self._drop()
-                if attempt == 2 or not reused or time.monotonic() >= deadline:
-                    raise ForwardFailed(f"no answer from {self.url}: {error}") from error
-        raise AssertionError("unreachable")
+        reused = self._connection is not None and self._connection.sock is not None
+        try:
+            return self._exchange(body, headers, deadline)
+        except (OSError, http.client.HTTPException) as error:
+            self._drop()
+            # A kept connection the server has since closed fails at once: try a fresh
+            # one, within the same budget. A fresh one that failed is not tried again.
+            if not reused or time.monotonic() >= deadline:
+                raise ForwardFailed(f"no answer from {self.url}: {error}") from error
+        try:
+            return self._exchange(body, headers, deadline)
+        except (OSError, http.client.HTTPException) as error:
+            self._drop()
+            raise ForwardFailed(f"no answer from {self.url}: {error}") from error
 
     def _exchange(self, body: bytes, headers: dict[str, str], deadline: float) -> dict[str, Any]:
         def left() -> float:

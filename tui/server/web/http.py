@@ -267,6 +267,9 @@ async def key_budget(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
+_Handler = TypeVar("_Handler")
+
+
 @web.middleware
 async def access_log(request: web.Request, handler: Any) -> web.StreamResponse:
     """One log line per request to the app server (the local IVS stack logs its own).
@@ -284,7 +287,20 @@ async def access_log(request: web.Request, handler: Any) -> web.StreamResponse:
         status = exc.status
         raise
     finally:
-        log.info("%s %s %s", for_log(request.method), for_log(request.path), status)
+        if not (status == 200 and route.handler in _LOGGED_WHEN_REFUSED):
+            log.info("%s %s %s", for_log(request.method), for_log(request.path), status)
+
+
+_LOGGED_WHEN_REFUSED: set[object] = set()
+"""Handlers called once per chat message (the message review, up to the room's rate):
+their answers are logged only when they are not 200, so a busy room does not bury the
+log in one line per message."""
+
+
+def logged_when_refused(handler: _Handler) -> _Handler:
+    """Mark a route's handler as one whose 200 answers go unlogged."""
+    _LOGGED_WHEN_REFUSED.add(handler)
+    return handler
 
 
 # --- the API ------------------------------------------------------------------------
