@@ -169,7 +169,9 @@ class HeldQueueScreen(Screen[None]):
             # What is shown stays: a failed refresh loses nothing.
             self._status(f"could not read the queue: {error_words(exc)} (ctrl+r: again)", True)
             return
-        self.held = sorted(held, key=lambda entry: (entry.at, entry.id))
+        # Oldest first, as the server answers; sorted by time all the same (a stable
+        # sort: messages held within one tick of its clock keep the server's order).
+        self.held = sorted(held, key=lambda entry: entry.at)
         self.loaded = True
         self._fill(keep_status)
 
