@@ -5,13 +5,16 @@ the app server and the emulator never load textual, and the emulator depends on 
 the app but the wire protocol and the pure helpers in tui.common. Which module imports
 which is read from the source (`tests/import_graph.py`, TYPE_CHECKING and late imports
 included): the TUI reaches the app server only through its client side, and the server
-reaches the local stack only from `startup.py`, to mount it with `--local`."""
+reaches the local stack only from `startup.py`, to mount it with `--local`. And the rooms
+stay small: no module of tui/ over `MAX_MODULE_LINES`, no folder over `MAX_FOLDER_MODULES`."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections import Counter
+from pathlib import Path
 
 from tests.import_graph import import_graph
 
@@ -128,3 +131,36 @@ def test_a_broken_layer_would_be_found() -> None:
     assert server_reaching_into_the_local_stack(graph) == [
         "tui.server.stage.control_plane -> tui.emulator.stage_api"
     ]
+
+
+TUI = Path(__file__).resolve().parent.parent / "tui"
+MAX_MODULE_LINES = 600
+MAX_FOLDER_MODULES = 12
+"""Modules (`.py` files, `__init__.py` included) in one folder."""
+BEING_SPLIT = {"tui/screens/chat.py"}
+"""Over the size while their split is under way; this set is emptied when it lands."""
+
+
+def modules_over(max_lines: int) -> list[str]:
+    """The modules of tui/ longer than `max_lines`, as paths from the repository root."""
+    return sorted(
+        path.relative_to(TUI.parent).as_posix()
+        for path in TUI.rglob("*.py")
+        if len(path.read_text(encoding="utf-8").splitlines()) > max_lines
+    )
+
+
+def folders_over(max_modules: int) -> list[str]:
+    """The folders of tui/ holding more than `max_modules` modules, with how many."""
+    counts = Counter(path.parent.relative_to(TUI.parent).as_posix() for path in TUI.rglob("*.py"))
+    return sorted(f"{folder}: {n}" for folder, n in counts.items() if n > max_modules)
+
+
+def test_no_module_is_over_the_size() -> None:
+    assert {"tui/app.py", "tui/ivs/room.py"} <= set(modules_over(0))  # the walk sees them
+    assert sorted(set(modules_over(MAX_MODULE_LINES)) - BEING_SPLIT) == []
+
+
+def test_no_folder_holds_too_many_modules() -> None:
+    assert "tui/ivs/control" in {f.split(":")[0] for f in folders_over(3)}  # the walk sees it
+    assert folders_over(MAX_FOLDER_MODULES) == []

@@ -23,10 +23,13 @@ def readme_policy() -> dict:
 
 
 def control_plane_actions() -> set[str]:
-    """`ivschat:GetRoom` for every `self._chat.get_room` in tui/ivs/control.py."""
-    tree = ast.parse((ROOT / "tui/ivs/control.py").read_text(encoding="utf-8"))
+    """`ivschat:GetRoom` for every `self._chat.get_room` in the modules of tui/ivs/control/."""
+    trees = [
+        ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "tui/ivs/control").glob("*.py"))
+    ]
     found = set()
-    for node in ast.walk(tree):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Attribute)

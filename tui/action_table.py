@@ -100,7 +100,7 @@ ACTIONS: tuple[UserAction, ...] = (
     _("composer.focus_messages", "leave", "escape", "Messages", "Go to the messages",
       "Move to the message list, to select a message", "message list", Section.COMPOSER,
       "composer", priority=True),  # as chat.focus_composer, below
-    # --- the message list (tui/widgets/message_list.py). Priority: each runs in the app's
+    # --- the message list (tui/widgets/message_list/). Priority: each runs in the app's
     # loop as its key is read, before the next key. Run when the key has bubbled back to
     # the app (Textual's way), an Enter read just before text that moves focus to the
     # composer ran the composer's send instead. ---

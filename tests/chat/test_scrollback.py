@@ -199,6 +199,16 @@ def test_behaves_as_a_bounded_list(capacity: int, ops: list[tuple[str, int, bool
         assert all(i in store for i in ids)
 
 
+def test_holds_is_false_once_an_entry_is_dropped_or_removed() -> None:
+    first, second, third = Entry(message(1)), Entry(message(2)), Entry(message(3))
+    store = filled(2, first, second)
+    assert store.holds(first) and store.holds(second)
+    store.append(third, lambda e: 2)
+    assert not store.holds(first)
+    store.remove("m00002")
+    assert not store.holds(second) and store.holds(third)
+
+
 def test_the_scrollback_loads_no_textual() -> None:
     code = (
         "import sys, tui.chat.scrollback; print(any(m.startswith('textual') for m in sys.modules))"

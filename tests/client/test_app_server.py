@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -13,13 +12,7 @@ from aiohttp import web
 
 from tests.ports import closed_port
 from tui.client.app_server import AppServerClient, AppServerError
-from tui.server.boot.startup import RunningServer, start_local_stack
-
-
-@pytest.fixture
-async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
-        yield server
+from tui.server.boot.startup import RunningServer
 
 
 async def test_unreachable_server() -> None:

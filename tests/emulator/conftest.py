@@ -1,4 +1,5 @@
-"""Fixtures: a real emulator on a loopback port, and boto3 clients pointed at it."""
+"""Fixtures: emulators with a config of the test's own (`start_emulator`), and boto3 clients
+pointed at the root conftest's `emulator`."""
 
 from __future__ import annotations
 
@@ -26,11 +27,6 @@ async def start_emulator() -> AsyncIterator[StartEmulator]:
     yield start
     for emulator in started:
         await emulator.stop()
-
-
-@pytest.fixture
-async def emulator(start_emulator: StartEmulator) -> Emulator:
-    return await start_emulator()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from aiohttp import web
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from tests.ports import closed_port, served
-from tui.emulator import Emulator, EmulatorConfig
-from tui.ivs import control as control_module
+from tui.emulator import Emulator
 from tui.ivs.connection import budget
 from tui.ivs.control import (
     CREATED_BY_TAG,
@@ -27,6 +25,7 @@ from tui.ivs.control import (
     arn_resource_id,
     describe_exception,
 )
+from tui.ivs.control import calls as control_module
 from tui.ivs.protocol import ChatCapability
 
 MISSING_ROOM = "arn:aws:ivschat:us-east-1:123456789012:room/AAAAAAAAAAAA"
@@ -41,12 +40,6 @@ def _isolated_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(EmulatorConfig()) as emu:
-        yield emu
 
 
 @pytest.fixture

@@ -46,12 +46,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(EmulatorConfig()) as emu:
-        yield emu
-
-
 async def start_aws_server(emulator: Emulator, data_dir: Path, **settings: Any) -> RunningServer:
     options: dict[str, Any] = {"create": True}
     options.update(settings)

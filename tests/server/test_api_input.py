@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tui.server.boot.startup import RunningServer, start_local_stack, start_server
+from tui.server.boot.startup import RunningServer, start_server
 from tui.server.names import looks
 from tui.server.settings import ServerSettings
 from tui.server.web.http import AUTH_FAILURE_BURST
 
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
-        yield server
 
 
 @pytest.mark.parametrize(

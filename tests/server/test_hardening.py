@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -17,8 +16,8 @@ import pytest
 from tests.server.conftest import start_aws_server
 from tui.client.app_server import AppServerClient
 from tui.emulator import Emulator
+from tui.server.boot.broadcaster_key import BROADCASTER_KEY_FILE
 from tui.server.boot.startup import (
-    BROADCASTER_KEY_FILE,
     RunningServer,
     start_local_stack,
     start_server,
@@ -28,12 +27,6 @@ from tui.server.store import DB_FILE_NAME
 from tui.server.web.http import AUTH_FAILURE_BURST
 
 SERVER_LOG = "tui.server"
-
-
-@pytest.fixture
-async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    async with await start_local_stack(port=0, data_dir=tmp_path / "data") as server:
-        yield server
 
 
 async def raw_request(url: str, request: bytes, *, hang_up: bool = False) -> bytes:

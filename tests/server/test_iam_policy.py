@@ -17,7 +17,7 @@ import pytest
 from tests.server.conftest import start_aws_server
 from tests.server.wired.helpers import WAIT, Api, api, chat, keeper_live, send, until
 from tui.emulator import Emulator, EmulatorConfig
-from tui.server.boot.startup import delete_created_resources
+from tui.server.boot.delete import delete_created_resources
 from tui.server.settings import ServerSettings
 
 README = Path(__file__).parents[2] / "README.md"

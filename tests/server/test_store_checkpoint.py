@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tui.client.app_server import AppServerClient
-from tui.server.boot import startup
+from tui.server.boot import web_app
 from tui.server.boot.startup import start_local_stack
 from tui.server.db import engine
 from tui.server.store import Store
@@ -52,7 +52,7 @@ async def test_the_server_checkpoints_in_a_worker_thread(
         loop.call_soon_threadsafe(done.set)
 
     monkeypatch.setattr(engine, "checkpoint_file", watched_checkpoint)
-    monkeypatch.setattr(startup, "CHECKPOINT_SECONDS", 0.01)
+    monkeypatch.setattr(web_app, "CHECKPOINT_SECONDS", 0.01)
     async with (
         await start_local_stack(port=0, data_dir=tmp_path) as stack,
         AppServerClient(stack.url) as viewer,

@@ -10,6 +10,9 @@ drawn: the view subclasses `Entry` with what it draws.
 Line numbers are absolute (the first entry ever starts at 0) so appending and dropping
 the oldest move no other entry; the public `line_of` and `at_line` count from the oldest
 live entry, as the view's rows do.
+
+Views over it (`tui.chat.filtered.Filtered`, the entries a search shows) `watch` it and are
+told of every change as it happens, so they stay in step with no copy of the entries.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, Protocol, TypeVar
 
 from tui.ivs.events import ChatMessage
 
@@ -41,20 +44,36 @@ class Entry:
 
 
 E = TypeVar("E", bound=Entry)
+E_contra = TypeVar("E_contra", bound=Entry, contravariant=True)
+
+
+class Watcher(Protocol[E_contra]):
+    """What a view over a scrollback is told, each time just after the change."""
+
+    def appended(self, entry: E_contra) -> None: ...
+
+    def dropped(self, entry: E_contra) -> None:
+        """The oldest entry left."""
+
+    def removed(self, entry: E_contra) -> None: ...
+
+    def relaid(self) -> None:
+        """Every entry's height may have changed."""
 
 
 class Scrollback(Generic[E]):
     """The newest `capacity` entries, oldest first."""
 
-    def __init__(self, capacity: int, *, first_serial: int = 0) -> None:
+    def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError("scrollback must be at least 1")
         self.capacity = capacity
         self._entries: list[E] = []  # `_entries[_head:]` are live
         self._head = 0
         self._by_id: dict[str, E] = {}
-        self._serial = first_serial  # apart from another store's, for shared caches
+        self._serial = 0
         self._end = 0  # absolute line after the last entry
+        self._watchers: list[Watcher[E]] = []
 
     # --- reading ------------------------------------------------------------------------
 
@@ -172,7 +191,20 @@ class Scrollback(Generic[E]):
             return entries[at]
         return entries[at - 1] if at > self._head else None
 
+    def holds(self, entry: E) -> bool:
+        """Is `entry` itself here (not dropped, not removed)?"""
+        index = bisect_right(self._entries, entry.start, lo=self._head, key=_start) - 1
+        return index >= self._head and self._entries[index] is entry
+
     # --- changing -----------------------------------------------------------------------
+
+    def watch(self, watcher: Watcher[E]) -> None:
+        """Tell `watcher` of every change from now on (until `unwatch`)."""
+        self._watchers.append(watcher)
+
+    def unwatch(self, watcher: Watcher[E]) -> None:
+        if watcher in self._watchers:
+            self._watchers.remove(watcher)
 
     def append(self, entry: E, measure: Callable[[E], int] | None = None) -> E | None:
         """Add `entry` as the newest, as many lines tall as `measure` says (1 without
@@ -193,6 +225,8 @@ class Scrollback(Generic[E]):
         entry.height = height
         self._end += height
         self._entries.append(entry)
+        for watcher in self._watchers:
+            watcher.appended(entry)
         return self.drop_oldest() if len(self) > self.capacity else None
 
     def drop_oldest(self) -> E | None:
@@ -207,6 +241,8 @@ class Scrollback(Generic[E]):
         if self._head >= _COMPACT_EVERY:
             del entries[: self._head]
             self._head = 0
+        for watcher in self._watchers:
+            watcher.dropped(oldest)
         return oldest
 
     def remove(self, message_id: str) -> tuple[int, E] | None:
@@ -223,6 +259,8 @@ class Scrollback(Generic[E]):
         for later in range(at, len(entries)):
             entries[later].start -= height
         self._end -= height
+        for watcher in self._watchers:
+            watcher.removed(entry)
         return index, entry
 
     def relayout(self, measure: Callable[[E], int]) -> None:
@@ -233,6 +271,8 @@ class Scrollback(Generic[E]):
             entry.height = measure(entry)
             line += entry.height
         self._end = line
+        for watcher in self._watchers:
+            watcher.relaid()
 
 
-__all__ = ["Entry", "Scrollback"]
+__all__ = ["Entry", "Scrollback", "Watcher"]

@@ -34,23 +34,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from tui.client.app_server import AppServerClient, AppServerError
 from tui.server.models import (
     ApiModel,
+    FloodLimits,
     HeldDecision,
     HeldMessage,
     HeldMessages,
+    ModeratedUser,
+    ModerationLog,
     ModerationNews,
+    ModerationRecord,
     NoteRequest,
     Offences,
-    ShieldSettings,
+    Party,
+    RoomSettings,
     ShieldState,
     UserNote,
     UserNotes,
@@ -84,86 +88,6 @@ _MAY_NOT: Final[dict[ModerationAction, str]] = {
     ModerationAction.DELETE: "delete this message",
     ModerationAction.DISCONNECT: "disconnect this user",
 }
-
-
-# --- answers -----------------------------------------------------------------------------
-
-
-class Party(ApiModel):
-    """Someone in a log record, named as they were when it happened (untrusted text)."""
-
-    user_id: str
-    display_name: str
-
-
-class ModerationRecord(ApiModel):
-    """One entry of the moderation log. `action` is one of ModerationAction's, or what the
-    room keeper did on its own (e.g. "delete"), so it stays a string a newer server may
-    extend."""
-
-    id: int | str
-    at: datetime
-    actor: Party
-    automatic: bool
-    action: str
-    target: Party
-    reason: str | None = None
-    duration_seconds: int | None = None
-    expires_at: datetime | None = None
-    ban_address: bool = False
-    """A ban that also banned the addresses the user was seen from (`banAddress`)."""
-    purge_queued: int | None = None
-    """A ban's or timeout's purge (`purge_seconds`): the user's messages queued for
-    deletion; None when none was asked."""
-    purged: int | None = None
-    """Of those, how many were deleted; None until the purge is done (read the log
-    again to see it)."""
-
-
-class ModerationLog(ApiModel):
-    records: list[ModerationRecord]
-
-
-class ModeratedUser(ApiModel):
-    """`GET /api/moderation/users/{userId}`: a ban or a timeout is present while it holds."""
-
-    user_id: str
-    display_name: str
-    role: str
-    banned_until: datetime | None = None
-    timed_out_until: datetime | None = None
-    created_at: datetime
-    address: str | None = None
-    """Where they last asked for a chat token from: what an address ban takes."""
-    address_shared_by: int = 0
-    """How many identities asked from that address lately (a home, an office, a NAT)."""
-    offences: Offences | None = None
-    """Their offences in the moderation log, automatic and manual; None from servers
-    older than this field."""
-
-
-class FloodLimits(ApiModel):
-    """More than `messages` messages in `seconds` seconds from one user brings a timeout of
-    `timeout_seconds`."""
-
-    messages: int
-    seconds: int
-    timeout_seconds: int
-
-
-class RoomSettings(ApiModel):
-    blocked_terms: list[str] = Field(default_factory=list)
-    flood: FloodLimits
-    new_identity_wait_seconds: int
-    max_message_rate: int | None = None
-    """The IVS room's messages a second, all senders together; None from older servers."""
-    max_message_length: int | None = None
-    """The IVS room's longest message in characters; None from older servers."""
-    hold_terms: list[str] | None = None
-    """Terms whose messages are held for review; None from older servers, and left out
-    of a save (the server keeps them) unless set."""
-    shield: ShieldSettings | None = None
-    """Shield mode's defaults; None from older servers, and kept by a save unless set."""
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -139,7 +139,7 @@ def _config_line(config_file: Path) -> str:
 
 def _banner(server: Any, config_file: Path) -> str:
     from tui.common.command import command_name
-    from tui.server.boot.startup import BROADCASTER_KEY_FILE
+    from tui.server.boot.broadcaster_key import BROADCASTER_KEY_FILE
 
     url = server.url
     key = server.broadcaster_key
@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ivs-chat-tui serve: {contradiction}", file=sys.stderr)
         return 2
     if settings.delete:
-        from tui.server.boot.startup import delete_created_resources
+        from tui.server.boot.delete import delete_created_resources
 
         try:
             lines = asyncio.run(delete_created_resources(settings))

@@ -280,6 +280,105 @@ class ModerationNews(ApiModel):
     messages as everyone sees them, for a moderator's list to mark as approved."""
 
 
+# --- moderation ----------------------------------------------------------------------
+# The server writes these (`tui.server.moderation`: its records and settings make them);
+# the TUI reads them (`tui.client.moderation_api`). Times are RFC 3339 in UTC.
+
+
+class Party(ApiModel):
+    """Someone in a log record, named as they were when it happened (untrusted text)."""
+
+    user_id: str
+    display_name: str
+
+
+class ModerationRecord(ApiModel):
+    """One entry of the moderation log: what `POST /api/moderation/actions` answers and
+    `GET /api/moderation/log` lists. `action` is one of the moderation actions, or what
+    the room keeper did on its own (e.g. "delete"), so it stays a string a newer server
+    may extend."""
+
+    id: int | str
+    at: datetime
+    actor: Party
+    automatic: bool
+    action: str
+    target: Party
+    reason: str | None = None
+    duration_seconds: int | None = None
+    expires_at: datetime | None = None
+    ban_address: bool = False
+    """A ban that also banned the addresses the user was seen from (`banAddress`)."""
+    purge_queued: int | None = None
+    """A ban's or timeout's purge: how many of the user's messages were queued for
+    deletion (`purgeQueued`); None without a purge."""
+    purged: int | None = None
+    """Of those, how many were deleted, once the purge is done (None until then)."""
+
+    def to_json(self) -> dict[str, object]:
+        """Absent values are null; `banAddress` is there for a ban only, `purgeQueued` and
+        `purged` for a purge only."""
+        skip = set() if self.action == "ban" else {"ban_address"}
+        if self.purge_queued is None:
+            skip |= {"purge_queued", "purged"}
+        return self.model_dump(mode="json", by_alias=True, exclude=skip)
+
+
+class ModerationLog(ApiModel):
+    records: list[ModerationRecord]
+
+
+class ModeratedUser(ApiModel):
+    """`GET /api/moderation/users/{userId}`: a ban or a timeout is present while it holds."""
+
+    user_id: str
+    display_name: str
+    role: Role
+    banned_until: datetime | None = None
+    timed_out_until: datetime | None = None
+    created_at: datetime
+    address: str | None = None
+    """Where they last asked for a chat token from: what an address ban takes (null when
+    not known)."""
+    address_shared_by: int = 0
+    """How many identities asked from that address lately (a home, an office, a NAT)."""
+    offences: Offences | None = None
+    """Their offences in the moderation log; None from older servers."""
+
+    def to_json(self) -> dict[str, object]:
+        held = {"banned_until", "timed_out_until"}
+        skip = {name for name in held if getattr(self, name) is None}
+        return self.model_dump(mode="json", by_alias=True, exclude=skip)
+
+
+class FloodLimits(ApiModel):
+    """More than `messages` messages in `seconds` seconds from one user brings a timeout of
+    `timeout_seconds`."""
+
+    messages: int
+    seconds: int
+    timeout_seconds: int
+
+
+class RoomSettings(ApiModel):
+    """`GET` and `PUT /api/moderation/settings`. The server checks a PUT body on its own
+    (`tui.server.moderation.room_settings.parse_settings`: a field left out keeps its
+    value, and each has its bounds)."""
+
+    blocked_terms: list[str] = Field(default_factory=list)
+    flood: FloodLimits
+    new_identity_wait_seconds: int
+    hold_terms: list[str] | None = None
+    """Terms that hold a message for review; None from older servers, and a save that
+    leaves it None keeps the server's."""
+    shield: ShieldSettings | None = None
+    """Shield mode's defaults; None as for `hold_terms`."""
+    max_message_rate: int | None = None
+    """The IVS room's messages a second, all senders together; None from older servers."""
+    max_message_length: int | None = None
+    """The IVS room's longest message in characters; None from older servers."""
+
+
 # --- the history page ----------------------------------------------------------------
 # The server writes it (`tui.server.history.record.HistoryPage`); the TUI reads it here.
 

@@ -7,6 +7,7 @@ dir (its own file: the TUI's `config.toml` has other keys), or `--config PATH`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -267,3 +268,31 @@ def describe_settings_error(exc: Exception) -> str:
         words = validation_words(exc, whole="", field_name=lambda part: part.replace("_", "-"))
         return f"invalid settings: {words}"
     return f"invalid settings: {exc}"
+
+
+WHIP_GLOBAL = "https://global.whip.live-video.net"
+"""The WHIP server OBS uses for IVS real-time stages."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    room_arn: str
+    stage_arn: str
+    stage_name: str
+    chat_url: str
+    public_url: str
+    """Base of stage links, e.g. http://127.0.0.1:8750."""
+    broadcaster_key: str
+    whip_url: str = WHIP_GLOBAL
+    session_minutes: int = 60
+    invite_minutes: int = INVITE_MINUTES
+    link_seconds: int = 300
+    local_stage: bool = False
+    """No media server: the stage page shows the local stand-in instead of the web SDK."""
+    room_name: str = ""
+    """The IVS room's name, read once at start-up; "" when the room has none."""
+    host_minutes: int = HOST_MINUTES
+    """How long the broadcaster's own stage link and participant token last."""
+    broadcaster_name: str | None = None
+    """Reserved for the broadcaster from the start (`--broadcaster-name`): no viewer may
+    take it, or anything that looks like it, even before the broadcaster joins."""

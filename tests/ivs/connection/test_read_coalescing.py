@@ -9,7 +9,10 @@ reading was left on after it).
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import ssl
+import struct
+import termios
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosedOK
 
+from tests.app_helpers import until
 from tests.certificates import make_certificate
 from tests.ivs.conftest import RawServer, message_frame, raw_server
 from tui.ivs.connection.read_coalescing import (
@@ -45,6 +49,13 @@ class NotedConnection(CoalescingConnection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reads: list[Read] = []
+        self.pauses_ended_while_full = 0
+        """Coalescing pauses that ended while websockets' own queue was full."""
+
+    def _read_again(self) -> None:
+        if self.recv_messages.paused:
+            self.pauses_ended_while_full += 1
+        super()._read_again()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -76,6 +87,12 @@ def paced(count: int, gap: float) -> Callable[[RawServer, ServerConnection], Awa
 
 async def contents(ws: ClientConnection, count: int) -> list[str]:
     return [str(await ws.recv()) for _ in range(count)]
+
+
+def waiting_bytes(ws: ClientConnection) -> int:
+    """What the kernel holds for the client, not yet read (FIONREAD)."""
+    sock = ws.transport.get_extra_info("socket")
+    return int(struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0])
 
 
 def numbered(count: int) -> list[str]:
@@ -130,7 +147,10 @@ async def test_a_backlog_is_read_without_pauses() -> None:
         # The frames wait in the kernel until the client reads: one backlog.
         ws.transport.pause_reading()
         go.set()
-        await asyncio.sleep(0.3)
+        await until(
+            lambda: waiting_bytes(ws) >= SMALL_READ_BYTES,
+            lambda: f"{waiting_bytes(ws)} bytes wait in the kernel",
+        )
         ws.transport.resume_reading()
         assert await contents(ws, count) == numbered(count)
         large = [read for read in ws.reads if read.size >= SMALL_READ_BYTES]
@@ -142,11 +162,22 @@ async def test_websockets_flow_control_outlasts_a_pause() -> None:
     # The app stops reading (recv) while the room keeps going: websockets pauses the
     # transport once 4 frames wait, and a coalescing pause ending meanwhile must not
     # turn reading back on: the frames would pile up in memory without bound.
-    async with (
-        raw_server(paced(60, 0.005)) as server,
-        client(server, max_queue=4) as ws,
-    ):
-        await asyncio.sleep(0.6)  # the room has sent all 60 by now
+    sent = asyncio.Event()
+
+    async def room(_server: RawServer, ws: ServerConnection) -> None:
+        for frame in numbered(60):  # as `paced` sends them, then says so
+            await ws.send(frame)
+            await asyncio.sleep(0.005)
+        sent.set()
+        await ws.close()
+
+    async with raw_server(room) as server, client(server, max_queue=4) as ws:
+        # All sent, and a coalescing pause ended while websockets' queue was full: the
+        # moment a resume of its own would turn reading back on.
+        await until(
+            lambda: sent.is_set() and ws.pauses_ended_while_full > 0,
+            lambda: f"sent: {sent.is_set()}, pauses ended while full: {ws.pauses_ended_while_full}",
+        )
         assert ws.recv_messages.paused
         # What crossed the mark in one read, not the 60 sent.
         assert len(ws.recv_messages.frames) <= 20

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 NOTHING = object()
 
@@ -27,3 +27,9 @@ class Host(App[None]):
             field.cursor_blink = False
         for area in self.screen.query(TextArea):
             area.cursor_blink = False
+
+
+def error_of(app: Host) -> str:
+    """The words the shown screen's `#error` line says, or "" while it is hidden."""
+    error = app.screen.query_one("#error", Static)
+    return str(error.render()) if error.display else ""

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Input, Static
 
-from tests.screens.moderation.host import Host
+from tests.screens.moderation.host import Host, error_of
 from tui.config.presets import ModerationPresets
 from tui.screens.dialogs.ban_confirm import BanChoice, BanConfirm
 from tui.screens.dialogs.timeout_picker import TimeoutChoice, TimeoutPicker
 
 HOSTILE_NAME = "[@click=app.quit]Mallory\x1b[2J"
-
-
-def error_of(app: Host) -> str:
-    error = app.screen.query_one("#error", Static)
-    return str(error.render()) if error.display else ""
 
 
 async def test_a_preset_key_then_enter_times_out() -> None:

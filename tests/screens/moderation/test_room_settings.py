@@ -6,14 +6,9 @@ from __future__ import annotations
 from textual.widgets import Input, Static, TextArea
 
 from tests.screens.moderation.fakes import FakeSettings
-from tests.screens.moderation.host import Host
+from tests.screens.moderation.host import Host, error_of
 from tui.client.moderation_api import FloodLimits, RoomSettings
 from tui.screens.room_settings import RoomSettingsScreen
-
-
-def error_of(app: Host) -> str:
-    error = app.screen.query_one("#error", Static)
-    return str(error.render()) if error.display else ""
 
 
 def field(app: Host, field_id: str) -> Input:

@@ -17,8 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tui.server.boot.custody import UnsafeCustody, check_custody, kept_secret, new_key
-from tui.server.boot.startup import BROADCASTER_KEY_FILE, StartupError, start_local_stack
+from tui.server.boot.broadcaster_key import BROADCASTER_KEY_FILE
+from tui.server.boot.custody import (
+    UnsafeCustody,
+    check_custody,
+    kept_secret,
+    new_key,
+)
+from tui.server.boot.startup import StartupError, start_local_stack
 from tui.server.db.engine import Database
 
 AS_ROOT = os.geteuid() == 0

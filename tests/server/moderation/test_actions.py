@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tui.common.roles import Role
 from tui.ivs.protocol import ChatCapability
 from tui.server.domain_errors import InvalidRequest, NotAllowed
 from tui.server.moderation.actions import disconnect_reason, plan_action
-from tui.server.moderation.policy import Role, parse_action_request
+from tui.server.moderation.policy import parse_action_request
 from tui.server.moderation.records import (
     KEEPER,
     PERMANENT,

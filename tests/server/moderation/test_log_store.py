@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tui.common.roles import Role
 from tui.server.db import DatabaseTarget
 from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.log_store import (
@@ -19,7 +20,6 @@ from tui.server.moderation.log_store import (
     check_log_limit,
     open_moderation_store,
 )
-from tui.server.moderation.policy import Role
 from tui.server.moderation.records import (
     KEEPER,
     PERMANENT,

@@ -13,7 +13,7 @@ from tests.server.browser import CHROMIUM, Browser, run_chromium
 from tui.client.app_server import AppServerClient
 from tui.server.boot.startup import RunningServer, start_local_stack
 from tui.server.models import Redemption, StageParticipant
-from tui.server.service import StageLink
+from tui.server.stage.invitations import StageLink
 from tui.server.store import InviteRecord
 from tui.server.web.pages import WEB_BROADCAST_SDK_URL, error_page, stage_page
 

@@ -17,7 +17,8 @@ from tui.server.boot.startup import RunningServer
 
 
 @pytest.fixture
-async def local(tmp_path: Path) -> AsyncIterator[RunningServer]:
+async def live_local(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    """`serve --local` with lenient limits and its room keeper connected."""
     async with await local_server(tmp_path / "data") as running:
         yield running
 
@@ -64,11 +65,11 @@ async def _ban(client: Api, server: RunningServer, user_id: str) -> dict[str, An
 
 
 async def test_after_a_ban_the_invite_is_not_redeemed_nor_the_page_opened_nor_the_stage_joined(
-    local: RunningServer,
+    live_local: RunningServer,
 ) -> None:
-    async with api(local) as client:
-        bob, redeemed = await _invited(client, local, "Bob")
-        await _ban(client, local, bob["userId"])
+    async with api(live_local) as client:
+        bob, redeemed = await _invited(client, live_local, "Bob")
+        await _ban(client, live_local, bob["userId"])
         status, refused = await _redeem(client, bob, redeemed["inviteId"])
         assert status == 403 and "banned" in refused["message"], refused
         # The link from before the ban, its one-time code unused, opens nothing.
@@ -76,24 +77,24 @@ async def test_after_a_ban_the_invite_is_not_redeemed_nor_the_page_opened_nor_th
         # Its participant token joins neither through the app server nor the stack.
         assert await _join_stage(client, redeemed["participantToken"]) in (403, 410)
         headers = {"Authorization": f"Bearer {redeemed['participantToken']}"}
-        async with client.http.post(local.url + "/_local/stage/join", headers=headers) as r:
+        async with client.http.post(live_local.url + "/_local/stage/join", headers=headers) as r:
             assert r.status == 403
-        assert not await _on_stage(local, bob["userId"])
-        assert local.service.store.invite(redeemed["inviteId"]).revoked_at is not None
+        assert not await _on_stage(live_local, bob["userId"])
+        assert live_local.service.store.invite(redeemed["inviteId"]).revoked_at is not None
 
 
 async def test_banned_while_on_stage_they_are_taken_off_and_cannot_rejoin(
-    local: RunningServer,
+    live_local: RunningServer,
 ) -> None:
-    async with api(local) as client:
-        bob, redeemed = await _invited(client, local, "Bob")
+    async with api(live_local) as client:
+        bob, redeemed = await _invited(client, live_local, "Bob")
         assert await _join_stage(client, redeemed["participantToken"]) == 200
-        assert await _on_stage(local, bob["userId"])
-        await _ban(client, local, bob["userId"])
-        assert not await _on_stage(local, bob["userId"])
+        assert await _on_stage(live_local, bob["userId"])
+        await _ban(client, live_local, bob["userId"])
+        assert not await _on_stage(live_local, bob["userId"])
         # Leaving and joining again does not work either.
         assert await _join_stage(client, redeemed["participantToken"]) in (403, 410)
-        assert not await _on_stage(local, bob["userId"])
+        assert not await _on_stage(live_local, bob["userId"])
 
 
 async def test_a_banned_session_key_fails_on_every_keyed_route(server: RunningServer) -> None:

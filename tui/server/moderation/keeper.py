@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypedDict
 
+from tui.common.roles import Role
 from tui.common.text import for_log
 from tui.ivs.connection.backoff import backoff_delay
 from tui.ivs.control import ControlError
@@ -46,7 +47,6 @@ from tui.ivs.room import ChatRoom
 from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.db import DB_ERRORS
 from tui.server.moderation.flood import FloodWatch
-from tui.server.moderation.policy import Role
 from tui.server.moderation.records import (
     KEEPER,
     KEEPER_USER_ID,

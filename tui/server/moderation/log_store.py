@@ -17,10 +17,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tui.common.roles import Role
 from tui.server.db import Database, core_schema, migrate, purge_schema
 from tui.server.db.migrations import applied
 from tui.server.domain_errors import InvalidRequest
-from tui.server.moderation.policy import Role
 from tui.server.moderation.records import (
     PERMANENT,
     LoggedAction,

@@ -239,7 +239,6 @@ __all__ = [
     "TIMEOUT_PRESETS",
     "Action",
     "ActionRequest",
-    "Role",
     "automatic_applies",
     "check_may_act",
     "may_act",

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from tui.common.roles import Role
 from tui.ivs.moderation_notice import ModerationNotice
-from tui.server.moderation.policy import KEEPER_USER_ID, Action, Role
+from tui.server import models as wire
+from tui.server.moderation.policy import KEEPER_USER_ID, Action
 
 PERMANENT = datetime(9998, 1, 1, tzinfo=UTC).timestamp()
 """`banned_until` of a permanent ban: a real time, so "banned while now < banned_until"
@@ -65,6 +67,11 @@ def utc_text(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def utc_time(ts: float) -> datetime:
+    """Epoch seconds as a UTC time to the second, as `utc_text` writes it."""
+    return datetime.fromtimestamp(ts, UTC).replace(microsecond=0)
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     """Someone in a record: the actor or the target, as named when it happened."""
@@ -72,8 +79,8 @@ class Party:
     user_id: str
     display_name: str
 
-    def to_json(self) -> dict[str, str]:
-        return {"userId": self.user_id, "displayName": self.display_name}
+    def wire(self) -> wire.Party:
+        return wire.Party(user_id=self.user_id, display_name=self.display_name)
 
 
 KEEPER = Party(KEEPER_USER_ID, KEEPER_DISPLAY_NAME)
@@ -114,23 +121,21 @@ class ModerationRecord:
     """Of those, how many were deleted, once the purge is done."""
 
     def to_json(self) -> dict[str, object]:
-        shape: dict[str, object] = {
-            "id": self.id,
-            "at": utc_text(self.at),
-            "actor": self.actor.to_json(),
-            "automatic": self.automatic,
-            "action": self.action.value,
-            "target": self.target.to_json(),
-            "reason": self.reason,
-            "durationSeconds": self.duration_seconds,
-            "expiresAt": utc_text(self.expires_at),
-        }
-        if self.action is LoggedAction.BAN:
-            shape["banAddress"] = self.ban_address
-        if self.purge_queued is not None:
-            shape["purgeQueued"] = self.purge_queued
-            shape["purged"] = self.purged
-        return shape
+        """The body both sides read (`tui.server.models.ModerationRecord`)."""
+        return wire.ModerationRecord(
+            id=self.id,
+            at=utc_time(self.at),
+            actor=self.actor.wire(),
+            automatic=self.automatic,
+            action=self.action.value,
+            target=self.target.wire(),
+            reason=self.reason,
+            duration_seconds=self.duration_seconds,
+            expires_at=None if self.expires_at is None else utc_time(self.expires_at),
+            ban_address=self.ban_address,
+            purge_queued=self.purge_queued,
+            purged=self.purged,
+        ).to_json()
 
     def notice(self) -> ModerationNotice:
         """The `ivs-chat-tui:Moderation` event that tells the room about this record."""
@@ -189,4 +194,5 @@ __all__ = [
     "Party",
     "is_permanent",
     "utc_text",
+    "utc_time",
 ]

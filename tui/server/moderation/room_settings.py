@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from tui.common.timing.durations import DAY, HOUR, MINUTE
 from tui.ivs.protocol import MAX_MESSAGE_RATE_PER_SECOND
+from tui.server import models as wire
 from tui.server.domain_errors import InvalidRequest
 from tui.server.moderation.policy import MAX_TIMEOUT_SECONDS
 from tui.server.moderation.terms import BlockedTerms, compile_terms
@@ -39,12 +40,10 @@ class FloodLimits:
     timeout_seconds: int = MINUTE
     """The shortest preset: a flood is mostly a burst, rarely malice."""
 
-    def to_json(self) -> dict[str, int]:
-        return {
-            "messages": self.messages,
-            "seconds": self.seconds,
-            "timeoutSeconds": self.timeout_seconds,
-        }
+    def wire(self) -> wire.FloodLimits:
+        return wire.FloodLimits(
+            messages=self.messages, seconds=self.seconds, timeout_seconds=self.timeout_seconds
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +57,12 @@ class ShieldSettings:
     min_identity_age_seconds: int = 10 * MINUTE
     slow_mode_seconds: int = 10
 
-    def to_json(self) -> dict[str, int]:
-        return {
-            "minutes": self.minutes,
-            "minIdentityAgeSeconds": self.min_identity_age_seconds,
-            "slowModeSeconds": self.slow_mode_seconds,
-        }
+    def wire(self) -> wire.ShieldSettings:
+        return wire.ShieldSettings(
+            minutes=self.minutes,
+            min_identity_age_seconds=self.min_identity_age_seconds,
+            slow_mode_seconds=self.slow_mode_seconds,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +75,15 @@ class RoomSettings:
     shield: ShieldSettings = field(default_factory=ShieldSettings)
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "blockedTerms": list(self.blocked_terms),
-            "flood": self.flood.to_json(),
-            "newIdentityWaitSeconds": self.new_identity_wait_seconds,
-            "holdTerms": list(self.hold_terms),
-            "shield": self.shield.to_json(),
-        }
+        """The body both sides read (`tui.server.models.RoomSettings`), without the IVS
+        room's own limits (`tui.server.room_limits` adds them)."""
+        return wire.RoomSettings(
+            blocked_terms=list(self.blocked_terms),
+            flood=self.flood.wire(),
+            new_identity_wait_seconds=self.new_identity_wait_seconds,
+            hold_terms=list(self.hold_terms),
+            shield=self.shield.wire(),
+        ).to_json()
 
     def terms(self) -> BlockedTerms:
         """The compiled blocked terms (they were checked when the settings were made)."""

@@ -31,23 +31,25 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 
+from tui.common.roles import Role
 from tui.common.text import for_log
 from tui.ivs.control import ControlError
 from tui.ivs.moderation_notice import EVENT_MODERATION
 from tui.server.db import DB_ERRORS
 from tui.server.domain_errors import IvsFailed, NotAllowed, NotAuthenticated, NotFound, ServiceError
 from tui.server.history.store import HistoryStore
+from tui.server.models import ModeratedUser
 from tui.server.moderation.actions import disconnect_reason, plan_action
 from tui.server.moderation.keeper import KeeperHealth, Offence, RoomKeeper
 from tui.server.moderation.log_store import ModerationStore, check_log_limit
-from tui.server.moderation.policy import ActionRequest, Role, parse_action_request
+from tui.server.moderation.policy import ActionRequest, parse_action_request
 from tui.server.moderation.records import (
     KEEPER,
     LoggedAction,
     ModerationRecord,
     NewRecord,
     Party,
-    utc_text,
+    utc_time,
 )
 from tui.server.moderation.room_settings import RoomSettings, parse_settings
 from tui.server.moderation.standing import TokenDecision, ban_words, chat_token_decision
@@ -119,7 +121,7 @@ class ModerationService:
 
     def role_of(self, identity: IdentityRecord) -> Role:
         """The effective role: broadcaster from the identity, else the standing's."""
-        if identity.role == Role.BROADCASTER.value:
+        if identity.role is Role.BROADCASTER:
             return Role.BROADCASTER
         return self.store.state(identity.user_id).role
 
@@ -172,7 +174,7 @@ class ModerationService:
         now = self.clock()
         if address:
             self.store.note_address(identity.user_id, address, now)
-        own = Role.BROADCASTER if identity.role == Role.BROADCASTER.value else Role.VIEWER
+        own = Role.BROADCASTER if identity.role is Role.BROADCASTER else Role.VIEWER
         return chat_token_decision(
             role=own,
             state=self.store.state(identity.user_id),
@@ -359,18 +361,25 @@ class ModerationService:
             raise NotFound(f"no user {user_id!r} is known to this server")
         now = self.clock()
         state = self.store.state(user_id)
-        out: dict[str, object] = {"userId": identity.user_id, "displayName": identity.display_name}
-        out.update(state.to_json(now))
-        out["role"] = self.role_of(identity).value
-        out["createdAt"] = utc_text(identity.created_at)
         # What an address ban would take: the address and who else is there now (a
         # proxy, a campus or a carrier's NAT puts many people behind one).
         address = self.store.last_address(user_id)
-        out["address"] = address
         since = now - ADDRESS_SHARED_SECONDS
-        out["addressSharedBy"] = self.store.identities_at(address, since) if address else 0
-        out["offences"] = count_offences(self.store.db, user_id).to_json()
-        return out
+        return ModeratedUser(
+            user_id=identity.user_id,
+            display_name=identity.display_name,
+            role=self.role_of(identity),
+            banned_until=utc_time(state.banned_until)
+            if state.banned_until is not None and state.banned(now)
+            else None,
+            timed_out_until=utc_time(state.timed_out_until)
+            if state.timed_out_until is not None and state.timed_out(now)
+            else None,
+            created_at=utc_time(identity.created_at),
+            address=address,
+            address_shared_by=self.store.identities_at(address, since) if address else 0,
+            offences=count_offences(self.store.db, user_id),
+        ).to_json()
 
     # --- settings ----------------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.common.roles import Role
 from tui.common.timing.durations import describe_duration
 from tui.ivs.protocol import ChatCapability
 from tui.server.domain_errors import NotAllowed
-from tui.server.moderation.policy import Role
 from tui.server.moderation.records import ModerationState, is_permanent, utc_text
 from tui.server.moderation.room_settings import RoomSettings
 

@@ -55,7 +55,7 @@ class HeldMessage:
         return {
             "id": self.id,
             "at": utc_text(self.at),
-            "sender": self.sender.to_json(),
+            "sender": self.sender.wire().to_json(),
             "content": self.content,
             "reason": self.reason,
             "term": self.term,

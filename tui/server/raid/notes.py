@@ -38,7 +38,7 @@ class UserNote:
         return {
             "id": self.id,
             "at": utc_text(self.at),
-            "author": self.author.to_json(),
+            "author": self.author.wire().to_json(),
             "text": self.text,
         }
 

@@ -9,9 +9,8 @@ being made a moderator. The log keeps every record, so the counts cover all time
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tui.server.db import Database
+from tui.server.models import Offences
 from tui.server.moderation.records import LoggedAction
 
 OFFENCE_ACTIONS: tuple[LoggedAction, ...] = (
@@ -21,15 +20,6 @@ OFFENCE_ACTIONS: tuple[LoggedAction, ...] = (
     LoggedAction.DISCONNECT,
     LoggedAction.REFUSE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Offences:
-    automatic: int = 0
-    manual: int = 0
-
-    def to_json(self) -> dict[str, int]:
-        return {"automatic": self.automatic, "manual": self.manual}
 
 
 def count_offences(db: Database, user_id: str) -> Offences:

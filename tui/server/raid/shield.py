@@ -46,7 +46,7 @@ class Shield:
         return {
             "on": on,
             "until": utc_text(self.until) if on else None,
-            "settings": settings.to_json(),
+            "settings": settings.wire().to_json(),
         }
 
 

@@ -50,9 +50,9 @@ _REVIEW = (
 
 def _standing(row: tuple[Any, ...], now: float) -> Standing:  # as the driver returns it
     own, role, banned_until, timed_out_until, address_banned = row
-    if own == Role.BROADCASTER.value:
+    if own == Role.BROADCASTER:
         effective = Role.BROADCASTER
-    elif role == Role.MODERATOR.value:
+    elif role == Role.MODERATOR:
         effective = Role.MODERATOR
     else:
         effective = Role.VIEWER

@@ -18,7 +18,7 @@ from string import Template
 
 from tui.common.roles import Role
 from tui.server.models import StageParticipant
-from tui.server.service import StageLink
+from tui.server.stage.invitations import StageLink
 
 WEB_BROADCAST_SDK_VERSION = "1.36.0"
 WEB_BROADCAST_SDK_URL = (

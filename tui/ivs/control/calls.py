@@ -1,35 +1,26 @@
-"""The IVS control plane (ivschat + ivs-realtime) over boto3, for asyncio callers.
+"""The IVS control plane's calls (ivschat + ivs-realtime) over boto3, for asyncio callers.
 
 boto3 blocks, so every call runs in a worker thread (boto3 clients are thread-safe).
 `endpoint_url` points both services at one URL: that is how the app server talks to the
-local IVS stack, whose single port serves both. Every botocore failure becomes a
-`ControlError` whose text a user can act on; nothing else escapes.
+local IVS stack, whose single port serves both. Each call is thin: its parameters in,
+its answer as a small dataclass out, and every botocore failure a `ControlError` in words
+(`aws_words.py`); nothing else escapes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    ParamValidationError,
-    PartialCredentialsError,
-    ProfileNotFound,
-    ReadTimeoutError,
-)
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tui.ivs.connection import budget
+from tui.ivs.control.aws_words import ControlError, describe_exception, operation_name
 from tui.ivs.protocol import ChatCapability, StageCapability, messaging_url
 
 T = TypeVar("T")
@@ -46,47 +37,11 @@ _BOTO_CONFIG = Config(
     retries={"total_max_attempts": budget.CONTROL_TOTAL_ATTEMPTS, "mode": "standard"},
 )
 
-CREATED_BY_TAG = "ivs-chat-tui:created-by"
-"""The tag on every room and stage this app creates: what finds them, and what
-`delete_created` checks before deleting anything."""
-CREATED_BY = "ivs-chat-tui"
 LIST_PARTICIPANTS_PAGE = 100
 """ListParticipants' largest `maxResults` (botocore's model); IVS's default page is 50."""
 LIST_MAX_PAGES = 1000
 """A bound on the pages one listing reads, so a server that never stops handing out
 `nextToken` cannot hold a caller for ever (100,000 participants; 50,000 rooms or stages)."""
-
-# Error codes meaning "the request's time is off": the signature is from too long ago or
-# too far ahead, which is the machine's clock, not the credentials.
-_CLOCK_SKEW = {"RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture"}
-_CLOCK_SKEW_WORDS = ("signature expired", "signature not yet current", "request has expired")
-# Error codes meaning "these credentials are not accepted", whatever the service calls them.
-_BAD_CREDENTIALS = {
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "ExpiredTokenException",
-    "ExpiredToken",
-    "IncompleteSignature",
-    "MissingAuthenticationToken",
-}
-
-
-class ControlError(Exception):
-    """A control-plane call failed. `code` is the AWS error code (e.g.
-    `ResourceNotFoundException`) or a botocore failure name (`NoCredentials`,
-    `EndpointConnection`, ...); `str()` is the user's words."""
-
-    def __init__(self, code: str, message: str, *, operation: str = "") -> None:
-        self.code = code
-        self.message = message
-        self.operation = operation
-        super().__init__(message)
-
-    @property
-    def not_found(self) -> bool:
-        return self.code == "ResourceNotFoundException"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,30 +58,6 @@ class ParticipantToken:
     user_id: str
     expiration_time: datetime
     capabilities: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CreatedResources:
-    """What `create_room_and_stage` made, as CreateRoom and CreateStage describe them."""
-
-    room: dict[str, Any]
-    stage: dict[str, Any]
-
-    @property
-    def room_arn(self) -> str:
-        return str(self.room["arn"])
-
-    @property
-    def stage_arn(self) -> str:
-        return str(self.stage["arn"])
-
-
-@dataclass(frozen=True, slots=True)
-class CreatedArns:
-    """The ARNs of the rooms and stages that carry this app's `CREATED_BY_TAG`."""
-
-    rooms: tuple[str, ...]
-    stages: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,126 +119,7 @@ def arn_resource_id(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def _operation_name(fn: Callable[..., object]) -> str:
-    """`CreateChatToken` for boto3's `create_chat_token` method."""
-    return "".join(part.title() for part in getattr(fn, "__name__", "").split("_"))
-
-
-def _describe_client_error(exc: ClientError, resources: Mapping[str, str]) -> ControlError:
-    error: dict[str, Any] = exc.response.get("Error", {})
-    code = str(error.get("Code") or "ClientError")
-    body: dict[str, Any] = exc.response
-    detail = str(
-        error.get("Message") or body.get("message") or body.get("exceptionMessage") or ""
-    ).strip()
-    op = exc.operation_name
-    if code == "ResourceNotFoundException":
-        # Each call names the one resource it is about; fall back to what the error says.
-        kind, what = next(iter(resources.items()), ("resource", str(body.get("resourceId") or "")))
-        text = f"{kind} {what} does not exist" if what else f"not found: {detail}"
-        return ControlError(code, text + " (check the ARN and its region)", operation=op)
-    if code == "ValidationException":
-        fields = body.get("fieldList") or []
-        parts = [f"{f.get('name')}: {f.get('message')}" for f in fields if isinstance(f, dict)]
-        words = "; ".join(parts) or detail or "a parameter is not valid"
-        return ControlError(code, f"IVS rejected the request ({op}): {words}", operation=op)
-    if code in ("AccessDeniedException", "AccessDenied"):
-        return ControlError(
-            code,
-            f"access denied for {op}: the AWS identity in use lacks the IVS permission"
-            + (f" ({detail})" if detail else ""),
-            operation=op,
-        )
-    if code in _CLOCK_SKEW or (
-        code in _BAD_CREDENTIALS and any(w in detail.lower() for w in _CLOCK_SKEW_WORDS)
-    ):
-        return ControlError(
-            code,
-            f"AWS refused {op} because this machine's clock is off: set the clock right "
-            "(turn on automatic time, NTP); the credentials are not the problem"
-            + (f" ({detail})" if detail else ""),
-            operation=op,
-        )
-    if code in _BAD_CREDENTIALS:
-        return ControlError(
-            code,
-            "AWS rejected the credentials (expired, or for another account or partition): "
-            "refresh them, e.g. `aws sso login`" + (f" ({detail})" if detail else ""),
-            operation=op,
-        )
-    if code == "ServiceQuotaExceededException":
-        return ControlError(
-            code,
-            f"an IVS quota is used up ({op}): delete rooms or stages no longer used, or ask "
-            "AWS for a higher quota (the Service Quotas console)"
-            + (f" ({detail})" if detail else ""),
-            operation=op,
-        )
-    if code in ("ThrottlingException", "TooManyRequestsException"):
-        return ControlError(
-            code,
-            f"IVS is limiting requests ({op}): too many calls in a short time; try again "
-            "in a moment" + (f" ({detail})" if detail else ""),
-            operation=op,
-        )
-    if code == "PendingVerification":
-        return ControlError(
-            code, "the AWS account is pending verification for IVS; try later", operation=op
-        )
-    return ControlError(code, f"IVS error in {op}: {code} {detail}".strip(), operation=op)
-
-
-def describe_exception(
-    exc: BaseException,
-    *,
-    endpoint: str,
-    resources: Mapping[str, str] | None = None,
-    custom_endpoint: bool = True,
-) -> ControlError:
-    """The `ControlError` for any botocore failure, in words a user understands.
-    `custom_endpoint`: `endpoint` is a server of ours (`--endpoint-url`, the local stack),
-    not AWS, so "is it running?" is a fair question when it does not answer."""
-    resources = resources or {}
-    if isinstance(exc, ControlError):
-        return exc
-    if isinstance(exc, ClientError):
-        return _describe_client_error(exc, resources)
-    if isinstance(exc, NoCredentialsError):
-        return ControlError(
-            "NoCredentials",
-            "no AWS credentials found: configure a profile (AWS_PROFILE), SSO, environment "
-            "variables or an instance role",
-        )
-    if isinstance(exc, ProfileNotFound):
-        return ControlError(
-            "ProfileNotFound", f"AWS profile {exc.kwargs.get('profile')!r} is not configured"
-        )
-    if isinstance(exc, PartialCredentialsError):
-        return ControlError("PartialCredentials", f"incomplete AWS credentials: {exc}")
-    if isinstance(exc, NoRegionError):
-        return ControlError(
-            "NoRegion", "no AWS region set: pass --region or set AWS_REGION / a profile region"
-        )
-    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
-        if custom_endpoint:
-            return ControlError(
-                "EndpointConnection", f"cannot connect to IVS at {endpoint}: is the server running?"
-            )
-        return ControlError(
-            "EndpointConnection",
-            f"cannot connect to {endpoint}: check this machine's network connection and any "
-            "proxy (HTTPS_PROXY), and that IVS is offered in that region",
-        )
-    if isinstance(exc, ReadTimeoutError):
-        return ControlError("Timeout", f"IVS at {endpoint} did not answer in time")
-    if isinstance(exc, ParamValidationError):
-        return ControlError("ParamValidation", f"invalid IVS request: {exc}")
-    if isinstance(exc, BotoCoreError):
-        return ControlError(type(exc).__name__, f"IVS call failed: {exc}")
-    raise exc
-
-
-class ControlPlane:
+class ControlCalls:
     """ivschat and ivs-realtime, awaitable. Build it with `await ControlPlane.connect(...)`:
     creating boto3 clients reads model files, which is blocking too."""
 
@@ -325,11 +137,11 @@ class ControlPlane:
         endpoint_url: str | None = None,
         profile: str | None = None,
         credentials: tuple[str, str] | None = None,
-    ) -> ControlPlane:
+    ) -> Self:
         """Clients for both services. Without `credentials`, boto3's default chain applies
         (environment, profiles, SSO, instance roles). Raises `ControlError` (e.g. no region)."""
 
-        def build() -> ControlPlane:
+        def build() -> tuple[Any, Any]:
             session = boto3.Session(
                 profile_name=profile,
                 region_name=region,
@@ -338,11 +150,10 @@ class ControlPlane:
             )
             kwargs: dict[str, Any] = {"config": _BOTO_CONFIG, "endpoint_url": endpoint_url}
             chat = session.client(CHAT_SERVICE, **kwargs)
-            realtime = session.client(REALTIME_SERVICE, **kwargs)
-            return cls(chat, realtime, region=chat.meta.region_name, endpoint_url=endpoint_url)
+            return chat, session.client(REALTIME_SERVICE, **kwargs)
 
         try:
-            return await asyncio.to_thread(build)
+            chat, realtime = await asyncio.to_thread(build)
         except Exception as exc:  # botocore's profile/region errors
             if isinstance(exc, BotoCoreError):
                 raise describe_exception(
@@ -351,6 +162,7 @@ class ControlPlane:
             if type(exc).__module__.startswith("botocore"):
                 raise ControlError(type(exc).__name__, f"AWS configuration: {exc}") from None
             raise
+        return cls(chat, realtime, region=chat.meta.region_name, endpoint_url=endpoint_url)
 
     @property
     def endpoint(self) -> str:
@@ -382,7 +194,7 @@ class ControlPlane:
             raise ControlError(
                 "Timeout",
                 f"IVS at {self.endpoint} did not answer in {budget.CONTROL_CALL_BUDGET:g} s",
-                operation=_operation_name(fn),
+                operation=operation_name(fn),
             ) from None
         except (BotoCoreError, ClientError) as exc:
             raise describe_exception(
@@ -470,57 +282,6 @@ class ControlPlane:
     async def delete_stage(self, stage_arn: str) -> None:
         await self._call(self._realtime.delete_stage, {"stage": stage_arn}, arn=stage_arn)
 
-    # --- what `serve --aws --create` makes, and `--delete` removes -------------------
-
-    async def create_room_and_stage(
-        self,
-        room_name: str,
-        stage_name: str,
-        *,
-        created_by: str = CREATED_BY,
-        tags: Mapping[str, str] | None = None,
-        room_options: RoomOptions | None = None,
-    ) -> CreatedResources:
-        """A new room and stage, both tagged `CREATED_BY_TAG: created_by` (and `tags`).
-        All or nothing: when CreateStage fails, the room just made is deleted again, and
-        the error says so (or, should that delete fail too, which ARN is left over)."""
-        all_tags = {**(tags or {}), CREATED_BY_TAG: created_by}
-        extra = room_options.params() if room_options else {}
-        room = await self.create_room(room_name, tags=all_tags, **extra)
-        try:
-            stage = await self.create_stage(stage_name, tags=all_tags)
-        except ControlError as exc:
-            try:
-                await self.delete_room(str(room["arn"]))
-            except ControlError as undo:
-                raise ControlError(
-                    exc.code,
-                    f"{exc}; the room it made first, {room['arn']}, could not be deleted "
-                    f"either ({undo}): delete it by hand",
-                    operation=exc.operation,
-                ) from None
-            raise ControlError(
-                exc.code, f"{exc} (the room made for it was deleted)", operation=exc.operation
-            ) from None
-        return CreatedResources(room, stage)
-
-    async def find_created(self, created_by: str = CREATED_BY) -> CreatedArns:
-        """The rooms and stages tagged `CREATED_BY_TAG: created_by`, in this region: what
-        an earlier `create_room_and_stage` left, even if the ARNs it kept were lost."""
-        # Pages as large as botocore's model allows: 50 rooms, 100 stages.
-        rooms = await self._list_tagged(self._chat.list_rooms, "rooms", created_by, 50)
-        stages = await self._list_tagged(self._realtime.list_stages, "stages", created_by, 100)
-        return CreatedArns(tuple(rooms), tuple(stages))
-
-    async def _list_tagged(
-        self, fn: Callable[..., Any], key: str, created_by: str, page: int
-    ) -> list[str]:
-        return [
-            str(item["arn"])
-            async for item in self._pages(fn, key, maxResults=page)
-            if (item.get("tags") or {}).get(CREATED_BY_TAG) == created_by
-        ]
-
     async def _pages(
         self,
         fn: Callable[..., Any],
@@ -550,43 +311,8 @@ class ControlPlane:
         raise ControlError(
             "Pagination",
             f"IVS kept handing out pages of {what or key}; stopped after reading {read}",
-            operation=_operation_name(fn),
+            operation=operation_name(fn),
         )
-
-    async def delete_created(self, room_arn: str | None, stage_arn: str | None) -> list[str]:
-        """Delete a room and a stage this app created; returns the ARNs deleted. One that
-        no longer exists is skipped; one without our `CREATED_BY_TAG` is refused before
-        anything is deleted, so a mistyped ARN never removes someone else's room."""
-        found: list[tuple[str, Callable[[str], Awaitable[None]]]] = []
-        for arn, get, delete in (
-            (stage_arn, self.get_stage, self.delete_stage),
-            (room_arn, self.get_room, self.delete_room),
-        ):
-            if not arn:
-                continue
-            try:
-                described = await get(arn)
-            except ControlError as exc:
-                if exc.not_found:
-                    continue
-                raise
-            if CREATED_BY_TAG not in (described.get("tags") or {}):
-                raise ControlError(
-                    "NotCreatedByUs",
-                    f"{arn} has no {CREATED_BY_TAG} tag: this app did not create it, so it "
-                    "does not delete it (delete it in the AWS console if you mean to)",
-                )
-            found.append((arn, delete))
-        deleted = []
-        for arn, remove in found:  # the stage first: a room without its stage is harmless
-            try:
-                await remove(arn)
-            except ControlError as exc:
-                if not exc.not_found:
-                    raise
-                continue
-            deleted.append(arn)
-        return deleted
 
     async def create_participant_token(
         self,
@@ -672,20 +398,3 @@ class ControlPlane:
                 "or the stage does not exist",
                 operation=exc.operation,
             ) from None
-
-
-__all__ = [
-    "CREATED_BY",
-    "CREATED_BY_TAG",
-    "ChatTokenResult",
-    "ControlError",
-    "ControlPlane",
-    "CreatedArns",
-    "CreatedResources",
-    "ParticipantSummary",
-    "ParticipantToken",
-    "RoomOptions",
-    "arn_region",
-    "arn_resource_id",
-    "describe_exception",
-]
