@@ -21,6 +21,7 @@ from typing import Protocol
 from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -89,6 +90,9 @@ class HeldQueueScreen(Screen[None]):
 
     BINDINGS = bindings_for("held_queue")  # tui/action_table.py
 
+    selectable: var[bool] = var(False, init=False, bindings=True)
+    """A message is selected (what `a` and `x` need): a change redraws the keys."""
+
     HELP = """\
 **Held for review**\\
 `a` approve: it goes into the room as its sender's\\
@@ -147,7 +151,7 @@ class HeldQueueScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("approve", "deny"):
-            return self.selected is not None or None
+            return self.selectable or None
         return True
 
     @property
@@ -214,7 +218,7 @@ class HeldQueueScreen(Screen[None]):
         self.query_one("#title", Static).update(
             f"Held for review · {count} message{'' if count == 1 else 's'}"
         )
-        self.refresh_bindings()
+        self.selectable = self.selected is not None
         if not keep_status:
             approve, deny = self._key_of("approve", "a"), self._key_of("deny", "x")
             self._status(f"{approve} approves · {deny} denies" if self.held else "nothing is held")
@@ -234,7 +238,7 @@ class HeldQueueScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#held")
     def _highlighted(self) -> None:
-        self.refresh_bindings()
+        self.selectable = self.selected is not None
 
 
 __all__ = ["HeldDesk", "HeldQueueScreen", "held_words"]
