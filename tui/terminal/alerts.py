@@ -26,7 +26,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tui.common.app_identity import APP_NAME
 from tui.common.text import clean
@@ -131,7 +131,7 @@ class Alerts:
         return True
 
 
-def driver_writer(app: App[object]) -> Callable[[str], None]:
+def driver_writer(app: App[Any]) -> Callable[[str], None]:
     """Writes to `app`'s terminal, as `App.bell` does: through its driver, so the bytes
     wait their turn behind the frames before them; nothing while headless (tests)."""
 
