@@ -394,8 +394,10 @@ class ChatController:
 
     def moderation_news(self) -> AsyncIterator[ModerationNews]:
         """The moderators' news stream, opened anew at each call (tui/chat/raid/news.py
-        follows it)."""
-        return self._moderation_client().moderation_news()
+        follows it). NotConnected at once without an app server: nothing to follow."""
+        if self._moderation is None:
+            raise NotConnected("there is no app server in this session")
+        return self._moderation.moderation_news()
 
     async def close(self) -> None:
         """The room, then the session."""
