@@ -34,13 +34,24 @@ HOSTILE = "[@click=app.quit]x[/] [bold]loud \x1b[2J\x1b[H \x1b]52;c;aGk=\x07 \u2
 
 
 def chat_message(
-    n: int, sender: SelfIdentity, text: str, *, minutes: int = 0, name: str | None = None
+    n: int,
+    sender: SelfIdentity,
+    text: str,
+    *,
+    minutes: int = 0,
+    name: str | None = None,
+    role: str | None = None,
 ) -> ChatMessage:
+    """`role`: the sender's role attribute, when it is not their identity's ("" for a
+    sender the app server never gave a token)."""
     return ChatMessage(
         id=f"msg-{n:04d}",
         content=text,
         sender_id=sender.user_id,
-        sender_attributes={"username": name or sender.name, "role": sender.role},
+        sender_attributes={
+            "username": name or sender.name,
+            "role": sender.role if role is None else role,
+        },
         attributes={},
         send_time=T0 + timedelta(minutes=minutes),
     )

@@ -50,7 +50,7 @@ from tui.ivs.events import (
 )
 from tui.ivs.protocol import MAX_MESSAGE_LENGTH, ErrorCode
 from tui.ivs.room import ChatRoom
-from tui.screens.chat import first_words
+from tui.screens.chat.words import first_words
 from tui.screens.dialogs.admin_menu import AdminMenu
 from tui.screens.dialogs.confirm import ConfirmScreen
 from tui.screens.dialogs.disconnected import DisconnectedScreen
@@ -242,11 +242,14 @@ async def _menu_for(app: ChatApp, pilot, message_id: str) -> list[str] | None:
 
 
 async def test_admin_menu_lists_what_applies(make_app) -> None:
-    stranger = SelfIdentity("someone-else", "Eve", "", "room")  # no identity at this server
+    stranger = SelfIdentity("someone-else", "Eve", "viewer", "room")
     app = make_app(HOST)
     async with app.run_test() as pilot:
         await show_conversation(
-            app, pilot, chat_message(7, stranger, "hello from elsewhere", minutes=4)
+            # No role: not an identity of this server.
+            app,
+            pilot,
+            chat_message(7, stranger, "hello from elsewhere", minutes=4, role=""),
         )
         assert await _menu_for(app, pilot, "msg-0003") == ["delete"]  # own message
         assert await _menu_for(app, pilot, "msg-0002") == [

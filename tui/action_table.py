@@ -134,7 +134,7 @@ ACTIONS: tuple[UserAction, ...] = (
       "Invite the selected message's sender on stage", "stage invite (host)",
       Section.MESSAGES, "chat", Who.BROADCASTER),
     # Priority: run in the app's loop as the key is read, so the keys after it in the same
-    # read (SSH) go to the composer, not to the list's bindings (tui/screens/chat.py). Not
+    # read (SSH) go to the composer, not to the list's bindings (tui/screens/chat/keys.py). Not
     # in the footer, which leads with MESSAGES there: the dimmed composer says it.
     _("chat.focus_composer", "focus_composer", "escape,tab", "Composer", "Focus composer",
       "Type a message", "composer", Section.MESSAGES, "chat", priority=True, footer=False),

@@ -34,6 +34,7 @@ from tui.config.settings import TuiSettings
 from tui.controller import ChatController, RoomFactory
 from tui.error_words import error_words
 from tui.ivs.events import ConnectionState, StateChanged
+from tui.ivs.moderation_notice import read_notice
 from tui.screens.chat import ChatScreen
 from tui.screens.dialogs.dialog import DialogScreen
 from tui.terminal.dump import SCROLLBACK_DUMP_ENV, dump_scrollback
@@ -116,7 +117,8 @@ class ChatApp(App[int]):
             session, browser=browser, clipboard=self.copy_to_clipboard, room_factory=room_factory
         )
         self.controller.history_on_join = self.settings.history_on_join
-        self.identity = identity
+        if identity is not None:
+            self.controller.identity = identity  # known already (a test, a snapshot)
         self.join_hint = join_hint
         self.clock = clock
         self.tz = tz if tz is not None else self.settings.tz
@@ -135,6 +137,11 @@ class ChatApp(App[int]):
     @property
     def session(self) -> ChatSession | None:
         return self.controller.session
+
+    @property
+    def identity(self) -> SelfIdentity | None:
+        """Who we are: the controller's (it owns it); the chat screen shows it."""
+        return self.controller.identity
 
     @property
     def room(self) -> ChatRoom | None:
@@ -197,12 +204,13 @@ class ChatApp(App[int]):
         await self.controller.run(self.deliver, self._identified)
 
     def _identified(self, identity: SelfIdentity) -> None:
-        self.identity = identity
         self.chat.post_message(IdentityKnown(identity))
 
     def deliver(self, event: Delivered) -> None:
         """One room event to the chat screen (ChatScreen.deliver posts it as a message)."""
-        self.chat.deliver(event, self.identity)
+        # As the controller reads the room (a notice read once); an event read already,
+        # as the controller hands them on, passes through.
+        self.chat.deliver(read_notice(event), self.identity)
         if (
             self._when_live is not None
             and isinstance(event, StateChanged)

@@ -10,7 +10,13 @@ Renewal: after a timeout, its end, or a role change the app server
 sends an `ivs-chat-tui:Moderation` notice naming us with renew, then disconnects us. That
 disconnect is not the end: `run` opens a new room with a fresh token (read-only with
 `timedOutUntil`, or with the new role's capabilities) and tells the screen who we are
-now. A read-only token is renewed by itself when its time is up.
+now. A read-only token is renewed by itself when its time is up. Renewals are tracked
+here only, everyone's: another user's renewing disconnect is not handed on either (they
+are back at once with a new token; the screen has nothing to say about it).
+
+The identity in force is owned here (`identity`): the app reads it, the chat screen is
+told of each change. The session's own is the latest token's, adopted here once a
+connection made with it is live.
 """
 
 from __future__ import annotations
@@ -38,14 +44,13 @@ from tui.error_words import error_words
 from tui.ivs.events import (
     ChatMessage,
     ConnectionState,
-    CustomEvent,
     DisconnectReason,
     NotConnected,
     RoomEvent,
     StateChanged,
     UserDisconnected,
 )
-from tui.ivs.moderation_notice import parse_notice
+from tui.ivs.moderation_notice import ModerationNotice, read_notice
 
 if TYPE_CHECKING:
     from tui.client.app_server import InviteGrant, Redemption
@@ -142,7 +147,9 @@ class ChatController:
         # Why the current room is to be replaced by a fresh one ("" while it is not): a
         # renew notice naming us, or the end of our read-only time.
         self._renewal = ""
-        self._renew_next = False  # a renew notice named us: the next disconnect renews
+        # Users a renew notice named, us among them: the disconnect that follows renews
+        # their connection (a timeout, its end, a role change), it does not end it.
+        self._renewing: set[str] = set()
         self._closing: asyncio.Task[None] | None = None
         self._expiry: asyncio.Task[None] | None = None  # renews at the end of a timeout
         self._closed = False
@@ -184,8 +191,8 @@ class ChatController:
                 try:
                     async with room:
                         async for event in room:
-                            if self._follow(event, deliver, identified):
-                                relay(event)
+                            if (read := self._follow(event, identified)) is not None:
+                                relay(read)
                 except Exception as exc:  # the room gives up in words; this is the last resort
                     log.exception("the room client failed")
                     deliver(
@@ -204,27 +211,25 @@ class ChatController:
                 self._renewal = ""
 
     def _follow(
-        self,
-        event: RoomEvent,
-        deliver: Callable[[RoomEvent], None],
-        identified: Callable[[SelfIdentity], None],
-    ) -> bool:
-        """Watch the room's events for a renewal; False for one the screen must not see
-        (the disconnect that renews us, and the room's end that follows it)."""
+        self, event: RoomEvent, identified: Callable[[SelfIdentity], None]
+    ) -> RoomEvent | ModerationNotice | None:
+        """Watch the room's events for a renewal: the event to hand on (a moderation
+        notice as read here, once: `read_notice`), or None for one the screen must not
+        see (a disconnect that renews someone, and, for ours, the room's end that follows)."""
         me = self.identity
+        read = read_notice(event)
         if self._renewal:
             # The old room is winding down; the new one will say how it goes.
-            return not isinstance(event, UserDisconnected | StateChanged)
-        if isinstance(event, CustomEvent) and me is not None:
-            notice = parse_notice(event)
-            if notice is not None and notice.renew and notice.target_id == me.user_id:
-                self._renew_next = True
-        elif isinstance(event, UserDisconnected) and me is not None and event.user_id == me.user_id:
-            if self._renew_next:
-                self._renew_next = False
+            return None if isinstance(event, UserDisconnected | StateChanged) else read
+        if isinstance(read, ModerationNotice):
+            if read.renew:
+                self._renewing.add(read.target_id)
+        elif isinstance(event, UserDisconnected) and event.user_id in self._renewing:
+            self._renewing.discard(event.user_id)
+            if me is not None and event.user_id == me.user_id:
                 self._renewal = RENEWING_WORDS
                 self._end_room_later()
-                return False
+            return None
         elif isinstance(event, StateChanged) and event.state is ConnectionState.CONNECTED:
             session = self.session
             if session is not None and session.identity is not None and session.identity != me:
@@ -232,7 +237,7 @@ class ChatController:
                 identified(session.identity)
                 if self.room is not None:
                     self._watch_timeout(self.room)
-        return True
+        return read
 
     def _end_room_later(self) -> None:
         room = self.room

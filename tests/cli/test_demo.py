@@ -20,7 +20,6 @@ from tui.client.app_server import AppServerClient
 from tui.ivs.events import ChatMessage
 from tui.ivs.room import ChatRoom
 from tui.server.boot.startup import LocalStack, start_local_stack
-from tui.server.moderation.room_settings import parse_settings
 
 
 async def test_demo_viewers_chat_as_labelled_real_clients(tmp_path: Path) -> None:
@@ -64,7 +63,7 @@ def _bots_may_chat_fast(stack: LocalStack) -> None:
     moderation = stack.service.moderation
     assert moderation is not None
     fast = {"flood": {"messages": 1000, "seconds": 1}}
-    moderation.set_settings(parse_settings(fast, moderation.settings))
+    moderation.change_settings(fast)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -163,3 +162,41 @@ async def test_a_demo_bot_trips_the_blocked_terms_and_nobody_sees_it(
     assert SPAM_LINE not in seen
     denied = [r.getMessage() for r in caplog.records if r.name == "tui.server.review"]
     assert any("blocked term 'buy followers'" in line for line in denied)
+
+
+async def test_the_demo_raid_floods_holds_and_is_refused_like_anyone(tmp_path: Path) -> None:
+    """`demo --raid`: new identities flood the room; their held term waits in the held
+    queue, their blocked term is refused, and the rest reaches the room as theirs."""
+    from tui.cli.demo import block_demo_terms
+    from tui.cli.demo_viewers import RAIDER, DemoRaid
+    from tui.client.moderation_api import ModerationClient
+
+    stack = await start_local_stack(port=0, data_dir=tmp_path)
+    try:
+        block_demo_terms(stack)
+        _bots_may_chat_fast(stack)
+        async with (
+            AppServerClient(stack.url, broadcaster_key=stack.broadcaster_key) as host,
+            ChatRoom(host.token_provider("Host")) as room,
+        ):
+            raid = DemoRaid(stack.url, 3, after=0, seconds=60, pace=(0.05, 0.1), seed=5)
+            raid.start()
+            senders: set[str] = set()
+            seen: list[str] = []
+            async with asyncio.timeout(30):
+                async for event in room:
+                    if isinstance(event, ChatMessage):
+                        senders.add(event.sender_name)
+                        seen.append(event.content)
+                    if len(senders) == 3 and len(seen) >= 20:
+                        break
+                held = await ModerationClient(host).held_messages()
+                while not held:
+                    await asyncio.sleep(0.05)
+                    held = await ModerationClient(host).held_messages()
+            await raid.stop()
+    finally:
+        await stack.stop()
+    assert senders == {RAIDER.format(n=n) + BOT_SUFFIX for n in (1, 2, 3)}
+    assert not [line for line in seen if "giveaway" in line.lower() or "buy followers" in line]
+    assert held[0].term == "giveaway" and held[0].sender.display_name.startswith("Raider ")

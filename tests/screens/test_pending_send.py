@@ -14,7 +14,7 @@ from tui.app import ChatApp
 from tui.config.settings import TuiSettings
 from tui.controller import ChatController
 from tui.ivs.events import ChatMessage, ConnectionState, StateChanged
-from tui.screens.chat import WAITING_WORDS
+from tui.screens.chat.words import WAITING_WORDS
 from tui.widgets.composer import Composer
 
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from tests.app_helpers import ALICE, HOST, T0, show_conversation
 from tui.app import ChatApp
 from tui.client.moderation_api import ModeratedUser, ModerationAction
-from tui.screens.chat import ModerateUser
+from tui.screens.chat.search import ModerateUser
 from tui.screens.dialogs.timeout_picker import TimeoutPicker
 from tui.screens.user_card import UserCard, age_words, status_words
 from tui.widgets.message_list import MessageList

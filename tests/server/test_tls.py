@@ -3,7 +3,9 @@ certificate the test makes, and its links name https."""
 
 from __future__ import annotations
 
+import re
 import ssl
+import stat
 from pathlib import Path
 
 import aiohttp
@@ -87,3 +89,20 @@ async def test_the_tuis_client_joins_an_https_server_it_trusts(
         finally:
             await client.close()
         assert grant.display_name == "Ada" and grant.role == "viewer"
+
+
+async def test_a_tls_key_every_user_may_read_or_write_is_refused(
+    emulator: Emulator, tmp_path: Path, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
+    for mode, words in (
+        (0o644, "every user may read it (mode 0644)"),
+        (0o602, "every user may write it"),
+    ):
+        key.chmod(mode)
+        with pytest.raises(StartupError, match=rf"refusing the TLS key {key}: {re.escape(words)}"):
+            await start_aws_server(emulator, tmp_path / "data", tls_cert=cert, tls_key=key)
+        assert stat.S_IMODE(key.stat().st_mode) == mode  # never changed: not ours to chmod
+    key.chmod(0o640)  # a group such as ssl-cert may read it
+    async with await start_aws_server(emulator, tmp_path / "data", tls_cert=cert, tls_key=key):
+        pass

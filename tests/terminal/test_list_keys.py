@@ -18,7 +18,7 @@ from tests.screens.test_burst import burst
 from tui.app import ChatApp
 from tui.config.settings import TuiSettings
 from tui.controller import ChatController
-from tui.screens.chat import LIST_PLACEHOLDER
+from tui.screens.chat.words import LIST_PLACEHOLDER
 from tui.screens.dialogs.admin_menu import AdminMenu
 from tui.screens.dialogs.ban_confirm import BanConfirm
 from tui.screens.dialogs.confirm import ConfirmScreen

@@ -34,14 +34,16 @@ from tui.common.timing.clock import Clock, utc_now
 from tui.common.timing.timefmt import rfc3339
 from tui.error_words import error_words
 from tui.ivs.events import ChatMessage, ConnectionState, RoomEvent, StateChanged
+from tui.ivs.moderation_notice import ModerationNotice
 from tui.server.models import FetchedHistory
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HISTORY_ON_JOIN = 50
 
-Delivered = RoomEvent | HistoryShown
-"""What the controller hands the chat screen: the room's events and history."""
+Delivered = RoomEvent | ModerationNotice | HistoryShown
+"""What the controller hands the chat screen: the room's events (a moderation notice read
+already: tui.ivs.moderation_notice.read_notice) and history."""
 
 
 class HistorySource(Protocol):
@@ -117,7 +119,7 @@ class HistoryRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    def __call__(self, event: RoomEvent) -> None:
+    def __call__(self, event: RoomEvent | ModerationNotice) -> None:
         if isinstance(event, StateChanged):
             self._deliver(event)
             if event.state is ConnectionState.CONNECTED:
@@ -128,7 +130,7 @@ class HistoryRelay:
             return
         self._hand_on(event)
 
-    def _hand_on(self, event: RoomEvent) -> None:
+    def _hand_on(self, event: RoomEvent | ModerationNotice) -> None:
         if isinstance(event, ChatMessage):
             self.seen = Seen.of(event)
         self._deliver(event)

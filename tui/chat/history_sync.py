@@ -23,6 +23,7 @@ from typing import Final
 
 from tui.common.timing.timefmt import rfc3339
 from tui.ivs.events import ChatMessage, RoomEvent
+from tui.ivs.moderation_notice import ModerationNotice
 
 CATCH_UP_PAGE: Final = 1000
 """The history route's largest page (tui/server/history/query.py MAX_LIMIT)."""
@@ -120,7 +121,7 @@ def merge(
 class Held:
     """Room events that arrived while a fetch ran, in arrival order."""
 
-    events: list[RoomEvent] = field(default_factory=list)
+    events: list[RoomEvent | ModerationNotice] = field(default_factory=list)
 
     def messages(self) -> list[ChatMessage]:
         return [e for e in self.events if isinstance(e, ChatMessage)]

@@ -53,6 +53,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"demo viewer bots chatting in the room ({DEFAULT_DEMO_VIEWERS}; 0 for none)",
     )
+    parser.add_argument(
+        "--raid",
+        action="store_true",
+        help=(
+            f"a raid to practise on: {RAID_SIZE} new bots flood the room "
+            f"{RAID_AFTER_SECONDS} s after the start, for {RAID_SECONDS // 60} minutes (spam, "
+            "a held term, a blocked term)"
+        ),
+    )
     parser.add_argument("--scrollback", type=int, metavar="N", help="messages kept (10000)")
     parser.add_argument("--config", type=existing_file, metavar="FILE", help="TOML config file")
 
@@ -66,6 +75,9 @@ def demo_port(flag: int | None) -> int:
 
 
 QUIT_NOTE = "Quitting this demo ends the room for everyone in it."
+RAID_SIZE = 12
+RAID_AFTER_SECONDS = 30
+RAID_SECONDS = 120
 
 
 def join_hint(url: str) -> str:
@@ -99,25 +111,37 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     log_to_file("demo")
     return asyncio.run(
-        _demo(args.host, port, args.demo_viewers, settings.name or default_name(), settings)
+        _demo(
+            args.host,
+            port,
+            args.demo_viewers,
+            settings.name or default_name(),
+            settings,
+            raid=args.raid,
+        )
     )
 
 
 def block_demo_terms(stack: LocalStack) -> None:
-    """The demo room's blocked terms: one bot says one now and then, and the room keeper
-    deletes it for everyone (`tui.cli.demo_viewers.SPAM_LINE`)."""
-    from tui.cli.demo_viewers import DEMO_BLOCKED_TERMS
+    """The demo room's blocked and held terms: one bot says a blocked one now and then,
+    and the review refuses it (`tui.cli.demo_viewers.SPAM_LINE`); the raid of `--raid`
+    says both."""
+    from tui.cli.demo_viewers import DEMO_BLOCKED_TERMS, DEMO_HOLD_TERMS
 
     moderation = stack.service.moderation
     if moderation is not None:
-        moderation.set_blocked_terms(DEMO_BLOCKED_TERMS)
+        moderation.change_settings(
+            {"blockedTerms": list(DEMO_BLOCKED_TERMS), "holdTerms": list(DEMO_HOLD_TERMS)}
+        )
 
 
-async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSettings) -> int:
+async def _demo(
+    host: str, port: int, viewers: int, name: str, settings: TuiSettings, *, raid: bool = False
+) -> int:
     import tempfile
 
     from tui.app import run_chat_async
-    from tui.cli.demo_viewers import DemoViewers
+    from tui.cli.demo_viewers import DemoRaid, DemoViewers
     from tui.server.boot.startup import StartupError, start_local_stack
     from tui.widgets.join_hint import JoinHints
 
@@ -132,6 +156,8 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
         block_demo_terms(stack)
         bots = DemoViewers(stack.url, viewers)
         bots.start()
+        raiders = DemoRaid(stack.url, RAID_SIZE if raid else 0, after=RAID_AFTER_SECONDS)
+        raiders.start()
         try:
             return await run_chat_async(
                 stack.url,
@@ -145,5 +171,6 @@ async def _demo(host: str, port: int, viewers: int, name: str, settings: TuiSett
                 settings=settings,
             )
         finally:
+            await raiders.stop()
             await bots.stop()
             await stack.stop()

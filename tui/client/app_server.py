@@ -22,7 +22,7 @@ import json
 import re
 import socket
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ from tui.ivs.tokens import ChatToken, TokenProvider
 from tui.server.models import ApiModel, ChatGrant, DisconnectResult, InviteGrant, Redemption
 
 M = TypeVar("M", bound=ApiModel)
+_T = TypeVar("_T")
 DEFAULT_TIMEOUT = 15.0
 REFUSED = (401, 403)
 """Statuses of /api/chat/token that asking again cannot change: the server does not know
@@ -125,10 +126,7 @@ class AppServerClient:
     ) -> M | None:
         """One call to the app server, read into `model` (None: the answer is not read);
         every failure is an `AppServerError` in words (tui/client/moderation_api.py rides on it)."""
-        if not _is_http_url(self.base_url):
-            raise AppServerError(None, self._not_a_url())
-        if self._http is None:
-            self._http = HttpConnections(urlsplit(self.base_url), self.timeout)
+        connections = self._connections()
         headers = {"Accept": "application/json"}
         payload = None
         if body is not None:
@@ -136,24 +134,7 @@ class AppServerClient:
             headers["Content-Type"] = "application/json"
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
-        try:
-            answer = await asyncio.wait_for(
-                asyncio.to_thread(self._http.exchange, method, path, payload, headers),
-                self.timeout,
-            )
-        except TimeoutError:  # the whole call, or one socket operation (socket.timeout)
-            raise AppServerError(
-                None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
-            ) from None
-        except http.client.InvalidURL:
-            raise AppServerError(None, self._not_a_url()) from None
-        except OSError as exc:
-            raise AppServerError(
-                None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
-            ) from None
-        except http.client.HTTPException:
-            # Not HTTP, or HTTP broken off: something else is listening there.
-            raise AppServerError(None, self._unreadable()) from None
+        answer = await self._in_words(lambda: connections.exchange(method, path, payload, headers))
         text, status = answer.text, answer.status
         try:
             data = json.loads(text) if text else {}
@@ -178,28 +159,13 @@ class AppServerClient:
         server ends the stream. A refusal, or a stream that breaks off, is an
         `AppServerError` in words. Its connection is its own, closed when the iteration
         ends (or is closed, or cancelled)."""
-        if not _is_http_url(self.base_url):
-            raise AppServerError(None, self._not_a_url())
-        if self._http is None:
-            self._http = HttpConnections(urlsplit(self.base_url), self.timeout)
+        connections = self._connections()
         headers = {"Accept": "text/event-stream"}
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
-        try:
-            connection, response = await asyncio.wait_for(
-                asyncio.to_thread(self._http.open_stream, path, headers, STREAM_SILENCE),
-                self.timeout,
-            )
-        except TimeoutError:
-            raise AppServerError(
-                None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
-            ) from None
-        except OSError as exc:
-            raise AppServerError(
-                None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
-            ) from None
-        except http.client.HTTPException:
-            raise AppServerError(None, self._unreadable()) from None
+        connection, response = await self._in_words(
+            lambda: connections.open_stream(path, headers, STREAM_SILENCE)
+        )
         try:
             if response.status >= 400:
                 text = await asyncio.to_thread(response.read)
@@ -223,6 +189,32 @@ class AppServerClient:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
             connection.close()
+
+    def _connections(self) -> HttpConnections:
+        if not _is_http_url(self.base_url):
+            raise AppServerError(None, self._not_a_url())
+        if self._http is None:
+            self._http = HttpConnections(urlsplit(self.base_url), self.timeout)
+        return self._http
+
+    async def _in_words(self, call: Callable[[], _T]) -> _T:
+        """`call` (blocking) in a worker thread within the timeout; not reaching the app
+        server, or no HTTP from it, is an `AppServerError` in words."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(call), self.timeout)
+        except TimeoutError:  # the whole call, or one socket operation (socket.timeout)
+            raise AppServerError(
+                None, f"the app server at {self.base_url} did not answer in {self.timeout:g} s"
+            ) from None
+        except http.client.InvalidURL:
+            raise AppServerError(None, self._not_a_url()) from None
+        except OSError as exc:
+            raise AppServerError(
+                None, f"cannot reach the app server at {self.base_url}: {_why_unreachable(exc)}"
+            ) from None
+        except http.client.HTTPException:
+            # Not HTTP, or HTTP broken off: something else is listening there.
+            raise AppServerError(None, self._unreadable()) from None
 
     def _not_a_url(self) -> str:
         return f"{self.base_url} is not a URL: use http://HOST:PORT"

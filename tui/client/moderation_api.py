@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from enum import StrEnum
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -48,6 +47,7 @@ from tui.server.models import (
     HeldMessage,
     HeldMessages,
     ModeratedUser,
+    ModerationAction,
     ModerationLog,
     ModerationNews,
     ModerationRecord,
@@ -64,17 +64,6 @@ M = TypeVar("M", bound=ApiModel)
 
 DEFAULT_LOG_LIMIT: Final = 200
 """Records asked for at once: several screens of the log, one small answer."""
-
-
-class ModerationAction(StrEnum):
-    BAN = "ban"
-    UNBAN = "unban"
-    TIMEOUT = "timeout"
-    UNTIMEOUT = "untimeout"
-    MOD = "mod"
-    UNMOD = "unmod"
-    DELETE = "delete"
-    DISCONNECT = "disconnect"
 
 
 # What a 403 says the caller may not do, per request.

@@ -39,8 +39,8 @@ class SelfIdentity:
 
     user_id: str
     name: str
-    role: Role | str
-    """A `Role`; the text of one compares equal (tests and snapshots pass plain text)."""
+    role: Role
+    """Text naming a role ("viewer") is taken as that `Role`."""
     room: str
     """What the status line calls the room: the IVS room's name, else the app server's
     host:port."""
@@ -48,6 +48,9 @@ class SelfIdentity:
     """Our token is read-only until then (a timeout, or the new-identity wait)."""
     max_message_length: int = MAX_MESSAGE_LENGTH
     """The room's longest message (the token answer's `maxMessageLength`)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))
 
     @property
     def is_broadcaster(self) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from tui.ivs.events import CustomEvent
 from tui.ivs.invites import parse_expiry, rfc3339
@@ -114,9 +115,22 @@ def parse_notice(event: CustomEvent) -> ModerationNotice | None:
     )
 
 
+E = TypeVar("E")
+
+
+def read_notice(event: E) -> E | ModerationNotice:
+    """The notice in place of the event that carries it; any other event as it is. The
+    TUI reads a notice here once (tui/controller.py, as it follows the room) and hands
+    on what it read; an event read already passes through."""
+    if isinstance(event, CustomEvent) and (notice := parse_notice(event)) is not None:
+        return notice
+    return event
+
+
 __all__ = [
     "EVENT_MODERATION",
     "RENEWING_ACTIONS",
     "ModerationNotice",
     "parse_notice",
+    "read_notice",
 ]

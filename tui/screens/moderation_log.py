@@ -20,9 +20,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tui.chat.moderation_state import DONE_WORDS
 from tui.client.app_server import AppServerError
 from tui.client.moderation_api import DEFAULT_LOG_LIMIT, ModerationRecord, Party
 from tui.common.timing.durations import describe_duration
@@ -43,23 +45,6 @@ class Unbanner(Protocol):
 
     async def act(self, action: str, user_id: str) -> ModerationRecord: ...
 
-
-# What each action is called in a sentence ("Mia banned Bob"); unknown ones stay as sent.
-DONE_WORDS: dict[str, str] = {
-    "ban": "banned",
-    "unban": "unbanned",
-    "timeout": "timed out",
-    "untimeout": "ended the timeout of",
-    "mod": "made a moderator:",
-    "unmod": "removed as moderator:",
-    "delete": "deleted a message of",
-    "disconnect": "disconnected",
-    "shield": "turned on shield mode in",
-    "unshield": "turned off shield mode in",
-    "approve": "approved a held message of",
-    "deny": "denied a held message of",
-    "refuse": "refused a message of",
-}
 
 # (label, width): the reason takes what is left of the width; a cell wraps, never cuts.
 # Whether a record was automatic is its actor (the room keeper) and the line under the
@@ -141,6 +126,9 @@ class ModerationLogScreen(Screen[None]):
         color: $text-error;
     }
     """
+
+    offered: var[tuple[bool, ...]] = var((), init=False, bindings=True)
+    """`_offers()` when the log or its selection last changed: a change redraws the keys."""
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="moderation_log.close"),
@@ -246,6 +234,17 @@ class ModerationLogScreen(Screen[None]):
             return self._ban_selected() is not None or None
         return True
 
+    def _offers(self) -> tuple[bool, ...]:
+        """What `check_action` answers from: a record selected, one user's log, the
+        automatic hidden, a ban selected."""
+        selected = self.selected is not None
+        return (
+            selected,
+            self.user is not None,
+            self.hide_automatic,
+            self._ban_selected() is not None,
+        )
+
     def _ban_selected(self) -> Party | None:
         """Whom `n` would unban: the selected record's target, if it is a ban."""
         record = self.selected
@@ -345,7 +344,7 @@ class ModerationLogScreen(Screen[None]):
             key = self._key_of("hide_automatic(False)", "h")
             self._status(f"{self.status_words}; {hidden} automatic hidden ({key} shows them)")
         self._show_detail()
-        self.refresh_bindings()
+        self.offered = self._offers()
 
     def _key_of(self, action: str, default: str) -> str:
         """The key bound to `action` here, as the footer shows it (a keymap may move it)."""
@@ -411,7 +410,7 @@ class ModerationLogScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:
         self._show_detail()
-        self.refresh_bindings()
+        self.offered = self._offers()
 
     @on(Input.Changed, "#filter")
     def _typed(self) -> None:

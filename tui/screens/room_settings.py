@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widgets import Button, Input, Static, TextArea
 
 from tui.client.app_server import AppServerError
@@ -111,11 +112,13 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         Binding("ctrl+r", "reload", "Reload", id="room_settings.reload"),
     ]
 
+    # Both gate ctrl+s: a change re-asks `check_action`.
+    loaded: var[RoomSettings | None] = var(None, init=False, bindings=True)
+    saving: var[bool] = var(False, init=False, bindings=True)
+
     def __init__(self, store: SettingsStore) -> None:
         super().__init__()
         self.store = store
-        self.loaded: RoomSettings | None = None
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         with self.frame("Room settings", "ctrl+s save · esc cancel"):
@@ -166,7 +169,6 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         self.saving = True
         self._say("")
         self._status("saving…")
-        self.refresh_bindings()
         self._save(wanted)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -254,7 +256,6 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
         self._say("")
         self._count_terms()
         terms.focus()
-        self.refresh_bindings()
 
     @work(group="room_settings", exclusive=True, exit_on_error=False)
     async def _save(self, wanted: RoomSettings) -> None:
@@ -265,7 +266,6 @@ class RoomSettingsScreen(DialogScreen[RoomSettings | None]):
             self.saving = False
             self._status("not saved")
             self._say(exc.message)
-            self.refresh_bindings()
             return
         self.dismiss(saved)
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import (
@@ -283,6 +284,23 @@ class ModerationNews(ApiModel):
 # --- moderation ----------------------------------------------------------------------
 # The server writes these (`tui.server.moderation`: its records and settings make them);
 # the TUI reads them (`tui.client.moderation_api`). Times are RFC 3339 in UTC.
+
+
+class ModerationAction(StrEnum):
+    """What `POST /api/moderation/actions` asks (`action`): the server checks it, the
+    client asks it."""
+
+    BAN = "ban"
+    UNBAN = "unban"
+    TIMEOUT = "timeout"
+    UNTIMEOUT = "untimeout"
+    MOD = "mod"
+    UNMOD = "unmod"
+    DELETE = "delete"
+    """A message deleted for everyone (DeleteMessage); its sender is the target."""
+    DISCONNECT = "disconnect"
+    """A user's chat connections closed (DisconnectUser), and their stage invites
+    revoked; they may come back at once."""
 
 
 class Party(ApiModel):

@@ -11,9 +11,10 @@ UTS #39's confusables skeleton, around case folding. Unicode's own table
 
 The staff's names and the badges are guarded harder, since a viewer who passes for staff
 can do more harm than one who passes for a viewer: a name is reserved when its skeleton,
-taken before or after case folding, is a reserved name's, or when it reads as one the way
-a blocked term is read (`fold` and `readings`: marks dropped, `0` for o, letters spaced
-out or repeated). A name may not start with a bracket of any script (`[`, `{`, `【`, `⟦`,
+taken before or after case folding, is a reserved name's, or when it holds one as whole
+words, read the way a blocked term is read (`fold` and `readings`: marks dropped, `0`
+for o, letters spaced out or repeated): "Moderator Bob" passes for staff as well as
+"Moderator" does. A name may not start with a bracket of any script (`[`, `{`, `【`, `⟦`,
 `«`...) that is closed later, nor hold a badge word between any such pair.
 """
 
@@ -145,7 +146,7 @@ def _reserved(name: str, key: str) -> bool:
     keys = _reserved_keys()
     if key in keys or name_key(name_shape(name)) in keys:
         return True
-    return _reserved_words().whole(fold(name)) is not None
+    return _reserved_words().find(fold(name)) is not None
 
 
 def check_viewer_name(name: str, broadcaster_names: tuple[str, ...] = ()) -> None:

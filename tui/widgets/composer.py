@@ -162,7 +162,7 @@ class ComposerInput(LineInput):
         self.leave_to: Callable[[], None] | None = None
         """What escape does (the chat screen's move to the message list). Called at once,
         in the app's loop, as the key is read: its binding has priority, so the keys after
-        it in the same read (SSH) go where it moved focus (tui/screens/chat.py)."""
+        it in the same read (SSH) go where it moved focus (tui/screens/chat/keys.py)."""
 
     def action_history_previous(self) -> None:
         line = self.history.previous(self.value)

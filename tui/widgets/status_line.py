@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from textual.content import Content
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
@@ -27,6 +29,20 @@ _STATE_STYLE = {
 }
 
 
+class Shown(Protocol):
+    """Who we are, as the line names us (tui.client.session.SelfIdentity is one)."""
+
+    @property
+    def room(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+_CONNECTING = StateChanged(ConnectionState.CONNECTING)
+
+
 class StatusLine(Widget):
     DEFAULT_CSS = """
     StatusLine {
@@ -39,24 +55,39 @@ class StatusLine(Widget):
     }
     """
 
+    # The chat screen binds both to its own (data_bind): it owns them, this line draws them.
+    # Always updated: a second RECONNECTING with the same delay counts down anew.
+    identity: reactive[Shown | None] = reactive(None, layout=True, always_update=True)
+    connection: reactive[StateChanged] = reactive(_CONNECTING, layout=True, always_update=True)
+
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
-        self.room = ""
-        self.role = ""
-        self.user_name = ""
-        self.state = ConnectionState.CONNECTING
-        self.reason = ""
         self._retry_at: datetime | None = None
         self._ticker: Timer | None = None
 
-    def set_identity(self, room: str, role: str, name: str) -> None:
-        self.room, self.role, self.user_name = room, role, name
-        self.refresh(layout=True)  # the reason may take a second line, or give it back
+    @property
+    def room(self) -> str:
+        return self.identity.room if self.identity is not None else ""
 
-    def set_state(self, event: StateChanged) -> None:
-        self.state = event.state
-        self.reason = event.reason
+    @property
+    def role(self) -> str:
+        return self.identity.role if self.identity is not None else ""
+
+    @property
+    def user_name(self) -> str:
+        return self.identity.name if self.identity is not None else ""
+
+    @property
+    def state(self) -> ConnectionState:
+        return self.connection.state
+
+    @property
+    def reason(self) -> str:
+        return self.connection.reason
+
+    def watch_connection(self, event: StateChanged) -> None:
+        # A relayout follows (layout=True): the reason may take a second line, or give it back.
         if event.state is ConnectionState.RECONNECTING and event.retry_in is not None:
             try:
                 self._retry_at = self._clock() + timedelta(seconds=event.retry_in)
@@ -69,7 +100,6 @@ class StatusLine(Widget):
             if self._ticker is not None:
                 self._ticker.stop()
                 self._ticker = None
-        self.refresh(layout=True)  # the reason may take a second line, or give it back
 
     def _tick(self) -> None:
         self.refresh(layout=True)  # "10 s" to "9 s" may change where the line wraps

@@ -203,3 +203,26 @@ async def test_a_used_up_quota_is_worded_as_a_quota(tmp_path: Path) -> None:
         "longer used, or ask AWS for a higher quota (the Service Quotas console) (You have "
         "reached the limit of 50 rooms)\n"
     )
+
+
+async def test_a_resources_file_others_may_write_is_refused(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The file names the room the server runs and what --delete removes: one that
+    another user could have changed is refused, as a key file is, by start and --delete."""
+    data = tmp_path / "data"
+    async with await start_aws_server(emulator, data):
+        pass
+    kept = data / RESOURCES_FILE
+    before = kept.read_text()
+    kept.chmod(0o666)
+    with pytest.raises(StartupError, match=r"refusing the created-resources file .* every user"):
+        await start_aws_server(emulator, data)
+    where = ("--endpoint-url", emulator.url, "--region", "us-east-1", "--data-dir", str(data))
+    code, out, err = await asyncio.to_thread(_serve, "--aws", "--delete", *where)
+    assert code != 0 and out == "" and "every user may write it (mode 0666)" in err
+    assert kept.read_text() == before  # nothing deleted, nothing forgotten
+    kept.chmod(0o644)  # only readable by others: tightened, and used
+    async with await start_aws_server(emulator, data) as again:
+        assert not again.created
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600

@@ -209,9 +209,10 @@ def test_delete_and_disconnect_bodies_are_checked(body: dict[str, object], words
 def test_moderators_delete_and_disconnect_viewers_only_and_nobody_the_broadcaster(
     action: str,
 ) -> None:
-    from tui.server.moderation.policy import Action, check_may_act
+    from tui.server.models import ModerationAction
+    from tui.server.moderation.policy import check_may_act
 
-    kind = Action(action)
+    kind = ModerationAction(action)
     check_may_act(Role.MODERATOR, ANA.user_id, kind, Role.VIEWER, BOB.user_id)
     check_may_act(Role.BROADCASTER, HOST.user_id, kind, Role.MODERATOR, ANA.user_id)
     refusals = [

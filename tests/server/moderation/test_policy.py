@@ -13,8 +13,8 @@ from tui.server.moderation.policy import (
     DEFAULT_TIMEOUT_SECONDS,
     MAX_TIMEOUT_SECONDS,
     TIMEOUT_PRESETS,
-    Action,
     ActionRequest,
+    ModerationAction,
     Role,
     check_may_act,
     may_act,
@@ -32,7 +32,9 @@ def refused(body: Any) -> str:
 
 def test_a_timeout_with_a_preset_and_a_reason() -> None:
     body = {"action": "timeout", "userId": "viewer-1", "reason": " caps ", "durationSeconds": 600}
-    assert parse_action_request(body) == ActionRequest(Action.TIMEOUT, "viewer-1", "caps", 600)
+    assert parse_action_request(body) == ActionRequest(
+        ModerationAction.TIMEOUT, "viewer-1", "caps", 600
+    )
 
 
 def test_the_presets_are_one_minute_ten_minutes_an_hour_and_a_day() -> None:
@@ -97,31 +99,31 @@ def test_other_bad_fields() -> None:
     )
 
 
-def denied(actor: Role, action: Action, target: Role, same: bool = False) -> str:
+def denied(actor: Role, action: ModerationAction, target: Role, same: bool = False) -> str:
     with pytest.raises(NotAllowed) as caught:
         check_may_act(actor, "a", action, target, "a" if same else "t")
     return caught.value.message
 
 
-@pytest.mark.parametrize("action", list(Action))
-def test_the_broadcaster_may_act_on_anyone_but_themself(action: Action) -> None:
+@pytest.mark.parametrize("action", list(ModerationAction))
+def test_the_broadcaster_may_act_on_anyone_but_themself(action: ModerationAction) -> None:
     check_may_act(B, "b", action, M, "m")
     check_may_act(B, "b", action, V, "v")
-    own = "your own message" if action is Action.DELETE else "yourself"
+    own = "your own message" if action is ModerationAction.DELETE else "yourself"
     assert denied(B, action, B, same=True) == f"you cannot {action.value} {own}"
 
 
 @pytest.mark.parametrize(
     "action",
     [
-        Action.BAN,
-        Action.UNBAN,
-        Action.TIMEOUT,
-        Action.UNTIMEOUT,
-        Action.DISCONNECT,
+        ModerationAction.BAN,
+        ModerationAction.UNBAN,
+        ModerationAction.TIMEOUT,
+        ModerationAction.UNTIMEOUT,
+        ModerationAction.DISCONNECT,
     ],
 )
-def test_a_moderator_acts_on_viewers_only(action: Action) -> None:
+def test_a_moderator_acts_on_viewers_only(action: ModerationAction) -> None:
     check_may_act(M, "m", action, V, "v")
     assert denied(M, action, B) == "nobody can act on the broadcaster"
     assert denied(M, action, M) == (
@@ -130,12 +132,12 @@ def test_a_moderator_acts_on_viewers_only(action: Action) -> None:
     assert denied(M, action, M, same=True) == f"you cannot {action.value} yourself"
 
 
-@pytest.mark.parametrize("action", [Action.MOD, Action.UNMOD])
-def test_only_the_broadcaster_makes_moderators(action: Action) -> None:
+@pytest.mark.parametrize("action", [ModerationAction.MOD, ModerationAction.UNMOD])
+def test_only_the_broadcaster_makes_moderators(action: ModerationAction) -> None:
     assert denied(M, action, V) == "only the broadcaster can make or remove moderators"
 
 
-@pytest.mark.parametrize("action", list(Action))
-def test_viewers_never_moderate(action: Action) -> None:
+@pytest.mark.parametrize("action", list(ModerationAction))
+def test_viewers_never_moderate(action: ModerationAction) -> None:
     assert denied(V, action, V) == "only the broadcaster and moderators may moderate"
     assert not may_act(V, "a", action, V, "t")

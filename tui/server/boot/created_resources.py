@@ -20,6 +20,7 @@ from typing import Any
 
 from tui.common.timing.timefmt import rfc3339
 from tui.ivs.control import CREATED_BY, CREATED_BY_TAG, ControlError, ControlPlane, RoomOptions
+from tui.server.boot.custody import UnsafeCustody, check_custody
 from tui.server.db import DB_ERRORS, Database
 
 log = logging.getLogger("tui.server")
@@ -64,10 +65,15 @@ def kept_path(data_dir: Path) -> Path:
 def read_kept(data_dir: Path) -> list[Kept]:
     path = kept_path(data_dir)
     try:
+        # It names the room and stage the server runs, and deletes with --delete: a
+        # file another user could have changed is refused, as the keys beside it are.
+        check_custody(path, "the created-resources file")
         data = json.loads(path.read_text(encoding="utf-8"))
         return [Kept(**entry) for entry in data["created"]]
     except FileNotFoundError:
         return []
+    except UnsafeCustody as exc:
+        raise KeptFileError(str(exc)) from None
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise KeptFileError(
             f"cannot read {path}: {exc} (move it away to start afresh; what it named is "

@@ -103,6 +103,35 @@ def check_custody(path: Path, what: str, st: os.stat_result | None = None) -> No
         )
 
 
+def check_private_key(path: Path, what: str) -> None:
+    """Refuse a private key the server reads but does not keep (`what`: "the TLS key"):
+    one owned by another user than the running one or root, that another user may write
+    (or replace, by a directory above it), or that every user may read. Such a key is
+    often the system's (root's, readable by a group like ssl-cert), so it is never
+    tightened here: it is not ours to chmod. Raises `UnsafeCustody`, or `OSError` for a
+    key that cannot be read at all."""
+    me = os.geteuid()
+    st = os.stat(path)
+    mode = stat.S_IMODE(st.st_mode)
+    if st.st_uid not in (me, 0):
+        raise UnsafeCustody(
+            f"refusing {what} {path}: it is owned by {_user(st.st_uid)}, not by "
+            f"{_user(me)} who runs the server or root, so another user may have changed it"
+        )
+    if who := _who_can_write(st, sticky_ok=False):
+        raise UnsafeCustody(
+            f"refusing {what} {path}: {who} may write it (mode {mode:04o}); make it "
+            f"private (chmod 600 {path})"
+        )
+    if st.st_mode & stat.S_IROTH:
+        raise UnsafeCustody(
+            f"refusing {what} {path}: every user may read it (mode {mode:04o}), so it "
+            f"may have been copied; make it private (chmod 600 {path}, or 640 for a "
+            "group such as ssl-cert) and consider the key spent"
+        )
+    _check_parents(path, what)
+
+
 def _check_parents(path: Path, what: str) -> None:
     """Another user who may write a directory above `path` may rename it away and put
     their own in its place."""

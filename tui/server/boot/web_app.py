@@ -10,10 +10,12 @@ import errno
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
 from tui.common.hosts import url_host
+from tui.server.boot.custody import UnsafeCustody, check_private_key
 from tui.server.boot.room_stores import ROUTES, room_lifetime
 from tui.server.boot.startup_error import StartupError
 from tui.server.history.store import HistoryStore
@@ -77,6 +79,12 @@ def tls_context(settings: ServerSettings) -> ssl.SSLContext | None:
             "--tls-cert works with --aws; for --local, put a TLS reverse proxy in front "
             "(see the README) and pass its address as --public-url"
         )
+    try:
+        check_private_key(Path(settings.tls_key), "the TLS key")
+    except UnsafeCustody as exc:
+        raise StartupError(str(exc)) from None
+    except OSError:
+        pass  # load_cert_chain says what is wrong with a key it cannot read
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(settings.tls_cert, settings.tls_key)

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from tui.common.timing.durations import describe_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH
 from tui.server.domain_errors import InvalidRequest
+from tui.server.models import ModerationAction
 from tui.server.moderation.policy import (
-    Action,
     ActionRequest,
     Role,
     check_may_act,
@@ -85,13 +85,13 @@ def _check_state(
     """Refuse what would change nothing, in words (and keep the log free of it)."""
     name = target.display_name
     action = request.action
-    if action is Action.UNBAN and not state.banned(now):
+    if action is ModerationAction.UNBAN and not state.banned(now):
         raise InvalidRequest(f"{name} is not banned")
-    if action is Action.UNTIMEOUT and not state.timed_out(now):
+    if action is ModerationAction.UNTIMEOUT and not state.timed_out(now):
         raise InvalidRequest(f"{name} is not timed out")
-    if action is Action.MOD and role is Role.MODERATOR:
+    if action is ModerationAction.MOD and role is Role.MODERATOR:
         raise InvalidRequest(f"{name} is a moderator already")
-    if action is Action.UNMOD and role is not Role.MODERATOR:
+    if action is ModerationAction.UNMOD and role is not Role.MODERATOR:
         raise InvalidRequest(f"{name} is not a moderator")
 
 
@@ -124,7 +124,7 @@ def plan_action(
         disconnect_reason(record),
         request.ban_address,
         request.message_id,
-        off_stage=request.action in (Action.BAN, Action.DISCONNECT),
+        off_stage=request.action in (ModerationAction.BAN, ModerationAction.DISCONNECT),
     )
 
 

@@ -16,27 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from tui.common.roles import Role
 from tui.common.timing.durations import DAY, HOUR, MINUTE, describe_duration
 from tui.ivs.protocol import REASON_MAX_LENGTH, USER_ID_MAX_LENGTH, code_points
 from tui.server.domain_errors import InvalidRequest, NotAllowed
-
-
-class Action(StrEnum):
-    BAN = "ban"
-    UNBAN = "unban"
-    TIMEOUT = "timeout"
-    UNTIMEOUT = "untimeout"
-    MOD = "mod"
-    UNMOD = "unmod"
-    DELETE = "delete"
-    """A message deleted for everyone (DeleteMessage); its sender is the target."""
-    DISCONNECT = "disconnect"
-    """A user's chat connections closed (DisconnectUser), and their stage invites
-    revoked; they may come back at once."""
-
+from tui.server.models import ModerationAction
 
 KEEPER_USER_ID = "room-keeper"
 """The room keeper's user id on its chat token."""
@@ -58,18 +43,18 @@ MAX_PURGE_SECONDS = HOUR
 """A ban's or timeout's `purgeSeconds` (delete the user's messages of that many seconds
 back) reaches at most an hour: a raid's spam is recent, and a longer reach would spend
 the room's DeleteMessage quota on old, already answered lines."""
-PURGE_ACTIONS = frozenset({Action.BAN, Action.TIMEOUT})
+PURGE_ACTIONS = frozenset({ModerationAction.BAN, ModerationAction.TIMEOUT})
 
-_DURATION_LIMITS: dict[Action, int] = {
-    Action.TIMEOUT: MAX_TIMEOUT_SECONDS,
-    Action.BAN: MAX_BAN_SECONDS,
+_DURATION_LIMITS: dict[ModerationAction, int] = {
+    ModerationAction.TIMEOUT: MAX_TIMEOUT_SECONDS,
+    ModerationAction.BAN: MAX_BAN_SECONDS,
 }
-_ACTIONS = ", ".join(a.value for a in Action)
+_ACTIONS = ", ".join(a.value for a in ModerationAction)
 
 
 @dataclass(frozen=True, slots=True)
 class ActionRequest:
-    action: Action
+    action: ModerationAction
     user_id: str
     reason: str | None = None
     duration_seconds: int | None = None
@@ -83,10 +68,10 @@ class ActionRequest:
     """A ban or timeout that also deletes the user's messages of this many seconds back."""
 
 
-def _duration(action: Action, value: object) -> int | None:
+def _duration(action: ModerationAction, value: object) -> int | None:
     limit = _DURATION_LIMITS.get(action)
     if value is None:
-        return DEFAULT_TIMEOUT_SECONDS if action is Action.TIMEOUT else None
+        return DEFAULT_TIMEOUT_SECONDS if action is ModerationAction.TIMEOUT else None
     if limit is None:
         raise InvalidRequest(f"{action.value} takes no durationSeconds")
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -98,11 +83,11 @@ def _duration(action: Action, value: object) -> int | None:
     if value <= 0:
         raise InvalidRequest(
             f"durationSeconds must be at least 1 second, not {value}"
-            + ("; to end a timeout, use untimeout" if action is Action.TIMEOUT else "")
+            + ("; to end a timeout, use untimeout" if action is ModerationAction.TIMEOUT else "")
         )
     if value > limit:
         longest = describe_duration(limit)
-        hint = "; for longer, ban them" if action is Action.TIMEOUT else ""
+        hint = "; for longer, ban them" if action is ModerationAction.TIMEOUT else ""
         raise InvalidRequest(
             f"a {action.value} lasts at most {longest} ({limit} seconds), not {value} seconds{hint}"
         )
@@ -117,14 +102,14 @@ def parse_action_request(body: object) -> ActionRequest:
     if raw_action is None:
         raise InvalidRequest(f"action is missing; it is one of {_ACTIONS}")
     try:
-        action = Action(raw_action) if isinstance(raw_action, str) else None
+        action = ModerationAction(raw_action) if isinstance(raw_action, str) else None
     except ValueError:
         action = None
     if action is None:
         shown = raw_action if isinstance(raw_action, str) else type(raw_action).__name__
         raise InvalidRequest(f"unknown action {str(shown)[:40]!r}; it is one of {_ACTIONS}")
     message_id = _message_id(action, body)
-    user_id = "" if action is Action.DELETE else _user_id(body)
+    user_id = "" if action is ModerationAction.DELETE else _user_id(body)
     reason = body.get("reason")
     if reason is not None:
         if not isinstance(reason, str):
@@ -138,13 +123,13 @@ def parse_action_request(body: object) -> ActionRequest:
     ban_address = body.get("banAddress", False)
     if not isinstance(ban_address, bool):
         raise InvalidRequest("banAddress must be true or false")
-    if ban_address and action is not Action.BAN:
+    if ban_address and action is not ModerationAction.BAN:
         raise InvalidRequest(f"banAddress goes with ban, not with {action.value}")
     purge = _purge_seconds(action, body.get("purgeSeconds"))
     return ActionRequest(action, user_id, reason, duration, ban_address, message_id, purge)
 
 
-def _purge_seconds(action: Action, value: object) -> int | None:
+def _purge_seconds(action: ModerationAction, value: object) -> int | None:
     if value is None:
         return None
     if action not in PURGE_ACTIONS:
@@ -169,10 +154,10 @@ def _user_id(body: Mapping[str, object]) -> str:
     return user_id
 
 
-def _message_id(action: Action, body: Mapping[str, object]) -> str | None:
+def _message_id(action: ModerationAction, body: Mapping[str, object]) -> str | None:
     """A delete's messageId; None for the other actions, which take none."""
     message_id = body.get("messageId")
-    if action is not Action.DELETE:
+    if action is not ModerationAction.DELETE:
         if message_id is not None:
             raise InvalidRequest(f"messageId goes with delete, not with {action.value}")
         return None
@@ -188,13 +173,13 @@ def _message_id(action: Action, body: Mapping[str, object]) -> str | None:
 
 
 def check_may_act(
-    actor_role: Role, actor_id: str, action: Action, target_role: Role, target_id: str
+    actor_role: Role, actor_id: str, action: ModerationAction, target_role: Role, target_id: str
 ) -> None:
     """NotAllowed, in words, unless `actor` may do `action` to `target`."""
     if actor_role is Role.VIEWER:
         raise NotAllowed("only the broadcaster and moderators may moderate")
     if actor_id == target_id:
-        if action is Action.DELETE:
+        if action is ModerationAction.DELETE:
             raise NotAllowed("you cannot delete your own message")
         raise NotAllowed(f"you cannot {action.value} yourself")
     if target_role is Role.BROADCASTER:
@@ -204,7 +189,7 @@ def check_may_act(
     if actor_role is Role.BROADCASTER:
         return
     # A moderator.
-    if action in (Action.MOD, Action.UNMOD):
+    if action in (ModerationAction.MOD, ModerationAction.UNMOD):
         raise NotAllowed("only the broadcaster can make or remove moderators")
     if target_role is Role.MODERATOR:
         raise NotAllowed(
@@ -213,7 +198,7 @@ def check_may_act(
 
 
 def may_act(
-    actor_role: Role, actor_id: str, action: Action, target_role: Role, target_id: str
+    actor_role: Role, actor_id: str, action: ModerationAction, target_role: Role, target_id: str
 ) -> bool:
     """`check_may_act` as a yes or no: for the TUI's menus, which list only what applies."""
     try:
@@ -237,7 +222,6 @@ __all__ = [
     "MAX_TIMEOUT_SECONDS",
     "MESSAGE_ID_MAX_LENGTH",
     "TIMEOUT_PRESETS",
-    "Action",
     "ActionRequest",
     "automatic_applies",
     "check_may_act",

@@ -18,7 +18,8 @@ from enum import StrEnum
 from tui.common.roles import Role
 from tui.ivs.moderation_notice import ModerationNotice
 from tui.server import models as wire
-from tui.server.moderation.policy import KEEPER_USER_ID, Action
+from tui.server.models import ModerationAction
+from tui.server.moderation.policy import KEEPER_USER_ID
 
 PERMANENT = datetime(9998, 1, 1, tzinfo=UTC).timestamp()
 """`banned_until` of a permanent ban: a real time, so "banned while now < banned_until"
@@ -34,16 +35,16 @@ def is_permanent(until: float | None) -> bool:
 class LoggedAction(StrEnum):
     """What the log records: the requests, and the room keeper's deletions."""
 
-    BAN = Action.BAN.value
-    UNBAN = Action.UNBAN.value
-    TIMEOUT = Action.TIMEOUT.value
-    UNTIMEOUT = Action.UNTIMEOUT.value
-    MOD = Action.MOD.value
-    UNMOD = Action.UNMOD.value
-    DELETE = Action.DELETE.value
+    BAN = ModerationAction.BAN.value
+    UNBAN = ModerationAction.UNBAN.value
+    TIMEOUT = ModerationAction.TIMEOUT.value
+    UNTIMEOUT = ModerationAction.UNTIMEOUT.value
+    MOD = ModerationAction.MOD.value
+    UNMOD = ModerationAction.UNMOD.value
+    DELETE = ModerationAction.DELETE.value
     """A message deleted (by a moderator, or by the room keeper for a blocked term or a
     flood)."""
-    DISCONNECT = Action.DISCONNECT.value
+    DISCONNECT = ModerationAction.DISCONNECT.value
     SHIELD = "shield"
     """Shield mode turned on (its end is `expires_at`); the target is `ROOM`."""
     UNSHIELD = "unshield"

@@ -21,35 +21,15 @@ words the refusals.
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 from aiohttp import web
 
-from tui.server.domain_errors import InvalidRequest
 from tui.server.room_limits import LiveRoomLimits, parse_limits
-from tui.server.web.http import STATE, _service, bearer
+from tui.server.web.http import _service, bearer, json_body
 from tui.server.web.keyed import keyed, moderation
 
 
 def _limits(request: web.Request) -> LiveRoomLimits | None:
     return _service(request).room_limits
-
-
-async def _json_body(request: web.Request) -> object:
-    # As on the other routes (tui.server.web.http._body): a body that stalls gets 408, one
-    # over aiohttp's client_max_size (1 MB, ten full settings bodies) 413.
-    try:
-        async with asyncio.timeout(request.app[STATE].body_seconds):
-            raw = await request.read()
-    except TimeoutError:
-        raise web.HTTPRequestTimeout(reason="the request body did not arrive in time") from None
-    if not raw.strip():
-        raise InvalidRequest("the request needs a JSON body")
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidRequest(f"the request body is not valid JSON ({exc})") from None
 
 
 def _ok(body: dict[str, object]) -> web.Response:
@@ -61,7 +41,7 @@ async def actions(request: web.Request) -> web.StreamResponse:
     service = moderation(request)
     key = bearer(request)
     service.caller(key)  # 401 / 403 before reading the body
-    record = await service.act(key, await _json_body(request))
+    record = await service.act(key, await json_body(request))
     return _ok(record.to_json())
 
 
@@ -91,7 +71,7 @@ async def put_settings(request: web.Request) -> web.StreamResponse:
     service = moderation(request)
     key = bearer(request)
     service.caller(key)
-    raw = await _json_body(request)
+    raw = await json_body(request)
     wanted = parse_limits(raw)  # refused before anything changes
     settings = await service.put_settings(key, raw)
     body = settings.to_json()

@@ -28,7 +28,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 
 from tui.common.roles import Role
@@ -417,10 +417,10 @@ class ModerationService:
         if self.keeper is not None:
             self.keeper.update(settings)
 
-    def set_blocked_terms(self, terms: Iterable[str]) -> None:
-        """Replace the blocked terms, checked as a PUT of `{"blockedTerms": [...]}` is, the
-        other settings kept: for a caller in this process (the demo), with no key."""
-        self.set_settings(parse_settings({"blockedTerms": list(terms)}, self._settings))
+    def change_settings(self, body: Mapping[str, object]) -> None:
+        """Change the settings `body` names, checked as a PUT of it is, the others kept:
+        for a caller in this process (the demo), with no key."""
+        self.set_settings(parse_settings(dict(body), self._settings))
 
     # --- the keeper --------------------------------------------------------------------
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from tui.server.domain_errors import NotFound, NotReady
-from tui.server.moderation.routes import _json_body
 from tui.server.moderation.service import ModerationService
 from tui.server.raid.notes import NoteStore, parse_note
-from tui.server.web.http import bearer
+from tui.server.web.http import bearer, json_body
 from tui.server.web.keyed import keyed, moderation
 
 
@@ -44,7 +43,7 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     author = service.caller(bearer(request)).party  # 401 / 403 before reading the body
     user_id = request.match_info["user_id"]
     notes = _known(service, user_id)
-    text = parse_note(await _json_body(request))
+    text = parse_note(await json_body(request))
     note = notes.add(user_id, author, text, service.clock())
     return web.json_response(note.to_json(), status=201)
 
