@@ -199,6 +199,13 @@ ACTIONS: tuple[UserAction, ...] = (
     _("chat.moderation_log", "moderation_log", "ctrl+l", "Log", "Moderation log",
       "Who did what to whom; from the list, the selected sender's", "moderation log (mod)",
       Section.ANYWHERE, "chat", Who.MODERATOR, footer=False),
+    # --- the raid tools (tui/screens/chat/raid.py) ---
+    _("chat.shield", "shield", "r", "Shield", "Shield mode",
+      "Shield mode on or off: new identities held for review, viewers slowed",
+      "shield mode (mod)", Section.MESSAGES, "chat", Who.MODERATOR, footer=False),
+    _("chat.held_queue", "held_queue", "h", "Held", "Held for review",
+      "The messages held for review: a approves, x denies", "held queue (mod)",
+      Section.MESSAGES, "chat", Who.MODERATOR, footer=False),
     _("chat.room_settings", "room_settings", "ctrl+r", "Settings", "Room settings",
       "Blocked terms, flood limits and the new-identity wait", "room settings (host)",
       Section.ANYWHERE, "chat", Who.BROADCASTER, footer=False),
