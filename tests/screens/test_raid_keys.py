@@ -6,8 +6,21 @@ do over the real stack is tests/test_e2e_raid.py's."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from tests.app_helpers import ALICE, BOB, HOST, chat_message, lines, show_conversation, until
+from textual.widgets import Input
+
+from tests.app_helpers import (
+    ALICE,
+    BOB,
+    HOST,
+    T0,
+    chat_message,
+    lines,
+    show_conversation,
+    until,
+)
 from tui.app import ChatApp
 from tui.config.alert_settings import AlertKind
 from tui.config.presets import ModerationPresets
@@ -76,3 +89,34 @@ async def test_the_dialogs_take_the_configs_presets(make_app: Callable[..., Chat
         picker = app.screen
         assert picker.presets == ((300, "5 min"), (7200, "2 h"))
         assert picker.reasons == ("spam",)
+
+
+@dataclass(frozen=True)
+class Shield:
+    on: bool
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class News:
+    held: int
+    shield: Shield
+    offences: tuple[()] = ()
+    approved: tuple[str, ...] = ()
+
+
+def test_the_status_line_and_the_approved_mark(snap_compare, make_app) -> None:
+    """A moderator's status line during a raid (`SHIELD mm:ss`, `held 3`) and a message
+    approved from the queue, marked after its time; at 80x24."""
+    app = make_app(HOST)
+
+    async def run_before(pilot) -> None:
+        for field in app.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the SVG flicker
+        await show_conversation(app, pilot)
+        until = T0 + timedelta(minutes=29, seconds=30)
+        app.chat._news(News(3, Shield(True, until), approved=("msg-0005",)))
+        await pilot.pause()
+        assert app.chat.messages.is_approved("msg-0005")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
