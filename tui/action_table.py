@@ -23,7 +23,15 @@ from typing import Literal
 from textual.binding import Binding, BindingType
 
 Owner = Literal[
-    "admin_menu", "app", "chat", "composer", "message_list", "search_bar", "textual", "user_card"
+    "admin_menu",
+    "app",
+    "chat",
+    "composer",
+    "held_queue",
+    "message_list",
+    "search_bar",
+    "textual",
+    "user_card",
 ]
 
 
@@ -191,6 +199,13 @@ ACTIONS: tuple[UserAction, ...] = (
     _("chat.moderation_log", "moderation_log", "ctrl+l", "Log", "Moderation log",
       "Who did what to whom; from the list, the selected sender's", "moderation log (mod)",
       Section.ANYWHERE, "chat", Who.MODERATOR, footer=False),
+    # --- the raid tools (tui/screens/chat/raid.py) ---
+    _("chat.shield", "shield", "r", "Shield", "Shield mode",
+      "Shield mode on or off: new identities held for review, viewers slowed",
+      "shield mode (mod)", Section.MESSAGES, "chat", Who.MODERATOR, footer=False),
+    _("chat.held_queue", "held_queue", "h", "Held", "Held for review",
+      "The messages held for review: a approves, x denies", "held queue (mod)",
+      Section.MESSAGES, "chat", Who.MODERATOR, footer=False),
     _("chat.room_settings", "room_settings", "ctrl+r", "Settings", "Room settings",
       "Blocked terms, flood limits and the new-identity wait", "room settings (host)",
       Section.ANYWHERE, "chat", Who.BROADCASTER, footer=False),
@@ -233,6 +248,18 @@ ACTIONS: tuple[UserAction, ...] = (
       "Make the user a moderator", "", Section.MESSAGES, "user_card"),
     _("user_card.unmod", "choose('unmod')", "p", "remove moderator", "",
       "Make the user a viewer again", "", Section.MESSAGES, "user_card"),
+    _("user_card.note", "add_note", "n", "add note", "",
+      "Add a note on the user that every moderator sees", "", Section.MESSAGES, "user_card"),
+    # --- the held queue (tui/screens/held_queue.py): its footer and F1 there show them ---
+    _("held_queue.close", "close", "escape", "Close", "", "Back to the chat", "",
+      Section.MESSAGES, "held_queue"),
+    _("held_queue.approve", "approve", "a", "Approve", "",
+      "Let the selected message into the room, as its sender's", "", Section.MESSAGES,
+      "held_queue"),
+    _("held_queue.deny", "deny", "x", "Deny", "", "Drop the selected message", "",
+      Section.MESSAGES, "held_queue"),
+    _("held_queue.refresh", "refresh_queue", "ctrl+r,f5", "Refresh", "",
+      "Ask the server for the queue again", "", Section.MESSAGES, "held_queue"),
 )  # fmt: skip
 del _
 
@@ -266,7 +293,14 @@ def followed_keys(owner: Owner, keymap: Mapping[str, str]) -> dict[str, str]:
 
 def bindings_for(
     owner: Literal[
-        "admin_menu", "app", "chat", "composer", "message_list", "search_bar", "user_card"
+        "admin_menu",
+        "app",
+        "chat",
+        "composer",
+        "held_queue",
+        "message_list",
+        "search_bar",
+        "user_card",
     ],
     keymap: Mapping[str, str] | None = None,
 ) -> list[BindingType]:

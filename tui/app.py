@@ -37,6 +37,7 @@ from tui.ivs.events import ConnectionState, StateChanged
 from tui.ivs.moderation_notice import read_notice
 from tui.screens.chat import ChatScreen
 from tui.screens.dialogs.dialog import DialogScreen
+from tui.terminal.alerts import Alerts, driver_writer, notice_for
 from tui.terminal.dump import SCROLLBACK_DUMP_ENV, dump_scrollback
 from tui.terminal.hangup import HANGUP_CHECK_SECONDS, terminal_hung_up
 from tui.terminal.output import compacting_driver
@@ -133,6 +134,14 @@ class ChatApp(App[int]):
             join_hint=join_hint,
             keymap=self.keymap,
         )
+        # The bell and notifications go to this app's terminal (tui/terminal/alerts.py).
+        self.chat.alerts = Alerts(
+            self.settings.alerts,
+            moderator=identity is not None and identity.is_moderator,
+            write=driver_writer(self),
+            notice=notice_for(),
+        )
+        self.chat.presets = self.settings.moderation
 
     @property
     def session(self) -> ChatSession | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -56,6 +56,13 @@ if TYPE_CHECKING:
     from tui.client.app_server import InviteGrant, Redemption
     from tui.client.moderation_api import ModeratedUser
     from tui.ivs.room import ChatRoom
+    from tui.server.models import (
+        HeldDecision,
+        HeldMessage,
+        ModerationNews,
+        ShieldState,
+        UserNote,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +98,7 @@ class Controls(Protocol):
         reason: str | None = None,
         duration_seconds: int | None = None,
         ban_address: bool = False,
+        purge_seconds: int | None = None,
     ) -> ModerationRecord: ...
     async def moderation_log(
         self, user_id: str | None = None, limit: int = DEFAULT_LOG_LIMIT
@@ -99,6 +107,16 @@ class Controls(Protocol):
     async def recent_messages(self, user_id: str) -> list[ChatMessage]: ...
     async def room_settings(self) -> RoomSettings: ...
     async def save_room_settings(self, settings: RoomSettings) -> RoomSettings: ...
+    # The raid tools: the card's notes (NoteBook), the held queue (HeldDesk), shield mode
+    # and the moderators' news.
+    async def user_notes(self, user_id: str) -> list[UserNote]: ...
+    async def add_user_note(self, user_id: str, text: str) -> UserNote: ...
+    async def held_messages(self) -> list[HeldMessage]: ...
+    async def approve_held(self, held_id: str) -> HeldDecision: ...
+    async def deny_held(self, held_id: str) -> HeldDecision: ...
+    async def shield(self) -> ShieldState: ...
+    async def set_shield(self, on: bool, minutes: int | None = None) -> ShieldState: ...
+    def moderation_news(self) -> AsyncIterator[ModerationNews]: ...
 
 
 def _no_clipboard(text: str) -> None:
@@ -334,6 +352,7 @@ class ChatController:
         reason: str | None = None,
         duration_seconds: int | None = None,
         ban_address: bool = False,
+        purge_seconds: int | None = None,
     ) -> ModerationRecord:
         return await self._moderation_client().act(
             action,
@@ -341,6 +360,7 @@ class ChatController:
             reason=reason,
             duration_seconds=duration_seconds,
             ban_address=ban_address,
+            purge_seconds=purge_seconds,
         )
 
     async def moderation_log(
@@ -353,6 +373,36 @@ class ChatController:
 
     async def save_room_settings(self, settings: RoomSettings) -> RoomSettings:
         return await self._moderation_client().save_room_settings(settings)
+
+    # --- the raid tools (the same client: errors in words, typed) -----------------------
+
+    async def user_notes(self, user_id: str) -> list[UserNote]:
+        return await self._moderation_client().user_notes(user_id)
+
+    async def add_user_note(self, user_id: str, text: str) -> UserNote:
+        return await self._moderation_client().add_user_note(user_id, text)
+
+    async def held_messages(self) -> list[HeldMessage]:
+        return await self._moderation_client().held_messages()
+
+    async def approve_held(self, held_id: str) -> HeldDecision:
+        return await self._moderation_client().approve_held(held_id)
+
+    async def deny_held(self, held_id: str) -> HeldDecision:
+        return await self._moderation_client().deny_held(held_id)
+
+    async def shield(self) -> ShieldState:
+        return await self._moderation_client().shield()
+
+    async def set_shield(self, on: bool, minutes: int | None = None) -> ShieldState:
+        return await self._moderation_client().set_shield(on, minutes)
+
+    def moderation_news(self) -> AsyncIterator[ModerationNews]:
+        """The moderators' news stream, opened anew at each call (tui/chat/raid/news.py
+        follows it). NotConnected at once without an app server: nothing to follow."""
+        if self._moderation is None:
+            raise NotConnected("there is no app server in this session")
+        return self._moderation.moderation_news()
 
     async def close(self) -> None:
         """The room, then the session."""

@@ -20,7 +20,9 @@ from textual.widgets import Input, Static
 
 from tests.app_helpers import ALICE, HOST, HOSTILE, T0, chat_message, show_conversation
 from tests.screens.moderation.fakes import FakeLog, FakeSettings, record
+from tests.screens.moderation.held_fakes import FakeDesk, Held, Sender
 from tests.screens.moderation.host import Host
+from tests.screens.moderation.notes_fakes import Author, FakeNotes, Note
 from tui.app import ChatApp
 from tui.client.moderation_api import ModeratedUser, Party, RoomSettings
 from tui.ivs.events import (
@@ -36,9 +38,11 @@ from tui.screens.dialogs.admin_menu import AdminMenu
 from tui.screens.dialogs.ban_confirm import BanConfirm
 from tui.screens.dialogs.confirm import ConfirmScreen
 from tui.screens.dialogs.disconnected import DisconnectedScreen
+from tui.screens.dialogs.note_input import NoteInput
 from tui.screens.dialogs.stage_link import StageLinkScreen
 from tui.screens.dialogs.timeout_picker import TimeoutPicker
 from tui.screens.dialogs.whip import WhipScreen
+from tui.screens.held_queue import HeldQueueScreen
 from tui.screens.moderation_log import ModerationLogScreen
 from tui.screens.room_settings import RoomSettingsScreen
 from tui.screens.user_card import UserCard
@@ -224,6 +228,22 @@ def _screens(name: str) -> dict[str, Callable[[], object]]:
             moderator=True,
             broadcaster=True,
         ),
+        "card_with_notes": lambda: UserCard(
+            message,
+            lookup=Profiles(name),
+            scrollback=[message],
+            now=T0,
+            tz=UTC,
+            moderator=True,
+            broadcaster=False,
+            notes=FakeNotes([Note(1, T0, Author("viewer-x", name), name)]),
+        ),
+        "note": lambda: NoteInput(name, initial=name, error=name),
+        "held": lambda: HeldQueueScreen(
+            FakeDesk([Held("h1", T0, Sender("viewer-x", name), f"{name} spam", name, name)]),
+            tz=UTC,
+            clock=lambda: T0,
+        ),
         "log": lambda: ModerationLogScreen(_log(name), tz=UTC),
         "log_of_them": lambda: ModerationLogScreen(
             _log(name), user=Party(user_id="viewer-x", display_name=name), tz=UTC
@@ -252,7 +272,17 @@ def _screens(name: str) -> dict[str, Callable[[], object]]:
     }
 
 
-SHOWS_THE_NAME = ("user_card", "log", "log_of_them", "ban", "timeout", "disconnected")
+SHOWS_THE_NAME = (
+    "user_card",
+    "card_with_notes",
+    "note",
+    "held",
+    "log",
+    "log_of_them",
+    "ban",
+    "timeout",
+    "disconnected",
+)
 
 
 async def test_every_screen_and_dialog(name: str) -> None:

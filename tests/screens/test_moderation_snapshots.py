@@ -10,10 +10,13 @@ from datetime import UTC
 
 from textual.pilot import Pilot
 
+from tests.app_helpers import until
 from tests.screens.moderation.fakes import FakeLog, FakeSettings
+from tests.screens.moderation.held_fakes import T0, FakeDesk
 from tests.screens.moderation.host import Host
 from tui.screens.dialogs.ban_confirm import BanConfirm
 from tui.screens.dialogs.timeout_picker import TimeoutPicker
+from tui.screens.held_queue import HeldQueueScreen
 from tui.screens.moderation_log import ModerationLogScreen
 from tui.screens.room_settings import RoomSettingsScreen
 
@@ -56,6 +59,19 @@ def test_ban_confirm(snap_compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=keys(*"slurs", "ctrl+t"))
 
 
+REASONS = ("spam", "slurs", "harassment")
+
+
+def test_timeout_picker_with_reasons(snap_compare) -> None:
+    app = Host(TimeoutPicker("Bob", reasons=REASONS))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("3", "b", "ctrl+r"))
+
+
+def test_ban_confirm_with_reasons(snap_compare) -> None:
+    app = Host(BanConfirm("Bob", reasons=REASONS, address="203.0.113.7", address_shared_by=1))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("a"))
+
+
 def test_moderation_log(snap_compare) -> None:
     app = Host(ModerationLogScreen(FakeLog(), tz=UTC))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("down"))
@@ -74,3 +90,23 @@ def test_moderation_log_manual_only(snap_compare) -> None:
 def test_room_settings_invalid_pattern(snap_compare) -> None:
     app = Host(RoomSettingsScreen(FakeSettings()))
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("enter", *"(free", "ctrl+s"))
+
+
+def test_held_queue(snap_compare) -> None:
+    app = Host(HeldQueueScreen(FakeDesk(), tz=UTC, clock=lambda: T0))
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("down"))
+
+
+def test_user_card_with_notes(snap_compare) -> None:
+    from tests.screens.moderation.notes_fakes import FakeNotes
+    from tests.screens.moderation.test_user_card_notes import card
+
+    app = Host(card(FakeNotes()))
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = pilot.app.screen
+        await until(lambda: screen.notes_words.startswith("notes (2"), "the notes")
+        await until(lambda: screen.offences != "", "the profile")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -59,6 +59,7 @@ class RecordingController(ChatController):
         reason: str | None = None,
         duration_seconds: int | None = None,
         ban_address: bool = False,
+        purge_seconds: int | None = None,
     ) -> None:
         self.calls.append(("act", action, user_id))
 

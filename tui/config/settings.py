@@ -11,6 +11,13 @@ file in the user's config directory (posting's order).
     "chat.join_stage" = "ctrl+j"
     "composer.history_previous" = ["up", "ctrl+up"]
 
+    [alerts]                       # tui/config/alert_settings.py
+    desktop = false
+
+    [moderation]                   # tui/config/presets.py
+    timeout_presets = ["30s", "10m", "1h", "1d"]
+    reasons = ["spam", "slurs"]
+
 A setting this program does not know is refused with the file, line and key as written
 (a misspelt key would otherwise do nothing, silently), as the app server refuses one in
 server.toml; so is a key in the keymap that no terminal can send ("ctrl+banana"), and a
@@ -32,7 +39,9 @@ from pydantic_settings import SettingsConfigDict
 
 from tui.common.app_identity import APP_NAME, ENV_PREFIX, TUI_CONFIG_FILE_NAME
 from tui.common.validation import validation_words
+from tui.config.alert_settings import AlertSettings
 from tui.config.keys import binding_id_problem, key_problem, known_binding_ids
+from tui.config.presets import ModerationPresets
 from tui.config.sources import FlagsEnvTomlSettings, settings_from
 
 DEFAULT_SCROLLBACK = 10_000
@@ -65,6 +74,10 @@ class TuiSettings(FlagsEnvTomlSettings):
     """A Textual theme name."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> key(s)."""
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    """What rings the bell or shows a desktop notification: the `[alerts]` table."""
+    moderation: ModerationPresets = Field(default_factory=ModerationPresets)
+    """The timeout presets and the reasons the dialogs offer: the `[moderation]` table."""
 
     @field_validator("keymap", mode="before")
     @classmethod
@@ -124,7 +137,11 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
-        unknown = [str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]]
+        unknown = [
+            ".".join(map(str, e["loc"]))
+            for e in errors
+            if e["type"] == "extra_forbidden" and e["loc"]
+        ]
         if unknown:
             raise SettingsError(_unknown_settings(path, unknown)) from None
         field = str(errors[0]["loc"][0]) if errors[0]["loc"] else ""
@@ -136,8 +153,16 @@ def load_settings(config_file: Path | None = None, **flags: Any) -> TuiSettings:
 
 
 def _unknown_settings(path: Path, keys: list[str]) -> str:
-    """Where the first unknown key is written, and what the file may hold."""
+    """Where the first unknown key is written, and what the file (or its table) may hold."""
     key = keys[0]
+    table, _, inner = key.partition(".")
+    if inner:  # a key in a table, `[alerts] bel = true`
+        model = TuiSettings.model_fields[table].annotation
+        known = ", ".join(getattr(model, "model_fields", {}))
+        line = _line_in_table(path, table, inner)
+        where = f"{path}:{line}" if line else str(path)
+        more = f" (and {', '.join(keys[1:])})" if keys[1:] else ""
+        return f"{where}: unknown setting {key!r}{more}; [{table}] takes: {known}"
     known = ", ".join(TuiSettings.model_fields)
     where = f"{path}:{line}" if (line := _line_of(path, key)) else str(path)
     more = f" (and {', '.join(keys[1:])})" if keys[1:] else ""
@@ -158,4 +183,21 @@ def _line_of(path: Path, key: str) -> int | None:
         if table.match(line) or (not in_table and assignment.match(line)):
             return number
         in_table = in_table or line.lstrip().startswith("[")
+    return None
+
+
+def _line_in_table(path: Path, table: str, key: str) -> int | None:
+    """The line where `key` is written inside the `[table]` table."""
+    header = re.compile(rf"^\s*\[\s*(?:{re.escape(table)}|\"{re.escape(table)}\")\s*\]")
+    assignment = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}")\s*=""")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    inside = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("["):
+            inside = bool(header.match(line))
+        elif inside and assignment.match(line):
+            return number
     return None

@@ -43,6 +43,16 @@ _SEND_WORDS: dict[int, str] = {
 
 _NO_REASON = "message denied by review handler"
 """What a DENY without a `Reason` says (the local stack's words): nothing to add."""
+HELD_REASON = "held for review"
+"""The review handler's reason for a message it holds for a moderator to decide."""
+HELD_WORDS = "held for review: a moderator lets it in or drops it"
+
+
+def is_held(error: ChatError) -> bool:
+    """The room held the message for review: not refused, so not to be sent again (if a
+    moderator approves it, it goes into the room as ours, and a second send would post it
+    twice)."""
+    return error.code == ErrorCode.NOT_ACCEPTABLE and error.message.strip() == HELD_REASON
 
 
 def send_error_words(error: ChatError) -> str:
@@ -368,6 +378,12 @@ class Composer(Widget):
             return
         self.input.history.wait(text)
         self.show_error(words)
+
+    def held(self, text: str) -> None:
+        """The send of `text` was held for review: said, and NOT kept among the lines that
+        wait for up (see `is_held`)."""
+        self._done()
+        self.show_error(HELD_WORDS)
 
     def _done(self) -> None:
         self._in_flight = max(0, self._in_flight - 1)

@@ -59,6 +59,8 @@ class StatusLine(Widget):
     # Always updated: a second RECONNECTING with the same delay counts down anew.
     identity: reactive[Shown | None] = reactive(None, layout=True, always_update=True)
     connection: reactive[StateChanged] = reactive(_CONNECTING, layout=True, always_update=True)
+    raid: reactive[str] = reactive("", layout=True)
+    """Moderators: `SHIELD mm:ss` and `held 3` (tui/chat/raid/news.py); "" for none."""
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -121,6 +123,8 @@ class StatusLine(Widget):
             parts.append(content_from("$role", role=self.role))
         if self.user_name:
             parts.append(content_from("[b]$name[/b]", name=self.user_name))
+        if self.raid:
+            parts.append(content_from("[$warning bold]$raid[/]", raid=self.raid))
         # The reason goes last: at 80 columns it is the part that wraps to the next line.
         if self.reason and self.state is not ConnectionState.CONNECTED:
             parts.append(content_from("[$text-muted]$reason[/]", reason=self.reason))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Input, Static
 
 from tests.screens.moderation.host import Host, error_of
+from tui.config.presets import ModerationPresets
 from tui.screens.dialogs.ban_confirm import BanChoice, BanConfirm
 from tui.screens.dialogs.timeout_picker import TimeoutChoice, TimeoutPicker
 
@@ -20,7 +21,7 @@ async def test_a_preset_key_then_enter_times_out() -> None:
 
 
 async def test_every_preset_with_a_reason() -> None:
-    for key, seconds in (("1", 60), ("2", 600), ("4", 86400)):
+    for key, seconds in (("1", 30), ("2", 600), ("4", 86400)):
         app = Host(TimeoutPicker("Bob"))
         async with app.run_test() as pilot:
             await pilot.press(key, *"caps", "enter")
@@ -126,7 +127,7 @@ async def test_digits_in_the_fields_are_text_not_presets() -> None:
     app = Host(TimeoutPicker("Bob"))
     async with app.run_test() as pilot:
         await pilot.press("1", *"2nd warning", "enter")
-    assert app.results == [TimeoutChoice(60, "2nd warning")]
+    assert app.results == [TimeoutChoice(30, "2nd warning")]
 
 
 async def test_the_address_checkbox_shows_its_state_by_a_mark_not_only_colour() -> None:
@@ -138,3 +139,83 @@ async def test_the_address_checkbox_shows_its_state_by_a_mark_not_only_colour() 
         checked = str(box.render())
         assert "X" in checked and "X" not in unchecked
         assert checked.replace("X", " ") == unchecked  # the mark is the only difference
+
+
+# --- the moderator's own presets and reasons, and the purge ----------------------------
+
+REASONS = ("spam", "slurs", "harassment")
+
+
+async def test_configured_presets_by_number_and_reasons_by_letter() -> None:
+    presets = ModerationPresets(timeout_presets=("5m", "2h", "3d")).timeouts()
+    app = Host(TimeoutPicker("Bob", presets=presets, reasons=REASONS))
+    async with app.run_test() as pilot:
+        subtitle = str(app.screen.query_one("#dialog").border_subtitle)
+        assert subtitle.startswith("1-3 preset · a-z reason · ^r purge")
+        await pilot.press("4")  # no fourth preset: nothing
+        assert app.screen.query_one("#duration", Input).value == ""
+        await pilot.press("2")  # 2 h, then the reasons' list has the focus
+        assert app.screen.focused is app.screen.query_one("#reasons")
+        await pilot.press("b")  # slurs, into the reason box, where it can be edited
+        reason = app.screen.query_one("#reason", Input)
+        assert reason.value == "slurs" and app.screen.focused is reason
+        await pilot.press(*" again", "enter")
+    assert app.results == [TimeoutChoice(7200, "slurs again")]
+
+
+async def test_a_letter_in_a_text_box_is_typed_not_a_reason() -> None:
+    app = Host(TimeoutPicker("Bob", reasons=REASONS))
+    async with app.run_test() as pilot:
+        await pilot.press("3")  # 1 h; the reasons' list
+        await pilot.press("tab")  # on to the reason box
+        await pilot.press(*"abc", "enter")
+    assert app.results == [TimeoutChoice(3600, "abc")]
+
+
+async def test_a_reason_chosen_by_enter_on_the_list() -> None:
+    app = Host(TimeoutPicker("Bob", reasons=REASONS))
+    async with app.run_test() as pilot:
+        await pilot.press("1", "down", "down", "enter", "enter")
+    assert app.results == [TimeoutChoice(30, "harassment")]
+
+
+async def test_a_timeout_purges_only_when_asked() -> None:
+    app = Host(TimeoutPicker("Bob"))
+    async with app.run_test() as pilot:
+        assert app.screen.query_one("#purge", Checkbox).value is False
+        await pilot.press("2", "ctrl+r", "enter")
+    assert app.results == [TimeoutChoice(600, "", purge=True)]
+    assert app.results[0].purge_seconds == 600
+    assert TimeoutChoice(600).purge_seconds is None
+
+
+async def test_a_ban_purges_by_default_and_ctrl_r_keeps_the_messages() -> None:
+    app = Host(BanConfirm("Bob"))
+    async with app.run_test() as pilot:
+        assert app.screen.query_one("#purge", Checkbox).value is True
+        await pilot.press("enter")
+    assert app.results == [BanChoice("", ban_address=False, purge=True)]
+    assert app.results[0].purge_seconds == 600
+    app = Host(BanConfirm("Bob"))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+r", "enter")
+    assert app.results == [BanChoice("", purge=False)]
+    assert app.results[0].purge_seconds is None
+
+
+async def test_a_ban_reason_by_letter() -> None:
+    app = Host(BanConfirm("Bob", reasons=REASONS))
+    async with app.run_test() as pilot:
+        assert app.screen.focused is app.screen.query_one("#reasons")
+        await pilot.press("z")  # no 26th reason: nothing
+        assert app.screen.query_one("#reason", Input).value == ""
+        await pilot.press("c", "ctrl+s")
+    assert app.results == [BanChoice("harassment")]
+
+
+async def test_reopened_the_purge_choice_is_kept() -> None:
+    app = Host(BanConfirm("Bob", initial=BanChoice("x", purge=False), error="refused"))
+    async with app.run_test() as pilot:
+        assert app.screen.query_one("#purge", Checkbox).value is False
+        await pilot.press("enter")
+    assert app.results == [BanChoice("x", purge=False)]

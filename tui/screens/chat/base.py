@@ -25,11 +25,13 @@ from textual.widget import Widget
 from tui.chat.moderation_state import ModerationState, Viewer
 from tui.client.session import SelfIdentity
 from tui.common.timing.clock import Clock
+from tui.config.presets import ModerationPresets
 from tui.controller import Controls
 from tui.error_words import error_words
 from tui.ivs.events import ChatError, ConnectionState, StateChanged
 from tui.screens.chat.words import sentence
 from tui.screens.dialogs.dialog import ARMING_S
+from tui.terminal.alerts import Alerts
 from tui.terminal.untrusted import clean
 from tui.widgets.composer import Composer
 from tui.widgets.invite_toast import InviteToast
@@ -56,6 +58,10 @@ class ChatBase(Screen[None]):
     ended: var[bool] = var(False, bindings=True)
     """The room is over for good: moderator, refusal, gave up."""
     moderation_revision: var[int] = var(0, bindings=True)
+    alerts: Alerts | None = None
+    """Where alerts go (the app makes them from the config's `[alerts]`); None: none."""
+    presets: ModerationPresets = ModerationPresets()
+    """The timeout presets and reasons the dialogs offer (the config's `[moderation]`)."""
     """`moderation.revision` as the keys last saw it."""
 
     def __init__(

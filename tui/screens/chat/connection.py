@@ -19,7 +19,7 @@ from tui.ivs.events import ChatError, ConnectionState, DisconnectReason, StateCh
 from tui.screens.chat.base import ChatBase
 from tui.screens.chat.words import BANNED_AFTER, BANNED_WORDS, WAITING_WORDS, WITHDRAWN_WORDS
 from tui.screens.dialogs.disconnected import DISCONNECTED_WORDS, DisconnectedScreen
-from tui.widgets.composer import Composer, send_error_words
+from tui.widgets.composer import Composer, is_held, send_error_words
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,8 @@ class ConnectionFlows(ChatBase):
                     # The disabled composer says why: "you left the chat", from the room
                     # we closed, would be wrong.
                     composer.failed(text, "")
+                elif isinstance(exc, ChatError) and is_held(exc):
+                    composer.held(text)  # approved, it is in the room: never sent twice
                 elif isinstance(exc, ChatError):
                     composer.failed(text, send_error_words(exc))
                 else:

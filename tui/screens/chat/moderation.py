@@ -224,7 +224,13 @@ class ModerationFlows(ChatBase):
         error = ""
         while True:
             picker = TimeoutPicker(
-                name, initial=chosen, error=error, about=quote, arming=self.confirm_arming
+                name,
+                initial=chosen,
+                error=error,
+                about=quote,
+                arming=self.confirm_arming,
+                presets=self.presets.timeouts(),
+                reasons=self.presets.reasons,
             )
             chosen = await self.app.push_screen_wait(picker)
             if chosen is None:
@@ -235,6 +241,7 @@ class ModerationFlows(ChatBase):
                     user_id,
                     reason=chosen.reason or None,
                     duration_seconds=chosen.seconds,
+                    purge_seconds=chosen.purge_seconds,
                 )
             except Exception as exc:
                 error = f"could not time out {name}: {error_words(exc)}"
@@ -255,6 +262,7 @@ class ModerationFlows(ChatBase):
                 about=quote,
                 arming=self.confirm_arming,
                 address_lookup=lambda: self._address_of(user_id),
+                reasons=self.presets.reasons,
             )
             chosen = await self.app.push_screen_wait(confirm)
             if chosen is None:
@@ -267,6 +275,7 @@ class ModerationFlows(ChatBase):
                     user_id,
                     reason=chosen.reason or None,
                     ban_address=chosen.ban_address,
+                    purge_seconds=chosen.purge_seconds,
                 )
             except Exception as exc:
                 self.moderation.disconnect_failed(user_id)

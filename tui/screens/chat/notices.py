@@ -9,12 +9,19 @@ import time
 from textual import on
 from textual.timer import Timer
 
+from tui.chat.raid.deletions import Deletion, deletion_words
 from tui.chat.room_messages import MessageGone, Moderated
 from tui.screens.chat.base import ChatBase
+
+DELETIONS_GATHERED_S = 1.0
+"""After a deletion is said, the deletions of the next second are said together: a purge
+deletes its messages one by one (tui/chat/raid/deletions.py)."""
 
 
 class NoticeFlows(ChatBase):
     _unexplained_timer: Timer | None = None
+    _gathered: list[Deletion] | None = None
+    """Deletions waiting to be said together; None: the next is said at once."""
 
     @on(Moderated)
     def _moderated(self, event: Moderated) -> None:
@@ -34,6 +41,7 @@ class NoticeFlows(ChatBase):
             return
         message_id = event.event.message_id
         sender = self.messages.sender_of(message_id)
+        name = self.messages.sender_name(sender) if sender is not None else None
         removed = self.messages.remove_message(message_id)
         line = self.moderation.deleted(
             message_id,
@@ -44,7 +52,7 @@ class NoticeFlows(ChatBase):
             now=time.monotonic(),
         )
         if line is not None:
-            self.system(line)
+            self._say_deletion(Deletion(line, name))
         elif self.moderation.waiting and self._unexplained_timer is None:
             self._unexplained_timer = self.set_timer(self.moderation.grace, self._say_unexplained)
 
@@ -53,6 +61,24 @@ class NoticeFlows(ChatBase):
         self._unexplained_timer = None
         lines, wait = self.moderation.due(time.monotonic())
         for line in lines:
-            self.system(line)
+            self._say_deletion(Deletion(line))
         if wait is not None:
             self._unexplained_timer = self.set_timer(wait, self._say_unexplained)
+
+    def _say_deletion(self, deletion: Deletion) -> None:
+        """Said at once, unless a deletion was said within the last moment: then it waits
+        for the others of that moment, and they are said together."""
+        if self._gathered is None:
+            self.system(deletion.line)
+            self._gathered = []
+            self.set_timer(DELETIONS_GATHERED_S, self._say_gathered)
+        else:
+            self._gathered.append(deletion)
+
+    def _say_gathered(self) -> None:
+        gathered, self._gathered = self._gathered or [], None
+        for line in deletion_words(gathered):
+            self.system(line)
+        if gathered:  # more may be on their way: gather the next moment's too
+            self._gathered = []
+            self.set_timer(DELETIONS_GATHERED_S, self._say_gathered)

@@ -44,6 +44,7 @@ from tui.screens.chat.connection import ConnectionFlows
 from tui.screens.chat.keys import KeyFlows
 from tui.screens.chat.moderation import ModerationFlows
 from tui.screens.chat.notices import NoticeFlows
+from tui.screens.chat.raid import RaidFlows
 from tui.screens.chat.search import HistoryFetched, SearchFlows
 from tui.screens.chat.stage import StageFlows
 from tui.screens.chat.words import time_left
@@ -63,7 +64,14 @@ COUNTDOWN_SECONDS = 1.0  # how often "timed out: N min left" is redrawn
 
 
 class ChatScreen(
-    ModerationFlows, NoticeFlows, StageFlows, SearchFlows, ConnectionFlows, KeyFlows, ChatBase
+    RaidFlows,
+    ModerationFlows,
+    NoticeFlows,
+    StageFlows,
+    SearchFlows,
+    ConnectionFlows,
+    KeyFlows,
+    ChatBase,
 ):
     DEFAULT_CSS = """
     ChatScreen {
@@ -191,11 +199,13 @@ class ChatScreen(
         """Who we are, to the widgets that show it (the status line is bound to it)."""
         self.composer.limit = me.max_message_length
         self.messages.set_identity(me.user_id, me.name)
+        self._raid_identity()
         self._show_timeout()
 
     def watch_ended(self, ended: bool) -> None:
         if ended:
             self._show_timeout()  # over: no countdown to a renewal that will not come
+            self._raid_identity()  # and no more moderators' news
 
     def _show_timeout(self) -> bool:
         """While our token is read-only, the composer keeps what is typed and says how
@@ -276,6 +286,7 @@ class ChatScreen(
         add = self.messages.add_message
         for message in batch:
             add(message)
+            self._raid_arrived(message)
 
     def _repaint_waiting(self) -> bool:
         return self.is_mounted and self.messages.repaint_waiting
@@ -304,7 +315,7 @@ class ChatScreen(
                 return self._applicable(action) is not None
             case "user_card":
                 return self.messages.selected_message is not None
-            case "moderation_log" | "room_settings":
+            case "moderation_log" | "room_settings" | "shield" | "held_queue":
                 return not self.ended
             case "admin_menu":
                 message = self.messages.selected_message

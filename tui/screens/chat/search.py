@@ -101,6 +101,7 @@ class SearchFlows(ChatBase):
             tz=self._tz,
             moderator=not self.ended and me is not None and me.is_moderator,
             broadcaster=not self.ended and me is not None and me.is_broadcaster,
+            notes=self.controls,
         )
         choice = await self.app.push_screen_wait(card)
         if choice is not None:

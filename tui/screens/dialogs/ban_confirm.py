@@ -1,4 +1,5 @@
-"""Confirm a ban, with an optional reason and "also ban their address".
+"""Confirm a ban, with an optional reason (keys a-z pick the config's `reasons`), "also
+ban their address" and "also delete their last 10 minutes" (on by default).
 
 confirm.py's ConfirmScreen has no place for the toggle, so this is its sibling, framed
 the same. The words say what a ban does: the user is disconnected and
@@ -20,6 +21,13 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from tui.ivs.protocol import REASON_MAX_LENGTH
 from tui.screens.dialogs.dialog import ConfirmDialog
+from tui.screens.dialogs.presets import (
+    PURGE_SECONDS,
+    MarkedCheckbox,
+    ReasonList,
+    purge_checkbox,
+    reason_bindings,
+)
 from tui.terminal.untrusted import as_content, content_from
 from tui.widgets.line_input import LineInput
 
@@ -44,19 +52,17 @@ def address_words(address: str | None, shared_by: int) -> Content:
     )
 
 
-class MarkedCheckbox(Checkbox):
-    """A checkbox that shows its state by a mark, not by colour alone: X when checked, a
-    blank when not (Textual draws an X either way, in another colour)."""
-
-    @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # a property: X if checked
-        return "X" if self.value else " "
-
-
 @dataclass(frozen=True, slots=True)
 class BanChoice:
     reason: str = ""
     ban_address: bool = False
+    purge: bool = True
+    """Also delete their messages of the last PURGE_SECONDS, for everyone."""
+
+    @property
+    def purge_seconds(self) -> int | None:
+        """The action's `purgeSeconds`, or None for no purge."""
+        return PURGE_SECONDS if self.purge else None
 
 
 class BanConfirm(ConfirmDialog[BanChoice | None]):
@@ -102,6 +108,8 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         Binding("escape", "cancel", "Cancel", id="ban_confirm.cancel"),
         Binding("ctrl+s", "confirm", "Ban", id="ban_confirm.confirm"),
         Binding("ctrl+t", "toggle_address", "Address", id="ban_confirm.toggle_address"),
+        Binding("ctrl+r", "toggle_purge", "Purge", id="ban_confirm.toggle_purge"),
+        *reason_bindings("ban_confirm"),
     ]
 
     def __init__(
@@ -115,6 +123,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         address: str | None = None,
         address_shared_by: int = 0,
         address_lookup: Callable[[], Awaitable[tuple[str | None, int]]] | None = None,
+        reasons: tuple[str, ...] = (),
     ) -> None:
         """`about`: the message the ban is for, as its first words (none from a card).
         `address`: where they last asked for a token from, and how many identities did; or
@@ -128,9 +137,12 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         self.about = about
         self.initial = initial or BanChoice()
         self.error = error
+        self.reasons = ReasonList.fit(reasons)
 
     def compose(self) -> ComposeResult:
-        with self.frame("Ban", "enter ban · ctrl+t address · esc cancel"):
+        # With reasons, the line is full: the Ban button says what enter would.
+        keys = "a-z reason · " if self.reasons else "enter ban · "
+        with self.frame("Ban", f"{keys}ctrl+t address · ^r purge · esc cancel"):
             yield Static(
                 content_from(
                     "Ban [b]$name[/b]$about? They are disconnected now and cannot get "
@@ -140,6 +152,8 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
                 ),
                 id="question",
             )
+            if self.reasons:
+                yield ReasonList(self.reasons)
             reason = LineInput(
                 value=self.initial.reason,
                 placeholder="optional; they are told it",
@@ -155,6 +169,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
                 else address_words(self.address, self.address_shared_by),
                 id="address-after",
             )
+            yield purge_checkbox(self.initial.purge)
             yield Static(as_content(self.error), id="error")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -162,7 +177,7 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
 
     def on_mount(self) -> None:
         self.query_one("#error").display = bool(self.error)
-        self.query_one("#reason").focus()
+        self.query_one("#reasons" if self.reasons else "#reason").focus()
         if self.address_lookup is not None:
             self._look_up_address(self.address_lookup)
 
@@ -177,10 +192,22 @@ class BanConfirm(ConfirmDialog[BanChoice | None]):
         return BanChoice(
             self.query_one("#reason", Input).value.strip(),
             self.query_one("#address", Checkbox).value,
+            self.query_one("#purge", Checkbox).value,
         )
 
     def action_toggle_address(self) -> None:
         self.query_one("#address", Checkbox).toggle()
+
+    def action_toggle_purge(self) -> None:
+        self.query_one("#purge", Checkbox).toggle()
+
+    def action_reason(self, number: int) -> None:
+        ReasonList.choose(self, number)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reason":
+            return ReasonList.applies(self, parameters)
+        return super().check_action(action, parameters)
 
     def action_confirm(self) -> None:
         self.dismiss(self.chosen())

@@ -20,6 +20,9 @@ HOST_BADGE: Final = "[host]"
 MOD_BADGE: Final = "[mod]"  # drawn as the host's is, for `role: moderator`
 _BADGES: Final[dict[str, str]] = {Role.BROADCASTER: HOST_BADGE, Role.MODERATOR: MOD_BADGE}
 _ERROR_PREFIX: Final = "!! "
+APPROVED_MARK: Final = "✓"
+"""In the gutter after the time of a message approved from the held queue (one cell, so
+marking a message never re-wraps it)."""
 HISTORY_LABEL: Final = "history"
 RULE: Final = "─"
 
@@ -47,6 +50,8 @@ class ListEntry(Entry):
     """End of the host badge before the name (0: none)."""
     history: bool = False
     """Fetched from the room's history on join: drawn with a dimmed time."""
+    approved: bool = False
+    """A moderator let it in from the held queue: APPROVED_MARK after its time."""
 
     @property
     def plain(self) -> str:

@@ -14,9 +14,10 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.strip import Strip
 
+from tui.ivs.events import ChatMessage
 from tui.terminal.untrusted import clean
 from tui.widgets.message_list.base import ListBase
-from tui.widgets.message_list.entries import RULE, Kind, ListEntry
+from tui.widgets.message_list.entries import APPROVED_MARK, RULE, Kind, ListEntry
 
 # Name colours: one lightness per hue chosen for about 3.8:1 contrast on both near-black
 # and near-white backgrounds, so names read under dark and light themes alike.
@@ -84,6 +85,14 @@ class ListRendering(ListBase):
         )
         self._restyle()
 
+    def mentions_me(self, message: ChatMessage) -> bool:
+        """Whether `message` names us (as its line is highlighted), and is not our own."""
+        return (
+            self._mention is not None
+            and message.sender_id != self._own_user_id
+            and self._mention.search(clean(message.content)) is not None
+        )
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._restyle()
@@ -142,7 +151,8 @@ class ListRendering(ListBase):
             text_style += styles.pointer
         segments: list[Segment] = []
         if self._indent:
-            prefix = f"{entry.time} " if line == 0 else " " * self._indent
+            gutter = APPROVED_MARK if entry.approved else " "
+            prefix = f"{entry.time}{gutter}" if line == 0 else " " * self._indent
             time_style = line_style + (styles.history_time if entry.history else styles.time)
             if selected:
                 time_style += styles.pointer

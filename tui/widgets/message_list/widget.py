@@ -174,6 +174,21 @@ class MessageList(
         message = self._shown.latest_from(user_id)
         return message.sender_name if message is not None else None
 
+    def mark_approved(self, message_id: str) -> bool:
+        """Mark a message a moderator approved from the held queue (a moderator's list
+        only: its sender sees it as sent); False if it is not in the scrollback."""
+        entry = self._store.get(message_id)
+        if entry is None or entry.approved:
+            return entry is not None
+        entry.approved = True
+        self._strips.clear()  # rare: drawn again, with the mark
+        self.refresh()
+        return True
+
+    def is_approved(self, message_id: str) -> bool:
+        entry = self._store.get(message_id)
+        return entry is not None and entry.approved
+
     def sender_of(self, message_id: str) -> str | None:
         """The sender's user id of a message shown, else None."""
         entry = self._shown.get(message_id)
