@@ -147,6 +147,7 @@ class AppService(StageInvitations):
         except DisplayNameError as exc:
             raise InvalidRequest(str(exc)) from None
         now = self.clock()
+        made: str | None = None  # a new identity: forgotten when no token comes of it
         if broadcaster_key is not None:
             if not self.is_broadcaster_key(broadcaster_key):
                 raise NotAuthenticated("wrong broadcaster key")
@@ -170,6 +171,7 @@ class AppService(StageInvitations):
             identity = self.store.add_identity(
                 f"viewer-{new_id()}", key, name, Role.VIEWER, now, looks(name)
             )
+            made = identity.user_id
         role = identity.role
         capabilities = BROADCASTER_CAPABILITIES if role is Role.BROADCASTER else VIEWER_CAPABILITIES
         read_only_until: float | None = None
@@ -186,6 +188,8 @@ class AppService(StageInvitations):
                 session_minutes=self.config.session_minutes,
             )
         except ControlError as exc:
+            if made is not None:  # else the name would be taken by a key nobody holds
+                self.store.forget_identity(made)
             raise IvsFailed(f"could not create a chat token: {exc}") from None
         self.store.token_issued(identity.user_id, name, now, looks(name))
         return ChatGrant(

@@ -149,6 +149,11 @@ class Store:
         )
         return IdentityRecord(user_id, display_name, role, now, None)
 
+    def forget_identity(self, user_id: str) -> None:
+        """An identity made for a chat token that was never handed out: its name is free
+        again (nobody holds its session key)."""
+        self._db.execute("DELETE FROM identities WHERE user_id = ?", (user_id,))
+
     def identity(self, user_id: str) -> IdentityRecord | None:
         return self._identity_where("user_id", user_id)
 

@@ -10,7 +10,9 @@ its answer as a small dataclass out, and every botocore failure a `ControlError`
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypeVar
@@ -119,6 +121,18 @@ def arn_resource_id(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
+CONTROL_THREADS = 16
+"""Control-plane calls at once. They have threads of their own: in one process with
+clients that block the default executor's few threads waiting on this server (the demo's
+bots, the TUI), calls that waited for those threads would wait for ever; IVS is called
+over the network, so its threads mostly wait."""
+
+
+@functools.cache
+def _control_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=CONTROL_THREADS, thread_name_prefix="ivs-control")
+
+
 class ControlCalls:
     """ivschat and ivs-realtime, awaitable. Build it with `await ControlPlane.connect(...)`:
     creating boto3 clients reads model files, which is blocking too."""
@@ -189,7 +203,7 @@ class ControlCalls:
             # The thread cannot be stopped, but nobody waits on it past the budget; botocore's
             # own timeouts end it soon after.
             async with asyncio.timeout(budget.CONTROL_CALL_BUDGET):
-                return await asyncio.to_thread(call)
+                return await asyncio.get_running_loop().run_in_executor(_control_threads(), call)
         except TimeoutError:
             raise ControlError(
                 "Timeout",
