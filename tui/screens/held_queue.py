@@ -15,7 +15,7 @@ Names and words are other people's text: cleaned, and never markup.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from textual import on, work
@@ -32,6 +32,8 @@ from tui.common.timing.clock import utc_now
 from tui.error_words import error_words
 from tui.terminal.untrusted import as_content, clean, content_from
 
+OUTCOME_SHOWN = timedelta(seconds=8)
+"""How long a decision's outcome stays on the status line."""
 TERM_STYLE = "bold reverse"
 """How the matched term stands out: by more than colour."""
 
@@ -114,6 +116,9 @@ class HeldQueueScreen(Screen[None]):
         self.held: list[HeldEntry] = []
         self.loaded = False
         self.status_words = ""
+        self._outcome_until: datetime | None = None
+        """Until then the status line keeps a decision's outcome: during a raid the queue
+        is read again every second, and its hint would wipe an error before it is read."""
 
     def compose(self) -> ComposeResult:
         yield Static("Held for review", id="title")
@@ -189,11 +194,11 @@ class HeldQueueScreen(Screen[None]):
                 await self.desk.deny_held(entry.id)
         except Exception as exc:
             verb = "approve" if approve else "deny"
-            self._status(f"could not {verb} {name}'s message: {error_words(exc)}", True)
+            self._outcome(f"could not {verb} {name}'s message: {error_words(exc)}", True)
         else:
             self._drop(entry.id)
             done = "approved: it is in the room as theirs" if approve else "denied: dropped"
-            self._status(f"{name}'s message {done}")
+            self._outcome(f"{name}'s message {done}")
         # The queue as it is now (another moderator may have decided too).
         self._load(keep_status=True)
 
@@ -219,6 +224,8 @@ class HeldQueueScreen(Screen[None]):
             f"Held for review · {count} message{'' if count == 1 else 's'}"
         )
         self.selectable = self.selected is not None
+        if self._outcome_until is not None and now < self._outcome_until:
+            keep_status = True
         if not keep_status:
             approve, deny = self._key_of("approve", "a"), self._key_of("deny", "x")
             self._status(f"{approve} approves · {deny} denies" if self.held else "nothing is held")
@@ -229,6 +236,11 @@ class HeldQueueScreen(Screen[None]):
             if active.binding.action == action:
                 return self.app.get_key_display(active.binding)
         return default
+
+    def _outcome(self, words: str, error: bool = False) -> None:
+        """A decision's outcome: it stays a while, whatever reading the queue again says."""
+        self._outcome_until = self.clock() + OUTCOME_SHOWN
+        self._status(words, error)
 
     def _status(self, words: str, error: bool = False) -> None:
         self.status_words = clean(words)

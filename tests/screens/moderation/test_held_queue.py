@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from tests.app_helpers import until
 from tests.screens.moderation.held_fakes import T0, FakeDesk
 from tests.screens.moderation.host import Host
-from tui.screens.held_queue import TERM_STYLE, HeldQueueScreen, held_words
+from tui.screens.held_queue import OUTCOME_SHOWN, TERM_STYLE, HeldQueueScreen, held_words
 
 
 def screen_of(app: Host) -> HeldQueueScreen:
@@ -64,6 +64,30 @@ async def test_a_message_already_decided_elsewhere_is_said_and_goes() -> None:
         await until(lambda: "no longer held" in queue.status_words, "the refusal said")
         assert queue.status_words.startswith("could not approve Bob's message")
         await until(lambda: [h.id for h in queue.held] == ["h2", "h3"], "the queue read again")
+
+
+async def test_a_refusal_stays_said_while_the_queue_keeps_changing() -> None:
+    """During a raid the queue is read again every second: the refusal must not be
+    wiped by the next reading's hint before the moderator reads it."""
+    now = [T0]
+    desk = FakeDesk()
+    app = Host(HeldQueueScreen(desk, tz=UTC, clock=lambda: now[0]))
+    async with app.run_test() as pilot:
+        queue = screen_of(app)
+        await until(lambda: queue.loaded, "the queue read")
+        desk.held = desk.held[1:]  # another moderator approved Bob's
+        await pilot.press("a")
+        await until(lambda: "no longer held" in queue.status_words, "the refusal said")
+        reads = desk.reads
+        for _ in range(3):  # the news says the queue changed, again and again
+            queue.queue_changed()
+            reads += 1
+            await until(lambda r=reads: desk.reads >= r, "the queue read again")
+            await pilot.pause()
+            assert "no longer held" in queue.status_words
+        now[0] = T0 + OUTCOME_SHOWN
+        queue.queue_changed()
+        await until(lambda: queue.status_words == "a approves · x denies", "the hint back")
 
 
 async def test_a_failed_read_keeps_what_is_shown() -> None:
