@@ -22,6 +22,7 @@ import asyncio
 import functools
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -47,6 +48,25 @@ wal_writer_delay, 200 ms), never corrupt anything. Waiting for an fsync on every
 made each write about ten times slower on the event loop (the README's Benchmarks notes)."""
 
 Dialect = Literal["sqlite", "postgres"]
+
+
+WAL_SWITCH_SECONDS = 30.0
+"""How long opening waits to switch a new file to WAL while another server holds it."""
+
+
+def _wal_mode(db: sqlite3.Connection) -> None:
+    """WAL mode. Switching a new file's journal mode fails at once, busy timeout or not,
+    while another connection holds a lock on it (another server starting on the same
+    file and migrating it): try again until it is free."""
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 class DatabaseUnavailable(Exception):
@@ -135,10 +155,8 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         private_files(path)
         db = sqlite3.connect(path, isolation_level=None)
-        # First: the journal mode below waits for another connection's write (another
-        # server starting on the same file) only once a busy timeout is set.
-        db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")  # another connection's write
+        _wal_mode(db)
         db.execute("PRAGMA synchronous=NORMAL")
         # No checkpoint (and its fsync) inside a write on the event loop: see `checkpoint`.
         db.execute("PRAGMA wal_autocheckpoint=0")
