@@ -42,7 +42,9 @@ from tui.widgets.message_list import MessageList
 
 log = logging.getLogger(__name__)
 
-ADDRESS_LOOKUP_S = 2.0  # the ban dialog's address: shown if the server says by then
+ADDRESS_LOOKUP_S = 10.0
+"""How long the ban dialog waits for the address. It is up and usable meanwhile ("Looking
+up…"), so a busy server is waited for, not taken for one that does not know."""
 
 
 class ModerationFlows(ChatBase):
